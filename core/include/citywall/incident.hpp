@@ -1,0 +1,102 @@
+// The incident model: one place, versioned with the wire codec (docs/protocol.md).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace citywall {
+
+// Milliseconds since the Unix epoch, UTC. Every time in the model uses it.
+using TimeMs = std::int64_t;
+
+enum class Severity : std::uint8_t { critical = 1, major = 2, moderate = 3, low = 4 };
+
+enum class IncidentStatus : std::uint8_t {
+    reported = 0,
+    accepted,
+    dispatched,
+    en_route,
+    on_scene,
+    resolved,
+    closed,
+    cancelled,
+};
+inline constexpr int kIncidentStatusCount = 8;
+
+std::string_view to_string(IncidentStatus status);
+std::optional<IncidentStatus> parse_incident_status(std::string_view text);
+// True for statuses after which an incident no longer counts as open.
+bool is_terminal(IncidentStatus status);
+
+struct LonLat {
+    double lon = 0.0;
+    double lat = 0.0;
+    friend bool operator==(const LonLat&, const LonLat&) = default;
+};
+
+// One department's own reference to an incident (e.g. department "110", id "P20261122-0042").
+struct SourceRef {
+    std::string department;
+    std::string source_id;
+    friend bool operator==(const SourceRef&, const SourceRef&) = default;
+};
+
+// A named area of the city: a district, street, community, basic grid or police beat.
+struct AreaRef {
+    std::string code;
+    std::string name;
+    bool empty() const { return code.empty(); }
+    friend bool operator==(const AreaRef&, const AreaRef&) = default;
+};
+
+// Where an incident sits in the administrative hierarchy. All empty: outside every grid.
+struct GridPath {
+    AreaRef district;
+    AreaRef street;
+    AreaRef community;
+    AreaRef grid;
+    bool outside() const { return grid.empty(); }
+    friend bool operator==(const GridPath&, const GridPath&) = default;
+};
+
+struct Incident {
+    std::uint64_t id = 0;  // global id given by ingest
+    std::vector<SourceRef> sources;
+    std::string category;  // city taxonomy, e.g. "police.theft", "fire.building"
+    Severity severity = Severity::moderate;
+    IncidentStatus status = IncidentStatus::reported;
+    std::uint8_t escalation = 0;  // 0 = handled in the grid; each step goes one level up
+    LonLat location;              // WGS84
+    std::string source_crs;       // the CRS the department sent, e.g. "EPSG:4326", "GCJ-02"
+    GridPath grid;
+    AreaRef beat;
+    TimeMs occurred = 0;
+    TimeMs received = 0;
+    TimeMs updated = 0;
+    TimeMs due = 0;  // 0 = no deadline
+    std::string title;
+    std::string description;
+    bool drill = false;
+
+    bool open() const { return !is_terminal(status); }
+    // The department that first reported it; the incident's colour on the wall follows it.
+    std::string_view department() const;
+    friend bool operator==(const Incident&, const Incident&) = default;
+};
+
+// The health of one department's feed as ingest sees it.
+struct FeedHealth {
+    std::string department;
+    bool connected = false;
+    bool stale = false;
+    TimeMs last_message = 0;
+    std::uint64_t accepted = 0;
+    std::uint64_t rejected = 0;
+    double rate_per_s = 0.0;
+    friend bool operator==(const FeedHealth&, const FeedHealth&) = default;
+};
+
+}  // namespace citywall

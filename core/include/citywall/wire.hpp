@@ -1,0 +1,73 @@
+// The binary messages ingest sends to viewers (docs/protocol.md). One decoder per version,
+// chosen once from the header; every message carries the global sequence number.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "citywall/incident.hpp"
+#include "citywall/result.hpp"
+
+namespace citywall::wire {
+
+inline constexpr std::uint8_t kMagic0 = 'C';
+inline constexpr std::uint8_t kMagic1 = 'W';
+inline constexpr std::uint8_t kVersion = 1;
+// magic (2) + version (1) + kind (1) + sequence (8)
+inline constexpr std::size_t kHeaderSize = 12;
+// A decoder refuses anything larger; snapshots are sent in chunks below it.
+inline constexpr std::size_t kMaxMessageSize = 64u << 20;
+
+enum class Kind : std::uint8_t {
+    incident = 1,        // one incident as it now stands (created or changed)
+    feed_health = 2,     // every department's feed health; seq = last incident seq, not a new one
+    heartbeat = 3,       // the stream is alive; seq = last incident seq
+    snapshot_chunk = 4,  // part of the reply to a snapshot request
+};
+
+struct IncidentUpdate {
+    std::uint64_t seq = 0;
+    Incident incident;
+    friend bool operator==(const IncidentUpdate&, const IncidentUpdate&) = default;
+};
+
+struct FeedHealthReport {
+    std::uint64_t seq = 0;
+    TimeMs time = 0;
+    std::vector<FeedHealth> feeds;
+    friend bool operator==(const FeedHealthReport&, const FeedHealthReport&) = default;
+};
+
+struct Heartbeat {
+    std::uint64_t seq = 0;
+    TimeMs time = 0;
+    bool drill = false;  // the stream is a drill replay, not the live city
+    friend bool operator==(const Heartbeat&, const Heartbeat&) = default;
+};
+
+// A snapshot is the open incidents as of `seq`, in one or more chunks; the last chunk also
+// carries the feed health. A viewer applies deltas with a sequence above `seq` afterwards.
+struct SnapshotChunk {
+    std::uint64_t seq = 0;
+    bool last = false;
+    std::vector<Incident> incidents;
+    std::vector<FeedHealth> feeds;
+    friend bool operator==(const SnapshotChunk&, const SnapshotChunk&) = default;
+};
+
+using Message = std::variant<IncidentUpdate, FeedHealthReport, Heartbeat, SnapshotChunk>;
+
+std::string encode(const Message& message);
+Result<Message> decode(std::string_view bytes);
+
+// Sequence number and kind from a header, without decoding the body.
+struct Header {
+    Kind kind;
+    std::uint64_t seq;
+};
+Result<Header> peek_header(std::string_view bytes);
+
+}  // namespace citywall::wire
