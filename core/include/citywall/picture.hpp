@@ -1,0 +1,58 @@
+// The city as a subscriber sees it: open incidents and feed health, rebuilt from a snapshot and
+// kept current by sequenced updates (the Clone pattern; docs/protocol.md). Pure logic, no
+// sockets: the viewer owns one, and so can a chained ingest.
+#pragma once
+
+#include <cstdint>
+#include <unordered_map>
+#include <vector>
+
+#include "citywall/incident.hpp"
+#include "citywall/wire.hpp"
+
+namespace citywall {
+
+class CityPicture {
+public:
+    enum class Outcome {
+        applied,         // the message changed the picture
+        already_seen,    // an update at or below the picture's sequence: ignored
+        gap,             // updates were missed: the caller must fetch a fresh snapshot
+        awaiting_snapshot,  // no snapshot yet: the update was buffered
+    };
+
+    // Feeds one decoded message. Snapshot chunks accumulate until the last one, which replaces
+    // the picture and then applies any buffered updates above the snapshot's sequence.
+    Outcome apply(const wire::Message& message);
+    // Forget the picture and wait for a new snapshot (after a gap or reconnect).
+    void reset();
+
+    bool has_snapshot() const { return has_snapshot_; }
+    std::uint64_t seq() const { return seq_; }
+    TimeMs last_heard() const { return last_heard_; }  // time of the newest message of any kind
+    bool drill() const { return drill_; }
+
+    const std::unordered_map<std::uint64_t, Incident>& incidents() const { return incidents_; }
+    const std::vector<FeedHealth>& feeds() const { return feeds_; }
+
+    // Ids changed by apply() since the last call, so a renderer touches only those.
+    std::vector<std::uint64_t> take_changed();
+    // True once after a snapshot replaced everything.
+    bool take_replaced();
+
+private:
+    Outcome apply_update(const wire::IncidentUpdate& update);
+
+    bool has_snapshot_ = false;
+    bool replaced_ = false;
+    bool drill_ = false;
+    std::uint64_t seq_ = 0;
+    TimeMs last_heard_ = 0;
+    std::unordered_map<std::uint64_t, Incident> incidents_;
+    std::vector<FeedHealth> feeds_;
+    std::vector<std::uint64_t> changed_;
+    std::vector<Incident> pending_snapshot_;
+    std::vector<wire::IncidentUpdate> buffered_;
+};
+
+}  // namespace citywall
