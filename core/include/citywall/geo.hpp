@@ -34,7 +34,7 @@ bool contains(const MultiPolygon& shape, LonLat p);
 
 // Finds which of many non-overlapping areas holds a point.
 class AreaIndex {
-public:
+  public:
     // Adds an area; returns its index in insertion order.
     std::uint32_t add(MultiPolygon shape);
     // Must be called after the last add() and before locate().
@@ -42,7 +42,9 @@ public:
     std::optional<std::uint32_t> locate(LonLat p) const;
     std::size_t size() const { return shapes_.size(); }
 
-private:
+  private:
+    int column_of(double lon) const;
+    int row_of(double lat) const;
     struct Cell {
         std::uint32_t begin = 0, end = 0;
     };

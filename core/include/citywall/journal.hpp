@@ -17,9 +17,9 @@ namespace citywall {
 
 struct JournalRecord {
     std::uint64_t seq = 0;
-    TimeMs time = 0;          // when ingest accepted the event
-    std::uint16_t kind = 0;   // the wire::Kind of the payload
-    std::string payload;      // a wire-encoded message
+    TimeMs time = 0;         // when ingest accepted the event
+    std::uint16_t kind = 0;  // the wire::Kind of the payload
+    std::string payload;     // a wire-encoded message
     friend bool operator==(const JournalRecord&, const JournalRecord&) = default;
 };
 
@@ -38,7 +38,7 @@ struct JournalRecovery {
 };
 
 class JournalWriter {
-public:
+  public:
     // Opens (or creates) the journal in options.directory, cutting off a torn tail.
     static Result<std::unique_ptr<JournalWriter>> open(const JournalOptions& options);
     ~JournalWriter();
@@ -54,7 +54,7 @@ public:
     // Forces everything appended so far to disk.
     Result<bool> sync();
 
-private:
+  private:
     struct Impl;
     explicit JournalWriter(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;
@@ -68,7 +68,7 @@ struct JournalReadStats {
 };
 
 class JournalReader {
-public:
+  public:
     static Result<std::unique_ptr<JournalReader>> open(const std::filesystem::path& directory);
     ~JournalReader();
     JournalReader(const JournalReader&) = delete;
@@ -78,7 +78,7 @@ public:
     std::optional<JournalRecord> next();
     const JournalReadStats& stats() const;
 
-private:
+  private:
     struct Impl;
     explicit JournalReader(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;

@@ -13,11 +13,11 @@
 namespace citywall {
 
 class CityPicture {
-public:
+  public:
     enum class Outcome {
-        applied,         // the message changed the picture
-        already_seen,    // an update at or below the picture's sequence: ignored
-        gap,             // updates were missed: the caller must fetch a fresh snapshot
+        applied,            // the message changed the picture
+        already_seen,       // an update at or below the picture's sequence: ignored
+        gap,                // updates were missed: the caller must fetch a fresh snapshot
         awaiting_snapshot,  // no snapshot yet: the update was buffered
     };
 
@@ -40,7 +40,7 @@ public:
     // True once after a snapshot replaced everything.
     bool take_replaced();
 
-private:
+  private:
     Outcome apply_update(const wire::IncidentUpdate& update);
 
     bool has_snapshot_ = false;
@@ -52,6 +52,7 @@ private:
     std::vector<FeedHealth> feeds_;
     std::vector<std::uint64_t> changed_;
     std::vector<Incident> pending_snapshot_;
+    std::uint64_t pending_seq_ = 0;
     std::vector<wire::IncidentUpdate> buffered_;
 };
 

@@ -9,7 +9,7 @@ namespace citywall {
 
 template <class T>
 class Result {
-public:
+  public:
     Result(T value) : value_(std::move(value)) {}
     static Result failure(std::string reason) {
         Result r;
@@ -25,7 +25,7 @@ public:
     const T* operator->() const { return &*value_; }
     const std::string& error() const { return error_; }
 
-private:
+  private:
     Result() = default;
     std::optional<T> value_;
     std::string error_;

@@ -1,0 +1,34 @@
+#include "citywall/incident.hpp"
+
+#include <array>
+
+namespace citywall {
+
+namespace {
+constexpr std::array<std::string_view, kIncidentStatusCount> kStatusNames = {
+    "reported", "accepted", "dispatched", "en_route", "on_scene", "resolved", "closed", "cancelled",
+};
+}  // namespace
+
+std::string_view to_string(IncidentStatus status) {
+    auto i = static_cast<std::size_t>(status);
+    return i < kStatusNames.size() ? kStatusNames[i] : std::string_view("unknown");
+}
+
+std::optional<IncidentStatus> parse_incident_status(std::string_view text) {
+    for (std::size_t i = 0; i < kStatusNames.size(); ++i) {
+        if (kStatusNames[i] == text) return static_cast<IncidentStatus>(i);
+    }
+    return std::nullopt;
+}
+
+bool is_terminal(IncidentStatus status) {
+    return status == IncidentStatus::resolved || status == IncidentStatus::closed ||
+           status == IncidentStatus::cancelled;
+}
+
+std::string_view Incident::department() const {
+    return sources.empty() ? std::string_view() : std::string_view(sources.front().department);
+}
+
+}  // namespace citywall

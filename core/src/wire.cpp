@@ -1,0 +1,240 @@
+// Wire codec, version 1 (docs/protocol.md). Every field is little-endian; strings are a u32
+// byte length followed by UTF-8 bytes.
+#include "citywall/wire.hpp"
+
+#include <bit>
+#include <cmath>
+
+#include "byte_io.hpp"
+
+namespace citywall::wire {
+
+static_assert(std::endian::native == std::endian::little, "the codec assumes a little-endian host");
+
+namespace {
+
+using detail::ByteReader;
+using detail::ByteWriter;
+
+constexpr std::uint32_t kMaxString = 1u << 20;
+constexpr std::uint16_t kMaxSources = 256;
+
+void put_area(ByteWriter& w, const AreaRef& a) {
+    w.put_string(a.code);
+    w.put_string(a.name);
+}
+
+void put_incident(ByteWriter& w, const Incident& i) {
+    w.put(i.id);
+    w.put(static_cast<std::uint16_t>(i.sources.size()));
+    for (const auto& s : i.sources) {
+        w.put_string(s.department);
+        w.put_string(s.source_id);
+    }
+    w.put_string(i.category);
+    w.put(static_cast<std::uint8_t>(i.severity));
+    w.put(static_cast<std::uint8_t>(i.status));
+    w.put(i.escalation);
+    w.put(i.location.lon);
+    w.put(i.location.lat);
+    w.put_string(i.source_crs);
+    put_area(w, i.grid.district);
+    put_area(w, i.grid.street);
+    put_area(w, i.grid.community);
+    put_area(w, i.grid.grid);
+    put_area(w, i.beat);
+    w.put(i.occurred);
+    w.put(i.received);
+    w.put(i.updated);
+    w.put(i.due);
+    w.put_string(i.title);
+    w.put_string(i.description);
+    w.put(static_cast<std::uint8_t>(i.drill ? 1 : 0));
+}
+
+void put_feed(ByteWriter& w, const FeedHealth& f) {
+    w.put_string(f.department);
+    w.put(static_cast<std::uint8_t>((f.connected ? 1 : 0) | (f.stale ? 2 : 0)));
+    w.put(f.last_message);
+    w.put(f.accepted);
+    w.put(f.rejected);
+    w.put(f.rate_per_s);
+}
+
+void put_header(std::string& out, Kind kind, std::uint64_t seq) {
+    out.push_back(static_cast<char>(kMagic0));
+    out.push_back(static_cast<char>(kMagic1));
+    out.push_back(static_cast<char>(kVersion));
+    out.push_back(static_cast<char>(kind));
+    ByteWriter(out).put(seq);
+}
+
+bool get_area(ByteReader& r, AreaRef& a) {
+    return r.get_string(a.code, kMaxString) && r.get_string(a.name, kMaxString);
+}
+
+// Fills `i`; returns an empty string on success, else why it failed.
+std::string get_incident(ByteReader& r, Incident& i) {
+    std::uint16_t sources = 0;
+    if (!r.get(i.id) || !r.get(sources)) return "truncated incident";
+    if (sources > kMaxSources) return "too many sources";
+    i.sources.resize(sources);
+    for (auto& s : i.sources) {
+        if (!r.get_string(s.department, kMaxString) || !r.get_string(s.source_id, kMaxString))
+            return "truncated source";
+    }
+    std::uint8_t severity = 0, status = 0, drill = 0;
+    if (!r.get_string(i.category, kMaxString) || !r.get(severity) || !r.get(status) ||
+        !r.get(i.escalation) || !r.get(i.location.lon) || !r.get(i.location.lat) ||
+        !r.get_string(i.source_crs, kMaxString) || !get_area(r, i.grid.district) ||
+        !get_area(r, i.grid.street) || !get_area(r, i.grid.community) ||
+        !get_area(r, i.grid.grid) || !get_area(r, i.beat) || !r.get(i.occurred) ||
+        !r.get(i.received) || !r.get(i.updated) || !r.get(i.due) ||
+        !r.get_string(i.title, kMaxString) || !r.get_string(i.description, kMaxString) ||
+        !r.get(drill))
+        return "truncated incident";
+    if (severity < 1 || severity > 4) return "severity out of range";
+    if (status >= kIncidentStatusCount) return "unknown status";
+    if (drill > 1) return "bad drill flag";
+    if (!std::isfinite(i.location.lon) || !std::isfinite(i.location.lat) ||
+        std::abs(i.location.lon) > 180 || std::abs(i.location.lat) > 90)
+        return "location out of range";
+    i.severity = static_cast<Severity>(severity);
+    i.status = static_cast<IncidentStatus>(status);
+    i.drill = drill != 0;
+    return {};
+}
+
+std::string get_feed(ByteReader& r, FeedHealth& f) {
+    std::uint8_t flags = 0;
+    if (!r.get_string(f.department, kMaxString) || !r.get(flags) || !r.get(f.last_message) ||
+        !r.get(f.accepted) || !r.get(f.rejected) || !r.get(f.rate_per_s))
+        return "truncated feed health";
+    if (flags > 3) return "bad feed flags";
+    f.connected = flags & 1;
+    f.stale = flags & 2;
+    return {};
+}
+
+// Counts read from the wire are checked against the bytes left, so a forged count cannot make
+// the decoder reserve gigabytes.
+template <class T>
+std::string get_list(ByteReader& r, std::vector<T>& items, std::size_t min_item_bytes,
+                     std::string (*get_item)(ByteReader&, T&)) {
+    std::uint32_t count = 0;
+    if (!r.get(count)) return "truncated count";
+    if (count > r.remaining() / min_item_bytes) return "count exceeds message";
+    items.resize(count);
+    for (auto& item : items) {
+        if (auto e = get_item(r, item); !e.empty()) return e;
+    }
+    return {};
+}
+
+constexpr std::size_t kMinIncidentBytes = 8 + 2 + 4 + 3 + 16 + 4 + 10 * 4 + 32 + 8 + 1;
+constexpr std::size_t kMinFeedBytes = 4 + 1 + 8 + 8 + 8 + 8;
+
+// The body is complete only if it decoded without error and used every byte.
+template <class T>
+Result<Message> finish(std::string err, const ByteReader& r, T&& m) {
+    if (!err.empty()) return Result<Message>::failure(std::move(err));
+    if (r.remaining() != 0) return Result<Message>::failure("trailing bytes after message");
+    return Message(std::forward<T>(m));
+}
+
+Result<Message> decode_v1(Kind kind, std::uint64_t seq, ByteReader& r) {
+    auto fail = [](std::string why) { return Result<Message>::failure(std::move(why)); };
+    switch (kind) {
+        case Kind::incident: {
+            IncidentUpdate m{seq, {}};
+            auto err = get_incident(r, m.incident);
+            return finish(std::move(err), r, std::move(m));
+        }
+        case Kind::feed_health: {
+            FeedHealthReport m{seq, 0, {}};
+            if (!r.get(m.time)) return fail("truncated feed health report");
+            auto err = get_list(r, m.feeds, kMinFeedBytes, get_feed);
+            return finish(std::move(err), r, std::move(m));
+        }
+        case Kind::heartbeat: {
+            Heartbeat m{seq, 0, false};
+            std::uint8_t drill = 0;
+            if (!r.get(m.time) || !r.get(drill)) return fail("truncated heartbeat");
+            if (drill > 1) return fail("bad drill flag");
+            m.drill = drill != 0;
+            return finish({}, r, std::move(m));
+        }
+        case Kind::snapshot_chunk: {
+            SnapshotChunk m{seq, false, {}, {}};
+            std::uint8_t last = 0;
+            if (!r.get(last) || last > 1) return fail("bad snapshot chunk");
+            m.last = last != 0;
+            auto err = get_list(r, m.incidents, kMinIncidentBytes, get_incident);
+            if (err.empty()) err = get_list(r, m.feeds, kMinFeedBytes, get_feed);
+            return finish(std::move(err), r, std::move(m));
+        }
+    }
+    return fail("unknown message kind " + std::to_string(static_cast<int>(kind)));
+}
+
+}  // namespace
+
+std::string encode(const Message& message) {
+    std::string out;
+    out.reserve(256);
+    ByteWriter w(out);
+    std::visit(
+        [&](const auto& m) {
+            using T = std::decay_t<decltype(m)>;
+            if constexpr (std::is_same_v<T, IncidentUpdate>) {
+                put_header(out, Kind::incident, m.seq);
+                put_incident(w, m.incident);
+            } else if constexpr (std::is_same_v<T, FeedHealthReport>) {
+                put_header(out, Kind::feed_health, m.seq);
+                w.put(m.time);
+                w.put(static_cast<std::uint32_t>(m.feeds.size()));
+                for (const auto& f : m.feeds)
+                    put_feed(w, f);
+            } else if constexpr (std::is_same_v<T, Heartbeat>) {
+                put_header(out, Kind::heartbeat, m.seq);
+                w.put(m.time);
+                w.put(static_cast<std::uint8_t>(m.drill ? 1 : 0));
+            } else {
+                put_header(out, Kind::snapshot_chunk, m.seq);
+                w.put(static_cast<std::uint8_t>(m.last ? 1 : 0));
+                w.put(static_cast<std::uint32_t>(m.incidents.size()));
+                for (const auto& i : m.incidents)
+                    put_incident(w, i);
+                w.put(static_cast<std::uint32_t>(m.feeds.size()));
+                for (const auto& f : m.feeds)
+                    put_feed(w, f);
+            }
+        },
+        message);
+    return out;
+}
+
+Result<Header> peek_header(std::string_view bytes) {
+    if (bytes.size() < kHeaderSize) return Result<Header>::failure("shorter than a header");
+    if (static_cast<std::uint8_t>(bytes[0]) != kMagic0 ||
+        static_cast<std::uint8_t>(bytes[1]) != kMagic1)
+        return Result<Header>::failure("bad magic");
+    if (static_cast<std::uint8_t>(bytes[2]) != kVersion)
+        return Result<Header>::failure("unsupported version " +
+                                       std::to_string(static_cast<std::uint8_t>(bytes[2])));
+    ByteReader r(bytes.substr(4, 8));
+    Header h{static_cast<Kind>(bytes[3]), 0};
+    r.get(h.seq);
+    return h;
+}
+
+Result<Message> decode(std::string_view bytes) {
+    if (bytes.size() > kMaxMessageSize) return Result<Message>::failure("message too large");
+    auto header = peek_header(bytes);
+    if (!header) return Result<Message>::failure(header.error());
+    // One decoder per version, chosen here; version 1 is the only one so far.
+    ByteReader r(bytes.substr(kHeaderSize));
+    return decode_v1(header->kind, header->seq, r);
+}
+
+}  // namespace citywall::wire

@@ -1,0 +1,33 @@
+// Incidents for tests: varied, with Chinese text, several sources and a full grid path.
+#pragma once
+
+#include "citywall/incident.hpp"
+
+namespace citywall::testing {
+
+inline Incident sample_incident(std::uint64_t id) {
+    Incident i;
+    i.id = id;
+    i.sources = {{"110", "P2026-" + std::to_string(id)}};
+    if (id % 3 == 0) i.sources.push_back({"119", "F-" + std::to_string(id * 7)});
+    i.category = id % 2 ? "police.theft" : "fire.building";
+    i.severity = static_cast<Severity>(1 + id % 4);
+    i.status = IncidentStatus::reported;
+    i.escalation = static_cast<std::uint8_t>(id % 3);
+    i.location = {114.05 + 0.001 * static_cast<double>(id % 100),
+                  22.6 + 0.0007 * static_cast<double>(id % 77)};
+    i.source_crs = "EPSG:4326";
+    i.grid = {{"449901", "东湖区"},
+              {"449901003", "滨江街道"},
+              {"449901003012", "新村社区"},
+              {"449901003012004", "新村社区第4网格"}};
+    i.beat = {"PB0042", "城东派出所第2警格"};
+    i.occurred = 1795000000000 + static_cast<TimeMs>(id) * 1000;
+    i.received = i.occurred + 1500;
+    i.updated = i.received;
+    i.title = "盗窃 #" + std::to_string(id);
+    i.description = std::string("地铁站出口附近\0二进制", 20);
+    return i;
+}
+
+}  // namespace citywall::testing

@@ -1,0 +1,83 @@
+#include "citywall/picture.hpp"
+
+#include <gtest/gtest.h>
+
+#include "sample_incidents.hpp"
+
+namespace citywall {
+namespace {
+
+using testing::sample_incident;
+using Outcome = CityPicture::Outcome;
+
+wire::SnapshotChunk snapshot(std::uint64_t seq, std::vector<std::uint64_t> ids, bool last = true) {
+    wire::SnapshotChunk chunk{seq, last, {}, {{"110", true, false, 1, 2, 3, 4.0}}};
+    for (auto id : ids)
+        chunk.incidents.push_back(sample_incident(id));
+    return chunk;
+}
+
+wire::IncidentUpdate update(std::uint64_t seq, std::uint64_t id,
+                            IncidentStatus status = IncidentStatus::reported) {
+    wire::IncidentUpdate u{seq, sample_incident(id)};
+    u.incident.status = status;
+    return u;
+}
+
+TEST(CityPicture, SnapshotThenUpdatesInOrder) {
+    CityPicture picture;
+    EXPECT_EQ(picture.apply(snapshot(10, {1, 2})), Outcome::applied);
+    EXPECT_TRUE(picture.take_replaced());
+    EXPECT_EQ(picture.apply(update(11, 3)), Outcome::applied);
+    EXPECT_EQ(picture.apply(update(12, 1, IncidentStatus::closed)), Outcome::applied);
+    EXPECT_EQ(picture.incidents().size(), 2u);
+    EXPECT_FALSE(picture.incidents().contains(1));
+    EXPECT_EQ(picture.take_changed(), (std::vector<std::uint64_t>{3, 1}));
+    EXPECT_EQ(picture.seq(), 12u);
+}
+
+TEST(CityPicture, UpdatesBeforeSnapshotAreBufferedAndOldOnesDropped) {
+    CityPicture picture;
+    EXPECT_EQ(picture.apply(update(9, 5)), Outcome::awaiting_snapshot);
+    EXPECT_EQ(picture.apply(update(11, 6)), Outcome::awaiting_snapshot);
+    EXPECT_EQ(picture.apply(snapshot(10, {5})), Outcome::applied);
+    EXPECT_EQ(picture.seq(), 11u);
+    EXPECT_TRUE(picture.incidents().contains(6));
+}
+
+TEST(CityPicture, GapIsReported) {
+    CityPicture picture;
+    picture.apply(snapshot(10, {}));
+    EXPECT_EQ(picture.apply(update(12, 1)), Outcome::gap);
+    EXPECT_EQ(picture.apply(update(10, 1)), Outcome::already_seen);
+}
+
+TEST(CityPicture, HeartbeatAheadOfPictureIsAGap) {
+    CityPicture picture;
+    picture.apply(snapshot(10, {}));
+    EXPECT_EQ(picture.apply(wire::Heartbeat{10, 5, false}), Outcome::applied);
+    EXPECT_EQ(picture.apply(wire::Heartbeat{11, 6, true}), Outcome::gap);
+    EXPECT_TRUE(picture.drill());
+}
+
+TEST(CityPicture, SnapshotInChunks) {
+    CityPicture picture;
+    EXPECT_EQ(picture.apply(snapshot(20, {1, 2}, false)), Outcome::awaiting_snapshot);
+    EXPECT_FALSE(picture.has_snapshot());
+    EXPECT_EQ(picture.apply(snapshot(20, {3}, true)), Outcome::applied);
+    EXPECT_EQ(picture.incidents().size(), 3u);
+    EXPECT_EQ(picture.feeds().size(), 1u);
+}
+
+TEST(CityPicture, ResetKeepsPictureUntilNextSnapshot) {
+    CityPicture picture;
+    picture.apply(snapshot(5, {1}));
+    picture.reset();
+    EXPECT_EQ(picture.incidents().size(), 1u);
+    EXPECT_EQ(picture.apply(update(7, 2)), Outcome::awaiting_snapshot);
+    EXPECT_EQ(picture.apply(snapshot(6, {1, 3})), Outcome::applied);
+    EXPECT_EQ(picture.incidents().size(), 3u);
+}
+
+}  // namespace
+}  // namespace citywall

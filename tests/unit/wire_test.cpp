@@ -1,0 +1,114 @@
+#include "citywall/wire.hpp"
+
+#include <gtest/gtest.h>
+
+#include "sample_incidents.hpp"
+
+namespace citywall::wire {
+namespace {
+
+using testing::sample_incident;
+
+template <class T>
+T round_trip(const T& message) {
+    auto decoded = decode(encode(message));
+    EXPECT_TRUE(decoded.ok()) << decoded.error();
+    return std::get<T>(*decoded);
+}
+
+TEST(Wire, IncidentRoundTrip) {
+    IncidentUpdate update{42, sample_incident(9)};
+    update.incident.drill = true;
+    update.incident.status = IncidentStatus::on_scene;
+    EXPECT_EQ(round_trip(update), update);
+}
+
+TEST(Wire, EmptyStringsAndNoSourcesRoundTrip) {
+    IncidentUpdate update{1, {}};
+    EXPECT_EQ(round_trip(update), update);
+}
+
+TEST(Wire, FeedHealthRoundTrip) {
+    FeedHealthReport report{
+        7,
+        1795000000000,
+        {{"110", true, false, 1795000000000, 10, 2, 3.5}, {"119", false, true, 0, 0, 0, 0.0}}};
+    EXPECT_EQ(round_trip(report), report);
+}
+
+TEST(Wire, HeartbeatRoundTrip) {
+    Heartbeat beat{99, 1795000000123, true};
+    EXPECT_EQ(round_trip(beat), beat);
+}
+
+TEST(Wire, SnapshotChunkRoundTrip) {
+    SnapshotChunk chunk{500, true, {}, {{"120", true, false, 5, 6, 7, 8.0}}};
+    for (std::uint64_t id = 1; id <= 50; ++id)
+        chunk.incidents.push_back(sample_incident(id));
+    EXPECT_EQ(round_trip(chunk), chunk);
+}
+
+TEST(Wire, HeaderCarriesKindAndSequence) {
+    auto header = peek_header(encode(Heartbeat{123456789, 0, false}));
+    ASSERT_TRUE(header.ok());
+    EXPECT_EQ(header->kind, Kind::heartbeat);
+    EXPECT_EQ(header->seq, 123456789u);
+}
+
+TEST(Wire, RejectsBadMagicAndVersion) {
+    auto bytes = encode(Heartbeat{1, 2, false});
+    auto bad_magic = bytes;
+    bad_magic[0] = 'X';
+    EXPECT_FALSE(decode(bad_magic).ok());
+    auto bad_version = bytes;
+    bad_version[2] = 9;
+    auto result = decode(bad_version);
+    ASSERT_FALSE(result.ok());
+    EXPECT_NE(result.error().find("version"), std::string::npos);
+}
+
+TEST(Wire, RejectsEveryTruncation) {
+    auto bytes = encode(IncidentUpdate{5, sample_incident(3)});
+    for (std::size_t n = 0; n < bytes.size(); ++n) {
+        EXPECT_FALSE(decode(std::string_view(bytes).substr(0, n)).ok()) << "length " << n;
+    }
+}
+
+TEST(Wire, RejectsTrailingBytes) {
+    auto bytes = encode(Heartbeat{1, 2, false}) + "x";
+    EXPECT_FALSE(decode(bytes).ok());
+}
+
+TEST(Wire, RejectsUnknownKind) {
+    auto bytes = encode(Heartbeat{1, 2, false});
+    bytes[3] = 77;
+    EXPECT_FALSE(decode(bytes).ok());
+}
+
+TEST(Wire, RejectsOutOfRangeFields) {
+    auto bytes = encode(IncidentUpdate{5, sample_incident(3)});
+    // Flip every byte in turn: the decoder either rejects or returns a well-formed incident.
+    for (std::size_t k = 0; k < bytes.size(); ++k) {
+        auto mutated = bytes;
+        mutated[k] = static_cast<char>(mutated[k] ^ 0xff);
+        auto result = decode(mutated);
+        if (!result.ok()) continue;
+        const auto& incident = std::get<IncidentUpdate>(*result).incident;
+        EXPECT_GE(static_cast<int>(incident.severity), 1);
+        EXPECT_LE(static_cast<int>(incident.severity), 4);
+        EXPECT_LE(std::abs(incident.location.lon), 180.0);
+    }
+}
+
+TEST(Wire, ForgedCountDoesNotAllocate) {
+    auto bytes = encode(SnapshotChunk{1, true, {}, {}});
+    // Claim four billion incidents in a message of a few bytes.
+    bytes[kHeaderSize + 1] = bytes[kHeaderSize + 2] = bytes[kHeaderSize + 3] =
+        bytes[kHeaderSize + 4] = static_cast<char>(0xff);
+    auto result = decode(bytes);
+    ASSERT_FALSE(result.ok());
+    EXPECT_NE(result.error().find("count"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace citywall::wire
