@@ -17,7 +17,8 @@ constexpr CrcTables make_crc_tables() {
     CrcTables t{};
     for (std::uint32_t i = 0; i < 256; ++i) {
         std::uint32_t c = i;
-        for (int k = 0; k < 8; ++k) c = (c & 1u) ? (c >> 1) ^ 0x82F63B78u : c >> 1;
+        for (int k = 0; k < 8; ++k)
+            c = (c & 1u) ? (c >> 1) ^ 0x82F63B78u : c >> 1;
         t[0][i] = c;
     }
     for (std::size_t s = 1; s < 8; ++s) {
@@ -64,22 +65,26 @@ void put_u16(unsigned char* out, std::uint16_t v) {
     out[1] = static_cast<unsigned char>(v >> 8);
 }
 void put_u32(unsigned char* out, std::uint32_t v) {
-    for (int i = 0; i < 4; ++i) out[i] = static_cast<unsigned char>(v >> (8 * i));
+    for (int i = 0; i < 4; ++i)
+        out[i] = static_cast<unsigned char>(v >> (8 * i));
 }
 void put_u64(unsigned char* out, std::uint64_t v) {
-    for (int i = 0; i < 8; ++i) out[i] = static_cast<unsigned char>(v >> (8 * i));
+    for (int i = 0; i < 8; ++i)
+        out[i] = static_cast<unsigned char>(v >> (8 * i));
 }
 std::uint16_t get_u16(const unsigned char* in) {
     return static_cast<std::uint16_t>(in[0] | (in[1] << 8));
 }
 std::uint32_t get_u32(const unsigned char* in) {
     std::uint32_t v = 0;
-    for (int i = 3; i >= 0; --i) v = (v << 8) | in[i];
+    for (int i = 3; i >= 0; --i)
+        v = (v << 8) | in[i];
     return v;
 }
 std::uint64_t get_u64(const unsigned char* in) {
     std::uint64_t v = 0;
-    for (int i = 7; i >= 0; --i) v = (v << 8) | in[i];
+    for (int i = 7; i >= 0; --i)
+        v = (v << 8) | in[i];
     return v;
 }
 

@@ -52,7 +52,7 @@ inline std::size_t frame_size(std::size_t payload_size) {
 
 // Walks the frames of one segment, one at a time.
 class FrameCursor {
-public:
+  public:
     enum class Step { record, end, damaged };
     // bytes is the whole segment; records start at header.size.
     FrameCursor(std::string_view bytes, const Header& header)
@@ -65,7 +65,7 @@ public:
     std::size_t offset() const { return pos_; }
     std::uint64_t last_seq() const { return prev_seq_; }
 
-private:
+  private:
     std::string_view bytes_;
     std::size_t pos_;
     std::uint64_t first_seq_;

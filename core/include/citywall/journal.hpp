@@ -34,7 +34,8 @@ struct JournalRecovery {
     std::uint64_t segments = 0;
     std::uint64_t records = 0;
     std::uint64_t last_seq = 0;
-    std::uint64_t truncated_bytes = 0;  // a torn tail cut off the last segment
+    std::uint64_t truncated_bytes = 0;   // a torn tail cut off the last segment
+    std::uint64_t damaged_segments = 0;  // kept as they are, or moved aside (docs/journal.md)
 };
 
 class JournalWriter {

@@ -1,0 +1,529 @@
+// The journal's file handling: the writer (recovery on open, appends, segment rollover, group
+// commit) and the reader. The byte format lives in journal_segment.cpp; docs/journal.md.
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstring>
+#include <mutex>
+#include <system_error>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "citywall/journal.hpp"
+#include "journal_segment.hpp"
+
+namespace citywall {
+namespace {
+
+namespace fs = std::filesystem;
+namespace jf = journal_format;
+using Clock = std::chrono::steady_clock;
+
+constexpr std::string_view kPrefix = "segment-";
+constexpr std::string_view kSuffix = ".cwj";
+constexpr std::size_t kSeqDigits = 20;
+
+std::string errno_text(const std::string& what, const fs::path& path, int err) {
+    return what + " " + path.string() + ": " + std::strerror(err);
+}
+
+// Closes a POSIX descriptor when it goes out of scope.
+class Fd {
+  public:
+    Fd() = default;
+    explicit Fd(int fd) : fd_(fd) {}
+    Fd(Fd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+    Fd& operator=(Fd&& other) noexcept {
+        if (this != &other) {
+            reset();
+            fd_ = std::exchange(other.fd_, -1);
+        }
+        return *this;
+    }
+    Fd(const Fd&) = delete;
+    Fd& operator=(const Fd&) = delete;
+    ~Fd() { reset(); }
+    int get() const { return fd_; }
+    bool valid() const { return fd_ >= 0; }
+    void reset() {
+        if (fd_ >= 0) ::close(fd_);
+        fd_ = -1;
+    }
+
+  private:
+    int fd_ = -1;
+};
+
+std::string segment_name(std::uint64_t first_seq) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "segment-%020llu.cwj",
+                  static_cast<unsigned long long>(first_seq));
+    return buf;
+}
+
+// The first seq a segment file's name claims, or nothing if the name is not a segment's.
+std::optional<std::uint64_t> parse_segment_name(std::string_view name) {
+    if (name.size() != kPrefix.size() + kSeqDigits + kSuffix.size()) return std::nullopt;
+    if (!name.starts_with(kPrefix) || !name.ends_with(kSuffix)) return std::nullopt;
+    const std::string_view digits = name.substr(kPrefix.size(), kSeqDigits);
+    if (!std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        return std::nullopt;
+    std::uint64_t value = 0;
+    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+    if (ec != std::errc() || end != digits.data() + digits.size()) return std::nullopt;
+    return value;
+}
+
+struct SegmentFile {
+    std::uint64_t name_seq = 0;
+    fs::path path;
+};
+
+// The segment files of a journal directory, in name (= sequence) order.
+Result<std::vector<SegmentFile>> list_segments(const fs::path& directory) {
+    std::vector<SegmentFile> segments;
+    std::error_code ec;
+    fs::directory_iterator it(directory, ec);
+    if (ec)
+        return Result<std::vector<SegmentFile>>::failure("cannot list journal " +
+                                                         directory.string() + ": " + ec.message());
+    for (; it != fs::directory_iterator(); it.increment(ec)) {
+        if (ec) break;
+        const std::string name = it->path().filename().string();
+        if (auto seq = parse_segment_name(name)) segments.push_back({*seq, it->path()});
+    }
+    if (ec)
+        return Result<std::vector<SegmentFile>>::failure("cannot list journal " +
+                                                         directory.string() + ": " + ec.message());
+    std::sort(segments.begin(), segments.end(),
+              [](const SegmentFile& a, const SegmentFile& b) { return a.name_seq < b.name_seq; });
+    return segments;
+}
+
+Result<std::string> read_file(const fs::path& path) {
+    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd.valid()) return Result<std::string>::failure(errno_text("cannot open", path, errno));
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0)
+        return Result<std::string>::failure(errno_text("cannot stat", path, errno));
+    std::string bytes;
+    bytes.resize(static_cast<std::size_t>(st.st_size));
+    std::size_t got = 0;
+    for (;;) {
+        if (got == bytes.size()) bytes.resize(bytes.size() + 4096);  // the file grew
+        const ssize_t n = ::read(fd.get(), bytes.data() + got, bytes.size() - got);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return Result<std::string>::failure(errno_text("cannot read", path, errno));
+        if (n == 0) break;
+        got += static_cast<std::size_t>(n);
+    }
+    bytes.resize(got);
+    return bytes;
+}
+
+bool write_all(int fd, const char* data, std::size_t size) {
+    while (size > 0) {
+        const ssize_t n = ::write(fd, data, size);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            if (n == 0) errno = EIO;
+            return false;
+        }
+        data += n;
+        size -= static_cast<std::size_t>(n);
+    }
+    return true;
+}
+
+bool sync_fd(int fd) {
+    int rc;
+    do {
+        rc = ::fdatasync(fd);
+    } while (rc != 0 && errno == EINTR);
+    return rc == 0;
+}
+
+bool sync_directory(int dir_fd) {
+    int rc;
+    do {
+        rc = ::fsync(dir_fd);
+    } while (rc != 0 && errno == EINTR);
+    return rc == 0;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// JournalWriter
+
+struct JournalWriter::Impl {
+    JournalOptions options;
+    JournalRecovery recovery;
+    Fd dir_fd;  // held open for directory fsyncs and the writer lock (flock)
+
+    std::mutex mutex;
+    std::condition_variable wake;  // the sync thread waits on it
+    Fd segment_fd;                 // the segment being appended to; invalid until needed
+    std::uint64_t segment_size = 0;
+    std::uint64_t segment_records = 0;
+    std::uint64_t last_seq = 0;
+    std::string frame;  // reused encode buffer
+
+    // Group commit: appends are counted; synced is the count made durable so far.
+    std::uint64_t appended = 0;
+    std::uint64_t synced = 0;
+    Clock::time_point oldest_unsynced{};  // no later than the first append not yet synced
+    std::string failure;                  // sticky: after a failed write/fsync, all fail
+    bool stopping = false;
+    std::thread sync_thread;
+
+    Result<bool> fail(std::string reason) {
+        failure = std::move(reason);
+        return Result<bool>::failure(failure);
+    }
+
+    // Makes every append counted so far durable. Called with the lock held; drops it during
+    // the fdatasync so appends continue meanwhile (on a dup of the descriptor, so a rollover
+    // that closes the segment cannot pull it away).
+    Result<bool> sync_locked(std::unique_lock<std::mutex>& lock) {
+        if (!failure.empty()) return Result<bool>::failure(failure);
+        if (synced >= appended || !segment_fd.valid()) return true;
+        const std::uint64_t target = appended;
+        const Clock::time_point started = Clock::now();
+        Fd fd(::dup(segment_fd.get()));
+        if (!fd.valid()) return fail(errno_text("cannot dup", options.directory, errno));
+        lock.unlock();
+        const bool ok = sync_fd(fd.get());
+        const int err = errno;
+        lock.lock();
+        if (!ok) return fail(errno_text("fdatasync failed in", options.directory, err));
+        synced = std::max(synced, target);
+        // Appends that raced with the sync began no earlier than it did.
+        if (synced < appended) oldest_unsynced = started;
+        return true;
+    }
+
+    void sync_loop() {
+        const auto interval = std::chrono::milliseconds(options.fsync_interval_ms);
+        std::unique_lock<std::mutex> lock(mutex);
+        while (!stopping) {
+            if (!failure.empty() || synced >= appended) {
+                wake.wait(lock);
+                continue;
+            }
+            const Clock::time_point due = oldest_unsynced + interval;
+            if (Clock::now() < due) {
+                wake.wait_until(lock, due);
+                continue;
+            }
+            (void)sync_locked(lock);  // a failure is sticky and reported by append/sync
+        }
+    }
+
+    // Creates the segment that will start with seq, syncing and closing the current one.
+    Result<bool> start_segment(std::uint64_t first_seq) {
+        if (segment_fd.valid()) {
+            if (!sync_fd(segment_fd.get()))
+                return fail(errno_text("fdatasync failed in", options.directory, errno));
+            synced = appended;  // everything so far was in that segment
+            segment_fd.reset();
+        }
+        const fs::path path = options.directory / segment_name(first_seq);
+        Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644));
+        if (!fd.valid()) return Result<bool>::failure(errno_text("cannot create", path, errno));
+        const std::string header = jf::encode_header(first_seq);
+        if (!write_all(fd.get(), header.data(), header.size()) || !sync_fd(fd.get())) {
+            const int err = errno;
+            fd.reset();
+            ::unlink(path.c_str());
+            return Result<bool>::failure(errno_text("cannot write header of", path, err));
+        }
+        if (!sync_directory(dir_fd.get()))
+            return fail(errno_text("cannot fsync directory", options.directory, errno));
+        segment_fd = std::move(fd);
+        segment_size = header.size();
+        segment_records = 0;
+        return true;
+    }
+};
+
+JournalWriter::JournalWriter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+JournalWriter::~JournalWriter() {
+    if (!impl_) return;
+    {
+        std::lock_guard<std::mutex> lock(impl_->mutex);
+        impl_->stopping = true;
+    }
+    impl_->wake.notify_all();
+    if (impl_->sync_thread.joinable()) impl_->sync_thread.join();
+    std::unique_lock<std::mutex> lock(impl_->mutex);
+    (void)impl_->sync_locked(lock);
+}
+
+const JournalRecovery& JournalWriter::recovery() const {
+    return impl_->recovery;
+}
+
+std::uint64_t JournalWriter::last_seq() const {
+    std::lock_guard<std::mutex> lock(impl_->mutex);
+    return impl_->last_seq;
+}
+
+Result<std::unique_ptr<JournalWriter>> JournalWriter::open(const JournalOptions& options) {
+    using R = Result<std::unique_ptr<JournalWriter>>;
+    auto impl = std::make_unique<Impl>();
+    impl->options = options;
+    if (impl->options.fsync_interval_ms < 0) impl->options.fsync_interval_ms = 0;
+    const fs::path& dir = impl->options.directory;
+    if (dir.empty()) return R::failure("journal directory not set");
+
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) return R::failure("cannot create journal " + dir.string() + ": " + ec.message());
+    impl->dir_fd = Fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!impl->dir_fd.valid()) return R::failure(errno_text("cannot open", dir, errno));
+    if (::flock(impl->dir_fd.get(), LOCK_EX | LOCK_NB) != 0) {
+        return R::failure(errno == EWOULDBLOCK
+                              ? "journal " + dir.string() + " is open by another writer"
+                              : errno_text("cannot lock", dir, errno));
+    }
+
+    auto listed = list_segments(dir);
+    if (!listed) return R::failure(listed.error());
+    std::vector<SegmentFile> segments = std::move(*listed);
+    JournalRecovery& rec = impl->recovery;
+    bool changed_directory = false;
+
+    // Trailing segments holding no intact record are leftovers of a crash (a torn or bare
+    // header) and are removed, or foreign/damaged files and are renamed aside; then the last
+    // segment with records has its torn tail cut off and becomes the append target.
+    bool append_to_last = false;
+    while (!segments.empty()) {
+        const SegmentFile& seg = segments.back();
+        auto bytes = read_file(seg.path);
+        if (!bytes) return R::failure(bytes.error());
+        const auto header = jf::decode_header(*bytes);
+        std::uint64_t records = 0;
+        std::uint64_t seg_last = 0;
+        const SegmentScan scan = scan_segment(*bytes, [&](JournalRecord&& r) {
+            ++records;
+            seg_last = r.seq;
+        });
+        if (header && header->first_seq == seg.name_seq) {
+            if (records == 0) {
+                // A bare header (crash before the first record landed) plus any torn frame.
+                rec.truncated_bytes += bytes->size() - scan.valid_bytes;
+                if (::unlink(seg.path.c_str()) != 0)
+                    return R::failure(errno_text("cannot remove", seg.path, errno));
+                changed_directory = true;
+                segments.pop_back();
+                continue;
+            }
+            if (scan.valid_bytes < bytes->size()) {
+                Fd fd(::open(seg.path.c_str(), O_WRONLY | O_CLOEXEC));
+                if (!fd.valid() ||
+                    ::ftruncate(fd.get(), static_cast<off_t>(scan.valid_bytes)) != 0 ||
+                    ::fsync(fd.get()) != 0)
+                    return R::failure(errno_text("cannot truncate torn tail of", seg.path, errno));
+                rec.truncated_bytes += bytes->size() - scan.valid_bytes;
+            }
+            rec.records += records;
+            rec.last_seq = std::max(rec.last_seq, seg_last);
+            ++rec.segments;
+            append_to_last = true;
+            break;
+        }
+        if (!header && jf::is_header_prefix(*bytes)) {
+            rec.truncated_bytes += bytes->size();  // torn while being created
+            if (::unlink(seg.path.c_str()) != 0)
+                return R::failure(errno_text("cannot remove", seg.path, errno));
+        } else {
+            // Not ours to cut: keep the bytes under a name the journal ignores.
+            fs::path aside = seg.path;
+            aside += ".damaged";
+            for (int n = 1; fs::exists(aside, ec); ++n) {
+                aside = seg.path;
+                aside += ".damaged." + std::to_string(n);
+            }
+            if (::rename(seg.path.c_str(), aside.c_str()) != 0)
+                return R::failure(errno_text("cannot move aside", seg.path, errno));
+            ++rec.damaged_segments;
+        }
+        changed_directory = true;
+        segments.pop_back();
+    }
+    if (changed_directory && !sync_directory(impl->dir_fd.get()))
+        return R::failure(errno_text("cannot fsync directory", dir, errno));
+
+    // Earlier segments are only read: damage there is reported and kept, never cut.
+    const std::size_t earlier = append_to_last ? segments.size() - 1 : segments.size();
+    for (std::size_t i = 0; i < earlier; ++i) {
+        auto bytes = read_file(segments[i].path);
+        if (!bytes) return R::failure(bytes.error());
+        const auto header = jf::decode_header(*bytes);
+        std::uint64_t seg_last = 0;
+        const SegmentScan scan = scan_segment(*bytes, [&](JournalRecord&& r) { seg_last = r.seq; });
+        rec.records += scan.stats.records;
+        rec.last_seq = std::max(rec.last_seq, seg_last);
+        ++rec.segments;
+        if (!header || header->first_seq != segments[i].name_seq ||
+            scan.valid_bytes < bytes->size())
+            ++rec.damaged_segments;
+    }
+    impl->last_seq = rec.last_seq;
+
+    if (append_to_last) {
+        const fs::path& path = segments.back().path;
+        impl->segment_fd = Fd(::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC));
+        if (!impl->segment_fd.valid()) return R::failure(errno_text("cannot open", path, errno));
+        struct stat st {};
+        if (::fstat(impl->segment_fd.get(), &st) != 0)
+            return R::failure(errno_text("cannot stat", path, errno));
+        impl->segment_size = static_cast<std::uint64_t>(st.st_size);
+        impl->segment_records = 1;  // it has records: a rollover may follow at once
+    }
+
+    Impl* raw = impl.get();
+    if (raw->options.fsync_interval_ms > 0)
+        raw->sync_thread = std::thread([raw] { raw->sync_loop(); });
+    return std::unique_ptr<JournalWriter>(new JournalWriter(std::move(impl)));
+}
+
+Result<bool> JournalWriter::append(const JournalRecord& record) {
+    Impl& s = *impl_;
+    std::unique_lock<std::mutex> lock(s.mutex);
+    if (!s.failure.empty()) return Result<bool>::failure(s.failure);
+    if (record.seq <= s.last_seq) {
+        return Result<bool>::failure("journal append: seq " + std::to_string(record.seq) +
+                                     " is not above last seq " + std::to_string(s.last_seq));
+    }
+    if (record.payload.size() > jf::kMaxPayload) {
+        return Result<bool>::failure("journal append: payload of " +
+                                     std::to_string(record.payload.size()) + " bytes is too large");
+    }
+    const std::uint64_t size = jf::frame_size(record.payload.size());
+    if (!s.segment_fd.valid() ||
+        (s.segment_records > 0 && s.segment_size + size > s.options.segment_bytes)) {
+        auto started = s.start_segment(record.seq);
+        if (!started) return started;
+    }
+    s.frame.clear();
+    jf::encode_frame(record, s.frame);
+    if (!write_all(s.segment_fd.get(), s.frame.data(), s.frame.size())) {
+        const int err = errno;
+        // Leave no partial frame behind; if even that fails, refuse further appends.
+        if (::ftruncate(s.segment_fd.get(), static_cast<off_t>(s.segment_size)) != 0)
+            return s.fail(errno_text("journal write failed (and could not undo) in",
+                                     s.options.directory, err));
+        return Result<bool>::failure(
+            errno_text("journal write failed in", s.options.directory, err));
+    }
+    s.segment_size += size;
+    ++s.segment_records;
+    s.last_seq = record.seq;
+    const bool was_clean = s.synced >= s.appended;
+    ++s.appended;
+    const Clock::time_point now = Clock::now();
+    if (was_clean) s.oldest_unsynced = now;
+
+    const auto interval = std::chrono::milliseconds(s.options.fsync_interval_ms);
+    if (s.options.fsync_interval_ms == 0 || now - s.oldest_unsynced >= interval)
+        return s.sync_locked(lock);  // due now (the sync thread is behind)
+    if (was_clean) {
+        lock.unlock();
+        s.wake.notify_one();
+    }
+    return true;
+}
+
+Result<bool> JournalWriter::sync() {
+    std::unique_lock<std::mutex> lock(impl_->mutex);
+    return impl_->sync_locked(lock);
+}
+
+// ---------------------------------------------------------------------------------------------
+// JournalReader
+
+struct JournalReader::Impl {
+    std::vector<SegmentFile> segments;
+    std::size_t next_segment = 0;
+    std::string bytes;  // the segment being read
+    std::optional<jf::FrameCursor> cursor;
+    std::uint64_t last_seq = 0;
+    JournalReadStats stats;
+
+    // Loads the next segment with a good header; false at the end of the journal.
+    bool load_next() {
+        cursor.reset();
+        bytes.clear();
+        while (next_segment < segments.size()) {
+            const SegmentFile& seg = segments[next_segment++];
+            auto read = read_file(seg.path);
+            if (!read) {
+                ++stats.bad_segments;
+                continue;
+            }
+            bytes = std::move(*read);
+            const auto header = jf::decode_header(bytes);
+            if (!header || header->first_seq != seg.name_seq) {
+                ++stats.bad_segments;
+                bytes.clear();
+                continue;
+            }
+            cursor.emplace(bytes, *header);
+            return true;
+        }
+        return false;
+    }
+};
+
+JournalReader::JournalReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+JournalReader::~JournalReader() = default;
+
+Result<std::unique_ptr<JournalReader>> JournalReader::open(const std::filesystem::path& directory) {
+    using R = Result<std::unique_ptr<JournalReader>>;
+    std::error_code ec;
+    if (!fs::is_directory(directory, ec))
+        return R::failure("journal " + directory.string() + " is not a directory");
+    auto listed = list_segments(directory);
+    if (!listed) return R::failure(listed.error());
+    auto impl = std::make_unique<Impl>();
+    impl->segments = std::move(*listed);
+    return std::unique_ptr<JournalReader>(new JournalReader(std::move(impl)));
+}
+
+std::optional<JournalRecord> JournalReader::next() {
+    Impl& s = *impl_;
+    for (;;) {
+        if (!s.cursor && !s.load_next()) return std::nullopt;
+        JournalRecord record;
+        const jf::FrameCursor::Step step = s.cursor->next(record);
+        if (step == jf::FrameCursor::Step::record && record.seq > s.last_seq) {
+            s.last_seq = record.seq;
+            ++s.stats.records;
+            return record;
+        }
+        if (step != jf::FrameCursor::Step::end) {
+            // Damaged, or out of order with an earlier segment: skip the rest of this one.
+            ++s.stats.corrupt_records;
+            ++s.stats.bad_segments;
+        }
+        s.cursor.reset();
+    }
+}
+
+const JournalReadStats& JournalReader::stats() const {
+    return impl_->stats;
+}
+
+}  // namespace citywall

@@ -1,0 +1,43 @@
+// The current state of the city as ingest knows it: open incidents, numbered events, and the
+// map from a department's own ids to ours. Live input and journal recovery both go through
+// commit(), so a restart rebuilds exactly what was published.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "citywall/incident.hpp"
+#include "citywall/wire.hpp"
+
+namespace citywall::ingest {
+
+class CityState {
+  public:
+    // The incident a department's report refers to, if we know it (open or closed).
+    std::optional<std::uint64_t> find(const SourceRef& source) const;
+    const Incident* open_incident(std::uint64_t id) const;
+
+    std::uint64_t next_id() const { return last_id_ + 1; }
+    std::uint64_t next_seq() const { return last_seq_ + 1; }
+    std::uint64_t last_seq() const { return last_seq_; }
+    std::size_t open_count() const { return open_.size(); }
+
+    // Records an event that is now in the journal. seq must be next_seq().
+    void commit(const wire::IncidentUpdate& update);
+
+    // The open incidents as snapshot chunks of at most `chunk_size` incidents each.
+    std::vector<wire::SnapshotChunk> snapshot(std::size_t chunk_size,
+                                              const std::vector<FeedHealth>& feeds) const;
+
+  private:
+    std::uint64_t last_id_ = 0;
+    std::uint64_t last_seq_ = 0;
+    std::unordered_map<std::uint64_t, Incident> open_;
+    std::map<std::pair<std::string, std::string>, std::uint64_t> by_source_;
+};
+
+}  // namespace citywall::ingest

@@ -1,0 +1,61 @@
+#include "feed_health.hpp"
+
+namespace citywall::ingest {
+
+FeedHealthBoard::FeedHealthBoard(const std::vector<DepartmentConfig>& departments, TimeMs now) {
+    for (const auto& d : departments) {
+        Feed feed;
+        feed.health.department = d.code;
+        feed.heartbeat_ms = d.heartbeat_s * 1000;
+        feed.last_report = now;
+        feeds_.emplace(d.code, std::move(feed));
+    }
+}
+
+void FeedHealthBoard::heard(const std::string& department, TimeMs now) {
+    auto& feed = feeds_.at(department);
+    feed.health.last_message = now;
+    ++feed.messages;
+}
+
+void FeedHealthBoard::accepted(const std::string& department) {
+    ++feeds_.at(department).health.accepted;
+}
+
+void FeedHealthBoard::rejected(const std::string& department, const std::string& reason) {
+    auto& feed = feeds_.at(department);
+    ++feed.health.rejected;
+    ++feed.rejects[reason];
+}
+
+void FeedHealthBoard::peers_changed(const std::string& department, int delta) {
+    auto& feed = feeds_.at(department);
+    feed.peers = std::max(0, feed.peers + delta);
+}
+
+std::vector<FeedHealth> FeedHealthBoard::report(TimeMs now) {
+    std::vector<FeedHealth> out;
+    for (auto& [code, feed] : feeds_) {
+        TimeMs elapsed = now - feed.last_report;
+        if (elapsed >= 1000) {
+            double fresh = static_cast<double>(feed.messages - feed.messages_at_last_report);
+            feed.health.rate_per_s = fresh * 1000.0 / static_cast<double>(elapsed);
+            feed.messages_at_last_report = feed.messages;
+            feed.last_report = now;
+        }
+        feed.health.connected = feed.peers > 0;
+        // Never heard, or silent longer than its heartbeat interval: the wall greys it out.
+        feed.health.stale =
+            feed.health.last_message == 0 || now - feed.health.last_message > feed.heartbeat_ms;
+        out.push_back(feed.health);
+    }
+    return out;
+}
+
+std::map<std::string, std::uint64_t> FeedHealthBoard::rejects_by_reason(
+    const std::string& department) const {
+    auto it = feeds_.find(department);
+    return it == feeds_.end() ? std::map<std::string, std::uint64_t>{} : it->second.rejects;
+}
+
+}  // namespace citywall::ingest

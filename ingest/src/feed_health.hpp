@@ -1,0 +1,40 @@
+// Per-department feed health: what the wall shows so a quiet department is never mistaken for
+// a quiet city.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "citywall/config.hpp"
+#include "citywall/incident.hpp"
+
+namespace citywall::ingest {
+
+class FeedHealthBoard {
+  public:
+    explicit FeedHealthBoard(const std::vector<DepartmentConfig>& departments, TimeMs now);
+
+    void heard(const std::string& department, TimeMs now);
+    void accepted(const std::string& department);
+    void rejected(const std::string& department, const std::string& reason);
+    void peers_changed(const std::string& department, int delta);
+
+    // Recomputes rates and staleness as of `now`.
+    std::vector<FeedHealth> report(TimeMs now);
+    std::map<std::string, std::uint64_t> rejects_by_reason(const std::string& department) const;
+
+  private:
+    struct Feed {
+        FeedHealth health;
+        int heartbeat_ms = 10000;
+        int peers = 0;
+        std::uint64_t messages = 0;
+        std::uint64_t messages_at_last_report = 0;
+        TimeMs last_report = 0;
+        std::map<std::string, std::uint64_t> rejects;
+    };
+    std::map<std::string, Feed> feeds_;
+};
+
+}  // namespace citywall::ingest

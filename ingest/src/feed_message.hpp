@@ -1,0 +1,45 @@
+// Decoding a department's JSON message (docs/protocol.md, "Department feeds"). Every failure
+// has a reason code that is counted per department and written to the dead-letter file.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "citywall/incident.hpp"
+
+namespace citywall::ingest {
+
+// What a department said about one of its incidents, before placement and numbering.
+struct FeedReport {
+    std::string source_id;
+    std::string category;
+    Severity severity = Severity::moderate;
+    IncidentStatus status = IncidentStatus::reported;
+    LonLat position;  // in the department's coordinate system
+    TimeMs occurred = 0;
+    std::string title;
+    std::string description;
+};
+
+struct FeedHeartbeat {};
+
+struct FeedReject {
+    std::string reason;  // a short code: invalid_json, missing_field, bad_location, …
+    std::string detail;  // for the operator: which field and why
+};
+
+using FeedMessage = std::variant<FeedReport, FeedHeartbeat, FeedReject>;
+
+struct FeedLimits {
+    std::size_t max_bytes = 64 * 1024;
+    TimeMs max_future_ms = 5 * 60 * 1000;  // clocks drift; further ahead is an error
+};
+
+FeedMessage decode_feed_message(std::string_view bytes, TimeMs now, const FeedLimits& limits);
+
+// "2026-11-22T03:12:00.5+08:00" or "…Z"; nothing when it is not such a time.
+std::optional<TimeMs> parse_iso8601(std::string_view text);
+
+}  // namespace citywall::ingest

@@ -1,0 +1,323 @@
+#include "ingest_server.hpp"
+
+#include <ogr_spatialref.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <zmq.hpp>
+
+#include "city_state.hpp"
+#include "citywall/journal.hpp"
+#include "citywall/placement.hpp"
+#include "citywall/wire.hpp"
+#include "dead_letter.hpp"
+#include "feed_health.hpp"
+#include "feed_message.hpp"
+
+namespace citywall::ingest {
+
+namespace {
+
+constexpr std::size_t kSnapshotChunk = 2000;
+constexpr int kDrainPerSocket = 1000;  // messages taken from one department before the next
+constexpr int kPublishHighWater = 200000;
+
+TimeMs now_ms() {
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+void log(const std::string& line) {
+    std::fprintf(stderr, "citywall-ingest: %s\n", line.c_str());
+}
+
+// Converts a department's positions to WGS84; identity when it already sends WGS84.
+class PositionTransform {
+  public:
+    static Result<PositionTransform> create(const std::string& crs) {
+        PositionTransform t;
+        if (crs == "EPSG:4326" || crs == "WGS84") return t;
+        OGRSpatialReference from, to;
+        if (from.SetFromUserInput(crs.c_str()) != OGRERR_NONE)
+            return Result<PositionTransform>::failure("unknown coordinate system '" + crs + "'");
+        to.SetWellKnownGeogCS("WGS84");
+        from.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+        to.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+        t.transform_.reset(OGRCreateCoordinateTransformation(&from, &to));
+        if (!t.transform_)
+            return Result<PositionTransform>::failure("no transformation from '" + crs + "'");
+        return t;
+    }
+    bool apply(LonLat& p) const {
+        if (!transform_) return true;
+        double x = p.lon, y = p.lat;
+        if (!transform_->Transform(1, &x, &y)) return false;
+        p = {x, y};
+        return true;
+    }
+
+  private:
+    std::shared_ptr<OGRCoordinateTransformation> transform_;
+};
+
+struct Department {
+    DepartmentConfig config;
+    PositionTransform transform;
+    zmq::socket_t socket;
+    zmq::socket_t monitor;
+};
+
+}  // namespace
+
+struct IngestServer::Impl {
+    IngestConfig config;
+    zmq::context_t context{1};
+    std::vector<Department> departments;
+    zmq::socket_t updates{context, zmq::socket_type::pub};
+    zmq::socket_t snapshots{context, zmq::socket_type::router};
+    std::unique_ptr<JournalWriter> journal;
+    std::unique_ptr<CityPlacement> placement;
+    std::unique_ptr<DeadLetterFile> dead_letter;
+    std::unique_ptr<FeedHealthBoard> health;
+    CityState state;
+    IngestCounters counters;
+    FeedLimits limits;
+
+    void handle(Department& department, std::string_view bytes);
+    void reject(const Department& department, TimeMs now, const FeedReject& why,
+                std::string_view raw);
+    void publish(const wire::Message& message);
+    void serve_snapshot();
+    void watch_peers(Department& department);
+    Result<bool> recover();
+};
+
+IngestServer::IngestServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+IngestServer::~IngestServer() = default;
+
+Result<std::unique_ptr<IngestServer>> IngestServer::create(const IngestConfig& config) {
+    using R = Result<std::unique_ptr<IngestServer>>;
+    auto impl = std::make_unique<Impl>();
+    impl->config = config;
+    impl->limits.max_bytes = config.max_message_bytes;
+
+    auto placement = CityPlacement::load(config.placement);
+    if (!placement) return R::failure("map: " + placement.error());
+    impl->placement = std::move(*placement);
+    log("placement: " + std::to_string(impl->placement->grid_count()) + " grids, " +
+        std::to_string(impl->placement->beat_count()) + " police beats");
+
+    auto journal = JournalWriter::open({config.journal_dir, 64u << 20, config.fsync_interval_ms});
+    if (!journal) return R::failure("journal: " + journal.error());
+    impl->journal = std::move(*journal);
+    if (auto recovered = impl->recover(); !recovered) return R::failure(recovered.error());
+
+    auto dead_letter_path = config.dead_letter_file.empty()
+                                ? config.journal_dir / "dead-letter.jsonl"
+                                : config.dead_letter_file;
+    impl->dead_letter = std::make_unique<DeadLetterFile>(dead_letter_path);
+    if (!impl->dead_letter->ok())
+        return R::failure("cannot open dead-letter file " + dead_letter_path.string());
+    impl->health = std::make_unique<FeedHealthBoard>(config.departments, now_ms());
+
+    try {
+        impl->updates.set(zmq::sockopt::sndhwm, kPublishHighWater);
+        impl->updates.bind(config.updates_endpoint);
+        impl->snapshots.bind(config.snapshot_endpoint);
+        for (const auto& d : config.departments) {
+            auto transform = PositionTransform::create(d.crs);
+            if (!transform) return R::failure("department " + d.code + ": " + transform.error());
+            Department department{d, *transform,
+                                  zmq::socket_t(impl->context, zmq::socket_type::pull),
+                                  zmq::socket_t(impl->context, zmq::socket_type::pair)};
+            department.socket.set(zmq::sockopt::maxmsgsize,
+                                  static_cast<std::int64_t>(config.max_message_bytes) * 4);
+            department.socket.set(zmq::sockopt::rcvhwm, 100000);
+            department.socket.bind(d.endpoint);
+            std::string monitor = "inproc://peers-" + d.code;
+            if (zmq_socket_monitor(department.socket.handle(), monitor.c_str(),
+                                   ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED) != 0)
+                return R::failure("cannot monitor department " + d.code);
+            department.monitor.connect(monitor);
+            impl->departments.push_back(std::move(department));
+        }
+    } catch (const zmq::error_t& e) {
+        return R::failure(std::string("socket: ") + e.what());
+    }
+    return std::unique_ptr<IngestServer>(new IngestServer(std::move(impl)));
+}
+
+// Rebuilds the state from the journal through the same commit() that live events take.
+Result<bool> IngestServer::Impl::recover() {
+    auto reader = JournalReader::open(config.journal_dir);
+    if (!reader) return Result<bool>::failure("journal: " + reader.error());
+    while (auto record = (*reader)->next()) {
+        auto message = wire::decode(record->payload);
+        if (!message) continue;
+        if (const auto* update = std::get_if<wire::IncidentUpdate>(&*message)) {
+            if (update->seq <= state.last_seq()) continue;
+            state.commit(*update);
+            ++counters.recovered_events;
+        }
+    }
+    const auto& stats = (*reader)->stats();
+    const auto& repair = journal->recovery();
+    log("journal: recovered " + std::to_string(counters.recovered_events) + " events up to seq " +
+        std::to_string(state.last_seq()) + ", " + std::to_string(state.open_count()) +
+        " open incidents" +
+        (stats.corrupt_records ? ", " + std::to_string(stats.corrupt_records) + " corrupt records"
+                               : std::string()) +
+        (repair.truncated_bytes
+             ? ", cut a torn tail of " + std::to_string(repair.truncated_bytes) + " bytes"
+             : std::string()));
+    return true;
+}
+
+void IngestServer::Impl::reject(const Department& department, TimeMs now, const FeedReject& why,
+                                std::string_view raw) {
+    ++counters.rejected;
+    health->rejected(department.config.code, why.reason);
+    dead_letter->write(now, department.config.code, why.reason, why.detail, raw);
+}
+
+void IngestServer::Impl::handle(Department& department, std::string_view bytes) {
+    const TimeMs now = now_ms();
+    const std::string& code = department.config.code;
+    health->heard(code, now);
+    auto decoded = decode_feed_message(bytes, now, limits);
+    if (const auto* why = std::get_if<FeedReject>(&decoded))
+        return reject(department, now, *why, bytes);
+    if (std::holds_alternative<FeedHeartbeat>(decoded)) return;
+    auto& report = std::get<FeedReport>(decoded);
+
+    LonLat position = report.position;
+    if (!department.transform.apply(position) || !std::isfinite(position.lon) ||
+        !std::isfinite(position.lat) || std::abs(position.lon) > 180 || std::abs(position.lat) > 90)
+        return reject(department, now, {"bad_location", "position outside the world"}, bytes);
+
+    Incident incident;
+    SourceRef source{code, report.source_id};
+    if (auto known = state.find(source)) {
+        const Incident* existing = state.open_incident(*known);
+        if (!existing)
+            return reject(department, now, {"incident_closed", "id " + report.source_id}, bytes);
+        incident = *existing;
+    } else {
+        incident.id = state.next_id();
+        incident.sources.push_back(source);
+        incident.received = now;
+    }
+    const Incident before = incident;
+    incident.category = report.category;
+    incident.severity = report.severity;
+    incident.status = report.status;
+    incident.occurred = report.occurred;
+    incident.source_crs = department.config.crs;
+    if (!report.title.empty()) incident.title = report.title;
+    if (!report.description.empty()) incident.description = report.description;
+    if (incident.location != position || incident.sources.size() == 1) {
+        incident.location = position;
+        incident.grid = placement->place_grid(position);
+        incident.beat = placement->place_beat(position);
+    }
+    if (incident == before && before.updated != 0)
+        return reject(department, now, {"duplicate", "id " + report.source_id + " unchanged"},
+                      bytes);
+    incident.updated = now;
+
+    wire::IncidentUpdate update{state.next_seq(), std::move(incident)};
+    std::string payload = wire::encode(update);
+    // Write-ahead: what is not in the journal is never published.
+    auto appended = journal->append(
+        {update.seq, now, static_cast<std::uint16_t>(wire::Kind::incident), payload});
+    if (!appended) {
+        log("journal append failed: " + appended.error());
+        return reject(department, now, {"journal_error", appended.error()}, bytes);
+    }
+    state.commit(update);
+    health->accepted(code);
+    ++counters.accepted;
+    updates.send(zmq::buffer(payload), zmq::send_flags::dontwait);
+    ++counters.published;
+}
+
+void IngestServer::Impl::publish(const wire::Message& message) {
+    auto bytes = wire::encode(message);
+    updates.send(zmq::buffer(bytes), zmq::send_flags::dontwait);
+}
+
+void IngestServer::Impl::serve_snapshot() {
+    zmq::message_t identity, request;
+    if (!snapshots.recv(identity, zmq::recv_flags::dontwait)) return;
+    std::vector<zmq::message_t> rest;
+    bool more = identity.more();
+    while (more && snapshots.recv(request, zmq::recv_flags::dontwait)) {
+        more = request.more();
+        if (more) continue;
+    }
+    if (request.to_string_view() != "SNAPSHOT") {
+        log("snapshot endpoint: ignored an unknown request");
+        return;
+    }
+    for (const auto& chunk : state.snapshot(kSnapshotChunk, health->report(now_ms()))) {
+        auto bytes = wire::encode(chunk);
+        snapshots.send(zmq::buffer(identity.data(), identity.size()), zmq::send_flags::sndmore);
+        snapshots.send(zmq::buffer(bytes), zmq::send_flags::none);
+    }
+    ++counters.snapshots_served;
+}
+
+void IngestServer::Impl::watch_peers(Department& department) {
+    zmq::message_t event, endpoint;
+    if (!department.monitor.recv(event, zmq::recv_flags::dontwait)) return;
+    if (event.more()) (void)department.monitor.recv(endpoint, zmq::recv_flags::dontwait);
+    if (event.size() < 6) return;
+    std::uint16_t id = 0;
+    std::memcpy(&id, event.data(), sizeof id);
+    if (id == ZMQ_EVENT_ACCEPTED) health->peers_changed(department.config.code, +1);
+    if (id == ZMQ_EVENT_DISCONNECTED) health->peers_changed(department.config.code, -1);
+}
+
+void IngestServer::run(const std::atomic<bool>& stop) {
+    auto& s = *impl_;
+    std::vector<zmq::pollitem_t> items;
+    for (auto& d : s.departments) {
+        items.push_back({d.socket.handle(), 0, ZMQ_POLLIN, 0});
+        items.push_back({d.monitor.handle(), 0, ZMQ_POLLIN, 0});
+    }
+    items.push_back({s.snapshots.handle(), 0, ZMQ_POLLIN, 0});
+    TimeMs next_beat = now_ms();
+    log("serving " + std::to_string(s.departments.size()) + " departments; updates on " +
+        s.config.updates_endpoint + ", snapshots on " + s.config.snapshot_endpoint);
+    while (!stop.load()) {
+        TimeMs wait = std::clamp<TimeMs>(next_beat - now_ms(), 0, 100);
+        zmq::poll(items.data(), items.size(), std::chrono::milliseconds(wait));
+        for (std::size_t k = 0; k < s.departments.size(); ++k) {
+            auto& d = s.departments[k];
+            if (items[2 * k].revents & ZMQ_POLLIN) {
+                zmq::message_t message;
+                for (int n = 0; n < kDrainPerSocket; ++n) {
+                    if (!d.socket.recv(message, zmq::recv_flags::dontwait)) break;
+                    s.handle(d, message.to_string_view());
+                }
+            }
+            if (items[2 * k + 1].revents & ZMQ_POLLIN) s.watch_peers(d);
+        }
+        if (items.back().revents & ZMQ_POLLIN) s.serve_snapshot();
+        if (TimeMs now = now_ms(); now >= next_beat) {
+            s.publish(wire::Heartbeat{s.state.last_seq(), now, false});
+            s.publish(wire::FeedHealthReport{s.state.last_seq(), now, s.health->report(now)});
+            next_beat = now + s.config.heartbeat_ms;
+        }
+    }
+    if (auto synced = s.journal->sync(); !synced) log("journal sync failed: " + synced.error());
+    log("stopped after " + std::to_string(s.counters.accepted) + " accepted, " +
+        std::to_string(s.counters.rejected) + " rejected");
+}
+
+IngestCounters IngestServer::counters() const {
+    return impl_->counters;
+}
+
+}  // namespace citywall::ingest

@@ -1,0 +1,25 @@
+// What each simulated department reports: its categories, Chinese titles, and how its
+// incidents move through their lifecycle.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace citywall::feedsim {
+
+struct CategoryScript {
+    std::string category;
+    std::string title;  // Chinese, as a dispatcher would type it
+    int severity;       // most likely severity
+};
+
+struct DepartmentScript {
+    std::string code;
+    std::vector<CategoryScript> categories;
+    double share;  // relative share of all incidents
+};
+
+// Scripts for the departments of the demo city, by code; unknown codes get a generic script.
+DepartmentScript script_for(const std::string& department_code);
+
+}  // namespace citywall::feedsim

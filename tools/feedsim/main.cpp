@@ -1,0 +1,265 @@
+// citywall-feedsim: simulated departments for the demo and the tests. Each department gets its
+// own socket to ingest, sends incidents with Chinese titles at places inside the city, moves
+// them through their lifecycle, and sends heartbeats.
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <deque>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <thread>
+#include <zmq.hpp>
+
+#include "citywall/config.hpp"
+#include "citywall/placement.hpp"
+#include "department_script.hpp"
+
+namespace {
+
+using namespace citywall;
+using Clock = std::chrono::steady_clock;
+
+std::atomic<bool> g_stop{false};
+extern "C" void on_signal(int) {
+    g_stop.store(true);
+}
+
+TimeMs now_ms() {
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+struct SimDepartment {
+    DepartmentConfig config;
+    feedsim::DepartmentScript script;
+    zmq::socket_t socket;
+    std::uint64_t sent = 0;
+};
+
+struct OpenIncident {
+    std::size_t department;
+    std::string id;
+    const feedsim::CategoryScript* category;
+    int severity;
+    IncidentStatus status;
+    LonLat position;
+    Clock::time_point next_step;
+};
+
+// Picks places inside the city: half around a few hotspots, half anywhere.
+class PlacePicker {
+  public:
+    PlacePicker(std::vector<MapArea> areas, std::mt19937_64& rng) : rng_(rng) {
+        for (auto& a : areas) {
+            auto b = geo::bounds_of(a.shape);
+            if (index_.size() == 0) extent_ = b;
+            extent_.min_lon = std::min(extent_.min_lon, b.min_lon);
+            extent_.min_lat = std::min(extent_.min_lat, b.min_lat);
+            extent_.max_lon = std::max(extent_.max_lon, b.max_lon);
+            extent_.max_lat = std::max(extent_.max_lat, b.max_lat);
+            index_.add(std::move(a.shape));
+        }
+        index_.build();
+        for (int k = 0; k < 6; ++k)
+            hotspots_.push_back(anywhere());
+    }
+    bool empty() const { return index_.size() == 0; }
+    LonLat pick() {
+        std::uniform_real_distribution<double> coin(0, 1);
+        if (coin(rng_) < 0.5) {
+            std::normal_distribution<double> spread(0, (extent_.max_lon - extent_.min_lon) / 30);
+            auto centre = hotspots_[rng_() % hotspots_.size()];
+            for (int tries = 0; tries < 20; ++tries) {
+                LonLat p{centre.lon + spread(rng_), centre.lat + spread(rng_)};
+                if (index_.locate(p)) return p;
+            }
+        }
+        return anywhere();
+    }
+
+  private:
+    LonLat anywhere() {
+        std::uniform_real_distribution<double> lon(extent_.min_lon, extent_.max_lon);
+        std::uniform_real_distribution<double> lat(extent_.min_lat, extent_.max_lat);
+        for (;;) {
+            LonLat p{lon(rng_), lat(rng_)};
+            if (index_.locate(p)) return p;
+        }
+    }
+    std::mt19937_64& rng_;
+    geo::AreaIndex index_;
+    geo::Bounds extent_;
+    std::vector<LonLat> hotspots_;
+};
+
+std::string incident_json(const OpenIncident& incident, TimeMs occurred) {
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+    auto str = [&](std::string_view s) { w.String(s.data(), static_cast<unsigned>(s.size())); };
+    w.StartObject();
+    w.Key("type");
+    str("incident");
+    w.Key("id");
+    str(incident.id);
+    w.Key("category");
+    str(incident.category->category);
+    w.Key("severity");
+    w.Int(incident.severity);
+    w.Key("status");
+    str(to_string(incident.status));
+    w.Key("lon");
+    w.Double(incident.position.lon);
+    w.Key("lat");
+    w.Double(incident.position.lat);
+    w.Key("occurred");
+    w.Int64(occurred);
+    w.Key("title");
+    str(incident.category->title);
+    w.EndObject();
+    return buffer.GetString();
+}
+
+IncidentStatus next_status(IncidentStatus s) {
+    switch (s) {
+        case IncidentStatus::reported:
+            return IncidentStatus::accepted;
+        case IncidentStatus::accepted:
+            return IncidentStatus::dispatched;
+        case IncidentStatus::dispatched:
+            return IncidentStatus::on_scene;
+        default:
+            return IncidentStatus::resolved;
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"citywall-feedsim: simulated departments sending to citywall-ingest"};
+    std::string config_path, only, points_path;
+    double rate = 5.0;
+    std::uint64_t count = 0, seed = 1;
+    double lifetime_s = 60.0;
+    bool lifecycle = true;
+    app.add_option("-c,--config", config_path, "the ingest configuration (departments, map)")
+        ->required();
+    app.add_option("--rate", rate, "new incidents per second, all departments together");
+    app.add_option("--count", count, "stop after this many new incidents (0: run until stopped)");
+    app.add_option("--seed", seed, "random seed");
+    app.add_option("--departments", only, "comma-separated department codes (default: all)");
+    app.add_option("--lifetime", lifetime_s, "mean seconds from report to resolution");
+    app.add_flag("!--no-lifecycle", lifecycle, "send only new incidents, never status changes");
+    app.add_option("--points", points_path, "write each new incident's id,lon,lat to this CSV");
+    CLI11_PARSE(app, argc, argv);
+
+    auto config = load_ingest_config(config_path);
+    if (!config) {
+        std::fprintf(stderr, "citywall-feedsim: %s\n", config.error().c_str());
+        return 2;
+    }
+    const auto& placement = config->placement;
+    auto areas = !placement.grid_source.empty()
+                     ? load_map_areas(placement.grid_source, placement.grid_layer, "code", "name")
+                     : load_map_areas(placement.beat_source, placement.beat_layer,
+                                      placement.beat_code_field, placement.beat_name_field);
+    if (!areas || areas->empty()) {
+        std::fprintf(stderr, "citywall-feedsim: no areas to place incidents in: %s\n",
+                     areas ? "empty layer" : areas.error().c_str());
+        return 2;
+    }
+    std::mt19937_64 rng(seed);
+    PlacePicker places(std::move(*areas), rng);
+
+    zmq::context_t context(1);
+    std::vector<SimDepartment> departments;
+    double total_share = 0;
+    for (const auto& d : config->departments) {
+        if (!only.empty() && ("," + only + ",").find("," + d.code + ",") == std::string::npos)
+            continue;
+        SimDepartment sim{d, feedsim::script_for(d.code),
+                          zmq::socket_t(context, zmq::socket_type::push)};
+        sim.socket.set(zmq::sockopt::linger, 2000);
+        sim.socket.connect(d.endpoint);
+        total_share += sim.script.share;
+        departments.push_back(std::move(sim));
+    }
+    if (departments.empty()) {
+        std::fprintf(stderr, "citywall-feedsim: no department selected\n");
+        return 2;
+    }
+    std::ofstream points;
+    if (!points_path.empty()) points.open(points_path);
+
+    std::signal(SIGINT, on_signal);
+    std::signal(SIGTERM, on_signal);
+    std::uniform_real_distribution<double> unit(0, 1);
+    std::exponential_distribution<double> step_wait(4.0 / lifetime_s);
+    std::deque<OpenIncident> open;
+    std::uint64_t created = 0;
+    double owed = 0;
+    auto last_tick = Clock::now(), next_heartbeat = Clock::now();
+    // Connections take a moment; sending before them would only queue.
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+
+    while (!g_stop.load()) {
+        auto now = Clock::now();
+        if (now >= next_heartbeat) {
+            for (auto& d : departments)
+                d.socket.send(zmq::str_buffer(R"({"type":"heartbeat"})"),
+                              zmq::send_flags::dontwait);
+            next_heartbeat = now + std::chrono::seconds(2);
+        }
+        owed += rate * std::chrono::duration<double>(now - last_tick).count();
+        last_tick = now;
+        while (owed >= 1.0 && (count == 0 || created < count)) {
+            owed -= 1.0;
+            double pick = unit(rng) * total_share;
+            std::size_t k = 0;
+            while (k + 1 < departments.size() && pick > departments[k].script.share) {
+                pick -= departments[k].script.share;
+                ++k;
+            }
+            auto& d = departments[k];
+            const auto& category = d.script.categories[rng() % d.script.categories.size()];
+            int severity = std::clamp(category.severity + static_cast<int>(rng() % 3) - 1, 1, 4);
+            OpenIncident incident{
+                k,
+                d.config.code + "-" + std::to_string(seed) + "-" + std::to_string(++d.sent),
+                &category,
+                severity,
+                IncidentStatus::reported,
+                places.pick(),
+                now + std::chrono::milliseconds(static_cast<int>(1000 * step_wait(rng)))};
+            d.socket.send(zmq::buffer(incident_json(incident, now_ms())), zmq::send_flags::none);
+            if (points.is_open())
+                points << incident.id << ',' << incident.position.lon << ','
+                       << incident.position.lat << '\n'
+                       << std::flush;
+            ++created;
+            if (lifecycle) open.push_back(incident);
+        }
+        for (auto it = open.begin(); it != open.end();) {
+            if (now < it->next_step) {
+                ++it;
+                continue;
+            }
+            it->status = next_status(it->status);
+            departments[it->department].socket.send(zmq::buffer(incident_json(*it, now_ms())),
+                                                    zmq::send_flags::none);
+            it->next_step =
+                now + std::chrono::milliseconds(static_cast<int>(1000 * step_wait(rng)));
+            it = is_terminal(it->status) ? open.erase(it) : std::next(it);
+        }
+        if (count != 0 && created >= count && open.empty()) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    std::fprintf(stderr, "citywall-feedsim: sent %llu incidents\n",
+                 static_cast<unsigned long long>(created));
+    return 0;
+}
