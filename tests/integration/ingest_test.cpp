@@ -1,0 +1,165 @@
+// Ingest over real sockets on loopback: departments in, snapshot + sequenced updates out,
+// bad input rejected and counted, state rebuilt from the journal after a restart.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+#include <zmq.hpp>
+
+#include "loopback.hpp"
+#include "wall_client.hpp"
+
+namespace citywall {
+namespace {
+
+using namespace std::chrono_literals;
+
+class IngestTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        journal_ = std::filesystem::temp_directory_path() /
+                   ("citywall-ingest-test-" + std::to_string(::getpid()) + "-" +
+                    ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        std::filesystem::remove_all(journal_);
+        config_.updates_endpoint = testing::loopback_endpoint();
+        config_.snapshot_endpoint = testing::loopback_endpoint();
+        config_.journal_dir = journal_;
+        config_.heartbeat_ms = 200;
+        config_.placement.beat_source =
+            std::filesystem::path(CITYWALL_TEST_DATA) / "real/sfpd_districts.geojson";
+        config_.placement.beat_layer = "";
+        config_.placement.beat_code_field = "DISTRICT";
+        config_.placement.beat_name_field = "DISTRICT";
+        config_.departments.push_back(
+            {"110", "公安110", "Police", testing::loopback_endpoint(), "EPSG:4326", 5});
+        config_.departments.push_back(
+            {"119", "消防119", "Fire", testing::loopback_endpoint(), "EPSG:4326", 5});
+    }
+    void TearDown() override { std::filesystem::remove_all(journal_); }
+
+    zmq::socket_t department(const std::string& code) {
+        zmq::socket_t socket(context_, zmq::socket_type::push);
+        for (const auto& d : config_.departments)
+            if (d.code == code) socket.connect(d.endpoint);
+        return socket;
+    }
+
+    static std::string report(const std::string& id, const std::string& status = "reported",
+                              double lon = -122.42, double lat = 37.77) {
+        return R"({"id":")" + id + R"(","category":"police.theft","severity":2,"status":")" +
+               status + R"(","lon":)" + std::to_string(lon) + R"(,"lat":)" + std::to_string(lat) +
+               R"(,"title":"盗窃"})";
+    }
+
+    std::filesystem::path journal_;
+    IngestConfig config_;
+    zmq::context_t context_{1};
+};
+
+TEST_F(IngestTest, LateViewerGetsEveryOpenIncidentThenUpdates) {
+    testing::RunningIngest ingest(config_);
+    auto police = department("110");
+    for (int k = 0; k < 30; ++k)
+        police.send(zmq::buffer(report("P" + std::to_string(k))));
+    police.send(zmq::buffer(report("P3", "closed")));
+    police.send(zmq::buffer(report("P4", "on_scene")));
+
+    // A viewer that joins after all that must still see 29 open incidents.
+    std::this_thread::sleep_for(500ms);
+    testing::WallClient wall(context_, config_.updates_endpoint, config_.snapshot_endpoint);
+    std::this_thread::sleep_for(200ms);
+    wall.request_snapshot();
+    ASSERT_TRUE(wall.pump_until([](const CityPicture& p) { return p.has_snapshot(); }));
+    EXPECT_EQ(wall.picture.incidents().size(), 29u);
+    EXPECT_EQ(wall.picture.seq(), 32u);
+    bool found_on_scene = false;
+    for (const auto& [id, incident] : wall.picture.incidents()) {
+        EXPECT_EQ(incident.beat.code, "MISSION");
+        if (incident.sources[0].source_id == "P4") {
+            found_on_scene = incident.status == IncidentStatus::on_scene;
+        }
+    }
+    EXPECT_TRUE(found_on_scene);
+
+    police.send(zmq::buffer(report("P100")));
+    ASSERT_TRUE(wall.pump_until([](const CityPicture& p) { return p.seq() == 33; }));
+    EXPECT_EQ(wall.picture.incidents().size(), 30u);
+    EXPECT_EQ(wall.gaps, 0);
+    EXPECT_EQ(wall.undecodable, 0);
+}
+
+TEST_F(IngestTest, BadInputIsRejectedCountedAndKeptWhileGoodInputFlows) {
+    testing::RunningIngest ingest(config_);
+    auto fire = department("119");
+    const std::vector<std::string> bad = {
+        "not json",
+        "[1,2,3]",
+        "{\"id\":\"X\",\"category\":\"fire.building\",\"lon\":1,\"lat\":2,\"title\":\"\xff\xfe\"}",
+        R"({"category":"fire.building","lon":1,"lat":2})",
+        R"({"id":"X","category":"fire.building","lon":"east","lat":2})",
+        R"({"id":"X","category":"fire.building","lon":500,"lat":2})",
+        R"({"id":"X","category":"Fire Building","lon":1,"lat":2})",
+        R"({"id":"X","category":"fire.building","severity":9,"lon":1,"lat":2})",
+        R"({"id":"X","category":"fire.building","lon":1,"lat":2,"occurred":"2999-01-01T00:00:00Z"})",
+        R"({"id":"X","category":"fire.building","lon":1,"lat":2,"status":"exploded"})",
+        std::string(70000, ' '),
+    };
+    for (const auto& b : bad)
+        fire.send(zmq::buffer(b));
+    fire.send(zmq::buffer(report("F1")));
+    fire.send(zmq::buffer(report("F1")));  // the same report again: a duplicate
+
+    testing::WallClient wall(context_, config_.updates_endpoint, config_.snapshot_endpoint);
+    std::this_thread::sleep_for(200ms);
+    wall.request_snapshot();
+    ASSERT_TRUE(wall.pump_until([](const CityPicture& p) { return p.incidents().size() == 1; }));
+    ingest.stop();
+    EXPECT_EQ(ingest.server().counters().accepted, 1u);
+    EXPECT_EQ(ingest.server().counters().rejected, bad.size() + 1);
+
+    std::ifstream dead(journal_ / "dead-letter.jsonl");
+    std::string line, all;
+    int lines = 0;
+    while (std::getline(dead, line)) {
+        ++lines;
+        all += line;
+    }
+    EXPECT_EQ(lines, static_cast<int>(bad.size()) + 1);
+    for (const char* reason :
+         {"invalid_json", "not_an_object", "invalid_utf8", "missing_field", "bad_location",
+          "bad_category", "bad_severity", "future_time", "bad_status", "oversized", "duplicate"}) {
+        EXPECT_NE(all.find(std::string("\"reason\":\"") + reason + "\""), std::string::npos)
+            << reason;
+    }
+}
+
+TEST_F(IngestTest, RestartRebuildsTheCityFromTheJournal) {
+    {
+        testing::RunningIngest ingest(config_);
+        auto police = department("110");
+        for (int k = 0; k < 20; ++k)
+            police.send(zmq::buffer(report("R" + std::to_string(k))));
+        police.send(zmq::buffer(report("R7", "resolved")));
+        testing::WallClient wall(context_, config_.updates_endpoint, config_.snapshot_endpoint);
+        std::this_thread::sleep_for(200ms);
+        wall.request_snapshot();
+        ASSERT_TRUE(wall.pump_until([](const CityPicture& p) { return p.seq() == 21; }));
+    }
+    testing::RunningIngest again(config_);
+    testing::WallClient wall(context_, config_.updates_endpoint, config_.snapshot_endpoint);
+    std::this_thread::sleep_for(200ms);
+    wall.request_snapshot();
+    ASSERT_TRUE(wall.pump_until([](const CityPicture& p) { return p.has_snapshot(); }));
+    EXPECT_EQ(wall.picture.seq(), 21u);
+    EXPECT_EQ(wall.picture.incidents().size(), 19u);
+
+    // A department's update after the restart still finds its incident.
+    auto police = department("110");
+    police.send(zmq::buffer(report("R8", "closed")));
+    ASSERT_TRUE(wall.pump_until([](const CityPicture& p) { return p.seq() == 22; }));
+    EXPECT_EQ(wall.picture.incidents().size(), 18u);
+}
+
+}  // namespace
+}  // namespace citywall

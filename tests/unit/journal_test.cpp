@@ -1,0 +1,753 @@
+// The journal: format, round trips, rollover, torn-tail recovery, damage, ordering rules.
+// Every test works in its own temporary directory, removed afterwards. No timed assertions.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "citywall/journal.hpp"
+
+namespace citywall {
+namespace {
+
+namespace fs = std::filesystem;
+
+// ---- helpers ---------------------------------------------------------------------------------
+
+// A reference CRC-32C, bit at a time, independent of the library's table-driven one.
+std::uint32_t reference_crc32c(std::string_view bytes) {
+    std::uint32_t crc = 0xFFFFFFFFu;
+    for (unsigned char b : bytes) {
+        crc ^= b;
+        for (int k = 0; k < 8; ++k)
+            crc = (crc & 1u) ? (crc >> 1) ^ 0x82F63B78u : crc >> 1;
+    }
+    return ~crc;
+}
+
+void le(std::string& out, std::uint64_t v, int bytes) {
+    for (int i = 0; i < bytes; ++i)
+        out.push_back(static_cast<char>((v >> (8 * i)) & 0xFFu));
+}
+
+// A segment built from docs/journal.md alone, not with the library's encoder.
+std::string doc_header(std::uint64_t first_seq) {
+    std::string h = "CWJOURNL";
+    le(h, 1, 4);   // version
+    le(h, 32, 4);  // header size
+    le(h, first_seq, 8);
+    le(h, reference_crc32c(h), 4);
+    le(h, 0, 4);  // reserved
+    return h;
+}
+
+std::string doc_frame(const JournalRecord& r) {
+    std::string covered;
+    le(covered, r.seq, 8);
+    le(covered, static_cast<std::uint64_t>(r.time), 8);
+    le(covered, r.kind, 2);
+    covered += r.payload;
+    std::string f;
+    le(f, r.payload.size(), 4);
+    le(f, reference_crc32c(covered), 4);
+    return f + covered;
+}
+
+std::string doc_segment(std::uint64_t first_seq, const std::vector<JournalRecord>& records) {
+    std::string s = doc_header(first_seq);
+    for (const auto& r : records)
+        s += doc_frame(r);
+    return s;
+}
+
+std::string binary_payload(std::uint64_t seq, std::size_t size) {
+    std::string p(size, '\0');
+    std::mt19937_64 rng(seq * 7919 + size);
+    for (auto& c : p)
+        c = static_cast<char>(rng() & 0xFFu);
+    if (size > 2) p[size / 2] = '\0';  // always an embedded zero
+    return p;
+}
+
+JournalRecord make_record(std::uint64_t seq, std::size_t payload_size) {
+    JournalRecord r;
+    r.seq = seq;
+    r.time = 1'700'000'000'000 + static_cast<TimeMs>(seq) * 250;
+    r.kind = static_cast<std::uint16_t>(seq % 7 + 1);
+    r.payload = binary_payload(seq, payload_size);
+    return r;
+}
+
+std::string read_bytes(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+void write_bytes(const fs::path& path, std::string_view bytes) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+std::string segment_name(std::uint64_t first_seq) {
+    std::string digits = std::to_string(first_seq);
+    return "segment-" + std::string(20 - digits.size(), '0') + digits + ".cwj";
+}
+
+std::vector<fs::path> segment_files(const fs::path& dir) {
+    std::vector<fs::path> files;
+    for (const auto& e : fs::directory_iterator(dir)) {
+        const std::string name = e.path().filename().string();
+        if (name.starts_with("segment-") && name.ends_with(".cwj")) files.push_back(e.path());
+    }
+    std::sort(files.begin(), files.end());
+    return files;
+}
+
+struct ReadBack {
+    std::vector<JournalRecord> records;
+    JournalReadStats stats;
+};
+
+ReadBack read_all(const fs::path& dir) {
+    ReadBack out;
+    auto reader = JournalReader::open(dir);
+    EXPECT_TRUE(reader.ok()) << reader.error();
+    if (!reader) return out;
+    while (auto r = (*reader)->next())
+        out.records.push_back(std::move(*r));
+    out.stats = (*reader)->stats();
+    return out;
+}
+
+std::vector<JournalRecord> scan_all(std::string_view bytes, SegmentScan* scan_out = nullptr) {
+    std::vector<JournalRecord> records;
+    SegmentScan scan = scan_segment(bytes, [&](JournalRecord&& r) { records.push_back(r); });
+    if (scan_out) *scan_out = scan;
+    return records;
+}
+
+class JournalTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+        std::random_device rd;
+        root_ =
+            fs::temp_directory_path() / ("citywall-journal-" + std::string(info->name()) + "-" +
+                                         std::to_string(::getpid()) + "-" + std::to_string(rd()));
+        fs::create_directories(root_);
+        dir_ = root_ / "journal";
+    }
+    void TearDown() override {
+        std::error_code ec;
+        fs::remove_all(root_, ec);
+    }
+
+    JournalOptions options(std::uint64_t segment_bytes = 64u << 20, int fsync_ms = 50) const {
+        JournalOptions o;
+        o.directory = dir_;
+        o.segment_bytes = segment_bytes;
+        o.fsync_interval_ms = fsync_ms;
+        return o;
+    }
+
+    std::unique_ptr<JournalWriter> open_writer(const JournalOptions& o) {
+        auto w = JournalWriter::open(o);
+        EXPECT_TRUE(w.ok()) << w.error();
+        return w ? std::move(*w) : nullptr;
+    }
+
+    // Writes the records with a fresh writer (closed on return).
+    void write_records(const std::vector<JournalRecord>& records, const JournalOptions& o) {
+        auto w = open_writer(o);
+        ASSERT_TRUE(w);
+        for (const auto& r : records)
+            ASSERT_TRUE(w->append(r).ok()) << r.seq;
+    }
+
+    fs::path root_;
+    fs::path dir_;
+};
+
+// ---- format ----------------------------------------------------------------------------------
+
+TEST_F(JournalTest, ReferenceCrcMatchesStandardCheckValue) {
+    EXPECT_EQ(reference_crc32c("123456789"), 0xE3069283u);
+}
+
+TEST_F(JournalTest, WriterProducesTheDocumentedBytes) {
+    std::vector<JournalRecord> records = {make_record(7, 0), make_record(8, 1),
+                                          make_record(9, 300)};
+    records[1].time = -5;  // times are signed
+    records[2].kind = 0xFFFF;
+    write_records(records, options());
+    const auto files = segment_files(dir_);
+    ASSERT_EQ(files.size(), 1u);
+    EXPECT_EQ(files[0].filename().string(), "segment-00000000000000000007.cwj");
+    EXPECT_EQ(read_bytes(files[0]), doc_segment(7, records));
+}
+
+TEST_F(JournalTest, ScanDecodesADocumentedSegment) {
+    std::vector<JournalRecord> records;
+    for (std::uint64_t s = 100; s < 140; s += 3)
+        records.push_back(make_record(s, s % 50));
+    const std::string bytes = doc_segment(100, records);
+    SegmentScan scan;
+    EXPECT_EQ(scan_all(bytes, &scan), records);
+    EXPECT_EQ(scan.first_seq, 100u);
+    EXPECT_EQ(scan.valid_bytes, bytes.size());
+    EXPECT_EQ(scan.stats.records, records.size());
+    EXPECT_EQ(scan.stats.corrupt_records, 0u);
+    EXPECT_EQ(scan.stats.bad_segments, 0u);
+}
+
+TEST_F(JournalTest, ScanRejectsBadHeaders) {
+    const std::string good = doc_segment(1, {make_record(1, 10)});
+    std::vector<std::string> bad;
+    bad.push_back("");
+    bad.push_back(good.substr(0, 31));
+    for (std::size_t i : {0u, 8u, 12u, 16u, 24u}) {  // magic, version, size, seq, CRC
+        std::string b = good;
+        b[i] = static_cast<char>(b[i] ^ 0x01);
+        bad.push_back(b);
+    }
+    for (const auto& b : bad) {
+        SegmentScan scan;
+        EXPECT_TRUE(scan_all(b, &scan).empty());
+        EXPECT_EQ(scan.valid_bytes, 0u);
+        EXPECT_EQ(scan.stats.bad_segments, 1u);
+    }
+}
+
+TEST_F(JournalTest, ScanStopsAtNonIncreasingOrEarlySeq) {
+    const auto a = make_record(5, 4), b = make_record(6, 4), c = make_record(6, 4);
+    SegmentScan scan;
+    std::string bytes = doc_segment(5, {a, b, c, make_record(9, 1)});
+    EXPECT_EQ(scan_all(bytes, &scan), (std::vector<JournalRecord>{a, b}));
+    EXPECT_EQ(scan.stats.corrupt_records, 1u);
+    EXPECT_EQ(scan.valid_bytes, doc_segment(5, {a, b}).size());
+
+    bytes = doc_segment(6, {a, b});  // a's seq is below the header's first seq
+    EXPECT_TRUE(scan_all(bytes, &scan).empty());
+    EXPECT_EQ(scan.stats.corrupt_records, 1u);
+    EXPECT_EQ(scan.valid_bytes, 32u);
+
+    bytes = doc_segment(0, {make_record(0, 3)});  // seq 0 is never valid
+    EXPECT_TRUE(scan_all(bytes, &scan).empty());
+    EXPECT_EQ(scan.stats.corrupt_records, 1u);
+}
+
+TEST_F(JournalTest, ScanRejectsOversizedLength) {
+    std::string bytes = doc_segment(1, {make_record(1, 8)});
+    const std::uint32_t huge = (64u << 20) + 1;
+    for (int i = 0; i < 4; ++i)
+        bytes[32 + i] = static_cast<char>((huge >> (8 * i)) & 0xFFu);
+    bytes.resize(bytes.size() + 100, '\0');
+    SegmentScan scan;
+    EXPECT_TRUE(scan_all(bytes, &scan).empty());
+    EXPECT_EQ(scan.valid_bytes, 32u);
+    EXPECT_EQ(scan.stats.corrupt_records, 1u);
+}
+
+// Flip each byte of a small segment in turn: never a crash, only a prefix of the originals.
+TEST_F(JournalTest, ScanSurvivesEverySingleByteFlip) {
+    std::vector<JournalRecord> records;
+    for (std::uint64_t s = 1; s <= 6; ++s)
+        records.push_back(make_record(s, s * 5));
+    const std::string good = doc_segment(1, records);
+    for (std::size_t i = 0; i < good.size(); ++i) {
+        if (i >= 28 && i < 32) continue;  // the reserved header bytes are ignored by readers
+        for (unsigned char mask : {0x01, 0x80, 0xFF}) {
+            std::string bytes = good;
+            bytes[i] = static_cast<char>(static_cast<unsigned char>(bytes[i]) ^ mask);
+            SegmentScan scan;
+            const auto got = scan_all(bytes, &scan);
+            ASSERT_LE(got.size(), records.size());
+            for (std::size_t k = 0; k < got.size(); ++k)
+                ASSERT_EQ(got[k], records[k]) << i;
+            ASSERT_LT(got.size(), records.size()) << "flip at " << i << " went unnoticed";
+            ASSERT_LE(scan.valid_bytes, bytes.size());
+        }
+    }
+}
+
+// ---- writer and reader -----------------------------------------------------------------------
+
+TEST_F(JournalTest, RoundTripManyRecords) {
+    std::vector<JournalRecord> records;
+    for (std::uint64_t s = 1; s <= 600; ++s) {
+        const std::size_t size = s % 100 == 0 ? 0 : (s * 37) % 700;
+        records.push_back(make_record(s * 2, size));  // gaps in seq are fine
+    }
+    records.push_back(make_record(5000, 3u << 20));  // a large payload
+    records.push_back(make_record(5001, 0));
+    write_records(records, options());
+    const ReadBack back = read_all(dir_);
+    EXPECT_EQ(back.records, records);
+    EXPECT_EQ(back.stats.records, records.size());
+    EXPECT_EQ(back.stats.corrupt_records, 0u);
+    EXPECT_EQ(back.stats.bad_segments, 0u);
+}
+
+TEST_F(JournalTest, ReaderSeesAppendsBeforeTheWriterCloses) {
+    for (int interval : {0, 50, 60'000}) {
+        fs::remove_all(dir_);
+        auto w = open_writer(options(64u << 20, interval));
+        ASSERT_TRUE(w);
+        std::vector<JournalRecord> records;
+        for (std::uint64_t s = 1; s <= 50; ++s) {
+            records.push_back(make_record(s, s));
+            ASSERT_TRUE(w->append(records.back()).ok());
+        }
+        EXPECT_EQ(read_all(dir_).records, records) << interval;  // in the OS already
+        EXPECT_TRUE(w->sync().ok());
+        EXPECT_EQ(w->last_seq(), 50u);
+    }
+}
+
+TEST_F(JournalTest, ReopenAppendsAfterExistingRecords) {
+    std::vector<JournalRecord> records;
+    for (std::uint64_t s = 1; s <= 10; ++s)
+        records.push_back(make_record(s, 20));
+    write_records(records, options());
+    {
+        auto w = open_writer(options());
+        ASSERT_TRUE(w);
+        EXPECT_EQ(w->last_seq(), 10u);
+        EXPECT_EQ(w->recovery().last_seq, 10u);
+        EXPECT_EQ(w->recovery().records, 10u);
+        EXPECT_EQ(w->recovery().segments, 1u);
+        EXPECT_EQ(w->recovery().truncated_bytes, 0u);
+        EXPECT_EQ(w->recovery().damaged_segments, 0u);
+        for (std::uint64_t s = 11; s <= 20; ++s) {
+            records.push_back(make_record(s, 20));
+            ASSERT_TRUE(w->append(records.back()).ok());
+        }
+    }
+    EXPECT_EQ(segment_files(dir_).size(), 1u);
+    EXPECT_EQ(read_all(dir_).records, records);
+    auto w = open_writer(options());
+    ASSERT_TRUE(w);
+    EXPECT_EQ(w->last_seq(), 20u);
+    EXPECT_EQ(w->recovery().records, 20u);
+}
+
+TEST_F(JournalTest, SegmentRolloverKeepsOrder) {
+    const std::uint64_t segment_bytes = 1024;
+    std::vector<JournalRecord> records;
+    for (std::uint64_t s = 1; s <= 200; ++s)
+        records.push_back(make_record(s, 60 + s % 40));
+    records.push_back(make_record(201, 5000));  // larger than a segment: a segment of its own
+    records.push_back(make_record(202, 10));
+    write_records(records, options(segment_bytes));
+
+    const auto files = segment_files(dir_);
+    ASSERT_GT(files.size(), 10u);
+    std::uint64_t expected_next = 1;
+    for (const auto& f : files) {
+        const std::string bytes = read_bytes(f);
+        SegmentScan scan;
+        const auto got = scan_all(bytes, &scan);
+        ASSERT_FALSE(got.empty());
+        EXPECT_EQ(got.front().seq, expected_next);
+        EXPECT_EQ(f.filename().string(), segment_name(got.front().seq));
+        EXPECT_EQ(scan.first_seq, got.front().seq);
+        EXPECT_EQ(scan.valid_bytes, bytes.size());
+        if (got.size() > 1) {
+            EXPECT_LE(bytes.size(), segment_bytes);
+        }
+        expected_next = got.back().seq + 1;
+    }
+    EXPECT_EQ(expected_next, 203u);
+    EXPECT_EQ(read_all(dir_).records, records);
+
+    // Reopening continues in the last segment (or the next one when it is full).
+    auto w = open_writer(options(segment_bytes));
+    ASSERT_TRUE(w);
+    EXPECT_EQ(w->recovery().segments, files.size());
+    EXPECT_EQ(w->recovery().records, records.size());
+    records.push_back(make_record(203, 10));
+    ASSERT_TRUE(w->append(records.back()).ok());
+    w.reset();
+    EXPECT_EQ(read_all(dir_).records, records);
+}
+
+TEST_F(JournalTest, TornTailAtEveryOffsetOfTheLastRecord) {
+    std::vector<JournalRecord> records;
+    for (std::uint64_t s = 1; s <= 5; ++s)
+        records.push_back(make_record(s, 30));
+    write_records(records, options());
+    const auto files = segment_files(dir_);
+    ASSERT_EQ(files.size(), 1u);
+    const std::string pristine = read_bytes(files[0]);
+    const std::size_t last_start = pristine.size() - (26 + 30);
+    const std::vector<JournalRecord> kept(records.begin(), records.end() - 1);
+
+    for (std::size_t cut = last_start; cut < pristine.size(); ++cut) {
+        SCOPED_TRACE("cut at " + std::to_string(cut));
+        fs::remove_all(dir_);
+        fs::create_directories(dir_);
+        write_bytes(files[0], std::string_view(pristine).substr(0, cut));
+        {
+            auto w = open_writer(options());
+            ASSERT_TRUE(w);
+            EXPECT_EQ(w->recovery().records, 4u);
+            EXPECT_EQ(w->recovery().last_seq, 4u);
+            EXPECT_EQ(w->recovery().truncated_bytes, cut - last_start);
+            EXPECT_EQ(w->last_seq(), 4u);
+            EXPECT_EQ(fs::file_size(files[0]), last_start);
+            auto again = make_record(5, 11);  // seq 5 again, a different payload
+            ASSERT_TRUE(w->append(again).ok());
+            ASSERT_TRUE(w->append(make_record(6, 0)).ok());
+        }
+        auto expected = kept;
+        expected.push_back(make_record(5, 11));
+        expected.push_back(make_record(6, 0));
+        const ReadBack back = read_all(dir_);
+        EXPECT_EQ(back.records, expected);
+        EXPECT_EQ(back.stats.corrupt_records, 0u);
+    }
+}
+
+TEST_F(JournalTest, TornFirstRecordAndTornHeaderAreRemoved) {
+    write_records({make_record(1, 40)}, options());
+    const fs::path file = segment_files(dir_).at(0);
+    const std::string pristine = read_bytes(file);
+    for (std::size_t cut = 0; cut < pristine.size(); ++cut) {
+        SCOPED_TRACE("cut at " + std::to_string(cut));
+        fs::remove_all(dir_);
+        fs::create_directories(dir_);
+        write_bytes(file, std::string_view(pristine).substr(0, cut));
+        {
+            auto w = open_writer(options());
+            ASSERT_TRUE(w);
+            EXPECT_EQ(w->recovery().records, 0u);
+            EXPECT_EQ(w->recovery().segments, 0u);
+            EXPECT_EQ(w->recovery().damaged_segments, 0u);
+            EXPECT_EQ(w->last_seq(), 0u);
+            EXPECT_FALSE(fs::exists(file));
+            ASSERT_TRUE(w->append(make_record(3, 7)).ok());
+        }
+        EXPECT_EQ(read_all(dir_).records, std::vector<JournalRecord>{make_record(3, 7)});
+    }
+}
+
+TEST_F(JournalTest, TornTailOfLastSegmentAfterRollover) {
+    std::vector<JournalRecord> records;
+    for (std::uint64_t s = 1; s <= 40; ++s)
+        records.push_back(make_record(s, 50));
+    write_records(records, options(400));
+    auto files = segment_files(dir_);
+    ASSERT_GT(files.size(), 2u);
+    const std::string last = read_bytes(files.back());
+    fs::resize_file(files.back(), last.size() - 3);
+    auto w = open_writer(options(400));
+    ASSERT_TRUE(w);
+    EXPECT_EQ(w->recovery().last_seq, 39u);
+    EXPECT_EQ(w->recovery().truncated_bytes, 26u + 50u - 3u);
+    EXPECT_EQ(w->recovery().damaged_segments, 0u);
+    ASSERT_TRUE(w->append(make_record(40, 1)).ok());
+    w.reset();
+    records.back() = make_record(40, 1);
+    EXPECT_EQ(read_all(dir_).records, records);
+}
+
+TEST_F(JournalTest, FlippedByteHidesTheRestOfThatSegmentOnly) {
+    std::vector<JournalRecord> records;
+    for (std::uint64_t s = 1; s <= 30; ++s)
+        records.push_back(make_record(s, 100));
+    write_records(records, options(1200));  // ~10 records a segment
+    const auto files = segment_files(dir_);
+    ASSERT_GE(files.size(), 3u);
+
+    // Flip a byte in the payload of the fifth record of the first segment.
+    std::string bytes = read_bytes(files[0]);
+    const std::size_t frame = 26 + 100;
+    const std::size_t at = 32 + 4 * frame + 26 + 50;
+    bytes[at] = static_cast<char>(bytes[at] ^ 0x20);
+    write_bytes(files[0], bytes);
+    const auto first_scan = scan_all(read_bytes(files[0]));
+    ASSERT_EQ(first_scan.size(), 4u);
+    const std::uint64_t second_segment_first = scan_all(read_bytes(files[1])).front().seq;
+
+    ReadBack back = read_all(dir_);
+    std::vector<JournalRecord> expected(records.begin(), records.begin() + 4);
+    expected.insert(expected.end(), records.begin() + static_cast<long>(second_segment_first - 1),
+                    records.end());
+    EXPECT_EQ(back.records, expected);
+    EXPECT_EQ(back.stats.corrupt_records, 1u);
+    EXPECT_EQ(back.stats.bad_segments, 1u);
+    EXPECT_EQ(back.stats.records, expected.size());
+
+    // The writer reports the damaged earlier segment, keeps its bytes, and goes on appending.
+    {
+        auto w = open_writer(options(1200));
+        ASSERT_TRUE(w);
+        EXPECT_EQ(w->recovery().damaged_segments, 1u);
+        EXPECT_EQ(w->recovery().truncated_bytes, 0u);
+        EXPECT_EQ(w->last_seq(), 30u);
+        ASSERT_TRUE(w->append(make_record(31, 9)).ok());
+    }
+    EXPECT_EQ(read_bytes(files[0]), bytes);
+    expected.push_back(make_record(31, 9));
+    EXPECT_EQ(read_all(dir_).records, expected);
+}
+
+TEST_F(JournalTest, FlippedByteInLastSegmentIsCutAsATornTail) {
+    std::vector<JournalRecord> records;
+    for (std::uint64_t s = 1; s <= 10; ++s)
+        records.push_back(make_record(s, 64));
+    write_records(records, options());
+    const fs::path file = segment_files(dir_).at(0);
+    std::string bytes = read_bytes(file);
+    const std::size_t at = 32 + 6 * (26 + 64) + 30;  // inside the seventh record
+    bytes[at] = static_cast<char>(bytes[at] ^ 0xFF);
+    write_bytes(file, bytes);
+
+    const ReadBack before = read_all(dir_);
+    EXPECT_EQ(before.records, std::vector<JournalRecord>(records.begin(), records.begin() + 6));
+    EXPECT_EQ(before.stats.corrupt_records, 1u);
+
+    auto w = open_writer(options());
+    ASSERT_TRUE(w);
+    EXPECT_EQ(w->last_seq(), 6u);
+    EXPECT_EQ(w->recovery().truncated_bytes, 4u * (26 + 64));
+    ASSERT_TRUE(w->append(make_record(7, 2)).ok());
+    w.reset();
+    auto expected = std::vector<JournalRecord>(records.begin(), records.begin() + 6);
+    expected.push_back(make_record(7, 2));
+    EXPECT_EQ(read_all(dir_).records, expected);
+}
+
+TEST_F(JournalTest, GarbageFileWithASegmentName) {
+    fs::create_directories(dir_);
+    std::string garbage(5000, '\0');
+    std::mt19937 rng(42);
+    for (auto& c : garbage)
+        c = static_cast<char>(rng() & 0xFFu);
+    const fs::path file = dir_ / segment_name(1);
+    write_bytes(file, garbage);
+
+    ReadBack back = read_all(dir_);
+    EXPECT_TRUE(back.records.empty());
+    EXPECT_EQ(back.stats.bad_segments, 1u);
+
+    // The right magic but nonsense after it is no better.
+    write_bytes(file, "CWJOURNL" + garbage);
+    back = read_all(dir_);
+    EXPECT_TRUE(back.records.empty());
+    EXPECT_EQ(back.stats.bad_segments, 1u);
+
+    // The writer moves it aside (never deletes it) and starts afresh.
+    {
+        auto w = open_writer(options());
+        ASSERT_TRUE(w);
+        EXPECT_EQ(w->recovery().damaged_segments, 1u);
+        EXPECT_EQ(w->recovery().records, 0u);
+        EXPECT_FALSE(fs::exists(file));
+        fs::path aside = file;
+        aside += ".damaged";
+        EXPECT_EQ(read_bytes(aside), "CWJOURNL" + garbage);
+        ASSERT_TRUE(w->append(make_record(1, 5)).ok());
+    }
+    back = read_all(dir_);
+    EXPECT_EQ(back.records, std::vector<JournalRecord>{make_record(1, 5)});
+    EXPECT_EQ(back.stats.bad_segments, 0u);
+}
+
+TEST_F(JournalTest, GarbageEarlierSegmentIsSkippedByTheReader) {
+    fs::create_directories(dir_);
+    write_bytes(dir_ / segment_name(1), std::string(100, 'x'));
+    const std::vector<JournalRecord> records = {make_record(10, 3), make_record(11, 4)};
+    write_bytes(dir_ / segment_name(10), doc_segment(10, records));
+    write_bytes(dir_ / "notes.txt", "not a segment");
+    write_bytes(dir_ / "segment-12.cwj", "wrong name width");
+    const ReadBack back = read_all(dir_);
+    EXPECT_EQ(back.records, records);
+    EXPECT_EQ(back.stats.bad_segments, 1u);
+    EXPECT_EQ(back.stats.corrupt_records, 0u);
+}
+
+TEST_F(JournalTest, SegmentWhoseHeaderDisagreesWithItsNameIsBad) {
+    fs::create_directories(dir_);
+    write_bytes(dir_ / segment_name(2), doc_segment(1, {make_record(2, 3)}));
+    const ReadBack back = read_all(dir_);
+    EXPECT_TRUE(back.records.empty());
+    EXPECT_EQ(back.stats.bad_segments, 1u);
+}
+
+TEST_F(JournalTest, OverlappingSegmentsNeverYieldOutOfOrderRecords) {
+    fs::create_directories(dir_);
+    std::vector<JournalRecord> first, second;
+    for (std::uint64_t s = 1; s <= 10; ++s)
+        first.push_back(make_record(s, 8));
+    for (std::uint64_t s = 5; s <= 12; ++s)
+        second.push_back(make_record(s, 8));
+    write_bytes(dir_ / segment_name(1), doc_segment(1, first));
+    write_bytes(dir_ / segment_name(5), doc_segment(5, second));
+    const ReadBack back = read_all(dir_);
+    EXPECT_EQ(back.records, first);
+    EXPECT_EQ(back.stats.corrupt_records, 1u);
+    EXPECT_EQ(back.stats.bad_segments, 1u);
+}
+
+TEST_F(JournalTest, AppendRejectsNonIncreasingSeq) {
+    auto w = open_writer(options());
+    ASSERT_TRUE(w);
+    EXPECT_FALSE(w->append(make_record(0, 1)).ok());  // seq 0 is never valid
+    ASSERT_TRUE(w->append(make_record(5, 1)).ok());
+    const auto size = fs::file_size(segment_files(dir_).at(0));
+    const auto again = w->append(make_record(5, 1));
+    EXPECT_FALSE(again.ok());
+    EXPECT_FALSE(again.error().empty());
+    EXPECT_FALSE(w->append(make_record(3, 1)).ok());
+    EXPECT_EQ(fs::file_size(segment_files(dir_).at(0)), size);  // nothing written
+    EXPECT_EQ(w->last_seq(), 5u);
+    ASSERT_TRUE(w->append(make_record(6, 1)).ok());
+    w.reset();
+    EXPECT_EQ(read_all(dir_).records,
+              (std::vector<JournalRecord>{make_record(5, 1), make_record(6, 1)}));
+}
+
+TEST_F(JournalTest, AppendRejectsOversizedPayload) {
+    auto w = open_writer(options());
+    ASSERT_TRUE(w);
+    JournalRecord r = make_record(1, 0);
+    r.payload.assign((64u << 20) + 1, 'a');
+    EXPECT_FALSE(w->append(r).ok());
+    EXPECT_EQ(w->last_seq(), 0u);
+    ASSERT_TRUE(w->append(make_record(1, 1)).ok());
+}
+
+TEST_F(JournalTest, EmptyAndMissingDirectories) {
+    EXPECT_FALSE(JournalReader::open(dir_).ok());  // does not exist yet
+    fs::create_directories(dir_);
+    ReadBack back = read_all(dir_);
+    EXPECT_TRUE(back.records.empty());
+    EXPECT_EQ(back.stats.records, 0u);
+    EXPECT_EQ(back.stats.bad_segments, 0u);
+
+    fs::remove_all(dir_);
+    auto w = open_writer(options());  // creates the directory
+    ASSERT_TRUE(w);
+    EXPECT_TRUE(fs::is_directory(dir_));
+    EXPECT_EQ(w->recovery().segments, 0u);
+    EXPECT_EQ(w->recovery().records, 0u);
+    EXPECT_EQ(w->last_seq(), 0u);
+    EXPECT_TRUE(w->sync().ok());
+    w.reset();
+    EXPECT_TRUE(read_all(dir_).records.empty());
+
+    JournalOptions no_dir;
+    EXPECT_FALSE(JournalWriter::open(no_dir).ok());
+}
+
+TEST_F(JournalTest, FsyncIntervalZeroSyncsEveryAppend) {
+    std::vector<JournalRecord> records;
+    {
+        auto w = open_writer(options(4096, 0));
+        ASSERT_TRUE(w);
+        for (std::uint64_t s = 1; s <= 100; ++s) {
+            records.push_back(make_record(s, s % 90));
+            ASSERT_TRUE(w->append(records.back()).ok());
+        }
+        EXPECT_TRUE(w->sync().ok());
+    }
+    EXPECT_EQ(read_all(dir_).records, records);
+}
+
+TEST_F(JournalTest, OnlyOneWriterAtATime) {
+    auto w = open_writer(options());
+    ASSERT_TRUE(w);
+    auto second = JournalWriter::open(options());
+    EXPECT_FALSE(second.ok());
+    w.reset();
+    EXPECT_TRUE(JournalWriter::open(options()).ok());
+}
+
+TEST_F(JournalTest, SyncRacesWithAppends) {
+    auto w = open_writer(options(2048, 1));
+    ASSERT_TRUE(w);
+    std::atomic<bool> done{false};
+    std::thread syncer([&] {
+        while (!done.load())
+            EXPECT_TRUE(w->sync().ok());
+    });
+    std::vector<JournalRecord> records;
+    for (std::uint64_t s = 1; s <= 300; ++s) {
+        records.push_back(make_record(s, 40));
+        ASSERT_TRUE(w->append(records.back()).ok());
+    }
+    done = true;
+    syncer.join();
+    w.reset();
+    EXPECT_EQ(read_all(dir_).records, records);
+}
+
+// Appends reach the OS before append returns: a kill -9 right after loses none of them, even
+// with a long fsync interval (the page cache survives the process).
+TEST_F(JournalTest, KillNineLosesNothingAppended) {
+    int ready[2];
+    ASSERT_EQ(::pipe(ready), 0);
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        ::close(ready[0]);
+        auto w = JournalWriter::open(options(2048, 60'000));
+        if (!w) ::_exit(2);
+        for (std::uint64_t s = 1; s <= 200; ++s) {
+            if (!(*w)->append(make_record(s, s % 64)).ok()) ::_exit(3);
+        }
+        const char byte = 1;
+        if (::write(ready[1], &byte, 1) != 1) ::_exit(4);
+        for (;;)
+            ::pause();  // killed here, the writer never closed
+    }
+    ::close(ready[1]);
+    char byte = 0;
+    const ssize_t got = ::read(ready[0], &byte, 1);
+    ::close(ready[0]);
+    ::kill(child, SIGKILL);
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    ASSERT_EQ(got, 1) << "the child failed to append";
+    ASSERT_TRUE(WIFSIGNALED(status));
+
+    std::vector<JournalRecord> expected;
+    for (std::uint64_t s = 1; s <= 200; ++s)
+        expected.push_back(make_record(s, s % 64));
+    EXPECT_EQ(read_all(dir_).records, expected);
+    auto w = open_writer(options(2048));
+    ASSERT_TRUE(w);
+    EXPECT_EQ(w->last_seq(), 200u);
+    EXPECT_EQ(w->recovery().truncated_bytes, 0u);
+}
+
+// Writes the fuzz seed corpus when CITYWALL_WRITE_CORPUS names a directory.
+TEST_F(JournalTest, WriteFuzzCorpus) {
+    const char* out = std::getenv("CITYWALL_WRITE_CORPUS");
+    if (!out) GTEST_SKIP() << "set CITYWALL_WRITE_CORPUS=dir to write the fuzz seeds";
+    fs::create_directories(out);
+    std::vector<JournalRecord> records;
+    for (std::uint64_t s = 1; s <= 4; ++s)
+        records.push_back(make_record(s, s * 6));
+    records[0].payload.clear();
+    const std::string valid = doc_segment(1, records);
+    write_bytes(fs::path(out) / "valid-4-records", valid);
+    write_bytes(fs::path(out) / "header-only", doc_header(42));
+    write_bytes(fs::path(out) / "torn-tail", valid.substr(0, valid.size() - 7));
+}
+
+}  // namespace
+}  // namespace citywall
