@@ -170,7 +170,6 @@ FeedMessage decode_feed_message(std::string_view bytes, TimeMs now, const FeedLi
     if (!std::isfinite(report.position.lon) || !std::isfinite(report.position.lat))
         return reject("bad_location", "lon/lat not finite");
 
-    report.occurred = now;
     if (auto it = doc.FindMember("occurred"); it != doc.MemberEnd()) {
         if (it->value.IsInt64()) {
             report.occurred = it->value.GetInt64();

@@ -18,7 +18,7 @@ struct FeedReport {
     Severity severity = Severity::moderate;
     IncidentStatus status = IncidentStatus::reported;
     LonLat position;  // in the department's coordinate system
-    TimeMs occurred = 0;
+    TimeMs occurred = 0;  // 0: the department did not say
     std::string title;
     std::string description;
 };

@@ -212,7 +212,8 @@ void IngestServer::Impl::handle(Department& department, std::string_view bytes) 
     incident.category = report.category;
     incident.severity = report.severity;
     incident.status = report.status;
-    incident.occurred = report.occurred;
+    if (report.occurred != 0 || incident.occurred == 0)
+        incident.occurred = report.occurred != 0 ? report.occurred : now;
     incident.source_crs = department.config.crs;
     if (!report.title.empty()) incident.title = report.title;
     if (!report.description.empty()) incident.description = report.description;

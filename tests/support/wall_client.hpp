@@ -1,0 +1,64 @@
+// A minimal viewer for tests: the Clone-pattern client (subscribe, then ask for a snapshot)
+// feeding a CityPicture, exactly as the wall does.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <zmq.hpp>
+
+#include "citywall/picture.hpp"
+#include "citywall/wire.hpp"
+
+namespace citywall::testing {
+
+class WallClient {
+  public:
+    WallClient(zmq::context_t& context, const std::string& updates_endpoint,
+               const std::string& snapshot_endpoint)
+        : updates_(context, zmq::socket_type::sub), snapshots_(context, zmq::socket_type::dealer) {
+        updates_.set(zmq::sockopt::subscribe, "");
+        updates_.set(zmq::sockopt::rcvhwm, 0);
+        updates_.connect(updates_endpoint);
+        snapshots_.connect(snapshot_endpoint);
+    }
+
+    void request_snapshot() { snapshots_.send(zmq::str_buffer("SNAPSHOT"), zmq::send_flags::none); }
+
+    // Pumps both sockets until `done` holds or the time is up; resyncs on a gap.
+    bool pump_until(const std::function<bool(const CityPicture&)>& done,
+                    std::chrono::milliseconds limit = std::chrono::seconds(20)) {
+        auto deadline = std::chrono::steady_clock::now() + limit;
+        zmq::pollitem_t items[] = {{updates_.handle(), 0, ZMQ_POLLIN, 0},
+                                   {snapshots_.handle(), 0, ZMQ_POLLIN, 0}};
+        while (!done(picture)) {
+            if (std::chrono::steady_clock::now() > deadline) return false;
+            zmq::poll(items, 2, std::chrono::milliseconds(50));
+            zmq::message_t message;
+            for (auto* socket : {&updates_, &snapshots_}) {
+                while (socket->recv(message, zmq::recv_flags::dontwait)) {
+                    auto decoded = wire::decode(message.to_string_view());
+                    if (!decoded) {
+                        ++undecodable;
+                        continue;
+                    }
+                    if (picture.apply(*decoded) == CityPicture::Outcome::gap) {
+                        ++gaps;
+                        picture.reset();
+                        request_snapshot();
+                    }
+                }
+            }
+        }
+        return true;
+    }
+
+    CityPicture picture;
+    int gaps = 0;
+    int undecodable = 0;
+
+  private:
+    zmq::socket_t updates_;
+    zmq::socket_t snapshots_;
+};
+
+}  // namespace citywall::testing
