@@ -293,7 +293,12 @@ void IngestServer::run(const std::atomic<bool>& stop) {
         s.config.updates_endpoint + ", snapshots on " + s.config.snapshot_endpoint);
     while (!stop.load()) {
         TimeMs wait = std::clamp<TimeMs>(next_beat - now_ms(), 0, 100);
-        zmq::poll(items.data(), items.size(), std::chrono::milliseconds(wait));
+        try {
+            zmq::poll(items.data(), items.size(), std::chrono::milliseconds(wait));
+        } catch (const zmq::error_t& e) {
+            if (e.num() == EINTR) continue;  // a signal: the loop condition decides
+            throw;
+        }
         for (std::size_t k = 0; k < s.departments.size(); ++k) {
             auto& d = s.departments[k];
             if (items[2 * k].revents & ZMQ_POLLIN) {

@@ -194,7 +194,10 @@ int main(int argc, char** argv) {
         return 2;
     }
     std::ofstream points;
-    if (!points_path.empty()) points.open(points_path);
+    if (!points_path.empty()) {
+        points.open(points_path);
+        points.precision(17);  // the exact doubles that were sent
+    }
 
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);

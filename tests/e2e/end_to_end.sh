@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# End to end: citywall-feedsim → citywall-ingest → citywall-viewer snapshot. A snapshot taken
+# before the incidents are sent must show none of them; one taken after must show a marker at
+# the screen position of every one (marker_check). Everything started here is stopped on exit.
+# Usage: end_to_end.sh BUILD_DIR WORK_DIR
+set -euo pipefail
+build=$1
+work=$2
+rm -rf "$work"
+mkdir -p "$work"
+
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true; done
+    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+
+# Ports the kernel hands out now, so parallel runs do not clash.
+read -r -a ports < <(/usr/bin/python3 -c '
+import socket
+socks = [socket.socket() for _ in range(9)]
+for s in socks: s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in socks))')
+
+config="$work/ingest.toml"
+sed -e "s|tcp://127.0.0.1:5556|tcp://127.0.0.1:${ports[0]}|" \
+    -e "s|tcp://127.0.0.1:5557|tcp://127.0.0.1:${ports[1]}|" \
+    -e "s|tcp://127.0.0.1:5601|tcp://127.0.0.1:${ports[2]}|" \
+    -e "s|tcp://127.0.0.1:5602|tcp://127.0.0.1:${ports[3]}|" \
+    -e "s|tcp://127.0.0.1:5603|tcp://127.0.0.1:${ports[4]}|" \
+    -e "s|tcp://127.0.0.1:5604|tcp://127.0.0.1:${ports[5]}|" \
+    -e "s|tcp://127.0.0.1:5605|tcp://127.0.0.1:${ports[6]}|" \
+    -e "s|tcp://127.0.0.1:5606|tcp://127.0.0.1:${ports[7]}|" \
+    -e "s|tcp://127.0.0.1:5607|tcp://127.0.0.1:${ports[8]}|" \
+    "$build/config/demo-ingest.toml" >"$config"
+
+setsid "$build/ingest/citywall-ingest" --config "$config" --journal "$work/journal" \
+    2>"$work/ingest.log" &
+pids+=($!)
+for _ in $(seq 100); do grep -q "serving" "$work/ingest.log" 2>/dev/null && break; sleep 0.1; done
+grep -q "serving" "$work/ingest.log" || { cat "$work/ingest.log"; exit 1; }
+
+snapshot() {  # snapshot NAME AFTER_INCIDENTS
+    xvfb-run -a -s "-screen 0 1280x720x24" "$build/viewer/citywall-viewer" \
+        --config "$build/config/demo-viewer.toml" \
+        --updates "tcp://127.0.0.1:${ports[0]}" --snapshot-endpoint "tcp://127.0.0.1:${ports[1]}" \
+        --snapshot "$work/$1.png" --size 1280x720 --after-incidents "$2" --timeout 60 \
+        --no-panels --deterministic
+}
+
+snapshot before 0
+"$build/tools/citywall-feedsim" --config "$config" --count 12 --rate 50 --no-lifecycle \
+    --seed 7 --points "$work/points.csv" 2>"$work/feedsim.log"
+snapshot after 12
+"$build/tests/e2e/marker_check" "$work/before.png" "$work/after.png" "$work/after.png.json" \
+    "$work/points.csv"

@@ -1,0 +1,186 @@
+// citywall-fake-ingest: a deterministic stand-in for ingest, for render tests. It serves the
+// viewer protocol (PUB updates + ROUTER snapshot, docs/protocol.md) with a fixed set of open
+// incidents spread over a map area, heartbeats with a fixed clock, and one feed health report.
+//
+//   citywall-fake-ingest --updates EP --snapshot EP --area FILE --layer NAME --incidents N
+//                        [--manifest FILE] [--drill] [--silent-after S] [--lifetime S]
+//
+// It writes a line to stdout every 200 ms, so when it is the head of a pipeline (as in
+// run_render_test.cmake) it ends by SIGPIPE as soon as the viewer after it has exited.
+#include <gdal_priv.h>
+#include <ogrsf_frmts.h>
+#include <CLI/CLI.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <thread>
+#include <zmq.hpp>
+
+#include "citywall/wire.hpp"
+
+namespace {
+
+using namespace citywall;
+
+constexpr TimeMs kClock = 1767258000000;  // 2026-01-01 09:00 UTC: every time is fixed
+
+struct Family {
+    const char* category;
+    const char* department;
+};
+constexpr Family kFamilies[] = {
+    {"police.theft", "110"},       {"fire.building", "119"},      {"medical.cardiac", "120"},
+    {"traffic.crash", "122"},      {"city.road_damage", "12319"}, {"hotline.noise", "12345"},
+    {"sensor.bridge_tilt", "iot"}, {"grid.report", "grid"},
+};
+
+// Incident positions on a jittered lattice inside the area's polygons, reproducible.
+std::vector<LonLat> spread(OGRLayer& layer, std::size_t count) {
+    std::unique_ptr<OGRGeometry> area;
+    for (auto& feature : layer) {
+        const OGRGeometry* g = feature->GetGeometryRef();
+        if (!g) continue;
+        area.reset(area ? area->Union(g) : g->clone());
+    }
+    std::vector<LonLat> points;
+    if (!area) return points;
+    OGREnvelope box;
+    area->getEnvelope(&box);
+    std::uint32_t state = 12345;
+    auto next = [&state] {  // xorshift: same numbers on every machine
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        return static_cast<double>(state % 10000) / 10000.0;
+    };
+    // The coarsest lattice with enough points inside the area, then an even pick from it.
+    std::vector<LonLat> candidates;
+    for (int side = 4; candidates.size() < count && side < 4096; side *= 2) {
+        candidates.clear();
+        for (int row = 0; row < side; ++row) {
+            for (int col = 0; col < side; ++col) {
+                const double fx = (col + 0.2 + 0.6 * next()) / side;
+                const double fy = (row + 0.2 + 0.6 * next()) / side;
+                OGRPoint p(box.MinX + fx * (box.MaxX - box.MinX),
+                           box.MinY + fy * (box.MaxY - box.MinY));
+                if (area->Contains(&p)) candidates.push_back({p.getX(), p.getY()});
+            }
+        }
+    }
+    for (std::size_t i = 0; i < count && !candidates.empty(); ++i) {
+        points.push_back(candidates[i * candidates.size() / count]);
+    }
+    return points;
+}
+
+std::vector<Incident> make_incidents(const std::vector<LonLat>& points) {
+    std::vector<Incident> incidents;
+    for (std::size_t i = 0; i < points.size(); ++i) {
+        const Family& family = kFamilies[i % std::size(kFamilies)];
+        Incident incident;
+        incident.id = 1000 + i;
+        incident.sources = {{family.department, "T-" + std::to_string(i)}};
+        incident.category = family.category;
+        incident.severity = static_cast<Severity>(1 + (i / std::size(kFamilies)) % 4);
+        incident.status = IncidentStatus::accepted;
+        incident.location = points[i];
+        incident.source_crs = "EPSG:4326";
+        incident.occurred = incident.received = incident.updated = kClock - 60000;
+        incident.title = "测试事件 " + std::to_string(i);
+        incidents.push_back(std::move(incident));
+    }
+    return incidents;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"citywall-fake-ingest: a deterministic ingest for render tests"};
+    std::string updates_ep, snapshot_ep, area_path, layer_name = "city_boundary", manifest;
+    std::size_t count = 64;
+    bool drill = false;
+    double silent_after = -1, lifetime = 60;
+    app.add_option("--updates", updates_ep)->required();
+    app.add_option("--snapshot", snapshot_ep)->required();
+    app.add_option("--area", area_path, "OGR source whose polygons hold the incidents")->required();
+    app.add_option("--layer", layer_name);
+    app.add_option("--incidents", count);
+    app.add_option("--manifest", manifest, "write 'lon lat r g b' of the first incident here");
+    app.add_flag("--drill", drill);
+    app.add_option("--silent-after", silent_after, "stop heartbeats after S seconds");
+    app.add_option("--lifetime", lifetime, "exit after S seconds");
+    CLI11_PARSE(app, argc, argv);
+
+    GDALAllRegister();
+    std::unique_ptr<GDALDataset> ds(
+        GDALDataset::Open(area_path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+    OGRLayer* layer = ds ? ds->GetLayerByName(layer_name.c_str()) : nullptr;
+    if (!layer) {
+        std::fprintf(stderr, "fake-ingest: cannot read layer %s of %s\n", layer_name.c_str(),
+                     area_path.c_str());
+        return 2;
+    }
+    const std::vector<Incident> incidents = make_incidents(spread(*layer, count));
+    if (!manifest.empty() && !incidents.empty()) {
+        std::ofstream(manifest) << incidents[0].location.lon << ' ' << incidents[0].location.lat
+                                << '\n';
+    }
+    const std::uint64_t seq = incidents.size();
+
+    zmq::context_t context(1);
+    zmq::socket_t pub(context, zmq::socket_type::pub);
+    zmq::socket_t router(context, zmq::socket_type::router);
+    pub.set(zmq::sockopt::linger, 0);
+    router.set(zmq::sockopt::linger, 0);
+    pub.bind(updates_ep);
+    router.bind(snapshot_ep);
+
+    std::vector<FeedHealth> feeds;
+    for (const Family& f : kFamilies) {
+        feeds.push_back({f.department, true, false, kClock - 2000, 100, 0, 1.5});
+    }
+    feeds[3].stale = true;  // one feed gone quiet, so the panel shows its red row
+    feeds[3].last_message = kClock - 95000;
+
+    const auto start = std::chrono::steady_clock::now();
+    auto last_beat = start - std::chrono::seconds(1);
+    while (true) {
+        const double age =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        if (age > lifetime) break;
+        zmq::pollitem_t items[] = {{router.handle(), 0, ZMQ_POLLIN, 0}};
+        zmq::poll(items, 1, std::chrono::milliseconds(50));
+        if (items[0].revents & ZMQ_POLLIN) {
+            zmq::message_t identity, request;
+            if (router.recv(identity) && router.recv(request) &&
+                request.to_string() == "SNAPSHOT") {
+                constexpr std::size_t kChunk = 50;  // several chunks, as a real ingest sends
+                for (std::size_t i = 0; i == 0 || i < incidents.size(); i += kChunk) {
+                    wire::SnapshotChunk chunk;
+                    chunk.seq = seq;
+                    const auto end = std::min(incidents.size(), i + kChunk);
+                    chunk.incidents.assign(incidents.begin() + static_cast<std::ptrdiff_t>(i),
+                                           incidents.begin() + static_cast<std::ptrdiff_t>(end));
+                    chunk.last = end >= incidents.size();
+                    if (chunk.last) chunk.feeds = feeds;
+                    router.send(zmq::buffer(identity.to_string()), zmq::send_flags::sndmore);
+                    router.send(zmq::buffer(wire::encode(chunk)), zmq::send_flags::none);
+                }
+            }
+        }
+        if (std::chrono::steady_clock::now() - last_beat > std::chrono::milliseconds(200)) {
+            last_beat = std::chrono::steady_clock::now();
+            if (silent_after < 0 || age < silent_after) {
+                pub.send(zmq::buffer(wire::encode(wire::Heartbeat{seq, kClock, drill})),
+                         zmq::send_flags::none);
+            }
+            // Dies by SIGPIPE here once the viewer reading this pipe is gone.
+            if (std::printf("fake-ingest: serving %zu incidents\n", incidents.size()) < 0 ||
+                std::fflush(stdout) != 0) {
+                break;
+            }
+        }
+    }
+    return 0;
+}

@@ -1,0 +1,333 @@
+// Index: [GDAL setup] [reprojection] [GEOS triangulation] [vector layers] [raster layers]
+#include "map_source.hpp"
+
+#include <gdal.h>
+#include <gdal_alg.h>
+#include <gdal_priv.h>
+#include <gdalwarper.h>
+#include <geos_c.h>
+#include <ogr_geometry.h>
+#include <ogr_spatialref.h>
+#include <ogrsf_frmts.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdarg>
+#include <memory>
+
+namespace citywall::viewer {
+
+// ============================================================================ GDAL setup ====
+
+void init_gdal() {
+    GDALAllRegister();
+    // GeoJSON files of Chinese districts are large; no size guard for map layers we chose.
+    CPLSetConfigOption("OGR_GEOJSON_MAX_OBJ_SIZE", "0");
+}
+
+namespace {
+
+struct DatasetCloser {
+    void operator()(GDALDatasetH ds) const { GDALClose(ds); }
+};
+using DatasetPtr = std::unique_ptr<void, DatasetCloser>;
+
+// ========================================================================= reprojection ====
+
+OGRSpatialReference web_mercator() {
+    OGRSpatialReference srs;
+    srs.importFromEPSG(3857);
+    srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    return srs;
+}
+
+// Source CRS to EPSG:3857, x = easting/longitude first on both sides. A layer without a CRS
+// is taken as WGS84 lon/lat (plain GeoJSON).
+Result<std::unique_ptr<OGRCoordinateTransformation>> to_mercator_from(
+    const OGRSpatialReference* layer_srs) {
+    OGRSpatialReference source;
+    if (layer_srs) {
+        source = *layer_srs;
+    } else {
+        source.importFromEPSG(4326);
+    }
+    source.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    const OGRSpatialReference target = web_mercator();
+    std::unique_ptr<OGRCoordinateTransformation> transform(
+        OGRCreateCoordinateTransformation(&source, &target));
+    if (!transform) {
+        return Result<std::unique_ptr<OGRCoordinateTransformation>>::failure(
+            "no transformation from the layer's CRS to EPSG:3857");
+    }
+    return transform;
+}
+
+// ================================================================== GEOS triangulation ====
+
+void geos_message(const char* /*fmt*/, ...) {}  // failures are counted, not printed per shape
+
+class GeosTriangulator {
+  public:
+    GeosTriangulator() : context_(GEOS_init_r()) {
+        GEOSContext_setNoticeHandler_r(context_, geos_message);
+        GEOSContext_setErrorHandler_r(context_, geos_message);
+    }
+    ~GeosTriangulator() { GEOS_finish_r(context_); }
+    GeosTriangulator(const GeosTriangulator&) = delete;
+    GeosTriangulator& operator=(const GeosTriangulator&) = delete;
+
+    // Appends the triangles of one polygon (holes respected) as x, y pairs in absolute metres.
+    bool triangulate(const OGRPolygon& polygon, std::vector<double>& out) {
+        std::vector<unsigned char> wkb(static_cast<std::size_t>(polygon.WkbSize()));
+        if (polygon.exportToWkb(wkbNDR, wkb.data(), wkbVariantIso) != OGRERR_NONE) return false;
+        GEOSGeometry* shape = GEOSGeomFromWKB_buf_r(context_, wkb.data(), wkb.size());
+        if (!shape) return false;
+        GEOSGeometry* triangles = GEOSConstrainedDelaunayTriangulation_r(context_, shape);
+        if (!triangles && GEOSisValid_r(context_, shape) != 1) {
+            // Self-touching rings and the like: repair, then try once more.
+            if (GEOSGeometry* valid = GEOSMakeValid_r(context_, shape)) {
+                triangles = GEOSConstrainedDelaunayTriangulation_r(context_, valid);
+                GEOSGeom_destroy_r(context_, valid);
+            }
+        }
+        GEOSGeom_destroy_r(context_, shape);
+        if (!triangles) return false;
+        const int count = GEOSGetNumGeometries_r(context_, triangles);
+        for (int i = 0; i < count; ++i) {
+            const GEOSGeometry* triangle = GEOSGetGeometryN_r(context_, triangles, i);
+            const GEOSGeometry* ring = GEOSGetExteriorRing_r(context_, triangle);
+            const GEOSCoordSequence* coords =
+                ring ? GEOSGeom_getCoordSeq_r(context_, ring) : nullptr;
+            unsigned int size = 0;
+            if (!coords || !GEOSCoordSeq_getSize_r(context_, coords, &size) || size < 4) continue;
+            for (unsigned int v = 0; v < 3; ++v) {
+                double x = 0, y = 0;
+                GEOSCoordSeq_getXY_r(context_, coords, v, &x, &y);
+                out.push_back(x);
+                out.push_back(y);
+            }
+        }
+        GEOSGeom_destroy_r(context_, triangles);
+        return true;
+    }
+
+  private:
+    GEOSContextHandle_t context_;
+};
+
+// ======================================================================== vector layers ====
+
+struct Segment {
+    double ax, ay, bx, by, distance;
+};
+
+void add_line(const OGRSimpleCurve& line, std::vector<Segment>& out) {
+    double distance = 0;
+    for (int i = 0; i + 1 < line.getNumPoints(); ++i) {
+        const double ax = line.getX(i), ay = line.getY(i);
+        const double bx = line.getX(i + 1), by = line.getY(i + 1);
+        const double length = std::hypot(bx - ax, by - ay);
+        if (length <= 0) continue;
+        out.push_back({ax, ay, bx, by, distance});
+        distance += length;
+    }
+}
+
+// Feeds one geometry (any type, any nesting) into outline segments and, for areas,
+// fill triangles. Returns false if a polygon could not be triangulated.
+bool add_geometry(const OGRGeometry& geometry, bool fill, GeosTriangulator& triangulator,
+                  std::vector<Segment>& segments, std::vector<double>& triangles) {
+    switch (wkbFlatten(geometry.getGeometryType())) {
+        case wkbLineString:
+        case wkbLinearRing:
+            add_line(*geometry.toLineString(), segments);
+            return true;
+        case wkbPolygon: {
+            const OGRPolygon& polygon = *geometry.toPolygon();
+            for (const OGRLinearRing* ring : polygon)
+                add_line(*ring, segments);
+            return !fill || triangulator.triangulate(polygon, triangles);
+        }
+        case wkbMultiLineString:
+        case wkbMultiPolygon:
+        case wkbGeometryCollection: {
+            bool ok = true;
+            for (const OGRGeometry* part : *geometry.toGeometryCollection()) {
+                ok = add_geometry(*part, fill, triangulator, segments, triangles) && ok;
+            }
+            return ok;
+        }
+        case wkbPoint:
+        case wkbMultiPoint:
+            return true;  // points are not drawn as map layers yet
+        default:
+            if (geometry.hasCurveGeometry()) {
+                std::unique_ptr<OGRGeometry> linear(geometry.getLinearGeometry());
+                return linear && add_geometry(*linear, fill, triangulator, segments, triangles);
+            }
+            return false;
+    }
+}
+
+}  // namespace
+
+Result<VectorGeometry> load_vector_layer(const LayerStyle& style) {
+    using R = Result<VectorGeometry>;
+    DatasetPtr dataset(GDALOpenEx(style.source.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr,
+                                  nullptr, nullptr));
+    if (!dataset) return R::failure(style.source.string() + ": " + CPLGetLastErrorMsg());
+    auto* ds = GDALDataset::FromHandle(dataset.get());
+    OGRLayer* layer =
+        style.layer.empty() ? ds->GetLayer(0) : ds->GetLayerByName(style.layer.c_str());
+    if (!layer) {
+        return R::failure(style.source.string() + ": no layer '" + style.layer + "'");
+    }
+    auto transform = to_mercator_from(layer->GetSpatialRef());
+    if (!transform) return R::failure(style.source.string() + ": " + transform.error());
+    int label_index = -1;
+    if (!style.label_field.empty()) {
+        label_index = layer->GetLayerDefn()->GetFieldIndex(style.label_field.c_str());
+        if (label_index < 0) {
+            return R::failure(style.source.string() + ": no field '" + style.label_field + "'");
+        }
+    }
+
+    VectorGeometry result;
+    GeosTriangulator triangulator;
+    std::vector<Segment> segments;
+    std::vector<double> triangles;
+    struct PendingLabel {
+        double x, y, extent;
+        std::string text;
+    };
+    std::vector<PendingLabel> labels;
+    layer->ResetReading();
+    for (auto& feature : *layer) {
+        ++result.features;
+        const OGRGeometry* source = feature->GetGeometryRef();
+        if (!source || source->IsEmpty()) {
+            ++result.skipped;
+            continue;
+        }
+        std::unique_ptr<OGRGeometry> geometry(source->clone());
+        geometry->flattenTo2D();
+        if (geometry->transform(transform->get()) != OGRERR_NONE) {
+            ++result.skipped;
+            continue;
+        }
+        OGREnvelope envelope;
+        geometry->getEnvelope(&envelope);
+        result.bounds.expand({envelope.MinX, envelope.MinY, envelope.MaxX, envelope.MaxY});
+        if (!add_geometry(*geometry, style.fill.has_value(), triangulator, segments, triangles)) {
+            ++result.skipped;
+        }
+        if (label_index >= 0 && feature->IsFieldSetAndNotNull(label_index)) {
+            std::string text = feature->GetFieldAsString(label_index);
+            // GEOS's point-on-surface: inside the shape even for a crescent or a ring.
+            std::unique_ptr<OGRGeometry> anchor(OGRGeometry::FromHandle(
+                OGR_G_PointOnSurface(OGRGeometry::ToHandle(geometry.get()))));
+            const OGRPoint* point = anchor && wkbFlatten(anchor->getGeometryType()) == wkbPoint
+                                        ? anchor->toPoint()
+                                        : nullptr;
+            const double x = point ? point->getX() : (envelope.MinX + envelope.MaxX) / 2;
+            const double y = point ? point->getY() : (envelope.MinY + envelope.MaxY) / 2;
+            if (!text.empty()) {
+                labels.push_back({x, y, envelope.MaxX - envelope.MinX, std::move(text)});
+            }
+        }
+    }
+
+    if (result.bounds.empty()) result.bounds = {0, 0, 1, 1};
+    result.origin = result.bounds.center();
+    const double ox = result.origin.x, oy = result.origin.y;
+    result.fill_triangles.reserve(triangles.size());
+    for (std::size_t i = 0; i < triangles.size(); i += 2) {
+        result.fill_triangles.push_back(static_cast<float>(triangles[i] - ox));
+        result.fill_triangles.push_back(static_cast<float>(triangles[i + 1] - oy));
+    }
+    result.segments.reserve(segments.size());
+    for (const Segment& s : segments) {
+        result.segments.push_back({static_cast<float>(s.ax - ox), static_cast<float>(s.ay - oy),
+                                   static_cast<float>(s.bx - ox), static_cast<float>(s.by - oy),
+                                   static_cast<float>(s.distance)});
+    }
+    for (auto& label : labels) {
+        result.labels.push_back({{label.x, label.y}, std::move(label.text), label.extent});
+    }
+    return result;
+}
+
+// ======================================================================== raster layers ====
+
+Result<RasterImage> load_raster_layer(const LayerStyle& style, int max_side) {
+    using R = Result<RasterImage>;
+    DatasetPtr source(GDALOpenEx(style.source.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY, nullptr,
+                                 nullptr, nullptr));
+    if (!source) return R::failure(style.source.string() + ": " + CPLGetLastErrorMsg());
+
+    // Declared after `source` so it closes first: a warped VRT holds a reference to its source.
+    DatasetPtr warped;
+    GDALDatasetH dataset = source.get();
+    const OGRSpatialReference target = web_mercator();
+    const OGRSpatialReferenceH source_srs = GDALGetSpatialRef(dataset);
+    if (!source_srs) return R::failure(style.source.string() + ": raster has no CRS");
+    if (!OGRSpatialReference::FromHandle(source_srs)->IsSame(&target)) {
+        char* wkt = nullptr;
+        target.exportToWkt(&wkt);
+        warped.reset(GDALAutoCreateWarpedVRT(dataset, nullptr, wkt, GRA_Bilinear, 0.125, nullptr));
+        CPLFree(wkt);
+        if (!warped) return R::failure(style.source.string() + ": cannot warp to EPSG:3857");
+        dataset = warped.get();
+    }
+
+    double gt[6] = {};
+    if (GDALGetGeoTransform(dataset, gt) != CE_None || gt[2] != 0 || gt[4] != 0) {
+        return R::failure(style.source.string() + ": needs a north-up geotransform");
+    }
+    const int width = GDALGetRasterXSize(dataset);
+    const int height = GDALGetRasterYSize(dataset);
+    const int bands = GDALGetRasterCount(dataset);
+    if (width <= 0 || height <= 0 || bands <= 0) return R::failure("empty raster");
+
+    RasterImage image;
+    image.bounds = {gt[0], gt[3] + gt[5] * height, gt[0] + gt[1] * width, gt[3]};
+    const double scale = std::min(1.0, static_cast<double>(max_side) / std::max(width, height));
+    image.width = std::max(1, static_cast<int>(std::lround(width * scale)));
+    image.height = std::max(1, static_cast<int>(std::lround(height * scale)));
+    image.rgba.assign(static_cast<std::size_t>(image.width) * image.height * 4, 255);
+
+    // Reading at a smaller size lets GDAL pick the matching overview.
+    GDALRasterIOExtraArg extra;
+    INIT_RASTERIO_EXTRA_ARG(extra);
+    extra.eResampleAlg = scale < 1.0 ? GRIORA_Average : GRIORA_NearestNeighbour;
+    const bool rgb = bands >= 3;
+    const int band_count = rgb ? (bands >= 4 ? 4 : 3) : 1;
+    for (int b = 0; b < band_count; ++b) {
+        GDALRasterBandH band = GDALGetRasterBand(dataset, b + 1);
+        const CPLErr err = GDALRasterIOEx(band, GF_Read, 0, 0, width, height, image.rgba.data() + b,
+                                          image.width, image.height, GDT_Byte, 4,
+                                          static_cast<GSpacing>(image.width) * 4, &extra);
+        if (err != CE_None) {
+            return R::failure(style.source.string() + ": " + CPLGetLastErrorMsg());
+        }
+    }
+    if (!rgb) {  // grey: copy into G and B
+        for (std::size_t i = 0; i < image.rgba.size(); i += 4) {
+            image.rgba[i + 1] = image.rgba[i + 2] = image.rgba[i];
+        }
+    }
+    if (band_count != 4) {
+        // No alpha band: nodata and the outside of a warped raster come from the mask.
+        GDALRasterBandH band = GDALGetRasterBand(dataset, 1);
+        if ((GDALGetMaskFlags(band) & GMF_ALL_VALID) == 0) {
+            if (GDALRasterIOEx(GDALGetMaskBand(band), GF_Read, 0, 0, width, height,
+                               image.rgba.data() + 3, image.width, image.height, GDT_Byte, 4,
+                               static_cast<GSpacing>(image.width) * 4, &extra) != CE_None) {
+                return R::failure(style.source.string() + ": mask: " + CPLGetLastErrorMsg());
+            }
+        }
+    }
+    return image;
+}
+
+}  // namespace citywall::viewer

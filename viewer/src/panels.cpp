@@ -1,0 +1,443 @@
+// Index: [fonts and style] [side panel] [banners] [map labels] [scale bar]
+#include "panels.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <map>
+
+namespace citywall::viewer {
+
+namespace {
+
+constexpr ImU32 kAlertRed = IM_COL32(230, 40, 40, 255);
+constexpr ImU32 kDrillMagenta = IM_COL32(214, 0, 132, 255);
+const ImVec4 kTextDim(0.62f, 0.68f, 0.76f, 1.0f);
+const ImVec4 kTextGood(0.35f, 0.85f, 0.55f, 1.0f);
+const ImVec4 kTextBad(1.0f, 0.32f, 0.28f, 1.0f);
+const ImVec4 kTextWarn(1.0f, 0.78f, 0.25f, 1.0f);
+
+// Glyphs the banner font carries (large, so only these).
+constexpr const char* kBannerText =
+    "DRILL 演练 DATA STALE NO FROM INGEST — last update s ago 数据中断 未收到数据 "
+    "0123456789.,:-+ abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ 非真实警情训练";
+
+std::string format_age(double seconds) {
+    char text[32];
+    if (seconds < 0) seconds = 0;
+    if (seconds < 90) {
+        std::snprintf(text, sizeof text, "%.0f s", seconds);
+    } else if (seconds < 5400) {
+        std::snprintf(text, sizeof text, "%.0f min", seconds / 60);
+    } else if (seconds < 172800) {
+        std::snprintf(text, sizeof text, "%.1f h", seconds / 3600);
+    } else {
+        std::snprintf(text, sizeof text, "%.0f d", seconds / 86400);
+    }
+    return text;
+}
+
+std::string format_count(std::size_t n) {
+    const std::string digits = std::to_string(n);
+    std::string out;
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+        out += digits[i];
+    }
+    return out;
+}
+
+// A marker-like swatch inline with text.
+void swatch(const Rgba& color, float diameter) {
+    const ImVec2 at = ImGui::GetCursorScreenPos();
+    const float line = ImGui::GetTextLineHeight();
+    const ImVec2 centre(at.x + diameter / 2 + 1, at.y + line / 2);
+    auto* draw = ImGui::GetWindowDrawList();
+    draw->AddCircleFilled(centre, diameter / 2 + 1.5f, IM_COL32(5, 8, 12, 240));
+    draw->AddCircleFilled(centre, diameter / 2, color.with_alpha(1).packed_abgr());
+    ImGui::Dummy(ImVec2(diameter + 2, line));
+    ImGui::SameLine();
+}
+
+float drill_banner_height(const WallFonts& fonts) {
+    return std::round(fonts.banner->FontSize * 1.5f);
+}
+
+// Four table columns: name, count, name, count.
+void setup_pair_columns() {
+    ImGui::TableSetupColumn("a", ImGuiTableColumnFlags_WidthStretch);
+    ImGui::TableSetupColumn("a#", ImGuiTableColumnFlags_WidthFixed, 40);
+    ImGui::TableSetupColumn("b", ImGuiTableColumnFlags_WidthStretch);
+    ImGui::TableSetupColumn("b#", ImGuiTableColumnFlags_WidthFixed, 40);
+}
+
+void right_aligned_count(std::size_t count) {
+    const std::string text = std::to_string(count);
+    const float width = ImGui::CalcTextSize(text.c_str()).x;
+    ImGui::SetCursorPosX(ImGui::GetCursorPosX() + ImGui::GetContentRegionAvail().x - width - 6);
+    ImGui::TextUnformatted(text.c_str());
+}
+
+void section(const char* title, const WallFonts& fonts) {
+    ImGui::Spacing();
+    ImGui::PushFont(fonts.heading);
+    ImGui::TextColored(ImVec4(0.55f, 0.75f, 1.0f, 1.0f), "%s", title);
+    ImGui::PopFont();
+    ImGui::Separator();
+}
+
+}  // namespace
+
+// ==================================================================== fonts and style ====
+
+std::optional<std::string> setup_imgui_style(const std::string& font_path, int font_index,
+                                             float font_size, const std::string& extra_text,
+                                             WallFonts& fonts) {
+    ImGuiIO& io = ImGui::GetIO();
+    ImGui::StyleColorsDark();
+    ImGuiStyle& style = ImGui::GetStyle();
+    style.WindowRounding = 0;
+    style.WindowBorderSize = 0;
+    style.FrameRounding = 3;
+    style.WindowPadding = ImVec2(16, 14);
+    style.ItemSpacing = ImVec2(8, 5);
+    style.Colors[ImGuiCol_WindowBg] = ImVec4(0.035f, 0.05f, 0.075f, 0.90f);
+    style.Colors[ImGuiCol_Separator] = ImVec4(0.25f, 0.35f, 0.5f, 0.6f);
+    style.Colors[ImGuiCol_Text] = ImVec4(0.90f, 0.93f, 0.97f, 1.0f);
+    style.Colors[ImGuiCol_CheckMark] = ImVec4(1.0f, 0.75f, 0.2f, 1.0f);
+    style.Colors[ImGuiCol_FrameBg] = ImVec4(0.12f, 0.17f, 0.25f, 1.0f);
+    style.Colors[ImGuiCol_TableRowBgAlt] = ImVec4(1, 1, 1, 0.03f);
+
+    if (!std::filesystem::exists(font_path)) {
+        fonts.body = fonts.heading = fonts.banner = io.Fonts->AddFontDefault();
+        return "font " + font_path + " not found; Chinese text will not render";
+    }
+    ImFontConfig config;
+    config.FontNo = font_index;
+    config.OversampleH = 1;  // thousands of CJK glyphs: keep the atlas small
+    config.OversampleV = 1;
+    config.PixelSnapH = true;
+    // The 2,500 common characters miss many place names (坪山, 莞, 圳 …): add every
+    // character the map's labels and the palette use.
+    static ImVector<ImWchar> text_ranges;  // must outlive the atlas build
+    {
+        ImFontGlyphRangesBuilder builder;
+        builder.AddRanges(io.Fonts->GetGlyphRangesChineseSimplifiedCommon());
+        builder.AddText(extra_text.c_str(), extra_text.c_str() + extra_text.size());
+        builder.AddText("—·●○▲■");
+        text_ranges.clear();
+        builder.BuildRanges(&text_ranges);
+    }
+    const ImWchar* chinese = text_ranges.Data;
+    fonts.body = io.Fonts->AddFontFromFileTTF(font_path.c_str(), font_size, &config, chinese);
+    fonts.heading = io.Fonts->AddFontFromFileTTF(font_path.c_str(), std::round(font_size * 1.3f),
+                                                 &config, chinese);
+
+    static ImVector<ImWchar> banner_ranges;  // must outlive the atlas build
+    ImFontGlyphRangesBuilder builder;
+    builder.AddRanges(io.Fonts->GetGlyphRangesDefault());
+    builder.AddText(kBannerText);
+    banner_ranges.clear();
+    builder.BuildRanges(&banner_ranges);
+    fonts.banner = io.Fonts->AddFontFromFileTTF(font_path.c_str(), std::round(font_size * 2.6f),
+                                                &config, banner_ranges.Data);
+    if (!fonts.body || !fonts.heading || !fonts.banner) {
+        return "cannot load font " + font_path;
+    }
+    return std::nullopt;
+}
+
+float side_panel_width(const Camera& camera) {
+    return std::clamp(camera.width * 0.24f, 300.0f, 440.0f);
+}
+
+// ========================================================================= side panel ====
+
+void draw_side_panel(const CityPicture& picture, const Palette& palette, const StreamStatus& status,
+                     const WallFonts& fonts, const Camera& camera) {
+    const float width = side_panel_width(camera);
+    const float top = status.drill ? drill_banner_height(fonts) : 0;
+    ImGui::SetNextWindowPos(ImVec2(0, top));
+    ImGui::SetNextWindowSize(ImVec2(width, static_cast<float>(camera.height) - top));
+    ImGui::Begin("##wall", nullptr,
+                 ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
+                     ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus);
+
+    ImGui::PushFont(fonts.heading);
+    ImGui::TextUnformatted("城市运行指挥中心");
+    ImGui::PopFont();
+    if (!status.deterministic) {
+        const std::time_t seconds = static_cast<std::time_t>(status.now / 1000);
+        std::tm local{};
+        localtime_r(&seconds, &local);
+        char clock[64];
+        std::strftime(clock, sizeof clock, "%Y-%m-%d  %H:%M:%S", &local);
+        ImGui::TextUnformatted(clock);
+    }
+
+    // ---- stream state
+    section("数据流 Stream", fonts);
+    if (!status.live) {
+        ImGui::TextColored(kTextDim, "无数据流 no stream: map only");
+    } else {
+        if (status.stale) {
+            ImGui::TextColored(kTextBad, "● 中断 STALE  %s silent",
+                               format_age(status.silent_s).c_str());
+        } else if (!status.have_snapshot) {
+            ImGui::TextColored(kTextWarn, "● 等待快照 waiting for snapshot");
+        } else {
+            ImGui::TextColored(kTextGood, "● 实时 LIVE");
+        }
+        if (!status.deterministic) {
+            ImGui::TextColored(kTextDim, "%s", status.updates_endpoint.c_str());
+        }
+        ImGui::Text("序号 seq %llu", static_cast<unsigned long long>(status.seq));
+        if (status.data_time > 0) {
+            ImGui::Text(
+                "数据时延 data age %s",
+                format_age(static_cast<double>(status.now - status.data_time) / 1000).c_str());
+        }
+        if (status.decode_errors > 0) {
+            ImGui::TextColored(kTextWarn, "decode errors %llu",
+                               static_cast<unsigned long long>(status.decode_errors));
+        }
+    }
+
+    // ---- incident totals
+    std::map<std::string, std::size_t, std::less<>> by_family, by_department;
+    std::size_t by_severity[4] = {};
+    std::size_t open = 0;
+    for (const auto& [id, incident] : picture.incidents()) {
+        if (!incident.open()) continue;
+        ++open;
+        ++by_family[std::string(category_family(incident.category))];
+        ++by_department[std::string(incident.department())];
+        const int s = std::clamp(static_cast<int>(incident.severity), 1, 4);
+        ++by_severity[s - 1];
+    }
+    section("在办事件 Open incidents", fonts);
+    ImGui::PushFont(fonts.banner);
+    ImGui::TextUnformatted(format_count(open).c_str());
+    ImGui::PopFont();
+    ImGui::TextColored(kTextBad, "特急 %zu", by_severity[0]);
+    ImGui::SameLine();
+    ImGui::TextColored(kTextWarn, "紧急 %zu", by_severity[1]);
+    ImGui::SameLine();
+    ImGui::Text("一般 %zu  低 %zu", by_severity[2], by_severity[3]);
+
+    // ---- legend with counts, in the palette's order, two to a row
+    section("类别 Categories", fonts);
+    if (ImGui::BeginTable("families", 4, ImGuiTableFlags_RowBg)) {
+        setup_pair_columns();
+        for (const auto& [family, color] : palette.families()) {
+            ImGui::TableNextColumn();
+            swatch(color, 12);
+            const std::string_view label = palette.family_label(family);
+            ImGui::Text("%.*s", static_cast<int>(label.size()), label.data());
+            ImGui::TableNextColumn();
+            const auto it = by_family.find(family);
+            right_aligned_count(it == by_family.end() ? 0 : it->second);
+        }
+        ImGui::EndTable();
+    }
+
+    // ---- per department, two to a row
+    section("部门 Departments", fonts);
+    if (by_department.empty()) {
+        ImGui::TextColored(kTextDim, "—");
+    } else if (ImGui::BeginTable("departments", 4, ImGuiTableFlags_RowBg)) {
+        setup_pair_columns();
+        for (const auto& [department, count] : by_department) {
+            ImGui::TableNextColumn();
+            ImGui::TextUnformatted(department.empty() ? "(unknown)" : department.c_str());
+            ImGui::TableNextColumn();
+            right_aligned_count(count);
+        }
+        ImGui::EndTable();
+    }
+
+    // ---- feed health
+    section("接入状态 Feed health", fonts);
+    if (picture.feeds().empty()) {
+        ImGui::TextColored(kTextDim, status.live ? "no report yet" : "—");
+    } else if (ImGui::BeginTable("feeds", 2, ImGuiTableFlags_RowBg)) {
+        // Two feeds to a row: dot, department, and how long ago it was heard; red when not OK.
+        for (const FeedHealth& feed : picture.feeds()) {
+            ImGui::TableNextColumn();
+            const bool ok = feed.connected && !feed.stale;
+            swatch(ok ? Rgba{0.35f, 0.85f, 0.55f, 1} : Rgba{1.0f, 0.25f, 0.2f, 1}, 10);
+            const std::string heard =
+                feed.last_message > 0
+                    ? format_age(static_cast<double>(status.now - feed.last_message) / 1000)
+                    : std::string("never");
+            if (ok) {
+                ImGui::Text("%s", feed.department.c_str());
+                ImGui::SameLine();
+                ImGui::TextColored(kTextDim, "%s", heard.c_str());
+            } else {
+                ImGui::TextColored(kTextBad, "%s %s %s", feed.department.c_str(),
+                                   feed.connected ? "STALE" : "DOWN", heard.c_str());
+            }
+        }
+        ImGui::EndTable();
+    }
+    ImGui::End();
+}
+
+void draw_layer_box(std::vector<MapLayer>& layers, const WallFonts& fonts, const Camera& camera) {
+    // Bottom right, above the scale bar: map controls apart from the city's numbers.
+    const float bottom_margin = fonts.body->FontSize * 2 + 40;
+    ImGui::SetNextWindowPos(ImVec2(static_cast<float>(camera.width) - 16,
+                                   static_cast<float>(camera.height) - bottom_margin),
+                            ImGuiCond_Always, ImVec2(1, 1));
+    ImGui::SetNextWindowBgAlpha(0.82f);
+    ImGui::Begin("##layers", nullptr,
+                 ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
+                     ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_AlwaysAutoResize);
+    ImGui::PushFont(fonts.heading);
+    ImGui::TextColored(ImVec4(0.55f, 0.75f, 1.0f, 1.0f), "图层 Layers");
+    ImGui::PopFont();
+    ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(3, 1));
+    for (std::size_t i = 0; i < layers.size(); ++i) {
+        LayerStyle& style = layers[i].style();
+        ImGui::PushID(static_cast<int>(i));
+        ImGui::Checkbox(style.name.c_str(), &style.visible);
+        ImGui::PopID();
+    }
+    ImGui::PopStyleVar();
+    ImGui::End();
+}
+
+// ============================================================================ banners ====
+
+namespace {
+
+void centred_text(ImDrawList* draw, ImFont* font, float y, float left, float right, ImU32 color,
+                  const char* text) {
+    const ImVec2 size = font->CalcTextSizeA(font->FontSize, FLT_MAX, 0, text);
+    draw->AddText(font, font->FontSize, ImVec2((left + right - size.x) / 2, y), color, text);
+}
+
+}  // namespace
+
+void draw_banners(const StreamStatus& status, const WallFonts& fonts, const Camera& camera) {
+    auto* draw = ImGui::GetForegroundDrawList();
+    const float w = static_cast<float>(camera.width);
+    const float banner_h = drill_banner_height(fonts);
+    float top = 0;
+    if (status.drill) {
+        // A frame round the whole wall as well: a drill shows even where the banner is cropped.
+        draw->AddRect(ImVec2(3, 3), ImVec2(w - 3, static_cast<float>(camera.height) - 3),
+                      kDrillMagenta, 0, 0, 6);
+        // Across the whole top, over the panel too: nobody may take a drill for the real city.
+        draw->AddRectFilled(ImVec2(0, 0), ImVec2(w, banner_h), kDrillMagenta);
+        for (float x = -banner_h; x < w; x += banner_h * 1.2f) {  // hazard stripes at the edge
+            draw->AddQuadFilled(ImVec2(x, banner_h), ImVec2(x + banner_h * 0.5f, banner_h),
+                                ImVec2(x + banner_h * 0.7f, banner_h - 6),
+                                ImVec2(x + banner_h * 0.2f, banner_h - 6), IM_COL32(0, 0, 0, 90));
+        }
+        centred_text(draw, fonts.banner, (banner_h - fonts.banner->FontSize) / 2, 0, w,
+                     IM_COL32(255, 255, 255, 255), "DRILL 演练 — 非真实警情");
+        top = banner_h;
+    }
+    if (status.live && status.stale) {
+        char line[128];
+        if (status.heard_anything) {
+            std::snprintf(line, sizeof line, "DATA STALE — last update %.0f s ago",
+                          std::floor(status.silent_s));
+        } else {
+            std::snprintf(line, sizeof line, "NO DATA FROM INGEST — %.0f s",
+                          std::floor(status.silent_s));
+        }
+        const float left = side_panel_width(camera);
+        const float margin = 24;
+        const float y0 = top + margin;
+        const float h = fonts.banner->FontSize + fonts.heading->FontSize + 36;
+        draw->AddRectFilled(ImVec2(left + margin, y0), ImVec2(w - margin, y0 + h), kAlertRed, 6);
+        draw->AddRect(ImVec2(left + margin, y0), ImVec2(w - margin, y0 + h),
+                      IM_COL32(255, 255, 255, 220), 6, 0, 3);
+        centred_text(draw, fonts.banner, y0 + 10, left, w, IM_COL32(255, 255, 255, 255), line);
+        centred_text(draw, fonts.heading, y0 + 14 + fonts.banner->FontSize, left, w,
+                     IM_COL32(255, 235, 235, 255),
+                     "数据中断 — 画面不是实时的 · picture is NOT live");
+    }
+}
+
+// ========================================================================= map labels ====
+
+void draw_map_labels(const std::vector<MapLayer>& layers, const Camera& camera,
+                     const WallFonts& fonts, float left_edge) {
+    auto* draw = ImGui::GetBackgroundDrawList();
+    std::vector<ImVec4> placed;  // x0, y0, x1, y1 of labels already drawn
+    auto overlaps = [&](const ImVec4& r) {
+        return std::any_of(placed.begin(), placed.end(), [&](const ImVec4& p) {
+            return r.x < p.z && p.x < r.z && r.y < p.w && p.y < r.w;
+        });
+    };
+    // Top layers first: district names win over grid names.
+    for (auto layer = layers.rbegin(); layer != layers.rend(); ++layer) {
+        const LayerStyle& style = layer->style();
+        if (layer->labels().empty() || !style.shown_at(camera.metres_per_pixel)) continue;
+        if (style.label_max_zoom && camera.metres_per_pixel > *style.label_max_zoom) continue;
+        ImFont* font = style.label_size >= fonts.heading->FontSize ? fonts.heading : fonts.body;
+        const float size = style.label_size > 0 ? style.label_size : font->FontSize;
+        const Rgba color = style.label_color.value_or(style.outline.value_or(Rgba{1, 1, 1, 1}));
+        const ImU32 text_color = color.with_alpha(std::min(1.0f, color.a * 1.6f)).packed_abgr();
+        for (const MapLabel& label : layer->labels()) {
+            const auto [sx, sy] = camera.to_screen(label.at);
+            if (sx < left_edge || sy < 0 || sx > camera.width || sy > camera.height) continue;
+            const ImVec2 text = font->CalcTextSizeA(size, FLT_MAX, 0, label.text.c_str());
+            if (label.extent_m / camera.metres_per_pixel < text.x * 1.3f) continue;
+            const float x = static_cast<float>(sx) - text.x / 2;
+            const float y = static_cast<float>(sy) - text.y / 2;
+            const ImVec4 box(x - 4, y - 2, x + text.x + 4, y + text.y + 2);
+            if (box.x < left_edge || overlaps(box)) continue;
+            placed.push_back(box);
+            // A dark halo keeps the name readable over fills, lines and the basemap.
+            for (const ImVec2 d : {ImVec2(-1, 0), ImVec2(1, 0), ImVec2(0, -1), ImVec2(0, 1),
+                                   ImVec2(-1, -1), ImVec2(1, 1), ImVec2(-1, 1), ImVec2(1, -1)}) {
+                draw->AddText(font, size, ImVec2(x + d.x, y + d.y), IM_COL32(3, 6, 10, 220),
+                              label.text.c_str());
+            }
+            draw->AddText(font, size, ImVec2(x, y), text_color, label.text.c_str());
+        }
+    }
+}
+
+// ========================================================================== scale bar ====
+
+void draw_scale_bar(const Camera& camera, const WallFonts& fonts) {
+    // Mercator metres shrink to ground metres by cos(latitude) at the view centre.
+    const double lat = std::atan(std::sinh(camera.center.y / 6378137.0));
+    const double ground_per_px = camera.metres_per_pixel * std::cos(lat);
+    const double target = ground_per_px * 160;
+    const double magnitude = std::pow(10.0, std::floor(std::log10(target)));
+    double nice = magnitude;
+    for (const double step : {2.0, 5.0, 10.0}) {
+        if (magnitude * step <= target) nice = magnitude * step;
+    }
+    const float px = static_cast<float>(nice / ground_per_px);
+    char text[32];
+    if (nice >= 1000) {
+        std::snprintf(text, sizeof text, "%g km", nice / 1000);
+    } else {
+        std::snprintf(text, sizeof text, "%g m", nice);
+    }
+    auto* draw = ImGui::GetBackgroundDrawList();
+    const float x1 = static_cast<float>(camera.width) - 28;
+    const float x0 = x1 - px;
+    const float y = static_cast<float>(camera.height) - 26;
+    const ImU32 color = IM_COL32(220, 228, 240, 230);
+    draw->AddRectFilled(ImVec2(x0 - 10, y - fonts.body->FontSize - 12), ImVec2(x1 + 10, y + 10),
+                        IM_COL32(5, 8, 12, 170), 4);
+    draw->AddLine(ImVec2(x0, y), ImVec2(x1, y), color, 2);
+    draw->AddLine(ImVec2(x0, y - 6), ImVec2(x0, y + 1), color, 2);
+    draw->AddLine(ImVec2(x1, y - 6), ImVec2(x1, y + 1), color, 2);
+    const ImVec2 size = fonts.body->CalcTextSizeA(fonts.body->FontSize, FLT_MAX, 0, text);
+    draw->AddText(fonts.body, fonts.body->FontSize, ImVec2((x0 + x1 - size.x) / 2, y - size.y - 6),
+                  color, text);
+}
+
+}  // namespace citywall::viewer

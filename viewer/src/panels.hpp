@@ -1,0 +1,61 @@
+// What the operator reads: the side panel (counts, feed health, stream state, layer toggles),
+// the banners that cannot be missed (DRILL, DATA STALE), map labels and the scale bar.
+// Dear ImGui only; the app shell decides when they are drawn.
+#pragma once
+
+#include <imgui.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "camera.hpp"
+#include "citywall/picture.hpp"
+#include "map_layers.hpp"
+#include "palette.hpp"
+
+namespace citywall::viewer {
+
+struct WallFonts {
+    ImFont* body = nullptr;
+    ImFont* heading = nullptr;
+    ImFont* banner = nullptr;  // large, only the glyphs the banners use
+};
+
+// Loads the CJK font at three sizes and styles ImGui for a dark wall; `extra_text` holds
+// characters to add to the common Chinese set (map labels). Returns a warning if the font
+// file is missing (the panel then falls back to ImGui's built-in Latin font).
+std::optional<std::string> setup_imgui_style(const std::string& font_path, int font_index,
+                                             float font_size, const std::string& extra_text,
+                                             WallFonts& fonts);
+
+// The state of the stream as the panel and banners show it; the app fills it every frame.
+struct StreamStatus {
+    bool live = false;  // endpoints configured
+    std::string updates_endpoint;
+    bool have_snapshot = false;
+    bool heard_anything = false;
+    double silent_s = 0;  // since the last message, or since start if none yet
+    bool stale = false;   // silent_s past the configured limit
+    bool drill = false;
+    std::uint64_t seq = 0;
+    TimeMs data_time = 0;        // ingest's clock, newest message
+    TimeMs now = 0;              // wall clock, for ages and the panel clock
+    bool deterministic = false;  // no wall clock, no endpoint address (reference images)
+    std::uint64_t decode_errors = 0;
+    std::uint64_t snapshots = 0;
+};
+
+// Width of the side panel for a given viewport, in pixels.
+float side_panel_width(const Camera& camera);
+
+void draw_side_panel(const CityPicture& picture, const Palette& palette, const StreamStatus& status,
+                     const WallFonts& fonts, const Camera& camera);
+// Checkboxes that show and hide map layers (police beats among them).
+void draw_layer_box(std::vector<MapLayer>& layers, const WallFonts& fonts, const Camera& camera);
+void draw_banners(const StreamStatus& status, const WallFonts& fonts, const Camera& camera);
+void draw_map_labels(const std::vector<MapLayer>& layers, const Camera& camera,
+                     const WallFonts& fonts, float left_edge);
+void draw_scale_bar(const Camera& camera, const WallFonts& fonts);
+
+}  // namespace citywall::viewer
