@@ -5,9 +5,11 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 #include <zmq.hpp>
 
 #include "city_state.hpp"
+#include "citywall/chinese_datum.hpp"
 #include "citywall/journal.hpp"
 #include "citywall/placement.hpp"
 #include "citywall/wire.hpp"
@@ -37,7 +39,12 @@ class PositionTransform {
   public:
     static Result<PositionTransform> create(const std::string& crs) {
         PositionTransform t;
-        if (crs == "EPSG:4326" || crs == "WGS84") return t;
+        if (crs == "EPSG:4326") return t;
+        // GCJ-02 and BD-09 are not in PROJ; core converts them (docs/coordinates.md).
+        if (auto datum = geo::parse_chinese_datum(crs)) {
+            t.datum_ = *datum;
+            return t;
+        }
         OGRSpatialReference from, to;
         if (from.SetFromUserInput(crs.c_str()) != OGRERR_NONE)
             return Result<PositionTransform>::failure("unknown coordinate system '" + crs + "'");
@@ -50,6 +57,10 @@ class PositionTransform {
         return t;
     }
     bool apply(LonLat& p) const {
+        if (datum_) {
+            p = geo::to_wgs84(*datum_, p);
+            return true;
+        }
         if (!transform_) return true;
         double x = p.lon, y = p.lat;
         if (!transform_->Transform(1, &x, &y)) return false;
@@ -59,6 +70,7 @@ class PositionTransform {
 
   private:
     std::shared_ptr<OGRCoordinateTransformation> transform_;
+    std::optional<geo::ChineseDatum> datum_;
 };
 
 struct Department {

@@ -4,9 +4,12 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <thread>
 #include <zmq.hpp>
 
+#include "citywall/chinese_datum.hpp"
+#include "citywall/geo.hpp"
 #include "loopback.hpp"
 #include "wall_client.hpp"
 
@@ -45,10 +48,18 @@ class IngestTest : public ::testing::Test {
         return socket;
     }
 
+    // Full precision: std::to_string keeps only six decimals (about 10 cm).
+    static std::string number(double value) {
+        std::ostringstream out;
+        out.precision(17);
+        out << value;
+        return out.str();
+    }
+
     static std::string report(const std::string& id, const std::string& status = "reported",
                               double lon = -122.42, double lat = 37.77) {
         return R"({"id":")" + id + R"(","category":"police.theft","severity":2,"status":")" +
-               status + R"(","lon":)" + std::to_string(lon) + R"(,"lat":)" + std::to_string(lat) +
+               status + R"(","lon":)" + number(lon) + R"(,"lat":)" + number(lat) +
                R"(,"title":"盗窃"})";
     }
 
@@ -159,6 +170,40 @@ TEST_F(IngestTest, RestartRebuildsTheCityFromTheJournal) {
     police.send(zmq::buffer(report("R8", "closed")));
     ASSERT_TRUE(wall.pump_until([](const CityPicture& p) { return p.seq() == 22; }));
     EXPECT_EQ(wall.picture.incidents().size(), 18u);
+}
+
+TEST_F(IngestTest, PositionsInOtherCoordinateSystemsArriveInWgs84) {
+    config_.departments.push_back(
+        {"12345", "热线", "Hotline", testing::loopback_endpoint(), "GCJ-02", 5});
+    config_.departments.push_back(
+        {"iot", "物联感知", "Sensors", testing::loopback_endpoint(), "EPSG:3857", 5});
+    testing::RunningIngest ingest(config_);
+    const LonLat truth{-122.42, 37.77};
+    auto hotline = department("12345");
+    // Outside China GCJ-02 is WGS84 itself; use a Chinese point for the offset, too.
+    const LonLat shenzhen{114.05, 22.55};
+    const LonLat shenzhen_gcj = geo::wgs84_to_gcj02(shenzhen);
+    hotline.send(zmq::buffer(report("H1", "reported", shenzhen_gcj.lon, shenzhen_gcj.lat)));
+    auto sensors = department("iot");
+    const auto m = geo::to_mercator(truth);
+    sensors.send(zmq::buffer(R"({"id":"S1","category":"sensor.air_quality","lon":)" + number(m.x) +
+                             R"(,"lat":)" + number(m.y) + "}"));
+
+    testing::WallClient wall(context_, config_.updates_endpoint, config_.snapshot_endpoint);
+    std::this_thread::sleep_for(200ms);
+    wall.request_snapshot();
+    ASSERT_TRUE(wall.pump_until([](const CityPicture& p) { return p.incidents().size() == 2; }));
+    for (const auto& [id, incident] : wall.picture.incidents()) {
+        if (incident.department() == "12345") {
+            EXPECT_NEAR(incident.location.lon, shenzhen.lon, 1e-8);
+            EXPECT_NEAR(incident.location.lat, shenzhen.lat, 1e-8);
+            EXPECT_EQ(incident.source_crs, "GCJ-02");
+        } else {
+            EXPECT_NEAR(incident.location.lon, truth.lon, 1e-6);
+            EXPECT_NEAR(incident.location.lat, truth.lat, 1e-6);
+            EXPECT_EQ(incident.beat.code, "MISSION");
+        }
+    }
 }
 
 }  // namespace
