@@ -1,9 +1,9 @@
 #include "citywall/config.hpp"
 
+#include <toml++/toml.h>
 #include <fstream>
 #include <set>
 #include <sstream>
-#include <toml++/toml.h>
 
 namespace citywall {
 
@@ -13,6 +13,25 @@ std::filesystem::path resolve(const std::filesystem::path& base, const std::stri
     if (path.empty()) return {};
     std::filesystem::path p(path);
     return p.is_absolute() ? p : base / p;
+}
+
+// Reads a TOML table of strings into a map; false when a value is not a string.
+bool read_map(const toml::node_view<const toml::node>& table, const char* key,
+              std::map<std::string, std::string>& out) {
+    const auto* t = table[key].as_table();
+    if (!t) return true;
+    for (const auto& [k, v] : *t) {
+        auto value = v.value<std::string>();
+        if (!value) {
+            if (auto number = v.value<std::int64_t>()) {
+                value = std::to_string(*number);
+            } else {
+                return false;
+            }
+        }
+        out[std::string(k.str())] = *value;
+    }
+    return true;
 }
 
 template <class T>
@@ -71,6 +90,14 @@ Result<IngestConfig> parse_ingest_config(std::string_view text,
     read(placement, "beat_code_field", p.beat_code_field);
     read(placement, "beat_name_field", p.beat_name_field);
 
+    if (const auto* categories = root["taxonomy"]["categories"].as_array()) {
+        for (const auto& c : *categories) {
+            auto name = c.value<std::string>();
+            if (!name) return R::failure("taxonomy.categories must be strings");
+            config.taxonomy.categories.push_back(*name);
+        }
+    }
+
     std::set<std::string> codes, endpoints;
     if (const auto* departments = root["department"].as_array()) {
         for (std::size_t k = 0; k < departments->size(); ++k) {
@@ -86,6 +113,46 @@ Result<IngestConfig> parse_ingest_config(std::string_view text,
             read(d, "crs", dept.crs);
             std::int64_t hb = dept.heartbeat_s;
             read(d, "heartbeat_s", hb);
+            std::string format = "json", socket = "pull";
+            read(d, "format", format);
+            read(d, "socket", socket);
+            if (format == "json") {
+                dept.format = FeedFormat::json;
+            } else if (format == "geojson") {
+                dept.format = FeedFormat::geojson;
+            } else if (format == "cap") {
+                dept.format = FeedFormat::cap;
+            } else {
+                return R::failure(where + ": format must be json, geojson or cap");
+            }
+            if (socket == "pull") {
+                dept.socket = FeedSocket::pull;
+            } else if (socket == "sub") {
+                dept.socket = FeedSocket::sub;
+            } else {
+                return R::failure(where + ": socket must be pull or sub");
+            }
+            read(d, "public_key", dept.public_key);
+            if (!dept.public_key.empty() && dept.public_key.size() != 40)
+                return R::failure(where + ": public_key must be 40 Z85 characters");
+            const toml::node_view<const toml::node> fields{d["fields"].node()};
+            auto& f = dept.fields;
+            for (auto [key, field] : {std::pair{"id", &f.id},
+                                      {"category", &f.category},
+                                      {"severity", &f.severity},
+                                      {"status", &f.status},
+                                      {"lon", &f.lon},
+                                      {"lat", &f.lat},
+                                      {"occurred", &f.occurred},
+                                      {"title", &f.title},
+                                      {"description", &f.description},
+                                      {"type", &f.type}})
+                read(fields, key, *field);
+            if (!read_map(d, "categories", dept.categories) ||
+                !read_map(d, "severities", dept.severities) ||
+                !read_map(d, "statuses", dept.statuses))
+                return R::failure(where +
+                                  ": categories, severities and statuses map words to words");
             if (dept.code.empty()) return R::failure(where + ": code is missing");
             if (dept.endpoint.empty()) return R::failure(where + ": endpoint is missing");
             if (hb < 1 || hb > 3600) return R::failure(where + ": heartbeat_s must be 1..3600");
@@ -99,6 +166,13 @@ Result<IngestConfig> parse_ingest_config(std::string_view text,
     }
     if (config.departments.empty()) return R::failure("no [[department]] configured");
     return config;
+}
+
+bool Taxonomy::accepts(std::string_view category) const {
+    if (categories.empty()) return true;
+    for (const auto& c : categories)
+        if (c == category) return true;
+    return false;
 }
 
 Result<IngestConfig> load_ingest_config(const std::filesystem::path& file) {

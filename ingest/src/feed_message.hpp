@@ -17,7 +17,7 @@ struct FeedReport {
     std::string category;
     Severity severity = Severity::moderate;
     IncidentStatus status = IncidentStatus::reported;
-    LonLat position;  // in the department's coordinate system
+    LonLat position;      // in the department's coordinate system
     TimeMs occurred = 0;  // 0: the department did not say
     std::string title;
     std::string description;

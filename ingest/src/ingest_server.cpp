@@ -14,8 +14,8 @@
 #include "citywall/placement.hpp"
 #include "citywall/wire.hpp"
 #include "dead_letter.hpp"
+#include "feed_adapter.hpp"
 #include "feed_health.hpp"
-#include "feed_message.hpp"
 
 namespace citywall::ingest {
 
@@ -75,6 +75,7 @@ class PositionTransform {
 
 struct Department {
     DepartmentConfig config;
+    std::unique_ptr<FeedAdapter> adapter;
     PositionTransform transform;
     zmq::socket_t socket;
     zmq::socket_t monitor;
@@ -140,8 +141,8 @@ Result<std::unique_ptr<IngestServer>> IngestServer::create(const IngestConfig& c
         for (const auto& d : config.departments) {
             auto transform = PositionTransform::create(d.crs);
             if (!transform) return R::failure("department " + d.code + ": " + transform.error());
-            Department department{d, *transform,
-                                  zmq::socket_t(impl->context, zmq::socket_type::pull),
+            Department department{d, make_feed_adapter(d, config.taxonomy, impl->limits),
+                                  *transform, zmq::socket_t(impl->context, zmq::socket_type::pull),
                                   zmq::socket_t(impl->context, zmq::socket_type::pair)};
             department.socket.set(zmq::sockopt::maxmsgsize,
                                   static_cast<std::int64_t>(config.max_message_bytes) * 4);
@@ -197,7 +198,7 @@ void IngestServer::Impl::handle(Department& department, std::string_view bytes) 
     const TimeMs now = now_ms();
     const std::string& code = department.config.code;
     health->heard(code, now);
-    auto decoded = decode_feed_message(bytes, now, limits);
+    auto decoded = department.adapter->decode(bytes, now);
     if (const auto* why = std::get_if<FeedReject>(&decoded))
         return reject(department, now, *why, bytes);
     if (std::holds_alternative<FeedHeartbeat>(decoded)) return;

@@ -34,10 +34,10 @@ class IngestTest : public ::testing::Test {
         config_.placement.beat_layer = "";
         config_.placement.beat_code_field = "DISTRICT";
         config_.placement.beat_name_field = "DISTRICT";
-        config_.departments.push_back(
-            {"110", "公安110", "Police", testing::loopback_endpoint(), "EPSG:4326", 5});
-        config_.departments.push_back(
-            {"119", "消防119", "Fire", testing::loopback_endpoint(), "EPSG:4326", 5});
+        config_.departments.push_back(testing::department_config(
+            "110", "公安110", testing::loopback_endpoint(), "EPSG:4326", 5));
+        config_.departments.push_back(testing::department_config(
+            "119", "消防119", testing::loopback_endpoint(), "EPSG:4326", 5));
     }
     void TearDown() override { std::filesystem::remove_all(journal_); }
 
@@ -174,9 +174,9 @@ TEST_F(IngestTest, RestartRebuildsTheCityFromTheJournal) {
 
 TEST_F(IngestTest, PositionsInOtherCoordinateSystemsArriveInWgs84) {
     config_.departments.push_back(
-        {"12345", "热线", "Hotline", testing::loopback_endpoint(), "GCJ-02", 5});
-    config_.departments.push_back(
-        {"iot", "物联感知", "Sensors", testing::loopback_endpoint(), "EPSG:3857", 5});
+        testing::department_config("12345", "热线", testing::loopback_endpoint(), "GCJ-02", 5));
+    config_.departments.push_back(testing::department_config(
+        "iot", "物联感知", testing::loopback_endpoint(), "EPSG:3857", 5));
     testing::RunningIngest ingest(config_);
     const LonLat truth{-122.42, 37.77};
     auto hotline = department("12345");

@@ -123,7 +123,7 @@ TEST(RealData, SanFranciscoIncidentsLandInTheExactPoliceDistrict) {
     config.placement.beat_code_field = "DISTRICT";
     config.placement.beat_name_field = "DISTRICT";
     config.departments.push_back(
-        {"110", "SFPD", "SFPD", testing::loopback_endpoint(), "EPSG:4326", 60});
+        testing::department_config("110", "SFPD", testing::loopback_endpoint(), "EPSG:4326", 60));
 
     std::map<std::string, std::string> placed;
     {

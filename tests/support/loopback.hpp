@@ -38,6 +38,17 @@ inline std::string loopback_endpoint() {
     return "tcp://127.0.0.1:" + std::to_string(free_tcp_port());
 }
 
+inline DepartmentConfig department_config(std::string code, std::string name, std::string endpoint,
+                                          std::string crs = "EPSG:4326", int heartbeat_s = 5) {
+    DepartmentConfig d;
+    d.code = std::move(code);
+    d.name = d.name_en = std::move(name);
+    d.endpoint = std::move(endpoint);
+    d.crs = std::move(crs);
+    d.heartbeat_s = heartbeat_s;
+    return d;
+}
+
 class RunningIngest {
   public:
     explicit RunningIngest(const IngestConfig& config) {

@@ -3,20 +3,66 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "citywall/result.hpp"
 
 namespace citywall {
 
+enum class FeedFormat {
+    json,     // one JSON object per message, fields found through `fields`
+    geojson,  // a GeoJSON Feature: Point geometry, the rest in its properties
+    cap,      // an OASIS CAP 1.2 alert (XML)
+};
+
+enum class FeedSocket {
+    pull,  // ingest binds a PULL socket at `endpoint`; the department connects PUSH
+    sub,   // ingest connects a SUB socket to the department's own PUB at `endpoint`
+};
+
+// Where each model field is found in a department's JSON message: a path of object keys
+// separated by dots, with [n] for array elements, e.g. "event.location.coordinates[0]".
+// For GeoJSON the paths are relative to the Feature's properties (the position comes from the
+// geometry); CAP ignores them.
+struct FieldMapping {
+    std::string id = "id";
+    std::string category = "category";
+    std::string severity = "severity";
+    std::string status = "status";
+    std::string lon = "lon";
+    std::string lat = "lat";
+    std::string occurred = "occurred";
+    std::string title = "title";
+    std::string description = "description";
+    std::string type = "type";  // "incident" or "heartbeat"; absent means incident
+};
+
 struct DepartmentConfig {
-    std::string code;     // "110", "119", "12345", …; the department's identity on the wall
-    std::string name;     // Chinese name
-    std::string name_en;  // English name
-    std::string endpoint; // ZeroMQ endpoint ingest binds for this department (PULL)
-    std::string crs = "EPSG:4326";  // coordinate system of the positions it sends
+    std::string code;      // "110", "119", "12345", …; the department's identity on the wall
+    std::string name;      // Chinese name
+    std::string name_en;   // English name
+    std::string endpoint;  // ZeroMQ endpoint (see `socket`)
+    std::string crs = "EPSG:4326";  // coordinates it sends: EPSG code, PROJ string, GCJ-02, BD-09
     int heartbeat_s = 10;           // silent this long → stale on the wall
+    FeedFormat format = FeedFormat::json;
+    FeedSocket socket = FeedSocket::pull;
+    FieldMapping fields;
+    // The department's own words → the city taxonomy. Empty: it already speaks the taxonomy.
+    std::map<std::string, std::string> categories;
+    // The department's own severity / status words → ours ("1".."4", "reported"…).
+    std::map<std::string, std::string> severities;
+    std::map<std::string, std::string> statuses;
+    std::string public_key;  // Z85 CURVE public key; required unless keys are off
+};
+
+// The city's incident categories; a category outside it is rejected (empty: any well-formed
+// family.kind is accepted).
+struct Taxonomy {
+    std::vector<std::string> categories;
+    bool accepts(std::string_view category) const;
 };
 
 struct PlacementConfig {
@@ -42,6 +88,7 @@ struct IngestConfig {
     std::size_t max_message_bytes = 64 * 1024;
     std::filesystem::path dead_letter_file;  // empty: <journal_dir>/dead-letter.jsonl
     PlacementConfig placement;
+    Taxonomy taxonomy;
     std::vector<DepartmentConfig> departments;
 };
 
