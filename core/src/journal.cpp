@@ -365,20 +365,18 @@ Result<std::unique_ptr<JournalWriter>> JournalWriter::open(const JournalOptions&
     if (changed_directory && !sync_directory(impl->dir_fd.get()))
         return R::failure(errno_text("cannot fsync directory", dir, errno));
 
-    // Earlier segments are only read: damage there is reported and kept, never cut.
+    // Earlier segments are not read here, so opening stays fast however long the journal is:
+    // the last segment alone holds the last sequence number. A reader finds and reports damage
+    // in earlier segments; nothing there is ever cut.
     const std::size_t earlier = append_to_last ? segments.size() - 1 : segments.size();
-    for (std::size_t i = 0; i < earlier; ++i) {
-        auto bytes = read_file(segments[i].path);
+    rec.segments += earlier;
+    if (!append_to_last && earlier > 0) {
+        // Every later segment was cut away: the last sequence is in the one before them.
+        auto bytes = read_file(segments[earlier - 1].path);
         if (!bytes) return R::failure(bytes.error());
-        const auto header = jf::decode_header(*bytes);
         std::uint64_t seg_last = 0;
-        const SegmentScan scan = scan_segment(*bytes, [&](JournalRecord&& r) { seg_last = r.seq; });
-        rec.records += scan.stats.records;
+        scan_segment(*bytes, [&](JournalRecord&& r) { seg_last = r.seq; });
         rec.last_seq = std::max(rec.last_seq, seg_last);
-        ++rec.segments;
-        if (!header || header->first_seq != segments[i].name_seq ||
-            scan.valid_bytes < bytes->size())
-            ++rec.damaged_segments;
     }
     impl->last_seq = rec.last_seq;
 
@@ -460,6 +458,7 @@ struct JournalReader::Impl {
     std::string bytes;  // the segment being read
     std::optional<jf::FrameCursor> cursor;
     std::uint64_t last_seq = 0;
+    std::uint64_t skip_through = 0;  // records up to here were asked to be left out
     JournalReadStats stats;
 
     // Loads the next segment with a good header; false at the end of the journal.
@@ -490,7 +489,8 @@ struct JournalReader::Impl {
 JournalReader::JournalReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 JournalReader::~JournalReader() = default;
 
-Result<std::unique_ptr<JournalReader>> JournalReader::open(const std::filesystem::path& directory) {
+Result<std::unique_ptr<JournalReader>> JournalReader::open(const std::filesystem::path& directory,
+                                                           std::uint64_t after_seq) {
     using R = Result<std::unique_ptr<JournalReader>>;
     std::error_code ec;
     if (!fs::is_directory(directory, ec))
@@ -499,6 +499,14 @@ Result<std::unique_ptr<JournalReader>> JournalReader::open(const std::filesystem
     if (!listed) return R::failure(listed.error());
     auto impl = std::make_unique<Impl>();
     impl->segments = std::move(*listed);
+    // A segment holds only records below the next segment's first sequence number, so every
+    // segment followed by one that starts at or before after_seq + 1 can be skipped unread.
+    std::size_t first = 0;
+    while (first + 1 < impl->segments.size() && impl->segments[first + 1].name_seq <= after_seq + 1)
+        ++first;
+    impl->segments.erase(impl->segments.begin(),
+                         impl->segments.begin() + static_cast<std::ptrdiff_t>(first));
+    impl->skip_through = after_seq;
     return std::unique_ptr<JournalReader>(new JournalReader(std::move(impl)));
 }
 
@@ -508,6 +516,11 @@ std::optional<JournalRecord> JournalReader::next() {
         if (!s.cursor && !s.load_next()) return std::nullopt;
         JournalRecord record;
         const jf::FrameCursor::Step step = s.cursor->next(record);
+        if (step == jf::FrameCursor::Step::record && record.seq <= s.skip_through &&
+            record.seq > s.last_seq) {
+            s.last_seq = record.seq;
+            continue;
+        }
         if (step == jf::FrameCursor::Step::record && record.seq > s.last_seq) {
             s.last_seq = record.seq;
             ++s.stats.records;

@@ -54,11 +54,19 @@ void put_incident(ByteWriter& w, const Incident& i) {
 
 void put_feed(ByteWriter& w, const FeedHealth& f) {
     w.put_string(f.department);
+    w.put_string(f.name);
     w.put(static_cast<std::uint8_t>((f.connected ? 1 : 0) | (f.stale ? 2 : 0)));
     w.put(f.last_message);
     w.put(f.accepted);
     w.put(f.rejected);
     w.put(f.rate_per_s);
+    w.put(f.lag_p50_ms);
+    w.put(f.lag_p99_ms);
+    w.put(static_cast<std::uint16_t>(f.rejects.size()));
+    for (const auto& r : f.rejects) {
+        w.put_string(r.reason);
+        w.put(r.count);
+    }
 }
 
 void put_header(std::string& out, Kind kind, std::uint64_t seq) {
@@ -107,12 +115,20 @@ std::string get_incident(ByteReader& r, Incident& i) {
 
 std::string get_feed(ByteReader& r, FeedHealth& f) {
     std::uint8_t flags = 0;
-    if (!r.get_string(f.department, kMaxString) || !r.get(flags) || !r.get(f.last_message) ||
-        !r.get(f.accepted) || !r.get(f.rejected) || !r.get(f.rate_per_s))
+    std::uint16_t reasons = 0;
+    if (!r.get_string(f.department, kMaxString) || !r.get_string(f.name, kMaxString) ||
+        !r.get(flags) || !r.get(f.last_message) || !r.get(f.accepted) || !r.get(f.rejected) ||
+        !r.get(f.rate_per_s) || !r.get(f.lag_p50_ms) || !r.get(f.lag_p99_ms) || !r.get(reasons))
         return "truncated feed health";
     if (flags > 3) return "bad feed flags";
+    if (reasons > r.remaining() / 12) return "count exceeds message";
     f.connected = flags & 1;
     f.stale = flags & 2;
+    f.rejects.resize(reasons);
+    for (auto& reject : f.rejects) {
+        if (!r.get_string(reject.reason, kMaxString) || !r.get(reject.count))
+            return "truncated feed health";
+    }
     return {};
 }
 
@@ -132,7 +148,7 @@ std::string get_list(ByteReader& r, std::vector<T>& items, std::size_t min_item_
 }
 
 constexpr std::size_t kMinIncidentBytes = 8 + 2 + 4 + 3 + 16 + 4 + 10 * 4 + 32 + 8 + 1;
-constexpr std::size_t kMinFeedBytes = 4 + 1 + 8 + 8 + 8 + 8;
+constexpr std::size_t kMinFeedBytes = 4 + 4 + 1 + 8 + 8 + 8 + 8 + 8 + 8 + 2;
 
 // The body is complete only if it decoded without error and used every byte.
 template <class T>
@@ -157,11 +173,12 @@ Result<Message> decode_v1(Kind kind, std::uint64_t seq, ByteReader& r) {
             return finish(std::move(err), r, std::move(m));
         }
         case Kind::heartbeat: {
-            Heartbeat m{seq, 0, false};
-            std::uint8_t drill = 0;
-            if (!r.get(m.time) || !r.get(drill)) return fail("truncated heartbeat");
-            if (drill > 1) return fail("bad drill flag");
-            m.drill = drill != 0;
+            Heartbeat m{seq, 0, false, false};
+            std::uint8_t flags = 0;
+            if (!r.get(m.time) || !r.get(flags)) return fail("truncated heartbeat");
+            if (flags > 3) return fail("bad heartbeat flags");
+            m.drill = flags & 1;
+            m.keys_off = flags & 2;
             return finish({}, r, std::move(m));
         }
         case Kind::snapshot_chunk: {
@@ -198,7 +215,7 @@ std::string encode(const Message& message) {
             } else if constexpr (std::is_same_v<T, Heartbeat>) {
                 put_header(out, Kind::heartbeat, m.seq);
                 w.put(m.time);
-                w.put(static_cast<std::uint8_t>(m.drill ? 1 : 0));
+                w.put(static_cast<std::uint8_t>((m.drill ? 1 : 0) | (m.keys_off ? 2 : 0)));
             } else {
                 put_header(out, Kind::snapshot_chunk, m.seq);
                 w.put(static_cast<std::uint8_t>(m.last ? 1 : 0));

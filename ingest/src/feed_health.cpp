@@ -1,11 +1,14 @@
 #include "feed_health.hpp"
 
+#include <algorithm>
+
 namespace citywall::ingest {
 
 FeedHealthBoard::FeedHealthBoard(const std::vector<DepartmentConfig>& departments, TimeMs now) {
     for (const auto& d : departments) {
         Feed feed;
         feed.health.department = d.code;
+        feed.health.name = d.name.empty() ? d.code : d.name;
         feed.heartbeat_ms = d.heartbeat_s * 1000;
         feed.last_report = now;
         feeds_.emplace(d.code, std::move(feed));
@@ -18,8 +21,25 @@ void FeedHealthBoard::heard(const std::string& department, TimeMs now) {
     ++feed.messages;
 }
 
-void FeedHealthBoard::accepted(const std::string& department) {
-    ++feeds_.at(department).health.accepted;
+namespace {
+constexpr TimeMs kLagWindowMs = 60'000;
+constexpr std::size_t kMaxLagSamples = 4096;
+
+double percentile(std::vector<TimeMs> values, double p) {
+    if (values.empty()) return 0.0;
+    auto k = static_cast<std::size_t>(p * static_cast<double>(values.size() - 1) + 0.5);
+    std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(k), values.end());
+    return static_cast<double>(values[k]);
+}
+}  // namespace
+
+void FeedHealthBoard::accepted(const std::string& department, std::optional<TimeMs> lag_ms,
+                               TimeMs now) {
+    auto& feed = feeds_.at(department);
+    ++feed.health.accepted;
+    if (!lag_ms) return;
+    feed.lags.emplace_back(now, *lag_ms);
+    if (feed.lags.size() > kMaxLagSamples) feed.lags.pop_front();
 }
 
 void FeedHealthBoard::rejected(const std::string& department, const std::string& reason) {
@@ -43,6 +63,17 @@ std::vector<FeedHealth> FeedHealthBoard::report(TimeMs now) {
             feed.messages_at_last_report = feed.messages;
             feed.last_report = now;
         }
+        while (!feed.lags.empty() && feed.lags.front().first < now - kLagWindowMs)
+            feed.lags.pop_front();
+        std::vector<TimeMs> lags;
+        lags.reserve(feed.lags.size());
+        for (const auto& sample : feed.lags)
+            lags.push_back(sample.second);
+        feed.health.lag_p50_ms = percentile(lags, 0.50);
+        feed.health.lag_p99_ms = percentile(std::move(lags), 0.99);
+        feed.health.rejects.clear();
+        for (const auto& [reason, count] : feed.rejects)
+            feed.health.rejects.push_back({reason, count});
         feed.health.connected = feed.peers > 0;
         // Never heard, or silent longer than its heartbeat interval: the wall greys it out.
         feed.health.stale =

@@ -2,7 +2,9 @@
 // a quiet city.
 #pragma once
 
+#include <deque>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,7 +18,8 @@ class FeedHealthBoard {
     explicit FeedHealthBoard(const std::vector<DepartmentConfig>& departments, TimeMs now);
 
     void heard(const std::string& department, TimeMs now);
-    void accepted(const std::string& department);
+    // lag_ms: from the event's own time to now, when the department said when it happened.
+    void accepted(const std::string& department, std::optional<TimeMs> lag_ms, TimeMs now);
     void rejected(const std::string& department, const std::string& reason);
     void peers_changed(const std::string& department, int delta);
 
@@ -33,6 +36,7 @@ class FeedHealthBoard {
         std::uint64_t messages_at_last_report = 0;
         TimeMs last_report = 0;
         std::map<std::string, std::uint64_t> rejects;
+        std::deque<std::pair<TimeMs, TimeMs>> lags;  // (when, lag) over the last minute
     };
     std::map<std::string, Feed> feeds_;
 };

@@ -250,7 +250,9 @@ void IngestServer::Impl::handle(Department& department, std::string_view bytes) 
         return reject(department, now, {"journal_error", appended.error()}, bytes);
     }
     state.commit(update);
-    health->accepted(code);
+    health->accepted(
+        code, report.occurred != 0 ? std::optional<TimeMs>(now - report.occurred) : std::nullopt,
+        now);
     ++counters.accepted;
     updates.send(zmq::buffer(payload), zmq::send_flags::dontwait);
     ++counters.published;
@@ -325,7 +327,7 @@ void IngestServer::run(const std::atomic<bool>& stop) {
         }
         if (items.back().revents & ZMQ_POLLIN) s.serve_snapshot();
         if (TimeMs now = now_ms(); now >= next_beat) {
-            s.publish(wire::Heartbeat{s.state.last_seq(), now, false});
+            s.publish(wire::Heartbeat{s.state.last_seq(), now, false, false});
             s.publish(wire::FeedHealthReport{s.state.last_seq(), now, s.health->report(now)});
             next_beat = now + s.config.heartbeat_ms;
         }

@@ -138,7 +138,13 @@ int main(int argc, char** argv) {
 
     std::vector<FeedHealth> feeds;
     for (const Family& f : kFamilies) {
-        feeds.push_back({f.department, true, false, kClock - 2000, 100, 0, 1.5});
+        FeedHealth health;
+        health.department = f.department;
+        health.connected = true;
+        health.last_message = kClock - 2000;
+        health.accepted = 100;
+        health.rate_per_s = 1.5;
+        feeds.push_back(health);
     }
     feeds[3].stale = true;  // one feed gone quiet, so the panel shows its red row
     feeds[3].last_message = kClock - 95000;
@@ -172,7 +178,7 @@ int main(int argc, char** argv) {
         if (std::chrono::steady_clock::now() - last_beat > std::chrono::milliseconds(200)) {
             last_beat = std::chrono::steady_clock::now();
             if (silent_after < 0 || age < silent_after) {
-                pub.send(zmq::buffer(wire::encode(wire::Heartbeat{seq, kClock, drill})),
+                pub.send(zmq::buffer(wire::encode(wire::Heartbeat{seq, kClock, drill, false})),
                          zmq::send_flags::none);
             }
             // Dies by SIGPIPE here once the viewer reading this pipe is gone.

@@ -30,4 +30,22 @@ inline Incident sample_incident(std::uint64_t id) {
     return i;
 }
 
+// Feed health with every field set, reject reasons included, for round trips.
+inline FeedHealth feed_health(std::string department, bool connected, bool stale, TimeMs last,
+                              std::uint64_t accepted, std::uint64_t rejected) {
+    FeedHealth f;
+    f.department = department;
+    f.name = "部门 " + department;
+    f.connected = connected;
+    f.stale = stale;
+    f.last_message = last;
+    f.accepted = accepted;
+    f.rejected = rejected;
+    f.rate_per_s = 2.5;
+    f.lag_p50_ms = 120.5;
+    f.lag_p99_ms = 900.25;
+    if (rejected) f.rejects = {{"invalid_json", rejected - 1}, {"duplicate", 1}};
+    return f;
+}
+
 }  // namespace citywall::testing

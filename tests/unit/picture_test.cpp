@@ -11,7 +11,7 @@ using testing::sample_incident;
 using Outcome = CityPicture::Outcome;
 
 wire::SnapshotChunk snapshot(std::uint64_t seq, std::vector<std::uint64_t> ids, bool last = true) {
-    wire::SnapshotChunk chunk{seq, last, {}, {{"110", true, false, 1, 2, 3, 4.0}}};
+    wire::SnapshotChunk chunk{seq, last, {}, {testing::feed_health("110", true, false, 1, 2, 3)}};
     for (auto id : ids)
         chunk.incidents.push_back(sample_incident(id));
     return chunk;
@@ -55,8 +55,8 @@ TEST(CityPicture, GapIsReported) {
 TEST(CityPicture, HeartbeatAheadOfPictureIsAGap) {
     CityPicture picture;
     picture.apply(snapshot(10, {}));
-    EXPECT_EQ(picture.apply(wire::Heartbeat{10, 5, false}), Outcome::applied);
-    EXPECT_EQ(picture.apply(wire::Heartbeat{11, 6, true}), Outcome::gap);
+    EXPECT_EQ(picture.apply(wire::Heartbeat{10, 5, false, false}), Outcome::applied);
+    EXPECT_EQ(picture.apply(wire::Heartbeat{11, 6, true, false}), Outcome::gap);
     EXPECT_TRUE(picture.drill());
 }
 

@@ -29,34 +29,34 @@ TEST(Wire, EmptyStringsAndNoSourcesRoundTrip) {
 }
 
 TEST(Wire, FeedHealthRoundTrip) {
-    FeedHealthReport report{
-        7,
-        1795000000000,
-        {{"110", true, false, 1795000000000, 10, 2, 3.5}, {"119", false, true, 0, 0, 0, 0.0}}};
+    FeedHealthReport report{7,
+                            1795000000000,
+                            {testing::feed_health("110", true, false, 1795000000000, 10, 2),
+                             testing::feed_health("119", false, true, 0, 0, 0)}};
     EXPECT_EQ(round_trip(report), report);
 }
 
 TEST(Wire, HeartbeatRoundTrip) {
-    Heartbeat beat{99, 1795000000123, true};
+    Heartbeat beat{99, 1795000000123, true, true};
     EXPECT_EQ(round_trip(beat), beat);
 }
 
 TEST(Wire, SnapshotChunkRoundTrip) {
-    SnapshotChunk chunk{500, true, {}, {{"120", true, false, 5, 6, 7, 8.0}}};
+    SnapshotChunk chunk{500, true, {}, {testing::feed_health("120", true, false, 5, 6, 7)}};
     for (std::uint64_t id = 1; id <= 50; ++id)
         chunk.incidents.push_back(sample_incident(id));
     EXPECT_EQ(round_trip(chunk), chunk);
 }
 
 TEST(Wire, HeaderCarriesKindAndSequence) {
-    auto header = peek_header(encode(Heartbeat{123456789, 0, false}));
+    auto header = peek_header(encode(Heartbeat{123456789, 0, false, false}));
     ASSERT_TRUE(header.ok());
     EXPECT_EQ(header->kind, Kind::heartbeat);
     EXPECT_EQ(header->seq, 123456789u);
 }
 
 TEST(Wire, RejectsBadMagicAndVersion) {
-    auto bytes = encode(Heartbeat{1, 2, false});
+    auto bytes = encode(Heartbeat{1, 2, false, false});
     auto bad_magic = bytes;
     bad_magic[0] = 'X';
     EXPECT_FALSE(decode(bad_magic).ok());
@@ -75,12 +75,12 @@ TEST(Wire, RejectsEveryTruncation) {
 }
 
 TEST(Wire, RejectsTrailingBytes) {
-    auto bytes = encode(Heartbeat{1, 2, false}) + "x";
+    auto bytes = encode(Heartbeat{1, 2, false, false}) + "x";
     EXPECT_FALSE(decode(bytes).ok());
 }
 
 TEST(Wire, RejectsUnknownKind) {
-    auto bytes = encode(Heartbeat{1, 2, false});
+    auto bytes = encode(Heartbeat{1, 2, false, false});
     bytes[3] = 77;
     EXPECT_FALSE(decode(bytes).ok());
 }

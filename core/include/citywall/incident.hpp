@@ -88,14 +88,25 @@ struct Incident {
 };
 
 // The health of one department's feed as ingest sees it.
+struct RejectCount {
+    std::string reason;  // a reason code such as "invalid_json" (docs/protocol.md)
+    std::uint64_t count = 0;
+    friend bool operator==(const RejectCount&, const RejectCount&) = default;
+};
+
 struct FeedHealth {
     std::string department;
+    std::string name;  // the department's display name, e.g. "公安110"
     bool connected = false;
     bool stale = false;
     TimeMs last_message = 0;
     std::uint64_t accepted = 0;
     std::uint64_t rejected = 0;
     double rate_per_s = 0.0;
+    // From the event's own time to ingest accepting it, over the last minute of reports.
+    double lag_p50_ms = 0.0;
+    double lag_p99_ms = 0.0;
+    std::vector<RejectCount> rejects;  // by reason, since ingest started
     friend bool operator==(const FeedHealth&, const FeedHealth&) = default;
 };
 

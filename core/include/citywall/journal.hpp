@@ -30,12 +30,14 @@ struct JournalOptions {
 };
 
 // What opening the journal found and repaired.
+// Opening reads only the last segment, so a long journal opens as fast as a short one; damage
+// in earlier segments is found (and skipped, never cut) by JournalReader.
 struct JournalRecovery {
     std::uint64_t segments = 0;
-    std::uint64_t records = 0;
+    std::uint64_t records = 0;  // intact records in the last segment
     std::uint64_t last_seq = 0;
     std::uint64_t truncated_bytes = 0;   // a torn tail cut off the last segment
-    std::uint64_t damaged_segments = 0;  // kept as they are, or moved aside (docs/journal.md)
+    std::uint64_t damaged_segments = 0;  // at the tail: moved aside (docs/journal.md)
 };
 
 class JournalWriter {
@@ -70,7 +72,10 @@ struct JournalReadStats {
 
 class JournalReader {
   public:
-    static Result<std::unique_ptr<JournalReader>> open(const std::filesystem::path& directory);
+    // Reads the records with a sequence number above after_seq; whole segments below it are
+    // skipped unread (a restart from a checkpoint reads only the journal's tail).
+    static Result<std::unique_ptr<JournalReader>> open(const std::filesystem::path& directory,
+                                                       std::uint64_t after_seq = 0);
     ~JournalReader();
     JournalReader(const JournalReader&) = delete;
     JournalReader& operator=(const JournalReader&) = delete;

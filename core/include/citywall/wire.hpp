@@ -44,7 +44,8 @@ struct FeedHealthReport {
 struct Heartbeat {
     std::uint64_t seq = 0;
     TimeMs time = 0;
-    bool drill = false;  // the stream is a drill replay, not the live city
+    bool drill = false;     // the stream is a drill replay, not the live city
+    bool keys_off = false;  // ingest accepts departments without CURVE keys (config says so)
     friend bool operator==(const Heartbeat&, const Heartbeat&) = default;
 };
 
