@@ -66,6 +66,10 @@ Result<IngestConfig> parse_ingest_config(std::string_view text,
     read(ingest, "fsync_interval_ms", fsync);
     read(ingest, "heartbeat_ms", heartbeat);
     read(ingest, "max_message_bytes", max_bytes);
+    std::int64_t checkpoint_every = static_cast<std::int64_t>(config.checkpoint_every);
+    read(ingest, "checkpoint_every", checkpoint_every);
+    if (checkpoint_every < 0) return R::failure("ingest.checkpoint_every must be 0 or more");
+    config.checkpoint_every = static_cast<std::uint64_t>(checkpoint_every);
     if (fsync < 0 || fsync > 1000) return R::failure("ingest.fsync_interval_ms must be 0..1000");
     if (heartbeat < 100 || heartbeat > 60000)
         return R::failure("ingest.heartbeat_ms must be 100..60000");

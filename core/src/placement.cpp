@@ -14,7 +14,8 @@ namespace {
 geo::Ring to_ring(const OGRLinearRing& ring) {
     geo::Ring out;
     out.reserve(static_cast<std::size_t>(ring.getNumPoints()));
-    for (int k = 0; k < ring.getNumPoints(); ++k) out.push_back({ring.getX(k), ring.getY(k)});
+    for (int k = 0; k < ring.getNumPoints(); ++k)
+        out.push_back({ring.getX(k), ring.getY(k)});
     return out;
 }
 
@@ -31,7 +32,8 @@ bool to_shape(const OGRGeometry& geometry, geo::MultiPolygon& shape) {
     if (type == wkbPolygon) {
         shape.push_back(to_polygon(*geometry.toPolygon()));
     } else if (type == wkbMultiPolygon) {
-        for (const auto* part : *geometry.toMultiPolygon()) shape.push_back(to_polygon(*part));
+        for (const auto* part : *geometry.toMultiPolygon())
+            shape.push_back(to_polygon(*part));
     } else {
         return false;
     }
@@ -43,15 +45,14 @@ bool to_shape(const OGRGeometry& geometry, geo::MultiPolygon& shape) {
 Result<std::vector<MapArea>> load_map_areas(const std::filesystem::path& source,
                                             const std::string& layer_name,
                                             const std::string& code_field,
-                                            const std::string& name_field,
-                                            std::size_t* skipped) {
+                                            const std::string& name_field, std::size_t* skipped) {
     using R = Result<std::vector<MapArea>>;
     GDALAllRegister();
     std::unique_ptr<GDALDataset> dataset(GDALDataset::Open(
         source.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
     if (!dataset) return R::failure("cannot open map source " + source.string());
-    OGRLayer* layer = layer_name.empty() ? dataset->GetLayer(0)
-                                         : dataset->GetLayerByName(layer_name.c_str());
+    OGRLayer* layer =
+        layer_name.empty() ? dataset->GetLayer(0) : dataset->GetLayerByName(layer_name.c_str());
     if (!layer) return R::failure(source.string() + ": no layer '" + layer_name + "'");
     const auto* definition = layer->GetLayerDefn();
     int code_index = definition->GetFieldIndex(code_field.c_str());
@@ -101,12 +102,13 @@ Result<std::unique_ptr<CityPlacement>> CityPlacement::load(const PlacementConfig
             if (layer->empty()) continue;
             auto level = load_map_areas(config.grid_source, *layer, "code", "name");
             if (!level) return R::failure(level.error());
-            for (auto& area : *level) parents.push_back({std::move(area.ref), {}});
+            for (auto& area : *level)
+                parents.push_back({std::move(area.ref), {}});
         }
     }
     if (!config.beat_source.empty()) {
-        auto loaded = load_map_areas(config.beat_source, config.beat_layer,
-                                     config.beat_code_field, config.beat_name_field);
+        auto loaded = load_map_areas(config.beat_source, config.beat_layer, config.beat_code_field,
+                                     config.beat_name_field);
         if (!loaded) return R::failure(loaded.error());
         beats = std::move(*loaded);
     }
@@ -123,7 +125,8 @@ CityPlacement::CityPlacement(std::vector<MapArea> grids, std::vector<MapArea> pa
         beats_.push_back(std::move(area.ref));
         beat_index_.add(std::move(area.shape));
     }
-    for (auto& area : parents) parents_.push_back(std::move(area.ref));
+    for (auto& area : parents)
+        parents_.push_back(std::move(area.ref));
     std::sort(parents_.begin(), parents_.end(),
               [](const AreaRef& a, const AreaRef& b) { return a.code < b.code; });
     grid_index_.build();

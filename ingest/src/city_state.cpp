@@ -28,6 +28,36 @@ void CityState::commit(const wire::IncidentUpdate& update) {
     }
 }
 
+Checkpoint CityState::checkpoint() const {
+    Checkpoint c;
+    c.seq = last_seq_;
+    c.last_id = last_id_;
+    c.open.reserve(open_.size());
+    for (const auto& [id, incident] : open_)
+        c.open.push_back(incident);
+    std::sort(c.open.begin(), c.open.end(),
+              [](const Incident& a, const Incident& b) { return a.id < b.id; });
+    for (const auto& [source, id] : by_source_) {
+        if (!open_.contains(id)) c.closed.push_back({{source.first, source.second}, id});
+    }
+    return c;
+}
+
+void CityState::restore(Checkpoint checkpoint) {
+    last_seq_ = checkpoint.seq;
+    last_id_ = checkpoint.last_id;
+    open_.clear();
+    by_source_.clear();
+    for (auto& incident : checkpoint.open) {
+        for (const auto& source : incident.sources)
+            by_source_[{source.department, source.source_id}] = incident.id;
+        open_.emplace(incident.id, std::move(incident));
+    }
+    for (auto& closed : checkpoint.closed)
+        by_source_[{std::move(closed.source.department), std::move(closed.source.source_id)}] =
+            closed.incident;
+}
+
 std::vector<wire::SnapshotChunk> CityState::snapshot(std::size_t chunk_size,
                                                      const std::vector<FeedHealth>& feeds) const {
     std::vector<const Incident*> ordered;

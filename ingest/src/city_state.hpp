@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "citywall/checkpoint.hpp"
 #include "citywall/incident.hpp"
 #include "citywall/wire.hpp"
 
@@ -28,6 +29,10 @@ class CityState {
 
     // Records an event that is now in the journal. seq must be next_seq().
     void commit(const wire::IncidentUpdate& update);
+
+    // The whole state at last_seq(), and back; restore() replaces everything.
+    Checkpoint checkpoint() const;
+    void restore(Checkpoint checkpoint);
 
     // The open incidents as snapshot chunks of at most `chunk_size` incidents each.
     std::vector<wire::SnapshotChunk> snapshot(std::size_t chunk_size,

@@ -9,6 +9,7 @@
 #include <zmq.hpp>
 
 #include "city_state.hpp"
+#include "citywall/checkpoint.hpp"
 #include "citywall/chinese_datum.hpp"
 #include "citywall/journal.hpp"
 #include "citywall/placement.hpp"
@@ -94,6 +95,7 @@ struct IngestServer::Impl {
     std::unique_ptr<DeadLetterFile> dead_letter;
     std::unique_ptr<FeedHealthBoard> health;
     CityState state;
+    std::uint64_t checkpointed_seq = 0;
     IngestCounters counters;
     FeedLimits limits;
 
@@ -103,6 +105,7 @@ struct IngestServer::Impl {
     void publish(const wire::Message& message);
     void serve_snapshot();
     void watch_peers(Department& department);
+    void take_checkpoint();
     Result<bool> recover();
 };
 
@@ -163,7 +166,19 @@ Result<std::unique_ptr<IngestServer>> IngestServer::create(const IngestConfig& c
 
 // Rebuilds the state from the journal through the same commit() that live events take.
 Result<bool> IngestServer::Impl::recover() {
-    auto reader = JournalReader::open(config.journal_dir);
+    auto checkpoint = read_checkpoint(config.journal_dir);
+    std::uint64_t after = 0;
+    if (!checkpoint) {
+        // A damaged checkpoint costs time, not data: the whole journal is replayed instead.
+        log("checkpoint ignored (" + checkpoint.error() + "); replaying the whole journal");
+    } else if (checkpoint->has_value()) {
+        after = (*checkpoint)->seq;
+        state.restore(std::move(**checkpoint));
+        checkpointed_seq = after;
+        log("checkpoint: " + std::to_string(state.open_count()) + " open incidents at seq " +
+            std::to_string(after));
+    }
+    auto reader = JournalReader::open(config.journal_dir, after);
     if (!reader) return Result<bool>::failure("journal: " + reader.error());
     while (auto record = (*reader)->next()) {
         auto message = wire::decode(record->payload);
@@ -250,12 +265,29 @@ void IngestServer::Impl::handle(Department& department, std::string_view bytes) 
         return reject(department, now, {"journal_error", appended.error()}, bytes);
     }
     state.commit(update);
+    if (config.checkpoint_every != 0 &&
+        state.last_seq() - checkpointed_seq >= config.checkpoint_every)
+        take_checkpoint();
     health->accepted(
         code, report.occurred != 0 ? std::optional<TimeMs>(now - report.occurred) : std::nullopt,
         now);
     ++counters.accepted;
     updates.send(zmq::buffer(payload), zmq::send_flags::dontwait);
     ++counters.published;
+}
+
+// Syncs the journal first, so a checkpoint never gets ahead of what is durable there.
+void IngestServer::Impl::take_checkpoint() {
+    if (state.last_seq() == checkpointed_seq) return;
+    if (auto synced = journal->sync(); !synced) {
+        log("checkpoint skipped, journal sync failed: " + synced.error());
+        return;
+    }
+    if (auto written = write_checkpoint(config.journal_dir, state.checkpoint()); !written) {
+        log("checkpoint failed: " + written.error());
+        return;
+    }
+    checkpointed_seq = state.last_seq();
 }
 
 void IngestServer::Impl::publish(const wire::Message& message) {
@@ -333,6 +365,7 @@ void IngestServer::run(const std::atomic<bool>& stop) {
         }
     }
     if (auto synced = s.journal->sync(); !synced) log("journal sync failed: " + synced.error());
+    if (s.config.checkpoint_every != 0) s.take_checkpoint();
     log("stopped after " + std::to_string(s.counters.accepted) + " accepted, " +
         std::to_string(s.counters.rejected) + " rejected");
 }

@@ -85,6 +85,9 @@ struct IngestConfig {
     std::filesystem::path journal_dir = "journal";
     int fsync_interval_ms = 50;
     int heartbeat_ms = 1000;
+    // A checkpoint after this many events (and at a clean stop), so a restart replays only
+    // the journal after it. 0: never.
+    std::uint64_t checkpoint_every = 100'000;
     std::size_t max_message_bytes = 64 * 1024;
     std::filesystem::path dead_letter_file;  // empty: <journal_dir>/dead-letter.jsonl
     PlacementConfig placement;

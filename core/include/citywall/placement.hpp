@@ -23,13 +23,12 @@ struct MapArea {
 // Reads every polygon feature of an OGR layer (any format GDAL reads) and reprojects it to
 // WGS84. Features without a polygon geometry are skipped and counted in `skipped`.
 Result<std::vector<MapArea>> load_map_areas(const std::filesystem::path& source,
-                                            const std::string& layer,
-                                            const std::string& code_field,
+                                            const std::string& layer, const std::string& code_field,
                                             const std::string& name_field,
                                             std::size_t* skipped = nullptr);
 
 class CityPlacement {
-public:
+  public:
     static Result<std::unique_ptr<CityPlacement>> load(const PlacementConfig& config);
     CityPlacement(std::vector<MapArea> grids, std::vector<MapArea> parents,
                   std::vector<MapArea> beats);
@@ -39,7 +38,7 @@ public:
     std::size_t grid_count() const { return grids_.size(); }
     std::size_t beat_count() const { return beats_.size(); }
 
-private:
+  private:
     AreaRef parent(const std::string& code) const;
 
     std::vector<AreaRef> grids_, beats_;
