@@ -102,6 +102,29 @@ Result<IngestConfig> parse_ingest_config(std::string_view text,
         }
     }
 
+    const toml::node_view<const toml::node> merge{root["merge"].node()};
+    read(merge, "enabled", config.merge.enabled);
+    read(merge, "distance_m", config.merge.distance_m);
+    std::int64_t window_s = config.merge.window_ms / 1000;
+    read(merge, "window_s", window_s);
+    if (config.merge.distance_m < 0 || config.merge.distance_m > 10'000)
+        return R::failure("merge.distance_m must be 0..10000");
+    if (window_s < 0 || window_s > 86'400) return R::failure("merge.window_s must be 0..86400");
+    config.merge.window_ms = window_s * 1000;
+    if (const auto* groups = merge["compatible"].as_array()) {
+        for (const auto& group : *groups) {
+            const auto* list = group.as_array();
+            if (!list) return R::failure("merge.compatible is a list of lists of categories");
+            std::vector<std::string> categories;
+            for (const auto& c : *list) {
+                auto name = c.value<std::string>();
+                if (!name) return R::failure("merge.compatible holds category names");
+                categories.push_back(*name);
+            }
+            config.merge.compatible.push_back(std::move(categories));
+        }
+    }
+
     std::set<std::string> codes, endpoints;
     if (const auto* departments = root["department"].as_array()) {
         for (std::size_t k = 0; k < departments->size(); ++k) {
@@ -170,6 +193,19 @@ Result<IngestConfig> parse_ingest_config(std::string_view text,
     }
     if (config.departments.empty()) return R::failure("no [[department]] configured");
     return config;
+}
+
+bool MergeConfig::compatible_categories(std::string_view a, std::string_view b) const {
+    if (a == b) return true;
+    for (const auto& group : compatible) {
+        bool has_a = false, has_b = false;
+        for (const auto& c : group) {
+            has_a |= c == a;
+            has_b |= c == b;
+        }
+        if (has_a && has_b) return true;
+    }
+    return false;
 }
 
 bool Taxonomy::accepts(std::string_view category) const {

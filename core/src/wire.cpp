@@ -30,6 +30,8 @@ void put_incident(ByteWriter& w, const Incident& i) {
     for (const auto& s : i.sources) {
         w.put_string(s.department);
         w.put_string(s.source_id);
+        w.put(static_cast<std::uint8_t>(s.status));
+        w.put(s.reported);
     }
     w.put_string(i.category);
     w.put(static_cast<std::uint8_t>(i.severity));
@@ -88,8 +90,12 @@ std::string get_incident(ByteReader& r, Incident& i) {
     if (sources > kMaxSources) return "too many sources";
     i.sources.resize(sources);
     for (auto& s : i.sources) {
-        if (!r.get_string(s.department, kMaxString) || !r.get_string(s.source_id, kMaxString))
+        std::uint8_t status = 0;
+        if (!r.get_string(s.department, kMaxString) || !r.get_string(s.source_id, kMaxString) ||
+            !r.get(status) || !r.get(s.reported))
             return "truncated source";
+        if (status >= kIncidentStatusCount) return "unknown source status";
+        s.status = static_cast<IncidentStatus>(status);
     }
     std::uint8_t severity = 0, status = 0, drill = 0;
     if (!r.get_string(i.category, kMaxString) || !r.get(severity) || !r.get(status) ||

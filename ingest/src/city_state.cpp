@@ -1,6 +1,8 @@
 #include "city_state.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <numbers>
 
 namespace citywall::ingest {
 
@@ -15,16 +17,69 @@ const Incident* CityState::open_incident(std::uint64_t id) const {
     return it == open_.end() ? nullptr : &it->second;
 }
 
+namespace {
+constexpr double kCellDegrees = 0.01;  // about 1.1 km of latitude
+constexpr double kMetresPerDegree = 111'320.0;
+
+double ground_distance_m(LonLat a, LonLat b) {
+    // Equirectangular: within a city, far below a metre off at merge distances.
+    double mean_lat = (a.lat + b.lat) / 2 * std::numbers::pi / 180;
+    double dx = (a.lon - b.lon) * std::cos(mean_lat) * kMetresPerDegree;
+    double dy = (a.lat - b.lat) * kMetresPerDegree;
+    return std::sqrt(dx * dx + dy * dy);
+}
+}  // namespace
+
+CityState::Cell CityState::cell_of(LonLat p) {
+    return {static_cast<std::int64_t>(std::floor(p.lon / kCellDegrees)),
+            static_cast<std::int64_t>(std::floor(p.lat / kCellDegrees))};
+}
+
+void CityState::index(const Incident& incident) {
+    cells_[cell_of(incident.location)].push_back(incident.id);
+}
+
+void CityState::unindex(const Incident& incident) {
+    auto it = cells_.find(cell_of(incident.location));
+    if (it == cells_.end()) return;
+    auto& ids = it->second;
+    ids.erase(std::remove(ids.begin(), ids.end(), incident.id), ids.end());
+    if (ids.empty()) cells_.erase(it);
+}
+
+std::vector<const Incident*> CityState::open_near(LonLat p, double metres) const {
+    std::vector<const Incident*> out;
+    const double lat_cells = metres / kMetresPerDegree / kCellDegrees;
+    const double cos_lat = std::max(0.05, std::cos(p.lat * std::numbers::pi / 180));
+    const auto reach_lat = static_cast<std::int64_t>(std::ceil(lat_cells));
+    const auto reach_lon = static_cast<std::int64_t>(std::ceil(lat_cells / cos_lat));
+    const Cell centre = cell_of(p);
+    for (auto dy = -reach_lat; dy <= reach_lat; ++dy) {
+        for (auto dx = -reach_lon; dx <= reach_lon; ++dx) {
+            auto it = cells_.find({centre.first + dx, centre.second + dy});
+            if (it == cells_.end()) continue;
+            for (auto id : it->second) {
+                const Incident& incident = open_.at(id);
+                if (ground_distance_m(p, incident.location) <= metres) out.push_back(&incident);
+            }
+        }
+    }
+    return out;
+}
+
 void CityState::commit(const wire::IncidentUpdate& update) {
     const Incident& incident = update.incident;
     last_seq_ = update.seq;
     last_id_ = std::max(last_id_, incident.id);
     for (const auto& source : incident.sources)
         by_source_[{source.department, source.source_id}] = incident.id;
+    if (auto it = open_.find(incident.id); it != open_.end()) {
+        unindex(it->second);
+        open_.erase(it);
+    }
     if (incident.open()) {
-        open_[incident.id] = incident;
-    } else {
-        open_.erase(incident.id);
+        index(incident);
+        open_.emplace(incident.id, incident);
     }
 }
 
@@ -48,9 +103,11 @@ void CityState::restore(Checkpoint checkpoint) {
     last_id_ = checkpoint.last_id;
     open_.clear();
     by_source_.clear();
+    cells_.clear();
     for (auto& incident : checkpoint.open) {
         for (const auto& source : incident.sources)
             by_source_[{source.department, source.source_id}] = incident.id;
+        index(incident);
         open_.emplace(incident.id, std::move(incident));
     }
     for (auto& closed : checkpoint.closed)

@@ -26,6 +26,8 @@ class CityState {
     std::uint64_t next_seq() const { return last_seq_ + 1; }
     std::uint64_t last_seq() const { return last_seq_; }
     std::size_t open_count() const { return open_.size(); }
+    // Open incidents within `metres` of a point (ground distance), for merging reports.
+    std::vector<const Incident*> open_near(LonLat p, double metres) const;
 
     // Records an event that is now in the journal. seq must be next_seq().
     void commit(const wire::IncidentUpdate& update);
@@ -39,6 +41,19 @@ class CityState {
                                               const std::vector<FeedHealth>& feeds) const;
 
   private:
+    // A hash of ~kCellDegrees cells over lon/lat holding the open incidents, so finding
+    // neighbours costs the same however many incidents are open.
+    using Cell = std::pair<std::int64_t, std::int64_t>;
+    struct CellHash {
+        std::size_t operator()(const Cell& c) const {
+            return std::hash<std::int64_t>()(c.first * 1'000'003 ^ c.second);
+        }
+    };
+    static Cell cell_of(LonLat p);
+    void index(const Incident& incident);
+    void unindex(const Incident& incident);
+
+    std::unordered_map<Cell, std::vector<std::uint64_t>, CellHash> cells_;
     std::uint64_t last_id_ = 0;
     std::uint64_t last_seq_ = 0;
     std::unordered_map<std::uint64_t, Incident> open_;

@@ -17,6 +17,7 @@
 #include "dead_letter.hpp"
 #include "feed_adapter.hpp"
 #include "feed_health.hpp"
+#include "report_merge.hpp"
 
 namespace citywall::ingest {
 
@@ -224,36 +225,11 @@ void IngestServer::Impl::handle(Department& department, std::string_view bytes) 
         !std::isfinite(position.lat) || std::abs(position.lon) > 180 || std::abs(position.lat) > 90)
         return reject(department, now, {"bad_location", "position outside the world"}, bytes);
 
-    Incident incident;
-    SourceRef source{code, report.source_id};
-    if (auto known = state.find(source)) {
-        const Incident* existing = state.open_incident(*known);
-        if (!existing)
-            return reject(department, now, {"incident_closed", "id " + report.source_id}, bytes);
-        incident = *existing;
-    } else {
-        incident.id = state.next_id();
-        incident.sources.push_back(source);
-        incident.received = now;
-    }
-    const Incident before = incident;
-    incident.category = report.category;
-    incident.severity = report.severity;
-    incident.status = report.status;
-    if (report.occurred != 0 || incident.occurred == 0)
-        incident.occurred = report.occurred != 0 ? report.occurred : now;
-    incident.source_crs = department.config.crs;
-    if (!report.title.empty()) incident.title = report.title;
-    if (!report.description.empty()) incident.description = report.description;
-    if (incident.location != position || incident.sources.size() == 1) {
-        incident.location = position;
-        incident.grid = placement->place_grid(position);
-        incident.beat = placement->place_beat(position);
-    }
-    if (incident == before && before.updated != 0)
-        return reject(department, now, {"duplicate", "id " + report.source_id + " unchanged"},
-                      bytes);
-    incident.updated = now;
+    auto applied =
+        apply_report(state, config.merge, *placement, {department.config, report, position}, now);
+    if (const auto* why = std::get_if<FeedReject>(&applied))
+        return reject(department, now, *why, bytes);
+    Incident& incident = std::get<Incident>(applied);
 
     wire::IncidentUpdate update{state.next_seq(), std::move(incident)};
     std::string payload = wire::encode(update);

@@ -8,7 +8,7 @@ namespace citywall::testing {
 inline Incident sample_incident(std::uint64_t id) {
     Incident i;
     i.id = id;
-    i.sources = {{"110", "P2026-" + std::to_string(id)}};
+    i.sources = {{"110", "P2026-" + std::to_string(id), IncidentStatus::accepted, 1795000000000}};
     if (id % 3 == 0) i.sources.push_back({"119", "F-" + std::to_string(id * 7)});
     i.category = id % 2 ? "police.theft" : "fire.building";
     i.severity = static_cast<Severity>(1 + id % 4);

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "citywall/incident.hpp"
 #include "citywall/result.hpp"
 
 namespace citywall {
@@ -79,6 +80,16 @@ struct PlacementConfig {
     std::string beat_name_field = "name";
 };
 
+// When reports from different departments are one event (docs/config.md, [merge]).
+struct MergeConfig {
+    bool enabled = true;
+    double distance_m = 150.0;     // at most this far apart
+    TimeMs window_ms = 600'000;    // event times at most this far apart
+    // Groups of categories that can describe the same event; identical categories always can.
+    std::vector<std::vector<std::string>> compatible;
+    bool compatible_categories(std::string_view a, std::string_view b) const;
+};
+
 struct IngestConfig {
     std::string updates_endpoint = "tcp://127.0.0.1:5556";   // PUB: sequenced updates
     std::string snapshot_endpoint = "tcp://127.0.0.1:5557";  // ROUTER: snapshots on request
@@ -92,6 +103,7 @@ struct IngestConfig {
     std::filesystem::path dead_letter_file;  // empty: <journal_dir>/dead-letter.jsonl
     PlacementConfig placement;
     Taxonomy taxonomy;
+    MergeConfig merge;
     std::vector<DepartmentConfig> departments;
 };
 

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace citywall {
@@ -37,10 +38,21 @@ struct LonLat {
     friend bool operator==(const LonLat&, const LonLat&) = default;
 };
 
-// One department's own reference to an incident (e.g. department "110", id "P20261122-0042").
+// One department's own reference to an incident (e.g. department "110", id "P20261122-0042"),
+// with what that department last said of it. A merged incident has one per department.
 struct SourceRef {
+    SourceRef() = default;
+    SourceRef(std::string department_code, std::string id,
+              IncidentStatus last_status = IncidentStatus::reported, TimeMs last_report = 0)
+        : department(std::move(department_code)),
+          source_id(std::move(id)),
+          status(last_status),
+          reported(last_report) {}
+
     std::string department;
     std::string source_id;
+    IncidentStatus status = IncidentStatus::reported;  // as this department last reported it
+    TimeMs reported = 0;  // event time of this department's latest report
     friend bool operator==(const SourceRef&, const SourceRef&) = default;
 };
 
