@@ -1,32 +1,92 @@
 #include "feed_adapter.hpp"
 
+#include "cap_alert.hpp"
+#include "geojson_feature.hpp"
+#include "json_feed.hpp"
+
 namespace citywall::ingest {
 
 namespace {
 
-// The department speaks citywall's own JSON feed format (docs/protocol.md).
-class NativeJsonAdapter final : public FeedAdapter {
+// JSON objects read through the department's field mapping; with the default mapping and no
+// maps this is citywall's own format (docs/protocol.md).
+class JsonAdapter final : public FeedAdapter {
   public:
-    NativeJsonAdapter(const Taxonomy& taxonomy, const FeedLimits& limits)
-        : taxonomy_(taxonomy), limits_(limits) {}
+    explicit JsonAdapter(JsonReportReader reader) : reader_(std::move(reader)) {}
     FeedMessage decode(std::string_view bytes, TimeMs now) const override {
-        auto message = decode_feed_message(bytes, now, limits_);
-        if (const auto* report = std::get_if<FeedReport>(&message);
-            report && !taxonomy_.accepts(report->category))
-            return FeedReject{"unknown_category", report->category};
-        return message;
+        return reader_.decode(bytes, now);
     }
 
   private:
-    Taxonomy taxonomy_;
+    JsonReportReader reader_;
+};
+
+// One GeoJSON Feature per message; its properties read through the field mapping.
+class GeoJsonAdapter final : public FeedAdapter {
+  public:
+    explicit GeoJsonAdapter(JsonReportReader properties) : properties_(std::move(properties)) {}
+    FeedMessage decode(std::string_view bytes, TimeMs now) const override {
+        return decode_geojson_feature(bytes, now, properties_);
+    }
+
+  private:
+    JsonReportReader properties_;
+};
+
+// OASIS CAP 1.2 alerts; the field mapping does not apply, the vocabulary does.
+class CapAdapter final : public FeedAdapter {
+  public:
+    CapAdapter(FeedVocabulary vocabulary, const FeedLimits& limits)
+        : vocabulary_(std::move(vocabulary)), limits_(limits) {}
+    FeedMessage decode(std::string_view bytes, TimeMs now) const override {
+        return decode_cap_alert(bytes, now, vocabulary_, limits_);
+    }
+
+  private:
+    FeedVocabulary vocabulary_;
     FeedLimits limits_;
+};
+
+// A department whose mapping cannot be used: every message is rejected with the reason, so
+// the operator sees it on the feed-health panel and in the dead-letter file.
+class MisconfiguredAdapter final : public FeedAdapter {
+  public:
+    explicit MisconfiguredAdapter(std::string problem) : problem_(std::move(problem)) {}
+    FeedMessage decode(std::string_view, TimeMs) const override {
+        return FeedReject{"bad_mapping", problem_};
+    }
+
+  private:
+    std::string problem_;
 };
 
 }  // namespace
 
-std::unique_ptr<FeedAdapter> make_feed_adapter(const DepartmentConfig&, const Taxonomy& taxonomy,
-                                               const FeedLimits& limits) {
-    return std::make_unique<NativeJsonAdapter>(taxonomy, limits);
+std::string check_feed_mapping(const DepartmentConfig& department) {
+    std::string problem;
+    if (!JsonFieldPaths::compile(department.fields, problem)) return problem;
+    return FeedVocabulary::check(department);
+}
+
+std::unique_ptr<FeedAdapter> make_feed_adapter(const DepartmentConfig& department,
+                                               const Taxonomy& taxonomy, const FeedLimits& limits) {
+    std::string problem = FeedVocabulary::check(department);
+    auto paths = JsonFieldPaths::compile(department.fields, problem);
+    if (!paths || !problem.empty())
+        return std::make_unique<MisconfiguredAdapter>("department " + department.code + ": " +
+                                                      problem);
+    FeedVocabulary vocabulary(department, taxonomy);
+    switch (department.format) {
+        case FeedFormat::geojson:
+            return std::make_unique<GeoJsonAdapter>(
+                JsonReportReader(std::move(*paths), std::move(vocabulary), limits));
+        case FeedFormat::cap:
+            return std::make_unique<CapAdapter>(std::move(vocabulary), limits);
+        case FeedFormat::json:
+            break;
+    }
+    return std::make_unique<JsonAdapter>(
+        JsonReportReader(std::move(*paths), std::move(vocabulary), limits));
 }
 
 }  // namespace citywall::ingest

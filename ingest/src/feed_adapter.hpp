@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "citywall/config.hpp"
@@ -17,7 +18,14 @@ class FeedAdapter {
     virtual FeedMessage decode(std::string_view bytes, TimeMs now) const = 0;
 };
 
+// The adapter for the department's `format`, reading through its `fields`, `categories`,
+// `severities` and `statuses`. A department whose mapping cannot be used (a malformed path, a
+// map value that is not ours) gets an adapter that rejects every message as bad_mapping.
 std::unique_ptr<FeedAdapter> make_feed_adapter(const DepartmentConfig& department,
                                                const Taxonomy& taxonomy, const FeedLimits& limits);
+
+// Empty when the department's mapping is usable, else what is wrong with it: for a check at
+// start, before any message arrives.
+std::string check_feed_mapping(const DepartmentConfig& department);
 
 }  // namespace citywall::ingest

@@ -9,11 +9,11 @@ DepartmentScript script_for(const std::string& code) {
                  {"police.assault", "打架斗殴", 2},
                  {"police.fraud", "电信诈骗", 3},
                  {"police.disturbance", "扰乱秩序", 4},
-                 {"traffic.crash", "交通事故", 2}},
+                 {"traffic.crash", "交通事故", 2, "120", "medical.injury", "车祸伤员"}},
                 3.0};
     if (code == "119")
         return {code,
-                {{"fire.building", "建筑火灾", 1},
+                {{"fire.building", "建筑火灾", 1, "110", "police.fire_report", "群众报火警"},
                  {"fire.vehicle", "车辆起火", 2},
                  {"fire.rescue", "抢险救援", 2}},
                 0.8};

@@ -11,6 +11,11 @@ struct CategoryScript {
     std::string category;
     std::string title;  // Chinese, as a dispatcher would type it
     int severity;       // most likely severity
+    // Another department that often reports the same event, and the words it uses; empty:
+    // nobody else does.
+    std::string also_department = {};
+    std::string also_category = {};
+    std::string also_title = {};
 };
 
 struct DepartmentScript {

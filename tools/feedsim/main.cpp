@@ -42,6 +42,16 @@ struct SimDepartment {
     std::uint64_t sent = 0;
 };
 
+// The same event reported again by another department a little later and a few metres away.
+struct CrossReport {
+    std::size_t department;
+    std::string id;
+    feedsim::CategoryScript script;
+    int severity;
+    LonLat position;
+    Clock::time_point due;
+};
+
 struct OpenIncident {
     std::size_t department;
     std::string id;
@@ -204,6 +214,8 @@ int main(int argc, char** argv) {
     std::uniform_real_distribution<double> unit(0, 1);
     std::exponential_distribution<double> step_wait(4.0 / lifetime_s);
     std::deque<OpenIncident> open;
+    std::deque<CrossReport> cross;
+    std::normal_distribution<double> metres(0.0, 25.0);
     std::uint64_t created = 0;
     double owed = 0;
     auto last_tick = Clock::now(), next_heartbeat = Clock::now();
@@ -246,6 +258,36 @@ int main(int argc, char** argv) {
                        << std::flush;
             ++created;
             if (lifecycle) open.push_back(incident);
+            // About a third of such events reach a second department too.
+            if (!category.also_department.empty() && unit(rng) < 0.35) {
+                for (std::size_t j = 0; j < departments.size(); ++j) {
+                    auto& other = departments[j];
+                    if (other.config.code != category.also_department) continue;
+                    LonLat near{incident.position.lon + metres(rng) / 103'000,
+                                incident.position.lat + metres(rng) / 111'000};
+                    cross.push_back(
+                        {j,
+                         other.config.code + "-" + std::to_string(seed) + "-" +
+                             std::to_string(++other.sent),
+                         {category.also_category, category.also_title, category.severity},
+                         severity,
+                         near,
+                         now + std::chrono::milliseconds(2000 + rng() % 20000)});
+                }
+            }
+        }
+        while (!cross.empty() && cross.front().due <= now) {
+            auto& c = cross.front();
+            OpenIncident report{c.department, c.id, &c.script, c.severity, IncidentStatus::reported,
+                                c.position,   now};
+            departments[c.department].socket.send(zmq::buffer(incident_json(report, now_ms())),
+                                                  zmq::send_flags::none);
+            if (lifecycle) {
+                report.next_step =
+                    now + std::chrono::milliseconds(static_cast<int>(1000 * step_wait(rng)));
+                open.push_back(report);
+            }
+            cross.pop_front();
         }
         for (auto it = open.begin(); it != open.end();) {
             if (now < it->next_step) {

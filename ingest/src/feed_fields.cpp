@@ -1,0 +1,205 @@
+#include "feed_fields.hpp"
+
+#include <charconv>
+#include <cmath>
+
+namespace citywall::ingest {
+
+namespace {
+
+std::optional<Severity> severity_from_level(std::string_view level) {
+    if (level.size() != 1 || level[0] < '1' || level[0] > '4') return std::nullopt;
+    return static_cast<Severity>(level[0] - '0');
+}
+
+std::string quoted(std::string_view word) {
+    return "'" + utf8_prefix(word, 64) + "'";
+}
+
+template <class Map>
+Map copy_map(const std::map<std::string, std::string>& from) {
+    return Map(from.begin(), from.end());
+}
+
+}  // namespace
+
+bool is_valid_utf8(std::string_view text) {
+    std::size_t i = 0;
+    const std::size_t n = text.size();
+    while (i < n) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c < 0x80) {
+            ++i;
+            continue;
+        }
+        std::size_t length = 0;
+        unsigned lower = 0x80, upper = 0xBF;  // bounds of the second byte
+        if (c >= 0xC2 && c <= 0xDF) {
+            length = 2;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            length = 3;
+            if (c == 0xE0) lower = 0xA0;  // overlong
+            if (c == 0xED) upper = 0x9F;  // surrogates
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            length = 4;
+            if (c == 0xF0) lower = 0x90;  // overlong
+            if (c == 0xF4) upper = 0x8F;  // above U+10FFFF
+        } else {
+            return false;
+        }
+        if (i + length > n) return false;
+        const auto second = static_cast<unsigned char>(text[i + 1]);
+        if (second < lower || second > upper) return false;
+        for (std::size_t k = 2; k < length; ++k) {
+            const auto next = static_cast<unsigned char>(text[i + k]);
+            if (next < 0x80 || next > 0xBF) return false;
+        }
+        i += length;
+    }
+    return true;
+}
+
+std::string utf8_prefix(std::string_view text, std::size_t max_bytes) {
+    std::string out;
+    std::size_t i = 0;
+    while (i < text.size()) {
+        // The length of the character at i; an invalid byte becomes '?'.
+        std::size_t length = 1;
+        while (length < 4 && i + length <= text.size() && !is_valid_utf8(text.substr(i, length)))
+            ++length;
+        const bool valid = i + length <= text.size() && is_valid_utf8(text.substr(i, length));
+        if (!valid) length = 1;
+        if (out.size() + length > max_bytes) return out + "…";
+        if (valid) {
+            out.append(text.substr(i, length));
+        } else {
+            out.push_back('?');
+        }
+        i += length;
+    }
+    return out;
+}
+
+bool is_well_formed_category(std::string_view c) {
+    auto dot = c.find('.');
+    if (dot == std::string_view::npos || dot == 0 || dot + 1 == c.size() ||
+        c.size() > kMaxCategoryLength)
+        return false;
+    for (char ch : c) {
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '.'))
+            return false;
+    }
+    return true;
+}
+
+std::optional<double> parse_decimal_text(std::string_view text) {
+    if (text.empty() || text.size() > 32) return std::nullopt;
+    std::size_t pos = text[0] == '-' ? 1 : 0;
+    std::size_t digits_before = 0, digits_after = 0;
+    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
+        ++pos;
+        ++digits_before;
+    }
+    if (pos < text.size() && text[pos] == '.') {
+        ++pos;
+        while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
+            ++pos;
+            ++digits_after;
+        }
+        if (digits_after == 0) return std::nullopt;
+    }
+    if (pos != text.size() || digits_before == 0) return std::nullopt;
+    double value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(value))
+        return std::nullopt;
+    return value;
+}
+
+std::string integer_text(long long value) {
+    return std::to_string(value);
+}
+
+FeedVocabulary::FeedVocabulary(const DepartmentConfig& department, const Taxonomy& taxonomy)
+    : categories_(copy_map<decltype(categories_)>(department.categories)),
+      severities_(copy_map<decltype(severities_)>(department.severities)),
+      statuses_(copy_map<decltype(statuses_)>(department.statuses)),
+      taxonomy_(taxonomy) {}
+
+std::string FeedVocabulary::check(const DepartmentConfig& department) {
+    for (const auto& [word, category] : department.categories)
+        if (!is_well_formed_category(category))
+            return "categories." + word + " = '" + category + "' is not a family.kind category";
+    for (const auto& [word, level] : department.severities)
+        if (!severity_from_level(level))
+            return "severities." + word + " = '" + level + "' is not 1..4";
+    for (const auto& [word, status] : department.statuses)
+        if (!parse_incident_status(status))
+            return "statuses." + word + " = '" + status + "' is not a citywall status";
+    return {};
+}
+
+std::optional<std::string> FeedVocabulary::find_category(std::string_view word) const {
+    if (auto it = categories_.find(word); it != categories_.end()) return it->second;
+    return std::nullopt;
+}
+
+std::optional<std::string> FeedVocabulary::category(std::string_view word, FeedReject& why) const {
+    if (maps_categories()) {
+        auto mapped = find_category(word);
+        if (!mapped) why = feed_reject("unknown_category", quoted(word) + " is not in categories");
+        return mapped;
+    }
+    if (!is_well_formed_category(word)) {
+        why = feed_reject("bad_category", utf8_prefix(word, kMaxCategoryLength));
+        return std::nullopt;
+    }
+    return std::string(word);
+}
+
+std::optional<Severity> FeedVocabulary::find_severity(std::string_view word) const {
+    if (auto it = severities_.find(word); it != severities_.end())
+        return severity_from_level(it->second);
+    return std::nullopt;
+}
+
+std::optional<Severity> FeedVocabulary::severity(std::string_view word, FeedReject& why) const {
+    auto level = maps_severities() ? find_severity(word) : severity_from_level(word);
+    if (!level)
+        why = feed_reject("bad_severity", maps_severities()
+                                              ? quoted(word) + " is not in severities"
+                                              : "severity must be 1 (critical) to 4 (low)");
+    return level;
+}
+
+std::optional<IncidentStatus> FeedVocabulary::status(std::string_view word, FeedReject& why) const {
+    std::optional<IncidentStatus> status;
+    if (maps_statuses()) {
+        if (auto it = statuses_.find(word); it != statuses_.end())
+            status = parse_incident_status(it->second);
+        if (!status) why = feed_reject("bad_status", quoted(word) + " is not in statuses");
+    } else {
+        status = parse_incident_status(word);
+        if (!status) why = feed_reject("bad_status", utf8_prefix(word, kMaxStatusLength));
+    }
+    return status;
+}
+
+bool FeedVocabulary::accepts(std::string_view category, FeedReject& why) const {
+    if (taxonomy_.accepts(category)) return true;
+    why = feed_reject("unknown_category",
+                      utf8_prefix(category, kMaxCategoryLength) + " is not in the taxonomy");
+    return false;
+}
+
+std::optional<FeedReject> final_checks(const FeedReport& report, const FeedVocabulary& vocabulary,
+                                       TimeMs now, const FeedLimits& limits) {
+    if (report.occurred > now + limits.max_future_ms)
+        return feed_reject("future_time", "occurred is ahead of ingest's clock");
+    if (report.occurred < 0) return feed_reject("bad_time", "occurred before 1970");
+    FeedReject why;
+    if (!vocabulary.accepts(report.category, why)) return why;
+    return std::nullopt;
+}
+
+}  // namespace citywall::ingest

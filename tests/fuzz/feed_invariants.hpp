@@ -1,0 +1,47 @@
+// What every department feed decoder promises, whatever bytes arrive: a report that ingest can
+// use as it is, or a reject with a known reason and a readable detail. Broken promise: abort.
+#pragma once
+
+#include <cmath>
+#include <cstdlib>
+#include <string_view>
+
+#include "feed_fields.hpp"
+#include "feed_message.hpp"
+
+namespace citywall::ingest::fuzz {
+
+inline bool known_reason(std::string_view reason) {
+    for (std::string_view known :
+         {"oversized", "invalid_utf8", "invalid_json", "invalid_xml", "not_an_object",
+          "unknown_type", "missing_field", "bad_field", "bad_category", "unknown_category",
+          "bad_severity", "bad_status", "bad_location", "bad_time", "future_time", "not_actual",
+          "bad_mapping"})
+        if (reason == known) return true;
+    return false;
+}
+
+inline void check(const FeedMessage& message, const Taxonomy& taxonomy, TimeMs now,
+                  const FeedLimits& limits) {
+    if (const auto* why = std::get_if<FeedReject>(&message)) {
+        if (!known_reason(why->reason) || !is_valid_utf8(why->detail)) std::abort();
+        return;
+    }
+    const auto* report = std::get_if<FeedReport>(&message);
+    if (!report) return;  // a heartbeat
+    if (report->source_id.empty() || report->source_id.size() > kMaxIdLength ||
+        !is_valid_utf8(report->source_id))
+        std::abort();
+    if (!is_well_formed_category(report->category) || !taxonomy.accepts(report->category))
+        std::abort();
+    const int severity = static_cast<int>(report->severity);
+    if (severity < 1 || severity > 4) std::abort();
+    if (static_cast<int>(report->status) >= kIncidentStatusCount) std::abort();
+    if (!std::isfinite(report->position.lon) || !std::isfinite(report->position.lat)) std::abort();
+    if (report->occurred < 0 || report->occurred > now + limits.max_future_ms) std::abort();
+    if (report->title.size() > kMaxTitleLength || !is_valid_utf8(report->title)) std::abort();
+    if (report->description.size() > kMaxDescriptionLength || !is_valid_utf8(report->description))
+        std::abort();
+}
+
+}  // namespace citywall::ingest::fuzz
