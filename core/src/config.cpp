@@ -125,6 +125,14 @@ Result<IngestConfig> parse_ingest_config(std::string_view text,
         }
     }
 
+    const toml::node_view<const toml::node> security{root["security"].node()};
+    std::string keys = "on", ingest_key_file;
+    read(security, "keys", keys);
+    read(security, "ingest_key_file", ingest_key_file);
+    if (keys != "on" && keys != "off") return R::failure("security.keys must be \"on\" or \"off\"");
+    config.keys_off = keys == "off";
+    config.ingest_key_file = resolve(base_dir, ingest_key_file);
+
     std::set<std::string> codes, endpoints;
     if (const auto* departments = root["department"].as_array()) {
         for (std::size_t k = 0; k < departments->size(); ++k) {
@@ -160,6 +168,9 @@ Result<IngestConfig> parse_ingest_config(std::string_view text,
                 return R::failure(where + ": socket must be pull or sub");
             }
             read(d, "public_key", dept.public_key);
+            std::string public_key_file;
+            read(d, "public_key_file", public_key_file);
+            dept.public_key_file = resolve(base_dir, public_key_file);
             if (!dept.public_key.empty() && dept.public_key.size() != 40)
                 return R::failure(where + ": public_key must be 40 Z85 characters");
             const toml::node_view<const toml::node> fields{d["fields"].node()};

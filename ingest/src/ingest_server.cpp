@@ -15,6 +15,7 @@
 #include "citywall/placement.hpp"
 #include "citywall/wire.hpp"
 #include "dead_letter.hpp"
+#include "department_keys.hpp"
 #include "feed_adapter.hpp"
 #include "feed_health.hpp"
 #include "report_merge.hpp"
@@ -88,6 +89,7 @@ struct Department {
 struct IngestServer::Impl {
     IngestConfig config;
     zmq::context_t context{1};
+    std::unique_ptr<KeyGate> gate;  // after the context, before every socket it guards
     std::vector<Department> departments;
     zmq::socket_t updates{context, zmq::socket_type::pub};
     zmq::socket_t snapshots{context, zmq::socket_type::router};
@@ -100,7 +102,9 @@ struct IngestServer::Impl {
     IngestCounters counters;
     FeedLimits limits;
 
+    void receive(Department& department, const zmq::message_t& message);
     void handle(Department& department, std::string_view bytes);
+    Result<bool> open_gate();
     void reject(const Department& department, TimeMs now, const FeedReject& why,
                 std::string_view raw);
     void publish(const wire::Message& message);
@@ -138,6 +142,7 @@ Result<std::unique_ptr<IngestServer>> IngestServer::create(const IngestConfig& c
         return R::failure("cannot open dead-letter file " + dead_letter_path.string());
     impl->health = std::make_unique<FeedHealthBoard>(config.departments, now_ms());
 
+    if (auto gate = impl->open_gate(); !gate) return R::failure(gate.error());
     try {
         impl->updates.set(zmq::sockopt::sndhwm, kPublishHighWater);
         impl->updates.bind(config.updates_endpoint);
@@ -145,17 +150,32 @@ Result<std::unique_ptr<IngestServer>> IngestServer::create(const IngestConfig& c
         for (const auto& d : config.departments) {
             auto transform = PositionTransform::create(d.crs);
             if (!transform) return R::failure("department " + d.code + ": " + transform.error());
+            if (auto mapping = check_feed_mapping(d); !mapping.empty())
+                return R::failure("department " + d.code + ": " + mapping);
+            const bool subscribe = d.socket == FeedSocket::sub;
             Department department{d, make_feed_adapter(d, config.taxonomy, impl->limits),
-                                  *transform, zmq::socket_t(impl->context, zmq::socket_type::pull),
+                                  *transform,
+                                  zmq::socket_t(impl->context, subscribe ? zmq::socket_type::sub
+                                                                         : zmq::socket_type::pull),
                                   zmq::socket_t(impl->context, zmq::socket_type::pair)};
             department.socket.set(zmq::sockopt::maxmsgsize,
                                   static_cast<std::int64_t>(config.max_message_bytes) * 4);
             department.socket.set(zmq::sockopt::rcvhwm, 100000);
-            department.socket.bind(d.endpoint);
+            if (auto guarded = impl->gate->guard(department.socket, d.code); !guarded)
+                return R::failure("department " + d.code + ": " + guarded.error());
             std::string monitor = "inproc://peers-" + d.code;
             if (zmq_socket_monitor(department.socket.handle(), monitor.c_str(),
-                                   ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED) != 0)
+                                   ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_CONNECTED |
+                                       ZMQ_EVENT_DISCONNECTED |
+                                       ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL) != 0)
                 return R::failure("cannot monitor department " + d.code);
+            if (subscribe) {
+                // The department publishes; ingest connects to it and takes everything.
+                department.socket.set(zmq::sockopt::subscribe, "");
+                department.socket.connect(d.endpoint);
+            } else {
+                department.socket.bind(d.endpoint);
+            }
             department.monitor.connect(monitor);
             impl->departments.push_back(std::move(department));
         }
@@ -163,6 +183,41 @@ Result<std::unique_ptr<IngestServer>> IngestServer::create(const IngestConfig& c
         return R::failure(std::string("socket: ") + e.what());
     }
     return std::unique_ptr<IngestServer>(new IngestServer(std::move(impl)));
+}
+
+// Keys are on unless the config says otherwise: every department socket is a CURVE server that
+// admits only that department's key (docs/security.md).
+Result<bool> IngestServer::Impl::open_gate() {
+    KeyPair ingest_keys;
+    std::vector<DepartmentConfig> keyed = config.departments;
+    if (!config.keys_off) {
+        if (config.ingest_key_file.empty())
+            return Result<bool>::failure(
+                "security: keys are on but no ingest_key_file is configured (or say keys = "
+                "\"off\")");
+        auto keys = load_secret_key_file(config.ingest_key_file);
+        if (!keys) return Result<bool>::failure("security: " + keys.error());
+        ingest_keys = *keys;
+        for (auto& d : keyed) {
+            if (!d.public_key.empty() || d.public_key_file.empty()) continue;
+            auto key = load_public_key_file(d.public_key_file);
+            if (!key) return Result<bool>::failure("department " + d.code + ": " + key.error());
+            d.public_key = *key;
+        }
+    } else {
+        log("security: KEYS OFF — department feeds are not authenticated (config says so)");
+    }
+    auto gate_config = KeyGateConfig::for_departments(keyed, ingest_keys, config.keys_off);
+    if (!gate_config) return Result<bool>::failure("security: " + gate_config.error());
+    gate_config->on_refusal = [](const RefusalEvent& e) {
+        log("refused a connection to department " + e.domain + " from " + e.address + ": " +
+            std::string(describe(e.reason)) +
+            (e.key_owner.empty() ? std::string() : " (the key of " + e.key_owner + ")"));
+    };
+    auto opened = KeyGate::open(context, std::move(*gate_config));
+    if (!opened) return Result<bool>::failure("security: " + opened.error());
+    gate = std::move(*opened);
+    return true;
 }
 
 // Rebuilds the state from the journal through the same commit() that live events take.
@@ -208,6 +263,20 @@ void IngestServer::Impl::reject(const Department& department, TimeMs now, const 
     ++counters.rejected;
     health->rejected(department.config.code, why.reason);
     dead_letter->write(now, department.config.code, why.reason, why.detail, raw);
+}
+
+// The key gate names who spoke; a message on a department's socket from anyone else is refused
+// even if it got through (a second check on top of the handshake).
+void IngestServer::Impl::receive(Department& department, const zmq::message_t& message) {
+    const std::string_view speaker = speaker_of(message);
+    if (!gate->keys_off() && speaker != department.config.code) {
+        const TimeMs now = now_ms();
+        health->heard(department.config.code, now);
+        return reject(department, now,
+                      {"wrong_speaker", "message from '" + std::string(speaker) + "'"},
+                      message.to_string_view());
+    }
+    handle(department, message.to_string_view());
 }
 
 void IngestServer::Impl::handle(Department& department, std::string_view bytes) {
@@ -299,8 +368,13 @@ void IngestServer::Impl::watch_peers(Department& department) {
     if (event.size() < 6) return;
     std::uint16_t id = 0;
     std::memcpy(&id, event.data(), sizeof id);
-    if (id == ZMQ_EVENT_ACCEPTED) health->peers_changed(department.config.code, +1);
+    std::int32_t value = 0;
+    std::memcpy(&value, static_cast<const char*>(event.data()) + 2, sizeof value);
+    if (id == ZMQ_EVENT_ACCEPTED || id == ZMQ_EVENT_CONNECTED)
+        health->peers_changed(department.config.code, +1);
     if (id == ZMQ_EVENT_DISCONNECTED) health->peers_changed(department.config.code, -1);
+    if (auto refusal = refusal_of_handshake_event(id, value))
+        gate->count_refusal(department.config.code, *refusal);
 }
 
 void IngestServer::run(const std::atomic<bool>& stop) {
@@ -328,14 +402,14 @@ void IngestServer::run(const std::atomic<bool>& stop) {
                 zmq::message_t message;
                 for (int n = 0; n < kDrainPerSocket; ++n) {
                     if (!d.socket.recv(message, zmq::recv_flags::dontwait)) break;
-                    s.handle(d, message.to_string_view());
+                    s.receive(d, message);
                 }
             }
             if (items[2 * k + 1].revents & ZMQ_POLLIN) s.watch_peers(d);
         }
         if (items.back().revents & ZMQ_POLLIN) s.serve_snapshot();
         if (TimeMs now = now_ms(); now >= next_beat) {
-            s.publish(wire::Heartbeat{s.state.last_seq(), now, false, false});
+            s.publish(wire::Heartbeat{s.state.last_seq(), now, false, s.gate->keys_off()});
             s.publish(wire::FeedHealthReport{s.state.last_seq(), now, s.health->report(now)});
             next_beat = now + s.config.heartbeat_ms;
         }

@@ -70,6 +70,7 @@ TEST(CrashRecovery, KillNineUnderLoadLosesNoPublishedEvent) {
         config << "[ingest]\nupdates_endpoint = \"" << updates << "\"\nsnapshot_endpoint = \""
                << snapshots << "\"\njournal_dir = \"journal\"\nfsync_interval_ms = 50\n"
                << "checkpoint_every = 1500\nheartbeat_ms = 200\n"
+               << "[security]\nkeys = \"off\"\n"
                << "[placement]\nbeat_source = \"" CITYWALL_TEST_DATA
                   "/real/sfpd_districts.geojson\"\nbeat_layer = \"\"\n"
                << "beat_code_field = \"DISTRICT\"\nbeat_name_field = \"DISTRICT\"\n"

@@ -29,6 +29,7 @@ class IngestTest : public ::testing::Test {
         config_.snapshot_endpoint = testing::loopback_endpoint();
         config_.journal_dir = journal_;
         config_.heartbeat_ms = 200;
+        config_.keys_off = true;  // the key gate has its own tests (department_keys_test)
         config_.placement.beat_source =
             std::filesystem::path(CITYWALL_TEST_DATA) / "real/sfpd_districts.geojson";
         config_.placement.beat_layer = "";

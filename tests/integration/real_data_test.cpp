@@ -118,6 +118,7 @@ TEST(RealData, SanFranciscoIncidentsLandInTheExactPoliceDistrict) {
     config.updates_endpoint = testing::loopback_endpoint();
     config.snapshot_endpoint = testing::loopback_endpoint();
     config.journal_dir = journal;
+    config.keys_off = true;
     config.placement.beat_source = kData / "sfpd_districts.geojson";
     config.placement.beat_layer = "";
     config.placement.beat_code_field = "DISTRICT";

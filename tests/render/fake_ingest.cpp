@@ -4,6 +4,11 @@
 //
 //   citywall-fake-ingest --updates EP --snapshot EP --area FILE --layer NAME --incidents N
 //                        [--manifest FILE] [--drill] [--silent-after S] [--lifetime S]
+//                        [--new N] [--close ID --close-after S]
+//
+// Incidents are placed in the area file's grids and police beats with core's CityPlacement
+// (as ingest does), so the wall can count them per grid. Every Nth (--new N) was received a
+// second before the fixed clock, so it pulses; --close sends an update closing one incident.
 //
 // It writes a line to stdout every 200 ms, so when it is the head of a pipeline (as in
 // run_render_test.cmake) it ends by SIGPIPE as soon as the viewer after it has exited.
@@ -14,9 +19,11 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <iomanip>
 #include <thread>
 #include <zmq.hpp>
 
+#include "citywall/placement.hpp"
 #include "citywall/wire.hpp"
 
 namespace {
@@ -74,7 +81,8 @@ std::vector<LonLat> spread(OGRLayer& layer, std::size_t count) {
     return points;
 }
 
-std::vector<Incident> make_incidents(const std::vector<LonLat>& points) {
+std::vector<Incident> make_incidents(const std::vector<LonLat>& points,
+                                     const CityPlacement* placement, std::size_t fresh) {
     std::vector<Incident> incidents;
     for (std::size_t i = 0; i < points.size(); ++i) {
         const Family& family = kFamilies[i % std::size(kFamilies)];
@@ -87,6 +95,13 @@ std::vector<Incident> make_incidents(const std::vector<LonLat>& points) {
         incident.location = points[i];
         incident.source_crs = "EPSG:4326";
         incident.occurred = incident.received = incident.updated = kClock - 60000;
+        // Every Nth (from the second): received a second ago, so it pulses on the wall.
+        if (fresh > 0 && i % fresh == 1) incident.received = incident.updated = kClock - 1000;
+        if (placement) {
+            incident.grid = placement->place_grid(incident.location);
+            incident.beat = placement->place_beat(incident.location);
+        }
+        incident.description = "确定性测试事件，用于画面测试。 A deterministic incident.";
         incident.title = "测试事件 " + std::to_string(i);
         incidents.push_back(std::move(incident));
     }
@@ -100,7 +115,9 @@ int main(int argc, char** argv) {
     std::string updates_ep, snapshot_ep, area_path, layer_name = "city_boundary", manifest;
     std::size_t count = 64;
     bool drill = false;
-    double silent_after = -1, lifetime = 60;
+    double silent_after = -1, lifetime = 60, close_after = -1;
+    std::size_t fresh = 0;
+    std::uint64_t close_id = 0;
     app.add_option("--updates", updates_ep)->required();
     app.add_option("--snapshot", snapshot_ep)->required();
     app.add_option("--area", area_path, "OGR source whose polygons hold the incidents")->required();
@@ -110,6 +127,9 @@ int main(int argc, char** argv) {
     app.add_flag("--drill", drill);
     app.add_option("--silent-after", silent_after, "stop heartbeats after S seconds");
     app.add_option("--lifetime", lifetime, "exit after S seconds");
+    app.add_option("--new", fresh, "every Nth incident was received 1 s ago (it pulses)");
+    app.add_option("--close", close_id, "close this incident ...");
+    app.add_option("--close-after", close_after, "... this many seconds after start");
     CLI11_PARSE(app, argc, argv);
 
     GDALAllRegister();
@@ -121,12 +141,20 @@ int main(int argc, char** argv) {
                      area_path.c_str());
         return 2;
     }
-    const std::vector<Incident> incidents = make_incidents(spread(*layer, count));
-    if (!manifest.empty() && !incidents.empty()) {
-        std::ofstream(manifest) << incidents[0].location.lon << ' ' << incidents[0].location.lat
-                                << '\n';
+    PlacementConfig placement_config;
+    placement_config.grid_source = placement_config.beat_source = area_path;
+    auto placement = CityPlacement::load(placement_config);
+    if (!placement) {
+        std::fprintf(stderr, "fake-ingest: no grids in %s (%s): incidents are not placed\n",
+                     area_path.c_str(), placement.error().c_str());
     }
-    const std::uint64_t seq = incidents.size();
+    const std::vector<Incident> incidents =
+        make_incidents(spread(*layer, count), placement ? placement->get() : nullptr, fresh);
+    if (!manifest.empty() && !incidents.empty()) {
+        std::ofstream(manifest) << std::setprecision(12) << incidents[0].location.lon << ' '
+                                << incidents[0].location.lat << '\n';
+    }
+    std::uint64_t seq = incidents.size();
 
     zmq::context_t context(1);
     zmq::socket_t pub(context, zmq::socket_type::pub);
@@ -173,6 +201,16 @@ int main(int argc, char** argv) {
                     router.send(zmq::buffer(identity.to_string()), zmq::send_flags::sndmore);
                     router.send(zmq::buffer(wire::encode(chunk)), zmq::send_flags::none);
                 }
+            }
+        }
+        if (close_after >= 0 && age > close_after) {
+            close_after = -1;
+            for (const Incident& incident : incidents) {
+                if (incident.id != close_id) continue;
+                wire::IncidentUpdate update{++seq, incident};
+                update.incident.status = IncidentStatus::closed;
+                update.incident.updated = kClock;
+                pub.send(zmq::buffer(wire::encode(update)), zmq::send_flags::none);
             }
         }
         if (std::chrono::steady_clock::now() - last_beat > std::chrono::milliseconds(200)) {

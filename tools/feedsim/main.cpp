@@ -10,6 +10,7 @@
 #include <csignal>
 #include <cstdio>
 #include <deque>
+#include <filesystem>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -18,6 +19,7 @@
 
 #include "citywall/config.hpp"
 #include "citywall/placement.hpp"
+#include "department_keys.hpp"
 #include "department_script.hpp"
 
 namespace {
@@ -166,6 +168,10 @@ int main(int argc, char** argv) {
     app.add_option("--lifetime", lifetime_s, "mean seconds from report to resolution");
     app.add_flag("!--no-lifecycle", lifecycle, "send only new incidents, never status changes");
     app.add_option("--points", points_path, "write each new incident's id,lon,lat to this CSV");
+    std::string keys_dir;
+    app.add_option("--keys", keys_dir,
+                   "folder with ingest.pub and CODE.key per department (default: the folder of "
+                   "the config's ingest_key_file)");
     CLI11_PARSE(app, argc, argv);
 
     auto config = load_ingest_config(config_path);
@@ -186,6 +192,18 @@ int main(int argc, char** argv) {
     std::mt19937_64 rng(seed);
     PlacePicker places(std::move(*areas), rng);
 
+    std::string ingest_public_key;
+    if (!config->keys_off) {
+        std::filesystem::path dir = keys_dir.empty() ? config->ingest_key_file.parent_path()
+                                                     : std::filesystem::path(keys_dir);
+        auto key = ingest::load_public_key_file(dir / "ingest.pub");
+        if (!key) {
+            std::fprintf(stderr, "citywall-feedsim: %s\n", key.error().c_str());
+            return 2;
+        }
+        ingest_public_key = *key;
+        keys_dir = dir.string();
+    }
     zmq::context_t context(1);
     std::vector<SimDepartment> departments;
     double total_share = 0;
@@ -195,6 +213,19 @@ int main(int argc, char** argv) {
         SimDepartment sim{d, feedsim::script_for(d.code),
                           zmq::socket_t(context, zmq::socket_type::push)};
         sim.socket.set(zmq::sockopt::linger, 2000);
+        if (!ingest_public_key.empty()) {
+            auto keys =
+                ingest::load_secret_key_file(std::filesystem::path(keys_dir) / (d.code + ".key"));
+            if (!keys) {
+                std::fprintf(stderr, "citywall-feedsim: %s\n", keys.error().c_str());
+                return 2;
+            }
+            if (auto ok = ingest::configure_department_client(sim.socket, ingest_public_key, *keys);
+                !ok) {
+                std::fprintf(stderr, "citywall-feedsim: %s\n", ok.error().c_str());
+                return 2;
+            }
+        }
         sim.socket.connect(d.endpoint);
         total_share += sim.script.share;
         departments.push_back(std::move(sim));

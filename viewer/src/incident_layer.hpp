@@ -1,11 +1,16 @@
 // Live incidents as instanced markers: one buffer of per-instance attributes, one draw call.
-// A delta touches only the instances of the ids it changed; closed incidents are swap-removed.
+// A delta touches only the instances of the ids it changed. A closed incident keeps its
+// instance while it fades out, then is swap-removed; new ones pulse; the selected one is ringed.
+// Every time the shader sees comes from the one AnimationClock.
 #pragma once
 
 #include <cstdint>
+#include <deque>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
+#include "animation_clock.hpp"
 #include "camera.hpp"
 #include "citywall/picture.hpp"
 #include "gl_program.hpp"
@@ -13,36 +18,60 @@
 
 namespace citywall::viewer {
 
+struct MarkerTiming {
+    double pulse_s = 6;  // a new incident (received within this long) pulses
+    double fade_s = 4;   // a closed incident fades out over this long
+};
+
 class IncidentLayer {
   public:
     // Marker positions are stored relative to `origin` (float precision near the city).
-    static Result<IncidentLayer> create(MercatorPoint origin);
+    static Result<IncidentLayer> create(MercatorPoint origin, MarkerTiming timing);
 
     // Rebuilds every instance from the picture (after a snapshot replaced it).
-    void rebuild(const CityPicture& picture, const Palette& palette);
-    // Updates the instances of `changed` ids: new, moved, restyled, or gone.
+    void rebuild(const CityPicture& picture, const Palette& palette, const AnimationClock& clock);
+    // Updates the instances of `changed` ids: new, moved, restyled, or closed (fading).
     void update(const CityPicture& picture, const std::vector<std::uint64_t>& changed,
-                const Palette& palette);
-    void draw(const Camera& camera, const Palette& palette);
+                const Palette& palette, const AnimationClock& clock);
+    // Drops the instances whose fade has ended; call once a frame.
+    void sweep(const AnimationClock& clock);
+    void set_selected(std::optional<std::uint64_t> id);
+    // `only_prominent`: draw just critical and selected incidents (over a choropleth).
+    void draw(const Camera& camera, const Palette& palette, const AnimationClock& clock,
+              bool only_prominent);
 
-    std::size_t size() const { return instances_.size(); }
+    // The open incident whose marker covers the pixel, nearest its centre first.
+    std::optional<std::uint64_t> pick(const Camera& camera, double px, double py,
+                                      bool only_prominent) const;
 
-  private:
+    std::size_t size() const { return instances_.size() - fading_count_; }  // open markers
+    std::size_t instance_count() const { return instances_.size(); }        // with fading ones
+    // The instance buffer (the heat layer reads the same positions).
+    GLuint buffer() const { return vbo_.get(); }
+
     struct Instance {
         float x, y;            // metres relative to origin_
         std::uint8_t rgba[4];  // straight alpha
         float size;            // diameter, pixels
-        float flags;           // 1 = critical, 2 = escalated
+        float flags;           // kCritical | kEscalated | kSelected | kClosing
+        float born;            // received, seconds from time_base_
+        float gone;            // closed, seconds from time_base_ (with kClosing)
     };
-    static_assert(sizeof(Instance) == 20);
+    static_assert(sizeof(Instance) == 28);
+    static constexpr int kCritical = 1, kEscalated = 2, kSelected = 4, kClosing = 8;
+    const MercatorPoint& origin() const { return origin_; }
 
-    Instance make_instance(const Incident& incident, const Palette& palette) const;
+  private:
+    Instance make_instance(const Incident& incident, const Palette& palette);
+    float seconds(TimeMs t) const;
     void set(std::uint64_t id, const Instance& instance);
     void remove(std::uint64_t id);
+    void start_fade(std::uint64_t id, const AnimationClock& clock);
     void mark_dirty(std::size_t slot);
     void upload();
 
     MercatorPoint origin_;
+    MarkerTiming timing_;
     Program program_;
     VertexArray vao_;
     Buffer vbo_;
@@ -51,6 +80,17 @@ class IncidentLayer {
     std::vector<std::uint64_t> slot_ids_;                   // slot -> incident id
     std::unordered_map<std::uint64_t, std::size_t> slots_;  // incident id -> slot
     std::size_t dirty_begin_ = 0, dirty_end_ = 0;           // slots to upload, [begin, end)
+    // Closed incidents still fading, oldest first.
+    struct Fade {
+        std::uint64_t id;
+        TimeMs ends;
+        float gone;  // the instance's `gone` when this fade began
+    };
+    std::deque<Fade> fading_;
+    std::size_t fading_count_ = 0;
+    std::optional<std::uint64_t> selected_;
+    // Instance times are float seconds from this, so recent times keep millisecond precision.
+    std::optional<TimeMs> time_base_;
 };
 
 }  // namespace citywall::viewer

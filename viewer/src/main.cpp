@@ -27,7 +27,8 @@ int main(int argc, char** argv) {
     using citywall::viewer::RunOptions;
     CLI::App app{"citywall-viewer: the city operations wall"};
     std::string config_path, updates, snapshot_endpoint, size = "1920x1080", center;
-    std::string snapshot_out, snapshot_dir = ".";
+    std::string snapshot_out, snapshot_dir = ".", script;
+    bool fullscreen = false;
     RunOptions options;
     double mpp = 0;
     app.add_option("--config", config_path, "viewer config (TOML)")
@@ -50,6 +51,11 @@ int main(int argc, char** argv) {
     app.add_option("--metres-per-pixel", mpp, "initial scale (Web Mercator metres per pixel)");
     app.add_flag("--deterministic", options.deterministic,
                  "leave the wall clock and endpoint out of the panel (reference images)");
+    app.add_option("--script", script, "run commands from FILE headless (docs/viewer.md)")
+        ->check(CLI::ExistingFile);
+    app.add_option("--ui-scale", options.ui_scale, "multiply the panel font size (big walls)")
+        ->check(CLI::Range(0.5, 4.0));
+    app.add_flag("--fullscreen", fullscreen, "full screen on the primary monitor");
     app.add_flag("--no-panels", options.hide_panels,
                  "draw the map, incidents and banners without the side panel and layer box");
     CLI11_PARSE(app, argc, argv);
@@ -60,6 +66,8 @@ int main(int argc, char** argv) {
         return 2;
     }
     if (!updates.empty()) config->updates_endpoint = updates;
+    if (fullscreen) config->fullscreen = true;
+    options.script = script;
     if (!snapshot_endpoint.empty()) config->snapshot_endpoint = snapshot_endpoint;
     if (config->updates_endpoint.empty() != config->snapshot_endpoint.empty()) {
         std::fprintf(stderr, "citywall-viewer: give both the updates and the snapshot endpoint\n");
@@ -89,6 +97,10 @@ int main(int argc, char** argv) {
     if (mpp > 0) options.metres_per_pixel = mpp;
     options.snapshot_out = snapshot_out;
     options.snapshot_dir = snapshot_dir;
+    if (!options.script.empty() && !options.snapshot_out.empty()) {
+        std::fprintf(stderr, "citywall-viewer: --script takes snapshots itself; not --snapshot\n");
+        return 2;
+    }
     if (options.after_incidents > 0 && config->updates_endpoint.empty()) {
         std::fprintf(stderr, "citywall-viewer: --after-incidents needs ingest endpoints\n");
         return 2;

@@ -1,4 +1,5 @@
-// Index: [GDAL setup] [reprojection] [GEOS triangulation] [vector layers] [raster layers]
+// Index: [GDAL setup] [reprojection] [GEOS triangulation] [vector layers] [area meshes]
+//        [raster layers]
 #include "map_source.hpp"
 
 #include <gdal.h>
@@ -255,6 +256,65 @@ Result<VectorGeometry> load_vector_layer(const LayerStyle& style) {
         result.labels.push_back({{label.x, label.y}, std::move(label.text), label.extent});
     }
     return result;
+}
+
+// ============================================================================ area meshes ====
+
+AreaMesh triangulate_areas(const std::vector<MapArea>& areas, bool with_triangles) {
+    AreaMesh mesh;
+    GeosTriangulator triangulator;
+    std::vector<double> triangles;
+    std::vector<std::size_t> ends;  // per area, the end of its values in `triangles`
+    MercatorBox all;
+    for (const MapArea& area : areas) {
+        OGRMultiPolygon shape;
+        for (const geo::Polygon& part : area.shape) {
+            OGRPolygon polygon;
+            auto add_ring = [&polygon](const geo::Ring& ring) {
+                OGRLinearRing projected;
+                for (const LonLat& p : ring) {
+                    const geo::Mercator m = geo::to_mercator(p);
+                    projected.addPoint(m.x, m.y);
+                }
+                projected.closeRings();
+                polygon.addRing(&projected);
+            };
+            add_ring(part.outer);
+            for (const geo::Ring& hole : part.holes)
+                add_ring(hole);
+            shape.addGeometry(&polygon);
+        }
+        OGREnvelope envelope;
+        shape.getEnvelope(&envelope);
+        const MercatorBox box{envelope.MinX, envelope.MinY, envelope.MaxX, envelope.MaxY};
+        mesh.boxes.push_back(box);
+        all.expand(box);
+        std::unique_ptr<OGRGeometry> anchor(OGRGeometry::FromHandle(
+            OGR_G_PointOnSurface(OGRGeometry::ToHandle(static_cast<OGRGeometry*>(&shape)))));
+        const OGRPoint* point = anchor && wkbFlatten(anchor->getGeometryType()) == wkbPoint
+                                    ? anchor->toPoint()
+                                    : nullptr;
+        mesh.anchors.push_back(point ? MercatorPoint{point->getX(), point->getY()} : box.center());
+        bool ok = true;
+        if (with_triangles) {
+            for (const OGRPolygon* polygon : shape)
+                ok = triangulator.triangulate(*polygon, triangles) && ok;
+        }
+        if (!ok) ++mesh.skipped;
+        ends.push_back(triangles.size());
+    }
+    mesh.origin = all.empty() ? MercatorPoint{} : all.center();
+    mesh.vertices.reserve(triangles.size() / 2);
+    std::size_t begin = 0;
+    for (std::size_t area = 0; area < ends.size(); ++area) {
+        for (std::size_t i = begin; i < ends[area]; i += 2) {
+            mesh.vertices.push_back({static_cast<float>(triangles[i] - mesh.origin.x),
+                                     static_cast<float>(triangles[i + 1] - mesh.origin.y),
+                                     static_cast<float>(area)});
+        }
+        begin = ends[area];
+    }
+    return mesh;
 }
 
 // ======================================================================== raster layers ====

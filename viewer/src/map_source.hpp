@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "camera.hpp"
+#include "citywall/placement.hpp"
 #include "citywall/result.hpp"
 #include "viewer_config.hpp"
 
@@ -43,6 +44,22 @@ struct RasterImage {
     int height = 0;
     std::vector<std::uint8_t> rgba;  // rows top (north) to bottom
 };
+
+// Areas (core's MapArea, lon/lat) as fill triangles whose vertices carry their area's index,
+// so one draw call colours every area from a per-area table. Also each area's box and a point
+// inside it (for counts and zoom-to), in Web Mercator.
+struct AreaVertex {
+    float x, y;  // metres relative to origin
+    float area;  // index into the areas given
+};
+struct AreaMesh {
+    MercatorPoint origin;
+    std::vector<AreaVertex> vertices;
+    std::vector<MercatorBox> boxes;
+    std::vector<MercatorPoint> anchors;
+    std::size_t skipped = 0;  // areas that could not be triangulated
+};
+AreaMesh triangulate_areas(const std::vector<MapArea>& areas, bool with_triangles);
 
 // Registers GDAL drivers; call once before loading.
 void init_gdal();

@@ -286,7 +286,8 @@ void draw_side_panel(const CityPicture& picture, const Palette& palette, const S
     ImGui::End();
 }
 
-void draw_layer_box(std::vector<MapLayer>& layers, const WallFonts& fonts, const Camera& camera) {
+float draw_layer_box(std::vector<MapLayer>& layers, const WallFonts& fonts, const Camera& camera,
+                     AggregateMode* mode, bool compact) {
     // Bottom right, above the scale bar: map controls apart from the city's numbers.
     const float bottom_margin = fonts.body->FontSize * 2 + 40;
     ImGui::SetNextWindowPos(ImVec2(static_cast<float>(camera.width) - 16,
@@ -300,14 +301,27 @@ void draw_layer_box(std::vector<MapLayer>& layers, const WallFonts& fonts, const
     ImGui::TextColored(ImVec4(0.55f, 0.75f, 1.0f, 1.0f), "图层 Layers");
     ImGui::PopFont();
     ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(3, 1));
-    for (std::size_t i = 0; i < layers.size(); ++i) {
+    for (std::size_t i = 0; i < layers.size() && !compact; ++i) {
         LayerStyle& style = layers[i].style();
         ImGui::PushID(static_cast<int>(i));
         ImGui::Checkbox(style.name.c_str(), &style.visible);
         ImGui::PopID();
     }
+    if (mode) {
+        if (!compact) ImGui::Separator();
+        ImGui::TextUnformatted("聚合 Aggregate");
+        int value = static_cast<int>(*mode);
+        ImGui::RadioButton("自动 auto", &value, static_cast<int>(AggregateMode::automatic));
+        ImGui::SameLine();
+        ImGui::RadioButton("开 on", &value, static_cast<int>(AggregateMode::on));
+        ImGui::SameLine();
+        ImGui::RadioButton("关 off", &value, static_cast<int>(AggregateMode::off));
+        *mode = static_cast<AggregateMode>(value);
+    }
     ImGui::PopStyleVar();
+    const float top = ImGui::GetWindowPos().y;
     ImGui::End();
+    return top;
 }
 
 // ============================================================================ banners ====

@@ -52,7 +52,11 @@ float side_panel_width(const Camera& camera);
 void draw_side_panel(const CityPicture& picture, const Palette& palette, const StreamStatus& status,
                      const WallFonts& fonts, const Camera& camera);
 // Checkboxes that show and hide map layers (police beats among them).
-void draw_layer_box(std::vector<MapLayer>& layers, const WallFonts& fonts, const Camera& camera);
+// With the choropleth's mode (auto / on / off) when `mode` is given.
+// `compact`: the aggregation switches only (the detail panel needs the room). Returns the
+// box's top edge, so what stacks above it knows where to stop.
+float draw_layer_box(std::vector<MapLayer>& layers, const WallFonts& fonts, const Camera& camera,
+                     AggregateMode* mode, bool compact);
 void draw_banners(const StreamStatus& status, const WallFonts& fonts, const Camera& camera);
 void draw_map_labels(const std::vector<MapLayer>& layers, const Camera& camera,
                      const WallFonts& fonts, float left_edge);

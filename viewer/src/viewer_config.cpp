@@ -99,6 +99,47 @@ Result<LayerStyle> read_layer(const toml::table& t, const std::filesystem::path&
     return layer;
 }
 
+std::optional<std::string> read_areas(const toml::table& root, const std::filesystem::path& base,
+                                      ViewerConfig& config) {
+    AreaSources& areas = config.areas;
+    if (auto source = root["areas"]["source"].value<std::string>()) {
+        areas.source = resolve(base, *source);
+    }
+    areas.code_field = root["areas"]["code_field"].value_or(areas.code_field);
+    areas.name_field = root["areas"]["name_field"].value_or(areas.name_field);
+    constexpr const char* kKeys[kAreaLevelCount] = {"grid_layer", "community_layer", "street_layer",
+                                                    "district_layer", "beat_layer"};
+    for (int i = 0; i < kAreaLevelCount; ++i) {
+        areas.layers[i] = root["areas"][kKeys[i]].value_or(areas.layers[i]);
+    }
+
+    AggregateStyle& style = config.aggregate;
+    const std::string mode = root["aggregate"]["mode"].value_or(std::string("auto"));
+    if (mode == "auto") {
+        style.mode = AggregateMode::automatic;
+    } else if (mode == "on") {
+        style.mode = AggregateMode::on;
+    } else if (mode == "off") {
+        style.mode = AggregateMode::off;
+    } else {
+        return "aggregate.mode must be \"auto\", \"on\" or \"off\"";
+    }
+    style.above_metres_per_pixel =
+        root["aggregate"]["above_metres_per_pixel"].value_or(style.above_metres_per_pixel);
+    if (const auto* steps = root["aggregate"]["level_steps"].as_array()) {
+        if (steps->size() != 3) return "aggregate.level_steps = [community, street, district]";
+        for (std::size_t i = 0; i < 3; ++i) {
+            style.level_steps[i] = (*steps)[i].value_or(style.level_steps[i]);
+        }
+    }
+    style.opacity = std::clamp(root["aggregate"]["opacity"].value_or(style.opacity), 0.0f, 1.0f);
+    style.critical_markers = root["aggregate"]["critical_markers"].value_or(true);
+    style.pulse_s = std::max(0.0, root["animation"]["pulse_s"].value_or(style.pulse_s));
+    style.fade_s = std::max(0.0, root["animation"]["fade_s"].value_or(style.fade_s));
+    if (!(style.above_metres_per_pixel > 0)) return "aggregate.above_metres_per_pixel must be > 0";
+    return std::nullopt;
+}
+
 }  // namespace
 
 Result<ViewerConfig> load_viewer_config(const std::filesystem::path& path) {
@@ -147,6 +188,9 @@ Result<ViewerConfig> load_viewer_config(const std::filesystem::path& path) {
             if (!layer) return Result<ViewerConfig>::failure(path.string() + ": " + layer.error());
             config.layers.push_back(std::move(*layer));
         }
+    }
+    if (auto error = read_areas(root, base, config)) {
+        return Result<ViewerConfig>::failure(path.string() + ": " + *error);
     }
     if (config.width < 64 || config.height < 64) {
         return Result<ViewerConfig>::failure("window size must be at least 64x64");

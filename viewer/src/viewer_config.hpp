@@ -50,6 +50,36 @@ struct LayerStyle {
     }
 };
 
+// The city's areas as the wall aggregates and picks them (docs/viewer.md, [areas] and
+// [aggregate]): read once with core's load_map_areas().
+enum class AreaLevel : std::uint8_t { grid = 0, community, street, district, beat };
+inline constexpr int kAreaLevelCount = 5;
+inline constexpr int kGridLevelCount = 4;  // grid..district: the choropleth's levels
+
+struct AreaSources {
+    std::filesystem::path source;  // empty: no aggregation, no area picking
+    std::string code_field = "code";
+    std::string name_field = "name";
+    std::array<std::string, kAreaLevelCount> layers = {"grids", "communities", "streets",
+                                                       "districts", "police_beats"};
+};
+
+enum class AggregateMode { automatic, on, off };
+
+struct AggregateStyle {
+    AggregateMode mode = AggregateMode::automatic;
+    double above_metres_per_pixel = 30;  // automatic: the choropleth replaces markers beyond
+    // Metres per pixel at which the choropleth moves up from grid to community, community to
+    // street, street to district.
+    std::array<double, 3> level_steps = {45, 110, 260};
+    float opacity = 0.78f;
+    bool critical_markers = true;  // critical incidents stay markers over the choropleth
+    // [animation]: a new incident pulses this long, a closed one fades out over this long
+    // (seconds on the animation clock).
+    double pulse_s = 6;
+    double fade_s = 4;
+};
+
 struct ViewerConfig {
     std::filesystem::path path;
     std::string title = "citywall";
@@ -71,6 +101,8 @@ struct ViewerConfig {
     std::filesystem::path palette;  // empty = the palette built into the binary
 
     std::vector<LayerStyle> layers;
+    AreaSources areas;
+    AggregateStyle aggregate;
 };
 
 Result<ViewerConfig> load_viewer_config(const std::filesystem::path& path);

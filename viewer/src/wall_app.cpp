@@ -1,4 +1,4 @@
-// Index: [window and context] [WallApp: state] [stream] [frame] [input] [run modes] [run_wall]
+// Index: [WallApp: set-up] [stream] [frame] [panels]
 #include "wall_app.hpp"
 
 #include <epoxy/gl.h>
@@ -8,35 +8,20 @@
 #include <backends/imgui_impl_opengl3.h>
 #include <imgui.h>
 
-#include <atomic>
-#include <chrono>
+#include <algorithm>
 #include <cmath>
-#include <csignal>
 #include <cstdio>
-#include <memory>
-#include <thread>
+#include <future>
 
-#include "camera.hpp"
 #include "citywall/geo.hpp"
-#include "citywall/picture.hpp"
-#include "incident_layer.hpp"
-#include "map_layers.hpp"
+#include "map_panels.hpp"
 #include "network_client.hpp"
-#include "palette.hpp"
-#include "panels.hpp"
-#include "snapshot.hpp"
 
 namespace citywall::viewer {
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// SIGINT/SIGTERM end the screen loop cleanly (service managers stop the wall this way).
-std::atomic<bool> g_stop_requested{false};
-extern "C" void request_stop(int /*signal*/) {
-    g_stop_requested = true;
-}
 
 double seconds_since(Clock::time_point t) {
     return std::chrono::duration<double>(Clock::now() - t).count();
@@ -48,79 +33,28 @@ TimeMs wall_clock_ms() {
         .count();
 }
 
-// ================================================================ window and context ====
-
-struct GlfwSession {
-    GlfwSession() { ok = glfwInit() == GLFW_TRUE; }
-    ~GlfwSession() {
-        if (ok) glfwTerminate();
-    }
-    GlfwSession(const GlfwSession&) = delete;
-    GlfwSession& operator=(const GlfwSession&) = delete;
-    bool ok = false;
-};
-
-struct WindowCloser {
-    void operator()(GLFWwindow* window) const { glfwDestroyWindow(window); }
-};
-using WindowPtr = std::unique_ptr<GLFWwindow, WindowCloser>;
-
-void glfw_error(int code, const char* description) {
-    std::fprintf(stderr, "citywall-viewer: GLFW error %d: %s\n", code, description);
+std::optional<std::string> read_text(const std::filesystem::path& path) {
+    std::string text;
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    if (!f) return std::nullopt;
+    char buffer[4096];
+    std::size_t n = 0;
+    while ((n = std::fread(buffer, 1, sizeof buffer, f)) > 0)
+        text.append(buffer, n);
+    std::fclose(f);
+    return text;
 }
 
-WindowPtr open_window(const ViewerConfig& config, bool hidden, int width, int height) {
-    glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
-    glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
-    glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
-    glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE);
-    glfwWindowHint(GLFW_STENCIL_BITS, 8);  // line layers use it (see line.vert)
-    glfwWindowHint(GLFW_VISIBLE, hidden ? GLFW_FALSE : GLFW_TRUE);
-    GLFWmonitor* monitor = !hidden && config.fullscreen ? glfwGetPrimaryMonitor() : nullptr;
-    if (monitor) {
-        const GLFWvidmode* mode = glfwGetVideoMode(monitor);
-        width = mode->width;
-        height = mode->height;
-    }
-    return WindowPtr(glfwCreateWindow(width, height, config.title.c_str(), monitor, nullptr));
-}
+}  // namespace
 
-// ================================================================== WallApp: state ====
+// ============================================================================ WallApp: set-up ====
 
-class WallApp {
-  public:
-    WallApp(const ViewerConfig& config, const RunOptions& options)
-        : config_(config), options_(options), palette_(Palette::built_in()) {}
-    ~WallApp();
-    WallApp(const WallApp&) = delete;
-    WallApp& operator=(const WallApp&) = delete;
-
-    // Loads the palette, the map layers and the GL programs; needs the window's context.
-    bool init(GLFWwindow* window, bool install_input);
-    int run_on_screen();
-    int run_snapshot();
-
-  private:
-    void pump_stream();
-    StreamStatus stream_status() const;
-    void render_frame(int width, int height, GLuint framebuffer, bool snapshot);
-    void handle_input();
-    void place_camera();
-
-    const ViewerConfig& config_;
-    const RunOptions& options_;
-    GLFWwindow* window_ = nullptr;
-    bool imgui_ready_ = false;
-    Palette palette_;
-    WallFonts fonts_;
-    std::optional<MapPrograms> programs_;
-    std::vector<MapLayer> layers_;
-    std::optional<IncidentLayer> incidents_;
-    CityPicture picture_;
-    std::unique_ptr<NetworkClient> network_;
-    Camera camera_;
-    Clock::time_point started_ = Clock::now();
-};
+WallApp::WallApp(const ViewerConfig& config, const RunOptions& options)
+    : config_(config),
+      options_(options),
+      palette_(Palette::built_in()),
+      clock_(!options.deterministic),
+      aggregate_mode_(config.aggregate.mode) {}
 
 WallApp::~WallApp() {
     network_.reset();
@@ -134,18 +68,11 @@ WallApp::~WallApp() {
 bool WallApp::init(GLFWwindow* window, bool install_input) {
     window_ = window;
     if (!config_.palette.empty()) {
-        std::string text;
-        if (std::FILE* f = std::fopen(config_.palette.c_str(), "rb")) {
-            char buffer[4096];
-            std::size_t n = 0;
-            while ((n = std::fread(buffer, 1, sizeof buffer, f)) > 0)
-                text.append(buffer, n);
-            std::fclose(f);
-        }
-        auto parsed = Palette::parse(text, config_.palette.string());
-        if (!parsed || text.empty()) {
+        const auto text = read_text(config_.palette);
+        auto parsed = Palette::parse(text.value_or(""), config_.palette.string());
+        if (!parsed || !text || text->empty()) {
             std::fprintf(stderr, "citywall-viewer: palette %s: %s\n", config_.palette.c_str(),
-                         text.empty() ? "cannot read" : parsed.error().c_str());
+                         !text || text->empty() ? "cannot read" : parsed.error().c_str());
             return false;
         }
         palette_ = std::move(*parsed);
@@ -161,20 +88,41 @@ bool WallApp::init(GLFWwindow* window, bool install_input) {
     init_gdal();
     std::vector<std::string> errors;
     const auto load_start = Clock::now();
+    // The areas (aggregation, picking) load while the map layers do.
+    auto areas = std::async(std::launch::async, [this] {
+        std::vector<std::string> area_errors;
+        CityAreas loaded = CityAreas::load(config_.areas, area_errors);
+        return std::make_pair(std::move(loaded), std::move(area_errors));
+    });
     layers_ = load_map_layers(config_.layers, errors);
+    auto [loaded_areas, area_errors] = areas.get();
+    areas_ = std::move(loaded_areas);
+    errors.insert(errors.end(), area_errors.begin(), area_errors.end());
     for (const std::string& error : errors) {
         std::fprintf(stderr, "citywall-viewer: %s\n", error.c_str());
     }
     std::fprintf(stderr, "citywall-viewer: %zu of %zu map layers loaded in %.1f s\n",
                  layers_.size(), config_.layers.size(), seconds_since(load_start));
-    if (layers_.size() < config_.layers.size() && options_.snapshot_out.empty() == false) {
+    const bool refuse = !options_.snapshot_out.empty() || !options_.script.empty();
+    if (refuse && (layers_.size() < config_.layers.size() || !area_errors.empty())) {
         // A reference picture with a layer missing is a wrong picture: fail loudly.
         std::fprintf(stderr, "citywall-viewer: snapshot refused: not every layer loaded\n");
         return false;
     }
+    std::array<std::vector<AreaRef>, kAreaLevelCount> refs;
+    for (int i = 0; i < kAreaLevelCount; ++i)
+        refs[i] = areas_.level(static_cast<AreaLevel>(i)).refs;
+    counts_ = AreaCounts(refs);
+    auto choropleth = ChoroplethLayer::create(areas_);
+    if (!choropleth) {
+        std::fprintf(stderr, "citywall-viewer: shader: %s\n", choropleth.error().c_str());
+        return false;
+    }
+    choropleth_ = std::move(*choropleth);
     place_camera();
 
-    auto incidents = IncidentLayer::create(camera_.center);
+    auto incidents = IncidentLayer::create(camera_.center,
+                                           {config_.aggregate.pulse_s, config_.aggregate.fade_s});
     if (!incidents) {
         std::fprintf(stderr, "citywall-viewer: shader: %s\n", incidents.error().c_str());
         return false;
@@ -190,10 +138,14 @@ bool WallApp::init(GLFWwindow* window, bool install_input) {
         for (const MapLabel& label : layer.labels())
             glyphs += label.text;
     }
+    for (int i = 0; i < kAreaLevelCount; ++i) {
+        for (const AreaRef& ref : areas_.level(static_cast<AreaLevel>(i)).refs)
+            glyphs += ref.name;
+    }
     for (const auto& [family, color] : palette_.families())
         glyphs += palette_.family_label(family);
     if (auto warning = setup_imgui_style(config_.font.string(), config_.font_index,
-                                         config_.font_size, glyphs, fonts_)) {
+                                         config_.font_size * options_.ui_scale, glyphs, fonts_)) {
         std::fprintf(stderr, "citywall-viewer: %s\n", warning->c_str());
     }
     ImGui_ImplGlfw_InitForOpenGL(window_, install_input);
@@ -210,7 +162,9 @@ bool WallApp::init(GLFWwindow* window, bool install_input) {
 
 void WallApp::place_camera() {
     int width = options_.snapshot_width, height = options_.snapshot_height;
-    if (options_.snapshot_out.empty()) glfwGetFramebufferSize(window_, &width, &height);
+    if (options_.snapshot_out.empty() && options_.script.empty()) {
+        glfwGetFramebufferSize(window_, &width, &height);
+    }
     camera_.width = width;
     camera_.height = height;
     MercatorBox extent = initial_extent(layers_);
@@ -233,26 +187,59 @@ void WallApp::place_camera() {
 
 // ========================================================================== stream ====
 
+void WallApp::inject(const wire::Message& message) {
+    if (const auto* beat = std::get_if<wire::Heartbeat>(&message)) clock_.observe(beat->time);
+    if (picture_.apply(message) == CityPicture::Outcome::gap) picture_.reset();
+}
+
 void WallApp::pump_stream() {
-    if (!network_) return;
-    bool overflowed = false;
-    std::vector<wire::Message> messages = network_->take_messages(overflowed);
-    bool gap = overflowed;
-    for (const wire::Message& message : messages) {
-        if (gap) break;  // the rest belongs to a picture we are about to throw away
-        if (picture_.apply(message) == CityPicture::Outcome::gap) gap = true;
+    if (network_) {
+        bool overflowed = false;
+        std::vector<wire::Message> messages = network_->take_messages(overflowed);
+        bool gap = overflowed;
+        for (const wire::Message& message : messages) {
+            if (gap) break;  // the rest belongs to a picture we are about to throw away
+            if (const auto* beat = std::get_if<wire::Heartbeat>(&message)) {
+                clock_.observe(beat->time);
+            } else if (const auto* report = std::get_if<wire::FeedHealthReport>(&message)) {
+                clock_.observe(report->time);
+            }
+            if (picture_.apply(message) == CityPicture::Outcome::gap) gap = true;
+        }
+        if (gap) {
+            picture_.reset();
+            network_->request_snapshot();
+        }
     }
-    if (gap) {
-        picture_.reset();
-        network_->request_snapshot();
-    }
+    if (!clock_.started() && picture_.last_heard() > 0) clock_.observe(picture_.last_heard());
+    clock_.tick();
     if (picture_.take_replaced()) {
         picture_.take_changed();
-        incidents_->rebuild(picture_, palette_);
+        incidents_->rebuild(picture_, palette_, clock_);
+        counts_.rebuild(picture_);
     } else {
         const auto changed = picture_.take_changed();
-        if (!changed.empty()) incidents_->update(picture_, changed, palette_);
+        if (!changed.empty()) {
+            incidents_->update(picture_, changed, palette_, clock_);
+            counts_.update(picture_, changed);
+        }
     }
+    incidents_->sweep(clock_);
+    choropleth_->sync(counts_);
+    // A selected incident that closed is no longer selectable; its fade still shows it.
+    if (selection_.kind == Selection::Kind::incident) {
+        const auto it = picture_.incidents().find(selection_.incident);
+        if (it == picture_.incidents().end() || !it->second.open()) select({});
+    }
+}
+
+std::string WallApp::waiting_report() const {
+    char text[256];
+    const auto heard = network_ ? network_->last_received() : std::nullopt;
+    std::snprintf(text, sizeof text, "have %zu; snapshot %s; %s from %s", incidents_->size(),
+                  picture_.has_snapshot() ? "received" : "NOT received",
+                  heard ? "messages arrived" : "NOTHING heard", config_.updates_endpoint.c_str());
+    return text;
 }
 
 StreamStatus WallApp::stream_status() const {
@@ -280,7 +267,26 @@ StreamStatus WallApp::stream_status() const {
 
 // =========================================================================== frame ====
 
-void WallApp::render_frame(int width, int height, GLuint framebuffer, bool snapshot) {
+bool WallApp::aggregated() const {
+    // A map without a stream has nothing to count.
+    if (!areas_.any() || aggregate_mode_ == AggregateMode::off) return false;
+    if (!network_ && picture_.incidents().empty()) return false;
+    return aggregate_mode_ == AggregateMode::on ||
+           camera_.metres_per_pixel >= config_.aggregate.above_metres_per_pixel;
+}
+
+AreaLevel WallApp::aggregate_level() const {
+    int level = 0;
+    while (level < 3 && camera_.metres_per_pixel >= config_.aggregate.level_steps[level])
+        ++level;
+    // A level without geometry hands over to the next coarser one that has it.
+    for (int l = level; l < kGridLevelCount; ++l) {
+        if (choropleth_->has(static_cast<AreaLevel>(l))) return static_cast<AreaLevel>(l);
+    }
+    return static_cast<AreaLevel>(level);
+}
+
+void WallApp::render_frame(int width, int height, unsigned framebuffer, bool snapshot) {
     camera_.width = width;
     camera_.height = height;
     glBindFramebuffer(GL_FRAMEBUFFER, framebuffer);
@@ -295,15 +301,34 @@ void WallApp::render_frame(int width, int height, GLuint framebuffer, bool snaps
     glEnable(GL_BLEND);
     glBlendFuncSeparate(GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA, GL_ONE, GL_ONE_MINUS_SRC_ALPHA);
 
+    // DESIGN.md's order: raster basemap → area fills (the choropleth) → outlines → markers.
+    const bool aggregate = aggregated();
+    const AreaLevel level = aggregate_level();
+    bool choropleth_drawn = false;
+    const bool area_selected = selection_.kind == Selection::Kind::area;
     int stencil_ref = 1;
     for (const MapLayer& layer : layers_) {
+        if (!choropleth_drawn && layer.style().kind == LayerKind::vector) {
+            choropleth_drawn = true;
+            if (aggregate) {
+                std::optional<std::uint32_t> highlight;
+                if (area_selected && selection_.area.level == level) {
+                    highlight = selection_.area.area;
+                }
+                choropleth_->draw(camera_, level, class_breaks(counts_.max_count(level)),
+                                  config_.aggregate.opacity, highlight);
+            }
+            if (area_selected && (!aggregate || selection_.area.level != level)) {
+                choropleth_->draw_selected(camera_, selection_.area.level, selection_.area.area);
+            }
+        }
         layer.draw(camera_, *programs_, stencil_ref);
         if (++stencil_ref > 255) {
             glClear(GL_STENCIL_BUFFER_BIT);
             stencil_ref = 1;
         }
     }
-    incidents_->draw(camera_, palette_);
+    incidents_->draw(camera_, palette_, clock_, aggregate && config_.aggregate.critical_markers);
 
     ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplGlfw_NewFrame();
@@ -315,154 +340,71 @@ void WallApp::render_frame(int width, int height, GLuint framebuffer, bool snaps
         io.DeltaTime = 1.0f / 30;
     }
     ImGui::NewFrame();
-    const StreamStatus status = stream_status();
-    draw_map_labels(layers_, camera_, fonts_, side_panel_width(camera_));
-    draw_scale_bar(camera_, fonts_);
-    if (!options_.hide_panels) {
-        draw_side_panel(picture_, palette_, status, fonts_, camera_);
-        draw_layer_box(layers_, fonts_, camera_);
-    }
-    draw_banners(status, fonts_, camera_);
+    draw_panels(stream_status());
     ImGui::Render();
     ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
 }
 
-// =========================================================================== input ====
+// ========================================================================== panels ====
 
-void WallApp::handle_input() {
-    ImGuiIO& io = ImGui::GetIO();
-    if (io.WantCaptureMouse) return;
-    int window_w = 1, window_h = 1;
-    glfwGetWindowSize(window_, &window_w, &window_h);
-    // Window coordinates to framebuffer pixels (they differ on HiDPI screens).
-    const double sx = static_cast<double>(camera_.width) / std::max(1, window_w);
-    const double sy = static_cast<double>(camera_.height) / std::max(1, window_h);
-    if (ImGui::IsMouseDragging(ImGuiMouseButton_Left, 0.0f)) {
-        camera_.pan_pixels(io.MouseDelta.x * sx, io.MouseDelta.y * sy);
-    }
-    if (io.MouseWheel != 0) {
-        camera_.zoom_at(io.MousePos.x * sx, io.MousePos.y * sy, std::pow(1.25, io.MouseWheel));
-    }
-}
-
-// ======================================================================= run modes ====
-
-int WallApp::run_on_screen() {
-    auto last_snapshot = Clock::now();
-    int snapshot_number = 0;
-    std::uint64_t frames = 0;
-    double render_s = 0, worst_s = 0;
-    std::signal(SIGINT, request_stop);
-    std::signal(SIGTERM, request_stop);
-    while (!glfwWindowShouldClose(window_) && !g_stop_requested) {
-        // Wake at least ~30 times a second: the stale banner's counter must keep moving.
-        glfwWaitEventsTimeout(1.0 / 30);
-        pump_stream();
-        int width = 0, height = 0;
-        glfwGetFramebufferSize(window_, &width, &height);
-        if (width <= 0 || height <= 0) continue;  // minimised
-        const auto frame_start = Clock::now();
-        render_frame(width, height, 0, false);
-        const double frame_s = seconds_since(frame_start);
-        ++frames;
-        render_s += frame_s;
-        worst_s = std::max(worst_s, frame_s);
-        handle_input();  // applies to the next frame; ImGui's input state is current now
-        if (options_.snapshot_every_s > 0 &&
-            seconds_since(last_snapshot) >= options_.snapshot_every_s) {
-            last_snapshot = Clock::now();
-            char name[32];
-            std::snprintf(name, sizeof name, "wall-%04d.png", snapshot_number++);
-            glReadBuffer(GL_BACK);
-            const auto pixels = read_pixels_rgb(width, height);
-            if (auto error = write_snapshot(options_.snapshot_dir / name, camera_, pixels,
-                                            incidents_->size())) {
-                std::fprintf(stderr, "citywall-viewer: %s\n", error->c_str());
+void WallApp::draw_panels(const StreamStatus& status) {
+    const float left = options_.hide_panels ? 0.0f : side_panel_width(camera_);
+    draw_map_labels(layers_, camera_, fonts_, left);
+    const bool aggregate = aggregated();
+    const AreaLevel level = aggregate_level();
+    if (aggregate) draw_area_counts(areas_, counts_, level, camera_, fonts_, left);
+    draw_scale_bar(camera_, fonts_);
+    if (!options_.hide_panels) {
+        draw_side_panel(picture_, palette_, status, fonts_, camera_);
+        // The detail panel takes the right edge: the layer box then shows only its switches.
+        const float box_top =
+            draw_layer_box(layers_, fonts_, camera_, areas_.any() ? &aggregate_mode_ : nullptr,
+                           selection_.kind != Selection::Kind::none);
+        if (aggregate) {
+            draw_choropleth_legend(level, class_breaks(counts_.max_count(level)),
+                                   counts_.unplaced(level), fonts_, camera_, box_top - 10);
+        }
+        const float top = status.drill ? std::round(fonts_.banner->FontSize * 1.5f) : 0.0f;
+        if (draw_search_box(search_text_, search_feedback_, fonts_, camera_, top)) {
+            search_feedback_ = zoom_to(search_text_) ? "" : "未找到 not found";
+        }
+        DetailView view;
+        view.now = clock_.now();
+        std::vector<const Incident*> listed;
+        if (selection_.kind == Selection::Kind::incident) {
+            const auto it = picture_.incidents().find(selection_.incident);
+            if (it != picture_.incidents().end()) view.incident = &it->second;
+        } else if (selection_.kind == Selection::Kind::area) {
+            view.area = &areas_.ref(selection_.area);
+            view.level = selection_.area.level;
+            view.area_open = counts_.count(selection_.area.level, selection_.area.area);
+            // Finding them walks every open incident: only when the area's count changes.
+            if (view.area_open != area_list_count_ || !(area_list_for_ == selection_)) {
+                area_list_ = view.area_open <= 200
+                                 ? counts_.incidents_in(selection_.area.level, selection_.area.area)
+                                 : std::vector<std::uint64_t>{};
+                area_list_count_ = view.area_open;
+                area_list_for_ = selection_;
+            }
+            if (!area_list_.empty()) {
+                for (const std::uint64_t id : area_list_) {
+                    const auto it = picture_.incidents().find(id);
+                    if (it != picture_.incidents().end()) listed.push_back(&it->second);
+                }
+                std::sort(listed.begin(), listed.end(), [](const Incident* a, const Incident* b) {
+                    return a->received > b->received;
+                });
+                view.area_incidents = &listed;
             }
         }
-        glfwSwapBuffers(window_);
-    }
-    if (frames > 0) {  // the wall's own account of how heavy its frames were
-        std::fprintf(
-            stderr, "citywall-viewer: %llu frames, render call %.1f ms mean, %.1f ms worst\n",
-            static_cast<unsigned long long>(frames), render_s * 1000 / frames, worst_s * 1000);
-    }
-    return 0;
-}
-
-int WallApp::run_snapshot() {
-    auto target = OffscreenTarget::create(options_.snapshot_width, options_.snapshot_height);
-    if (!target) {
-        std::fprintf(stderr, "citywall-viewer: %s\n", target.error().c_str());
-        return 1;
-    }
-    if (network_ && options_.after_incidents > 0) {
-        while (incidents_->size() < options_.after_incidents) {
-            if (seconds_since(started_) > options_.timeout_s) {
-                const auto heard = network_->last_received();
-                std::fprintf(stderr,
-                             "citywall-viewer: timed out after %.0f s waiting for %zu open "
-                             "incidents: have %zu; snapshot %s; %s from %s\n",
-                             options_.timeout_s, options_.after_incidents, incidents_->size(),
-                             picture_.has_snapshot() ? "received" : "NOT received",
-                             heard ? "messages arrived" : "NOTHING heard",
-                             config_.updates_endpoint.c_str());
-                return 3;
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-            pump_stream();
+        if (view.incident || view.area) {
+            bool closed = false;
+            const std::uint64_t picked = draw_detail_panel(view, palette_, fonts_, camera_, closed);
+            if (closed) select({});
+            if (picked != 0) select_incident(picked, true);
         }
     }
-    // A few frames: ImGui sizes windows and tables from the previous frame.
-    for (int frame = 0; frame < 3; ++frame) {
-        pump_stream();
-        render_frame(target->width(), target->height(), target->framebuffer(), true);
-    }
-    glFinish();
-    glBindFramebuffer(GL_READ_FRAMEBUFFER, target->framebuffer());
-    const auto pixels = read_pixels_rgb(target->width(), target->height());
-    glBindFramebuffer(GL_FRAMEBUFFER, 0);
-    if (auto error = write_snapshot(options_.snapshot_out, camera_, pixels, incidents_->size())) {
-        std::fprintf(stderr, "citywall-viewer: %s\n", error->c_str());
-        return 1;
-    }
-    std::fprintf(stderr, "citywall-viewer: wrote %s (%dx%d, %zu incidents)\n",
-                 options_.snapshot_out.c_str(), target->width(), target->height(),
-                 incidents_->size());
-    return 0;
-}
-
-}  // namespace
-
-// ======================================================================== run_wall ====
-
-int run_wall(const ViewerConfig& config, const RunOptions& options) {
-    glfwSetErrorCallback(glfw_error);
-    GlfwSession glfw;
-    if (!glfw.ok) {
-        std::fprintf(stderr,
-                     "citywall-viewer: cannot start GLFW (no display? try "
-                     "xvfb-run -a -s \"-screen 0 1920x1080x24\" citywall-viewer ...)\n");
-        return 1;
-    }
-    const bool snapshot = !options.snapshot_out.empty();
-    WindowPtr window =
-        open_window(config, snapshot, snapshot ? options.snapshot_width : config.width,
-                    snapshot ? options.snapshot_height : config.height);
-    if (!window) {
-        std::fprintf(stderr, "citywall-viewer: cannot open an OpenGL 3.3 core window\n");
-        return 1;
-    }
-    glfwMakeContextCurrent(window.get());
-    glfwSwapInterval(1);
-    int exit_code = 1;
-    {
-        WallApp app(config, options);
-        if (app.init(window.get(), !snapshot)) {
-            exit_code = snapshot ? app.run_snapshot() : app.run_on_screen();
-        }
-    }  // GL objects go before the context does
-    return exit_code;
+    draw_banners(status, fonts_, camera_);
 }
 
 }  // namespace citywall::viewer

@@ -1,15 +1,33 @@
 // The app shell: window and GL context (GLFW), Dear ImGui's four calls, the frame, and the
-// two ways to run — on a screen, or once into a PNG (snapshot mode, used by tests and CI).
+// ways to run — on a screen, once into a PNG (snapshot mode), or a script of commands
+// (headless interaction tests). WallApp is public so a script and the benchmark can drive it.
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "animation_clock.hpp"
+#include "area_counts.hpp"
+#include "camera.hpp"
+#include "choropleth_layer.hpp"
+#include "city_areas.hpp"
+#include "citywall/picture.hpp"
+#include "incident_layer.hpp"
+#include "map_layers.hpp"
+#include "palette.hpp"
+#include "panels.hpp"
 #include "viewer_config.hpp"
 
+struct GLFWwindow;
+
 namespace citywall::viewer {
+
+class NetworkClient;
 
 struct RunOptions {
     // One picture into a PNG and exit (snapshot mode) when set.
@@ -18,6 +36,8 @@ struct RunOptions {
     int snapshot_height = 1080;
     std::size_t after_incidents = 0;
     double timeout_s = 30;
+    // Commands to run headless, one a line (docs/viewer.md, "Scripts"), when set.
+    std::filesystem::path script;
     // While running on a screen, a PNG every this many seconds (0 = never).
     double snapshot_every_s = 0;
     std::filesystem::path snapshot_dir = ".";
@@ -25,11 +45,106 @@ struct RunOptions {
     std::optional<std::array<double, 2>> center_lonlat;
     std::optional<double> metres_per_pixel;
     // Leaves out of the picture what changes from run to run (the wall clock, the endpoint
-    // address), for reference images.
+    // address), for reference images; the animation clock then moves only with the stream.
     bool deterministic = false;
     // Leaves the side panel and the layer box out (the map and the banners stay), so a test
     // can compare two pictures of the map alone.
     bool hide_panels = false;
+    float ui_scale = 1.0f;  // multiplies the config's font size
+};
+
+// What the operator has picked.
+struct Selection {
+    enum class Kind { none, incident, area } kind = Kind::none;
+    std::uint64_t incident = 0;
+    AreaHit area;
+    friend bool operator==(const Selection&, const Selection&) = default;
+};
+
+class WallApp {
+  public:
+    WallApp(const ViewerConfig& config, const RunOptions& options);
+    ~WallApp();
+    WallApp(const WallApp&) = delete;
+    WallApp& operator=(const WallApp&) = delete;
+
+    // Loads the palette, the map layers, the areas and the GL programs; needs the context.
+    bool init(GLFWwindow* window, bool install_input);
+
+    // ---- the stream
+    void pump_stream();
+    // Feeds one message as if it came from ingest (the benchmark's synthetic city).
+    void inject(const wire::Message& message);
+    bool live() const { return network_ != nullptr; }
+    std::size_t open_markers() const { return incidents_->size(); }
+    const CityPicture& picture() const { return picture_; }
+    std::string waiting_report() const;  // for a timeout: what has arrived so far
+
+    // ---- the frame
+    void render_frame(int width, int height, unsigned framebuffer, bool snapshot);
+    AnimationClock& clock() { return clock_; }
+    Camera& camera() { return camera_; }
+    // The choropleth replaces markers now (the mode and the zoom say so), and at which level.
+    bool aggregated() const;
+    AreaLevel aggregate_level() const;
+    void set_aggregate_mode(AggregateMode mode) { aggregate_mode_ = mode; }
+
+    // ---- interaction (wall_input.cpp)
+    // A click at a pixel: the incident under it, else the area there (at the level the
+    // choropleth shows, basic grid otherwise), else a police beat; `beat` picks the beat.
+    Selection click(double px, double py, bool beat = false);
+    bool select_incident(std::uint64_t id, bool fly);
+    // Zooms to an area (code or name) or an incident (its id) and selects it.
+    bool zoom_to(const std::string& code_name_or_id);
+    const Selection& selection() const { return selection_; }
+    void clear_selection() { select({}); }
+    void handle_input();             // mouse and keys on a screen; ImGui's state is current
+    void animate_view(double dt_s);  // inertia and fly-to
+
+    const CityAreas& areas() const { return areas_; }
+    const AreaCounts& counts() const { return counts_; }
+
+  private:
+    void select(const Selection& selection);
+    // Fits `box` into the map area; with `inside`, that point (inside the area) lands at the
+    // map area's centre, so a concave area is never centred on its neighbour.
+    void fly_to(const MercatorBox& box, double min_mpp,
+                std::optional<MercatorPoint> inside = std::nullopt);
+    void place_camera();
+    StreamStatus stream_status() const;
+    void draw_panels(const StreamStatus& status);
+
+    const ViewerConfig& config_;
+    const RunOptions& options_;
+    GLFWwindow* window_ = nullptr;
+    bool imgui_ready_ = false;
+    Palette palette_;
+    WallFonts fonts_;
+    std::optional<MapPrograms> programs_;
+    std::vector<MapLayer> layers_;
+    CityAreas areas_;
+    AreaCounts counts_;
+    std::optional<ChoroplethLayer> choropleth_;
+    std::optional<IncidentLayer> incidents_;
+    CityPicture picture_;
+    std::unique_ptr<NetworkClient> network_;
+    Camera camera_;
+    AnimationClock clock_;
+    AggregateMode aggregate_mode_;
+    Selection selection_;
+    std::string search_text_, search_feedback_;
+    // The incidents of the selected area, found again only when its count changes.
+    std::vector<std::uint64_t> area_list_;
+    Selection area_list_for_;
+    std::size_t area_list_count_ = 0;
+    // View motion: pan velocity (pixels/s) after a drag, and an eased flight to a target.
+    std::array<double, 2> pan_velocity_ = {0, 0};
+    struct Flight {
+        MercatorPoint from, to;
+        double from_mpp = 0, to_mpp = 0, t = 0;
+    };
+    std::optional<Flight> flight_;
+    std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };
 
 // Returns the process exit code.

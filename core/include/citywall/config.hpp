@@ -57,6 +57,7 @@ struct DepartmentConfig {
     std::map<std::string, std::string> severities;
     std::map<std::string, std::string> statuses;
     std::string public_key;  // Z85 CURVE public key; required unless keys are off
+    std::filesystem::path public_key_file;  // or a file holding it (citywall-keygen's NAME.pub)
 };
 
 // The city's incident categories; a category outside it is rejected (empty: any well-formed
@@ -104,6 +105,10 @@ struct IngestConfig {
     PlacementConfig placement;
     Taxonomy taxonomy;
     MergeConfig merge;
+    // CURVE keys (docs/security.md). Keys are on unless the config says keys = "off"; then
+    // every department must have a public key and ingest its own secret key file.
+    bool keys_off = false;
+    std::filesystem::path ingest_key_file;
     std::vector<DepartmentConfig> departments;
 };
 

@@ -1,0 +1,148 @@
+#include "area_counts.hpp"
+
+#include <algorithm>
+#include <utility>
+
+namespace citywall::viewer {
+
+namespace {
+
+const std::string& code_at(const Incident& incident, int level) {
+    switch (static_cast<AreaLevel>(level)) {
+        case AreaLevel::grid:
+            return incident.grid.grid.code;
+        case AreaLevel::community:
+            return incident.grid.community.code;
+        case AreaLevel::street:
+            return incident.grid.street.code;
+        case AreaLevel::district:
+            return incident.grid.district.code;
+        case AreaLevel::beat:
+            break;
+    }
+    return incident.beat.code;
+}
+
+}  // namespace
+
+AreaCounts::AreaCounts(const std::array<std::vector<AreaRef>, kAreaLevelCount>& areas) {
+    for (int i = 0; i < kAreaLevelCount; ++i) {
+        Level& level = levels_[i];
+        for (std::uint32_t a = 0; a < areas[i].size(); ++a) {
+            level.by_code.emplace(areas[i][a].code, a);
+        }
+        level.counts.assign(areas[i].size(), 0);
+        level.dirty.assign(areas[i].size(), 0);
+    }
+}
+
+AreaCounts::Placement AreaCounts::place(const Incident& incident) const {
+    Placement placement;
+    for (int i = 0; i < kAreaLevelCount; ++i) {
+        const auto it = levels_[i].by_code.find(code_at(incident, i));
+        placement[i] = it == levels_[i].by_code.end() ? kNone : it->second;
+    }
+    return placement;
+}
+
+void AreaCounts::touch(Level& level, std::uint32_t area) {
+    level.max_stale = true;
+    if (!level.dirty[area]) {
+        level.dirty[area] = 1;
+        level.changed.push_back(area);
+    }
+}
+
+void AreaCounts::add(const Placement& placement, int delta) {
+    for (int i = 0; i < kAreaLevelCount; ++i) {
+        Level& level = levels_[i];
+        if (placement[i] == kNone) {
+            level.unplaced += static_cast<std::size_t>(delta);  // wraps back on -1 as intended
+            continue;
+        }
+        level.counts[placement[i]] += static_cast<std::uint32_t>(delta);
+        touch(level, placement[i]);
+    }
+}
+
+void AreaCounts::rebuild(const CityPicture& picture) {
+    for (Level& level : levels_) {
+        for (std::uint32_t a = 0; a < level.counts.size(); ++a) {
+            if (level.counts[a] != 0) touch(level, a);
+        }
+        std::fill(level.counts.begin(), level.counts.end(), 0);
+        level.unplaced = 0;
+        level.max_stale = true;
+    }
+    placed_.clear();
+    for (const auto& [id, incident] : picture.incidents()) {
+        if (!incident.open()) continue;
+        const Placement placement = place(incident);
+        placed_.emplace(id, placement);
+        add(placement, +1);
+    }
+}
+
+void AreaCounts::update(const CityPicture& picture, const std::vector<std::uint64_t>& changed) {
+    for (const std::uint64_t id : changed) {
+        const auto old = placed_.find(id);
+        const auto now = picture.incidents().find(id);
+        const bool open = now != picture.incidents().end() && now->second.open();
+        if (old != placed_.end()) {
+            if (open) {
+                const Placement placement = place(now->second);
+                if (placement == old->second) continue;  // a status change in the same grid
+                add(old->second, -1);
+                add(placement, +1);
+                old->second = placement;
+            } else {
+                add(old->second, -1);
+                placed_.erase(old);
+            }
+        } else if (open) {
+            const Placement placement = place(now->second);
+            placed_.emplace(id, placement);
+            add(placement, +1);
+        }
+    }
+}
+
+std::uint32_t AreaCounts::max_count(AreaLevel which) const {
+    const Level& level = levels_[static_cast<int>(which)];
+    if (level.max_stale) {  // once per change of counts, over areas (not incidents)
+        level.max =
+            level.counts.empty() ? 0 : *std::max_element(level.counts.begin(), level.counts.end());
+        level.max_stale = false;
+    }
+    return level.max;
+}
+
+std::vector<std::uint32_t> AreaCounts::take_changed(AreaLevel which) {
+    Level& level = levels_[static_cast<int>(which)];
+    for (const std::uint32_t area : level.changed)
+        level.dirty[area] = 0;
+    return std::exchange(level.changed, {});
+}
+
+std::vector<std::uint64_t> AreaCounts::incidents_in(AreaLevel level, std::uint32_t area) const {
+    std::vector<std::uint64_t> ids;
+    for (const auto& [id, placement] : placed_) {
+        if (placement[static_cast<int>(level)] == area) ids.push_back(id);
+    }
+    std::sort(ids.begin(), ids.end());
+    return ids;
+}
+
+ClassBreaks class_breaks(std::uint32_t max_count) {
+    ClassBreaks breaks;
+    // The largest count lands in class 5 (the top) when max >= 32 * scale / 2.
+    std::uint32_t scale = 1;
+    while (scale * 32 <= max_count / 2 + 1 && scale < (1u << 26))
+        scale *= 2;
+    breaks.lower[0] = 1;
+    for (int i = 1; i < ClassBreaks::kClasses; ++i)
+        breaks.lower[i] = scale << i;
+    return breaks;
+}
+
+}  // namespace citywall::viewer

@@ -1,0 +1,75 @@
+// Open incidents per area, at every level of the grid hierarchy and per police beat, counted
+// from the grid path and beat each incident already carries (ingest placed it; no geometry
+// here). A delta changes only the counts of the areas its incidents left or entered, and the
+// layer that colours areas uploads only those. Pure logic, no GL.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "citywall/picture.hpp"
+#include "viewer_config.hpp"
+
+namespace citywall::viewer {
+
+class AreaCounts {
+  public:
+    static constexpr std::uint32_t kNone = 0xffffffff;
+
+    AreaCounts() = default;
+    // The areas of each level, by index (CityAreas' order).
+    explicit AreaCounts(const std::array<std::vector<AreaRef>, kAreaLevelCount>& areas);
+
+    void rebuild(const CityPicture& picture);
+    void update(const CityPicture& picture, const std::vector<std::uint64_t>& changed);
+
+    std::uint32_t count(AreaLevel level, std::uint32_t area) const {
+        return levels_[static_cast<int>(level)].counts[area];
+    }
+    std::uint32_t max_count(AreaLevel level) const;
+    std::size_t area_count(AreaLevel level) const {
+        return levels_[static_cast<int>(level)].counts.size();
+    }
+    // Open incidents whose code at this level is not one of the map's areas (outside every
+    // grid, or a map older than ingest's).
+    std::size_t unplaced(AreaLevel level) const {
+        return levels_[static_cast<int>(level)].unplaced;
+    }
+    // Areas whose count changed since the last call, each once.
+    std::vector<std::uint32_t> take_changed(AreaLevel level);
+    // The incidents in one area, for a detail panel; walks every open incident.
+    std::vector<std::uint64_t> incidents_in(AreaLevel level, std::uint32_t area) const;
+
+  private:
+    using Placement = std::array<std::uint32_t, kAreaLevelCount>;
+    struct Level {
+        std::unordered_map<std::string, std::uint32_t> by_code;
+        std::vector<std::uint32_t> counts;
+        std::vector<std::uint8_t> dirty;
+        std::vector<std::uint32_t> changed;
+        std::size_t unplaced = 0;
+        mutable std::uint32_t max = 0;
+        mutable bool max_stale = true;
+    };
+    Placement place(const Incident& incident) const;
+    void add(const Placement& placement, int delta);
+    void touch(Level& level, std::uint32_t area);
+
+    std::array<Level, kAreaLevelCount> levels_;
+    std::unordered_map<std::uint64_t, Placement> placed_;  // open incidents counted
+};
+
+// The choropleth's classes: six, the first from 1, the others doubling from `scale`, where
+// `scale` is a power of two chosen so the largest count falls in the top class or just below
+// it. Breaks move only when the largest count crosses a power of two, so a colour keeps its
+// meaning through the night.
+struct ClassBreaks {
+    static constexpr int kClasses = 6;
+    std::array<std::uint32_t, kClasses> lower{};  // the least count in each class
+};
+ClassBreaks class_breaks(std::uint32_t max_count);
+
+}  // namespace citywall::viewer

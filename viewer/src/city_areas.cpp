@@ -1,0 +1,94 @@
+#include "city_areas.hpp"
+
+#include <future>
+
+#include "citywall/placement.hpp"
+
+namespace citywall::viewer {
+
+std::string_view level_name(AreaLevel level) {
+    constexpr std::string_view kNames[] = {"grid", "community", "street", "district", "beat"};
+    return kNames[static_cast<int>(level)];
+}
+
+std::string_view level_label(AreaLevel level) {
+    constexpr std::string_view kLabels[] = {"网格 grid", "社区 community", "街道 street",
+                                            "区 district", "警格 police beat"};
+    return kLabels[static_cast<int>(level)];
+}
+
+CityAreas CityAreas::load(const AreaSources& sources, std::vector<std::string>& errors) {
+    CityAreas city;
+    if (sources.source.empty()) return city;
+    std::array<std::future<Result<AreaSet>>, kAreaLevelCount> jobs;
+    for (int i = 0; i < kAreaLevelCount; ++i) {
+        if (sources.layers[i].empty()) continue;
+        jobs[i] = std::async(std::launch::async, [&sources, i]() -> Result<AreaSet> {
+            auto areas = load_map_areas(sources.source, sources.layers[i], sources.code_field,
+                                        sources.name_field);
+            if (!areas) return Result<AreaSet>::failure(areas.error());
+            AreaSet set;
+            set.mesh = triangulate_areas(*areas, true);
+            for (MapArea& area : *areas) {
+                set.refs.push_back(std::move(area.ref));
+                set.index.add(std::move(area.shape));
+            }
+            set.index.build();
+            return set;
+        });
+    }
+    for (int i = 0; i < kAreaLevelCount; ++i) {
+        if (!jobs[i].valid()) continue;
+        auto set = jobs[i].get();
+        if (!set) {
+            errors.push_back("areas '" + sources.layers[i] + "': " + set.error());
+            continue;
+        }
+        if (set->mesh.skipped > 0) {
+            errors.push_back("areas '" + sources.layers[i] + "': " +
+                             std::to_string(set->mesh.skipped) + " could not be triangulated");
+        }
+        city.sets_[i] = std::move(*set);
+    }
+    return city;
+}
+
+bool CityAreas::any() const {
+    for (const AreaSet& set : sets_) {
+        if (set.loaded()) return true;
+    }
+    return false;
+}
+
+std::optional<std::uint32_t> CityAreas::locate(AreaLevel level, LonLat p) const {
+    const AreaSet& set = sets_[static_cast<int>(level)];
+    if (!set.loaded()) return std::nullopt;
+    return set.index.locate(p);
+}
+
+std::optional<AreaHit> CityAreas::find(std::string_view text) const {
+    if (text.empty()) return std::nullopt;
+    constexpr AreaLevel kOrder[] = {AreaLevel::district, AreaLevel::street, AreaLevel::community,
+                                    AreaLevel::grid, AreaLevel::beat};
+    for (const bool by_code : {true, false}) {
+        for (const AreaLevel level : kOrder) {
+            const auto& refs = sets_[static_cast<int>(level)].refs;
+            for (std::uint32_t i = 0; i < refs.size(); ++i) {
+                if ((by_code ? refs[i].code : refs[i].name) == text) return AreaHit{level, i};
+            }
+        }
+    }
+    std::optional<AreaHit> partial;
+    for (const AreaLevel level : kOrder) {
+        const auto& refs = sets_[static_cast<int>(level)].refs;
+        for (std::uint32_t i = 0; i < refs.size(); ++i) {
+            if (refs[i].name.find(text) == std::string::npos) continue;
+            if (partial) return std::nullopt;  // ambiguous: the operator types more
+            partial = AreaHit{level, i};
+        }
+        if (partial) return partial;  // the coarsest level that matches wins
+    }
+    return std::nullopt;
+}
+
+}  // namespace citywall::viewer

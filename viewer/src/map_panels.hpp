@@ -1,0 +1,48 @@
+// What sits on the map beside the side panel: the choropleth's legend and its counts in the
+// areas, the detail panel of the selection, the search box. Dear ImGui only.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "area_counts.hpp"
+#include "camera.hpp"
+#include "city_areas.hpp"
+#include "citywall/picture.hpp"
+#include "palette.hpp"
+#include "panels.hpp"
+
+namespace citywall::viewer {
+
+// At the right edge, its bottom at `bottom` (above the layer box), away from the city's middle:
+// the level shown, one swatch and count range per class.
+void draw_choropleth_legend(AreaLevel level, const ClassBreaks& breaks, std::size_t unplaced,
+                            const WallFonts& fonts, const Camera& camera, float bottom);
+// The count in each area wide enough to hold it, with a dark plate so it reads on any class.
+void draw_area_counts(const CityAreas& areas, const AreaCounts& counts, AreaLevel level,
+                      const Camera& camera, const WallFonts& fonts, float left_edge);
+
+// The detail panel's view of the selection; the app fills it.
+struct DetailView {
+    const Incident* incident = nullptr;  // an incident is selected
+    const AreaRef* area = nullptr;       // else an area is
+    AreaLevel level = AreaLevel::grid;
+    std::size_t area_open = 0;
+    const std::vector<const Incident*>* area_incidents = nullptr;  // a few, newest first
+    TimeMs now = 0;  // the animation clock: "open for …"
+};
+// Top right. Returns the id of an incident clicked in an area's list, or 0; `closed` set when
+// the operator closes the panel.
+std::uint64_t draw_detail_panel(const DetailView& view, const Palette& palette,
+                                const WallFonts& fonts, const Camera& camera, bool& closed);
+
+// Top left of the map: type a district/street/community/grid name or code, or an incident id.
+// Returns true when the operator pressed Enter (the text is in `text`).
+bool draw_search_box(std::string& text, const std::string& feedback, const WallFonts& fonts,
+                     const Camera& camera, float top);
+
+std::string format_time(TimeMs t);  // "2026-01-01 17:00:00" local time
+std::string format_duration(double seconds);
+
+}  // namespace citywall::viewer

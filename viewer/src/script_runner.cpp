@@ -1,0 +1,278 @@
+// Index: [JSON] [commands] [run_script]
+#include "script_runner.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <sstream>
+
+#include "citywall/geo.hpp"
+
+namespace citywall::viewer {
+
+namespace {
+
+// ============================================================================== JSON ====
+
+std::string json_string(std::string_view text) {
+    std::string out = "\"";
+    for (const char c : text) {
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += c;
+        } else if (static_cast<unsigned char>(c) < 0x20) {
+            char escape[8];
+            std::snprintf(escape, sizeof escape, "\\u%04x", c);
+            out += escape;
+        } else {
+            out += c;
+        }
+    }
+    return out + "\"";
+}
+
+std::string selection_json(const WallApp& app) {
+    const Selection& s = app.selection();
+    switch (s.kind) {
+        case Selection::Kind::none:
+            return "{\"kind\":\"none\"}";
+        case Selection::Kind::incident: {
+            std::string out = "{\"kind\":\"incident\",\"id\":" + std::to_string(s.incident);
+            const auto it = app.picture().incidents().find(s.incident);
+            if (it != app.picture().incidents().end()) {
+                out += ",\"category\":" + json_string(it->second.category);
+                out += ",\"grid\":" + json_string(it->second.grid.grid.code);
+            }
+            return out + "}";
+        }
+        case Selection::Kind::area: {
+            const AreaRef& ref = app.areas().ref(s.area);
+            std::string out =
+                "{\"kind\":\"area\",\"level\":" + json_string(level_name(s.area.level)) +
+                ",\"code\":" + json_string(ref.code) + ",\"name\":" + json_string(ref.name);
+            out += ",\"open\":" + std::to_string(app.counts().count(s.area.level, s.area.area));
+            return out + "}";
+        }
+    }
+    return "{}";
+}
+
+std::string view_json(WallApp& app) {
+    const Camera& c = app.camera();
+    const LonLat p = geo::from_mercator({c.center.x, c.center.y});
+    char text[256];
+    std::snprintf(
+        text, sizeof text,
+        "{\"lon\":%.7f,\"lat\":%.7f,\"metres_per_pixel\":%.4f,\"aggregated\":%s,"
+        "\"level\":\"%s\"}",
+        p.lon, p.lat, c.metres_per_pixel, app.aggregated() ? "true" : "false",
+        app.aggregated() ? std::string(level_name(app.aggregate_level())).c_str() : "markers");
+    return text;
+}
+
+// ========================================================================== commands ====
+
+struct Outcome {
+    bool ok = true;
+    bool malformed = false;
+    std::string fields;  // ,"key":value pairs added to the line
+};
+
+Outcome malformed(const std::string& why) {
+    return {false, true, ",\"error\":" + json_string(why)};
+}
+Outcome failed(const std::string& why, const std::string& fields = "") {
+    return {false, false, ",\"error\":" + json_string(why) + fields};
+}
+
+using Args = std::vector<std::string>;
+
+std::optional<double> number(const std::string& text) {
+    try {
+        std::size_t used = 0;
+        const double v = std::stod(text, &used);
+        if (used == text.size()) return v;
+    } catch (const std::exception&) {
+    }
+    return std::nullopt;
+}
+
+Outcome expect_selected(WallApp& app, const Args& args) {
+    const Selection& s = app.selection();
+    const std::string got = ",\"selected\":" + selection_json(app);
+    if (args.size() == 1 && args[0] == "none") {
+        return s.kind == Selection::Kind::none ? Outcome{true, false, got}
+                                               : failed("expected nothing selected", got);
+    }
+    if (args.size() != 2) return malformed("expect-selected incident ID | area CODE | none");
+    if (args[0] == "incident") {
+        const bool match =
+            s.kind == Selection::Kind::incident && std::to_string(s.incident) == args[1];
+        return match ? Outcome{true, false, got} : failed("expected incident " + args[1], got);
+    }
+    if (args[0] == "area") {
+        const bool match =
+            s.kind == Selection::Kind::area && app.areas().ref(s.area).code == args[1];
+        return match ? Outcome{true, false, got} : failed("expected area " + args[1], got);
+    }
+    return malformed("expect-selected incident ID | area CODE | none");
+}
+
+}  // namespace
+
+// ======================================================================== run_script ====
+
+int run_script(WallApp& app, const RunOptions& options) {
+    std::ifstream file(options.script);
+    if (!file) {
+        std::fprintf(stderr, "citywall-viewer: cannot read script %s\n", options.script.c_str());
+        return 2;
+    }
+    using Command = std::function<Outcome(const Args&)>;
+    const std::map<std::string, Command> commands = {
+        {"view",
+         [&](const Args& a) {
+             if (a.size() != 3) return malformed("view LON LAT MPP");
+             const double lon = number(a[0]).value_or(1e9), lat = number(a[1]).value_or(1e9);
+             const double mpp = number(a[2]).value_or(-1);
+             if (std::abs(lon) > 180 || std::abs(lat) > 85 || mpp <= 0) {
+                 return malformed("view LON LAT MPP");
+             }
+             const geo::Mercator m = geo::to_mercator({lon, lat});
+             app.camera().center = {m.x, m.y};
+             app.camera().metres_per_pixel = mpp;
+             return Outcome{true, false, ",\"view\":" + view_json(app)};
+         }},
+        {"click",
+         [&](const Args& a) {
+             const auto x = a.size() == 2 ? number(a[0]) : std::nullopt;
+             const auto y = a.size() == 2 ? number(a[1]) : std::nullopt;
+             if (!x || !y) return malformed("click X Y");
+             app.click(*x, *y);
+             return Outcome{true, false, ",\"selected\":" + selection_json(app)};
+         }},
+        {"click-beat",
+         [&](const Args& a) {
+             const auto x = a.size() == 2 ? number(a[0]) : std::nullopt;
+             const auto y = a.size() == 2 ? number(a[1]) : std::nullopt;
+             if (!x || !y) return malformed("click-beat X Y");
+             app.click(*x, *y, true);
+             return Outcome{true, false, ",\"selected\":" + selection_json(app)};
+         }},
+        {"wait-incidents",
+         [&](const Args& a) {
+             const auto n = !a.empty() && a.size() <= 2 ? number(a[0]) : std::nullopt;
+             const auto timeout = a.size() == 2 ? number(a[1]) : options.timeout_s;
+             if (!n || !timeout || *n < 0) return malformed("wait-incidents N [TIMEOUT_S]");
+             const bool ok =
+                 app.live() && wait_for_incidents(app, static_cast<std::size_t>(*n), *timeout);
+             const std::string open = ",\"open\":" + std::to_string(app.open_markers());
+             return ok ? Outcome{true, false, open}
+                       : failed("timed out: " + app.waiting_report(), open);
+         }},
+        {"select-incident",
+         [&](const Args& a) {
+             const auto id = a.size() == 1 ? number(a[0]) : std::nullopt;
+             if (!id) return malformed("select-incident ID");
+             if (!app.select_incident(static_cast<std::uint64_t>(*id), true)) {
+                 return failed("no open incident " + a[0]);
+             }
+             return Outcome{true, false, ",\"selected\":" + selection_json(app)};
+         }},
+        {"zoom-to",
+         [&](const Args& a) {
+             if (a.empty()) return malformed("zoom-to CODE_OR_NAME");
+             std::string text = a[0];
+             for (std::size_t i = 1; i < a.size(); ++i)
+                 text += " " + a[i];
+             if (!app.zoom_to(text)) return failed("nothing called " + text);
+             return Outcome{true, false,
+                            ",\"selected\":" + selection_json(app) + ",\"view\":" + view_json(app)};
+         }},
+        {"clear-selection",
+         [&](const Args& a) {
+             if (!a.empty()) return malformed("clear-selection");
+             app.clear_selection();
+             return Outcome{};
+         }},
+        {"aggregate",
+         [&](const Args& a) {
+             if (a.size() != 1) return malformed("aggregate on|off|auto");
+             if (a[0] == "on") {
+                 app.set_aggregate_mode(AggregateMode::on);
+             } else if (a[0] == "off") {
+                 app.set_aggregate_mode(AggregateMode::off);
+             } else if (a[0] == "auto") {
+                 app.set_aggregate_mode(AggregateMode::automatic);
+             } else {
+                 return malformed("aggregate on|off|auto");
+             }
+             return Outcome{true, false, ",\"view\":" + view_json(app)};
+         }},
+        {"expect-selected", [&](const Args& a) { return expect_selected(app, a); }},
+        {"expect-aggregated",
+         [&](const Args& a) {
+             if (a.size() != 1) return malformed("expect-aggregated LEVEL|off");
+             const std::string got = app.aggregated()
+                                         ? std::string(level_name(app.aggregate_level()))
+                                         : std::string("off");
+             const std::string fields = ",\"aggregated\":" + json_string(got);
+             return got == a[0] ? Outcome{true, false, fields} : failed("expected " + a[0], fields);
+         }},
+        {"expect-count",
+         [&](const Args& a) {
+             if (a.size() != 2 || !number(a[1])) return malformed("expect-count CODE N");
+             const auto hit = app.areas().find(a[0]);
+             if (!hit) return failed("no area " + a[0]);
+             const auto n = app.counts().count(hit->level, hit->area);
+             const std::string fields = ",\"open\":" + std::to_string(n);
+             return std::to_string(n) == a[1] ? Outcome{true, false, fields}
+                                              : failed("expected " + a[1], fields);
+         }},
+        {"advance",
+         [&](const Args& a) {
+             const auto s = a.size() == 1 ? number(a[0]) : std::nullopt;
+             if (!s || *s < 0) return malformed("advance SECONDS");
+             app.clock().advance(*s);
+             app.pump_stream();
+             return Outcome{true, false,
+                            ",\"clock\":" + std::to_string(app.clock().now()) +
+                                ",\"markers\":" + std::to_string(app.open_markers())};
+         }},
+        {"snapshot",
+         [&](const Args& a) {
+             if (a.size() != 1) return malformed("snapshot OUT.png");
+             if (auto error =
+                     take_picture(app, a[0], options.snapshot_width, options.snapshot_height)) {
+                 return failed(*error);
+             }
+             return Outcome{true, false, ",\"file\":" + json_string(a[0])};
+         }},
+    };
+
+    int exit_code = 0;
+    std::string line;
+    for (int number_ = 1; std::getline(file, line); ++number_) {
+        std::istringstream words(line);
+        std::string name;
+        if (!(words >> name) || name[0] == '#') continue;
+        Args args;
+        for (std::string word; words >> word;)
+            args.push_back(word);
+        app.pump_stream();
+        const auto it = commands.find(name);
+        const Outcome outcome =
+            it == commands.end() ? malformed("unknown command") : it->second(args);
+        std::printf("{\"line\":%d,\"command\":%s,\"ok\":%s%s}\n", number_,
+                    json_string(name).c_str(), outcome.ok ? "true" : "false",
+                    outcome.fields.c_str());
+        std::fflush(stdout);
+        if (outcome.malformed) return 2;
+        if (!outcome.ok) exit_code = 4;
+    }
+    return exit_code;
+}
+
+}  // namespace citywall::viewer
