@@ -22,6 +22,8 @@ CityPicture::Outcome CityPicture::apply(const wire::Message& message) {
     if (const auto* beat = std::get_if<wire::Heartbeat>(&message)) {
         last_heard_ = std::max(last_heard_, beat->time);
         drill_ = beat->drill;
+        keys_off_ = beat->keys_off;
+        last_heartbeat_ = std::max(last_heartbeat_, beat->time);
         if (!has_snapshot_) return Outcome::awaiting_snapshot;
         return beat->seq > seq_ ? Outcome::gap : Outcome::applied;
     }

@@ -58,6 +58,9 @@ TEST(CityPicture, HeartbeatAheadOfPictureIsAGap) {
     EXPECT_EQ(picture.apply(wire::Heartbeat{10, 5, false, false}), Outcome::applied);
     EXPECT_EQ(picture.apply(wire::Heartbeat{11, 6, true, false}), Outcome::gap);
     EXPECT_TRUE(picture.drill());
+    EXPECT_FALSE(picture.keys_off());
+    picture.apply(wire::Heartbeat{11, 7, false, true});
+    EXPECT_TRUE(picture.keys_off());
 }
 
 TEST(CityPicture, SnapshotInChunks) {

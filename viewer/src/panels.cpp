@@ -356,6 +356,14 @@ void draw_banners(const StreamStatus& status, const WallFonts& fonts, const Came
                      IM_COL32(255, 255, 255, 255), "DRILL 演练 — 非真实警情");
         top = banner_h;
     }
+    if (status.keys_off) {
+        // Along the bottom, always: a set-up without keys must never pass for a protected one.
+        const float h = fonts.heading->FontSize + 16;
+        const float bottom = static_cast<float>(camera.height);
+        draw->AddRectFilled(ImVec2(0, bottom - h), ImVec2(w, bottom), IM_COL32(200, 120, 0, 235));
+        centred_text(draw, fonts.heading, bottom - h + 8, 0, w, IM_COL32(0, 0, 0, 255),
+                     "KEYS OFF — department feeds are not authenticated · 未启用密钥认证");
+    }
     if (status.live && status.stale) {
         char line[128];
         if (status.heard_anything) {

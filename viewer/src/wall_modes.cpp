@@ -137,9 +137,9 @@ std::optional<std::string> take_picture(WallApp& app, const std::filesystem::pat
 bool wait_for_incidents(WallApp& app, std::size_t count, double timeout_s) {
     const auto start = Clock::now();
     app.pump_stream();
-    // And a heartbeat: without ingest's clock, ages and the animation clock are unknown, and a
-    // picture taken then would differ from one taken a moment later.
-    while (app.open_markers() < count || (app.live() && app.picture().last_heard() == 0)) {
+    // And a heartbeat: without ingest's clock, ages and the animation clock are unknown, a drill
+    // or keys-off is not yet known, and a picture taken then would differ from one taken later.
+    while (app.open_markers() < count || (app.live() && app.picture().last_heartbeat() == 0)) {
         if (seconds_since(start) > timeout_s) return false;
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
         app.pump_stream();
@@ -150,8 +150,8 @@ bool wait_for_incidents(WallApp& app, std::size_t count, double timeout_s) {
 namespace {
 
 int run_snapshot(WallApp& app, const RunOptions& options) {
-    if (app.live() && options.after_incidents > 0 &&
-        !wait_for_incidents(app, options.after_incidents, options.timeout_s)) {
+    // Even for no incidents: drill and keys-off are known only from a heartbeat.
+    if (app.live() && !wait_for_incidents(app, options.after_incidents, options.timeout_s)) {
         std::fprintf(stderr,
                      "citywall-viewer: timed out after %.0f s waiting for %zu open incidents: "
                      "%s\n",

@@ -31,6 +31,11 @@ class CityPicture {
     std::uint64_t seq() const { return seq_; }
     TimeMs last_heard() const { return last_heard_; }  // time of the newest message of any kind
     bool drill() const { return drill_; }
+    // Ingest accepts departments without CURVE keys (its config says so): the wall must say so.
+    bool keys_off() const { return keys_off_; }
+    // Ingest's clock at its latest heartbeat; 0 before the first. Drill and keys-off are known
+    // only from heartbeats, so a picture is not trustworthy before one.
+    TimeMs last_heartbeat() const { return last_heartbeat_; }
 
     const std::unordered_map<std::uint64_t, Incident>& incidents() const { return incidents_; }
     const std::vector<FeedHealth>& feeds() const { return feeds_; }
@@ -46,6 +51,8 @@ class CityPicture {
     bool has_snapshot_ = false;
     bool replaced_ = false;
     bool drill_ = false;
+    bool keys_off_ = false;
+    TimeMs last_heartbeat_ = 0;
     std::uint64_t seq_ = 0;
     TimeMs last_heard_ = 0;
     std::unordered_map<std::uint64_t, Incident> incidents_;
