@@ -157,8 +157,10 @@ Result<IngestConfig> parse_ingest_config(std::string_view text,
                 dept.format = FeedFormat::geojson;
             } else if (format == "cap") {
                 dept.format = FeedFormat::cap;
+            } else if (format == "citywall") {
+                dept.format = FeedFormat::citywall;
             } else {
-                return R::failure(where + ": format must be json, geojson or cap");
+                return R::failure(where + ": format must be json, geojson, cap or citywall");
             }
             if (socket == "pull") {
                 dept.socket = FeedSocket::pull;
@@ -168,6 +170,11 @@ Result<IngestConfig> parse_ingest_config(std::string_view text,
                 return R::failure(where + ": socket must be pull or sub");
             }
             read(d, "public_key", dept.public_key);
+            read(d, "snapshot_endpoint", dept.snapshot_endpoint);
+            if (dept.format == FeedFormat::citywall &&
+                (dept.socket != FeedSocket::sub || dept.snapshot_endpoint.empty()))
+                return R::failure(where +
+                                  ": a citywall feed needs socket = \"sub\" and a snapshot_endpoint");
             std::string public_key_file;
             read(d, "public_key_file", public_key_file);
             dept.public_key_file = resolve(base_dir, public_key_file);

@@ -52,6 +52,9 @@ void put_incident(ByteWriter& w, const Incident& i) {
     w.put_string(i.title);
     w.put_string(i.description);
     w.put(static_cast<std::uint8_t>(i.drill ? 1 : 0));
+    w.put_string(i.provenance.centre);
+    w.put(i.provenance.incident);
+    w.put(i.provenance.seq);
 }
 
 void put_feed(ByteWriter& w, const FeedHealth& f) {
@@ -105,7 +108,8 @@ std::string get_incident(ByteReader& r, Incident& i) {
         !get_area(r, i.grid.grid) || !get_area(r, i.beat) || !r.get(i.occurred) ||
         !r.get(i.received) || !r.get(i.updated) || !r.get(i.due) ||
         !r.get_string(i.title, kMaxString) || !r.get_string(i.description, kMaxString) ||
-        !r.get(drill))
+        !r.get(drill) || !r.get_string(i.provenance.centre, kMaxString) ||
+        !r.get(i.provenance.incident) || !r.get(i.provenance.seq))
         return "truncated incident";
     if (severity < 1 || severity > 4) return "severity out of range";
     if (status >= kIncidentStatusCount) return "unknown status";
@@ -153,7 +157,7 @@ std::string get_list(ByteReader& r, std::vector<T>& items, std::size_t min_item_
     return {};
 }
 
-constexpr std::size_t kMinIncidentBytes = 8 + 2 + 4 + 3 + 16 + 4 + 10 * 4 + 32 + 8 + 1;
+constexpr std::size_t kMinIncidentBytes = 8 + 2 + 4 + 3 + 16 + 4 + 10 * 4 + 32 + 8 + 1 + 4 + 16;
 constexpr std::size_t kMinFeedBytes = 4 + 4 + 1 + 8 + 8 + 8 + 8 + 8 + 8 + 2;
 
 // The body is complete only if it decoded without error and used every byte.

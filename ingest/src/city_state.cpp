@@ -18,49 +18,57 @@ const Incident* CityState::open_incident(std::uint64_t id) const {
 }
 
 namespace {
-constexpr double kCellDegrees = 0.01;  // about 1.1 km of latitude
 constexpr double kMetresPerDegree = 111'320.0;
-
-double ground_distance_m(LonLat a, LonLat b) {
-    // Equirectangular: within a city, far below a metre off at merge distances.
-    double mean_lat = (a.lat + b.lat) / 2 * std::numbers::pi / 180;
-    double dx = (a.lon - b.lon) * std::cos(mean_lat) * kMetresPerDegree;
-    double dy = (a.lat - b.lat) * kMetresPerDegree;
-    return std::sqrt(dx * dx + dy * dy);
-}
+constexpr double kMinCellMetres = 100.0;  // smaller cells only cost more cells to visit
 }  // namespace
 
-CityState::Cell CityState::cell_of(LonLat p) {
-    return {static_cast<std::int64_t>(std::floor(p.lon / kCellDegrees)),
-            static_cast<std::int64_t>(std::floor(p.lat / kCellDegrees))};
+void CityState::set_neighbour_radius(double metres) {
+    std::vector<Incident> open;
+    for (auto& [id, incident] : open_)
+        open.push_back(incident);
+    cell_degrees_ = std::max(metres, kMinCellMetres) / kMetresPerDegree;
+    cells_.clear();
+    for (const auto& incident : open)
+        index(incident);
+}
+
+CityState::Cell CityState::cell_of(LonLat p) const {
+    return {static_cast<std::int64_t>(std::floor(p.lon / cell_degrees_)),
+            static_cast<std::int64_t>(std::floor(p.lat / cell_degrees_))};
 }
 
 void CityState::index(const Incident& incident) {
-    cells_[cell_of(incident.location)].push_back(incident.id);
+    cells_[cell_of(incident.location)].push_back({incident.id, incident.location});
 }
 
 void CityState::unindex(const Incident& incident) {
     auto it = cells_.find(cell_of(incident.location));
     if (it == cells_.end()) return;
-    auto& ids = it->second;
-    ids.erase(std::remove(ids.begin(), ids.end(), incident.id), ids.end());
-    if (ids.empty()) cells_.erase(it);
+    auto& entries = it->second;
+    entries.erase(std::remove_if(entries.begin(), entries.end(),
+                                 [&](const Entry& e) { return e.id == incident.id; }),
+                  entries.end());
+    if (entries.empty()) cells_.erase(it);
 }
 
 std::vector<const Incident*> CityState::open_near(LonLat p, double metres) const {
     std::vector<const Incident*> out;
-    const double lat_cells = metres / kMetresPerDegree / kCellDegrees;
+    // Equirectangular distance with one cosine per search: within a city, far below a metre
+    // off at merge distances.
     const double cos_lat = std::max(0.05, std::cos(p.lat * std::numbers::pi / 180));
-    const auto reach_lat = static_cast<std::int64_t>(std::ceil(lat_cells));
-    const auto reach_lon = static_cast<std::int64_t>(std::ceil(lat_cells / cos_lat));
+    const double reach = metres / kMetresPerDegree / cell_degrees_;
+    const auto reach_lat = static_cast<std::int64_t>(std::ceil(reach));
+    const auto reach_lon = static_cast<std::int64_t>(std::ceil(reach / cos_lat));
+    const double limit = metres * metres;
     const Cell centre = cell_of(p);
     for (auto dy = -reach_lat; dy <= reach_lat; ++dy) {
         for (auto dx = -reach_lon; dx <= reach_lon; ++dx) {
             auto it = cells_.find({centre.first + dx, centre.second + dy});
             if (it == cells_.end()) continue;
-            for (auto id : it->second) {
-                const Incident& incident = open_.at(id);
-                if (ground_distance_m(p, incident.location) <= metres) out.push_back(&incident);
+            for (const Entry& e : it->second) {
+                double east = (e.location.lon - p.lon) * cos_lat * kMetresPerDegree;
+                double north = (e.location.lat - p.lat) * kMetresPerDegree;
+                if (east * east + north * north <= limit) out.push_back(&open_.at(e.id));
             }
         }
     }

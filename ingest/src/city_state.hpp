@@ -3,6 +3,7 @@
 // commit(), so a restart rebuilds exactly what was published.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -26,8 +27,13 @@ class CityState {
     std::uint64_t next_seq() const { return last_seq_ + 1; }
     std::uint64_t last_seq() const { return last_seq_; }
     std::size_t open_count() const { return open_.size(); }
-    // Open incidents within `metres` of a point (ground distance), for merging reports.
+    // Open incidents within `metres` of a point (ground distance), for merging reports. Cheap
+    // when `metres` is at most the radius given here (the merge distance).
+    void set_neighbour_radius(double metres);
     std::vector<const Incident*> open_near(LonLat p, double metres) const;
+
+    // Numbering continues after `seq` (records this build could not read).
+    void skip_to(std::uint64_t seq) { last_seq_ = std::max(last_seq_, seq); }
 
     // Records an event that is now in the journal. seq must be next_seq().
     void commit(const wire::IncidentUpdate& update);
@@ -41,19 +47,24 @@ class CityState {
                                               const std::vector<FeedHealth>& feeds) const;
 
   private:
-    // A hash of ~kCellDegrees cells over lon/lat holding the open incidents, so finding
-    // neighbours costs the same however many incidents are open.
+    // A hash of cells about as wide as the merge distance over lon/lat, holding the open
+    // incidents with their positions, so a neighbour search touches a few nearby incidents only.
     using Cell = std::pair<std::int64_t, std::int64_t>;
+    struct Entry {
+        std::uint64_t id;
+        LonLat location;
+    };
     struct CellHash {
         std::size_t operator()(const Cell& c) const {
             return std::hash<std::int64_t>()(c.first * 1'000'003 ^ c.second);
         }
     };
-    static Cell cell_of(LonLat p);
+    Cell cell_of(LonLat p) const;
     void index(const Incident& incident);
     void unindex(const Incident& incident);
 
-    std::unordered_map<Cell, std::vector<std::uint64_t>, CellHash> cells_;
+    double cell_degrees_ = 150.0 / 111'320.0;
+    std::unordered_map<Cell, std::vector<Entry>, CellHash> cells_;
     std::uint64_t last_id_ = 0;
     std::uint64_t last_seq_ = 0;
     std::unordered_map<std::uint64_t, Incident> open_;

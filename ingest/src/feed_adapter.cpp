@@ -82,6 +82,9 @@ std::unique_ptr<FeedAdapter> make_feed_adapter(const DepartmentConfig& departmen
                 JsonReportReader(std::move(*paths), std::move(vocabulary), limits));
         case FeedFormat::cap:
             return std::make_unique<CapAdapter>(std::move(vocabulary), limits);
+        case FeedFormat::citywall:
+            return std::make_unique<MisconfiguredAdapter>(
+                "department " + department.code + ": a citywall feed is read by its upstream link");
         case FeedFormat::json:
             break;
     }

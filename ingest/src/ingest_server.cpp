@@ -19,6 +19,7 @@
 #include "feed_adapter.hpp"
 #include "feed_health.hpp"
 #include "report_merge.hpp"
+#include "upstream_link.hpp"
 
 namespace citywall::ingest {
 
@@ -102,7 +103,16 @@ struct IngestServer::Impl {
     IngestCounters counters;
     FeedLimits limits;
 
+    struct Upstream {
+        DepartmentConfig config;
+        std::unique_ptr<UpstreamLink> link;
+        std::uint64_t replayed_counted = 0;
+    };
+    std::vector<Upstream> upstreams;
+
     void receive(Department& department, const zmq::message_t& message);
+    std::string record(Incident incident, TimeMs now);
+    void follow(Upstream& upstream);
     void handle(Department& department, std::string_view bytes);
     Result<bool> open_gate();
     void reject(const Department& department, TimeMs now, const FeedReject& why,
@@ -123,6 +133,7 @@ Result<std::unique_ptr<IngestServer>> IngestServer::create(const IngestConfig& c
     impl->config = config;
     impl->limits.max_bytes = config.max_message_bytes;
 
+    impl->state.set_neighbour_radius(config.merge.distance_m);
     auto placement = CityPlacement::load(config.placement);
     if (!placement) return R::failure("map: " + placement.error());
     impl->placement = std::move(*placement);
@@ -148,6 +159,10 @@ Result<std::unique_ptr<IngestServer>> IngestServer::create(const IngestConfig& c
         impl->updates.bind(config.updates_endpoint);
         impl->snapshots.bind(config.snapshot_endpoint);
         for (const auto& d : config.departments) {
+            if (d.format == FeedFormat::citywall) {
+                impl->upstreams.push_back({d, std::make_unique<UpstreamLink>(d, impl->context)});
+                continue;
+            }
             auto transform = PositionTransform::create(d.crs);
             if (!transform) return R::failure("department " + d.code + ": " + transform.error());
             if (auto mapping = check_feed_mapping(d); !mapping.empty())
@@ -189,7 +204,10 @@ Result<std::unique_ptr<IngestServer>> IngestServer::create(const IngestConfig& c
 // admits only that department's key (docs/security.md).
 Result<bool> IngestServer::Impl::open_gate() {
     KeyPair ingest_keys;
-    std::vector<DepartmentConfig> keyed = config.departments;
+    // Another ingest's stream is not a department socket: it is not behind the gate.
+    std::vector<DepartmentConfig> keyed;
+    for (const auto& d : config.departments)
+        if (d.format != FeedFormat::citywall) keyed.push_back(d);
     if (!config.keys_off) {
         if (config.ingest_key_file.empty())
             return Result<bool>::failure(
@@ -236,15 +254,24 @@ Result<bool> IngestServer::Impl::recover() {
     }
     auto reader = JournalReader::open(config.journal_dir, after);
     if (!reader) return Result<bool>::failure("journal: " + reader.error());
+    std::uint64_t undecodable = 0;
     while (auto record = (*reader)->next()) {
         auto message = wire::decode(record->payload);
-        if (!message) continue;
-        if (const auto* update = std::get_if<wire::IncidentUpdate>(&*message)) {
-            if (update->seq <= state.last_seq()) continue;
-            state.commit(*update);
-            ++counters.recovered_events;
+        const auto* update = message ? std::get_if<wire::IncidentUpdate>(&*message) : nullptr;
+        if (!update || update->seq != record->seq) {
+            ++undecodable;
+            continue;
         }
+        if (update->seq <= state.last_seq()) continue;
+        state.commit(*update);
+        ++counters.recovered_events;
     }
+    // Numbering always goes on after the journal's last record, even one this build cannot read
+    // (written by another version, or damaged inside an intact frame): never a reused number.
+    if (journal->last_seq() > state.last_seq()) state.skip_to(journal->last_seq());
+    if (undecodable != 0)
+        log("journal: " + std::to_string(undecodable) +
+            " records could not be decoded and were skipped (kept on disk)");
     const auto& stats = (*reader)->stats();
     const auto& repair = journal->recovery();
     log("journal: recovered " + std::to_string(counters.recovered_events) + " events up to seq " +
@@ -298,27 +325,52 @@ void IngestServer::Impl::handle(Department& department, std::string_view bytes) 
         apply_report(state, config.merge, *placement, {department.config, report, position}, now);
     if (const auto* why = std::get_if<FeedReject>(&applied))
         return reject(department, now, *why, bytes);
-    Incident& incident = std::get<Incident>(applied);
+    if (auto error = record(std::move(std::get<Incident>(applied)), now); !error.empty())
+        return reject(department, now, {"journal_error", error}, bytes);
+    health->accepted(
+        code, report.occurred != 0 ? std::optional<TimeMs>(now - report.occurred) : std::nullopt,
+        now);
+}
 
+// Numbers an incident as it now stands, journals it, then publishes it: what is not in the
+// journal is never published. Returns why it could not, or nothing.
+std::string IngestServer::Impl::record(Incident incident, TimeMs now) {
     wire::IncidentUpdate update{state.next_seq(), std::move(incident)};
     std::string payload = wire::encode(update);
-    // Write-ahead: what is not in the journal is never published.
     auto appended = journal->append(
         {update.seq, now, static_cast<std::uint16_t>(wire::Kind::incident), payload});
     if (!appended) {
         log("journal append failed: " + appended.error());
-        return reject(department, now, {"journal_error", appended.error()}, bytes);
+        return appended.error();
     }
     state.commit(update);
     if (config.checkpoint_every != 0 &&
         state.last_seq() - checkpointed_seq >= config.checkpoint_every)
         take_checkpoint();
-    health->accepted(
-        code, report.occurred != 0 ? std::optional<TimeMs>(now - report.occurred) : std::nullopt,
-        now);
     ++counters.accepted;
     updates.send(zmq::buffer(payload), zmq::send_flags::dontwait);
     ++counters.published;
+    return {};
+}
+
+// What a county centre's ingest changed becomes this centre's own numbered, journaled events.
+void IngestServer::Impl::follow(Upstream& upstream) {
+    const std::string& code = upstream.config.code;
+    const TimeMs now = now_ms();
+    auto changes = upstream.link->receive();
+    health->heard(code, now);
+    for (const auto& change : changes) {
+        Incident incident = federated_incident(state, *placement, code, change, now);
+        if (!incident.open() && !state.open_incident(incident.id)) continue;  // never opened here
+        if (auto error = record(std::move(incident), now); !error.empty()) {
+            health->rejected(code, "journal_error");
+            continue;
+        }
+        health->accepted(code, std::nullopt, now);
+    }
+    for (auto replayed = upstream.link->replayed(); upstream.replayed_counted < replayed;
+         ++upstream.replayed_counted)
+        health->rejected(code, "replayed_sequence");
 }
 
 // Syncs the journal first, so a checkpoint never gets ahead of what is durable there.
@@ -384,6 +436,10 @@ void IngestServer::run(const std::atomic<bool>& stop) {
         items.push_back({d.socket.handle(), 0, ZMQ_POLLIN, 0});
         items.push_back({d.monitor.handle(), 0, ZMQ_POLLIN, 0});
     }
+    for (auto& u : s.upstreams) {
+        items.push_back({u.link->updates().handle(), 0, ZMQ_POLLIN, 0});
+        items.push_back({u.link->snapshots().handle(), 0, ZMQ_POLLIN, 0});
+    }
     items.push_back({s.snapshots.handle(), 0, ZMQ_POLLIN, 0});
     TimeMs next_beat = now_ms();
     log("serving " + std::to_string(s.departments.size()) + " departments; updates on " +
@@ -406,6 +462,13 @@ void IngestServer::run(const std::atomic<bool>& stop) {
                 }
             }
             if (items[2 * k + 1].revents & ZMQ_POLLIN) s.watch_peers(d);
+        }
+        const std::size_t first_upstream = 2 * s.departments.size();
+        for (std::size_t k = 0; k < s.upstreams.size(); ++k) {
+            if ((items[first_upstream + 2 * k].revents |
+                 items[first_upstream + 2 * k + 1].revents) &
+                ZMQ_POLLIN)
+                s.follow(s.upstreams[k]);
         }
         if (items.back().revents & ZMQ_POLLIN) s.serve_snapshot();
         if (TimeMs now = now_ms(); now >= next_beat) {

@@ -7,6 +7,7 @@ Usage: python_department.py BUILD_DIR WORK_DIR
 """
 import os
 import re
+import shutil
 import signal
 import socket
 import struct
@@ -73,6 +74,7 @@ def decode_incident(message):
     r.take("qqqq")
     incident["title"], incident["description"] = r.text(), r.text()
     incident["drill"] = r.take("B")
+    incident["provenance"] = (r.text(), r.take("Q"), r.take("Q"))
     assert r.pos == len(message), "trailing bytes"
     return seq, incident
 
@@ -102,7 +104,8 @@ CAP = """<?xml version="1.0" encoding="UTF-8"?>
 
 
 def main():
-    os.makedirs(WORK, exist_ok=True)
+    shutil.rmtree(WORK, ignore_errors=True)  # a fresh journal every run
+    os.makedirs(WORK)
     updates, snapshots, hotline, fire = free_ports(4)
     config = os.path.join(WORK, "ingest.toml")
     data = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "real")

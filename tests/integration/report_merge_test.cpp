@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <set>
+
 namespace citywall::ingest {
 namespace {
 
@@ -12,6 +15,7 @@ class ReportMerge : public ::testing::Test {
         rules_.distance_m = 150;
         rules_.window_ms = 600'000;
         rules_.compatible = {{"fire.building", "police.fire_report", "medical.burn"}};
+        state_.set_neighbour_radius(rules_.distance_m);
         for (const char* code : {"110", "119", "120"}) {
             DepartmentConfig d;
             d.code = code;
@@ -125,6 +129,38 @@ TEST_F(ReportMerge, SameReportAgainIsADuplicate) {
     auto again = send("110", "P1", "police.theft", site_, t0_);
     ASSERT_TRUE(std::holds_alternative<FeedReject>(again));
     EXPECT_EQ(std::get<FeedReject>(again).reason, "duplicate");
+}
+
+TEST(CityStateNeighbours, OpenNearFindsExactlyThoseWithinTheDistance) {
+    CityState state;
+    state.set_neighbour_radius(150);
+    std::uint64_t seq = 0;
+    std::vector<Incident> all;
+    for (int k = 0; k < 2000; ++k) {
+        Incident i;
+        i.id = static_cast<std::uint64_t>(k + 1);
+        i.sources.emplace_back("110", std::to_string(k));
+        // A deterministic scatter over about 2 km around one point.
+        i.location = {114.05 + 0.02 * std::sin(k * 12.9898), 22.55 + 0.02 * std::sin(k * 78.233)};
+        state.commit({++seq, i});
+        all.push_back(i);
+    }
+    for (int q = 0; q < 50; ++q) {
+        LonLat p{114.05 + 0.015 * std::sin(q * 3.1), 22.55 + 0.015 * std::cos(q * 1.7)};
+        for (double metres : {40.0, 150.0, 600.0}) {
+            std::set<std::uint64_t> found, expected;
+            for (const Incident* i : state.open_near(p, metres))
+                found.insert(i->id);
+            for (const auto& i : all) {
+                double east = (i.location.lon - p.lon) * std::cos(p.lat * M_PI / 180) * 111'320;
+                double north = (i.location.lat - p.lat) * 111'320;
+                if (std::hypot(east, north) <= metres * (1 - 1e-9)) expected.insert(i.id);
+                if (std::hypot(east, north) > metres * (1 + 1e-9)) continue;
+                if (found.contains(i.id)) expected.insert(i.id);
+            }
+            EXPECT_EQ(found, expected) << "query " << q << " within " << metres << " m";
+        }
+    }
 }
 
 TEST_F(ReportMerge, CombinedStatusRule) {

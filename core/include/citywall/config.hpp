@@ -16,7 +16,8 @@ namespace citywall {
 enum class FeedFormat {
     json,     // one JSON object per message, fields found through `fields`
     geojson,  // a GeoJSON Feature: Point geometry, the rest in its properties
-    cap,      // an OASIS CAP 1.2 alert (XML)
+    cap,       // an OASIS CAP 1.2 alert (XML)
+    citywall,  // another ingest's wall stream (a county centre feeding this one)
 };
 
 enum class FeedSocket {
@@ -58,6 +59,8 @@ struct DepartmentConfig {
     std::map<std::string, std::string> statuses;
     std::string public_key;  // Z85 CURVE public key; required unless keys are off
     std::filesystem::path public_key_file;  // or a file holding it (citywall-keygen's NAME.pub)
+    // format = "citywall": the other ingest's snapshot endpoint (its updates are `endpoint`).
+    std::string snapshot_endpoint;
 };
 
 // The city's incident categories; a category outside it is rejected (empty: any well-formed

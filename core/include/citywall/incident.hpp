@@ -74,6 +74,15 @@ struct GridPath {
     friend bool operator==(const GridPath&, const GridPath&) = default;
 };
 
+// Where an incident came from when another ingest (a county centre) fed it to this one.
+struct Provenance {
+    std::string centre;          // the feed's department code for that ingest, e.g. "county-a"
+    std::uint64_t incident = 0;  // its id there
+    std::uint64_t seq = 0;       // the sequence number of the update there
+    bool empty() const { return centre.empty(); }
+    friend bool operator==(const Provenance&, const Provenance&) = default;
+};
+
 struct Incident {
     std::uint64_t id = 0;  // global id given by ingest
     std::vector<SourceRef> sources;
@@ -92,6 +101,7 @@ struct Incident {
     std::string title;
     std::string description;
     bool drill = false;
+    Provenance provenance;  // empty: reported to this ingest directly
 
     bool open() const { return !is_terminal(status); }
     // The department that first reported it; the incident's colour on the wall follows it.

@@ -1,0 +1,102 @@
+#include "upstream_link.hpp"
+
+namespace citywall::ingest {
+
+UpstreamLink::UpstreamLink(const DepartmentConfig& centre, zmq::context_t& context)
+    : centre_(centre),
+      updates_(context, zmq::socket_type::sub),
+      snapshots_(context, zmq::socket_type::dealer) {
+    updates_.set(zmq::sockopt::subscribe, "");
+    updates_.set(zmq::sockopt::rcvhwm, 200000);
+    updates_.connect(centre.endpoint);
+    snapshots_.set(zmq::sockopt::linger, 0);
+    snapshots_.connect(centre.snapshot_endpoint);
+    request_snapshot();
+}
+
+void UpstreamLink::request_snapshot() {
+    picture_.reset();
+    snapshots_.send(zmq::str_buffer("SNAPSHOT"), zmq::send_flags::dontwait);
+}
+
+std::vector<UpstreamLink::Change> UpstreamLink::receive() {
+    std::vector<Change> out;
+    zmq::message_t message;
+    for (auto* socket : {&snapshots_, &updates_}) {
+        while (socket->recv(message, zmq::recv_flags::dontwait)) {
+            auto decoded = wire::decode(message.to_string_view());
+            if (!decoded) continue;  // counted by the caller's health as undecodable
+            switch (picture_.apply(*decoded)) {
+                case CityPicture::Outcome::gap:
+                    ++resyncs_;
+                    request_snapshot();
+                    break;
+                case CityPicture::Outcome::already_seen:
+                    ++replayed_;
+                    break;
+                default:
+                    break;
+            }
+        }
+    }
+    collect(out);
+    return out;
+}
+
+// Compares what the picture holds with what was passed on, so a snapshot after a gap turns into
+// exactly the changes that were missed (closed ones included).
+void UpstreamLink::collect(std::vector<Change>& out) {
+    if (!picture_.has_snapshot()) return;
+    const bool replaced = picture_.take_replaced();
+    std::vector<std::uint64_t> ids = picture_.take_changed();
+    if (replaced) {
+        ids.clear();
+        for (const auto& [id, incident] : picture_.incidents())
+            ids.push_back(id);
+        for (const auto& [id, incident] : mirrored_)
+            if (!picture_.incidents().contains(id)) ids.push_back(id);
+    }
+    for (auto id : ids) {
+        auto now_there = picture_.incidents().find(id);
+        auto passed_on = mirrored_.find(id);
+        if (now_there != picture_.incidents().end()) {
+            if (passed_on != mirrored_.end() && passed_on->second == now_there->second) continue;
+            out.push_back({now_there->second, picture_.seq()});
+            mirrored_[id] = now_there->second;
+        } else if (passed_on != mirrored_.end()) {
+            Incident closed = passed_on->second;
+            closed.status = IncidentStatus::closed;
+            for (auto& s : closed.sources)
+                s.status = IncidentStatus::closed;
+            out.push_back({closed, picture_.seq()});
+            mirrored_.erase(passed_on);
+        }
+    }
+}
+
+Incident federated_incident(const CityState& state, const CityPlacement& placement,
+                            const std::string& centre, const UpstreamLink::Change& change,
+                            TimeMs now) {
+    Incident incident = change.upstream;
+    for (auto& source : incident.sources)
+        source.department = centre + ":" + source.department;
+    std::optional<std::uint64_t> known;
+    if (!incident.sources.empty()) known = state.find(incident.sources.front());
+    if (const Incident* existing = known ? state.open_incident(*known) : nullptr) {
+        incident.id = existing->id;
+        incident.received = existing->received;
+    } else {
+        incident.id = state.next_id();
+        incident.received = now;
+    }
+    // Placed again in this centre's own grids; where they do not reach, the county's path stays.
+    GridPath here = placement.place_grid(incident.location);
+    if (!here.outside()) incident.grid = here;
+    AreaRef beat = placement.place_beat(incident.location);
+    if (!beat.empty()) incident.beat = beat;
+    incident.provenance = {centre, change.upstream.id, change.seq};
+    incident.updated = now;
+    return incident;
+}
+
+}  // namespace citywall::ingest

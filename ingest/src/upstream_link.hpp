@@ -1,0 +1,55 @@
+// Another ingest's merged stream taken as a feed: a county centre feeding the city centre
+// (docs/protocol.md, "Federation"). The link follows the other ingest exactly as a wall does —
+// snapshot plus sequenced updates, resync on a gap — and says which of its incidents changed.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+#include <zmq.hpp>
+
+#include "city_state.hpp"
+#include "citywall/config.hpp"
+#include "citywall/picture.hpp"
+#include "citywall/placement.hpp"
+
+namespace citywall::ingest {
+
+class UpstreamLink {
+  public:
+    UpstreamLink(const DepartmentConfig& centre, zmq::context_t& context);
+
+    zmq::socket_t& updates() { return updates_; }
+    zmq::socket_t& snapshots() { return snapshots_; }
+
+    struct Change {
+        Incident upstream;  // as the other ingest now has it; not open() means it closed there
+        std::uint64_t seq = 0;
+    };
+    // Takes every message waiting on both sockets; returns what changed upstream, in order.
+    std::vector<Change> receive();
+
+    std::uint64_t replayed() const { return replayed_; }  // updates at or below what we had
+    std::uint64_t resyncs() const { return resyncs_; }
+
+  private:
+    void request_snapshot();
+    void collect(std::vector<Change>& out);
+
+    const DepartmentConfig centre_;
+    zmq::socket_t updates_;
+    zmq::socket_t snapshots_;
+    CityPicture picture_;
+    std::unordered_map<std::uint64_t, Incident> mirrored_;  // what we last passed on, by id
+    std::uint64_t replayed_ = 0;
+    std::uint64_t resyncs_ = 0;
+};
+
+// The local incident for an upstream one: its sources keep their departments, prefixed with the
+// centre ("county-a:110"), and its provenance names the centre, its id and sequence there.
+Incident federated_incident(const CityState& state, const CityPlacement& placement,
+                            const std::string& centre, const UpstreamLink::Change& change,
+                            TimeMs now);
+
+}  // namespace citywall::ingest

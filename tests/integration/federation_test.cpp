@@ -1,0 +1,92 @@
+// Two ingests chained on loopback: a county centre's merged stream is a feed of the city
+// centre, which keeps the original departments and where and when each incident came from.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <thread>
+#include <zmq.hpp>
+
+#include "loopback.hpp"
+#include "wall_client.hpp"
+
+namespace citywall {
+namespace {
+
+using namespace std::chrono_literals;
+
+IngestConfig centre_config(const std::string& name) {
+    IngestConfig config;
+    config.updates_endpoint = testing::loopback_endpoint();
+    config.snapshot_endpoint = testing::loopback_endpoint();
+    config.journal_dir = std::filesystem::temp_directory_path() /
+                         ("citywall-federation-" + name + "-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(config.journal_dir);
+    config.heartbeat_ms = 200;
+    config.keys_off = true;
+    config.placement.beat_source =
+        std::filesystem::path(CITYWALL_TEST_DATA) / "real/sfpd_districts.geojson";
+    config.placement.beat_layer = "";
+    config.placement.beat_code_field = "DISTRICT";
+    config.placement.beat_name_field = "DISTRICT";
+    return config;
+}
+
+std::string report(const std::string& id, const std::string& status) {
+    return R"({"id":")" + id + R"(","category":"fire.building","status":")" + status +
+           R"(","lon":-122.41,"lat":37.76,"title":"仓库起火"})";
+}
+
+TEST(Federation, CountyStreamFeedsTheCityKeepingDepartmentsAndProvenance) {
+    IngestConfig county = centre_config("county");
+    county.departments.push_back(
+        testing::department_config("119", "消防119", testing::loopback_endpoint()));
+    IngestConfig city = centre_config("city");
+    DepartmentConfig link =
+        testing::department_config("county-a", "县中心A", county.updates_endpoint);
+    link.format = FeedFormat::citywall;
+    link.socket = FeedSocket::sub;
+    link.snapshot_endpoint = county.snapshot_endpoint;
+    city.departments.push_back(link);
+
+    zmq::context_t context(1);
+    testing::RunningIngest county_ingest(county);
+    zmq::socket_t fire(context, zmq::socket_type::push);
+    fire.connect(county.departments[0].endpoint);
+    // Reported before the city centre even starts: it must arrive through the snapshot.
+    fire.send(zmq::buffer(report("F-1", "reported")));
+    fire.send(zmq::buffer(report("F-2", "reported")));
+    std::this_thread::sleep_for(300ms);
+
+    testing::RunningIngest city_ingest(city);
+    testing::WallClient wall(context, city.updates_endpoint, city.snapshot_endpoint);
+    std::this_thread::sleep_for(200ms);
+    wall.request_snapshot();
+    ASSERT_TRUE(wall.pump_until([](const CityPicture& p) { return p.incidents().size() == 2; }));
+    for (const auto& [id, incident] : wall.picture.incidents()) {
+        ASSERT_EQ(incident.sources.size(), 1u);
+        EXPECT_EQ(incident.sources[0].department, "county-a:119");
+        EXPECT_EQ(incident.provenance.centre, "county-a");
+        EXPECT_GT(incident.provenance.incident, 0u);
+        EXPECT_GT(incident.provenance.seq, 0u);
+        EXPECT_EQ(incident.beat.code, "MISSION");
+        EXPECT_EQ(incident.title, "仓库起火");
+    }
+
+    // Live updates flow through, and a closing at the county closes it in the city.
+    fire.send(zmq::buffer(report("F-3", "reported")));
+    fire.send(zmq::buffer(report("F-1", "closed")));
+    ASSERT_TRUE(wall.pump_until([](const CityPicture& p) {
+        if (p.incidents().size() != 2) return false;
+        for (const auto& [id, i] : p.incidents())
+            if (i.sources[0].source_id == "F-1") return false;
+        return true;
+    }));
+    EXPECT_EQ(wall.gaps, 0);
+    city_ingest.stop();
+    county_ingest.stop();
+    std::filesystem::remove_all(county.journal_dir);
+    std::filesystem::remove_all(city.journal_dir);
+}
+
+}  // namespace
+}  // namespace citywall
