@@ -4,11 +4,15 @@
 //
 //   citywall-fake-ingest --updates EP --snapshot EP --area FILE --layer NAME --incidents N
 //                        [--manifest FILE] [--drill] [--silent-after S] [--lifetime S]
-//                        [--new N] [--close ID --close-after S]
+//                        [--new N] [--close ID --close-after S] [--varied] [--resolve-every N]
 //
 // Incidents are placed in the area file's grids and police beats with core's CityPlacement
 // (as ingest does), so the wall can count them per grid. Every Nth (--new N) was received a
 // second before the fixed clock, so it pulses; --close sends an update closing one incident.
+// --varied gives the incidents mixed statuses, ages (1 min to 4 h) and deadlines (every 5th is
+// due 30 min after it was received, so the older ones are overdue), for the queue and KPIs.
+// --resolve-every N: 1.5 s after the first snapshot was served (so the viewer is subscribed),
+// every Nth incident (from the fourth) is resolved by an update, and leaves later snapshots.
 //
 // It writes a line to stdout every 200 ms, so when it is the head of a pipeline (as in
 // run_render_test.cmake) it ends by SIGPIPE as soon as the viewer after it has exited.
@@ -81,8 +85,13 @@ std::vector<LonLat> spread(OGRLayer& layer, std::size_t count) {
     return points;
 }
 
+constexpr IncidentStatus kOpenStatuses[] = {IncidentStatus::reported, IncidentStatus::accepted,
+                                            IncidentStatus::dispatched, IncidentStatus::en_route,
+                                            IncidentStatus::on_scene};
+
 std::vector<Incident> make_incidents(const std::vector<LonLat>& points,
-                                     const CityPlacement* placement, std::size_t fresh) {
+                                     const CityPlacement* placement, std::size_t fresh,
+                                     bool varied) {
     std::vector<Incident> incidents;
     for (std::size_t i = 0; i < points.size(); ++i) {
         const Family& family = kFamilies[i % std::size(kFamilies)];
@@ -96,6 +105,13 @@ std::vector<Incident> make_incidents(const std::vector<LonLat>& points,
         incident.source_crs = "EPSG:4326";
         incident.occurred = incident.received = incident.updated = kClock - 60000;
         // Every Nth (from the second): received a second ago, so it pulses on the wall.
+        if (varied) {
+            // Not in step with the family (i % 8) or the severity, so filters combine.
+            incident.status = kOpenStatuses[(i * 7 / 3) % std::size(kOpenStatuses)];
+            const TimeMs age_min = static_cast<TimeMs>((i * 37) % 240 + 1);
+            incident.occurred = incident.received = incident.updated = kClock - age_min * 60000;
+            incident.due = incident.received + (i % 5 == 0 ? 30 : 240) * 60000;
+        }
         if (fresh > 0 && i % fresh == 1) incident.received = incident.updated = kClock - 1000;
         if (placement) {
             incident.grid = placement->place_grid(incident.location);
@@ -118,6 +134,8 @@ int main(int argc, char** argv) {
     double silent_after = -1, lifetime = 60, close_after = -1;
     std::size_t fresh = 0;
     std::uint64_t close_id = 0;
+    bool varied = false;
+    std::size_t resolve_every = 0;
     app.add_option("--updates", updates_ep)->required();
     app.add_option("--snapshot", snapshot_ep)->required();
     app.add_option("--area", area_path, "OGR source whose polygons hold the incidents")->required();
@@ -130,6 +148,9 @@ int main(int argc, char** argv) {
     app.add_option("--new", fresh, "every Nth incident was received 1 s ago (it pulses)");
     app.add_option("--close", close_id, "close this incident ...");
     app.add_option("--close-after", close_after, "... this many seconds after start");
+    app.add_flag("--varied", varied, "mixed statuses, ages and deadlines");
+    app.add_option("--resolve-every", resolve_every,
+                   "resolve every Nth incident 1.5 s after the first snapshot was served");
     CLI11_PARSE(app, argc, argv);
 
     GDALAllRegister();
@@ -148,8 +169,8 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "fake-ingest: no grids in %s (%s): incidents are not placed\n",
                      area_path.c_str(), placement.error().c_str());
     }
-    const std::vector<Incident> incidents =
-        make_incidents(spread(*layer, count), placement ? placement->get() : nullptr, fresh);
+    std::vector<Incident> incidents = make_incidents(
+        spread(*layer, count), placement ? placement->get() : nullptr, fresh, varied);
     if (!manifest.empty() && !incidents.empty()) {
         std::ofstream(manifest) << std::setprecision(12) << incidents[0].location.lon << ' '
                                 << incidents[0].location.lat << '\n';
@@ -179,6 +200,7 @@ int main(int argc, char** argv) {
 
     const auto start = std::chrono::steady_clock::now();
     auto last_beat = start - std::chrono::seconds(1);
+    double first_snapshot_at = -1;  // age when the first snapshot was served
     while (true) {
         const double age =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -189,6 +211,7 @@ int main(int argc, char** argv) {
             zmq::message_t identity, request;
             if (router.recv(identity) && router.recv(request) &&
                 request.to_string() == "SNAPSHOT") {
+                if (first_snapshot_at < 0) first_snapshot_at = age;
                 constexpr std::size_t kChunk = 50;  // several chunks, as a real ingest sends
                 for (std::size_t i = 0; i == 0 || i < incidents.size(); i += kChunk) {
                     wire::SnapshotChunk chunk;
@@ -212,6 +235,21 @@ int main(int argc, char** argv) {
                 update.incident.updated = kClock;
                 pub.send(zmq::buffer(wire::encode(update)), zmq::send_flags::none);
             }
+        }
+        if (resolve_every > 0 && first_snapshot_at >= 0 && age > first_snapshot_at + 1.5) {
+            std::vector<Incident> still_open;
+            for (Incident& incident : incidents) {
+                if ((incident.id - 1000) % resolve_every != 3) {
+                    still_open.push_back(std::move(incident));
+                    continue;
+                }
+                wire::IncidentUpdate update{++seq, incident};
+                update.incident.status = IncidentStatus::resolved;
+                update.incident.updated = kClock;
+                pub.send(zmq::buffer(wire::encode(update)), zmq::send_flags::none);
+            }
+            incidents = std::move(still_open);
+            resolve_every = 0;
         }
         if (std::chrono::steady_clock::now() - last_beat > std::chrono::milliseconds(200)) {
             last_beat = std::chrono::steady_clock::now();

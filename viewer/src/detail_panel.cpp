@@ -72,8 +72,8 @@ std::string format_duration(double seconds) {
 std::uint64_t draw_detail_panel(const DetailView& view, const Palette& palette,
                                 const WallFonts& fonts, const Camera& camera, bool& closed) {
     const float width = std::clamp(camera.width * 0.26f, 340.0f, 520.0f);
-    ImGui::SetNextWindowPos(ImVec2(static_cast<float>(camera.width) - 16, 16), ImGuiCond_Always,
-                            ImVec2(1, 0));
+    ImGui::SetNextWindowPos(ImVec2(static_cast<float>(camera.width) - 16, view.top),
+                            ImGuiCond_Always, ImVec2(1, 0));
     ImGui::SetNextWindowSizeConstraints(ImVec2(width, 0), ImVec2(width, camera.height * 0.62f));
     ImGui::SetNextWindowBgAlpha(0.92f);
     ImGui::Begin("##detail", nullptr,

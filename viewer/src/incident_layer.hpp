@@ -46,8 +46,10 @@ class IncidentLayer {
 
     std::size_t size() const { return instances_.size() - fading_count_; }  // open markers
     std::size_t instance_count() const { return instances_.size(); }        // with fading ones
-    // The instance buffer (the heat layer reads the same positions).
+    // The instance buffer (the heat layer reads the same positions); sync() uploads pending
+    // changes first, so a pass drawn before the markers sees this frame's instances.
     GLuint buffer() const { return vbo_.get(); }
+    void sync() { upload(); }
 
     struct Instance {
         float x, y;            // metres relative to origin_

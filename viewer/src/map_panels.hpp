@@ -31,6 +31,7 @@ struct DetailView {
     std::size_t area_open = 0;
     const std::vector<const Incident*>* area_incidents = nullptr;  // a few, newest first
     TimeMs now = 0;  // the animation clock: "open for …"
+    float top = 16;  // below the KPI panel when it shows
 };
 // Top right. Returns the id of an incident clicked in an area's list, or 0; `closed` set when
 // the operator closes the panel.

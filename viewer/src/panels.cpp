@@ -22,7 +22,7 @@ const ImVec4 kTextWarn(1.0f, 0.78f, 0.25f, 1.0f);
 // Glyphs the banner font carries (large, so only these).
 constexpr const char* kBannerText =
     "DRILL 演练 DATA STALE NO FROM INGEST — last update s ago 数据中断 未收到数据 "
-    "0123456789.,:-+ abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ 非真实警情训练";
+    "0123456789.,:-+% abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ 非真实警情训练";
 
 std::string format_age(double seconds) {
     char text[32];
@@ -267,7 +267,7 @@ void draw_side_panel(const CityPicture& picture, const Palette& palette, const S
         for (const FeedHealth& feed : picture.feeds()) {
             ImGui::TableNextColumn();
             const bool ok = feed.connected && !feed.stale;
-            swatch(ok ? Rgba{0.35f, 0.85f, 0.55f, 1} : Rgba{1.0f, 0.25f, 0.2f, 1}, 10);
+            swatch(ok ? Rgba{0.35f, 0.85f, 0.55f, 1} : Rgba{1.0f, 1.0f, 1.0f, 1}, 10);
             const std::string heard =
                 feed.last_message > 0
                     ? format_age(static_cast<double>(status.now - feed.last_message) / 1000)
@@ -277,7 +277,9 @@ void draw_side_panel(const CityPicture& picture, const Palette& palette, const S
                 ImGui::SameLine();
                 ImGui::TextColored(kTextDim, "%s", heard.c_str());
             } else {
-                ImGui::TextColored(kTextBad, "%s %s %s", feed.department.c_str(),
+                // Unmistakable from across the room: the whole cell red, the text white.
+                ImGui::TableSetBgColor(ImGuiTableBgTarget_CellBg, kAlertRed);
+                ImGui::TextColored(ImVec4(1, 1, 1, 1), "%s %s %s", feed.department.c_str(),
                                    feed.connected ? "STALE" : "DOWN", heard.c_str());
             }
         }
@@ -287,7 +289,7 @@ void draw_side_panel(const CityPicture& picture, const Palette& palette, const S
 }
 
 float draw_layer_box(std::vector<MapLayer>& layers, const WallFonts& fonts, const Camera& camera,
-                     AggregateMode* mode, bool compact) {
+                     AggregateMode* mode, bool compact, LayerBoxToggles* toggles) {
     // Bottom right, above the scale bar: map controls apart from the city's numbers.
     const float bottom_margin = fonts.body->FontSize * 2 + 40;
     ImGui::SetNextWindowPos(ImVec2(static_cast<float>(camera.width) - 16,
@@ -317,6 +319,15 @@ float draw_layer_box(std::vector<MapLayer>& layers, const WallFonts& fonts, cons
         ImGui::SameLine();
         ImGui::RadioButton("关 off", &value, static_cast<int>(AggregateMode::off));
         *mode = static_cast<AggregateMode>(value);
+    }
+    if (toggles) {
+        ImGui::Separator();
+        ImGui::Checkbox("热力 Heat", toggles->heat);
+        ImGui::SameLine();
+        ImGui::Checkbox("队列 Queue", toggles->queue);
+        ImGui::SameLine();
+        ImGui::Checkbox("指标 KPI", toggles->kpi);
+        toggles->box_width = ImGui::GetWindowSize().x;
     }
     ImGui::PopStyleVar();
     const float top = ImGui::GetWindowPos().y;

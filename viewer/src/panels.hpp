@@ -56,8 +56,16 @@ void draw_side_panel(const CityPicture& picture, const Palette& palette, const S
 // With the choropleth's mode (auto / on / off) when `mode` is given.
 // `compact`: the aggregation switches only (the detail panel needs the room). Returns the
 // box's top edge, so what stacks above it knows where to stop.
+// `toggles`, when given: the heat layer, the queue and the KPI panel, shown in compact mode too;
+// its box_width is set to the box's width.
+struct LayerBoxToggles {
+    bool* heat = nullptr;
+    bool* queue = nullptr;
+    bool* kpi = nullptr;
+    float box_width = 0;
+};
 float draw_layer_box(std::vector<MapLayer>& layers, const WallFonts& fonts, const Camera& camera,
-                     AggregateMode* mode, bool compact);
+                     AggregateMode* mode, bool compact, LayerBoxToggles* toggles = nullptr);
 void draw_banners(const StreamStatus& status, const WallFonts& fonts, const Camera& camera);
 void draw_map_labels(const std::vector<MapLayer>& layers, const Camera& camera,
                      const WallFonts& fonts, float left_edge);

@@ -1,12 +1,14 @@
 // Index: [JSON] [commands] [run_script]
 #include "script_runner.hpp"
 
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <functional>
 #include <map>
 #include <sstream>
+#include <thread>
 
 #include "citywall/geo.hpp"
 
@@ -120,6 +122,110 @@ Outcome expect_selected(WallApp& app, const Args& args) {
     return malformed("expect-selected incident ID | area CODE | none");
 }
 
+bool on_off(const std::string& word, bool& out) {
+    if (word == "on" || word == "show") {
+        out = true;
+    } else if (word == "off" || word == "hide") {
+        out = false;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+std::string queue_json(WallApp& app) {
+    app.refresh_ops(true);
+    const IncidentQueue& q = app.queue();
+    std::string out = ",\"queue\":{\"rows\":" + std::to_string(q.rows().size()) +
+                      ",\"open\":" + std::to_string(q.open_total()) +
+                      ",\"overdue\":" + std::to_string(q.overdue_total()) + ",\"first\":[";
+    for (std::size_t i = 0; i < q.rows().size() && i < 3; ++i) {
+        out += (i ? "," : "") + std::to_string(q.rows()[i].id);
+    }
+    return out + "]}";
+}
+
+// queue-filter KEY VALUE: department, family, severity, status, district, older-than; "any"
+// clears one; `queue-filter clear` clears all.
+Outcome queue_filter(WallApp& app, const Args& a) {
+    const char* usage =
+        "queue-filter department|family|severity|status|district|older-than VALUE|any, or clear";
+    QueueFilter& f = app.queue().filter();
+    if (a.size() == 1 && a[0] == "clear") {
+        const QueueSort sort = f.sort;
+        f = QueueFilter{};
+        f.sort = sort;
+        return Outcome{true, false, queue_json(app)};
+    }
+    if (a.size() != 2) return malformed(usage);
+    const std::string& v = a[1];
+    const bool any = v == "any";
+    if (a[0] == "department") {
+        f.department = any ? "" : v;
+    } else if (a[0] == "family") {
+        f.family = any ? "" : v;
+    } else if (a[0] == "district") {
+        f.district = any ? "" : v;
+    } else if (a[0] == "severity") {
+        const char* names[] = {"any", "critical", "major", "moderate", "low"};
+        int found = -1;
+        for (int i = 0; i < 5; ++i) {
+            if (v == names[i] || v == std::to_string(i)) found = i;
+        }
+        if (found < 0) return malformed(usage);
+        f.severity = found;
+    } else if (a[0] == "status") {
+        const auto status = parse_incident_status(v);
+        if (!any && !status) return malformed(usage);
+        f.status = any ? -1 : static_cast<int>(*status);
+    } else if (a[0] == "older-than") {
+        const auto age = parse_age(v);
+        if (!age) return malformed(usage);
+        f.older_than_s = *age;
+    } else {
+        return malformed(usage);
+    }
+    return Outcome{true, false, queue_json(app)};
+}
+
+// expect-kpi FIELD N [department CODE | district CODE]
+Outcome expect_kpi(WallApp& app, const Args& a) {
+    const char* usage =
+        "expect-kpi received|dispatched|resolved|overdue|rate N [department CODE|district CODE]";
+    if ((a.size() != 2 && a.size() != 4) || !number(a[1])) return malformed(usage);
+    app.refresh_ops(true);
+    const DayStats& stats = app.day_stats();
+    DayCounts counts = stats.total();
+    if (a.size() == 4) {
+        const auto& rows = a[2] == "department" ? stats.by_department()
+                           : a[2] == "district" ? stats.by_district()
+                                                : stats.by_department();
+        if (a[2] != "department" && a[2] != "district") return malformed(usage);
+        const auto it = rows.find(a[3]);
+        counts = it == rows.end() ? DayCounts{} : it->second;
+    }
+    std::string got;
+    if (a[0] == "received") {
+        got = std::to_string(counts.received);
+    } else if (a[0] == "dispatched") {
+        got = std::to_string(counts.dispatched);
+    } else if (a[0] == "resolved") {
+        got = std::to_string(counts.resolved);
+    } else if (a[0] == "overdue") {
+        got = std::to_string(counts.overdue);
+    } else if (a[0] == "rate") {  // percent, rounded
+        got = std::to_string(static_cast<int>(std::lround(counts.resolution_rate() * 100)));
+    } else {
+        return malformed(usage);
+    }
+    const std::string fields = ",\"kpi\":{\"received\":" + std::to_string(counts.received) +
+                               ",\"dispatched\":" + std::to_string(counts.dispatched) +
+                               ",\"resolved\":" + std::to_string(counts.resolved) +
+                               ",\"overdue\":" + std::to_string(counts.overdue) + "}";
+    return got == a[1] ? Outcome{true, false, fields}
+                       : failed("expected " + a[0] + " " + a[1] + ", got " + got, fields);
+}
+
 }  // namespace
 
 // ======================================================================== run_script ====
@@ -210,6 +316,79 @@ int run_script(WallApp& app, const RunOptions& options) {
                  return malformed("aggregate on|off|auto");
              }
              return Outcome{true, false, ",\"view\":" + view_json(app)};
+         }},
+        {"queue",
+         [&](const Args& a) {
+             if (a.size() != 1 || !on_off(a[0], app.show_queue))
+                 return malformed("queue show|hide");
+             return Outcome{true, false, queue_json(app)};
+         }},
+        {"kpi",
+         [&](const Args& a) {
+             if (a.size() != 1 || !on_off(a[0], app.show_kpi)) return malformed("kpi show|hide");
+             return Outcome{};
+         }},
+        {"heat",
+         [&](const Args& a) {
+             if (a.size() != 1 || !on_off(a[0], app.heat_on)) return malformed("heat on|off");
+             return Outcome{};
+         }},
+        {"queue-filter", [&](const Args& a) { return queue_filter(app, a); }},
+        {"queue-sort",
+         [&](const Args& a) {
+             const auto sort = a.size() == 1 ? parse_queue_sort(a[0]) : std::nullopt;
+             if (!sort) return malformed("queue-sort severity|age|department");
+             app.queue().filter().sort = *sort;
+             return Outcome{true, false, queue_json(app)};
+         }},
+        {"expect-queue-count",
+         [&](const Args& a) {
+             const auto n = a.size() == 1 ? number(a[0]) : std::nullopt;
+             if (!n) return malformed("expect-queue-count N");
+             const std::string fields = queue_json(app);
+             return std::to_string(app.queue().rows().size()) == a[0]
+                        ? Outcome{true, false, fields}
+                        : failed("expected " + a[0] + " rows", fields);
+         }},
+        {"expect-queue-row",
+         [&](const Args& a) {
+             const auto row = a.size() == 2 ? number(a[0]) : std::nullopt;
+             if (!row || *row < 0 || !number(a[1])) return malformed("expect-queue-row ROW ID");
+             const std::string fields = queue_json(app);
+             const auto& rows = app.queue().rows();
+             const auto r = static_cast<std::size_t>(*row);
+             const bool match = r < rows.size() && std::to_string(rows[r].id) == a[1];
+             return match ? Outcome{true, false, fields}
+                          : failed("expected incident " + a[1] + " in row " + a[0], fields);
+         }},
+        {"queue-click",
+         [&](const Args& a) {
+             const auto row = a.size() == 1 ? number(a[0]) : std::nullopt;
+             if (!row || *row < 0) return malformed("queue-click ROW");
+             app.refresh_ops(true);
+             if (!app.queue_click(static_cast<std::size_t>(*row))) {
+                 return failed("no row " + a[0], queue_json(app));
+             }
+             return Outcome{true, false,
+                            ",\"selected\":" + selection_json(app) + ",\"view\":" + view_json(app)};
+         }},
+        {"expect-kpi", [&](const Args& a) { return expect_kpi(app, a); }},
+        {"wait-seq",
+         [&](const Args& a) {
+             const auto n = !a.empty() && a.size() <= 2 ? number(a[0]) : std::nullopt;
+             const auto timeout = a.size() == 2 ? number(a[1]) : options.timeout_s;
+             if (!n || !timeout || *n < 0) return malformed("wait-seq N [TIMEOUT_S]");
+             const auto start = std::chrono::steady_clock::now();
+             while (app.picture().seq() < static_cast<std::uint64_t>(*n) &&
+                    std::chrono::steady_clock::now() - start <
+                        std::chrono::duration<double>(*timeout)) {
+                 std::this_thread::sleep_for(std::chrono::milliseconds(20));
+                 app.pump_stream();
+             }
+             const std::string seq = ",\"seq\":" + std::to_string(app.picture().seq());
+             return app.picture().seq() >= static_cast<std::uint64_t>(*n)
+                        ? Outcome{true, false, seq}
+                        : failed("timed out", seq);
          }},
         {"expect-selected", [&](const Args& a) { return expect_selected(app, a); }},
         {"expect-aggregated",

@@ -16,6 +16,7 @@
 #include "citywall/geo.hpp"
 #include "map_panels.hpp"
 #include "network_client.hpp"
+#include "ops_panels.hpp"
 
 namespace citywall::viewer {
 
@@ -128,6 +129,12 @@ bool WallApp::init(GLFWwindow* window, bool install_input) {
         return false;
     }
     incidents_ = std::move(*incidents);
+    auto heat = HeatLayer::create(*incidents_);
+    if (!heat) {
+        std::fprintf(stderr, "citywall-viewer: shader: %s\n", heat.error().c_str());
+        return false;
+    }
+    heat_ = std::move(*heat);
 
     IMGUI_CHECKVERSION();
     ImGui::CreateContext();
@@ -144,6 +151,7 @@ bool WallApp::init(GLFWwindow* window, bool install_input) {
     }
     for (const auto& [family, color] : palette_.families())
         glyphs += palette_.family_label(family);
+    glyphs += kOpsPanelGlyphs;
     if (auto warning = setup_imgui_style(config_.font.string(), config_.font_index,
                                          config_.font_size * options_.ui_scale, glyphs, fonts_)) {
         std::fprintf(stderr, "citywall-viewer: %s\n", warning->c_str());
@@ -187,9 +195,22 @@ void WallApp::place_camera() {
 
 // ========================================================================== stream ====
 
+void WallApp::apply(const wire::Message& message, bool& gap) {
+    const CityPicture::Outcome outcome = picture_.apply(message);
+    if (outcome == CityPicture::Outcome::gap) gap = true;
+    // The day's counts need what an update said, terminal statuses included: the picture
+    // forgets an incident as soon as it is resolved.
+    if (const auto* update = std::get_if<wire::IncidentUpdate>(&message);
+        update && outcome == CityPicture::Outcome::applied) {
+        day_stats_.observe(update->incident);
+    }
+}
+
 void WallApp::inject(const wire::Message& message) {
     if (const auto* beat = std::get_if<wire::Heartbeat>(&message)) clock_.observe(beat->time);
-    if (picture_.apply(message) == CityPicture::Outcome::gap) picture_.reset();
+    bool gap = false;
+    apply(message, gap);
+    if (gap) picture_.reset();
 }
 
 void WallApp::pump_stream() {
@@ -204,7 +225,7 @@ void WallApp::pump_stream() {
             } else if (const auto* report = std::get_if<wire::FeedHealthReport>(&message)) {
                 clock_.observe(report->time);
             }
-            if (picture_.apply(message) == CityPicture::Outcome::gap) gap = true;
+            apply(message, gap);
         }
         if (gap) {
             picture_.reset();
@@ -217,11 +238,14 @@ void WallApp::pump_stream() {
         picture_.take_changed();
         incidents_->rebuild(picture_, palette_, clock_);
         counts_.rebuild(picture_);
+        day_stats_.observe_all(picture_);
+        queue_.invalidate();
     } else {
         const auto changed = picture_.take_changed();
         if (!changed.empty()) {
             incidents_->update(picture_, changed, palette_, clock_);
             counts_.update(picture_, changed);
+            queue_.invalidate();
         }
     }
     incidents_->sweep(clock_);
@@ -311,7 +335,7 @@ void WallApp::render_frame(int width, int height, unsigned framebuffer, bool sna
     for (const MapLayer& layer : layers_) {
         if (!choropleth_drawn && layer.style().kind == LayerKind::vector) {
             choropleth_drawn = true;
-            if (aggregate) {
+            if (aggregate && !heat_on) {  // the heat layer replaces the choropleth
                 std::optional<std::uint32_t> highlight;
                 if (area_selected && selection_.area.level == level) {
                     highlight = selection_.area.area;
@@ -329,6 +353,8 @@ void WallApp::render_frame(int width, int height, unsigned framebuffer, bool sna
             stencil_ref = 1;
         }
     }
+    incidents_->sync();
+    if (heat_on) heat_->draw(camera_, *incidents_, framebuffer);
     incidents_->draw(camera_, palette_, clock_, aggregate && config_.aggregate.critical_markers);
 
     ImGui_ImplOpenGL3_NewFrame();
@@ -353,15 +379,18 @@ void WallApp::draw_panels(const StreamStatus& status) {
     draw_map_labels(layers_, camera_, fonts_, left);
     const bool aggregate = aggregated();
     const AreaLevel level = aggregate_level();
-    if (aggregate) draw_area_counts(areas_, counts_, level, camera_, fonts_, left);
+    if (aggregate && !heat_on) draw_area_counts(areas_, counts_, level, camera_, fonts_, left);
     draw_scale_bar(camera_, fonts_);
     if (!options_.hide_panels) {
         draw_side_panel(picture_, palette_, status, fonts_, camera_);
         // The detail panel takes the right edge: the layer box then shows only its switches.
+        LayerBoxToggles toggles{&heat_on, &show_queue, &show_kpi};
         const float box_top =
             draw_layer_box(layers_, fonts_, camera_, areas_.any() ? &aggregate_mode_ : nullptr,
-                           selection_.kind != Selection::Kind::none);
-        if (aggregate) {
+                           selection_.kind != Selection::Kind::none, &toggles);
+        layer_box_width_ = toggles.box_width;
+        draw_ops_panels(left);
+        if (aggregate && !heat_on) {
             draw_choropleth_legend(level, class_breaks(counts_.max_count(level)),
                                    counts_.unplaced(level), fonts_, camera_, box_top - 10);
         }
@@ -371,6 +400,7 @@ void WallApp::draw_panels(const StreamStatus& status) {
         }
         DetailView view;
         view.now = clock_.now();
+        view.top = show_kpi ? kpi_bottom_ + 10 : 16;
         std::vector<const Incident*> listed;
         if (selection_.kind == Selection::Kind::incident) {
             const auto it = picture_.incidents().find(selection_.incident);
@@ -406,6 +436,41 @@ void WallApp::draw_panels(const StreamStatus& status) {
         }
     }
     draw_banners(status, fonts_, camera_);
+}
+
+}  // namespace citywall::viewer
+
+namespace citywall::viewer {
+
+// ================================================================ operations panels ====
+
+void WallApp::refresh_ops(bool force) {
+    if (show_queue || force) queue_.refresh(picture_, clock_.now(), force);
+    if (show_kpi || force) day_stats_.refresh(picture_, clock_.now(), force);
+}
+
+bool WallApp::queue_click(std::size_t row) {
+    const auto& rows = queue_.rows();
+    return row < rows.size() && select_incident(rows[row].id, true);
+}
+
+void WallApp::draw_ops_panels(float left) {
+    refresh_ops(false);
+    if (show_kpi) {
+        const float top = picture_.drill() ? std::round(fonts_.banner->FontSize * 1.5f) + 16 : 16;
+        kpi_bottom_ = draw_kpi_panel(day_stats_, fonts_, camera_, top);
+    }
+    if (show_queue) {
+        const float bottom = static_cast<float>(camera_.height) - 8;
+        const float right = static_cast<float>(camera_.width) - layer_box_width_ - 32;
+        const float height = std::round(static_cast<float>(camera_.height) * 0.4f);
+        const std::uint64_t selected =
+            selection_.kind == Selection::Kind::incident ? selection_.incident : 0;
+        const std::uint64_t clicked =
+            draw_queue_panel(queue_, picture_, palette_, fonts_, clock_.now(), selected, left + 8,
+                             right, bottom, height);
+        if (clicked != 0) select_incident(clicked, true);
+    }
 }
 
 }  // namespace citywall::viewer

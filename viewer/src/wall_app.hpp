@@ -17,7 +17,10 @@
 #include "choropleth_layer.hpp"
 #include "city_areas.hpp"
 #include "citywall/picture.hpp"
+#include "day_stats.hpp"
+#include "heat_layer.hpp"
 #include "incident_layer.hpp"
+#include "incident_queue.hpp"
 #include "map_layers.hpp"
 #include "palette.hpp"
 #include "panels.hpp"
@@ -104,6 +107,17 @@ class WallApp {
     const CityAreas& areas() const { return areas_; }
     const AreaCounts& counts() const { return counts_; }
 
+    // ---- operations panels and the heat layer (on/off: layer box, keys Q K H, scripts)
+    bool show_queue = false;
+    bool show_kpi = false;
+    bool heat_on = false;
+    IncidentQueue& queue() { return queue_; }
+    const DayStats& day_stats() const { return day_stats_; }
+    // Brings the queue and the KPIs up to date now (scripts; a frame does it throttled).
+    void refresh_ops(bool force);
+    // Selects the incident in the queue's row and flies there; false if there is none.
+    bool queue_click(std::size_t row);
+
   private:
     void select(const Selection& selection);
     // Fits `box` into the map area; with `inside`, that point (inside the area) lands at the
@@ -112,6 +126,8 @@ class WallApp {
                 std::optional<MercatorPoint> inside = std::nullopt);
     void place_camera();
     StreamStatus stream_status() const;
+    void apply(const wire::Message& message, bool& gap);
+    void draw_ops_panels(float left);
     void draw_panels(const StreamStatus& status);
 
     const ViewerConfig& config_;
@@ -126,6 +142,11 @@ class WallApp {
     AreaCounts counts_;
     std::optional<ChoroplethLayer> choropleth_;
     std::optional<IncidentLayer> incidents_;
+    std::optional<HeatLayer> heat_;
+    IncidentQueue queue_;
+    DayStats day_stats_;
+    float layer_box_width_ = 0;  // last frame's, so the queue stops short of the box
+    float kpi_bottom_ = 0;       // last frame's, so the detail panel starts below the KPIs
     CityPicture picture_;
     std::unique_ptr<NetworkClient> network_;
     Camera camera_;

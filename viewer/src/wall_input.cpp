@@ -110,6 +110,11 @@ void WallApp::fly_to(const MercatorBox& box, double min_mpp, std::optional<Merca
 void WallApp::handle_input() {
     ImGuiIO& io = ImGui::GetIO();
     if (!io.WantCaptureKeyboard && ImGui::IsKeyPressed(ImGuiKey_Escape)) select({});
+    if (!io.WantTextInput) {  // Q queue, K KPIs, H heat (not while typing in the search box)
+        if (ImGui::IsKeyPressed(GLFW_KEY_Q, false)) show_queue = !show_queue;
+        if (ImGui::IsKeyPressed(GLFW_KEY_K, false)) show_kpi = !show_kpi;
+        if (ImGui::IsKeyPressed(GLFW_KEY_H, false)) heat_on = !heat_on;
+    }
     if (io.WantCaptureMouse) return;
     int window_w = 1, window_h = 1;
     glfwGetWindowSize(window_, &window_w, &window_h);

@@ -1,0 +1,93 @@
+#include "day_stats.hpp"
+
+#include <ctime>
+
+#include "incident_queue.hpp"
+
+namespace citywall::viewer {
+
+TimeMs local_day_start(TimeMs t) {
+    std::time_t seconds = static_cast<std::time_t>(t / 1000);
+    std::tm local{};
+    localtime_r(&seconds, &local);
+    local.tm_hour = local.tm_min = local.tm_sec = 0;
+    local.tm_isdst = -1;
+    return static_cast<TimeMs>(std::mktime(&local)) * 1000;
+}
+
+void DayStats::observe(const Incident& incident) {
+    Seen& seen = seen_[incident.id];
+    seen.department = std::string(incident.department());
+    seen.district = incident.grid.district.code;
+    if (!incident.grid.district.empty()) {
+        district_names_.try_emplace(incident.grid.district.code, incident.grid.district.name);
+    }
+    seen.received = incident.received;
+    switch (incident.status) {
+        case IncidentStatus::resolved:
+        case IncidentStatus::closed:
+            seen.resolved = true;
+            seen.dispatched = true;  // handled
+            break;
+        case IncidentStatus::dispatched:
+        case IncidentStatus::en_route:
+        case IncidentStatus::on_scene:
+            seen.dispatched = true;
+            break;
+        default:
+            break;
+    }
+    dirty_ = true;
+}
+
+void DayStats::observe_all(const CityPicture& picture) {
+    // The snapshot's time is its newest heartbeat: counts start there.
+    if (joined_ == 0) joined_ = picture.last_heard();
+    for (const auto& [id, incident] : picture.incidents())
+        observe(incident);
+}
+
+const std::string& DayStats::district_name(const std::string& code) const {
+    const auto it = district_names_.find(code);
+    return it == district_names_.end() ? code : it->second;
+}
+
+void DayStats::refresh(const CityPicture& picture, TimeMs now, bool force) {
+    const auto wall = std::chrono::steady_clock::now();
+    const bool second_passed = wall - counted_wall_ >= std::chrono::seconds(1);
+    if (!force && !(second_passed && (dirty_ || now / 1000 != counted_at_ / 1000))) return;
+    dirty_ = false;
+    if (joined_ == 0 && !seen_.empty()) joined_ = now;  // no heartbeat came with the snapshot
+    counted_at_ = now;
+    counted_wall_ = wall;
+    const TimeMs day = local_day_start(now);
+    if (day != day_start_) {
+        // A new day: yesterday's incidents no longer count; forget the closed ones.
+        std::erase_if(seen_, [&](const auto& entry) {
+            return entry.second.received < day && !picture.incidents().contains(entry.first);
+        });
+        day_start_ = day;
+    }
+    total_ = {};
+    by_department_.clear();
+    by_district_.clear();
+    for (const auto& [id, seen] : seen_) {
+        if (seen.received < day_start_) continue;
+        for (DayCounts* c : {&total_, &by_department_[seen.department],
+                             &by_district_[seen.district.empty() ? "—" : seen.district]}) {
+            ++c->received;
+            c->dispatched += seen.dispatched;
+            c->resolved += seen.resolved;
+        }
+    }
+    for (const auto& [id, incident] : picture.incidents()) {
+        if (!is_overdue(incident, now)) continue;
+        const std::string& district = incident.grid.district.code;
+        for (DayCounts* c : {&total_, &by_department_[std::string(incident.department())],
+                             &by_district_[district.empty() ? "—" : district]}) {
+            ++c->overdue;
+        }
+    }
+}
+
+}  // namespace citywall::viewer

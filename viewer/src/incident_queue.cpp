@@ -1,0 +1,107 @@
+#include "incident_queue.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <set>
+
+#include "palette.hpp"
+
+namespace citywall::viewer {
+
+bool is_overdue(const Incident& incident, TimeMs now) {
+    return incident.due > 0 && incident.due < now && incident.open();
+}
+
+std::optional<double> parse_age(std::string_view text) {
+    if (text == "any" || text == "0") return 0.0;
+    double scale = 1;
+    if (!text.empty() && (text.back() == 's' || text.back() == 'm' || text.back() == 'h')) {
+        scale = text.back() == 'h' ? 3600 : text.back() == 'm' ? 60 : 1;
+        text.remove_suffix(1);
+    }
+    double value = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc() || end != text.data() + text.size() || value < 0) return std::nullopt;
+    return value * scale;
+}
+
+std::optional<QueueSort> parse_queue_sort(std::string_view text) {
+    if (text == "severity") return QueueSort::severity;
+    if (text == "age") return QueueSort::age;
+    if (text == "department") return QueueSort::department;
+    return std::nullopt;
+}
+
+void IncidentQueue::refresh(const CityPicture& picture, TimeMs now, bool force) {
+    const auto wall = std::chrono::steady_clock::now();
+    const bool filter_changed = !built_once_ || !(filter_ == built_filter_);
+    // Ages move with the clock: an "older than" filter and the overdue marks need a rebuild
+    // now and then even without a delta.
+    const bool clock_moved = now - built_now_ > 15000 || now < built_now_;
+    if (!force && !filter_changed && !dirty_ && !clock_moved) return;
+    if (!force && !filter_changed && wall - built_at_ < std::chrono::milliseconds(500)) return;
+    rebuild(picture, now);
+    built_at_ = wall;
+}
+
+void IncidentQueue::rebuild(const CityPicture& picture, TimeMs now) {
+    dirty_ = false;
+    built_once_ = true;
+    built_filter_ = filter_;
+    built_now_ = now;
+    rows_.clear();
+    open_total_ = overdue_total_ = 0;
+    std::set<std::string, std::less<>> departments;
+    std::set<std::pair<std::string, std::string>> districts;  // code, name
+    const QueueFilter& f = filter_;
+    const TimeMs older_ms = static_cast<TimeMs>(f.older_than_s * 1000);
+    for (const auto& [id, incident] : picture.incidents()) {
+        if (!incident.open()) continue;
+        ++open_total_;
+        const bool overdue = is_overdue(incident, now);
+        overdue_total_ += overdue;
+        const std::string_view department = incident.department();
+        if (departments.find(department) == departments.end()) departments.emplace(department);
+        if (!incident.grid.district.empty()) {
+            districts.emplace(incident.grid.district.code, incident.grid.district.name);
+        }
+        if (!f.department.empty() && department != f.department) continue;
+        if (!f.family.empty() && category_family(incident.category) != f.family) continue;
+        if (f.severity != 0 && static_cast<int>(incident.severity) != f.severity) continue;
+        if (f.status >= 0 && static_cast<int>(incident.status) != f.status) continue;
+        if (!f.district.empty() && incident.grid.district.code != f.district) continue;
+        if (older_ms > 0 && now - incident.received <= older_ms) continue;
+        sorting_.push_back({{id, overdue}, &incident});
+    }
+    // Overdue first, then the chosen key; ties by id, so the order never flickers. Pointers
+    // only while sorting: the rows keep ids, which stay valid when an incident closes.
+    std::sort(sorting_.begin(), sorting_.end(), [&](const Sorting& a, const Sorting& b) {
+        if (a.row.overdue != b.row.overdue) return a.row.overdue;
+        const Incident& x = *a.incident;
+        const Incident& y = *b.incident;
+        switch (f.sort) {
+            case QueueSort::severity:
+                if (x.severity != y.severity) return x.severity < y.severity;
+                if (x.received != y.received) return x.received < y.received;
+                break;
+            case QueueSort::age:
+                if (x.received != y.received) return x.received < y.received;
+                break;
+            case QueueSort::department:
+                if (x.department() != y.department()) return x.department() < y.department();
+                if (x.severity != y.severity) return x.severity < y.severity;
+                break;
+        }
+        return x.id < y.id;
+    });
+    rows_.reserve(sorting_.size());
+    for (const Sorting& s : sorting_)
+        rows_.push_back(s.row);
+    sorting_.clear();
+    departments_.assign(departments.begin(), departments.end());
+    districts_.clear();
+    for (const auto& [code, name] : districts)
+        districts_.push_back({code, name});
+}
+
+}  // namespace citywall::viewer

@@ -1,0 +1,78 @@
+// The incident queue: the open incidents an operator works through, filtered and sorted, with
+// overdue ones (past their `due`) first. The model has no GL and no ImGui; the panel
+// (queue_panel.cpp) shows its rows through ImGuiListClipper, so 100k rows cost a screenful.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "citywall/picture.hpp"
+
+namespace citywall::viewer {
+
+enum class QueueSort { severity, age, department };
+
+struct QueueFilter {
+    std::string department;   // Incident::department(); "" = any
+    std::string family;       // category family ("police"); "" = any
+    int severity = 0;         // 1 critical … 4 low; 0 = any
+    int status = -1;          // IncidentStatus; -1 = any
+    std::string district;     // grid.district.code; "" = any
+    double older_than_s = 0;  // open longer than this; 0 = any
+    QueueSort sort = QueueSort::severity;
+    friend bool operator==(const QueueFilter&, const QueueFilter&) = default;
+};
+
+struct QueueRow {
+    std::uint64_t id = 0;
+    bool overdue = false;
+};
+
+class IncidentQueue {
+  public:
+    // Marks the rows out of date (the picture changed); the next refresh rebuilds them.
+    void invalidate() { dirty_ = true; }
+    // Rebuilds when out of date (or the filter changed), at most twice a second unless
+    // `force`: a burst of deltas costs one rebuild, not one per message. `now` is the
+    // animation clock (stream time): ages and overdue are measured on it.
+    void refresh(const CityPicture& picture, TimeMs now, bool force = false);
+
+    QueueFilter& filter() { return filter_; }
+    const QueueFilter& filter() const { return filter_; }
+    const std::vector<QueueRow>& rows() const { return rows_; }
+    std::size_t open_total() const { return open_total_; }
+    std::size_t overdue_total() const { return overdue_total_; }
+    // What the filter boxes offer: departments and districts among the open incidents.
+    const std::vector<std::string>& departments() const { return departments_; }
+    const std::vector<AreaRef>& districts() const { return districts_; }
+    TimeMs built_at() const { return built_now_; }
+
+  private:
+    void rebuild(const CityPicture& picture, TimeMs now);
+
+    QueueFilter filter_, built_filter_;
+    bool dirty_ = true;
+    bool built_once_ = false;
+    TimeMs built_now_ = 0;
+    std::chrono::steady_clock::time_point built_at_{};
+    std::vector<QueueRow> rows_;
+    struct Sorting {
+        QueueRow row;
+        const Incident* incident;
+    };
+    std::vector<Sorting> sorting_;  // kept for its capacity
+    std::size_t open_total_ = 0, overdue_total_ = 0;
+    std::vector<std::string> departments_;
+    std::vector<AreaRef> districts_;
+};
+
+bool is_overdue(const Incident& incident, TimeMs now);
+// "30m", "2h", "90s", "1800" (seconds), "any" → seconds (0 = any); nullopt if malformed.
+std::optional<double> parse_age(std::string_view text);
+std::optional<QueueSort> parse_queue_sort(std::string_view text);
+
+}  // namespace citywall::viewer

@@ -1,0 +1,150 @@
+// Index: [cells] [kpi panel]
+#include <imgui.h>
+
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <string>
+
+#include "ops_panels.hpp"
+
+namespace citywall::viewer {
+
+namespace {
+
+const ImVec4 kHeading(0.55f, 0.75f, 1.0f, 1.0f);
+const ImVec4 kDim(0.62f, 0.68f, 0.76f, 1.0f);
+const ImVec4 kGood(0.35f, 0.85f, 0.55f, 1.0f);
+const ImVec4 kBad(1.0f, 0.36f, 0.32f, 1.0f);
+
+std::string percent(const DayCounts& c) {
+    if (c.received == 0) return "—";
+    char text[16];
+    std::snprintf(text, sizeof text, "%.0f%%", c.resolution_rate() * 100);
+    return text;
+}
+
+std::string clock_text(TimeMs t) {
+    const std::time_t seconds = static_cast<std::time_t>(t / 1000);
+    std::tm local{};
+    localtime_r(&seconds, &local);
+    char text[16];
+    std::strftime(text, sizeof text, "%H:%M", &local);
+    return text;
+}
+
+// ============================================================================== cells ====
+
+// One big number with its label under it, for reading across the room.
+void big_cell(const WallFonts& fonts, const char* label, const std::string& value,
+              const ImVec4& color) {
+    ImGui::TableNextColumn();
+    ImGui::PushFont(fonts.banner);
+    ImGui::TextColored(color, "%s", value.c_str());
+    ImGui::PopFont();
+    ImGui::TextColored(kDim, "%s", label);
+}
+
+void count_cell(std::size_t n, const ImVec4* color = nullptr) {
+    ImGui::TableNextColumn();
+    const std::string text = std::to_string(n);
+    ImGui::SetCursorPosX(ImGui::GetCursorPosX() + ImGui::GetContentRegionAvail().x -
+                         ImGui::CalcTextSize(text.c_str()).x);
+    if (color) {
+        ImGui::TextColored(*color, "%s", text.c_str());
+    } else {
+        ImGui::TextUnformatted(text.c_str());
+    }
+}
+
+void text_cell_right(const std::string& text) {
+    ImGui::TableNextColumn();
+    ImGui::SetCursorPosX(ImGui::GetCursorPosX() + ImGui::GetContentRegionAvail().x -
+                         ImGui::CalcTextSize(text.c_str()).x);
+    ImGui::TextUnformatted(text.c_str());
+}
+
+// Name, received, dispatched, resolved, rate, overdue: one row per department or district.
+template <typename Name>
+void breakdown(const char* id, const char* first, const std::map<std::string, DayCounts>& rows,
+               Name name) {
+    const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchProp;
+    if (!ImGui::BeginTable(id, 5, flags)) return;
+    ImGui::TableSetupColumn(first, ImGuiTableColumnFlags_WidthStretch, 1.5f);
+    for (const char* h : {"受理", "派遣", "办结率", "超时"})
+        ImGui::TableSetupColumn(h, ImGuiTableColumnFlags_WidthStretch, 1.0f);
+    ImGui::TableHeadersRow();
+    for (const auto& [key, c] : rows) {
+        ImGui::TableNextRow();
+        ImGui::TableNextColumn();
+        ImGui::TextUnformatted(name(key).c_str());
+        count_cell(c.received);
+        count_cell(c.dispatched);
+        text_cell_right(percent(c));
+        if (c.overdue > 0) {
+            ImGui::TableNextColumn();
+            ImGui::TableSetBgColor(ImGuiTableBgTarget_CellBg, IM_COL32(150, 20, 20, 255));
+            const std::string text = std::to_string(c.overdue);
+            ImGui::SetCursorPosX(ImGui::GetCursorPosX() + ImGui::GetContentRegionAvail().x -
+                                 ImGui::CalcTextSize(text.c_str()).x);
+            ImGui::TextUnformatted(text.c_str());
+        } else {
+            count_cell(0, &kDim);
+        }
+    }
+    ImGui::EndTable();
+}
+
+}  // namespace
+
+// ========================================================================= kpi panel ====
+
+float draw_kpi_panel(const DayStats& stats, const WallFonts& fonts, const Camera& camera,
+                     float top) {
+    const float width = std::clamp(camera.width * 0.5f, 560.0f, 900.0f);
+    ImGui::SetNextWindowPos(ImVec2(static_cast<float>(camera.width) - 16, top), ImGuiCond_Always,
+                            ImVec2(1, 0));
+    ImGui::SetNextWindowSizeConstraints(ImVec2(width, 0), ImVec2(width, camera.height * 0.8f));
+    ImGui::SetNextWindowBgAlpha(1.0f);  // opaque: it may cover the layer box on a small wall
+    ImGui::Begin("##kpi", nullptr,
+                 ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
+                     ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_AlwaysAutoResize);
+    ImGui::PushFont(fonts.heading);
+    ImGui::TextColored(kHeading, "今日指标 Today");
+    ImGui::PopFont();
+    ImGui::SameLine();
+    // What the viewer saw, not the city's day: say from when.
+    const TimeMs from = std::max(stats.day_start(), stats.joined());
+    if (from > 0) {
+        ImGui::AlignTextToFramePadding();
+        ImGui::TextColored(kDim, "自 %s 起所见 seen since %s", clock_text(from).c_str(),
+                           clock_text(from).c_str());
+    }
+    const DayCounts& t = stats.total();
+    if (ImGui::BeginTable("##big", 5, ImGuiTableFlags_SizingStretchSame)) {
+        big_cell(fonts, "受理", std::to_string(t.received), ImVec4(1, 1, 1, 1));
+        big_cell(fonts, "派遣", std::to_string(t.dispatched), ImVec4(1, 1, 1, 1));
+        big_cell(fonts, "办结", std::to_string(t.resolved), kGood);
+        big_cell(fonts, "办结率", percent(t), kGood);
+        big_cell(fonts, "超时", std::to_string(t.overdue),
+                 t.overdue > 0 ? kBad : ImVec4(1, 1, 1, 1));
+        ImGui::EndTable();
+    }
+    ImGui::TextColored(kDim, "received · dispatched · resolved · resolution rate · overdue");
+    ImGui::Spacing();
+    // Departments and districts side by side: the panel stays short enough for a 720p wall.
+    if (ImGui::BeginTable("##split", 2, ImGuiTableFlags_SizingStretchSame)) {
+        ImGui::TableNextColumn();
+        breakdown("##dep", "部门", stats.by_department(),
+                  [](const std::string& d) { return d.empty() ? std::string("?") : d; });
+        ImGui::TableNextColumn();
+        breakdown("##dis", "区", stats.by_district(),
+                  [&](const std::string& code) { return stats.district_name(code); });
+        ImGui::EndTable();
+    }
+    const float bottom = ImGui::GetWindowPos().y + ImGui::GetWindowSize().y;
+    ImGui::End();
+    return bottom;
+}
+
+}  // namespace citywall::viewer

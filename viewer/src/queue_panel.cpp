@@ -1,0 +1,285 @@
+// Index: [labels] [filters] [queue panel]
+#include <imgui.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <string>
+
+#include "ops_panels.hpp"
+
+namespace citywall::viewer {
+
+const char* const kOpsPanelGlyphs =
+    "上报受理派遣在途到场办结取消关闭超时逾期特急紧急一般低全部部门类别级别状态区时长排序"
+    "标题网格社区今日指标办结率自起所见事件队列热力分钟小时以上无≥%";
+
+// ============================================================================ labels ====
+
+const char* status_label(IncidentStatus status) {
+    switch (status) {
+        case IncidentStatus::reported:
+            return "上报 reported";
+        case IncidentStatus::accepted:
+            return "受理 accepted";
+        case IncidentStatus::dispatched:
+            return "派遣 dispatched";
+        case IncidentStatus::en_route:
+            return "在途 en route";
+        case IncidentStatus::on_scene:
+            return "到场 on scene";
+        case IncidentStatus::resolved:
+            return "办结 resolved";
+        case IncidentStatus::closed:
+            return "关闭 closed";
+        case IncidentStatus::cancelled:
+            return "取消 cancelled";
+    }
+    return "?";
+}
+
+namespace {
+
+const ImVec4 kHeading(0.55f, 0.75f, 1.0f, 1.0f);
+const ImVec4 kDim(0.62f, 0.68f, 0.76f, 1.0f);
+const ImVec4 kCritical(1.0f, 0.36f, 0.32f, 1.0f);
+const ImVec4 kMajor(1.0f, 0.78f, 0.25f, 1.0f);
+constexpr ImU32 kOverdueBg = IM_COL32(210, 35, 35, 255);
+
+const char* severity_short(Severity s) {
+    switch (s) {
+        case Severity::critical:
+            return "1 特急";
+        case Severity::major:
+            return "2 紧急";
+        case Severity::moderate:
+            return "3 一般";
+        case Severity::low:
+            return "4 低";
+    }
+    return "?";
+}
+
+const char* status_short(IncidentStatus status) {
+    const char* label = status_label(status);  // "派遣 dispatched": the first word
+    static thread_local std::string word;
+    word = label;
+    word = word.substr(0, word.find(' '));
+    return word.c_str();
+}
+
+std::string short_age(double seconds) {
+    char text[32];
+    const auto s = static_cast<long long>(std::max(0.0, seconds));
+    if (s < 3600) {
+        std::snprintf(text, sizeof text, "%lld min", s / 60);
+    } else {
+        std::snprintf(text, sizeof text, "%lld h %02lld", s / 3600, (s / 60) % 60);
+    }
+    return text;
+}
+
+// ============================================================================ filters ====
+
+// A combo over `count` options, option 0 meaning "any"; returns true when changed.
+template <typename Label>
+bool filter_combo(const char* id, float width, int& current, int count, Label label) {
+    ImGui::SetNextItemWidth(width);
+    bool changed = false;
+    if (ImGui::BeginCombo(id, label(current).c_str())) {
+        for (int i = 0; i < count; ++i) {
+            if (ImGui::Selectable(label(i).c_str(), i == current)) {
+                changed = current != i;
+                current = i;
+            }
+        }
+        ImGui::EndCombo();
+    }
+    return changed;
+}
+
+void draw_filters(IncidentQueue& queue, const Palette& palette, float unit) {
+    QueueFilter& f = queue.filter();
+    // department
+    const auto& departments = queue.departments();
+    int dep = 0;
+    for (std::size_t i = 0; i < departments.size(); ++i) {
+        if (departments[i] == f.department) dep = static_cast<int>(i) + 1;
+    }
+    if (filter_combo("##dep", unit, dep, static_cast<int>(departments.size()) + 1, [&](int i) {
+            return i == 0 ? std::string("部门 all") : departments[i - 1];
+        })) {
+        f.department = dep == 0 ? "" : departments[dep - 1];
+    }
+    // category family, in the palette's order
+    ImGui::SameLine();
+    const auto& families = palette.families();
+    int fam = 0;
+    for (std::size_t i = 0; i < families.size(); ++i) {
+        if (families[i].first == f.family) fam = static_cast<int>(i) + 1;
+    }
+    if (filter_combo("##fam", unit * 1.2f, fam, static_cast<int>(families.size()) + 1, [&](int i) {
+            return i == 0 ? std::string("类别 all")
+                          : std::string(palette.family_label(families[i - 1].first));
+        })) {
+        f.family = fam == 0 ? "" : families[fam - 1].first;
+    }
+    // severity
+    ImGui::SameLine();
+    filter_combo("##sev", unit, f.severity, 5, [](int i) {
+        return i == 0 ? std::string("级别 all") : std::string(severity_short(Severity(i)));
+    });
+    // status (open ones)
+    ImGui::SameLine();
+    int st = f.status + 1;
+    if (filter_combo("##st", unit * 1.3f, st, 6, [](int i) {
+            return i == 0 ? std::string("状态 all")
+                          : std::string(status_label(static_cast<IncidentStatus>(i - 1)));
+        })) {
+        f.status = st - 1;
+    }
+    // district
+    ImGui::SameLine();
+    const auto& districts = queue.districts();
+    int dis = 0;
+    for (std::size_t i = 0; i < districts.size(); ++i) {
+        if (districts[i].code == f.district) dis = static_cast<int>(i) + 1;
+    }
+    if (filter_combo("##dis", unit, dis, static_cast<int>(districts.size()) + 1, [&](int i) {
+            if (i == 0) return std::string("区 all");
+            const AreaRef& d = districts[i - 1];
+            return d.name.empty() ? d.code : d.name;
+        })) {
+        f.district = dis == 0 ? "" : districts[dis - 1].code;
+    }
+    // age
+    ImGui::SameLine();
+    constexpr double kAges[] = {0, 1800, 7200};
+    int age = f.older_than_s >= 7200 ? 2 : f.older_than_s >= 1800 ? 1 : 0;
+    if (filter_combo("##age", unit, age, 3, [](int i) {
+            const char* names[] = {"时长 all", "≥ 30 分钟", "≥ 2 小时"};
+            return std::string(names[i]);
+        })) {
+        f.older_than_s = kAges[age];
+    }
+}
+
+}  // namespace
+
+// ======================================================================= queue panel ====
+
+std::uint64_t draw_queue_panel(IncidentQueue& queue, const CityPicture& picture,
+                               const Palette& palette, const WallFonts& fonts, TimeMs now,
+                               std::uint64_t selected, float left, float right, float bottom,
+                               float height) {
+    ImGui::SetNextWindowPos(ImVec2(left, bottom - height));
+    ImGui::SetNextWindowSize(ImVec2(right - left, height));
+    ImGui::SetNextWindowBgAlpha(0.93f);
+    ImGui::Begin("##queue", nullptr,
+                 ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
+                     ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoScrollbar);
+    ImGui::PushFont(fonts.heading);
+    ImGui::TextColored(kHeading, "事件队列 Queue");
+    ImGui::PopFont();
+    ImGui::SameLine();
+    ImGui::AlignTextToFramePadding();
+    ImGui::Text("%zu / %zu", queue.rows().size(), queue.open_total());
+    if (queue.overdue_total() > 0) {
+        ImGui::SameLine();
+        ImGui::TextColored(kCritical, "超时 overdue %zu", queue.overdue_total());
+    }
+    ImGui::SameLine();
+    ImGui::TextColored(kDim, "排序 sort");
+    ImGui::SameLine();
+    int sort = static_cast<int>(queue.filter().sort);
+    filter_combo("##sort", fonts.body->FontSize * 6, sort, 3, [](int i) {
+        const char* names[] = {"级别 severity", "时长 age", "部门 department"};
+        return std::string(names[i]);
+    });
+    queue.filter().sort = static_cast<QueueSort>(sort);
+    ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(4, 2));
+    draw_filters(queue, palette, fonts.body->FontSize * 5.2f);
+    ImGui::PopStyleVar();
+
+    std::uint64_t clicked = 0;
+    const ImGuiTableFlags flags = ImGuiTableFlags_ScrollY | ImGuiTableFlags_RowBg |
+                                  ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingFixedFit;
+    if (ImGui::BeginTable("##rows", 8, flags, ImVec2(0, ImGui::GetContentRegionAvail().y))) {
+        const float em = fonts.body->FontSize;
+        ImGui::TableSetupScrollFreeze(0, 1);
+        ImGui::TableSetupColumn("级别", ImGuiTableColumnFlags_WidthFixed, em * 3.2f);
+        ImGui::TableSetupColumn("超时", ImGuiTableColumnFlags_WidthFixed, em * 2.2f);
+        ImGui::TableSetupColumn("标题 title", ImGuiTableColumnFlags_WidthStretch);
+        ImGui::TableSetupColumn("部门", ImGuiTableColumnFlags_WidthFixed, em * 3.0f);
+        ImGui::TableSetupColumn("类别", ImGuiTableColumnFlags_WidthFixed, em * 4.6f);
+        ImGui::TableSetupColumn("状态", ImGuiTableColumnFlags_WidthFixed, em * 2.4f);
+        ImGui::TableSetupColumn("社区", ImGuiTableColumnFlags_WidthFixed, em * 5.0f);
+        ImGui::TableSetupColumn("时长", ImGuiTableColumnFlags_WidthFixed, em * 3.8f);
+        ImGui::TableHeadersRow();
+        const auto& rows = queue.rows();
+        ImGuiListClipper clipper;
+        clipper.Begin(static_cast<int>(rows.size()));
+        while (clipper.Step()) {
+            for (int r = clipper.DisplayStart; r < clipper.DisplayEnd; ++r) {
+                const QueueRow& row = rows[static_cast<std::size_t>(r)];
+                const auto it = picture.incidents().find(row.id);
+                ImGui::TableNextRow();
+                if (it == picture.incidents().end()) {  // closed since the last rebuild
+                    ImGui::TableNextColumn();
+                    ImGui::TextColored(kDim, "—");
+                    continue;
+                }
+                const Incident& incident = it->second;
+                ImGui::TableNextColumn();
+                ImGui::PushID(r);
+                const ImVec4 sev_color = incident.severity == Severity::critical ? kCritical
+                                         : incident.severity == Severity::major
+                                             ? kMajor
+                                             : ImGui::GetStyleColorVec4(ImGuiCol_Text);
+                ImGui::PushStyleColor(ImGuiCol_Text, sev_color);
+                if (ImGui::Selectable(severity_short(incident.severity), row.id == selected,
+                                      ImGuiSelectableFlags_SpanAllColumns)) {
+                    clicked = row.id;
+                }
+                ImGui::PopStyleColor();
+                ImGui::PopID();
+                // Overdue: a white-on-red cell of its own, so the rest of the row stays legible.
+                ImGui::TableNextColumn();
+                if (row.overdue) {
+                    ImGui::TableSetBgColor(ImGuiTableBgTarget_CellBg, kOverdueBg);
+                    ImGui::TextUnformatted("超时");
+                }
+                ImGui::TableNextColumn();
+                ImGui::TextUnformatted(incident.title.empty() ? "(无标题)"
+                                                              : incident.title.c_str());
+                ImGui::TableNextColumn();
+                const std::string_view dep = incident.department();
+                ImGui::Text("%.*s", static_cast<int>(dep.size()), dep.data());
+                ImGui::TableNextColumn();
+                ImGui::PushStyleColor(
+                    ImGuiCol_Text,
+                    palette.category_color(incident.category).with_alpha(1).packed_abgr());
+                const std::string_view fam =
+                    palette.family_label(category_family(incident.category));
+                ImGui::Text("● %.*s", static_cast<int>(fam.size()), fam.data());
+                ImGui::PopStyleColor();
+                ImGui::TableNextColumn();
+                ImGui::TextUnformatted(status_short(incident.status));
+                ImGui::TableNextColumn();
+                const AreaRef& area =
+                    !incident.grid.community.empty() ? incident.grid.community : incident.grid.grid;
+                ImGui::TextUnformatted(area.empty()        ? "—"
+                                       : area.name.empty() ? area.code.c_str()
+                                                           : area.name.c_str());
+                ImGui::TableNextColumn();
+                ImGui::TextUnformatted(
+                    short_age(static_cast<double>(now - incident.received) / 1000).c_str());
+            }
+        }
+        ImGui::EndTable();
+    }
+    ImGui::End();
+    return clicked;
+}
+
+}  // namespace citywall::viewer
