@@ -12,6 +12,7 @@
 #include <deque>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <random>
 #include <sstream>
 #include <thread>
@@ -48,7 +49,7 @@ struct SimDepartment {
 struct CrossReport {
     std::size_t department;
     std::string id;
-    feedsim::CategoryScript script;
+    const feedsim::CategoryScript* script;  // in cross_scripts: lives as long as the program
     int severity;
     LonLat position;
     Clock::time_point due;
@@ -246,6 +247,9 @@ int main(int argc, char** argv) {
     std::exponential_distribution<double> step_wait(4.0 / lifetime_s);
     std::deque<OpenIncident> open;
     std::deque<CrossReport> cross;
+    // The second department's words for an event, one entry per category; std::map keeps each
+    // entry where it is, so open incidents can point at it.
+    std::map<std::string, feedsim::CategoryScript> cross_scripts;
     std::normal_distribution<double> metres(0.0, 25.0);
     std::uint64_t created = 0;
     double owed = 0;
@@ -300,16 +304,19 @@ int main(int argc, char** argv) {
                         {j,
                          other.config.code + "-" + std::to_string(seed) + "-" +
                              std::to_string(++other.sent),
-                         {category.also_category, category.also_title, category.severity},
-                         severity,
-                         near,
-                         now + std::chrono::milliseconds(2000 + rng() % 20000)});
+                         &cross_scripts
+                              .try_emplace(
+                                  category.also_category,
+                                  feedsim::CategoryScript{category.also_category,
+                                                          category.also_title, category.severity})
+                              .first->second,
+                         severity, near, now + std::chrono::milliseconds(2000 + rng() % 20000)});
                 }
             }
         }
         while (!cross.empty() && cross.front().due <= now) {
             auto& c = cross.front();
-            OpenIncident report{c.department, c.id, &c.script, c.severity, IncidentStatus::reported,
+            OpenIncident report{c.department, c.id, c.script, c.severity, IncidentStatus::reported,
                                 c.position,   now};
             departments[c.department].socket.send(zmq::buffer(incident_json(report, now_ms())),
                                                   zmq::send_flags::none);
