@@ -66,6 +66,11 @@ Result<IngestConfig> parse_ingest_config(std::string_view text,
     read(ingest, "fsync_interval_ms", fsync);
     read(ingest, "heartbeat_ms", heartbeat);
     read(ingest, "max_message_bytes", max_bytes);
+    std::int64_t publish_queue = config.publish_queue;
+    read(ingest, "publish_queue", publish_queue);
+    if (publish_queue < 100 || publish_queue > 10'000'000)
+        return R::failure("ingest.publish_queue must be 100..10000000");
+    config.publish_queue = static_cast<int>(publish_queue);
     std::int64_t checkpoint_every = static_cast<std::int64_t>(config.checkpoint_every);
     read(ingest, "checkpoint_every", checkpoint_every);
     if (checkpoint_every < 0) return R::failure("ingest.checkpoint_every must be 0 or more");
@@ -173,8 +178,8 @@ Result<IngestConfig> parse_ingest_config(std::string_view text,
             read(d, "snapshot_endpoint", dept.snapshot_endpoint);
             if (dept.format == FeedFormat::citywall &&
                 (dept.socket != FeedSocket::sub || dept.snapshot_endpoint.empty()))
-                return R::failure(where +
-                                  ": a citywall feed needs socket = \"sub\" and a snapshot_endpoint");
+                return R::failure(
+                    where + ": a citywall feed needs socket = \"sub\" and a snapshot_endpoint");
             std::string public_key_file;
             read(d, "public_key_file", public_key_file);
             dept.public_key_file = resolve(base_dir, public_key_file);

@@ -27,7 +27,6 @@ namespace {
 
 constexpr std::size_t kSnapshotChunk = 2000;
 constexpr int kDrainPerSocket = 1000;  // messages taken from one department before the next
-constexpr int kPublishHighWater = 200000;
 
 TimeMs now_ms() {
     using namespace std::chrono;
@@ -155,7 +154,7 @@ Result<std::unique_ptr<IngestServer>> IngestServer::create(const IngestConfig& c
 
     if (auto gate = impl->open_gate(); !gate) return R::failure(gate.error());
     try {
-        impl->updates.set(zmq::sockopt::sndhwm, kPublishHighWater);
+        impl->updates.set(zmq::sockopt::sndhwm, config.publish_queue);
         impl->updates.bind(config.updates_endpoint);
         impl->snapshots.bind(config.snapshot_endpoint);
         for (const auto& d : config.departments) {

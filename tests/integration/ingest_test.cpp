@@ -173,6 +173,34 @@ TEST_F(IngestTest, RestartRebuildsTheCityFromTheJournal) {
     EXPECT_EQ(wall.picture.incidents().size(), 18u);
 }
 
+TEST_F(IngestTest, SlowViewerNeverSlowsIngestAndResyncsAfterLosingUpdates) {
+    config_.publish_queue = 500;
+    config_.merge.enabled = false;
+    testing::RunningIngest ingest(config_);
+    testing::WallClient slow(context_, config_.updates_endpoint, config_.snapshot_endpoint, 100);
+    testing::WallClient fast(context_, config_.updates_endpoint, config_.snapshot_endpoint);
+    std::this_thread::sleep_for(200ms);
+    slow.request_snapshot();
+    fast.request_snapshot();
+    ASSERT_TRUE(slow.pump_until([](const CityPicture& p) { return p.has_snapshot(); }));
+
+    // The slow wall stops reading while a department floods ingest.
+    auto police = department("110");
+    constexpr int kReports = 20000;
+    for (int k = 0; k < kReports; ++k)
+        police.send(zmq::buffer(report("S" + std::to_string(k))));
+    // Ingest numbered and published all of it while the slow wall read nothing. (With a queue
+    // this small even the reading wall may fall behind the burst; it resyncs the same way.)
+    ASSERT_TRUE(fast.pump_until([](const CityPicture& p) { return p.seq() == kReports; }, 60s));
+
+    // It wakes up far behind: it loses updates, sees the gap, resyncs, and ends up exact.
+    ASSERT_TRUE(slow.pump_until(
+        [](const CityPicture& p) { return p.has_snapshot() && p.seq() == kReports; }, 60s));
+    EXPECT_GE(slow.gaps, 1);
+    EXPECT_EQ(slow.picture.incidents().size(), fast.picture.incidents().size());
+    EXPECT_EQ(slow.picture.incidents().size(), static_cast<std::size_t>(kReports));
+}
+
 TEST_F(IngestTest, PositionsInOtherCoordinateSystemsArriveInWgs84) {
     config_.departments.push_back(
         testing::department_config("12345", "热线", testing::loopback_endpoint(), "GCJ-02", 5));

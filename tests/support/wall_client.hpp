@@ -13,11 +13,12 @@ namespace citywall::testing {
 
 class WallClient {
   public:
+    // receive_queue 0: unbounded; a small one makes a slow wall that loses updates.
     WallClient(zmq::context_t& context, const std::string& updates_endpoint,
-               const std::string& snapshot_endpoint)
+               const std::string& snapshot_endpoint, int receive_queue = 0)
         : updates_(context, zmq::socket_type::sub), snapshots_(context, zmq::socket_type::dealer) {
         updates_.set(zmq::sockopt::subscribe, "");
-        updates_.set(zmq::sockopt::rcvhwm, 0);
+        updates_.set(zmq::sockopt::rcvhwm, receive_queue);
         updates_.connect(updates_endpoint);
         snapshots_.connect(snapshot_endpoint);
     }

@@ -100,6 +100,9 @@ struct IngestConfig {
     std::filesystem::path journal_dir = "journal";
     int fsync_interval_ms = 50;
     int heartbeat_ms = 1000;
+    // Updates queued for one viewer before that viewer starts losing them (and resyncs from a
+    // snapshot): a slow viewer never slows ingest.
+    int publish_queue = 200'000;
     // A checkpoint after this many events (and at a clean stop), so a restart replays only
     // the journal after it. 0: never.
     std::uint64_t checkpoint_every = 100'000;
