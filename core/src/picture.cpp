@@ -13,11 +13,15 @@ constexpr std::size_t kMaxBuffered = 1'000'000;
 CityPicture::Outcome CityPicture::apply(const wire::Message& message) {
     if (const auto* update = std::get_if<wire::IncidentUpdate>(&message)) {
         last_heard_ = std::max(last_heard_, update->incident.updated);
-        if (!has_snapshot_) {
-            if (buffered_.size() < kMaxBuffered) buffered_.push_back(*update);
-            return Outcome::awaiting_snapshot;
-        }
-        return apply_update(*update);
+        if (has_snapshot_) return apply_update(*update);
+        if (buffered_.size() < kMaxBuffered) buffered_.push_back(*update);
+        return Outcome::awaiting_snapshot;
+    }
+    if (const auto* unit = std::get_if<wire::UnitUpdate>(&message)) {
+        last_heard_ = std::max(last_heard_, unit->unit.received);
+        if (has_snapshot_) return apply_unit(*unit);
+        if (buffered_units_.size() < kMaxBuffered) buffered_units_.push_back(*unit);
+        return Outcome::awaiting_snapshot;
     }
     if (const auto* beat = std::get_if<wire::Heartbeat>(&message)) {
         last_heard_ = std::max(last_heard_, beat->time);
@@ -33,6 +37,12 @@ CityPicture::Outcome CityPicture::apply(const wire::Message& message) {
         if (!has_snapshot_) return Outcome::awaiting_snapshot;
         return health->seq > seq_ ? Outcome::gap : Outcome::applied;
     }
+    if (const auto* roster = std::get_if<wire::UnitRoster>(&message)) {
+        // Part of a snapshot reply: held until the chunk that completes that snapshot.
+        pending_units_ = roster->units;
+        pending_units_seq_ = roster->seq;
+        return Outcome::awaiting_snapshot;
+    }
     const auto& chunk = std::get<wire::SnapshotChunk>(message);
     if (!pending_snapshot_.empty() && chunk.seq != pending_seq_) pending_snapshot_.clear();
     pending_seq_ = chunk.seq;
@@ -45,18 +55,39 @@ CityPicture::Outcome CityPicture::apply(const wire::Message& message) {
         if (incident.open()) incidents_.emplace(incident.id, std::move(incident));
     }
     pending_snapshot_.clear();
+    units_.clear();
+    if (pending_units_seq_ == chunk.seq) {
+        for (auto& unit : pending_units_) {
+            if (unit.on_duty()) units_.emplace(unit_key(unit), std::move(unit));
+        }
+    }
+    pending_units_.clear();
     feeds_ = chunk.feeds;
     seq_ = chunk.seq;
     has_snapshot_ = true;
     replaced_ = true;
     changed_.clear();
+    changed_units_.clear();
 
-    auto buffered = std::move(buffered_);
+    return apply_buffered();
+}
+
+// Updates that came while the snapshot was on its way, incidents and units interleaved in
+// sequence order.
+CityPicture::Outcome CityPicture::apply_buffered() {
+    auto incidents = std::move(buffered_);
+    auto units = std::move(buffered_units_);
     buffered_.clear();
-    std::sort(buffered.begin(), buffered.end(),
-              [](const auto& a, const auto& b) { return a.seq < b.seq; });
-    for (const auto& update : buffered) {
-        if (apply_update(update) == Outcome::gap) return Outcome::gap;
+    buffered_units_.clear();
+    auto by_seq = [](const auto& a, const auto& b) { return a.seq < b.seq; };
+    std::sort(incidents.begin(), incidents.end(), by_seq);
+    std::sort(units.begin(), units.end(), by_seq);
+    auto i = incidents.begin();
+    auto u = units.begin();
+    while (i != incidents.end() || u != units.end()) {
+        const bool incident_next = u == units.end() || (i != incidents.end() && i->seq < u->seq);
+        const auto outcome = incident_next ? apply_update(*i++) : apply_unit(*u++);
+        if (outcome == Outcome::gap) return Outcome::gap;
     }
     return Outcome::applied;
 }
@@ -74,15 +105,37 @@ CityPicture::Outcome CityPicture::apply_update(const wire::IncidentUpdate& updat
     return Outcome::applied;
 }
 
+CityPicture::Outcome CityPicture::apply_unit(const wire::UnitUpdate& update) {
+    if (update.seq <= seq_) return Outcome::already_seen;
+    if (update.seq != seq_ + 1) return Outcome::gap;
+    seq_ = update.seq;
+    auto key = unit_key(update.unit);
+    if (update.unit.on_duty()) {
+        units_[key] = update.unit;
+    } else {
+        units_.erase(key);
+    }
+    changed_units_.push_back(std::move(key));
+    return Outcome::applied;
+}
+
 void CityPicture::reset() {
     has_snapshot_ = false;
     pending_snapshot_.clear();
     buffered_.clear();
+    buffered_units_.clear();
+    pending_units_.clear();
 }
 
 std::vector<std::uint64_t> CityPicture::take_changed() {
     std::vector<std::uint64_t> out;
     out.swap(changed_);
+    return out;
+}
+
+std::vector<std::string> CityPicture::take_changed_units() {
+    std::vector<std::string> out;
+    out.swap(changed_units_);
     return out;
 }
 

@@ -74,6 +74,22 @@ void put_feed(ByteWriter& w, const FeedHealth& f) {
     }
 }
 
+void put_unit(ByteWriter& w, const Unit& u) {
+    w.put_string(u.department);
+    w.put_string(u.id);
+    w.put_string(u.callsign);
+    w.put(static_cast<std::uint8_t>(u.kind));
+    w.put(static_cast<std::uint8_t>(u.status));
+    w.put(u.location.lon);
+    w.put(u.location.lat);
+    w.put(u.heading);
+    w.put(u.speed);
+    w.put(u.incident);
+    w.put(u.reported);
+    w.put(u.received);
+    w.put(static_cast<std::uint8_t>(u.drill ? 1 : 0));
+}
+
 void put_header(std::string& out, Kind kind, std::uint64_t seq) {
     out.push_back(static_cast<char>(kMagic0));
     out.push_back(static_cast<char>(kMagic1));
@@ -123,6 +139,28 @@ std::string get_incident(ByteReader& r, Incident& i) {
     return {};
 }
 
+std::string get_unit(ByteReader& r, Unit& u) {
+    std::uint8_t kind = 0, status = 0, drill = 0;
+    if (!r.get_string(u.department, kMaxString) || !r.get_string(u.id, kMaxString) ||
+        !r.get_string(u.callsign, kMaxString) || !r.get(kind) || !r.get(status) ||
+        !r.get(u.location.lon) || !r.get(u.location.lat) || !r.get(u.heading) || !r.get(u.speed) ||
+        !r.get(u.incident) || !r.get(u.reported) || !r.get(u.received) || !r.get(drill))
+        return "truncated unit";
+    if (kind >= kUnitKindCount) return "unknown unit kind";
+    if (status >= kUnitStatusCount) return "unknown unit status";
+    if (drill > 1) return "bad drill flag";
+    if (!std::isfinite(u.location.lon) || !std::isfinite(u.location.lat) ||
+        std::abs(u.location.lon) > 180 || std::abs(u.location.lat) > 90)
+        return "location out of range";
+    // Unknown heading is any negative number; a known one is a bearing.
+    if (!std::isfinite(u.heading) || u.heading >= 360.f) return "heading out of range";
+    if (!std::isfinite(u.speed) || u.speed < 0.f) return "speed out of range";
+    u.kind = static_cast<UnitKind>(kind);
+    u.status = static_cast<UnitStatus>(status);
+    u.drill = drill != 0;
+    return {};
+}
+
 std::string get_feed(ByteReader& r, FeedHealth& f) {
     std::uint8_t flags = 0;
     std::uint16_t reasons = 0;
@@ -158,6 +196,7 @@ std::string get_list(ByteReader& r, std::vector<T>& items, std::size_t min_item_
 }
 
 constexpr std::size_t kMinIncidentBytes = 8 + 2 + 4 + 3 + 16 + 4 + 10 * 4 + 32 + 8 + 1 + 4 + 16;
+constexpr std::size_t kMinUnitBytes = 3 * 4 + 2 + 16 + 8 + 8 + 16 + 1;
 constexpr std::size_t kMinFeedBytes = 4 + 4 + 1 + 8 + 8 + 8 + 8 + 8 + 8 + 2;
 
 // The body is complete only if it decoded without error and used every byte.
@@ -200,6 +239,16 @@ Result<Message> decode_v1(Kind kind, std::uint64_t seq, ByteReader& r) {
             if (err.empty()) err = get_list(r, m.feeds, kMinFeedBytes, get_feed);
             return finish(std::move(err), r, std::move(m));
         }
+        case Kind::unit: {
+            UnitUpdate m{seq, {}};
+            auto err = get_unit(r, m.unit);
+            return finish(std::move(err), r, std::move(m));
+        }
+        case Kind::unit_roster: {
+            UnitRoster m{seq, {}};
+            auto err = get_list(r, m.units, kMinUnitBytes, get_unit);
+            return finish(std::move(err), r, std::move(m));
+        }
     }
     return fail("unknown message kind " + std::to_string(static_cast<int>(kind)));
 }
@@ -226,7 +275,16 @@ std::string encode(const Message& message) {
                 put_header(out, Kind::heartbeat, m.seq);
                 w.put(m.time);
                 w.put(static_cast<std::uint8_t>((m.drill ? 1 : 0) | (m.keys_off ? 2 : 0)));
+            } else if constexpr (std::is_same_v<T, UnitUpdate>) {
+                put_header(out, Kind::unit, m.seq);
+                put_unit(w, m.unit);
+            } else if constexpr (std::is_same_v<T, UnitRoster>) {
+                put_header(out, Kind::unit_roster, m.seq);
+                w.put(static_cast<std::uint32_t>(m.units.size()));
+                for (const auto& u : m.units)
+                    put_unit(w, u);
             } else {
+                static_assert(std::is_same_v<T, SnapshotChunk>);
                 put_header(out, Kind::snapshot_chunk, m.seq);
                 w.put(static_cast<std::uint8_t>(m.last ? 1 : 0));
                 w.put(static_cast<std::uint32_t>(m.incidents.size()));

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "citywall/incident.hpp"
+#include "citywall/unit.hpp"
 
 namespace citywall::testing {
 
@@ -47,6 +48,23 @@ inline FeedHealth feed_health(std::string department, bool connected, bool stale
     f.lag_p99_ms = 900.25;
     if (rejected) f.rejects = {{"invalid_json", rejected - 1}, {"duplicate", 1}};
     return f;
+}
+
+// A unit with every field set; `n` varies its kind, status and position.
+inline Unit sample_unit(int n, std::string department = "110") {
+    Unit u;
+    u.department = std::move(department);
+    u.id = "沪A" + std::to_string(1000 + n);
+    u.callsign = n % 2 ? "巡逻" + std::to_string(n) : std::string();
+    u.kind = static_cast<UnitKind>(n % kUnitKindCount);
+    u.status = static_cast<UnitStatus>(n % (kUnitStatusCount - 1));  // on duty
+    u.location = {114.05 + 0.002 * n, 22.6 + 0.001 * n};
+    u.heading = n % 3 ? static_cast<float>(n * 37 % 360) : -1.f;
+    u.speed = static_cast<float>(n % 20);
+    u.incident = n % 2 ? static_cast<std::uint64_t>(n) : 0;
+    u.reported = 1795000000000 + n * 1000;
+    u.received = u.reported + 300;
+    return u;
 }
 
 }  // namespace citywall::testing

@@ -82,5 +82,50 @@ TEST(CityPicture, ResetKeepsPictureUntilNextSnapshot) {
     EXPECT_EQ(picture.incidents().size(), 3u);
 }
 
+wire::UnitUpdate unit_update(std::uint64_t seq, int n, UnitStatus status = UnitStatus::en_route) {
+    wire::UnitUpdate u{seq, testing::sample_unit(n)};
+    u.unit.status = status;
+    return u;
+}
+
+TEST(CityPicture, UnitsFollowTheSequenceAndLeaveWhenOffDuty) {
+    CityPicture picture;
+    ASSERT_EQ(picture.apply(snapshot(10, {1})), Outcome::applied);
+    EXPECT_EQ(picture.apply(unit_update(11, 1)), Outcome::applied);
+    EXPECT_EQ(picture.apply(unit_update(12, 2)), Outcome::applied);
+    auto moved = unit_update(13, 1);
+    moved.unit.location.lon += 0.01;
+    EXPECT_EQ(picture.apply(moved), Outcome::applied);
+    ASSERT_EQ(picture.units().size(), 2u);
+    EXPECT_EQ(picture.units().at(unit_key(moved.unit)).location, moved.unit.location);
+    EXPECT_EQ(picture.apply(unit_update(14, 2, UnitStatus::off_duty)), Outcome::applied);
+    EXPECT_EQ(picture.units().size(), 1u);
+    const auto key1 = unit_key(testing::sample_unit(1)), key2 = unit_key(testing::sample_unit(2));
+    EXPECT_EQ(picture.take_changed_units(), (std::vector<std::string>{key1, key2, key1, key2}));
+    EXPECT_TRUE(picture.take_changed().empty());
+    // Units and incidents share one sequence: a missed unit fix is a gap like any other.
+    EXPECT_EQ(picture.apply(unit_update(16, 3)), Outcome::gap);
+}
+
+TEST(CityPicture, SnapshotBringsItsRosterAndBufferedUnitFixes) {
+    CityPicture picture;
+    EXPECT_EQ(picture.apply(unit_update(21, 5)), Outcome::awaiting_snapshot);
+    EXPECT_EQ(picture.apply(unit_update(19, 6)), Outcome::awaiting_snapshot);  // older: dropped
+    auto on_duty = testing::sample_unit(6), off = testing::sample_unit(7);
+    off.status = UnitStatus::off_duty;
+    EXPECT_EQ(picture.apply(wire::UnitRoster{20, {on_duty, off}}), Outcome::awaiting_snapshot);
+    EXPECT_EQ(picture.apply(snapshot(20, {1})), Outcome::applied);
+    EXPECT_EQ(picture.seq(), 21u);
+    EXPECT_EQ(picture.units().size(), 2u);  // 6 from the roster, 5 from the buffered fix
+    EXPECT_TRUE(picture.units().contains(unit_key(on_duty)));
+    EXPECT_FALSE(picture.units().contains(unit_key(off)));
+
+    // A roster of another snapshot is not mixed into this one.
+    picture.reset();
+    EXPECT_EQ(picture.apply(wire::UnitRoster{30, {on_duty}}), Outcome::awaiting_snapshot);
+    EXPECT_EQ(picture.apply(snapshot(31, {1})), Outcome::applied);
+    EXPECT_TRUE(picture.units().empty());
+}
+
 }  // namespace
 }  // namespace citywall

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "sample_incidents.hpp"
 
 namespace citywall::wire {
@@ -46,6 +48,38 @@ TEST(Wire, SnapshotChunkRoundTrip) {
     for (std::uint64_t id = 1; id <= 50; ++id)
         chunk.incidents.push_back(sample_incident(id));
     EXPECT_EQ(round_trip(chunk), chunk);
+}
+
+TEST(Wire, UnitRoundTrip) {
+    for (int n = 0; n < 12; ++n) {
+        UnitUpdate update{40 + static_cast<std::uint64_t>(n), testing::sample_unit(n)};
+        EXPECT_EQ(round_trip(update), update);
+    }
+}
+
+TEST(Wire, UnitRosterRoundTrip) {
+    UnitRoster roster{77, {testing::sample_unit(1), testing::sample_unit(2, "119")}};
+    EXPECT_EQ(round_trip(roster), roster);
+    EXPECT_EQ(round_trip(UnitRoster{78, {}}), (UnitRoster{78, {}}));
+}
+
+TEST(Wire, RejectsEveryUnitTruncationAndBadValues) {
+    auto bytes = encode(UnitUpdate{5, testing::sample_unit(4)});
+    for (std::size_t n = 0; n < bytes.size(); ++n) {
+        EXPECT_FALSE(decode(std::string_view(bytes).substr(0, n)).ok()) << "length " << n;
+    }
+    auto with = [](auto change) {
+        Unit u = testing::sample_unit(3);
+        change(u);
+        return decode(encode(UnitUpdate{1, u}));
+    };
+    EXPECT_FALSE(with([](Unit& u) { u.heading = 360.f; }).ok());
+    EXPECT_FALSE(with([](Unit& u) { u.heading = std::numeric_limits<float>::quiet_NaN(); }).ok());
+    EXPECT_FALSE(with([](Unit& u) { u.speed = -1.f; }).ok());
+    EXPECT_FALSE(with([](Unit& u) { u.location.lat = 91; }).ok());
+    EXPECT_FALSE(with([](Unit& u) { u.kind = static_cast<UnitKind>(kUnitKindCount); }).ok());
+    EXPECT_FALSE(with([](Unit& u) { u.status = static_cast<UnitStatus>(kUnitStatusCount); }).ok());
+    EXPECT_TRUE(with([](Unit& u) { u.heading = -1.f; }).ok());  // unknown heading
 }
 
 TEST(Wire, HeaderCarriesKindAndSequence) {

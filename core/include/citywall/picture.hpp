@@ -4,10 +4,12 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "citywall/incident.hpp"
+#include "citywall/unit.hpp"
 #include "citywall/wire.hpp"
 
 namespace citywall {
@@ -39,14 +41,20 @@ class CityPicture {
 
     const std::unordered_map<std::uint64_t, Incident>& incidents() const { return incidents_; }
     const std::vector<FeedHealth>& feeds() const { return feeds_; }
+    // Units on duty, by unit_key().
+    const std::unordered_map<std::string, Unit>& units() const { return units_; }
 
     // Ids changed by apply() since the last call, so a renderer touches only those.
     std::vector<std::uint64_t> take_changed();
+    // Unit keys changed by apply() since the last call (moved, changed, or gone off duty).
+    std::vector<std::string> take_changed_units();
     // True once after a snapshot replaced everything.
     bool take_replaced();
 
   private:
     Outcome apply_update(const wire::IncidentUpdate& update);
+    Outcome apply_unit(const wire::UnitUpdate& update);
+    Outcome apply_buffered();
 
     bool has_snapshot_ = false;
     bool replaced_ = false;
@@ -57,10 +65,15 @@ class CityPicture {
     TimeMs last_heard_ = 0;
     std::unordered_map<std::uint64_t, Incident> incidents_;
     std::vector<FeedHealth> feeds_;
+    std::unordered_map<std::string, Unit> units_;
     std::vector<std::uint64_t> changed_;
+    std::vector<std::string> changed_units_;
     std::vector<Incident> pending_snapshot_;
     std::uint64_t pending_seq_ = 0;
+    std::vector<Unit> pending_units_;
+    std::uint64_t pending_units_seq_ = 0;
     std::vector<wire::IncidentUpdate> buffered_;
+    std::vector<wire::UnitUpdate> buffered_units_;
 };
 
 }  // namespace citywall

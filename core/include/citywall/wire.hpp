@@ -10,6 +10,7 @@
 
 #include "citywall/incident.hpp"
 #include "citywall/result.hpp"
+#include "citywall/unit.hpp"
 
 namespace citywall::wire {
 
@@ -26,6 +27,8 @@ enum class Kind : std::uint8_t {
     feed_health = 2,     // every department's feed health; seq = last incident seq, not a new one
     heartbeat = 3,       // the stream is alive; seq = last incident seq
     snapshot_chunk = 4,  // part of the reply to a snapshot request
+    unit = 5,            // one unit's position fix
+    unit_roster = 6,     // every unit on duty, in a snapshot reply before its last chunk
 };
 
 struct IncidentUpdate {
@@ -59,7 +62,22 @@ struct SnapshotChunk {
     friend bool operator==(const SnapshotChunk&, const SnapshotChunk&) = default;
 };
 
-using Message = std::variant<IncidentUpdate, FeedHealthReport, Heartbeat, SnapshotChunk>;
+// A unit's position is sequenced like an incident, so a viewer that missed one resyncs.
+struct UnitUpdate {
+    std::uint64_t seq = 0;
+    Unit unit;
+    friend bool operator==(const UnitUpdate&, const UnitUpdate&) = default;
+};
+
+// The units on duty as of `seq` (the snapshot's sequence number).
+struct UnitRoster {
+    std::uint64_t seq = 0;
+    std::vector<Unit> units;
+    friend bool operator==(const UnitRoster&, const UnitRoster&) = default;
+};
+
+using Message = std::variant<IncidentUpdate, FeedHealthReport, Heartbeat, SnapshotChunk, UnitUpdate,
+                             UnitRoster>;
 
 std::string encode(const Message& message);
 Result<Message> decode(std::string_view bytes);
