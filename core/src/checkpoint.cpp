@@ -91,36 +91,146 @@ Result<Checkpoint> decode_checkpoint(std::string_view bytes) {
     return c;
 }
 
-Result<bool> write_checkpoint(const std::filesystem::path& directory,
-                              const Checkpoint& checkpoint) {
-    using R = Result<bool>;
-    const std::string bytes = encode_checkpoint(checkpoint);
-    const auto temporary = directory / (std::string(kFileName) + ".tmp");
-    int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) return R::failure(errno_text("cannot create " + temporary.string()));
-    std::size_t written = 0;
-    while (written < bytes.size()) {
-        ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            ::close(fd);
-            return R::failure(errno_text("cannot write " + temporary.string()));
+struct CheckpointWriter::Impl {
+    std::filesystem::path directory, temporary;
+    int fd = -1;
+    bool finished = false;
+    std::uint32_t open_expected = 0, closed_expected = 0;
+    std::uint32_t open_added = 0, closed_added = 0;
+    std::uint32_t crc = 0;
+    std::uint64_t body_length = 0;
+    std::string buffer;                             // body bytes not yet written
+    wire::Message scratch{wire::IncidentUpdate{}};  // reused, so its strings keep their capacity
+
+    ~Impl() {
+        if (fd >= 0) ::close(fd);
+        if (!finished && !temporary.empty()) ::unlink(temporary.c_str());
+    }
+
+    Result<bool> write_all(const char* data, std::size_t size) {
+        std::size_t written = 0;
+        while (written < size) {
+            ssize_t n = ::write(fd, data + written, size - written);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0)
+                return Result<bool>::failure(errno_text("cannot write " + temporary.string()));
+            written += static_cast<std::size_t>(n);
         }
-        written += static_cast<std::size_t>(n);
+        return true;
     }
-    if (::fsync(fd) != 0) {
-        ::close(fd);
-        return R::failure(errno_text("cannot fsync " + temporary.string()));
+
+    Result<bool> flush() {
+        crc = journal_format::crc32c_extend(
+            crc, reinterpret_cast<const unsigned char*>(buffer.data()), buffer.size());
+        body_length += buffer.size();
+        auto written = write_all(buffer.data(), buffer.size());
+        buffer.clear();
+        return written;
     }
-    ::close(fd);
-    if (::rename(temporary.c_str(), (directory / kFileName).c_str()) != 0)
+
+    Result<bool> maybe_flush() {
+        constexpr std::size_t kFlushBytes = 1u << 20;
+        return buffer.size() >= kFlushBytes ? flush() : Result<bool>(true);
+    }
+
+    // The closed sources' count follows the last open incident.
+    void end_open_section() {
+        if (open_added == open_expected) detail::ByteWriter(buffer).put(closed_expected);
+    }
+};
+
+CheckpointWriter::CheckpointWriter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+CheckpointWriter::~CheckpointWriter() = default;
+
+Result<std::unique_ptr<CheckpointWriter>> CheckpointWriter::start(
+    const std::filesystem::path& directory, std::uint64_t seq, std::uint64_t last_id,
+    std::uint32_t open_count, std::uint32_t closed_count) {
+    using R = Result<std::unique_ptr<CheckpointWriter>>;
+    auto impl = std::make_unique<Impl>();
+    impl->directory = directory;
+    impl->temporary = directory / (std::string(kFileName) + ".tmp");
+    impl->open_expected = open_count;
+    impl->closed_expected = closed_count;
+    impl->fd = ::open(impl->temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (impl->fd < 0) return R::failure(errno_text("cannot create " + impl->temporary.string()));
+    // The CRC and the body length are filled in by finish().
+    std::string prefix(kMagic, sizeof kMagic);
+    prefix.append(kPrefix - sizeof kMagic, '\0');
+    if (auto written = impl->write_all(prefix.data(), prefix.size()); !written)
+        return R::failure(written.error());
+    std::get<wire::IncidentUpdate>(impl->scratch).seq = seq;
+    detail::ByteWriter w(impl->buffer);
+    w.put(seq);
+    w.put(last_id);
+    w.put(open_count);
+    impl->end_open_section();
+    return std::unique_ptr<CheckpointWriter>(new CheckpointWriter(std::move(impl)));
+}
+
+Result<bool> CheckpointWriter::add_open(const Incident& incident) {
+    Impl& s = *impl_;
+    if (s.open_added == s.open_expected)
+        return Result<bool>::failure("checkpoint: more open incidents than announced");
+    std::get<wire::IncidentUpdate>(s.scratch).incident = incident;
+    detail::ByteWriter(s.buffer).put_string(wire::encode(s.scratch));
+    ++s.open_added;
+    s.end_open_section();
+    return s.maybe_flush();
+}
+
+Result<bool> CheckpointWriter::add_closed(std::string_view department, std::string_view source_id,
+                                          std::uint64_t incident) {
+    Impl& s = *impl_;
+    if (s.open_added != s.open_expected || s.closed_added == s.closed_expected)
+        return Result<bool>::failure("checkpoint: closed sources out of order or too many");
+    detail::ByteWriter w(s.buffer);
+    w.put_string(department);
+    w.put_string(source_id);
+    w.put(incident);
+    ++s.closed_added;
+    return s.maybe_flush();
+}
+
+Result<bool> CheckpointWriter::finish() {
+    using R = Result<bool>;
+    Impl& s = *impl_;
+    if (s.open_added != s.open_expected || s.closed_added != s.closed_expected)
+        return R::failure("checkpoint: fewer incidents or sources than announced");
+    if (auto flushed = s.flush(); !flushed) return flushed;
+    std::string header;
+    detail::ByteWriter h(header);
+    h.put(s.crc);
+    h.put(s.body_length);
+    if (::pwrite(s.fd, header.data(), header.size(), sizeof kMagic) !=
+        static_cast<ssize_t>(header.size()))
+        return R::failure(errno_text("cannot write " + s.temporary.string()));
+    if (::fsync(s.fd) != 0) return R::failure(errno_text("cannot fsync " + s.temporary.string()));
+    ::close(s.fd);
+    s.fd = -1;
+    if (::rename(s.temporary.c_str(), (s.directory / kFileName).c_str()) != 0)
         return R::failure(errno_text("cannot rename checkpoint"));
-    int dir = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    s.finished = true;
+    int dir = ::open(s.directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dir >= 0) {
         ::fsync(dir);
         ::close(dir);
     }
     return true;
+}
+
+Result<bool> write_checkpoint(const std::filesystem::path& directory,
+                              const Checkpoint& checkpoint) {
+    auto writer = CheckpointWriter::start(directory, checkpoint.seq, checkpoint.last_id,
+                                          static_cast<std::uint32_t>(checkpoint.open.size()),
+                                          static_cast<std::uint32_t>(checkpoint.closed.size()));
+    if (!writer) return Result<bool>::failure(writer.error());
+    for (const auto& incident : checkpoint.open)
+        if (auto added = (*writer)->add_open(incident); !added) return added;
+    for (const auto& c : checkpoint.closed)
+        if (auto added = (*writer)->add_closed(c.source.department, c.source.source_id, c.incident);
+            !added)
+            return added;
+    return (*writer)->finish();
 }
 
 Result<std::optional<Checkpoint>> read_checkpoint(const std::filesystem::path& directory) {

@@ -198,6 +198,22 @@ Result<IngestConfig> parse_ingest_config(std::string_view text,
                                       {"description", &f.description},
                                       {"type", &f.type}})
                 read(fields, key, *field);
+            const toml::node_view<const toml::node> unit_fields{d["unit_fields"].node()};
+            auto& u = dept.unit_fields;
+            for (auto [key, field] : {std::pair{"id", &u.id},
+                                      {"callsign", &u.callsign},
+                                      {"kind", &u.kind},
+                                      {"status", &u.status},
+                                      {"lon", &u.lon},
+                                      {"lat", &u.lat},
+                                      {"heading", &u.heading},
+                                      {"speed", &u.speed},
+                                      {"incident", &u.incident},
+                                      {"time", &u.time}})
+                read(unit_fields, key, *field);
+            if (!read_map(d, "unit_kinds", dept.unit_kinds) ||
+                !read_map(d, "unit_statuses", dept.unit_statuses))
+                return R::failure(where + ": unit_kinds and unit_statuses map words to words");
             if (!read_map(d, "categories", dept.categories) ||
                 !read_map(d, "severities", dept.severities) ||
                 !read_map(d, "statuses", dept.statuses))

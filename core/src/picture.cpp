@@ -37,6 +37,12 @@ CityPicture::Outcome CityPicture::apply(const wire::Message& message) {
         if (!has_snapshot_) return Outcome::awaiting_snapshot;
         return health->seq > seq_ ? Outcome::gap : Outcome::applied;
     }
+    if (const auto* day = std::get_if<wire::DayCountsReport>(&message)) {
+        last_heard_ = std::max(last_heard_, day->time);
+        day_counts_ = *day;
+        if (!has_snapshot_) return Outcome::awaiting_snapshot;
+        return day->seq > seq_ ? Outcome::gap : Outcome::applied;
+    }
     if (const auto* roster = std::get_if<wire::UnitRoster>(&message)) {
         // Part of a snapshot reply: held until the chunk that completes that snapshot.
         pending_units_ = roster->units;

@@ -1,4 +1,4 @@
-// Wire codec, version 1 (docs/protocol.md). Every field is little-endian; strings are a u32
+// Wire codec, versions 1 and 2 (docs/protocol.md). Every field is little-endian; strings are a u32
 // byte length followed by UTF-8 bytes.
 #include "citywall/wire.hpp"
 
@@ -90,6 +90,15 @@ void put_unit(ByteWriter& w, const Unit& u) {
     w.put(static_cast<std::uint8_t>(u.drill ? 1 : 0));
 }
 
+void put_day_count(ByteWriter& w, const DayCount& c) {
+    w.put(static_cast<std::uint8_t>(c.scope));
+    w.put_string(c.code);
+    w.put_string(c.name);
+    w.put(c.received);
+    w.put(c.dispatched);
+    w.put(c.resolved);
+}
+
 void put_header(std::string& out, Kind kind, std::uint64_t seq) {
     out.push_back(static_cast<char>(kMagic0));
     out.push_back(static_cast<char>(kMagic1));
@@ -161,6 +170,17 @@ std::string get_unit(ByteReader& r, Unit& u) {
     return {};
 }
 
+std::string get_day_count(ByteReader& r, DayCount& c) {
+    std::uint8_t scope = 0;
+    if (!r.get(scope) || !r.get_string(c.code, kMaxString) || !r.get_string(c.name, kMaxString) ||
+        !r.get(c.received) || !r.get(c.dispatched) || !r.get(c.resolved))
+        return "truncated day count";
+    if (scope > 2) return "unknown day count scope";
+    if (c.dispatched > c.received || c.resolved > c.received) return "counts out of order";
+    c.scope = static_cast<DayCount::Scope>(scope);
+    return {};
+}
+
 std::string get_feed(ByteReader& r, FeedHealth& f) {
     std::uint8_t flags = 0;
     std::uint16_t reasons = 0;
@@ -197,6 +217,7 @@ std::string get_list(ByteReader& r, std::vector<T>& items, std::size_t min_item_
 
 constexpr std::size_t kMinIncidentBytes = 8 + 2 + 4 + 3 + 16 + 4 + 10 * 4 + 32 + 8 + 1 + 4 + 16;
 constexpr std::size_t kMinUnitBytes = 3 * 4 + 2 + 16 + 8 + 8 + 16 + 1;
+constexpr std::size_t kMinDayCountBytes = 1 + 4 + 4 + 12;
 constexpr std::size_t kMinFeedBytes = 4 + 4 + 1 + 8 + 8 + 8 + 8 + 8 + 8 + 2;
 
 // The body is complete only if it decoded without error and used every byte.
@@ -207,7 +228,8 @@ Result<Message> finish(std::string err, const ByteReader& r, T&& m) {
     return Message(std::forward<T>(m));
 }
 
-Result<Message> decode_v1(Kind kind, std::uint64_t seq, ByteReader& r) {
+// Version 2 is version 1 with the unit kinds; the layouts of kinds 1–4 are the same.
+Result<Message> decode_v1_v2(std::uint8_t version, Kind kind, std::uint64_t seq, ByteReader& r) {
     auto fail = [](std::string why) { return Result<Message>::failure(std::move(why)); };
     switch (kind) {
         case Kind::incident: {
@@ -240,13 +262,22 @@ Result<Message> decode_v1(Kind kind, std::uint64_t seq, ByteReader& r) {
             return finish(std::move(err), r, std::move(m));
         }
         case Kind::unit: {
+            if (version < 2) break;
             UnitUpdate m{seq, {}};
             auto err = get_unit(r, m.unit);
             return finish(std::move(err), r, std::move(m));
         }
         case Kind::unit_roster: {
+            if (version < 2) break;
             UnitRoster m{seq, {}};
             auto err = get_list(r, m.units, kMinUnitBytes, get_unit);
+            return finish(std::move(err), r, std::move(m));
+        }
+        case Kind::day_counts: {
+            if (version < 2) break;
+            DayCountsReport m{seq, 0, 0, {}};
+            if (!r.get(m.time) || !r.get(m.day_start)) return fail("truncated day counts");
+            auto err = get_list(r, m.counts, kMinDayCountBytes, get_day_count);
             return finish(std::move(err), r, std::move(m));
         }
     }
@@ -278,6 +309,13 @@ std::string encode(const Message& message) {
             } else if constexpr (std::is_same_v<T, UnitUpdate>) {
                 put_header(out, Kind::unit, m.seq);
                 put_unit(w, m.unit);
+            } else if constexpr (std::is_same_v<T, DayCountsReport>) {
+                put_header(out, Kind::day_counts, m.seq);
+                w.put(m.time);
+                w.put(m.day_start);
+                w.put(static_cast<std::uint32_t>(m.counts.size()));
+                for (const auto& c : m.counts)
+                    put_day_count(w, c);
             } else if constexpr (std::is_same_v<T, UnitRoster>) {
                 put_header(out, Kind::unit_roster, m.seq);
                 w.put(static_cast<std::uint32_t>(m.units.size()));
@@ -304,11 +342,11 @@ Result<Header> peek_header(std::string_view bytes) {
     if (static_cast<std::uint8_t>(bytes[0]) != kMagic0 ||
         static_cast<std::uint8_t>(bytes[1]) != kMagic1)
         return Result<Header>::failure("bad magic");
-    if (static_cast<std::uint8_t>(bytes[2]) != kVersion)
-        return Result<Header>::failure("unsupported version " +
-                                       std::to_string(static_cast<std::uint8_t>(bytes[2])));
+    const auto version = static_cast<std::uint8_t>(bytes[2]);
+    if (version < kOldestVersion || version > kVersion)
+        return Result<Header>::failure("unsupported version " + std::to_string(version));
     ByteReader r(bytes.substr(4, 8));
-    Header h{static_cast<Kind>(bytes[3]), 0};
+    Header h{static_cast<Kind>(bytes[3]), 0, version};
     r.get(h.seq);
     return h;
 }
@@ -317,9 +355,9 @@ Result<Message> decode(std::string_view bytes) {
     if (bytes.size() > kMaxMessageSize) return Result<Message>::failure("message too large");
     auto header = peek_header(bytes);
     if (!header) return Result<Message>::failure(header.error());
-    // One decoder per version, chosen here; version 1 is the only one so far.
+    // One decoder per layout, chosen here: versions 1 and 2 share theirs.
     ByteReader r(bytes.substr(kHeaderSize));
-    return decode_v1(header->kind, header->seq, r);
+    return decode_v1_v2(header->version, header->kind, header->seq, r);
 }
 
 }  // namespace citywall::wire

@@ -395,8 +395,14 @@ FeedMessage decode_cap_alert(std::string_view bytes, TimeMs now, const FeedVocab
         return feed_reject("future_time", "sent is ahead of ingest's clock");
 
     auto infos = cap_children(alert, "info");
-    if (infos.empty())
-        return feed_reject("missing_field", "info (even a Cancel repeats event, severity, area)");
+    if (infos.empty()) {
+        if (msg_type != "Cancel") return feed_reject("missing_field", "info");
+        // CAP allows a bare Cancel: it closes what it references and says nothing else, so
+        // it can only apply to an incident this department already reported.
+        report.status_only = true;
+        report.occurred = *sent;
+        return report;
+    }
     const pugi::xml_node info = chosen_info(infos);
     if (auto why = read_category(info, vocabulary, report)) return *why;
     if (auto why = read_severity(info, vocabulary, report)) return *why;

@@ -6,29 +6,122 @@
 
 namespace citywall::ingest {
 
+namespace {
+constexpr double kMetresPerDegree = 111'320.0;
+constexpr double kMinCellMetres = 100.0;  // smaller cells only cost more cells to visit
+
+std::size_t mix(std::size_t seed, std::size_t value) {
+    return seed ^ (value + 0x9E3779B97F4A7C15ull + (seed << 6) + (seed >> 2));
+}
+}  // namespace
+
+std::size_t CityState::AreaHash::operator()(const AreaRef& a) const {
+    return mix(std::hash<std::string>()(a.code), std::hash<std::string>()(a.name));
+}
+
+std::size_t CityState::GridPathHash::operator()(const GridPath& g) const {
+    // The basic grid names the path almost always; equality compares the whole of it.
+    return mix(AreaHash()(g.grid), std::hash<std::string>()(g.community.code));
+}
+
 std::optional<std::uint64_t> CityState::find(const SourceRef& source) const {
-    auto it = by_source_.find({source.department, source.source_id});
-    if (it == by_source_.end()) return std::nullopt;
+    return find(source.department, source.source_id);
+}
+
+std::optional<std::uint64_t> CityState::find(const std::string& department,
+                                             const std::string& source_id) const {
+    auto d = departments_.find(department);
+    if (!d || *d >= by_source_.size()) return std::nullopt;
+    const auto& ids = by_source_[*d];
+    auto it = ids.find(source_id);
+    if (it == ids.end()) return std::nullopt;
     return it->second;
 }
 
-const Incident* CityState::open_incident(std::uint64_t id) const {
+const OpenIncident* CityState::open_incident(std::uint64_t id) const {
     auto it = open_.find(id);
     return it == open_.end() ? nullptr : &it->second;
 }
 
-namespace {
-constexpr double kMetresPerDegree = 111'320.0;
-constexpr double kMinCellMetres = 100.0;  // smaller cells only cost more cells to visit
-}  // namespace
+Incident CityState::incident(const OpenIncident& open) const {
+    Incident out;
+    fill(out, open);
+    return out;
+}
+
+void CityState::fill(Incident& out, const OpenIncident& open) const {
+    out.id = open.id;
+    out.sources.resize(open.sources.size());
+    for (std::size_t k = 0; k < open.sources.size(); ++k) {
+        const OpenSource& from = open.sources[k];
+        SourceRef& to = out.sources[k];
+        to.department = departments_[from.department];
+        to.source_id = from.source_id;
+        to.status = from.status;
+        to.reported = from.reported;
+    }
+    out.category = words_[open.category];
+    out.severity = open.severity;
+    out.status = open.status;
+    out.escalation = open.escalation;
+    out.location = open.location;
+    out.source_crs = words_[open.source_crs];
+    out.grid = grid_paths_[open.grid];
+    out.beat = areas_[open.beat];
+    out.occurred = open.occurred;
+    out.received = open.received;
+    out.updated = open.updated;
+    out.due = open.due;
+    out.title = open.title;
+    out.description = open.description;
+    out.drill = open.drill;
+    out.provenance.centre = words_[open.provenance_centre];
+    out.provenance.incident = open.provenance_incident;
+    out.provenance.seq = open.provenance_seq;
+}
+
+void CityState::store(OpenIncident& out, Incident&& in) {
+    out.id = in.id;
+    out.sources.resize(in.sources.size());
+    for (std::size_t k = 0; k < in.sources.size(); ++k) {
+        SourceRef& from = in.sources[k];
+        OpenSource& to = out.sources[k];
+        to.department = departments_.intern(from.department);
+        remember(to.department, from.source_id, in.id);
+        to.source_id = std::move(from.source_id);
+        to.reported = from.reported;
+        to.status = from.status;
+    }
+    out.title = std::move(in.title);
+    out.description = std::move(in.description);
+    out.location = in.location;
+    out.occurred = in.occurred;
+    out.received = in.received;
+    out.updated = in.updated;
+    out.due = in.due;
+    out.provenance_incident = in.provenance.incident;
+    out.provenance_seq = in.provenance.seq;
+    out.category = words_.intern(in.category);
+    out.source_crs = words_.intern(in.source_crs);
+    out.provenance_centre = words_.intern(in.provenance.centre);
+    out.grid = grid_paths_.intern(in.grid);
+    out.beat = areas_.intern(in.beat);
+    out.severity = in.severity;
+    out.status = in.status;
+    out.escalation = in.escalation;
+    out.drill = in.drill;
+}
+
+void CityState::remember(std::uint32_t department, const std::string& source_id, std::uint64_t id) {
+    if (by_source_.size() <= department) by_source_.resize(department + 1);
+    auto [it, fresh] = by_source_[department].try_emplace(source_id, id);
+    if (!fresh) it->second = id;
+}
 
 void CityState::set_neighbour_radius(double metres) {
-    std::vector<Incident> open;
-    for (auto& [id, incident] : open_)
-        open.push_back(incident);
-    cell_degrees_ = std::max(metres, kMinCellMetres) / kMetresPerDegree;
+    cell_degrees_ = 2 * std::max(metres, kMinCellMetres) / kMetresPerDegree;
     cells_.clear();
-    for (const auto& incident : open)
+    for (const auto& [id, incident] : open_)
         index(incident);
 }
 
@@ -37,58 +130,90 @@ CityState::Cell CityState::cell_of(LonLat p) const {
             static_cast<std::int64_t>(std::floor(p.lat / cell_degrees_))};
 }
 
-void CityState::index(const Incident& incident) {
-    cells_[cell_of(incident.location)].push_back({incident.id, incident.location});
+void CityState::index(const OpenIncident& incident) {
+    cells_[cell_of(incident.location)].push_back({&incident, incident.location});
 }
 
-void CityState::unindex(const Incident& incident) {
-    auto it = cells_.find(cell_of(incident.location));
+void CityState::unindex(const OpenIncident& incident, LonLat location) {
+    auto it = cells_.find(cell_of(location));
     if (it == cells_.end()) return;
     auto& entries = it->second;
     entries.erase(std::remove_if(entries.begin(), entries.end(),
-                                 [&](const Entry& e) { return e.id == incident.id; }),
+                                 [&](const Entry& e) { return e.incident == &incident; }),
                   entries.end());
     if (entries.empty()) cells_.erase(it);
 }
 
-std::vector<const Incident*> CityState::open_near(LonLat p, double metres) const {
-    std::vector<const Incident*> out;
+std::vector<const OpenIncident*> CityState::open_near(LonLat p, double metres) const {
+    std::vector<const OpenIncident*> out;
     // Equirectangular distance with one cosine per search: within a city, far below a metre
     // off at merge distances.
     const double cos_lat = std::max(0.05, std::cos(p.lat * std::numbers::pi / 180));
-    const double reach = metres / kMetresPerDegree / cell_degrees_;
-    const auto reach_lat = static_cast<std::int64_t>(std::ceil(reach));
-    const auto reach_lon = static_cast<std::int64_t>(std::ceil(reach / cos_lat));
     const double limit = metres * metres;
-    const Cell centre = cell_of(p);
-    for (auto dy = -reach_lat; dy <= reach_lat; ++dy) {
-        for (auto dx = -reach_lon; dx <= reach_lon; ++dx) {
-            auto it = cells_.find({centre.first + dx, centre.second + dy});
-            if (it == cells_.end()) continue;
-            for (const Entry& e : it->second) {
-                double east = (e.location.lon - p.lon) * cos_lat * kMetresPerDegree;
-                double north = (e.location.lat - p.lat) * kMetresPerDegree;
-                if (east * east + north * north <= limit) out.push_back(&open_.at(e.id));
-            }
+    auto visit = [&](const std::vector<Entry>& entries) {
+        for (const Entry& e : entries) {
+            double east = (e.location.lon - p.lon) * cos_lat * kMetresPerDegree;
+            double north = (e.location.lat - p.lat) * kMetresPerDegree;
+            if (east * east + north * north <= limit) out.push_back(e.incident);
+        }
+    };
+    // Only the cells the search's bounding box touches.
+    const double reach_lat = metres / kMetresPerDegree;
+    const double reach_lon = reach_lat / cos_lat;
+    const Cell low = cell_of({p.lon - reach_lon, p.lat - reach_lat});
+    const Cell high = cell_of({p.lon + reach_lon, p.lat + reach_lat});
+    const double span = static_cast<double>(high.first - low.first + 1) *
+                        static_cast<double>(high.second - low.second + 1);
+    if (span > static_cast<double>(cells_.size())) {
+        // A search far wider than the merge distance: every cell is cheaper than every key.
+        for (const auto& [cell, entries] : cells_)
+            visit(entries);
+        return out;
+    }
+    for (auto y = low.second; y <= high.second; ++y) {
+        for (auto x = low.first; x <= high.first; ++x) {
+            auto it = cells_.find({x, y});
+            if (it != cells_.end()) visit(it->second);
         }
     }
     return out;
 }
 
-void CityState::commit(const wire::IncidentUpdate& update) {
-    const Incident& incident = update.incident;
+void CityState::commit(wire::IncidentUpdate update) {
+    Incident& incident = update.incident;
     last_seq_ = update.seq;
     last_id_ = std::max(last_id_, incident.id);
-    for (const auto& source : incident.sources)
-        by_source_[{source.department, source.source_id}] = incident.id;
-    if (auto it = open_.find(incident.id); it != open_.end()) {
-        unindex(it->second);
-        open_.erase(it);
+    auto it = open_.find(incident.id);
+    if (!incident.open()) {
+        for (const auto& source : incident.sources)
+            remember(departments_.intern(source.department), source.source_id, incident.id);
+        if (it != open_.end()) {
+            unindex(it->second, it->second.location);
+            open_.erase(it);
+        }
+        return;
     }
-    if (incident.open()) {
-        index(incident);
-        open_.emplace(incident.id, incident);
+    if (it == open_.end()) {
+        it = open_.try_emplace(incident.id).first;
+        store(it->second, std::move(incident));
+        index(it->second);
+        return;
     }
+    // Updated in place: the neighbour index points at it, and moves only when it moved.
+    const LonLat before = it->second.location;
+    store(it->second, std::move(incident));
+    if (it->second.location != before) {
+        unindex(it->second, before);
+        index(it->second);
+    }
+}
+
+std::uint32_t CityState::closed_source_count() const {
+    std::uint32_t count = 0;
+    for (const auto& ids : by_source_)
+        for (const auto& [source_id, id] : ids)
+            if (!open_.contains(id)) ++count;
+    return count;
 }
 
 Checkpoint CityState::checkpoint() const {
@@ -97,13 +222,39 @@ Checkpoint CityState::checkpoint() const {
     c.last_id = last_id_;
     c.open.reserve(open_.size());
     for (const auto& [id, incident] : open_)
-        c.open.push_back(incident);
+        c.open.push_back(this->incident(incident));
     std::sort(c.open.begin(), c.open.end(),
               [](const Incident& a, const Incident& b) { return a.id < b.id; });
-    for (const auto& [source, id] : by_source_) {
-        if (!open_.contains(id)) c.closed.push_back({{source.first, source.second}, id});
-    }
+    for (std::uint32_t d = 0; d < by_source_.size(); ++d)
+        for (const auto& [source_id, id] : by_source_[d])
+            if (!open_.contains(id)) c.closed.push_back({{departments_[d], source_id}, id});
     return c;
+}
+
+Result<bool> CityState::write_checkpoint(const std::filesystem::path& directory) const {
+    std::vector<const OpenIncident*> ordered;
+    ordered.reserve(open_.size());
+    for (const auto& [id, incident] : open_)
+        ordered.push_back(&incident);
+    std::sort(ordered.begin(), ordered.end(),
+              [](const OpenIncident* a, const OpenIncident* b) { return a->id < b->id; });
+    auto writer =
+        CheckpointWriter::start(directory, last_seq_, last_id_,
+                                static_cast<std::uint32_t>(ordered.size()), closed_source_count());
+    if (!writer) return Result<bool>::failure(writer.error());
+    Incident scratch;
+    for (const OpenIncident* open : ordered) {
+        fill(scratch, *open);
+        if (auto added = (*writer)->add_open(scratch); !added) return added;
+    }
+    for (std::uint32_t d = 0; d < by_source_.size(); ++d) {
+        for (const auto& [source_id, id] : by_source_[d]) {
+            if (open_.contains(id)) continue;
+            if (auto added = (*writer)->add_closed(departments_[d], source_id, id); !added)
+                return added;
+        }
+    }
+    return (*writer)->finish();
 }
 
 void CityState::restore(Checkpoint checkpoint) {
@@ -113,29 +264,29 @@ void CityState::restore(Checkpoint checkpoint) {
     by_source_.clear();
     cells_.clear();
     for (auto& incident : checkpoint.open) {
-        for (const auto& source : incident.sources)
-            by_source_[{source.department, source.source_id}] = incident.id;
-        index(incident);
-        open_.emplace(incident.id, std::move(incident));
+        auto& open = open_[incident.id];
+        store(open, std::move(incident));
+        index(open);
     }
+    checkpoint.open.clear();
     for (auto& closed : checkpoint.closed)
-        by_source_[{std::move(closed.source.department), std::move(closed.source.source_id)}] =
-            closed.incident;
+        remember(departments_.intern(closed.source.department), closed.source.source_id,
+                 closed.incident);
 }
 
 std::vector<wire::SnapshotChunk> CityState::snapshot(std::size_t chunk_size,
                                                      const std::vector<FeedHealth>& feeds) const {
-    std::vector<const Incident*> ordered;
+    std::vector<const OpenIncident*> ordered;
     ordered.reserve(open_.size());
     for (const auto& [id, incident] : open_)
         ordered.push_back(&incident);
     std::sort(ordered.begin(), ordered.end(),
-              [](const Incident* a, const Incident* b) { return a->id < b->id; });
+              [](const OpenIncident* a, const OpenIncident* b) { return a->id < b->id; });
     std::vector<wire::SnapshotChunk> chunks;
     for (std::size_t k = 0; k < ordered.size() || chunks.empty(); k += chunk_size) {
         wire::SnapshotChunk chunk{last_seq_, false, {}, {}};
         for (std::size_t j = k; j < std::min(ordered.size(), k + chunk_size); ++j)
-            chunk.incidents.push_back(*ordered[j]);
+            chunk.incidents.push_back(incident(*ordered[j]));
         chunks.push_back(std::move(chunk));
     }
     chunks.back().last = true;

@@ -65,6 +65,7 @@ class MisconfiguredAdapter final : public FeedAdapter {
 std::string check_feed_mapping(const DepartmentConfig& department) {
     std::string problem;
     if (!JsonFieldPaths::compile(department.fields, problem)) return problem;
+    if (!JsonUnitReader::make(department, problem)) return problem;
     return FeedVocabulary::check(department);
 }
 
@@ -72,14 +73,15 @@ std::unique_ptr<FeedAdapter> make_feed_adapter(const DepartmentConfig& departmen
                                                const Taxonomy& taxonomy, const FeedLimits& limits) {
     std::string problem = FeedVocabulary::check(department);
     auto paths = JsonFieldPaths::compile(department.fields, problem);
-    if (!paths || !problem.empty())
+    auto units = problem.empty() ? JsonUnitReader::make(department, problem) : std::nullopt;
+    if (!paths || !units || !problem.empty())
         return std::make_unique<MisconfiguredAdapter>("department " + department.code + ": " +
                                                       problem);
     FeedVocabulary vocabulary(department, taxonomy);
     switch (department.format) {
         case FeedFormat::geojson:
-            return std::make_unique<GeoJsonAdapter>(
-                JsonReportReader(std::move(*paths), std::move(vocabulary), limits));
+            return std::make_unique<GeoJsonAdapter>(JsonReportReader(
+                std::move(*paths), std::move(vocabulary), limits, std::move(*units)));
         case FeedFormat::cap:
             return std::make_unique<CapAdapter>(std::move(vocabulary), limits);
         case FeedFormat::citywall:
@@ -89,7 +91,7 @@ std::unique_ptr<FeedAdapter> make_feed_adapter(const DepartmentConfig& departmen
             break;
     }
     return std::make_unique<JsonAdapter>(
-        JsonReportReader(std::move(*paths), std::move(vocabulary), limits));
+        JsonReportReader(std::move(*paths), std::move(vocabulary), limits, std::move(*units)));
 }
 
 }  // namespace citywall::ingest

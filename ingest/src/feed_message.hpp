@@ -8,6 +8,7 @@
 #include <variant>
 
 #include "citywall/incident.hpp"
+#include "citywall/unit.hpp"
 
 namespace citywall::ingest {
 
@@ -21,16 +22,32 @@ struct FeedReport {
     TimeMs occurred = 0;  // 0: the department did not say
     std::string title;
     std::string description;
+    // Only a new status for an incident the department already reported (a CAP Cancel without
+    // <info>): no category, severity, position or texts of its own.
+    bool status_only = false;
 };
 
 struct FeedHeartbeat {};
+
+// Where one of the department's units is, before conversion to WGS84 and numbering.
+struct FeedUnitFix {
+    std::string id;
+    std::string callsign;
+    UnitKind kind = UnitKind::other;
+    UnitStatus status = UnitStatus::available;
+    LonLat position;       // in the department's coordinate system
+    float heading = -1.f;  // negative: unknown
+    float speed = 0.f;
+    std::string incident;  // the department's own id of the incident it serves; empty: none
+    TimeMs time = 0;       // 0: the department did not say
+};
 
 struct FeedReject {
     std::string reason;  // a short code: invalid_json, missing_field, bad_location, …
     std::string detail;  // for the operator: which field and why
 };
 
-using FeedMessage = std::variant<FeedReport, FeedHeartbeat, FeedReject>;
+using FeedMessage = std::variant<FeedReport, FeedHeartbeat, FeedReject, FeedUnitFix>;
 
 struct FeedLimits {
     std::size_t max_bytes = 64 * 1024;

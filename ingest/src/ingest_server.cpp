@@ -14,11 +14,13 @@
 #include "citywall/journal.hpp"
 #include "citywall/placement.hpp"
 #include "citywall/wire.hpp"
+#include "day_ledger.hpp"
 #include "dead_letter.hpp"
 #include "department_keys.hpp"
 #include "feed_adapter.hpp"
 #include "feed_health.hpp"
 #include "report_merge.hpp"
+#include "unit_roster.hpp"
 #include "upstream_link.hpp"
 
 namespace citywall::ingest {
@@ -26,7 +28,14 @@ namespace citywall::ingest {
 namespace {
 
 constexpr std::size_t kSnapshotChunk = 2000;
+// A unit not heard from for this long is left out of snapshots (its receiver is off).
+constexpr TimeMs kUnitMaxAgeMs = 15 * 60 * 1000;
 constexpr int kDrainPerSocket = 1000;  // messages taken from one department before the next
+#ifdef ZMQ_ZERO_COPY_RECV
+constexpr int kZmqZeroCopyRecv = ZMQ_ZERO_COPY_RECV;
+#else
+constexpr int kZmqZeroCopyRecv = 10;  // zmq.h's draft context option, not compiled in there
+#endif
 
 TimeMs now_ms() {
     using namespace std::chrono;
@@ -70,6 +79,11 @@ class PositionTransform {
         p = {x, y};
         return true;
     }
+    // Converts to WGS84; false when the result is not a place on Earth.
+    bool to_world(LonLat& p) const {
+        return apply(p) && std::isfinite(p.lon) && std::isfinite(p.lat) && std::abs(p.lon) <= 180 &&
+               std::abs(p.lat) <= 90;
+    }
 
   private:
     std::shared_ptr<OGRCoordinateTransformation> transform_;
@@ -98,6 +112,8 @@ struct IngestServer::Impl {
     std::unique_ptr<DeadLetterFile> dead_letter;
     std::unique_ptr<FeedHealthBoard> health;
     CityState state;
+    UnitRoster units;
+    DayLedger day;
     std::uint64_t checkpointed_seq = 0;
     IngestCounters counters;
     FeedLimits limits;
@@ -113,6 +129,9 @@ struct IngestServer::Impl {
     std::string record(Incident incident, TimeMs now);
     void follow(Upstream& upstream);
     void handle(Department& department, std::string_view bytes);
+    void handle_unit(Department& department, const FeedUnitFix& fix, std::string_view bytes,
+                     TimeMs now);
+    std::string record_unit(Unit unit, TimeMs now);
     Result<bool> open_gate();
     void reject(const Department& department, TimeMs now, const FeedReject& why,
                 std::string_view raw);
@@ -120,6 +139,11 @@ struct IngestServer::Impl {
     void serve_snapshot();
     void watch_peers(Department& department);
     void take_checkpoint();
+    // The status an incident had before the event about to be committed; nothing if new.
+    std::optional<IncidentStatus> status_before(std::uint64_t id) const {
+        const OpenIncident* open = state.open_incident(id);
+        return open ? std::optional<IncidentStatus>(open->status) : std::nullopt;
+    }
     Result<bool> recover();
 };
 
@@ -131,6 +155,11 @@ Result<std::unique_ptr<IngestServer>> IngestServer::create(const IngestConfig& c
     auto impl = std::make_unique<Impl>();
     impl->config = config;
     impl->limits.max_bytes = config.max_message_bytes;
+    // Received messages get buffers of their own instead of pointing into the 8 KiB read
+    // buffer they arrived in: a queued 250-byte report must not hold 8 KiB while ingest is busy.
+    // (A draft option of libzmq 4.3; a library without it keeps zero-copy and says so here.)
+    if (zmq_ctx_set(impl->context.handle(), kZmqZeroCopyRecv, 0) != 0)
+        log("zeromq: receive buffers are shared (no ZMQ_ZERO_COPY_RECV in this libzmq)");
 
     impl->state.set_neighbour_radius(config.merge.distance_m);
     auto placement = CityPlacement::load(config.placement);
@@ -248,6 +277,22 @@ Result<bool> IngestServer::Impl::recover() {
         after = (*checkpoint)->seq;
         state.restore(std::move(**checkpoint));
         checkpointed_seq = after;
+        if (auto loaded = units.load(config.journal_dir, after); !loaded) {
+            log("unit roster ignored (" + loaded.error() + "); units return with their next fix");
+        } else if (!*loaded) {
+            log("no unit roster for this checkpoint; units return with their next fix");
+        }
+        auto ledger = day.load(config.journal_dir, after, now_ms());
+        if (!ledger || !*ledger) {
+            // Without it the day's counts restart from the incidents still open: those that
+            // closed earlier today are missing from them (logged, so the gap is known).
+            log(std::string("day ledger ") +
+                (ledger ? "missing for this checkpoint" : "ignored (" + ledger.error() + ")") +
+                "; today's counts restart from the open incidents");
+            for (const auto& chunk : state.snapshot(kSnapshotChunk, {}))
+                for (const auto& incident : chunk.incidents)
+                    day.observe(std::nullopt, incident, now_ms());
+        }
         log("checkpoint: " + std::to_string(state.open_count()) + " open incidents at seq " +
             std::to_string(after));
     }
@@ -256,12 +301,23 @@ Result<bool> IngestServer::Impl::recover() {
     std::uint64_t undecodable = 0;
     while (auto record = (*reader)->next()) {
         auto message = wire::decode(record->payload);
+        if (const auto* fix = message ? std::get_if<wire::UnitUpdate>(&*message) : nullptr;
+            fix && fix->seq == record->seq) {
+            // Units are not in checkpoints: the ones heard since the last one come back here,
+            // the others with their next fix (docs/journal.md).
+            if (fix->seq <= state.last_seq()) continue;
+            units.apply(fix->unit);
+            state.skip_to(fix->seq);
+            ++counters.recovered_events;
+            continue;
+        }
         const auto* update = message ? std::get_if<wire::IncidentUpdate>(&*message) : nullptr;
         if (!update || update->seq != record->seq) {
             ++undecodable;
             continue;
         }
         if (update->seq <= state.last_seq()) continue;
+        day.observe(status_before(update->incident.id), update->incident, record->time);
         state.commit(*update);
         ++counters.recovered_events;
     }
@@ -313,11 +369,13 @@ void IngestServer::Impl::handle(Department& department, std::string_view bytes) 
     if (const auto* why = std::get_if<FeedReject>(&decoded))
         return reject(department, now, *why, bytes);
     if (std::holds_alternative<FeedHeartbeat>(decoded)) return;
+    if (const auto* fix = std::get_if<FeedUnitFix>(&decoded))
+        return handle_unit(department, *fix, bytes, now);
     auto& report = std::get<FeedReport>(decoded);
 
     LonLat position = report.position;
-    if (!department.transform.apply(position) || !std::isfinite(position.lon) ||
-        !std::isfinite(position.lat) || std::abs(position.lon) > 180 || std::abs(position.lat) > 90)
+    // A status-only report has no position: the incident stays where it is.
+    if (!report.status_only && !department.transform.to_world(position))
         return reject(department, now, {"bad_location", "position outside the world"}, bytes);
 
     auto applied =
@@ -334,20 +392,70 @@ void IngestServer::Impl::handle(Department& department, std::string_view bytes) 
 // Numbers an incident as it now stands, journals it, then publishes it: what is not in the
 // journal is never published. Returns why it could not, or nothing.
 std::string IngestServer::Impl::record(Incident incident, TimeMs now) {
-    wire::IncidentUpdate update{state.next_seq(), std::move(incident)};
-    std::string payload = wire::encode(update);
-    auto appended = journal->append(
-        {update.seq, now, static_cast<std::uint16_t>(wire::Kind::incident), payload});
+    // Built in place as a wire message, so encoding it copies nothing; the state then takes the
+    // incident's texts.
+    wire::Message message = wire::IncidentUpdate{state.next_seq(), std::move(incident)};
+    auto& update = std::get<wire::IncidentUpdate>(message);
+    const JournalRecord record{update.seq, now, static_cast<std::uint16_t>(wire::Kind::incident),
+                               wire::encode(message)};
+    auto appended = journal->append(record);
     if (!appended) {
         log("journal append failed: " + appended.error());
         return appended.error();
     }
-    state.commit(update);
+    day.observe(status_before(update.incident.id), update.incident, now);
+    state.commit(std::move(update));
     if (config.checkpoint_every != 0 &&
         state.last_seq() - checkpointed_seq >= config.checkpoint_every)
         take_checkpoint();
     ++counters.accepted;
-    updates.send(zmq::buffer(payload), zmq::send_flags::dontwait);
+    updates.send(zmq::buffer(record.payload), zmq::send_flags::dontwait);
+    ++counters.published;
+    return {};
+}
+
+// A unit's position: converted like an incident's, ordered by the fix's own time, linked to the
+// incident it serves, then numbered, journaled and published like any event.
+void IngestServer::Impl::handle_unit(Department& department, const FeedUnitFix& fix,
+                                     std::string_view bytes, TimeMs now) {
+    LonLat position = fix.position;
+    if (!department.transform.to_world(position))
+        return reject(department, now, {"bad_location", "position outside the world"}, bytes);
+    Unit unit;
+    unit.department = department.config.code;  // from the key, never from the message
+    unit.id = fix.id;
+    unit.callsign = fix.callsign;
+    unit.kind = fix.kind;
+    unit.status = fix.status;
+    unit.location = position;
+    unit.heading = fix.heading;
+    unit.speed = fix.speed;
+    unit.reported = fix.time != 0 ? fix.time : now;
+    unit.received = now;
+    if (!fix.incident.empty())
+        unit.incident = state.find(department.config.code, fix.incident).value_or(0);
+    if (!units.is_newer(unit))
+        return reject(department, now,
+                      {"superseded", "a newer fix of unit '" + fix.id + "' came first"}, bytes);
+    if (auto error = record_unit(std::move(unit), now); !error.empty())
+        return reject(department, now, {"journal_error", error}, bytes);
+    health->accepted(department.config.code,
+                     fix.time != 0 ? std::optional<TimeMs>(now - fix.time) : std::nullopt, now);
+}
+
+std::string IngestServer::Impl::record_unit(Unit unit, TimeMs now) {
+    const wire::Message message = wire::UnitUpdate{state.next_seq(), std::move(unit)};
+    const auto& update = std::get<wire::UnitUpdate>(message);
+    const JournalRecord record{update.seq, now, static_cast<std::uint16_t>(wire::Kind::unit),
+                               wire::encode(message)};
+    if (auto appended = journal->append(record); !appended) {
+        log("journal append failed: " + appended.error());
+        return appended.error();
+    }
+    state.skip_to(update.seq);
+    units.apply(update.unit);
+    ++counters.accepted;
+    updates.send(zmq::buffer(record.payload), zmq::send_flags::dontwait);
     ++counters.published;
     return {};
 }
@@ -379,11 +487,17 @@ void IngestServer::Impl::take_checkpoint() {
         log("checkpoint skipped, journal sync failed: " + synced.error());
         return;
     }
-    if (auto written = write_checkpoint(config.journal_dir, state.checkpoint()); !written) {
+    // Streamed from the state: a checkpoint never holds a second copy of the city.
+    if (auto written = state.write_checkpoint(config.journal_dir); !written) {
         log("checkpoint failed: " + written.error());
         return;
     }
     checkpointed_seq = state.last_seq();
+    // After the checkpoint: a roster never names a checkpoint that is not there.
+    if (auto saved = units.save(config.journal_dir, checkpointed_seq); !saved)
+        log("unit roster not saved: " + saved.error());
+    if (auto saved = day.save(config.journal_dir, checkpointed_seq); !saved)
+        log("day ledger not saved: " + saved.error());
 }
 
 void IngestServer::Impl::publish(const wire::Message& message) {
@@ -404,7 +518,15 @@ void IngestServer::Impl::serve_snapshot() {
         log("snapshot endpoint: ignored an unknown request");
         return;
     }
-    for (const auto& chunk : state.snapshot(kSnapshotChunk, health->report(now_ms()))) {
+    const TimeMs now = now_ms();
+    for (const auto& chunk : state.snapshot(kSnapshotChunk, health->report(now))) {
+        if (chunk.last) {
+            // The units ride in the same reply, just before the chunk that completes it.
+            auto roster =
+                wire::encode(wire::UnitRoster{chunk.seq, units.on_duty(now, kUnitMaxAgeMs)});
+            snapshots.send(zmq::buffer(identity.data(), identity.size()), zmq::send_flags::sndmore);
+            snapshots.send(zmq::buffer(roster), zmq::send_flags::none);
+        }
         auto bytes = wire::encode(chunk);
         snapshots.send(zmq::buffer(identity.data(), identity.size()), zmq::send_flags::sndmore);
         snapshots.send(zmq::buffer(bytes), zmq::send_flags::none);
@@ -473,6 +595,7 @@ void IngestServer::run(const std::atomic<bool>& stop) {
         if (TimeMs now = now_ms(); now >= next_beat) {
             s.publish(wire::Heartbeat{s.state.last_seq(), now, false, s.gate->keys_off()});
             s.publish(wire::FeedHealthReport{s.state.last_seq(), now, s.health->report(now)});
+            s.publish(s.day.report(s.state.last_seq(), now));
             next_beat = now + s.config.heartbeat_ms;
         }
     }

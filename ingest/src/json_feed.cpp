@@ -4,61 +4,9 @@
 
 #include <cmath>
 
+#include "json_fields.hpp"
+
 namespace citywall::ingest {
-
-namespace {
-
-// Department words looked up in a map may be longer than a taxonomy category.
-constexpr std::size_t kMaxWordLength = 256;
-
-// "title", or "title ('data.summary')" when the department put it somewhere else.
-std::string label(const char* name, const JsonPath& path) {
-    if (path.text() == name) return name;
-    return std::string(name) + " ('" + path.text() + "')";
-}
-
-const rapidjson::Value* find(const JsonPath& path, const rapidjson::Value& object) {
-    const rapidjson::Value* value = path.find(object);
-    return value && !value->IsNull() ? value : nullptr;  // null is the same as absent
-}
-
-// A text field: absent → empty; bad_field when not a string or too long.
-std::optional<FeedReject> read_text(const rapidjson::Value& object, const JsonPath& path,
-                                    const char* name, std::size_t max_length, std::string& out) {
-    const rapidjson::Value* value = find(path, object);
-    if (!value) return std::nullopt;
-    if (!value->IsString())
-        return feed_reject("bad_field", label(name, path) + " must be a string");
-    if (value->GetStringLength() > max_length)
-        return feed_reject("bad_field", label(name, path) + " is too long");
-    std::string_view text(value->GetString(), value->GetStringLength());
-    if (!is_valid_utf8(text))
-        return feed_reject("invalid_utf8", label(name, path) + " is not valid UTF-8");
-    out = std::string(text);
-    return std::nullopt;
-}
-
-// A word looked up in one of the department's maps: a string, or an integer as its decimal
-// text. Nothing (and `out` empty) when it is absent.
-std::optional<FeedReject> read_word(const rapidjson::Value& object, const JsonPath& path,
-                                    const char* name, std::string& out) {
-    const rapidjson::Value* value = find(path, object);
-    if (!value) return std::nullopt;
-    if (value->IsInt64()) {
-        out = integer_text(value->GetInt64());
-        return std::nullopt;
-    }
-    return read_text(object, path, name, kMaxWordLength, out);
-}
-
-std::optional<double> coordinate(const rapidjson::Value& value) {
-    if (value.IsNumber()) return value.GetDouble();
-    if (value.IsString())
-        return parse_decimal_text(std::string_view(value.GetString(), value.GetStringLength()));
-    return std::nullopt;
-}
-
-}  // namespace
 
 std::optional<FeedReject> parse_json_message(std::string_view bytes, const FeedLimits& limits,
                                              rapidjson::Document& doc) {
@@ -103,7 +51,11 @@ std::optional<JsonFieldPaths> JsonFieldPaths::compile(const FieldMapping& mappin
 }
 
 FeedMessage JsonReportReader::decode(std::string_view bytes, TimeMs now) const {
-    rapidjson::Document doc;
+    // A department's message fits in a few KiB of values: parse into a buffer on the stack, so
+    // a message costs no allocator of its own (larger ones spill to the heap).
+    alignas(16) char values[8192];
+    rapidjson::MemoryPoolAllocator<> allocator(values, sizeof values);
+    rapidjson::Document doc(&allocator);
     if (auto why = parse_json_message(bytes, limits_, doc)) return *why;
     if (!doc.IsObject()) return feed_reject("not_an_object", "a message is one JSON object");
     return read(doc, now);
@@ -112,6 +64,9 @@ FeedMessage JsonReportReader::decode(std::string_view bytes, TimeMs now) const {
 FeedMessage JsonReportReader::read(const rapidjson::Value& object, TimeMs now,
                                    const FeatureContext* feature) const {
     if (auto not_an_incident = read_type(object)) return std::move(*not_an_incident);
+    if (const auto* type = find(paths_.type, object);
+        type && std::string_view(type->GetString(), type->GetStringLength()) == "unit")
+        return units_.read(object, now, limits_, feature ? &feature->position : nullptr);
     FeedReport report;
     if (auto why = read_identity(object, feature, report)) return *why;
     if (auto why = read_category(object, report)) return *why;
@@ -133,7 +88,7 @@ std::optional<FeedMessage> JsonReportReader::read_type(const rapidjson::Value& o
         return feed_reject("bad_field", label("type", paths_.type) + " must be a string");
     std::string_view type(value->GetString(), value->GetStringLength());
     if (type == "heartbeat") return FeedHeartbeat{};
-    if (type == "incident") return std::nullopt;
+    if (type == "incident" || type == "unit") return std::nullopt;
     return feed_reject("unknown_type", "type '" + utf8_prefix(type, 64) + "'");
 }
 

@@ -13,6 +13,7 @@
 #include "feed_fields.hpp"
 #include "feed_message.hpp"
 #include "json_path.hpp"
+#include "unit_fix.hpp"
 
 namespace citywall::ingest {
 
@@ -37,18 +38,23 @@ struct FeatureContext {
 
 class JsonReportReader {
   public:
-    JsonReportReader(JsonFieldPaths paths, FeedVocabulary vocabulary, FeedLimits limits)
-        : paths_(std::move(paths)), vocabulary_(std::move(vocabulary)), limits_(limits) {}
+    JsonReportReader(JsonFieldPaths paths, FeedVocabulary vocabulary, FeedLimits limits,
+                     JsonUnitReader units = {})
+        : paths_(std::move(paths)),
+          vocabulary_(std::move(vocabulary)),
+          limits_(limits),
+          units_(std::move(units)) {}
 
     // A whole JSON message: parse, then read the object.
     FeedMessage decode(std::string_view bytes, TimeMs now) const;
 
-    // The fields of `object`: a report, a heartbeat (type "heartbeat"), or a reject.
+    // The fields of `object`: a report, a heartbeat (type "heartbeat"), a unit's position fix
+    // (type "unit"), or a reject.
     FeedMessage read(const rapidjson::Value& object, TimeMs now,
                      const FeatureContext* feature = nullptr) const;
 
     // The message's type field: a heartbeat, an unknown_type/bad_field reject, or nothing for an
-    // incident (the field absent or "incident").
+    // incident (the field absent or "incident") and for a unit fix ("unit").
     std::optional<FeedMessage> read_type(const rapidjson::Value& object) const;
 
     const FeedVocabulary& vocabulary() const { return vocabulary_; }
@@ -69,6 +75,7 @@ class JsonReportReader {
     JsonFieldPaths paths_;
     FeedVocabulary vocabulary_;
     FeedLimits limits_;
+    JsonUnitReader units_;
 };
 
 }  // namespace citywall::ingest

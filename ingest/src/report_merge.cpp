@@ -14,18 +14,22 @@ void place(Incident& incident, const CityPlacement& placement, LonLat position) 
 }
 
 // The open incident another department reported of the same event, if any: nearest first.
-const Incident* merge_candidate(const CityState& state, const MergeConfig& rules,
-                                const PlacedReport& placed, TimeMs event_time) {
+const OpenIncident* merge_candidate(const CityState& state, const MergeConfig& rules,
+                                    const PlacedReport& placed, TimeMs event_time) {
     if (!rules.enabled) return nullptr;
-    const Incident* best = nullptr;
+    // The reporting department's own incidents never merge with its new report.
+    const auto department = state.department_index(placed.department.code);
+    const OpenIncident* best = nullptr;
     double best_distance = INFINITY;
-    for (const Incident* candidate : state.open_near(placed.position, rules.distance_m)) {
+    for (const OpenIncident* candidate : state.open_near(placed.position, rules.distance_m)) {
         bool same_department =
+            department &&
             std::any_of(candidate->sources.begin(), candidate->sources.end(),
-                        [&](const SourceRef& s) { return s.department == placed.department.code; });
+                        [&](const OpenSource& s) { return s.department == *department; });
         if (same_department || candidate->drill) continue;
         if (std::llabs(candidate->occurred - event_time) > rules.window_ms) continue;
-        if (!rules.compatible_categories(candidate->category, placed.report.category)) continue;
+        if (!rules.compatible_categories(state.category(*candidate), placed.report.category))
+            continue;
         double dx = candidate->location.lon - placed.position.lon;
         double dy = candidate->location.lat - placed.position.lat;
         double distance = dx * dx + dy * dy;
@@ -35,6 +39,24 @@ const Incident* merge_candidate(const CityState& state, const MergeConfig& rules
         }
     }
     return best;
+}
+
+// Equal apart from when each source last reported: the same words again.
+bool same_words(Incident& a, Incident& b) {
+    if (a.sources.size() != b.sources.size()) return false;
+    std::vector<TimeMs> kept;
+    kept.reserve(2 * a.sources.size());
+    for (auto* incident : {&a, &b})
+        for (auto& s : incident->sources) {
+            kept.push_back(s.reported);
+            s.reported = 0;
+        }
+    const bool same = a == b;
+    auto next = kept.begin();
+    for (auto* incident : {&a, &b})
+        for (auto& s : incident->sources)
+            s.reported = *next++;
+    return same;
 }
 
 }  // namespace
@@ -56,17 +78,17 @@ IncidentStatus combined_status(const std::vector<SourceRef>& sources) {
 std::variant<Incident, FeedReject> apply_report(const CityState& state, const MergeConfig& rules,
                                                 const CityPlacement& placement,
                                                 const PlacedReport& placed, TimeMs now) {
-    const FeedReport& report = placed.report;
+    FeedReport& report = placed.report;
     const std::string& code = placed.department.code;
     const TimeMs event_time = report.occurred != 0 ? report.occurred : now;
     Incident incident;
     std::optional<Incident> before;
 
-    if (auto known = state.find({code, report.source_id})) {
-        const Incident* existing = state.open_incident(*known);
+    if (auto known = state.find(code, report.source_id)) {
+        const OpenIncident* existing = state.open_incident(*known);
         if (!existing) return FeedReject{"incident_closed", "id " + report.source_id};
-        incident = *existing;
-        before = incident;
+        before = state.incident(*existing);
+        incident = *before;
         auto source =
             std::find_if(incident.sources.begin(), incident.sources.end(), [&](const SourceRef& s) {
                 return s.department == code && s.source_id == report.source_id;
@@ -78,8 +100,9 @@ std::variant<Incident, FeedReject> apply_report(const CityState& state, const Me
         source->status = report.status;
         source->reported = event_time;
         // The department that first reported the incident describes and locates it; others
-        // only add their status and can raise its severity.
-        if (source == incident.sources.begin()) {
+        // only add their status and can raise its severity. A status-only report (a bare CAP
+        // Cancel) changes nothing else.
+        if (!report.status_only && source == incident.sources.begin()) {
             incident.category = report.category;
             incident.source_crs = placed.department.crs;
             if (!report.title.empty()) incident.title = report.title;
@@ -87,39 +110,37 @@ std::variant<Incident, FeedReject> apply_report(const CityState& state, const Me
             if (incident.location != placed.position) place(incident, placement, placed.position);
             if (report.occurred != 0) incident.occurred = report.occurred;
         }
-        incident.severity = incident.sources.size() == 1
-                                ? report.severity
-                                : std::min(incident.severity, report.severity);
-    } else if (const Incident* same_event = merge_candidate(state, rules, placed, event_time)) {
-        incident = *same_event;
-        before = incident;
+        if (!report.status_only)
+            incident.severity = incident.sources.size() == 1
+                                    ? report.severity
+                                    : std::min(incident.severity, report.severity);
+    } else if (report.status_only) {
+        return FeedReject{"unknown_incident",
+                          "id " + report.source_id + ": a status for an incident never reported"};
+    } else if (const OpenIncident* same_event = merge_candidate(state, rules, placed, event_time)) {
+        before = state.incident(*same_event);
+        incident = *before;
         incident.sources.emplace_back(code, report.source_id, report.status, event_time);
         incident.severity = std::min(incident.severity, report.severity);
         incident.occurred = std::min(incident.occurred, event_time);
         if (incident.title.empty()) incident.title = report.title;
     } else {
+        // A new incident: the report's texts move into it.
         incident.id = state.next_id();
-        incident.sources.emplace_back(code, report.source_id, report.status, event_time);
-        incident.category = report.category;
+        incident.sources.emplace_back(code, std::move(report.source_id), report.status, event_time);
+        incident.category = std::move(report.category);
         incident.severity = report.severity;
         incident.occurred = event_time;
         incident.received = now;
         incident.source_crs = placed.department.crs;
-        incident.title = report.title;
-        incident.description = report.description;
+        incident.title = std::move(report.title);
+        incident.description = std::move(report.description);
         place(incident, placement, placed.position);
     }
     incident.status = combined_status(incident.sources);
-    if (before) {
-        // Same words again, whatever the time stamps: nothing to number, journal or publish.
-        auto words = [](Incident i) {
-            for (auto& s : i.sources)
-                s.reported = 0;
-            return i;
-        };
-        if (words(*before) == words(incident))
-            return FeedReject{"duplicate", "id " + report.source_id + " unchanged"};
-    }
+    // Same words again, whatever the time stamps: nothing to number, journal or publish.
+    if (before && same_words(*before, incident))
+        return FeedReject{"duplicate", "id " + report.source_id + " unchanged"};
     incident.updated = now;
     return incident;
 }

@@ -15,9 +15,10 @@
 
 namespace citywall::ingest {
 
+// A report that opens a new incident gives up its texts to it (they are moved, not copied).
 struct PlacedReport {
     const DepartmentConfig& department;
-    const FeedReport& report;
+    FeedReport& report;
     LonLat position;  // WGS84
 };
 

@@ -82,7 +82,7 @@ Incident federated_incident(const CityState& state, const CityPlacement& placeme
         source.department = centre + ":" + source.department;
     std::optional<std::uint64_t> known;
     if (!incident.sources.empty()) known = state.find(incident.sources.front());
-    if (const Incident* existing = known ? state.open_incident(*known) : nullptr) {
+    if (const OpenIncident* existing = known ? state.open_incident(*known) : nullptr) {
         incident.id = existing->id;
         incident.received = existing->received;
     } else {

@@ -27,11 +27,33 @@ inline void check(const FeedMessage& message, const Taxonomy& taxonomy, TimeMs n
         if (!known_reason(why->reason) || !is_valid_utf8(why->detail)) std::abort();
         return;
     }
+    if (const auto* fix = std::get_if<FeedUnitFix>(&message)) {
+        if (fix->id.empty() || fix->id.size() > kMaxIdLength || !is_valid_utf8(fix->id) ||
+            !is_valid_utf8(fix->callsign) || !is_valid_utf8(fix->incident))
+            std::abort();
+        for (unsigned char c : fix->id + fix->callsign)
+            if (c < 0x20 || c == 0x7f) std::abort();
+        if (static_cast<int>(fix->kind) >= kUnitKindCount ||
+            static_cast<int>(fix->status) >= kUnitStatusCount)
+            std::abort();
+        if (!std::isfinite(fix->position.lon) || !std::isfinite(fix->position.lat)) std::abort();
+        if (!std::isfinite(fix->heading) || fix->heading >= 360.f) std::abort();
+        if (!std::isfinite(fix->speed) || fix->speed < 0.f || fix->speed > 150.f) std::abort();
+        if (fix->time < 0 || fix->time > now + limits.max_future_ms) std::abort();
+        return;
+    }
     const auto* report = std::get_if<FeedReport>(&message);
     if (!report) return;  // a heartbeat
     if (report->source_id.empty() || report->source_id.size() > kMaxIdLength ||
         !is_valid_utf8(report->source_id))
         std::abort();
+    if (report->status_only) {
+        // A bare CAP Cancel: a status and nothing else.
+        if (report->status != IncidentStatus::cancelled || !report->category.empty() ||
+            report->occurred < 0 || report->occurred > now + limits.max_future_ms)
+            std::abort();
+        return;
+    }
     if (!is_well_formed_category(report->category) || !taxonomy.accepts(report->category))
         std::abort();
     const int severity = static_cast<int>(report->severity);

@@ -2,6 +2,7 @@
 // bad input rejected and counted, state rebuilt from the journal after a restart.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -233,6 +234,118 @@ TEST_F(IngestTest, PositionsInOtherCoordinateSystemsArriveInWgs84) {
             EXPECT_EQ(incident.beat.code, "MISSION");
         }
     }
+}
+
+std::string unit_fix(const std::string& id, TimeMs time, const std::string& status = "en_route",
+                     double lon = -122.41, const std::string& incident = "") {
+    return R"({"type":"unit","id":")" + id + R"(","callsign":"巡逻)" + id +
+           R"(","kind":"police_car","status":")" + status + R"(","lon":)" + std::to_string(lon) +
+           R"(,"lat":37.78,"heading":90,"speed":12,"time":)" + std::to_string(time) +
+           (incident.empty() ? std::string() : R"(,"incident":")" + incident + "\"") + "}";
+}
+
+TEST_F(IngestTest, UnitPositionsAreSequencedLinkedOrderedAndSurviveARestart) {
+    const TimeMs t0 = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count() -
+                      60'000;
+    const std::string key = unit_key("110", "A7");
+    {
+        testing::RunningIngest ingest(config_);
+        testing::WallClient wall(context_, config_.updates_endpoint, config_.snapshot_endpoint);
+        std::this_thread::sleep_for(200ms);
+        wall.request_snapshot();
+        ASSERT_TRUE(wall.pump_until([](const CityPicture& p) { return p.has_snapshot(); }));
+
+        auto police = department("110");
+        police.send(zmq::buffer(report("P1")));                                    // seq 1
+        police.send(zmq::buffer(unit_fix("A7", t0, "en_route", -122.41, "P1")));   // seq 2
+        police.send(zmq::buffer(unit_fix("A7", t0 - 5000, "available", -122.5)));  // late: refused
+        police.send(zmq::buffer(unit_fix("B2", t0)));                              // seq 3
+        police.send(zmq::buffer(unit_fix("B2", t0 + 1000, "off_duty")));           // seq 4: leaves
+        ASSERT_TRUE(wall.pump_until([](const CityPicture& p) { return p.seq() == 4; }));
+        ASSERT_EQ(wall.picture.units().size(), 1u);
+        const Unit& unit = wall.picture.units().at(key);
+        EXPECT_EQ(unit.department, "110");
+        EXPECT_EQ(unit.callsign, "巡逻A7");
+        EXPECT_EQ(unit.status, UnitStatus::en_route);
+        EXPECT_NEAR(unit.location.lon, -122.41, 1e-9);
+        EXPECT_FLOAT_EQ(unit.heading, 90.f);
+        ASSERT_EQ(wall.picture.incidents().size(), 1u);
+        EXPECT_EQ(unit.incident, wall.picture.incidents().begin()->first);  // linked to P1
+
+        EXPECT_EQ(ingest.server().counters().rejected, 1u);
+        ASSERT_TRUE(wall.pump_until([](const CityPicture& p) {
+            for (const auto& feed : p.feeds())
+                if (feed.department == "110" && feed.rejects.size() == 1 &&
+                    feed.rejects[0].reason == "superseded")
+                    return true;
+            return false;
+        }));
+
+        // A viewer joining now gets the unit in its snapshot.
+        testing::WallClient late(context_, config_.updates_endpoint, config_.snapshot_endpoint);
+        std::this_thread::sleep_for(200ms);
+        late.request_snapshot();
+        ASSERT_TRUE(late.pump_until([](const CityPicture& p) { return p.has_snapshot(); }));
+        EXPECT_EQ(late.picture.units().size(), 1u);
+        EXPECT_TRUE(late.picture.units().contains(key));
+    }
+    // Rebuilt from the journal: the unit is back and numbering goes on after the unit fixes.
+    testing::RunningIngest again(config_);
+    testing::WallClient wall(context_, config_.updates_endpoint, config_.snapshot_endpoint);
+    std::this_thread::sleep_for(200ms);
+    wall.request_snapshot();
+    ASSERT_TRUE(wall.pump_until([](const CityPicture& p) { return p.has_snapshot(); }));
+    EXPECT_EQ(wall.picture.seq(), 4u);
+    ASSERT_EQ(wall.picture.units().size(), 1u);
+    EXPECT_EQ(wall.picture.units().at(key).status, UnitStatus::en_route);
+    auto police = department("110");
+    police.send(zmq::buffer(unit_fix("A7", t0 + 2000, "on_scene")));
+    ASSERT_TRUE(wall.pump_until([&](const CityPicture& p) {
+        return p.seq() == 5 && p.units().at(key).status == UnitStatus::on_scene;
+    }));
+}
+
+// The wall's "today" comes from ingest: every wall shows the same counts whenever it joined,
+// and a restart keeps them, also for incidents that closed before it.
+TEST_F(IngestTest, DayCountsAreKeptByIngestAndSurviveARestart) {
+    auto totals = [](const CityPicture& p, const std::string& department = "") {
+        std::array<std::uint32_t, 3> out{0, 0, 0};
+        if (!p.day_counts()) return out;
+        for (const auto& c : p.day_counts()->counts) {
+            const bool match = department.empty() ? c.scope == wire::DayCount::Scope::total
+                                                  : c.scope == wire::DayCount::Scope::department &&
+                                                        c.code == department;
+            if (match) out = {c.received, c.dispatched, c.resolved};
+        }
+        return out;
+    };
+    const std::array<std::uint32_t, 3> expected{3, 2, 1};
+    {
+        testing::RunningIngest ingest(config_);
+        auto police = department("110");
+        auto fire = department("119");
+        police.send(zmq::buffer(report("D1")));
+        police.send(zmq::buffer(report("D2", "dispatched")));
+        fire.send(zmq::buffer(report("F3", "reported", -122.45, 37.75)));
+        fire.send(zmq::buffer(report("F3", "resolved", -122.45, 37.75)));
+        testing::WallClient wall(context_, config_.updates_endpoint, config_.snapshot_endpoint);
+        std::this_thread::sleep_for(200ms);
+        wall.request_snapshot();
+        ASSERT_TRUE(wall.pump_until([&](const CityPicture& p) { return totals(p) == expected; }))
+            << "got " << totals(wall.picture)[0];
+        EXPECT_EQ(totals(wall.picture, "110"), (std::array<std::uint32_t, 3>{2, 1, 0}));
+        EXPECT_EQ(totals(wall.picture, "119"), (std::array<std::uint32_t, 3>{1, 1, 1}));
+    }
+    testing::RunningIngest again(config_);
+    testing::WallClient wall(context_, config_.updates_endpoint, config_.snapshot_endpoint);
+    std::this_thread::sleep_for(200ms);
+    wall.request_snapshot();
+    ASSERT_TRUE(wall.pump_until(
+        [&](const CityPicture& p) { return p.has_snapshot() && p.day_counts().has_value(); }));
+    EXPECT_EQ(totals(wall.picture), expected);  // F3 closed before the restart and still counts
+    EXPECT_EQ(wall.picture.incidents().size(), 2u);
 }
 
 }  // namespace

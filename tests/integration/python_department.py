@@ -37,7 +37,7 @@ def read_key_file(path):
 
 
 class Reader:
-    """Little-endian reader for the wall stream encoding, version 1."""
+    """Little-endian reader for the wall stream encoding, versions 1 and 2."""
 
     def __init__(self, data):
         self.data, self.pos = data, 0
@@ -57,7 +57,7 @@ class Reader:
 def decode_incident(message):
     """Returns (seq, incident dict) for an incident message, None for other kinds."""
     magic, version, kind, seq = struct.unpack_from("<2sBBQ", message, 0)
-    assert magic == b"CW" and version == 1, (magic, version)
+    assert magic == b"CW" and version in (1, 2), (magic, version)
     if kind != 1:
         return None
     r = Reader(message)

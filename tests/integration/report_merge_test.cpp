@@ -3,8 +3,13 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cmath>
+#include <filesystem>
 #include <set>
+
+#include "sample_incidents.hpp"
 
 namespace citywall::ingest {
 namespace {
@@ -124,6 +129,28 @@ TEST_F(ReportMerge, LateMessagesDoNotUndoNewerOnes) {
     EXPECT_EQ(state_.open_incident(1)->status, IncidentStatus::on_scene);
 }
 
+TEST_F(ReportMerge, StatusOnlyReportClosesItsIncidentAndChangesNothingElse) {
+    auto fire = incident_of(
+        send("119", "F9", "fire.building", site_, t0_, IncidentStatus::reported, Severity::major));
+    FeedReport cancel;  // a bare CAP Cancel: an id and a status, nothing else
+    cancel.source_id = "F9";
+    cancel.status = IncidentStatus::cancelled;
+    cancel.occurred = t0_ + 5'000;
+    cancel.status_only = true;
+    auto result = apply_report(state_, rules_, placement_, {department("119"), cancel, {}}, now_);
+    auto closed = incident_of(result);
+    EXPECT_EQ(closed.id, fire.id);
+    EXPECT_EQ(closed.status, IncidentStatus::cancelled);
+    EXPECT_EQ(closed.category, "fire.building");  // not emptied
+    EXPECT_EQ(closed.location, fire.location);    // not moved to 0,0
+    EXPECT_EQ(closed.severity, Severity::major);
+
+    cancel.source_id = "F-never";
+    auto unknown = apply_report(state_, rules_, placement_, {department("119"), cancel, {}}, now_);
+    ASSERT_TRUE(std::holds_alternative<FeedReject>(unknown));
+    EXPECT_EQ(std::get<FeedReject>(unknown).reason, "unknown_incident");
+}
+
 TEST_F(ReportMerge, SameReportAgainIsADuplicate) {
     send("110", "P1", "police.theft", site_, t0_);
     auto again = send("110", "P1", "police.theft", site_, t0_);
@@ -149,7 +176,7 @@ TEST(CityStateNeighbours, OpenNearFindsExactlyThoseWithinTheDistance) {
         LonLat p{114.05 + 0.015 * std::sin(q * 3.1), 22.55 + 0.015 * std::cos(q * 1.7)};
         for (double metres : {40.0, 150.0, 600.0}) {
             std::set<std::uint64_t> found, expected;
-            for (const Incident* i : state.open_near(p, metres))
+            for (const OpenIncident* i : state.open_near(p, metres))
                 found.insert(i->id);
             for (const auto& i : all) {
                 double east = (i.location.lon - p.lon) * std::cos(p.lat * M_PI / 180) * 111'320;
@@ -161,6 +188,82 @@ TEST(CityStateNeighbours, OpenNearFindsExactlyThoseWithinTheDistance) {
             EXPECT_EQ(found, expected) << "query " << q << " within " << metres << " m";
         }
     }
+}
+
+// The state keeps incidents compactly; what comes back out is exactly what went in.
+TEST(CityStateStorage, IncidentsComeBackAsCommitted) {
+    CityState state;
+    std::uint64_t seq = 0;
+    std::vector<Incident> committed;
+    for (std::uint64_t id = 1; id <= 60; ++id) {
+        Incident i = testing::sample_incident(id);
+        if (id % 5 == 0) i.grid = {};  // outside every grid
+        if (id % 7 == 0) i.beat = {};
+        if (id % 6 == 0) i.drill = true;
+        i.due = id % 2 ? 0 : i.occurred + 3'600'000;
+        state.commit({++seq, i});
+        committed.push_back(i);
+    }
+    // An update in place, a move, and a close.
+    Incident moved = committed[9];
+    moved.location = {114.2, 22.7};
+    moved.title = "已移动";
+    moved.sources.front().status = IncidentStatus::on_scene;
+    state.commit({++seq, moved});
+    committed[9] = moved;
+    Incident closed = committed[19];
+    closed.status = IncidentStatus::closed;
+    state.commit({++seq, closed});
+    committed.erase(committed.begin() + 19);
+
+    EXPECT_EQ(state.open_count(), committed.size());
+    for (const auto& i : committed) {
+        const OpenIncident* open = state.open_incident(i.id);
+        ASSERT_NE(open, nullptr) << i.id;
+        EXPECT_EQ(state.incident(*open), i) << i.id;
+    }
+    EXPECT_EQ(state.open_incident(20), nullptr);
+    EXPECT_EQ(state.find({"110", "P2026-20"}), std::optional<std::uint64_t>(20));
+    EXPECT_EQ(state.find({"119", "F-" + std::to_string(21 * 7)}), std::optional<std::uint64_t>(21));
+    EXPECT_FALSE(state.find({"110", "nobody"}));
+    EXPECT_FALSE(state.find({"999", "P2026-1"}));
+    // The moved incident is found where it is now, not where it was.
+    bool near_new = false, near_old = false;
+    for (const OpenIncident* i : state.open_near({114.2, 22.7}, 50))
+        near_new |= i->id == 10;
+    for (const OpenIncident* i : state.open_near(testing::sample_incident(10).location, 50))
+        near_old |= i->id == 10;
+    EXPECT_TRUE(near_new);
+    EXPECT_FALSE(near_old);
+}
+
+// A checkpoint streamed from the state restores the same state.
+TEST(CityStateStorage, StreamedCheckpointRestoresTheSameState) {
+    CityState state;
+    std::uint64_t seq = 0;
+    for (std::uint64_t id = 1; id <= 300; ++id) {
+        Incident i = testing::sample_incident(id);
+        if (id % 10 == 0) i.status = IncidentStatus::resolved;  // closed at once
+        state.commit({++seq, i});
+    }
+    auto dir = std::filesystem::temp_directory_path() /
+               ("citywall-state-checkpoint-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    ASSERT_TRUE(state.write_checkpoint(dir).ok());
+    auto read = read_checkpoint(dir);
+    ASSERT_TRUE(read.ok()) << read.error();
+    ASSERT_TRUE(read->has_value());
+    EXPECT_EQ(**read, state.checkpoint());
+
+    CityState restored;
+    restored.restore(std::move(**read));
+    EXPECT_EQ(restored.last_seq(), state.last_seq());
+    EXPECT_EQ(restored.next_id(), state.next_id());
+    EXPECT_EQ(restored.open_count(), state.open_count());
+    EXPECT_EQ(restored.snapshot(50, {}), state.snapshot(50, {}));
+    EXPECT_EQ(restored.find({"110", "P2026-30"}), std::optional<std::uint64_t>(30));
+    std::filesystem::remove_all(dir);
 }
 
 TEST_F(ReportMerge, CombinedStatusRule) {

@@ -5,6 +5,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <string>
 
 #include "sample_incidents.hpp"
 
@@ -68,6 +70,66 @@ TEST(Checkpoint, FileIsReplacedAtomicallyAndAbsenceIsNotAnError) {
 
     std::ofstream(dir / "checkpoint.cwc", std::ios::binary) << "CWCHKPT1 garbage";
     EXPECT_FALSE(read_checkpoint(dir).ok());
+    std::filesystem::remove_all(dir);
+}
+
+std::filesystem::path fresh_dir(const std::string& name) {
+    auto dir = std::filesystem::temp_directory_path() /
+               ("citywall-checkpoint-" + name + "-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    return dir;
+}
+
+std::string file_bytes(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// The writer streams in pieces; the file must be exactly what encode_checkpoint() makes,
+// including when the body is flushed several times on the way.
+TEST(CheckpointWriter, StreamedFileIsTheEncodedCheckpoint) {
+    auto dir = fresh_dir("stream");
+    Checkpoint c = sample_checkpoint();
+    for (std::uint64_t id = 41; id <= 6000; ++id) {
+        c.open.push_back(testing::sample_incident(id));
+        c.open.back().description.assign(400, 'x');
+        c.closed.push_back({{"12345", "H-" + std::to_string(id)}, id + 100000});
+    }
+    ASSERT_TRUE(write_checkpoint(dir, c).ok());
+    const std::string bytes = file_bytes(dir / "checkpoint.cwc");
+    EXPECT_GT(bytes.size(), 2u << 20);
+    EXPECT_EQ(bytes, encode_checkpoint(c));
+    auto read = read_checkpoint(dir);
+    ASSERT_TRUE(read.ok()) << read.error();
+    EXPECT_EQ(**read, c);
+
+    const Checkpoint empty;
+    ASSERT_TRUE(write_checkpoint(dir, empty).ok());
+    EXPECT_EQ(file_bytes(dir / "checkpoint.cwc"), encode_checkpoint(empty));
+    std::filesystem::remove_all(dir);
+}
+
+TEST(CheckpointWriter, WrongCountsLeaveThePreviousCheckpoint) {
+    auto dir = fresh_dir("counts");
+    const Checkpoint c = sample_checkpoint();
+    ASSERT_TRUE(write_checkpoint(dir, c).ok());
+    {
+        auto writer = CheckpointWriter::start(dir, 1, 1, 2, 1);
+        ASSERT_TRUE(writer.ok()) << writer.error();
+        ASSERT_TRUE((*writer)->add_open(testing::sample_incident(1)).ok());
+        EXPECT_FALSE((*writer)->add_closed("110", "P-1", 1).ok());  // an open one is missing
+        EXPECT_FALSE((*writer)->finish().ok());
+    }
+    {
+        auto writer = CheckpointWriter::start(dir, 1, 1, 0, 0);
+        ASSERT_TRUE(writer.ok());
+        EXPECT_FALSE((*writer)->add_open(testing::sample_incident(1)).ok());
+    }
+    EXPECT_FALSE(std::filesystem::exists(dir / "checkpoint.cwc.tmp"));
+    auto read = read_checkpoint(dir);
+    ASSERT_TRUE(read.ok()) << read.error();
+    EXPECT_EQ(**read, c);
     std::filesystem::remove_all(dir);
 }
 

@@ -280,12 +280,20 @@ TEST_F(CapAlertTest, EveryMissingOrBadPartHasItsReason) {
     EXPECT_EQ(
         fire_reason("<description><![CDATA[", "<description><![CDATA[" + std::string(9000, 'x')),
         "bad_field");
-    // A Cancel without its info cannot say where: refused rather than guessed.
+    // An Alert or Update must carry its info; a bare Cancel (CAP allows it) only closes what
+    // it references (ingest refuses it when the department never reported that).
     std::string bare =
         "<alert xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\"><identifier>A-2"
         "</identifier><sent>2026-11-18T19:00:00+08:00</sent><status>Actual"
-        "</status><msgType>Cancel</msgType></alert>";
-    EXPECT_EQ(reason(bare), "missing_field");
+        "</status><msgType>Cancel</msgType><references>cap@sz119.example.cn,A-1,"
+        "2026-11-18T18:00:00+08:00</references></alert>";
+    auto cancel = bureau_->decode(bare, kNow);
+    ASSERT_TRUE(std::holds_alternative<FeedReport>(cancel)) << detail_of(cancel);
+    const auto& cancelled = std::get<FeedReport>(cancel);
+    EXPECT_TRUE(cancelled.status_only);
+    EXPECT_EQ(cancelled.source_id, "A-1");
+    EXPECT_EQ(cancelled.status, IncidentStatus::cancelled);
+    EXPECT_EQ(reason(replaced(bare, "Cancel</msgType>", "Update</msgType>")), "missing_field");
 }
 
 TEST_F(CapAlertTest, WithoutACategoryMapTheEventMustBeATaxonomyCategory) {

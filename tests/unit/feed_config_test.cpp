@@ -46,13 +46,13 @@ std::vector<std::string> department_examples() {
 
 TEST(FeedConfigTest, TheDocumentedDepartmentsLoadAndDecodeTheDocumentedMessages) {
     const auto blocks = department_examples();
-    ASSERT_EQ(blocks.size(), 3u) << "one example per format in docs/config.md";
+    ASSERT_EQ(blocks.size(), 4u) << "one example per format, and units, in docs/config.md";
     std::string all;
     for (const auto& block : blocks)
         all += block + "\n";
     auto config = parse_ingest_config(all, "/tmp");
     ASSERT_TRUE(config) << config.error();
-    ASSERT_EQ(config->departments.size(), 3u);
+    ASSERT_EQ(config->departments.size(), 4u);
     Taxonomy taxonomy{{"hotline.noise", "hotline.sanitation", "hotline.water", "sensor.bridge_tilt",
                        "sensor.air_quality", "fire.building", "weather.rainstorm",
                        "geo.earthquake"}};
@@ -105,6 +105,21 @@ TEST(FeedConfigTest, TheDocumentedDepartmentsLoadAndDecodeTheDocumentedMessages)
                          kNow);
     ASSERT_TRUE(std::holds_alternative<FeedReport>(alert));
     EXPECT_EQ(std::get<FeedReport>(alert).category, "fire.building");
+
+    const auto& fire = config->departments[3];
+    auto engine =
+        make_feed_adapter(fire, taxonomy, {})
+            ->decode(
+                R"({"msgType": "unit", "vehicle": {"plate": "粤B·X1190", "name": "特勤一站水罐1",
+                                "type": "水罐车"}, "state": "出动", "taskNo": "F-20261118-031",
+                "gps": {"x": 114.0581, "y": 22.5440, "dir": 275.5, "v": 12.4, "t": 1794999990000}})",
+                kNow);
+    ASSERT_TRUE(std::holds_alternative<FeedUnitFix>(engine));
+    const auto& fix = std::get<FeedUnitFix>(engine);
+    EXPECT_EQ(fix.kind, UnitKind::fire_engine);
+    EXPECT_EQ(fix.status, UnitStatus::en_route);
+    EXPECT_EQ(fix.incident, "F-20261118-031");
+    EXPECT_FLOAT_EQ(fix.heading, 275.5f);
 }
 
 TEST(FeedConfigTest, TheDemoTaxonomyHasEveryCategoryTheSimulatorSends) {

@@ -82,6 +82,30 @@ TEST(Wire, RejectsEveryUnitTruncationAndBadValues) {
     EXPECT_TRUE(with([](Unit& u) { u.heading = -1.f; }).ok());  // unknown heading
 }
 
+TEST(Wire, DayCountsRoundTripAndRejectImpossibleCounts) {
+    DayCountsReport report{90, 1795000000000, 1794960000000, {}};
+    report.counts.push_back({DayCount::Scope::total, "", "", 120, 80, 40});
+    report.counts.push_back({DayCount::Scope::department, "110", "", 70, 50, 30});
+    report.counts.push_back({DayCount::Scope::district, "449901", "东湖区", 20, 10, 5});
+    EXPECT_EQ(round_trip(report), report);
+    report.counts[1].resolved = 71;  // more resolved than received
+    EXPECT_FALSE(decode(encode(report)).ok());
+}
+
+TEST(Wire, Version1MessagesStillDecodeButHaveNoUnits) {
+    auto incident = encode(IncidentUpdate{9, sample_incident(9)});
+    incident[2] = 1;  // as a journal recorded before version 2 holds it
+    auto decoded = decode(incident);
+    ASSERT_TRUE(decoded.ok()) << decoded.error();
+    EXPECT_EQ(std::get<IncidentUpdate>(*decoded).incident, sample_incident(9));
+    auto unit = encode(UnitUpdate{10, testing::sample_unit(1)});
+    unit[2] = 1;
+    EXPECT_FALSE(decode(unit).ok());
+    auto future = unit;
+    future[2] = kVersion + 1;
+    EXPECT_FALSE(decode(future).ok());
+}
+
 TEST(Wire, HeaderCarriesKindAndSequence) {
     auto header = peek_header(encode(Heartbeat{123456789, 0, false, false}));
     ASSERT_TRUE(header.ok());

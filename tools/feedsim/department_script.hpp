@@ -22,6 +22,11 @@ struct DepartmentScript {
     std::string code;
     std::vector<CategoryScript> categories;
     double share;  // relative share of all incidents
+    // Its units on the street: their kind (docs/protocol.md) and the call sign's prefix;
+    // empty kind: the department sends no unit positions.
+    std::string unit_kind = {};
+    std::string unit_prefix = {};
+    double unit_speed = 0;  // metres per second when moving
 };
 
 // Scripts for the departments of the demo city, by code; unknown codes get a generic script.

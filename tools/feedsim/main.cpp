@@ -1,6 +1,7 @@
 // citywall-feedsim: simulated departments for the demo and the tests. Each department gets its
 // own socket to ingest, sends incidents with Chinese titles at places inside the city, moves
-// them through their lifecycle, and sends heartbeats.
+// them through their lifecycle, sends heartbeats, and (with --units) the positions of its
+// units, which are sent to its incidents when they are dispatched.
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -22,6 +23,7 @@
 #include "citywall/placement.hpp"
 #include "department_keys.hpp"
 #include "department_script.hpp"
+#include "unit_fleet.hpp"
 
 namespace {
 
@@ -169,6 +171,12 @@ int main(int argc, char** argv) {
     app.add_option("--lifetime", lifetime_s, "mean seconds from report to resolution");
     app.add_flag("!--no-lifecycle", lifecycle, "send only new incidents, never status changes");
     app.add_option("--points", points_path, "write each new incident's id,lon,lat to this CSV");
+    int units_per_department = 0;
+    double fix_interval_s = 2.0;
+    app.add_option("--units", units_per_department,
+                   "units per department that has them (police cars, fire engines, ambulances, "
+                   "patrols, grid workers); 0: no unit positions");
+    app.add_option("--fix-interval", fix_interval_s, "seconds between a unit's position fixes");
     std::string keys_dir;
     app.add_option("--keys", keys_dir,
                    "folder with ingest.pub and CODE.key per department (default: the folder of "
@@ -241,6 +249,16 @@ int main(int argc, char** argv) {
         points.precision(17);  // the exact doubles that were sent
     }
 
+    feedsim::UnitFleet fleet([&] { return places.pick(); });
+    for (std::size_t k = 0; k < departments.size(); ++k) {
+        const auto& script = departments[k].script;
+        if (script.unit_kind.empty()) continue;
+        for (int n = 1; n <= units_per_department; ++n)
+            fleet.add(k, departments[k].config.code + "-U" + std::to_string(n),
+                      script.unit_prefix + std::to_string(n), script.unit_kind, script.unit_speed);
+    }
+    auto next_fix = Clock::now();
+
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
     std::uniform_real_distribution<double> unit(0, 1);
@@ -265,8 +283,15 @@ int main(int argc, char** argv) {
                               zmq::send_flags::dontwait);
             next_heartbeat = now + std::chrono::seconds(2);
         }
-        owed += rate * std::chrono::duration<double>(now - last_tick).count();
+        const double elapsed = std::chrono::duration<double>(now - last_tick).count();
+        owed += rate * elapsed;
         last_tick = now;
+        fleet.advance(elapsed);
+        if (!fleet.empty() && now >= next_fix) {
+            for (const auto& [k, fix] : fleet.fixes(now_ms()))
+                departments[k].socket.send(zmq::buffer(fix), zmq::send_flags::dontwait);
+            next_fix = now + std::chrono::milliseconds(static_cast<int>(1000 * fix_interval_s));
+        }
         while (owed >= 1.0 && (count == 0 || created < count)) {
             owed -= 1.0;
             double pick = unit(rng) * total_share;
@@ -335,6 +360,9 @@ int main(int argc, char** argv) {
             it->status = next_status(it->status);
             departments[it->department].socket.send(zmq::buffer(incident_json(*it, now_ms())),
                                                     zmq::send_flags::none);
+            if (it->status == IncidentStatus::dispatched)
+                fleet.dispatch(it->department, it->id, it->position);
+            if (is_terminal(it->status)) fleet.release(it->department, it->id);
             it->next_step =
                 now + std::chrono::milliseconds(static_cast<int>(1000 * step_wait(rng)));
             it = is_terminal(it->status) ? open.erase(it) : std::next(it);

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,6 +33,31 @@ Result<Checkpoint> decode_checkpoint(std::string_view bytes);
 
 // Writes <directory>/checkpoint.cwc atomically (temporary file, fsync, rename, fsync dir).
 Result<bool> write_checkpoint(const std::filesystem::path& directory, const Checkpoint& checkpoint);
+
+// Writes the same file one incident at a time, so a large state is never copied whole: start
+// with the exact counts, add that many open incidents, then that many closed sources, finish.
+// Until finish() succeeds the previous checkpoint stays in place; a writer dropped before
+// then removes its temporary file.
+class CheckpointWriter {
+  public:
+    static Result<std::unique_ptr<CheckpointWriter>> start(const std::filesystem::path& directory,
+                                                           std::uint64_t seq, std::uint64_t last_id,
+                                                           std::uint32_t open_count,
+                                                           std::uint32_t closed_count);
+    ~CheckpointWriter();
+    CheckpointWriter(const CheckpointWriter&) = delete;
+    CheckpointWriter& operator=(const CheckpointWriter&) = delete;
+
+    Result<bool> add_open(const Incident& incident);
+    Result<bool> add_closed(std::string_view department, std::string_view source_id,
+                            std::uint64_t incident);
+    Result<bool> finish();
+
+  private:
+    struct Impl;
+    explicit CheckpointWriter(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
 // Nothing when there is no checkpoint; an error when there is one that cannot be trusted.
 Result<std::optional<Checkpoint>> read_checkpoint(const std::filesystem::path& directory);
 

@@ -14,8 +14,8 @@
 namespace citywall {
 
 enum class FeedFormat {
-    json,     // one JSON object per message, fields found through `fields`
-    geojson,  // a GeoJSON Feature: Point geometry, the rest in its properties
+    json,      // one JSON object per message, fields found through `fields`
+    geojson,   // a GeoJSON Feature: Point geometry, the rest in its properties
     cap,       // an OASIS CAP 1.2 alert (XML)
     citywall,  // another ingest's wall stream (a county centre feeding this one)
 };
@@ -42,6 +42,21 @@ struct FieldMapping {
     std::string type = "type";  // "incident" or "heartbeat"; absent means incident
 };
 
+// Where a unit's position fix is found in a message whose type is "unit" (json and geojson
+// feeds; docs/protocol.md, "Unit positions"). Paths as in FieldMapping.
+struct UnitFieldMapping {
+    std::string id = "id";  // the department's own id of the unit: a plate or call sign
+    std::string callsign = "callsign";
+    std::string kind = "kind";
+    std::string status = "status";
+    std::string lon = "lon";
+    std::string lat = "lat";
+    std::string heading = "heading";    // degrees clockwise from north
+    std::string speed = "speed";        // metres per second
+    std::string incident = "incident";  // the department's own id of the incident it serves
+    std::string time = "time";          // when the fix was taken
+};
+
 struct DepartmentConfig {
     std::string code;      // "110", "119", "12345", …; the department's identity on the wall
     std::string name;      // Chinese name
@@ -57,7 +72,12 @@ struct DepartmentConfig {
     // The department's own severity / status words → ours ("1".."4", "reported"…).
     std::map<std::string, std::string> severities;
     std::map<std::string, std::string> statuses;
-    std::string public_key;  // Z85 CURVE public key; required unless keys are off
+    // Unit position fixes: where their fields are, and the department's words for unit kinds
+    // and statuses → ours ("police_car"…, "available"…). Empty maps: it speaks ours.
+    UnitFieldMapping unit_fields;
+    std::map<std::string, std::string> unit_kinds;
+    std::map<std::string, std::string> unit_statuses;
+    std::string public_key;                 // Z85 CURVE public key; required unless keys are off
     std::filesystem::path public_key_file;  // or a file holding it (citywall-keygen's NAME.pub)
     // format = "citywall": the other ingest's snapshot endpoint (its updates are `endpoint`).
     std::string snapshot_endpoint;
@@ -87,8 +107,8 @@ struct PlacementConfig {
 // When reports from different departments are one event (docs/config.md, [merge]).
 struct MergeConfig {
     bool enabled = true;
-    double distance_m = 150.0;     // at most this far apart
-    TimeMs window_ms = 600'000;    // event times at most this far apart
+    double distance_m = 150.0;   // at most this far apart
+    TimeMs window_ms = 600'000;  // event times at most this far apart
     // Groups of categories that can describe the same event; identical categories always can.
     std::vector<std::vector<std::string>> compatible;
     bool compatible_categories(std::string_view a, std::string_view b) const;

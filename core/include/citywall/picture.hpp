@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -41,6 +42,9 @@ class CityPicture {
 
     const std::unordered_map<std::uint64_t, Incident>& incidents() const { return incidents_; }
     const std::vector<FeedHealth>& feeds() const { return feeds_; }
+    // Today's counts as ingest keeps them; empty until ingest has sent one (an older ingest
+    // never does: the wall then counts what it saw itself).
+    const std::optional<wire::DayCountsReport>& day_counts() const { return day_counts_; }
     // Units on duty, by unit_key().
     const std::unordered_map<std::string, Unit>& units() const { return units_; }
 
@@ -65,6 +69,7 @@ class CityPicture {
     TimeMs last_heard_ = 0;
     std::unordered_map<std::uint64_t, Incident> incidents_;
     std::vector<FeedHealth> feeds_;
+    std::optional<wire::DayCountsReport> day_counts_;
     std::unordered_map<std::string, Unit> units_;
     std::vector<std::uint64_t> changed_;
     std::vector<std::string> changed_units_;

@@ -16,7 +16,10 @@ namespace citywall::wire {
 
 inline constexpr std::uint8_t kMagic0 = 'C';
 inline constexpr std::uint8_t kMagic1 = 'W';
-inline constexpr std::uint8_t kVersion = 1;
+// What encode() writes. Version 2 added the unit kinds (docs/protocol.md, "Version history");
+// decode() still reads version 1, which journals recorded before it hold.
+inline constexpr std::uint8_t kVersion = 2;
+inline constexpr std::uint8_t kOldestVersion = 1;
 // magic (2) + version (1) + kind (1) + sequence (8)
 inline constexpr std::size_t kHeaderSize = 12;
 // A decoder refuses anything larger; snapshots are sent in chunks below it.
@@ -27,8 +30,9 @@ enum class Kind : std::uint8_t {
     feed_health = 2,     // every department's feed health; seq = last incident seq, not a new one
     heartbeat = 3,       // the stream is alive; seq = last incident seq
     snapshot_chunk = 4,  // part of the reply to a snapshot request
-    unit = 5,            // one unit's position fix
-    unit_roster = 6,     // every unit on duty, in a snapshot reply before its last chunk
+    unit = 5,            // version 2: one unit's position fix
+    unit_roster = 6,     // version 2: every unit on duty, in a snapshot reply before its last chunk
+    day_counts = 7,      // version 2: today's counts, kept by ingest; seq = last event seq
 };
 
 struct IncidentUpdate {
@@ -76,16 +80,38 @@ struct UnitRoster {
     friend bool operator==(const UnitRoster&, const UnitRoster&) = default;
 };
 
+// The day's counts as ingest keeps them (since local midnight on ingest's clock, across its
+// restarts): incidents received today, and of those how many were dispatched and resolved.
+struct DayCount {
+    enum class Scope : std::uint8_t { total = 0, department = 1, district = 2 };
+    Scope scope = Scope::total;
+    std::string code;  // department or district code; empty for the total
+    std::string name;  // district name; empty otherwise
+    std::uint32_t received = 0;
+    std::uint32_t dispatched = 0;
+    std::uint32_t resolved = 0;
+    friend bool operator==(const DayCount&, const DayCount&) = default;
+};
+
+struct DayCountsReport {
+    std::uint64_t seq = 0;
+    TimeMs time = 0;       // ingest's clock
+    TimeMs day_start = 0;  // local midnight that began the day counted
+    std::vector<DayCount> counts;
+    friend bool operator==(const DayCountsReport&, const DayCountsReport&) = default;
+};
+
 using Message = std::variant<IncidentUpdate, FeedHealthReport, Heartbeat, SnapshotChunk, UnitUpdate,
-                             UnitRoster>;
+                             UnitRoster, DayCountsReport>;
 
 std::string encode(const Message& message);
 Result<Message> decode(std::string_view bytes);
 
-// Sequence number and kind from a header, without decoding the body.
+// Sequence number, kind and version from a header, without decoding the body.
 struct Header {
     Kind kind;
     std::uint64_t seq;
+    std::uint8_t version = kVersion;
 };
 Result<Header> peek_header(std::string_view bytes);
 

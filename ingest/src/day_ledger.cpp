@@ -1,0 +1,115 @@
+#include "day_ledger.hpp"
+
+#include "citywall/local_day.hpp"
+#include "state_file.hpp"
+
+namespace citywall::ingest {
+
+namespace {
+
+constexpr const char* kLedgerFile = "day.ledger";
+
+bool counts_dispatched(IncidentStatus s) {
+    return s == IncidentStatus::dispatched || s == IncidentStatus::en_route ||
+           s == IncidentStatus::on_scene || s == IncidentStatus::resolved ||
+           s == IncidentStatus::closed;
+}
+
+bool counts_resolved(IncidentStatus s) {
+    return s == IncidentStatus::resolved || s == IncidentStatus::closed;
+}
+
+}  // namespace
+
+void DayLedger::roll_over(TimeMs now) {
+    const TimeMs day = local_day_start(now);
+    if (day == day_start_) return;
+    day_start_ = day;
+    total_ = {};
+    departments_.clear();
+    districts_.clear();
+}
+
+void DayLedger::observe(std::optional<IncidentStatus> before, const Incident& incident,
+                        TimeMs now) {
+    roll_over(now);
+    if (incident.received < day_start_) return;  // received before today: not today's count
+    const bool received = !before;
+    // A step into "dispatched or further" (or "resolved") counts once; a reopened incident
+    // that is dispatched again counts again, which is rare and errs on the side of work done.
+    const bool dispatched =
+        counts_dispatched(incident.status) && !(before && counts_dispatched(*before));
+    const bool resolved = counts_resolved(incident.status) && !(before && counts_resolved(*before));
+    if (!received && !dispatched && !resolved) return;
+    auto add = [&](Tally& t) {
+        t.received += received;
+        t.dispatched += dispatched;
+        t.resolved += resolved;
+    };
+    add(total_);
+    add(departments_[std::string(incident.department())]);
+    if (!incident.grid.district.empty()) {
+        auto& [name, tally] = districts_[incident.grid.district.code];
+        if (name.empty()) name = incident.grid.district.name;
+        add(tally);
+    }
+}
+
+wire::DayCountsReport DayLedger::current(std::uint64_t seq, TimeMs now) const {
+    wire::DayCountsReport out{seq, now, day_start_, {}};
+    out.counts.reserve(1 + departments_.size() + districts_.size());
+    auto row = [](wire::DayCount::Scope scope, const std::string& code, const std::string& name,
+                  const Tally& t) {
+        // A reopened incident can be dispatched twice; the wire's rule is "of those received".
+        return wire::DayCount{scope,
+                              code,
+                              name,
+                              t.received,
+                              std::min(t.dispatched, t.received),
+                              std::min(t.resolved, t.received)};
+    };
+    out.counts.push_back(row(wire::DayCount::Scope::total, "", "", total_));
+    for (const auto& [code, t] : departments_)
+        out.counts.push_back(row(wire::DayCount::Scope::department, code, "", t));
+    for (const auto& [code, named] : districts_)
+        out.counts.push_back(row(wire::DayCount::Scope::district, code, named.first, named.second));
+    return out;
+}
+
+wire::DayCountsReport DayLedger::report(std::uint64_t seq, TimeMs now) {
+    roll_over(now);
+    return current(seq, now);
+}
+
+Result<bool> DayLedger::save(const std::filesystem::path& dir, std::uint64_t seq) const {
+    return replace_file(dir / kLedgerFile, wire::encode(current(seq, 0)));
+}
+
+Result<bool> DayLedger::load(const std::filesystem::path& dir, std::uint64_t seq, TimeMs now) {
+    const auto bytes = read_whole_file(dir / kLedgerFile);
+    if (!bytes) return false;
+    auto message = wire::decode(*bytes);
+    const auto* saved = message ? std::get_if<wire::DayCountsReport>(&*message) : nullptr;
+    if (!saved)
+        return Result<bool>::failure(std::string(kLedgerFile) + ": " +
+                                     (message ? "not a day ledger" : message.error()));
+    if (saved->seq != seq || saved->day_start != local_day_start(now)) return false;
+    roll_over(now);
+    for (const auto& c : saved->counts) {
+        const Tally t{c.received, c.dispatched, c.resolved};
+        switch (c.scope) {
+            case wire::DayCount::Scope::total:
+                total_ = t;
+                break;
+            case wire::DayCount::Scope::department:
+                departments_[c.code] = t;
+                break;
+            case wire::DayCount::Scope::district:
+                districts_[c.code] = {c.name, t};
+                break;
+        }
+    }
+    return true;
+}
+
+}  // namespace citywall::ingest

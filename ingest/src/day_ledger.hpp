@@ -1,0 +1,50 @@
+// Today's counts for the wall's KPIs, kept by ingest so that every wall shows the same day,
+// whenever it joined: the incidents received since local midnight, and of those how many were
+// dispatched (dispatched, en route, on scene, or resolved) and resolved (resolved or closed;
+// cancelled is not). Published as a wire DayCountsReport with every heartbeat.
+//
+// Counted from status changes as they are recorded, so the ledger holds tallies per department
+// and district, nothing per incident: memory does not grow with the day's incidents.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "citywall/result.hpp"
+#include "citywall/wire.hpp"
+
+namespace citywall::ingest {
+
+class DayLedger {
+  public:
+    // An incident as it now stands after an event, and its status before (nothing when the
+    // event opened it). `now` is when ingest recorded it: a new local day starts from zero.
+    void observe(std::optional<IncidentStatus> before, const Incident& incident, TimeMs now);
+    // Totals, per department (of first report) and per district, for the day containing `now`.
+    wire::DayCountsReport report(std::uint64_t seq, TimeMs now);
+    TimeMs day_start() const { return day_start_; }
+
+    // Kept beside each checkpoint (<dir>/day.ledger: the report as of the checkpoint), so a
+    // restart keeps the day's counts.
+    Result<bool> save(const std::filesystem::path& dir, std::uint64_t seq) const;
+    // False (nothing changed) when there is none, it belongs to another checkpoint, or to
+    // another day than the one containing `now`.
+    Result<bool> load(const std::filesystem::path& dir, std::uint64_t seq, TimeMs now);
+
+  private:
+    struct Tally {
+        std::uint32_t received = 0, dispatched = 0, resolved = 0;
+    };
+    void roll_over(TimeMs now);
+    wire::DayCountsReport current(std::uint64_t seq, TimeMs now) const;
+
+    Tally total_;
+    std::map<std::string, Tally> departments_;
+    std::map<std::string, std::pair<std::string, Tally>> districts_;  // code → name, counts
+    TimeMs day_start_ = 0;
+};
+
+}  // namespace citywall::ingest

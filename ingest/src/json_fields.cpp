@@ -1,0 +1,54 @@
+#include "json_fields.hpp"
+
+#include "feed_fields.hpp"
+
+namespace citywall::ingest {
+
+// "title", or "title ('data.summary')" when the department put it somewhere else.
+std::string label(const char* name, const JsonPath& path) {
+    if (path.text() == name) return name;
+    return std::string(name) + " ('" + path.text() + "')";
+}
+
+const rapidjson::Value* find(const JsonPath& path, const rapidjson::Value& object) {
+    const rapidjson::Value* value = path.find(object);
+    return value && !value->IsNull() ? value : nullptr;  // null is the same as absent
+}
+
+// A text field: absent → empty; bad_field when not a string or too long.
+std::optional<FeedReject> read_text(const rapidjson::Value& object, const JsonPath& path,
+                                    const char* name, std::size_t max_length, std::string& out) {
+    const rapidjson::Value* value = find(path, object);
+    if (!value) return std::nullopt;
+    if (!value->IsString())
+        return feed_reject("bad_field", label(name, path) + " must be a string");
+    if (value->GetStringLength() > max_length)
+        return feed_reject("bad_field", label(name, path) + " is too long");
+    std::string_view text(value->GetString(), value->GetStringLength());
+    if (!is_valid_utf8(text))
+        return feed_reject("invalid_utf8", label(name, path) + " is not valid UTF-8");
+    out = std::string(text);
+    return std::nullopt;
+}
+
+// A word looked up in one of the department's maps: a string, or an integer as its decimal
+// text. Nothing (and `out` empty) when it is absent.
+std::optional<FeedReject> read_word(const rapidjson::Value& object, const JsonPath& path,
+                                    const char* name, std::string& out) {
+    const rapidjson::Value* value = find(path, object);
+    if (!value) return std::nullopt;
+    if (value->IsInt64()) {
+        out = integer_text(value->GetInt64());
+        return std::nullopt;
+    }
+    return read_text(object, path, name, kMaxWordLength, out);
+}
+
+std::optional<double> coordinate(const rapidjson::Value& value) {
+    if (value.IsNumber()) return value.GetDouble();
+    if (value.IsString())
+        return parse_decimal_text(std::string_view(value.GetString(), value.GetStringLength()));
+    return std::nullopt;
+}
+
+}  // namespace citywall::ingest

@@ -1,0 +1,19 @@
+// Small files ingest keeps beside its checkpoint (the unit roster, the day's ledger): each one
+// wire message, replaced whole so that a crash leaves the old file or the new, never half.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "citywall/result.hpp"
+
+namespace citywall::ingest {
+
+// Writes `bytes` to a temporary file beside `path`, syncs it, then renames it over `path`.
+Result<bool> replace_file(const std::filesystem::path& path, std::string_view bytes);
+// The whole file; nothing when it does not exist or cannot be read.
+std::optional<std::string> read_whole_file(const std::filesystem::path& path);
+
+}  // namespace citywall::ingest

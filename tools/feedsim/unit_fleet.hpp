@@ -1,0 +1,54 @@
+// The simulated departments' units: each drives (or walks) between patrol points, is sent to
+// its department's incidents when they are dispatched, stays on scene until the incident is
+// resolved, and reports a position fix every couple of seconds.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "citywall/incident.hpp"
+
+namespace citywall::feedsim {
+
+struct SimUnit {
+    std::size_t department = 0;  // index into the simulator's departments
+    std::string id;
+    std::string callsign;
+    std::string kind;
+    double speed = 0;  // metres per second when moving
+    LonLat at;
+    LonLat target;
+    std::string status = "available";
+    std::string incident;  // the department's own incident id while working one
+    double heading = -1;
+    double moving_speed = 0;
+};
+
+class UnitFleet {
+  public:
+    using PickPlace = std::function<LonLat()>;
+    explicit UnitFleet(PickPlace pick) : pick_(std::move(pick)) {}
+
+    void add(std::size_t department, std::string id, std::string callsign, std::string kind,
+             double speed);
+    bool empty() const { return units_.empty(); }
+
+    // Sends the nearest available unit of the department; false when none is free.
+    bool dispatch(std::size_t department, const std::string& incident, LonLat where);
+    // The incident is over: its units go back to patrol.
+    void release(std::size_t department, const std::string& incident);
+    // Moves every unit by `seconds`.
+    void advance(double seconds);
+
+    // One message per unit: the fix as the department sends it (type "unit").
+    std::vector<std::pair<std::size_t, std::string>> fixes(TimeMs now) const;
+
+  private:
+    PickPlace pick_;
+    std::vector<SimUnit> units_;
+};
+
+}  // namespace citywall::feedsim
