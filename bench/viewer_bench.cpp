@@ -1,12 +1,15 @@
 // citywall-viewer-bench: the wall's frame time with N synthetic open incidents, aggregation off
 // and on, against a raw-GL "floor" drawing the same area triangles and the same number of point
-// sprites; the CPU cost of applying 10,000 deltas; the time to the first frame.
+// sprites; the CPU time a frame spends applying a stream of deltas arriving at a fixed rate of
+// stream time (10,000/s) while the frames render; the viewer's memory (VmRSS, VmHWM); the time
+// to the first frame.
 //
 //   citywall-viewer-bench --config build/config/demo-viewer.toml [--counts 10000,100000,1000000]
-//                         [--sizes 1920x1080,7680x2160] [--frames 9]
+//                         [--sizes 1920x1080,7680x2160] [--frames 9] [--rate 10000]
+//                         [--no-panels]
 //
-// Run it under Xvfb with a screen at least as large as the largest size. Results and the
-// machine they came from: docs/benchmarks.md.
+// Every picture is drawn into an offscreen framebuffer, so any size works under a small Xvfb
+// screen. Results and the machine they came from: docs/benchmarks.md.
 #include <epoxy/gl.h>
 // GLFW after epoxy: epoxy provides the GL declarations.
 #include <GLFW/glfw3.h>
@@ -15,7 +18,11 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <functional>
 #include <random>
+#include <string>
 
 #include "citywall/geo.hpp"
 #include "gl_program.hpp"
@@ -30,6 +37,25 @@ using Clock = std::chrono::steady_clock;
 
 double ms_since(Clock::time_point t) {
     return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+}
+
+// CPU time of this thread: what applying deltas costs the render thread, whatever else runs.
+double thread_cpu_ms() {
+    timespec t{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_nsec) / 1e6;
+}
+
+// VmRSS and VmHWM of this process, in MiB (from /proc/self/status).
+std::pair<double, double> memory_mib() {
+    std::ifstream status("/proc/self/status");
+    std::string line;
+    double rss = 0, hwm = 0;
+    while (std::getline(status, line)) {
+        if (line.rfind("VmRSS:", 0) == 0) rss = std::stod(line.substr(6)) / 1024;
+        if (line.rfind("VmHWM:", 0) == 0) hwm = std::stod(line.substr(6)) / 1024;
+    }
+    return {rss, hwm};
 }
 
 double median(std::vector<double> v) {
@@ -74,7 +100,8 @@ std::vector<Incident> synthetic_city(const CityAreas& areas, std::size_t count) 
 // The floor: the same area triangles and the same number of point sprites, nothing else.
 class Floor {
   public:
-    Floor(const CityAreas& areas, const std::vector<Incident>& incidents, MercatorPoint origin) {
+    // `points`: x, y pairs in metres relative to `origin`.
+    Floor(const CityAreas& areas, const std::vector<float>& points, MercatorPoint origin) {
         const char* vs = R"(#version 330 core
 layout(location = 0) in vec2 p;
 uniform vec2 u_center; uniform float u_scale; uniform vec2 u_half; uniform float u_size;
@@ -91,12 +118,6 @@ void main() { if (u_points != 0 && length(gl_PointCoord - 0.5) > 0.5) discard; c
                 triangles.push_back(static_cast<float>(v.x + mesh.origin.x - origin.x));
                 triangles.push_back(static_cast<float>(v.y + mesh.origin.y - origin.y));
             }
-        }
-        std::vector<float> points;
-        for (const Incident& incident : incidents) {
-            const geo::Mercator m = geo::to_mercator(incident.location);
-            points.push_back(static_cast<float>(m.x - origin.x));
-            points.push_back(static_cast<float>(m.y - origin.y));
         }
         origin_ = origin;
         upload(tri_vao_, tri_vbo_, triangles);
@@ -148,6 +169,101 @@ void main() { if (u_points != 0 && length(gl_PointCoord - 0.5) > 0.5) discard; c
     MercatorPoint origin_;
 };
 
+// The wall's frames with the stream running: before each frame, the deltas that 10,000/s of
+// stream time (the frame's own wall time) brings are handed over as the network thread would
+// (decoded messages; making them is not timed), then applied: the picture, marker instances,
+// area counts and their uploads. A heartbeat a frame moves the animation clock, so pulses and
+// fades run as on the wall. Every 20th delta closes an incident and every 20th opens one.
+class DeltaStream {
+  public:
+    DeltaStream(WallApp& app, double rate_per_s, std::uint64_t next_id)
+        : app_(app), rate_(rate_per_s), next_id_(next_id) {
+        for (const auto& [id, incident] : app.picture().incidents())
+            ids_.push_back(id);
+        std::sort(ids_.begin(), ids_.end());
+    }
+
+    struct Frame {
+        double render_ms = 0;     // wall time of render_frame + glFinish
+        double apply_cpu_ms = 0;  // render thread CPU applying (and uploading) the deltas
+        double apply_ms = 0;      // wall time of the same
+        std::size_t deltas = 0;
+    };
+
+    // Renders `frames` frames (after one warm-up) with the stream running.
+    std::vector<Frame> run(int frames, const std::function<void()>& render) {
+        std::vector<Frame> out;
+        render();
+        glFinish();
+        last_ = Clock::now();
+        for (int i = 0; i < frames; ++i) {
+            Frame frame;
+            const double elapsed_s = std::chrono::duration<double>(Clock::now() - last_).count();
+            last_ = Clock::now();
+            stream_ms_ += elapsed_s * 1000;
+            owed_ += elapsed_s * rate_;
+            const auto due = static_cast<std::size_t>(owed_);
+            owed_ -= static_cast<double>(due);
+            std::vector<wire::Message> messages = make(due);
+            const double cpu = thread_cpu_ms();
+            const auto start = Clock::now();
+            for (const wire::Message& message : messages)
+                app_.inject(message);
+            app_.pump_stream();
+            frame.apply_cpu_ms = thread_cpu_ms() - cpu;
+            frame.apply_ms = ms_since(start);
+            frame.deltas = due;
+            const auto render_start = Clock::now();
+            render();
+            glFinish();
+            frame.render_ms = ms_since(render_start);
+            out.push_back(frame);
+        }
+        return out;
+    }
+
+  private:
+    std::vector<wire::Message> make(std::size_t count) {
+        std::vector<wire::Message> messages;
+        messages.reserve(count + 1);
+        const auto& open = app_.picture().incidents();
+        std::uint64_t seq = app_.picture().seq();
+        const TimeMs now = kClock + static_cast<TimeMs>(stream_ms_);
+        for (std::size_t i = 0; i < count && !ids_.empty(); ++i, ++made_) {
+            const std::size_t pick = (made_ * 7919) % ids_.size();
+            const auto it = open.find(ids_[pick]);
+            if (it == open.end()) continue;
+            Incident incident = it->second;
+            incident.updated = now;
+            if (made_ % 20 == 7) {  // closed: its place is taken by the next new one
+                incident.status = IncidentStatus::resolved;
+                ids_[pick] = ids_.back();
+                ids_.pop_back();
+            } else if (made_ % 20 == 17) {  // a new incident near this one
+                incident.id = next_id_++;
+                incident.status = IncidentStatus::reported;
+                incident.received = incident.occurred = now;
+                incident.location.lat += 0.0002;
+                ids_.push_back(incident.id);
+            } else {
+                incident.status = made_ % 2 ? IncidentStatus::on_scene : IncidentStatus::en_route;
+                incident.location.lon += made_ % 3 ? 0.00005 : -0.00005;
+            }
+            messages.emplace_back(wire::IncidentUpdate{++seq, std::move(incident)});
+        }
+        messages.emplace_back(wire::Heartbeat{seq, now, false});
+        return messages;
+    }
+
+    WallApp& app_;
+    double rate_;
+    std::uint64_t next_id_;
+    std::vector<std::uint64_t> ids_;
+    std::size_t made_ = 0;
+    double owed_ = 0, stream_ms_ = 0;
+    Clock::time_point last_;
+};
+
 template <class Draw>
 double median_frame_ms(int frames, Draw&& draw) {
     std::vector<double> times;
@@ -179,10 +295,14 @@ int main(int argc, char** argv) {
     CLI::App cli{"citywall-viewer-bench"};
     std::string config_path, counts_text = "10000,100000,1000000", sizes_text = "1920x1080";
     int frames = 9;
+    double rate = 10000;
     cli.add_option("--config", config_path)->required()->check(CLI::ExistingFile);
     cli.add_option("--counts", counts_text);
     cli.add_option("--sizes", sizes_text);
-    cli.add_option("--frames", frames);
+    cli.add_option("--frames", frames, "frames timed per figure (median)");
+    cli.add_option("--rate", rate, "deltas per second of stream time while frames render");
+    bool no_panels = false;
+    cli.add_flag("--no-panels", no_panels, "leave the side panel and the layer box out");
     CLI11_PARSE(cli, argc, argv);
     auto config = load_viewer_config(config_path);
     if (!config) {
@@ -194,10 +314,15 @@ int main(int argc, char** argv) {
     std::vector<std::pair<int, int>> sizes;
     for (const std::string& s : split(sizes_text)) {
         int w = 0, h = 0;
-        if (std::sscanf(s.c_str(), "%dx%d", &w, &h) != 2) return 2;
+        if (std::sscanf(s.c_str(), "%dx%d", &w, &h) != 2 || w <= 0 || h <= 0) {
+            std::fprintf(stderr, "bench: bad size '%s' (WxH)\n", s.c_str());
+            return 2;
+        }
         sizes.emplace_back(w, h);
     }
+    if (sizes.empty()) return 2;
 
+    const auto process_start = Clock::now();
     if (!glfwInit()) return 1;
     glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
     glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
@@ -214,29 +339,65 @@ int main(int argc, char** argv) {
         options.snapshot_width = sizes[0].first;
         options.snapshot_height = sizes[0].second;
         options.deterministic = true;
+        options.hide_panels = no_panels;
         const auto start = Clock::now();
         WallApp app(*config, options);
         if (!app.init(window, false)) return 1;
         {
             auto target = OffscreenTarget::create(sizes[0].first, sizes[0].second);
+            if (!target) {
+                std::fprintf(stderr, "bench: %s\n", target.error().c_str());
+                return 1;
+            }
             app.render_frame(sizes[0].first, sizes[0].second, target->framebuffer(), true);
             glFinish();
         }
-        std::printf("time to first frame (map loaded, first picture): %.0f ms\n", ms_since(start));
+        std::printf(
+            "time to first frame (map loaded, first picture): %.0f ms (%.0f ms from process "
+            "start, with the GL context)\n",
+            ms_since(start), ms_since(process_start));
         const Camera home = app.camera();
+        {
+            const auto [rss, hwm] = memory_mib();
+            std::printf("memory with the map loaded: VmRSS %.0f MiB, VmHWM %.0f MiB\n", rss, hwm);
+        }
 
+        std::uint64_t next_id = 1;
         for (const std::string& count_text : split(counts_text)) {
             const std::size_t count = std::stoul(count_text);
-            std::vector<Incident> incidents = synthetic_city(app.areas(), count);
-            app.inject(wire::Heartbeat{count, kClock, false});
-            app.inject(wire::SnapshotChunk{count, true, incidents, {}});
-            auto apply_start = Clock::now();
-            app.pump_stream();
-            std::printf("\n%zu incidents: snapshot applied in %.0f ms (CPU + upload)\n", count,
-                        ms_since(apply_start));
-            const Floor floor(app.areas(), incidents, home.center);
+            std::vector<float> points;  // for the floor; the incidents themselves go to the app
+            {
+                std::vector<Incident> incidents = synthetic_city(app.areas(), count);
+                for (Incident& incident : incidents) {
+                    incident.id = next_id++;
+                    const geo::Mercator m = geo::to_mercator(incident.location);
+                    points.push_back(static_cast<float>(m.x - home.center.x));
+                    points.push_back(static_cast<float>(m.y - home.center.y));
+                }
+                app.inject(wire::Heartbeat{count, kClock, false});
+                const wire::Message snapshot =
+                    wire::SnapshotChunk{count, true, std::move(incidents), {}};
+                const auto apply_start = Clock::now();
+                app.inject(snapshot);
+                app.pump_stream();
+                glFinish();
+                std::printf("\n%zu incidents: snapshot applied in %.0f ms (CPU + upload)\n", count,
+                            ms_since(apply_start));
+            }
+            {
+                const auto [rss, hwm] = memory_mib();
+                std::printf("  memory: VmRSS %.0f MiB, VmHWM %.0f MiB (the bench keeps no copy)\n",
+                            rss, hwm);
+            }
+            const Floor floor(app.areas(), points, home.center);
+            points = {};
+            DeltaStream stream(app, rate, next_id);
             for (const auto& [w, h] : sizes) {
                 auto target = OffscreenTarget::create(w, h);
+                if (!target) {
+                    std::fprintf(stderr, "bench: %s\n", target.error().c_str());
+                    return 1;
+                }
                 app.camera() = home;
                 app.camera().width = w;
                 app.camera().height = h;
@@ -255,26 +416,32 @@ int main(int argc, char** argv) {
                     "(%zu triangles, %zu sprites)  ratio %.2f / %.2f\n",
                     w, h, figures[0], figures[1], floor_ms, floor.triangle_count(), count,
                     figures[0] / floor_ms, figures[1] / floor_ms);
-            }
-            // 10,000 deltas: a status change and a small move each, then one pump (a frame's
-            // worth of stream), timed on the CPU.
-            std::vector<double> delta_ms;
-            for (int round = 0; round < 3; ++round) {
-                std::uint64_t seq = count + 1 + static_cast<std::uint64_t>(round) * 10000;
-                const auto round_start = Clock::now();
-                for (std::size_t i = 0; i < 10000 && i < incidents.size(); ++i) {
-                    Incident incident = incidents[(i * 7919 + round) % incidents.size()];
-                    incident.status =
-                        round % 2 ? IncidentStatus::on_scene : IncidentStatus::en_route;
-                    incident.location.lon += 0.0001 * (round + 1);
-                    app.inject(wire::IncidentUpdate{seq++, std::move(incident)});
+                for (const bool aggregate : {false, true}) {
+                    app.set_aggregate_mode(aggregate ? AggregateMode::on : AggregateMode::off);
+                    const auto run = stream.run(
+                        frames, [&] { app.render_frame(w, h, target->framebuffer(), true); });
+                    std::vector<double> cpu, wall, render;
+                    double deltas = 0, worst = 0;
+                    for (const auto& frame : run) {
+                        cpu.push_back(frame.apply_cpu_ms);
+                        wall.push_back(frame.apply_ms);
+                        render.push_back(frame.render_ms);
+                        deltas += static_cast<double>(frame.deltas);
+                        worst = std::max(worst, frame.apply_cpu_ms);
+                    }
+                    deltas /= std::max<std::size_t>(1, run.size());
+                    std::printf(
+                        "    stream %.0f/s, %s: %.0f deltas a frame, applying them %.2f ms CPU a "
+                        "frame (median; worst %.2f, %.2f ms wall; %.2f us a delta), frame %.1f "
+                        "ms\n",
+                        rate, aggregate ? "aggregated" : "markers", deltas, median(cpu), worst,
+                        median(wall), deltas > 0 ? median(cpu) * 1000 / deltas : 0.0,
+                        median(render));
                 }
-                app.pump_stream();
-                glFinish();
-                delta_ms.push_back(ms_since(round_start));
             }
-            std::printf("  10,000 deltas applied (picture, markers, counts, upload): %.1f ms\n",
-                        median(delta_ms));
+            next_id += count;  // clear of the ids the stream made up
+            const auto [rss, hwm] = memory_mib();
+            std::printf("  memory after the stream: VmRSS %.0f MiB, VmHWM %.0f MiB\n", rss, hwm);
         }
     }
     glfwDestroyWindow(window);

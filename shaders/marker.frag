@@ -3,11 +3,11 @@
 // selected one a wide white ring outside it, a new one expanding rings in its own colour.
 uniform vec4 u_outline;
 
-in vec2 v_px;
-in vec4 v_color;
-in float v_radius_px;
-in float v_pulse;
-in float v_fade;
+flat in vec4 v_color;
+flat in float v_extent;
+flat in float v_radius_px;
+flat in float v_pulse;
+flat in float v_fade;
 flat in int v_flags;
 out vec4 frag_color;
 
@@ -18,8 +18,23 @@ vec4 over(vec4 top, vec4 under) {
 }
 
 void main() {
-    float r = length(v_px);                // pixels from the centre
-    float edge = v_radius_px - 1.0;        // the disc's outer edge
+    vec2 px = (gl_PointCoord * 2.0 - 1.0) * v_extent;  // pixels from the centre
+    float r = length(px);
+    float edge = v_radius_px - 1.0;  // the disc's outer edge
+    float alpha = clamp(edge - r + 0.5, 0.0, 1.0);
+    vec4 disc = vec4(0.0);
+    if (alpha > 0.0) {
+        float rim = max(1.5, edge * 0.14);  // the dark outline's width
+        vec3 color = v_color.rgb;
+        if ((v_flags & 1) != 0) {
+            float ring_centre = edge - rim - 1.25;
+            float ring = clamp(1.25 - abs(r - ring_centre), 0.0, 1.0);
+            color = mix(color, vec3(1.0), ring);
+        }
+        float outline = clamp(r - (edge - rim) + 0.5, 0.0, 1.0);
+        color = mix(color, u_outline.rgb, outline * u_outline.a);
+        disc = vec4(color, v_color.a * alpha);
+    }
     vec4 result = vec4(0.0);
     if (v_pulse >= 0.0) {
         float ring_r = edge + (edge * 1.8 + 5.0) * v_pulse;
@@ -34,19 +49,8 @@ void main() {
         result = over(vec4(mix(u_outline.rgb, vec3(1.0), white / max(border, 1e-3)), border),
                       result);
     }
-    float alpha = clamp(edge - r + 0.5, 0.0, 1.0);
-    if (alpha > 0.0) {
-        float rim = max(1.5, edge * 0.14);  // the dark outline's width
-        vec3 color = v_color.rgb;
-        if ((v_flags & 1) != 0) {
-            float ring_centre = edge - rim - 1.25;
-            float ring = clamp(1.25 - abs(r - ring_centre), 0.0, 1.0);
-            color = mix(color, vec3(1.0), ring);
-        }
-        float outline = clamp(r - (edge - rim) + 0.5, 0.0, 1.0);
-        color = mix(color, u_outline.rgb, outline * u_outline.a);
-        result = over(vec4(color, v_color.a * alpha), result);
-    }
+    // Most markers are neither new nor selected: their disc alone, with no blending of rings.
+    result = result.a > 0.0 ? (disc.a > 0.0 ? over(disc, result) : result) : disc;
     result.a *= v_fade;
     if (result.a <= 0.0) discard;
     frag_color = result;

@@ -60,7 +60,8 @@ CityPicture::Outcome CityPicture::apply(const wire::Message& message) {
     for (auto& incident : pending_snapshot_) {
         if (incident.open()) incidents_.emplace(incident.id, std::move(incident));
     }
-    pending_snapshot_.clear();
+    // Release, not just clear: a city's snapshot would otherwise stay allocated twice.
+    std::vector<Incident>().swap(pending_snapshot_);
     units_.clear();
     if (pending_units_seq_ == chunk.seq) {
         for (auto& unit : pending_units_) {

@@ -5,6 +5,7 @@
 //   citywall-fake-ingest --updates EP --snapshot EP --area FILE --layer NAME --incidents N
 //                        [--manifest FILE] [--drill] [--silent-after S] [--lifetime S]
 //                        [--new N] [--close ID --close-after S] [--varied] [--resolve-every N]
+//                        [--units N]
 //
 // Incidents are placed in the area file's grids and police beats with core's CityPlacement
 // (as ingest does), so the wall can count them per grid. Every Nth (--new N) was received a
@@ -13,6 +14,10 @@
 // due 30 min after it was received, so the older ones are overdue), for the queue and KPIs.
 // --resolve-every N: 1.5 s after the first snapshot was served (so the viewer is subscribed),
 // every Nth incident (from the fourth) is resolved by an update, and leaves later snapshots.
+//
+// --units N: N units ("U1" to "UN", call signs 巡逻1 ...) in the snapshot's roster, unit k
+// placed 90*k metres (Web Mercator) east of the first incident, heading 45*k degrees; U1 works
+// the first incident. 1.5 s after the first snapshot each moves 40 m north (a trail).
 //
 // It writes a line to stdout every 200 ms, so when it is the head of a pipeline (as in
 // run_render_test.cmake) it ends by SIGPIPE as soon as the viewer after it has exited.
@@ -27,6 +32,7 @@
 #include <thread>
 #include <zmq.hpp>
 
+#include "citywall/geo.hpp"
 #include "citywall/placement.hpp"
 #include "citywall/wire.hpp"
 
@@ -135,7 +141,7 @@ int main(int argc, char** argv) {
     std::size_t fresh = 0;
     std::uint64_t close_id = 0;
     bool varied = false;
-    std::size_t resolve_every = 0;
+    std::size_t resolve_every = 0, unit_count = 0;
     app.add_option("--updates", updates_ep)->required();
     app.add_option("--snapshot", snapshot_ep)->required();
     app.add_option("--area", area_path, "OGR source whose polygons hold the incidents")->required();
@@ -151,6 +157,7 @@ int main(int argc, char** argv) {
     app.add_flag("--varied", varied, "mixed statuses, ages and deadlines");
     app.add_option("--resolve-every", resolve_every,
                    "resolve every Nth incident 1.5 s after the first snapshot was served");
+    app.add_option("--units", unit_count, "units near the first incident; they move once");
     CLI11_PARSE(app, argc, argv);
 
     GDALAllRegister();
@@ -176,6 +183,25 @@ int main(int argc, char** argv) {
                                 << incidents[0].location.lat << '\n';
     }
     std::uint64_t seq = incidents.size();
+    std::vector<Unit> units;
+    if (!incidents.empty()) {
+        const geo::Mercator at = geo::to_mercator(incidents[0].location);
+        for (std::size_t k = 1; k <= unit_count; ++k) {
+            Unit u;
+            u.department = "110";
+            u.id = "U" + std::to_string(k);
+            u.callsign = "巡逻" + std::to_string(k);
+            u.kind = static_cast<UnitKind>((k - 1) % kUnitKindCount);
+            u.status = k == 1 ? UnitStatus::en_route : UnitStatus::available;
+            u.incident = k == 1 ? incidents[0].id : 0;
+            u.location = geo::from_mercator({at.x + 90.0 * static_cast<double>(k), at.y});
+            u.heading = static_cast<float>((45 * k) % 360);
+            u.speed = 8;
+            u.reported = u.received = kClock - 1000;
+            units.push_back(u);
+        }
+    }
+    bool units_moved = units.empty();
 
     zmq::context_t context(1);
     zmq::socket_t pub(context, zmq::socket_type::pub);
@@ -221,6 +247,11 @@ int main(int argc, char** argv) {
                                            incidents.begin() + static_cast<std::ptrdiff_t>(end));
                     chunk.last = end >= incidents.size();
                     if (chunk.last) chunk.feeds = feeds;
+                    if (chunk.last && !units.empty()) {
+                        router.send(zmq::buffer(identity.to_string()), zmq::send_flags::sndmore);
+                        router.send(zmq::buffer(wire::encode(wire::UnitRoster{seq, units})),
+                                    zmq::send_flags::none);
+                    }
                     router.send(zmq::buffer(identity.to_string()), zmq::send_flags::sndmore);
                     router.send(zmq::buffer(wire::encode(chunk)), zmq::send_flags::none);
                 }
@@ -250,6 +281,17 @@ int main(int argc, char** argv) {
             }
             incidents = std::move(still_open);
             resolve_every = 0;
+        }
+        if (!units_moved && first_snapshot_at >= 0 && age > first_snapshot_at + 1.5) {
+            units_moved = true;
+            for (Unit& unit : units) {
+                geo::Mercator m = geo::to_mercator(unit.location);
+                m.y += 40;
+                unit.location = geo::from_mercator(m);
+                unit.reported = unit.received = kClock;
+                pub.send(zmq::buffer(wire::encode(wire::UnitUpdate{++seq, unit})),
+                         zmq::send_flags::none);
+            }
         }
         if (std::chrono::steady_clock::now() - last_beat > std::chrono::milliseconds(200)) {
             last_beat = std::chrono::steady_clock::now();

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "palette.hpp"
+
 namespace citywall::viewer {
 
 namespace {
@@ -36,12 +38,29 @@ AreaCounts::AreaCounts(const std::array<std::vector<AreaRef>, kAreaLevelCount>& 
     }
 }
 
-AreaCounts::Placement AreaCounts::place(const Incident& incident) const {
+std::uint16_t AreaCounts::index_of(std::vector<std::string>& names,
+                                   std::vector<std::size_t>& counts, std::string_view name) {
+    // Families and departments are a handful: a scan beats a hash of a string here.
+    for (std::size_t i = 0; i < names.size(); ++i)
+        if (names[i] == name) return static_cast<std::uint16_t>(i);
+    if (names.size() == 0xffff) return 0xffff - 1;  // more than the panel can list: lumped
+    names.emplace_back(name);
+    counts.push_back(0);
+    return static_cast<std::uint16_t>(names.size() - 1);
+}
+
+AreaCounts::Placement AreaCounts::place(const Incident& incident) {
     Placement placement;
     for (int i = 0; i < kAreaLevelCount; ++i) {
         const auto it = levels_[i].by_code.find(code_at(incident, i));
-        placement[i] = it == levels_[i].by_code.end() ? kNone : it->second;
+        placement.areas[i] = it == levels_[i].by_code.end() ? kNone : it->second;
     }
+    placement.family =
+        index_of(totals_.families, totals_.by_family, category_family(incident.category));
+    placement.department =
+        index_of(totals_.departments, totals_.by_department, incident.department());
+    placement.severity =
+        static_cast<std::uint8_t>(std::clamp(static_cast<int>(incident.severity), 1, 4) - 1);
     return placement;
 }
 
@@ -56,13 +75,19 @@ void AreaCounts::touch(Level& level, std::uint32_t area) {
 void AreaCounts::add(const Placement& placement, int delta) {
     for (int i = 0; i < kAreaLevelCount; ++i) {
         Level& level = levels_[i];
-        if (placement[i] == kNone) {
+        if (placement.areas[i] == kNone) {
             level.unplaced += static_cast<std::size_t>(delta);  // wraps back on -1 as intended
             continue;
         }
-        level.counts[placement[i]] += static_cast<std::uint32_t>(delta);
-        touch(level, placement[i]);
+        level.counts[placement.areas[i]] += static_cast<std::uint32_t>(delta);
+        touch(level, placement.areas[i]);
     }
+    // Unsigned sums that wrap back on -1, as above.
+    const auto d = static_cast<std::size_t>(delta);
+    totals_.open += d;
+    totals_.by_severity[placement.severity] += d;
+    totals_.by_family[placement.family] += d;
+    totals_.by_department[placement.department] += d;
 }
 
 void AreaCounts::rebuild(const CityPicture& picture) {
@@ -75,6 +100,10 @@ void AreaCounts::rebuild(const CityPicture& picture) {
         level.max_stale = true;
     }
     placed_.clear();
+    totals_.open = 0;
+    totals_.by_severity.fill(0);
+    std::fill(totals_.by_family.begin(), totals_.by_family.end(), 0);
+    std::fill(totals_.by_department.begin(), totals_.by_department.end(), 0);
     for (const auto& [id, incident] : picture.incidents()) {
         if (!incident.open()) continue;
         const Placement placement = place(incident);
@@ -127,7 +156,7 @@ std::vector<std::uint32_t> AreaCounts::take_changed(AreaLevel which) {
 std::vector<std::uint64_t> AreaCounts::incidents_in(AreaLevel level, std::uint32_t area) const {
     std::vector<std::uint64_t> ids;
     for (const auto& [id, placement] : placed_) {
-        if (placement[static_cast<int>(level)] == area) ids.push_back(id);
+        if (placement.areas[static_cast<int>(level)] == area) ids.push_back(id);
     }
     std::sort(ids.begin(), ids.end());
     return ids;

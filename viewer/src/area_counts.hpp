@@ -15,6 +15,15 @@
 
 namespace citywall::viewer {
 
+// The side panel's totals of open incidents, kept as deltas arrive so that drawing the panel
+// does not walk every open incident.
+struct OpenTotals {
+    std::size_t open = 0;
+    std::array<std::size_t, 4> by_severity{};           // critical … low
+    std::vector<std::string> families, departments;     // names by index
+    std::vector<std::size_t> by_family, by_department;  // counts by the same index
+};
+
 class AreaCounts {
   public:
     static constexpr std::uint32_t kNone = 0xffffffff;
@@ -42,9 +51,17 @@ class AreaCounts {
     std::vector<std::uint32_t> take_changed(AreaLevel level);
     // The incidents in one area, for a detail panel; walks every open incident.
     std::vector<std::uint64_t> incidents_in(AreaLevel level, std::uint32_t area) const;
+    const OpenTotals& totals() const { return totals_; }
 
   private:
-    using Placement = std::array<std::uint32_t, kAreaLevelCount>;
+    // Where an open incident is counted: its area at each level, and its row in the totals.
+    struct Placement {
+        std::array<std::uint32_t, kAreaLevelCount> areas{};
+        std::uint16_t family = 0;
+        std::uint16_t department = 0;
+        std::uint8_t severity = 0;  // 0 critical … 3 low
+        friend bool operator==(const Placement&, const Placement&) = default;
+    };
     struct Level {
         std::unordered_map<std::string, std::uint32_t> by_code;
         std::vector<std::uint32_t> counts;
@@ -54,11 +71,14 @@ class AreaCounts {
         mutable std::uint32_t max = 0;
         mutable bool max_stale = true;
     };
-    Placement place(const Incident& incident) const;
+    Placement place(const Incident& incident);
+    static std::uint16_t index_of(std::vector<std::string>& names, std::vector<std::size_t>& counts,
+                                  std::string_view name);
     void add(const Placement& placement, int delta);
     void touch(Level& level, std::uint32_t area);
 
     std::array<Level, kAreaLevelCount> levels_;
+    OpenTotals totals_;
     std::unordered_map<std::uint64_t, Placement> placed_;  // open incidents counted
 };
 

@@ -1,6 +1,6 @@
 #include "city_areas.hpp"
 
-#include <future>
+#include <optional>
 
 #include "citywall/placement.hpp"
 
@@ -20,26 +20,29 @@ std::string_view level_label(AreaLevel level) {
 CityAreas CityAreas::load(const AreaSources& sources, std::vector<std::string>& errors) {
     CityAreas city;
     if (sources.source.empty()) return city;
-    std::array<std::future<Result<AreaSet>>, kAreaLevelCount> jobs;
+    // One thread for every level, one after the other: a thread's first reprojection opens
+    // PROJ's database for that thread (its context is per thread), the later ones reuse it,
+    // and the map layers load on the other core meanwhile.
+    auto load_level = [&sources](int i) -> Result<AreaSet> {
+        auto areas = load_map_areas(sources.source, sources.layers[i], sources.code_field,
+                                    sources.name_field);
+        if (!areas) return Result<AreaSet>::failure(areas.error());
+        AreaSet set;
+        set.mesh = triangulate_areas(*areas, true);
+        for (MapArea& area : *areas) {
+            set.refs.push_back(std::move(area.ref));
+            set.index.add(std::move(area.shape));
+        }
+        set.index.build();
+        return set;
+    };
+    std::array<std::optional<Result<AreaSet>>, kAreaLevelCount> jobs;
     for (int i = 0; i < kAreaLevelCount; ++i) {
-        if (sources.layers[i].empty()) continue;
-        jobs[i] = std::async(std::launch::async, [&sources, i]() -> Result<AreaSet> {
-            auto areas = load_map_areas(sources.source, sources.layers[i], sources.code_field,
-                                        sources.name_field);
-            if (!areas) return Result<AreaSet>::failure(areas.error());
-            AreaSet set;
-            set.mesh = triangulate_areas(*areas, true);
-            for (MapArea& area : *areas) {
-                set.refs.push_back(std::move(area.ref));
-                set.index.add(std::move(area.shape));
-            }
-            set.index.build();
-            return set;
-        });
+        if (!sources.layers[i].empty()) jobs[i] = load_level(i);
     }
     for (int i = 0; i < kAreaLevelCount; ++i) {
-        if (!jobs[i].valid()) continue;
-        auto set = jobs[i].get();
+        if (!jobs[i]) continue;
+        auto& set = *jobs[i];
         if (!set) {
             errors.push_back("areas '" + sources.layers[i] + "': " + set.error());
             continue;

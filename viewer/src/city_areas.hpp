@@ -34,8 +34,9 @@ struct AreaHit {
 
 class CityAreas {
   public:
-    // Reads every level of `sources` (in parallel). A level that fails is reported in `errors`
-    // and left empty; with no source at all, everything is empty.
+    // Reads every level of `sources`, one after the other (the caller runs it beside the map
+    // layers). A level that fails is reported in `errors` and left empty; with no source at all,
+    // everything is empty.
     static CityAreas load(const AreaSources& sources, std::vector<std::string>& errors);
 
     const AreaSet& level(AreaLevel level) const { return sets_[static_cast<int>(level)]; }

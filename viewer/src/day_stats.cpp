@@ -6,19 +6,13 @@
 
 namespace citywall::viewer {
 
-TimeMs local_day_start(TimeMs t) {
-    std::time_t seconds = static_cast<std::time_t>(t / 1000);
-    std::tm local{};
-    localtime_r(&seconds, &local);
-    local.tm_hour = local.tm_min = local.tm_sec = 0;
-    local.tm_isdst = -1;
-    return static_cast<TimeMs>(std::mktime(&local)) * 1000;
-}
-
 void DayStats::observe(const Incident& incident) {
     Seen& seen = seen_[incident.id];
-    seen.department = std::string(incident.department());
-    seen.district = incident.grid.district.code;
+    // Usually unchanged since the last update: compare rather than build strings.
+    if (const std::string_view department = incident.department(); seen.department != department) {
+        seen.department.assign(department);
+    }
+    if (seen.district != incident.grid.district.code) seen.district = incident.grid.district.code;
     if (!incident.grid.district.empty()) {
         district_names_.try_emplace(incident.grid.district.code, incident.grid.district.name);
     }
@@ -71,7 +65,25 @@ void DayStats::refresh(const CityPicture& picture, TimeMs now, bool force) {
     total_ = {};
     by_department_.clear();
     by_district_.clear();
+    // Ingest keeps the day's counts across its restarts and whenever this wall joined: use
+    // them when it sends them for this day; otherwise count what this wall saw.
+    const auto& ingest_day = picture.day_counts();
+    from_ingest_ = ingest_day && ingest_day->day_start == day_start_;
+    if (from_ingest_) {
+        for (const wire::DayCount& c : ingest_day->counts) {
+            DayCounts* to = &total_;
+            if (c.scope == wire::DayCount::Scope::department) to = &by_department_[c.code];
+            if (c.scope == wire::DayCount::Scope::district) {
+                to = &by_district_[c.code];
+                if (!c.name.empty()) district_names_.try_emplace(c.code, c.name);
+            }
+            to->received = c.received;
+            to->dispatched = c.dispatched;
+            to->resolved = c.resolved;
+        }
+    }
     for (const auto& [id, seen] : seen_) {
+        if (from_ingest_) break;
         if (seen.received < day_start_) continue;
         for (DayCounts* c : {&total_, &by_department_[seen.department],
                              &by_district_[seen.district.empty() ? "—" : seen.district]}) {

@@ -11,6 +11,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "citywall/local_day.hpp"
 #include "citywall/picture.hpp"
 
 namespace citywall::viewer {
@@ -41,8 +42,11 @@ class DayStats {
     const std::map<std::string, DayCounts>& by_district() const { return by_district_; }
     const std::string& district_name(const std::string& code) const;
     TimeMs day_start() const { return day_start_; }
-    // Stream time of the first picture this viewer saw (0 = none yet): counts start there.
+    // Stream time of the first picture this viewer saw (0 = none yet): counts start there,
+    // unless ingest sends the day's counts.
     TimeMs joined() const { return joined_; }
+    // The counts are ingest's, for the whole day (not only what this wall saw).
+    bool from_ingest() const { return from_ingest_; }
 
   private:
     struct Seen {
@@ -55,6 +59,7 @@ class DayStats {
     std::unordered_map<std::uint64_t, Seen> seen_;
     std::map<std::string, std::string> district_names_;
     bool dirty_ = true;
+    bool from_ingest_ = false;
     TimeMs joined_ = 0;
     TimeMs day_start_ = 0;
     TimeMs counted_at_ = -1;
@@ -63,7 +68,6 @@ class DayStats {
     std::map<std::string, DayCounts> by_department_, by_district_;
 };
 
-// Local midnight at or before `t`.
-TimeMs local_day_start(TimeMs t);
+using citywall::local_day_start;
 
 }  // namespace citywall::viewer

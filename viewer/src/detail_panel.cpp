@@ -4,6 +4,7 @@
 #include <ctime>
 
 #include "map_panels.hpp"
+#include "unit_layer.hpp"
 
 namespace citywall::viewer {
 
@@ -67,10 +68,131 @@ std::string format_duration(double seconds) {
     return text;
 }
 
+namespace {
+
+std::string unit_kind_label(UnitKind kind) {
+    switch (kind) {
+        case UnitKind::police_car:
+            return "警车 police car";
+        case UnitKind::fire_engine:
+            return "消防车 fire engine";
+        case UnitKind::ambulance:
+            return "救护车 ambulance";
+        case UnitKind::patrol:
+            return "巡逻 patrol";
+        case UnitKind::grid_worker:
+            return "网格员 grid worker";
+        case UnitKind::other:
+            break;
+    }
+    return "其他 other";
+}
+
+std::string unit_status_label(UnitStatus status) {
+    switch (status) {
+        case UnitStatus::available:
+            return "待命 available";
+        case UnitStatus::assigned:
+            return "已派 assigned";
+        case UnitStatus::en_route:
+            return "途中 en route";
+        case UnitStatus::on_scene:
+            return "到场 on scene";
+        case UnitStatus::returning:
+            return "返回 returning";
+        case UnitStatus::off_duty:
+            return "下班 off duty";
+    }
+    return "?";
+}
+
+std::string distance_text(double metres) {
+    char text[32];
+    if (metres < 1000) {
+        std::snprintf(text, sizeof text, "%.0f m", metres);
+    } else {
+        std::snprintf(text, sizeof text, "%.1f km", metres / 1000);
+    }
+    return text;
+}
+
+// The units nearest an incident: one selectable line each (call sign, status, distance).
+void near_units_section(const DetailView& view, const Palette& palette, const WallFonts& fonts,
+                        DetailPick& picked) {
+    ImGui::Separator();
+    ImGui::TextColored(kDim, "附近单位 nearest units");
+    if (view.near_units.empty()) {
+        ImGui::TextColored(kDim, "  无位置数据 no unit positions");
+        return;
+    }
+    for (const NearUnit& near : view.near_units) {
+        const Unit& unit = *near.unit;
+        fonts.want(unit.label());
+        const Rgba color = unit_color(palette, unit.kind);
+        ImGui::TextColored(ImVec4(color.r, color.g, color.b, 1), "■");
+        ImGui::SameLine();
+        const bool stale = view.now > 0 && view.now - unit.reported > kUnitStaleMs;
+        char label[200];
+        std::snprintf(label, sizeof label, "%s%.*s  %s  %s%s", near.assigned ? "▶ " : "",
+                      static_cast<int>(unit.label().size()), unit.label().data(),
+                      unit_status_label(unit.status).c_str(), distance_text(near.metres).c_str(),
+                      stale ? "  (位置过时 old fix)" : "");
+        ImGui::PushID(&unit);
+        if (ImGui::Selectable(label)) picked.unit = unit_key(unit);
+        ImGui::PopID();
+    }
+}
+
+void unit_detail(const DetailView& view, const Palette& palette, const WallFonts& fonts,
+                 DetailPick& picked) {
+    const Unit& unit = *view.unit;
+    fonts.want(unit.label());
+    const Rgba color = unit_color(palette, unit.kind);
+    ImGui::PushFont(fonts.heading);
+    ImGui::TextColored(ImVec4(color.r, color.g, color.b, 1), "■");
+    ImGui::SameLine();
+    ImGui::TextWrapped("%.*s", static_cast<int>(unit.label().size()), unit.label().data());
+    ImGui::PopFont();
+    ImGui::TextColored(kDim, "单位 unit %s  ·  %s%s", unit.id.c_str(), unit.department.c_str(),
+                       unit.drill ? "   演练 DRILL" : "");
+    ImGui::Separator();
+    if (ImGui::BeginTable("unit", 2, ImGuiTableFlags_SizingStretchProp)) {
+        ImGui::TableSetupColumn("k", ImGuiTableColumnFlags_WidthFixed, 96);
+        ImGui::TableSetupColumn("v", ImGuiTableColumnFlags_WidthStretch);
+        row("类型 kind", unit_kind_label(unit.kind));
+        row("状态 status", unit_status_label(unit.status));
+        char text[64];
+        if (unit.heading >= 0) {
+            std::snprintf(text, sizeof text, "%.0f°  %.0f km/h", unit.heading, unit.speed * 3.6);
+        } else {
+            std::snprintf(text, sizeof text, "—  %.0f km/h", unit.speed * 3.6);
+        }
+        row("航向 heading", text);
+        std::snprintf(text, sizeof text, "%.5f, %.5f", unit.location.lon, unit.location.lat);
+        row("位置 lon, lat", text);
+        row("定位 fix at", format_time(unit.reported));
+        if (view.now > 0) {
+            const double age = static_cast<double>(view.now - unit.reported) / 1000;
+            row("已过 age", format_duration(age) +
+                                (view.now - unit.reported > kUnitStaleMs ? "  位置过时 old" : ""));
+        }
+        ImGui::EndTable();
+    }
+    if (unit.incident != 0) {
+        ImGui::Separator();
+        char label[96];
+        std::snprintf(label, sizeof label, "▶ 处置事件 working incident #%llu",
+                      static_cast<unsigned long long>(unit.incident));
+        if (ImGui::Selectable(label)) picked.incident = unit.incident;
+    }
+}
+
+}  // namespace
+
 // ===================================================================== detail panel ====
 
-std::uint64_t draw_detail_panel(const DetailView& view, const Palette& palette,
-                                const WallFonts& fonts, const Camera& camera, bool& closed) {
+DetailPick draw_detail_panel(const DetailView& view, const Palette& palette, const WallFonts& fonts,
+                             const Camera& camera, bool& closed) {
     const float width = std::clamp(camera.width * 0.26f, 340.0f, 520.0f);
     ImGui::SetNextWindowPos(ImVec2(static_cast<float>(camera.width) - 16, view.top),
                             ImGuiCond_Always, ImVec2(1, 0));
@@ -79,7 +201,7 @@ std::uint64_t draw_detail_panel(const DetailView& view, const Palette& palette,
     ImGui::Begin("##detail", nullptr,
                  ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
                      ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_AlwaysAutoResize);
-    std::uint64_t picked = 0;
+    DetailPick picked;
     // A close button at the top right, before the heading takes the line.
     const float close_x = ImGui::GetWindowContentRegionMax().x - ImGui::CalcTextSize("×").x - 8;
     if (view.incident) {
@@ -88,6 +210,8 @@ std::uint64_t draw_detail_panel(const DetailView& view, const Palette& palette,
         ImGui::PushFont(fonts.heading);
         ImGui::TextColored(ImVec4(color.r, color.g, color.b, 1), "●");
         ImGui::SameLine();
+        fonts.want(incident.title);
+        fonts.want(incident.description);
         ImGui::TextWrapped("%s",
                            incident.title.empty() ? "(无标题 untitled)" : incident.title.c_str());
         ImGui::PopFont();
@@ -132,10 +256,14 @@ std::uint64_t draw_detail_panel(const DetailView& view, const Palette& palette,
             if (incident.due > 0) row("时限 due", format_time(incident.due));
             ImGui::EndTable();
         }
+        // Whom to send comes before the description: the panel may be cut on a small screen.
+        near_units_section(view, palette, fonts, picked);
         if (!incident.description.empty()) {
             ImGui::Separator();
             ImGui::TextWrapped("%s", incident.description.c_str());
         }
+    } else if (view.unit) {
+        unit_detail(view, palette, fonts, picked);
     } else if (view.area) {
         ImGui::PushFont(fonts.heading);
         ImGui::TextWrapped(
@@ -157,7 +285,7 @@ std::uint64_t draw_detail_panel(const DetailView& view, const Palette& palette,
                 std::snprintf(label, sizeof label, "#%llu  %s",
                               static_cast<unsigned long long>(incident->id),
                               incident->title.c_str());
-                if (ImGui::Selectable(label)) picked = incident->id;
+                if (ImGui::Selectable(label)) picked.incident = incident->id;
             }
         }
     }

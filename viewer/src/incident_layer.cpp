@@ -8,17 +8,14 @@
 
 namespace citywall::viewer {
 
-Result<IncidentLayer> IncidentLayer::create(MercatorPoint origin, MarkerTiming timing) {
-    auto program = Program::build("marker", embedded::marker_vert, embedded::marker_frag);
-    if (!program) return Result<IncidentLayer>::failure(program.error());
-    IncidentLayer layer;
-    layer.origin_ = origin;
-    layer.timing_ = timing;
-    layer.program_ = std::move(*program);
-    layer.vao_ = make_vertex_array();
-    layer.vbo_ = make_buffer();
-    glBindVertexArray(layer.vao_.get());
-    glBindBuffer(GL_ARRAY_BUFFER, layer.vbo_.get());
+// ==================================================================== instance buffers ====
+
+IncidentLayer::InstanceBuffer IncidentLayer::make_buffer_for_instances() {
+    InstanceBuffer buffer;
+    buffer.vao = make_vertex_array();
+    buffer.vbo = make_buffer();
+    glBindVertexArray(buffer.vao.get());
+    glBindBuffer(GL_ARRAY_BUFFER, buffer.vbo.get());
     constexpr auto stride = static_cast<GLsizei>(sizeof(Instance));
     struct Attribute {
         GLint size;
@@ -35,9 +32,121 @@ Result<IncidentLayer> IncidentLayer::create(MercatorPoint origin, MarkerTiming t
         glEnableVertexAttribArray(i);
         glVertexAttribPointer(i, a.size, a.type, a.type == GL_UNSIGNED_BYTE, stride,
                               buffer_offset(a.offset));
-        glVertexAttribDivisor(i, 1);
     }
     glBindVertexArray(0);
+    return buffer;
+}
+
+IncidentLayer::Instance* IncidentLayer::InstanceBuffer::find(std::uint64_t id) {
+    const auto it = slots.find(id);
+    return it == slots.end() ? nullptr : &instances[it->second];
+}
+
+void IncidentLayer::InstanceBuffer::mark_dirty(std::size_t slot) {
+    if (slot >= is_dirty.size()) is_dirty.resize(std::max<std::size_t>(1024, 2 * slot + 2), 0);
+    if (!is_dirty[slot]) {
+        is_dirty[slot] = 1;
+        dirty.push_back(static_cast<std::uint32_t>(slot));
+    }
+}
+
+std::size_t IncidentLayer::InstanceBuffer::set(std::uint64_t id, const Instance& instance) {
+    auto [it, inserted] = slots.try_emplace(id, static_cast<std::uint32_t>(instances.size()));
+    if (inserted) {
+        instances.push_back(instance);
+        slot_ids.push_back(id);
+    } else {
+        instances[it->second] = instance;
+    }
+    mark_dirty(it->second);
+    return it->second;
+}
+
+void IncidentLayer::InstanceBuffer::remove(std::uint64_t id) {
+    const auto it = slots.find(id);
+    if (it == slots.end()) return;
+    const std::size_t slot = it->second;
+    const std::size_t last = instances.size() - 1;
+    if (slot != last) {  // move the last instance into the hole
+        instances[slot] = instances[last];
+        slot_ids[slot] = slot_ids[last];
+        slots[slot_ids[slot]] = static_cast<std::uint32_t>(slot);
+        mark_dirty(slot);
+    }
+    instances.pop_back();
+    slot_ids.pop_back();
+    slots.erase(it);
+}
+
+void IncidentLayer::InstanceBuffer::clear() {
+    instances.clear();
+    slot_ids.clear();
+    slots.clear();
+    for (const std::uint32_t slot : dirty)
+        is_dirty[slot] = 0;
+    dirty.clear();
+}
+
+void IncidentLayer::InstanceBuffer::upload() {
+    const auto send = [this](std::size_t begin, std::size_t end) {
+        glBufferSubData(GL_ARRAY_BUFFER, static_cast<GLintptr>(begin * sizeof(Instance)),
+                        static_cast<GLsizeiptr>((end - begin) * sizeof(Instance)),
+                        instances.data() + begin);
+    };
+    if (instances.size() > gpu_capacity) {
+        // Grow geometrically and send everything once; later deltas go by slot.
+        glBindBuffer(GL_ARRAY_BUFFER, vbo.get());
+        gpu_capacity = std::max<std::size_t>(1024, instances.size() * 2);
+        glBufferData(GL_ARRAY_BUFFER, static_cast<GLsizeiptr>(gpu_capacity * sizeof(Instance)),
+                     nullptr, GL_DYNAMIC_DRAW);
+        send(0, instances.size());
+    } else if (!dirty.empty()) {
+        glBindBuffer(GL_ARRAY_BUFFER, vbo.get());
+        std::sort(dirty.begin(), dirty.end());
+        // Slots close together go as one run: a call costs more than a few spare bytes.
+        constexpr std::size_t kJoin = 8;
+        std::size_t begin = 0, end = 0;
+        for (const std::uint32_t slot : dirty) {
+            if (slot >= instances.size()) break;  // removed since (swap-removal shrinks)
+            if (end > begin && slot <= end + kJoin) {
+                end = slot + 1;
+                continue;
+            }
+            if (end > begin) send(begin, end);
+            begin = slot;
+            end = slot + 1;
+        }
+        if (end > begin) send(begin, end);
+    }
+    for (const std::uint32_t slot : dirty)
+        is_dirty[slot] = 0;
+    dirty.clear();
+}
+
+void IncidentLayer::InstanceBuffer::draw() const {
+    if (instances.empty()) return;
+    glBindVertexArray(vao.get());
+    glDrawArrays(GL_POINTS, 0, static_cast<GLsizei>(instances.size()));
+    glBindVertexArray(0);
+}
+
+// ====================================================================== incident layer ====
+
+Result<IncidentLayer> IncidentLayer::create(MercatorPoint origin, MarkerTiming timing) {
+    auto program = Program::build("marker", embedded::marker_vert, embedded::marker_frag);
+    if (!program) return Result<IncidentLayer>::failure(program.error());
+    auto plain = Program::build("marker_plain", embedded::marker_vert, embedded::marker_plain_frag);
+    if (!plain) return Result<IncidentLayer>::failure(plain.error());
+    IncidentLayer layer;
+    layer.origin_ = origin;
+    layer.timing_ = timing;
+    layer.program_ = std::move(*program);
+    layer.plain_program_ = std::move(*plain);
+    layer.all_ = make_buffer_for_instances();
+    layer.prominent_ = make_buffer_for_instances();
+    GLfloat range[2] = {1, 64};
+    glGetFloatv(GL_POINT_SIZE_RANGE, range);
+    layer.max_point_size_ = range[1];
     return layer;
 }
 
@@ -68,52 +177,41 @@ IncidentLayer::Instance IncidentLayer::make_instance(const Incident& incident,
             0.0f};
 }
 
-void IncidentLayer::mark_dirty(std::size_t slot) {
-    if (dirty_begin_ == dirty_end_) {
-        dirty_begin_ = slot;
-        dirty_end_ = slot + 1;
-    } else {
-        dirty_begin_ = std::min(dirty_begin_, slot);
-        dirty_end_ = std::max(dirty_end_, slot + 1);
+void IncidentLayer::follow(std::uint64_t id, const Instance& instance) {
+    if (static_cast<int>(instance.flags) & (kCritical | kSelected)) {
+        prominent_.set(id, instance);
+    } else if (!prominent_.slots.empty()) {
+        prominent_.remove(id);
     }
 }
 
 void IncidentLayer::set(std::uint64_t id, const Instance& instance) {
-    auto [it, inserted] = slots_.try_emplace(id, instances_.size());
+    auto [it, inserted] = all_.slots.try_emplace(id, static_cast<std::uint32_t>(all_.size()));
     if (inserted) {
-        instances_.push_back(instance);
-        slot_ids_.push_back(id);
+        all_.instances.push_back(instance);
+        all_.slot_ids.push_back(id);
     } else {
-        // Reopened while fading: it counts as open again (its fade_ entry is then ignored).
-        if (static_cast<int>(instances_[it->second].flags) & kClosing) --fading_count_;
-        instances_[it->second] = instance;
+        Instance& old = all_.instances[it->second];
+        // Reopened while fading: it counts as open again (its fading_ entry is then ignored).
+        if (static_cast<int>(old.flags) & kClosing) --fading_count_;
+        old = instance;
     }
-    mark_dirty(it->second);
+    all_.mark_dirty(it->second);
+    follow(id, instance);
 }
 
 void IncidentLayer::remove(std::uint64_t id) {
-    const auto it = slots_.find(id);
-    if (it == slots_.end()) return;
-    const std::size_t slot = it->second;
-    if (static_cast<int>(instances_[slot].flags) & kClosing) --fading_count_;
-    const std::size_t last = instances_.size() - 1;
-    if (slot != last) {  // move the last instance into the hole
-        instances_[slot] = instances_[last];
-        slot_ids_[slot] = slot_ids_[last];
-        slots_[slot_ids_[slot]] = slot;
-        mark_dirty(slot);
-    }
-    instances_.pop_back();
-    slot_ids_.pop_back();
-    slots_.erase(it);
-    dirty_end_ = std::min(dirty_end_, instances_.size());
-    dirty_begin_ = std::min(dirty_begin_, dirty_end_);
+    const Instance* instance = all_.find(id);
+    if (!instance) return;
+    if (static_cast<int>(instance->flags) & kClosing) --fading_count_;
+    all_.remove(id);
+    prominent_.remove(id);
 }
 
 void IncidentLayer::start_fade(std::uint64_t id, const AnimationClock& clock) {
-    const auto it = slots_.find(id);
-    if (it == slots_.end()) return;
-    Instance& instance = instances_[it->second];
+    const auto it = all_.slots.find(id);
+    if (it == all_.slots.end()) return;
+    Instance& instance = all_.instances[it->second];
     const int flags = static_cast<int>(instance.flags);
     if (flags & kClosing) return;
     if (timing_.fade_s <= 0) {
@@ -125,18 +223,18 @@ void IncidentLayer::start_fade(std::uint64_t id, const AnimationClock& clock) {
     ++fading_count_;
     fading_.push_back(
         {id, clock.now() + static_cast<TimeMs>(timing_.fade_s * 1000), instance.gone});
-    mark_dirty(it->second);
+    all_.mark_dirty(it->second);
+    follow(id, instance);
 }
 
 void IncidentLayer::sweep(const AnimationClock& clock) {
     while (!fading_.empty() && fading_.front().ends <= clock.now()) {
         const Fade fade = fading_.front();
         fading_.pop_front();
-        const auto it = slots_.find(fade.id);
-        if (it == slots_.end()) continue;
-        const Instance& instance = instances_[it->second];
+        const Instance* instance = all_.find(fade.id);
+        if (!instance) continue;
         // Reopened since, or reopened and closed again (a later entry owns it): keep it.
-        if ((static_cast<int>(instance.flags) & kClosing) && instance.gone == fade.gone) {
+        if ((static_cast<int>(instance->flags) & kClosing) && instance->gone == fade.gone) {
             remove(fade.id);
         }
     }
@@ -144,13 +242,14 @@ void IncidentLayer::sweep(const AnimationClock& clock) {
 
 void IncidentLayer::rebuild(const CityPicture& picture, const Palette& palette,
                             const AnimationClock& clock) {
-    instances_.clear();
-    slot_ids_.clear();
-    slots_.clear();
+    all_.clear();
+    prominent_.clear();
     fading_.clear();
     fading_count_ = 0;
-    dirty_begin_ = dirty_end_ = 0;
     if (clock.started()) time_base_ = clock.now();
+    all_.instances.reserve(picture.incidents().size());
+    all_.slot_ids.reserve(picture.incidents().size());
+    all_.slots.reserve(picture.incidents().size());
     for (const auto& [id, incident] : picture.incidents()) {
         if (incident.open()) set(id, make_instance(incident, palette));
     }
@@ -174,12 +273,13 @@ void IncidentLayer::set_selected(std::optional<std::uint64_t> id) {
     if (selected_ == id) return;
     auto flag = [this](std::optional<std::uint64_t> which, bool on) {
         if (!which) return;
-        const auto it = slots_.find(*which);
-        if (it == slots_.end()) return;
-        Instance& instance = instances_[it->second];
+        const auto it = all_.slots.find(*which);
+        if (it == all_.slots.end()) return;
+        Instance& instance = all_.instances[it->second];
         const int flags = static_cast<int>(instance.flags);
         instance.flags = static_cast<float>(on ? flags | kSelected : flags & ~kSelected);
-        mark_dirty(it->second);
+        all_.mark_dirty(it->second);
+        follow(*which, instance);
     };
     flag(selected_, false);
     selected_ = id;
@@ -190,59 +290,68 @@ std::optional<std::uint64_t> IncidentLayer::pick(const Camera& camera, double px
                                                  bool only_prominent) const {
     const MercatorPoint world = camera.to_world(px, py);
     const double wx = world.x - origin_.x, wy = world.y - origin_.y;
+    const InstanceBuffer& buffer = only_prominent ? prominent_ : all_;
     std::optional<std::uint64_t> best;
     double best_d2 = 0;
-    for (std::size_t slot = 0; slot < instances_.size(); ++slot) {
-        const Instance& instance = instances_[slot];
+    for (std::size_t slot = 0; slot < buffer.instances.size(); ++slot) {
+        const Instance& instance = buffer.instances[slot];
         const int flags = static_cast<int>(instance.flags);
         if (flags & kClosing) continue;
-        if (only_prominent && !(flags & (kCritical | kSelected))) continue;
         const double dx = (instance.x - wx) / camera.metres_per_pixel;
         const double dy = (instance.y - wy) / camera.metres_per_pixel;
         const double d2 = dx * dx + dy * dy;
         const double radius = instance.size / 2.0 + 2.0;  // a little slack for a finger
         if (d2 <= radius * radius && (!best || d2 < best_d2)) {
-            best = slot_ids_[slot];
+            best = buffer.slot_ids[slot];
             best_d2 = d2;
         }
     }
     return best;
 }
 
-void IncidentLayer::upload() {
-    glBindBuffer(GL_ARRAY_BUFFER, vbo_.get());
-    if (instances_.size() > gpu_capacity_) {
-        // Grow geometrically and send everything once; later deltas go by sub-range.
-        gpu_capacity_ = std::max<std::size_t>(1024, instances_.size() * 2);
-        glBufferData(GL_ARRAY_BUFFER, static_cast<GLsizeiptr>(gpu_capacity_ * sizeof(Instance)),
-                     nullptr, GL_DYNAMIC_DRAW);
-        dirty_begin_ = 0;
-        dirty_end_ = instances_.size();
-    }
-    if (dirty_end_ > dirty_begin_) {
-        glBufferSubData(GL_ARRAY_BUFFER, static_cast<GLintptr>(dirty_begin_ * sizeof(Instance)),
-                        static_cast<GLsizeiptr>((dirty_end_ - dirty_begin_) * sizeof(Instance)),
-                        instances_.data() + dirty_begin_);
-    }
-    dirty_begin_ = dirty_end_ = 0;
+void IncidentLayer::sync() {
+    all_.upload();
+    prominent_.upload();
 }
 
 void IncidentLayer::draw(const Camera& camera, const Palette& palette, const AnimationClock& clock,
                          bool only_prominent) {
-    upload();
-    if (instances_.empty()) return;
-    program_.use();
-    set_map_transform(program_, {camera.origin_offset_px(origin_),
+    sync();
+    const InstanceBuffer& buffer = only_prominent ? prominent_ : all_;
+    if (buffer.instances.empty()) return;
+    // The viewport grows by the widest sprite's half on every side: GL may drop a point whose
+    // centre is outside it, and a marker just off screen must still show its visible part.
+    float largest = 0;
+    for (const Severity severity :
+         {Severity::critical, Severity::major, Severity::moderate, Severity::low}) {
+        largest = std::max(largest, palette.marker_size(severity));
+    }
+    const float radius = 0.5f * largest + 1.0f;
+    const float max_extent = 0.5f * max_point_size_;
+    const int margin = static_cast<int>(std::ceil(
+                           std::min(std::max(radius * 2.8f + 6.0f, radius + 12.0f), max_extent))) +
+                       1;
+    glViewport(-margin, -margin, camera.width + 2 * margin, camera.height + 2 * margin);
+    glEnable(GL_PROGRAM_POINT_SIZE);
+    const MapTransform transform{camera.origin_offset_px(origin_),
                                  static_cast<float>(1.0 / camera.metres_per_pixel),
-                                 {camera.width / 2.0f, camera.height / 2.0f}});
-    glUniform4fv(program_.uniform("u_outline"), 1, palette.marker_outline().array().data());
-    glUniform1f(program_.uniform("u_now"), seconds(clock.now()));
-    glUniform1f(program_.uniform("u_pulse_s"), static_cast<float>(timing_.pulse_s));
-    glUniform1f(program_.uniform("u_fade_s"), static_cast<float>(std::max(0.001, timing_.fade_s)));
-    glUniform1i(program_.uniform("u_only_flags"), only_prominent ? kCritical | kSelected : 0);
-    glBindVertexArray(vao_.get());
-    glDrawArraysInstanced(GL_TRIANGLE_STRIP, 0, 4, static_cast<GLsizei>(instances_.size()));
-    glBindVertexArray(0);
+                                 {camera.width / 2.0f + static_cast<float>(margin),
+                                  camera.height / 2.0f + static_cast<float>(margin)}};
+    for (const int pass : {0, 1}) {
+        const Program& program = pass == 0 ? plain_program_ : program_;
+        program.use();
+        set_map_transform(program, transform);
+        glUniform4fv(program.uniform("u_outline"), 1, palette.marker_outline().array().data());
+        glUniform1f(program.uniform("u_now"), seconds(clock.now()));
+        glUniform1f(program.uniform("u_pulse_s"), static_cast<float>(timing_.pulse_s));
+        glUniform1f(program.uniform("u_fade_s"),
+                    static_cast<float>(std::max(0.001, timing_.fade_s)));
+        glUniform1f(program.uniform("u_max_extent"), max_extent);
+        glUniform1i(program.uniform("u_pass"), pass);
+        buffer.draw();
+    }
+    glDisable(GL_PROGRAM_POINT_SIZE);
+    glViewport(0, 0, camera.width, camera.height);
 }
 
 }  // namespace citywall::viewer

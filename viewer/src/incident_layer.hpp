@@ -1,6 +1,8 @@
-// Live incidents as instanced markers: one buffer of per-instance attributes, one draw call.
+// Live incidents as point-sprite markers: one buffer of per-marker attributes, one draw call.
 // A delta touches only the instances of the ids it changed. A closed incident keeps its
 // instance while it fades out, then is swap-removed; new ones pulse; the selected one is ringed.
+// Critical and selected incidents are also kept in a small second buffer, the only one drawn
+// over the choropleth, so an aggregated frame does not pay for every instance.
 // Every time the shader sees comes from the one AnimationClock.
 #pragma once
 
@@ -44,12 +46,13 @@ class IncidentLayer {
     std::optional<std::uint64_t> pick(const Camera& camera, double px, double py,
                                       bool only_prominent) const;
 
-    std::size_t size() const { return instances_.size() - fading_count_; }  // open markers
-    std::size_t instance_count() const { return instances_.size(); }        // with fading ones
+    std::size_t size() const { return all_.size() - fading_count_; }  // open markers
+    std::size_t instance_count() const { return all_.size(); }        // with fading ones
+    std::size_t prominent_count() const { return prominent_.size(); }
     // The instance buffer (the heat layer reads the same positions); sync() uploads pending
     // changes first, so a pass drawn before the markers sees this frame's instances.
-    GLuint buffer() const { return vbo_.get(); }
-    void sync() { upload(); }
+    GLuint buffer() const { return all_.vbo.get(); }
+    void sync();
 
     struct Instance {
         float x, y;            // metres relative to origin_
@@ -64,24 +67,45 @@ class IncidentLayer {
     const MercatorPoint& origin() const { return origin_; }
 
   private:
+    // Instances by incident id in a dense array (swap-removed), its GL buffer, and the slots
+    // changed since the last upload: a frame's deltas touch scattered slots, so they go up as
+    // short runs, not as one range spanning most of a million instances.
+    struct InstanceBuffer {
+        VertexArray vao;
+        Buffer vbo;
+        std::size_t gpu_capacity = 0;  // instances the buffer holds
+        std::vector<Instance> instances;
+        std::vector<std::uint64_t> slot_ids;                     // slot -> incident id
+        std::unordered_map<std::uint64_t, std::uint32_t> slots;  // incident id -> slot
+        std::vector<std::uint32_t> dirty;                        // slots to upload, each once
+        std::vector<std::uint8_t> is_dirty;                      // by slot
+
+        std::size_t size() const { return instances.size(); }
+        Instance* find(std::uint64_t id);
+        // Returns the slot.
+        std::size_t set(std::uint64_t id, const Instance& instance);
+        void remove(std::uint64_t id);
+        void clear();
+        void mark_dirty(std::size_t slot);
+        void upload();
+        void draw() const;
+    };
+    static InstanceBuffer make_buffer_for_instances();
     Instance make_instance(const Incident& incident, const Palette& palette);
     float seconds(TimeMs t) const;
     void set(std::uint64_t id, const Instance& instance);
     void remove(std::uint64_t id);
     void start_fade(std::uint64_t id, const AnimationClock& clock);
-    void mark_dirty(std::size_t slot);
-    void upload();
+    // Keeps the prominent buffer's copy of one instance in step with the main one.
+    void follow(std::uint64_t id, const Instance& instance);
 
     MercatorPoint origin_;
     MarkerTiming timing_;
-    Program program_;
-    VertexArray vao_;
-    Buffer vbo_;
-    std::size_t gpu_capacity_ = 0;  // instances the buffer holds
-    std::vector<Instance> instances_;
-    std::vector<std::uint64_t> slot_ids_;                   // slot -> incident id
-    std::unordered_map<std::uint64_t, std::size_t> slots_;  // incident id -> slot
-    std::size_t dirty_begin_ = 0, dirty_end_ = 0;           // slots to upload, [begin, end)
+    Program program_;        // new and selected markers: rings
+    Program plain_program_;  // the rest: a disc
+    InstanceBuffer all_;
+    InstanceBuffer prominent_;   // kCritical or kSelected
+    float max_point_size_ = 64;  // the driver's
     // Closed incidents still fading, oldest first.
     struct Fade {
         std::uint64_t id;

@@ -113,9 +113,14 @@ float draw_kpi_panel(const DayStats& stats, const WallFonts& fonts, const Camera
     ImGui::TextColored(kHeading, "今日指标 Today");
     ImGui::PopFont();
     ImGui::SameLine();
-    // What the viewer saw, not the city's day: say from when.
-    const TimeMs from = std::max(stats.day_start(), stats.joined());
-    if (from > 0) {
+    // Ingest's count of the whole day, or what this viewer saw: say which, and from when.
+    const TimeMs from =
+        stats.from_ingest() ? stats.day_start() : std::max(stats.day_start(), stats.joined());
+    if (from > 0 && stats.from_ingest()) {
+        ImGui::AlignTextToFramePadding();
+        ImGui::TextColored(kDim, "自 %s 起 since %s", clock_text(from).c_str(),
+                           clock_text(from).c_str());
+    } else if (from > 0) {
         ImGui::AlignTextToFramePadding();
         ImGui::TextColored(kDim, "自 %s 起所见 seen since %s", clock_text(from).c_str(),
                            clock_text(from).c_str());

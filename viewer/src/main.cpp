@@ -28,7 +28,7 @@ int main(int argc, char** argv) {
     CLI::App app{"citywall-viewer: the city operations wall"};
     std::string config_path, updates, snapshot_endpoint, size = "1920x1080", center;
     std::string snapshot_out, snapshot_dir = ".", script;
-    bool fullscreen = false;
+    bool fullscreen = false, span = false;
     RunOptions options;
     double mpp = 0;
     app.add_option("--config", config_path, "viewer config (TOML)")
@@ -56,6 +56,7 @@ int main(int argc, char** argv) {
     app.add_option("--ui-scale", options.ui_scale, "multiply the panel font size (big walls)")
         ->check(CLI::Range(0.5, 4.0));
     app.add_flag("--fullscreen", fullscreen, "full screen on the primary monitor");
+    app.add_flag("--span", span, "one borderless window across every monitor (a video wall)");
     app.add_flag("--no-panels", options.hide_panels,
                  "draw the map, incidents and banners without the side panel and layer box");
     CLI11_PARSE(app, argc, argv);
@@ -67,6 +68,7 @@ int main(int argc, char** argv) {
     }
     if (!updates.empty()) config->updates_endpoint = updates;
     if (fullscreen) config->fullscreen = true;
+    if (span) config->span = true;
     options.script = script;
     if (!snapshot_endpoint.empty()) config->snapshot_endpoint = snapshot_endpoint;
     if (config->updates_endpoint.empty() != config->snapshot_endpoint.empty()) {

@@ -10,6 +10,7 @@
 #include "camera.hpp"
 #include "city_areas.hpp"
 #include "citywall/picture.hpp"
+#include "nearby_units.hpp"
 #include "palette.hpp"
 #include "panels.hpp"
 
@@ -26,6 +27,8 @@ void draw_area_counts(const CityAreas& areas, const AreaCounts& counts, AreaLeve
 // The detail panel's view of the selection; the app fills it.
 struct DetailView {
     const Incident* incident = nullptr;  // an incident is selected
+    std::vector<NearUnit> near_units;    // with the incident: the units nearest it
+    const Unit* unit = nullptr;          // else a unit is
     const AreaRef* area = nullptr;       // else an area is
     AreaLevel level = AreaLevel::grid;
     std::size_t area_open = 0;
@@ -33,10 +36,15 @@ struct DetailView {
     TimeMs now = 0;  // the animation clock: "open for …"
     float top = 16;  // below the KPI panel when it shows
 };
-// Top right. Returns the id of an incident clicked in an area's list, or 0; `closed` set when
-// the operator closes the panel.
-std::uint64_t draw_detail_panel(const DetailView& view, const Palette& palette,
-                                const WallFonts& fonts, const Camera& camera, bool& closed);
+// What the operator clicked inside the detail panel: an incident (in an area's list, or a
+// unit's case) or a unit (among an incident's nearest).
+struct DetailPick {
+    std::uint64_t incident = 0;
+    std::string unit;  // unit_key()
+};
+// Top right; `closed` set when the operator closes the panel.
+DetailPick draw_detail_panel(const DetailView& view, const Palette& palette, const WallFonts& fonts,
+                             const Camera& camera, bool& closed);
 
 // Top left of the map: type a district/street/community/grid name or code, or an incident id.
 // Returns true when the operator pressed Enter (the text is in `text`).

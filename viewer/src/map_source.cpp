@@ -14,7 +14,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdarg>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <string>
 
 namespace citywall::viewer {
 
@@ -43,9 +46,12 @@ OGRSpatialReference web_mercator() {
 }
 
 // Source CRS to EPSG:3857, x = easting/longitude first on both sides. A layer without a CRS
-// is taken as WGS84 lon/lat (plain GeoJSON).
+// is taken as WGS84 lon/lat (plain GeoJSON). Finding the operation between two CRSs searches
+// PROJ's database (a good part of the start-up when every layer does it), and a city's layers
+// share one CRS: the first transformation made for a CRS is cloned for the other layers.
 Result<std::unique_ptr<OGRCoordinateTransformation>> to_mercator_from(
     const OGRSpatialReference* layer_srs) {
+    using R = Result<std::unique_ptr<OGRCoordinateTransformation>>;
     OGRSpatialReference source;
     if (layer_srs) {
         source = *layer_srs;
@@ -53,14 +59,25 @@ Result<std::unique_ptr<OGRCoordinateTransformation>> to_mercator_from(
         source.importFromEPSG(4326);
     }
     source.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-    const OGRSpatialReference target = web_mercator();
-    std::unique_ptr<OGRCoordinateTransformation> transform(
-        OGRCreateCoordinateTransformation(&source, &target));
-    if (!transform) {
-        return Result<std::unique_ptr<OGRCoordinateTransformation>>::failure(
-            "no transformation from the layer's CRS to EPSG:3857");
+    char* wkt = nullptr;
+    source.exportToWkt(&wkt);
+    const std::string key = wkt ? wkt : "";
+    CPLFree(wkt);
+    // Never destroyed: PROJ may already be torn down when static destructors run.
+    static auto* made = new std::map<std::string, std::unique_ptr<OGRCoordinateTransformation>>;
+    static std::mutex mutex;
+    const std::lock_guard lock(mutex);
+    auto it = made->find(key);
+    if (it == made->end()) {
+        const OGRSpatialReference target = web_mercator();
+        std::unique_ptr<OGRCoordinateTransformation> transform(
+            OGRCreateCoordinateTransformation(&source, &target));
+        if (!transform) return R::failure("no transformation from the layer's CRS to EPSG:3857");
+        it = made->emplace(key, std::move(transform)).first;
     }
-    return transform;
+    std::unique_ptr<OGRCoordinateTransformation> copy(it->second->Clone());
+    if (!copy) return R::failure("cannot copy the transformation to EPSG:3857");
+    return copy;
 }
 
 // ================================================================== GEOS triangulation ====

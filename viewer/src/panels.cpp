@@ -1,6 +1,8 @@
 // Index: [fonts and style] [side panel] [banners] [map labels] [scale bar]
 #include "panels.hpp"
 
+#include <imgui_internal.h>  // ImTextCharFromUtf8
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -95,7 +97,6 @@ void section(const char* title, const WallFonts& fonts) {
 std::optional<std::string> setup_imgui_style(const std::string& font_path, int font_index,
                                              float font_size, const std::string& extra_text,
                                              WallFonts& fonts) {
-    ImGuiIO& io = ImGui::GetIO();
     ImGui::StyleColorsDark();
     ImGuiStyle& style = ImGui::GetStyle();
     style.WindowRounding = 0;
@@ -109,7 +110,29 @@ std::optional<std::string> setup_imgui_style(const std::string& font_path, int f
     style.Colors[ImGuiCol_CheckMark] = ImVec4(1.0f, 0.75f, 0.2f, 1.0f);
     style.Colors[ImGuiCol_FrameBg] = ImVec4(0.12f, 0.17f, 0.25f, 1.0f);
     style.Colors[ImGuiCol_TableRowBgAlt] = ImVec4(1, 1, 1, 0.03f);
+    return load_wall_fonts(font_path, font_index, font_size, extra_text, fonts);
+}
 
+void WallFonts::want(std::string_view text) const {
+    if (!body) return;
+    const char* at = text.data();
+    const char* end = text.data() + text.size();
+    while (at < end) {
+        unsigned c = 0;
+        const int length = ImTextCharFromUtf8(&c, at, end);
+        if (length <= 0) break;
+        if (c >= 0x80 && !body->FindGlyphNoFallback(static_cast<ImWchar>(c)) &&
+            asked.insert(c).second)
+            missing.append(at, static_cast<std::size_t>(length));
+        at += length;
+    }
+}
+
+std::optional<std::string> load_wall_fonts(const std::string& font_path, int font_index,
+                                           float font_size, const std::string& extra_text,
+                                           WallFonts& fonts) {
+    ImGuiIO& io = ImGui::GetIO();
+    io.Fonts->Clear();
     if (!std::filesystem::exists(font_path)) {
         fonts.body = fonts.heading = fonts.banner = io.Fonts->AddFontDefault();
         return "font " + font_path + " not found; Chinese text will not render";
@@ -126,7 +149,7 @@ std::optional<std::string> setup_imgui_style(const std::string& font_path, int f
         ImFontGlyphRangesBuilder builder;
         builder.AddRanges(io.Fonts->GetGlyphRangesChineseSimplifiedCommon());
         builder.AddText(extra_text.c_str(), extra_text.c_str() + extra_text.size());
-        builder.AddText("—·●○▲■");
+        builder.AddText("—·●○▲■▶↑°");
         text_ranges.clear();
         builder.BuildRanges(&text_ranges);
     }
@@ -155,8 +178,8 @@ float side_panel_width(const Camera& camera) {
 
 // ========================================================================= side panel ====
 
-void draw_side_panel(const CityPicture& picture, const Palette& palette, const StreamStatus& status,
-                     const WallFonts& fonts, const Camera& camera) {
+void draw_side_panel(const CityPicture& picture, const OpenTotals& totals, const Palette& palette,
+                     const StreamStatus& status, const WallFonts& fonts, const Camera& camera) {
     const float width = side_panel_width(camera);
     const float top = status.drill ? drill_banner_height(fonts) : 0;
     ImGui::SetNextWindowPos(ImVec2(0, top));
@@ -205,18 +228,15 @@ void draw_side_panel(const CityPicture& picture, const Palette& palette, const S
         }
     }
 
-    // ---- incident totals
+    // ---- incident totals, kept as deltas arrive (AreaCounts), not counted here each frame
     std::map<std::string, std::size_t, std::less<>> by_family, by_department;
-    std::size_t by_severity[4] = {};
-    std::size_t open = 0;
-    for (const auto& [id, incident] : picture.incidents()) {
-        if (!incident.open()) continue;
-        ++open;
-        ++by_family[std::string(category_family(incident.category))];
-        ++by_department[std::string(incident.department())];
-        const int s = std::clamp(static_cast<int>(incident.severity), 1, 4);
-        ++by_severity[s - 1];
-    }
+    for (std::size_t i = 0; i < totals.families.size(); ++i)
+        if (totals.by_family[i] != 0) by_family[totals.families[i]] = totals.by_family[i];
+    for (std::size_t i = 0; i < totals.departments.size(); ++i)
+        if (totals.by_department[i] != 0)
+            by_department[totals.departments[i]] = totals.by_department[i];
+    const auto& by_severity = totals.by_severity;
+    const std::size_t open = totals.open;
     section("在办事件 Open incidents", fonts);
     ImGui::PushFont(fonts.banner);
     ImGui::TextUnformatted(format_count(open).c_str());
@@ -243,7 +263,12 @@ void draw_side_panel(const CityPicture& picture, const Palette& palette, const S
         ImGui::EndTable();
     }
 
-    // ---- per department, two to a row
+    // ---- per department, two to a row, by the name ingest's config gives it
+    auto display_name = [&](const std::string& code) -> const std::string& {
+        for (const FeedHealth& feed : picture.feeds())
+            if (feed.department == code && !feed.name.empty()) return feed.name;
+        return code;
+    };
     section("部门 Departments", fonts);
     if (by_department.empty()) {
         ImGui::TextColored(kTextDim, "—");
@@ -251,7 +276,9 @@ void draw_side_panel(const CityPicture& picture, const Palette& palette, const S
         setup_pair_columns();
         for (const auto& [department, count] : by_department) {
             ImGui::TableNextColumn();
-            ImGui::TextUnformatted(department.empty() ? "(unknown)" : department.c_str());
+            const std::string& name = display_name(department);
+            fonts.want(name);
+            ImGui::TextUnformatted(department.empty() ? "(unknown)" : name.c_str());
             ImGui::TableNextColumn();
             right_aligned_count(count);
         }
@@ -272,14 +299,16 @@ void draw_side_panel(const CityPicture& picture, const Palette& palette, const S
                 feed.last_message > 0
                     ? format_age(static_cast<double>(status.now - feed.last_message) / 1000)
                     : std::string("never");
+            const std::string& name = feed.name.empty() ? feed.department : feed.name;
+            fonts.want(name);
             if (ok) {
-                ImGui::Text("%s", feed.department.c_str());
+                ImGui::Text("%s", name.c_str());
                 ImGui::SameLine();
                 ImGui::TextColored(kTextDim, "%s", heard.c_str());
             } else {
                 // Unmistakable from across the room: the whole cell red, the text white.
                 ImGui::TableSetBgColor(ImGuiTableBgTarget_CellBg, kAlertRed);
-                ImGui::TextColored(ImVec4(1, 1, 1, 1), "%s %s %s", feed.department.c_str(),
+                ImGui::TextColored(ImVec4(1, 1, 1, 1), "%s %s %s", name.c_str(),
                                    feed.connected ? "STALE" : "DOWN", heard.c_str());
             }
         }

@@ -7,8 +7,11 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
+#include <unordered_set>
 #include <vector>
 
+#include "area_counts.hpp"
 #include "camera.hpp"
 #include "citywall/picture.hpp"
 #include "map_layers.hpp"
@@ -20,6 +23,15 @@ struct WallFonts {
     ImFont* body = nullptr;
     ImFont* heading = nullptr;
     ImFont* banner = nullptr;  // large, only the glyphs the banners use
+
+    // Text from the stream (titles, call signs, department names) may use characters the atlas
+    // was not built with. Drawing code reports what it shows; characters the atlas lacks are
+    // collected here and the app rebuilds the atlas before the next frame. Each character is
+    // asked for once, so one the font file itself lacks cannot make the atlas rebuild forever.
+    void want(std::string_view text) const;
+    bool wants_more() const { return !missing.empty(); }
+    mutable std::string missing;  // UTF-8, not yet in the atlas
+    mutable std::unordered_set<unsigned> asked;
 };
 
 // Loads the CJK font at three sizes and styles ImGui for a dark wall; `extra_text` holds
@@ -28,6 +40,11 @@ struct WallFonts {
 std::optional<std::string> setup_imgui_style(const std::string& font_path, int font_index,
                                              float font_size, const std::string& extra_text,
                                              WallFonts& fonts);
+// Builds the three fonts again with `extra_text` (the characters collected by want()); the
+// caller re-uploads the atlas texture. Outside a frame only.
+std::optional<std::string> load_wall_fonts(const std::string& font_path, int font_index,
+                                           float font_size, const std::string& extra_text,
+                                           WallFonts& fonts);
 
 // The state of the stream as the panel and banners show it; the app fills it every frame.
 struct StreamStatus {
@@ -50,8 +67,8 @@ struct StreamStatus {
 // Width of the side panel for a given viewport, in pixels.
 float side_panel_width(const Camera& camera);
 
-void draw_side_panel(const CityPicture& picture, const Palette& palette, const StreamStatus& status,
-                     const WallFonts& fonts, const Camera& camera);
+void draw_side_panel(const CityPicture& picture, const OpenTotals& totals, const Palette& palette,
+                     const StreamStatus& status, const WallFonts& fonts, const Camera& camera);
 // Checkboxes that show and hide map layers (police beats among them).
 // With the choropleth's mode (auto / on / off) when `mode` is given.
 // `compact`: the aggregation switches only (the detail panel needs the room). Returns the

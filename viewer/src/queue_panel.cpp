@@ -250,6 +250,7 @@ std::uint64_t draw_queue_panel(IncidentQueue& queue, const CityPicture& picture,
                     ImGui::TextUnformatted("超时");
                 }
                 ImGui::TableNextColumn();
+                fonts.want(incident.title);
                 ImGui::TextUnformatted(incident.title.empty() ? "(无标题)"
                                                               : incident.title.c_str());
                 ImGui::TableNextColumn();

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "citywall/geo.hpp"
+#include "nearby_units.hpp"
 
 namespace citywall::viewer {
 
@@ -46,6 +47,16 @@ std::string selection_json(const WallApp& app) {
             if (it != app.picture().incidents().end()) {
                 out += ",\"category\":" + json_string(it->second.category);
                 out += ",\"grid\":" + json_string(it->second.grid.grid.code);
+                out += ",\"near\":[";
+                bool first = true;
+                for (const NearUnit& near : nearest_units(app.picture(), it->second, 3)) {
+                    out += std::string(first ? "" : ",") +
+                           "{\"unit\":" + json_string(near.unit->id) + ",\"metres\":" +
+                           std::to_string(static_cast<long>(std::lround(near.metres))) +
+                           ",\"assigned\":" + (near.assigned ? "true" : "false") + "}";
+                    first = false;
+                }
+                out += "]";
             }
             return out + "}";
         }
@@ -55,6 +66,17 @@ std::string selection_json(const WallApp& app) {
                 "{\"kind\":\"area\",\"level\":" + json_string(level_name(s.area.level)) +
                 ",\"code\":" + json_string(ref.code) + ",\"name\":" + json_string(ref.name);
             out += ",\"open\":" + std::to_string(app.counts().count(s.area.level, s.area.area));
+            return out + "}";
+        }
+        case Selection::Kind::unit: {
+            std::string out = "{\"kind\":\"unit\"";
+            const auto it = app.picture().units().find(s.unit);
+            if (it != app.picture().units().end()) {
+                out += ",\"department\":" + json_string(it->second.department);
+                out += ",\"id\":" + json_string(it->second.id);
+                out += ",\"status\":" + json_string(std::string(to_string(it->second.status)));
+                out += ",\"incident\":" + std::to_string(it->second.incident);
+            }
             return out + "}";
         }
     }
@@ -108,7 +130,8 @@ Outcome expect_selected(WallApp& app, const Args& args) {
         return s.kind == Selection::Kind::none ? Outcome{true, false, got}
                                                : failed("expected nothing selected", got);
     }
-    if (args.size() != 2) return malformed("expect-selected incident ID | area CODE | none");
+    if (args.size() != 2)
+        return malformed("expect-selected incident ID | area CODE | unit ID | none");
     if (args[0] == "incident") {
         const bool match =
             s.kind == Selection::Kind::incident && std::to_string(s.incident) == args[1];
@@ -119,7 +142,13 @@ Outcome expect_selected(WallApp& app, const Args& args) {
             s.kind == Selection::Kind::area && app.areas().ref(s.area).code == args[1];
         return match ? Outcome{true, false, got} : failed("expected area " + args[1], got);
     }
-    return malformed("expect-selected incident ID | area CODE | none");
+    if (args[0] == "unit") {
+        const auto it = app.picture().units().find(s.unit);
+        const bool match = s.kind == Selection::Kind::unit && it != app.picture().units().end() &&
+                           it->second.id == args[1];
+        return match ? Outcome{true, false, got} : failed("expected unit " + args[1], got);
+    }
+    return malformed("expect-selected incident ID | area CODE | unit ID | none");
 }
 
 bool on_off(const std::string& word, bool& out) {
@@ -391,6 +420,40 @@ int run_script(WallApp& app, const RunOptions& options) {
                         : failed("timed out", seq);
          }},
         {"expect-selected", [&](const Args& a) { return expect_selected(app, a); }},
+        {"expect-near-unit",
+         [&](const Args& a) {
+             if (a.size() != 1) return malformed("expect-near-unit ID");
+             const Selection& s = app.selection();
+             const auto it = app.picture().incidents().find(s.incident);
+             const std::string got = ",\"selected\":" + selection_json(app);
+             if (s.kind != Selection::Kind::incident || it == app.picture().incidents().end())
+                 return failed("no incident selected", got);
+             const auto near = nearest_units(app.picture(), it->second, 1);
+             return !near.empty() && near.front().unit->id == a[0]
+                        ? Outcome{true, false, got}
+                        : failed("expected unit " + a[0] + " first", got);
+         }},
+        {"units",
+         [&](const Args& a) {
+             if (a.size() != 1 || !on_off(a[0], app.units_on)) return malformed("units on|off");
+             return Outcome{};
+         }},
+        {"wait-units",
+         [&](const Args& a) {
+             const auto n = !a.empty() && a.size() <= 2 ? number(a[0]) : std::nullopt;
+             const auto timeout = a.size() == 2 ? number(a[1]) : options.timeout_s;
+             if (!n || !timeout || *n < 0) return malformed("wait-units N [TIMEOUT_S]");
+             const auto start = std::chrono::steady_clock::now();
+             while (app.units().size() < static_cast<std::size_t>(*n) &&
+                    std::chrono::steady_clock::now() - start <
+                        std::chrono::duration<double>(*timeout)) {
+                 std::this_thread::sleep_for(std::chrono::milliseconds(20));
+                 app.pump_stream();
+             }
+             const std::string units = ",\"units\":" + std::to_string(app.units().size());
+             return app.units().size() >= static_cast<std::size_t>(*n) ? Outcome{true, false, units}
+                                                                       : failed("timed out", units);
+         }},
         {"expect-aggregated",
          [&](const Args& a) {
              if (a.size() != 1) return malformed("expect-aggregated LEVEL|off");

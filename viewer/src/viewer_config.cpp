@@ -157,6 +157,7 @@ Result<ViewerConfig> load_viewer_config(const std::filesystem::path& path) {
     config.width = root["window"]["width"].value_or(config.width);
     config.height = root["window"]["height"].value_or(config.height);
     config.fullscreen = root["window"]["fullscreen"].value_or(false);
+    config.span = root["window"]["span"].value_or(false);
 
     config.updates_endpoint = root["ingest"]["updates"].value_or(std::string());
     config.snapshot_endpoint = root["ingest"]["snapshot"].value_or(std::string());

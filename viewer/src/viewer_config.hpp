@@ -86,6 +86,9 @@ struct ViewerConfig {
     int width = 1920;
     int height = 1080;
     bool fullscreen = false;
+    // One borderless window over every monitor (a wall of several displays driven by one
+    // machine); the picture is laid out for the whole span.
+    bool span = false;
 
     std::string updates_endpoint;   // ingest PUB
     std::string snapshot_endpoint;  // ingest ROUTER

@@ -85,6 +85,12 @@ bool WallApp::init(GLFWwindow* window, bool install_input) {
         return false;
     }
     programs_ = std::move(*programs);
+    auto map_cache = MapCache::create();
+    if (!map_cache) {
+        std::fprintf(stderr, "citywall-viewer: shader: %s\n", map_cache.error().c_str());
+        return false;
+    }
+    map_cache_ = std::move(*map_cache);
 
     init_gdal();
     std::vector<std::string> errors;
@@ -135,6 +141,13 @@ bool WallApp::init(GLFWwindow* window, bool install_input) {
         return false;
     }
     heat_ = std::move(*heat);
+    auto units = UnitLayer::create(camera_.center);
+    if (!units) {
+        std::fprintf(stderr, "citywall-viewer: shader: %s\n", units.error().c_str());
+        return false;
+    }
+    units_ = std::move(*units);
+    units_->set_ui_scale(options_.ui_scale);
 
     IMGUI_CHECKVERSION();
     ImGui::CreateContext();
@@ -152,6 +165,7 @@ bool WallApp::init(GLFWwindow* window, bool install_input) {
     for (const auto& [family, color] : palette_.families())
         glyphs += palette_.family_label(family);
     glyphs += kOpsPanelGlyphs;
+    font_glyphs_ = glyphs;
     if (auto warning = setup_imgui_style(config_.font.string(), config_.font_index,
                                          config_.font_size * options_.ui_scale, glyphs, fonts_)) {
         std::fprintf(stderr, "citywall-viewer: %s\n", warning->c_str());
@@ -237,6 +251,8 @@ void WallApp::pump_stream() {
     if (picture_.take_replaced()) {
         picture_.take_changed();
         incidents_->rebuild(picture_, palette_, clock_);
+        picture_.take_changed_units();
+        units_->rebuild(picture_);
         counts_.rebuild(picture_);
         day_stats_.observe_all(picture_);
         queue_.invalidate();
@@ -248,13 +264,19 @@ void WallApp::pump_stream() {
             queue_.invalidate();
         }
     }
+    if (const auto moved = picture_.take_changed_units(); !moved.empty())
+        units_->update(picture_, moved);
     incidents_->sweep(clock_);
+    // Uploads now, with the deltas that caused them, rather than inside the next frame.
+    incidents_->sync();
     choropleth_->sync(counts_);
     // A selected incident that closed is no longer selectable; its fade still shows it.
     if (selection_.kind == Selection::Kind::incident) {
         const auto it = picture_.incidents().find(selection_.incident);
         if (it == picture_.incidents().end() || !it->second.open()) select({});
     }
+    if (selection_.kind == Selection::Kind::unit && !picture_.units().contains(selection_.unit))
+        select({});  // gone off duty
 }
 
 std::string WallApp::waiting_report() const {
@@ -312,6 +334,16 @@ AreaLevel WallApp::aggregate_level() const {
 }
 
 void WallApp::render_frame(int width, int height, unsigned framebuffer, bool snapshot) {
+    if (fonts_.wants_more()) {
+        // Characters the last frame showed but the atlas lacked (a rare character in a title
+        // or a call sign): build the atlas again with them, once each.
+        font_glyphs_ += fonts_.missing;
+        fonts_.missing.clear();
+        load_wall_fonts(config_.font.string(), config_.font_index,
+                        config_.font_size * options_.ui_scale, font_glyphs_, fonts_);
+        ImGui_ImplOpenGL3_DestroyFontsTexture();
+        ImGui_ImplOpenGL3_CreateFontsTexture();
+    }
     camera_.width = width;
     camera_.height = height;
     glBindFramebuffer(GL_FRAMEBUFFER, framebuffer);
@@ -320,7 +352,6 @@ void WallApp::render_frame(int width, int height, unsigned framebuffer, bool sna
     glClearColor(bg.r, bg.g, bg.b, 1.0f);
     glClearStencil(0);
     glStencilMask(0xff);
-    glClear(GL_COLOR_BUFFER_BIT | GL_STENCIL_BUFFER_BIT);
     glDisable(GL_DEPTH_TEST);
     glDisable(GL_CULL_FACE);
     glEnable(GL_BLEND);
@@ -329,32 +360,72 @@ void WallApp::render_frame(int width, int height, unsigned framebuffer, bool sna
     // DESIGN.md's order: raster basemap → area fills (the choropleth) → outlines → markers.
     const bool aggregate = aggregated();
     const AreaLevel level = aggregate_level();
-    bool choropleth_drawn = false;
     const bool area_selected = selection_.kind == Selection::Kind::area;
-    int stencil_ref = 1;
-    for (const MapLayer& layer : layers_) {
-        if (!choropleth_drawn && layer.style().kind == LayerKind::vector) {
-            choropleth_drawn = true;
-            if (aggregate && !heat_on) {  // the heat layer replaces the choropleth
-                std::optional<std::uint32_t> highlight;
-                if (area_selected && selection_.area.level == level) {
-                    highlight = selection_.area.area;
-                }
-                choropleth_->draw(camera_, level, class_breaks(counts_.max_count(level)),
-                                  config_.aggregate.opacity, highlight);
-            }
-            if (area_selected && (!aggregate || selection_.area.level != level)) {
-                choropleth_->draw_selected(camera_, selection_.area.level, selection_.area.area);
+    const bool choropleth = aggregate && !heat_on;  // the heat layer replaces the choropleth
+    const bool tint = area_selected && (!aggregate || selection_.area.level != level);
+    // The live part (choropleth, selected area) goes under the first vector layer.
+    std::size_t split = layers_.size();
+    if (choropleth || tint) {
+        for (std::size_t i = 0; i < layers_.size(); ++i) {
+            if (layers_[i].style().kind == LayerKind::vector) {
+                split = i;
+                break;
             }
         }
-        layer.draw(camera_, *programs_, stencil_ref);
-        if (++stencil_ref > 255) {
-            glClear(GL_STENCIL_BUFFER_BIT);
-            stencil_ref = 1;
+    }
+    auto draw_live = [&] {
+        if (choropleth) {
+            std::optional<std::uint32_t> highlight;
+            if (area_selected && selection_.area.level == level) highlight = selection_.area.area;
+            choropleth_->draw(camera_, level, class_breaks(counts_.max_count(level)),
+                              config_.aggregate.opacity, highlight);
         }
+        if (tint) choropleth_->draw_selected(camera_, selection_.area.level, selection_.area.area);
+    };
+    auto draw_layers = [&](std::size_t begin, std::size_t end, int& stencil_ref) {
+        for (std::size_t i = begin; i < end; ++i) {
+            layers_[i].draw(camera_, *programs_, stencil_ref);
+            if (++stencil_ref > 255) {
+                glClear(GL_STENCIL_BUFFER_BIT);
+                stencil_ref = 1;
+            }
+        }
+    };
+    // A still camera composites the cached map; a moving one draws the map directly (caching
+    // it would cost a copy a frame), and the first frame after it stops fills the cache.
+    MapCacheKey key = map_cache_key(camera_, layers_, split);
+    const bool cached = map_cache_->holds(key);
+    if (cached || key == last_map_key_) {
+        if (!cached) {
+            map_cache_->begin(MapCache::Part::base, key, {bg.r, bg.g, bg.b, 1.0f});
+            int stencil_ref = 1;
+            draw_layers(0, split, stencil_ref);
+            if (split < layers_.size()) {
+                map_cache_->begin(MapCache::Part::overlay, key, {});
+                stencil_ref = 1;
+                draw_layers(split, layers_.size(), stencil_ref);
+            }
+            map_cache_->finish(key);
+            glBindFramebuffer(GL_FRAMEBUFFER, framebuffer);
+            glViewport(0, 0, width, height);
+        }
+        map_cache_->composite(MapCache::Part::base);
+        if (split < layers_.size()) {
+            draw_live();
+            map_cache_->composite(MapCache::Part::overlay);
+        }
+    } else {
+        glClear(GL_COLOR_BUFFER_BIT | GL_STENCIL_BUFFER_BIT);
+        int stencil_ref = 1;
+        draw_layers(0, split, stencil_ref);
+        if (split < layers_.size()) draw_live();
+        draw_layers(split, layers_.size(), stencil_ref);
+        last_map_key_ = std::move(key);
     }
     incidents_->sync();
     if (heat_on) heat_->draw(camera_, *incidents_, framebuffer);
+    // Units under the incident markers: an incident is never hidden by the car sent to it.
+    if (units_on) units_->draw(camera_, palette_, clock_);
     incidents_->draw(camera_, palette_, clock_, aggregate && config_.aggregate.critical_markers);
 
     ImGui_ImplOpenGL3_NewFrame();
@@ -377,12 +448,15 @@ void WallApp::render_frame(int width, int height, unsigned framebuffer, bool sna
 void WallApp::draw_panels(const StreamStatus& status) {
     const float left = options_.hide_panels ? 0.0f : side_panel_width(camera_);
     draw_map_labels(layers_, camera_, fonts_, left);
+    if (units_on)
+        units_->draw_labels(ImGui::GetBackgroundDrawList(), camera_, fonts_, options_.ui_scale,
+                            left);
     const bool aggregate = aggregated();
     const AreaLevel level = aggregate_level();
     if (aggregate && !heat_on) draw_area_counts(areas_, counts_, level, camera_, fonts_, left);
     draw_scale_bar(camera_, fonts_);
     if (!options_.hide_panels) {
-        draw_side_panel(picture_, palette_, status, fonts_, camera_);
+        draw_side_panel(picture_, counts_.totals(), palette_, status, fonts_, camera_);
         // The detail panel takes the right edge: the layer box then shows only its switches.
         LayerBoxToggles toggles{&heat_on, &show_queue, &show_kpi};
         const float box_top =
@@ -404,7 +478,13 @@ void WallApp::draw_panels(const StreamStatus& status) {
         std::vector<const Incident*> listed;
         if (selection_.kind == Selection::Kind::incident) {
             const auto it = picture_.incidents().find(selection_.incident);
-            if (it != picture_.incidents().end()) view.incident = &it->second;
+            if (it != picture_.incidents().end()) {
+                view.incident = &it->second;
+                view.near_units = nearest_units(picture_, it->second, kNearUnits);
+            }
+        } else if (selection_.kind == Selection::Kind::unit) {
+            const auto it = picture_.units().find(selection_.unit);
+            if (it != picture_.units().end()) view.unit = &it->second;
         } else if (selection_.kind == Selection::Kind::area) {
             view.area = &areas_.ref(selection_.area);
             view.level = selection_.area.level;
@@ -428,11 +508,12 @@ void WallApp::draw_panels(const StreamStatus& status) {
                 view.area_incidents = &listed;
             }
         }
-        if (view.incident || view.area) {
+        if (view.incident || view.area || view.unit) {
             bool closed = false;
-            const std::uint64_t picked = draw_detail_panel(view, palette_, fonts_, camera_, closed);
+            const DetailPick picked = draw_detail_panel(view, palette_, fonts_, camera_, closed);
             if (closed) select({});
-            if (picked != 0) select_incident(picked, true);
+            if (picked.incident != 0) select_incident(picked.incident, true);
+            if (!picked.unit.empty()) select_unit(picked.unit, true);
         }
     }
     draw_banners(status, fonts_, camera_);

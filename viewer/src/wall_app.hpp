@@ -21,9 +21,11 @@
 #include "heat_layer.hpp"
 #include "incident_layer.hpp"
 #include "incident_queue.hpp"
+#include "map_cache.hpp"
 #include "map_layers.hpp"
 #include "palette.hpp"
 #include "panels.hpp"
+#include "unit_layer.hpp"
 #include "viewer_config.hpp"
 
 struct GLFWwindow;
@@ -58,9 +60,10 @@ struct RunOptions {
 
 // What the operator has picked.
 struct Selection {
-    enum class Kind { none, incident, area } kind = Kind::none;
+    enum class Kind { none, incident, area, unit } kind = Kind::none;
     std::uint64_t incident = 0;
     AreaHit area;
+    std::string unit;  // its unit_key()
     friend bool operator==(const Selection&, const Selection&) = default;
 };
 
@@ -97,6 +100,7 @@ class WallApp {
     // choropleth shows, basic grid otherwise), else a police beat; `beat` picks the beat.
     Selection click(double px, double py, bool beat = false);
     bool select_incident(std::uint64_t id, bool fly);
+    bool select_unit(const std::string& key, bool fly);
     // Zooms to an area (code or name) or an incident (its id) and selects it.
     bool zoom_to(const std::string& code_name_or_id);
     const Selection& selection() const { return selection_; }
@@ -111,6 +115,8 @@ class WallApp {
     bool show_queue = false;
     bool show_kpi = false;
     bool heat_on = false;
+    bool units_on = true;
+    const UnitLayer& units() const { return *units_; }
     IncidentQueue& queue() { return queue_; }
     const DayStats& day_stats() const { return day_stats_; }
     // Brings the queue and the KPIs up to date now (scripts; a frame does it throttled).
@@ -124,6 +130,7 @@ class WallApp {
     // map area's centre, so a concave area is never centred on its neighbour.
     void fly_to(const MercatorBox& box, double min_mpp,
                 std::optional<MercatorPoint> inside = std::nullopt);
+    void fly_close_to(LonLat where);
     void place_camera();
     StreamStatus stream_status() const;
     void apply(const wire::Message& message, bool& gap);
@@ -136,13 +143,17 @@ class WallApp {
     bool imgui_ready_ = false;
     Palette palette_;
     WallFonts fonts_;
+    std::string font_glyphs_;  // characters added to the common Chinese set
     std::optional<MapPrograms> programs_;
     std::vector<MapLayer> layers_;
+    std::optional<MapCache> map_cache_;
+    MapCacheKey last_map_key_;  // the map drawn last frame, when it was drawn directly
     CityAreas areas_;
     AreaCounts counts_;
     std::optional<ChoroplethLayer> choropleth_;
     std::optional<IncidentLayer> incidents_;
     std::optional<HeatLayer> heat_;
+    std::optional<UnitLayer> units_;
     IncidentQueue queue_;
     DayStats day_stats_;
     float layer_box_width_ = 0;  // last frame's, so the queue stops short of the box
@@ -170,5 +181,13 @@ class WallApp {
 
 // Returns the process exit code.
 int run_wall(const ViewerConfig& config, const RunOptions& options);
+
+// A monitor's place on the virtual desktop, in screen coordinates.
+struct MonitorRect {
+    int x = 0, y = 0, width = 0, height = 0;
+    friend bool operator==(const MonitorRect&, const MonitorRect&) = default;
+};
+// The bounding box of all monitors (`--span`); empty for none.
+MonitorRect span_of(const std::vector<MonitorRect>& monitors);
 
 }  // namespace citywall::viewer

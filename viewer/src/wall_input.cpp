@@ -22,6 +22,16 @@ void WallApp::select(const Selection& selection) {
     incidents_->set_selected(selection.kind == Selection::Kind::incident
                                  ? std::optional<std::uint64_t>(selection.incident)
                                  : std::nullopt);
+    units_->set_selected(selection.kind == Selection::Kind::unit
+                             ? std::optional<std::string>(selection.unit)
+                             : std::nullopt);
+}
+
+// Close enough to see its street, but never further out than the operator already is.
+void WallApp::fly_close_to(LonLat where) {
+    const geo::Mercator m = geo::to_mercator(where);
+    const double mpp = std::min(camera_.metres_per_pixel, 6.0);
+    fly_to({m.x - mpp, m.y - mpp, m.x + mpp, m.y + mpp}, mpp);
 }
 
 bool WallApp::select_incident(std::uint64_t id, bool fly) {
@@ -31,12 +41,18 @@ bool WallApp::select_incident(std::uint64_t id, bool fly) {
     selection.kind = Selection::Kind::incident;
     selection.incident = id;
     select(selection);
-    if (fly) {
-        const geo::Mercator m = geo::to_mercator(it->second.location);
-        // Close enough to see its street, but never further out than the operator already is.
-        const double mpp = std::min(camera_.metres_per_pixel, 6.0);
-        fly_to({m.x - mpp, m.y - mpp, m.x + mpp, m.y + mpp}, mpp);
-    }
+    if (fly) fly_close_to(it->second.location);
+    return true;
+}
+
+bool WallApp::select_unit(const std::string& key, bool fly) {
+    const auto it = picture_.units().find(key);
+    if (it == picture_.units().end()) return false;
+    Selection selection;
+    selection.kind = Selection::Kind::unit;
+    selection.unit = key;
+    select(selection);
+    if (fly) fly_close_to(it->second.location);
     return true;
 }
 
@@ -49,6 +65,10 @@ Selection WallApp::click(double px, double py, bool beat) {
             select_incident(*id, false);
             return selection_;
         }
+        if (auto key = units_on ? units_->pick(camera_, px, py) : std::nullopt) {
+            select_unit(*key, false);
+            return selection_;
+        }
     }
     const MercatorPoint world = camera_.to_world(px, py);
     const LonLat p = geo::from_mercator({world.x, world.y});
@@ -56,9 +76,9 @@ Selection WallApp::click(double px, double py, bool beat) {
     const AreaLevel level = aggregate ? aggregate_level() : AreaLevel::grid;
     std::optional<std::uint32_t> area;
     if (!beat && (area = areas_.locate(level, p))) {
-        selection = {Selection::Kind::area, 0, {level, *area}};
+        selection = {Selection::Kind::area, 0, {level, *area}, {}};
     } else if ((area = areas_.locate(AreaLevel::beat, p))) {
-        selection = {Selection::Kind::area, 0, {AreaLevel::beat, *area}};
+        selection = {Selection::Kind::area, 0, {AreaLevel::beat, *area}, {}};
     }
     select(selection);
     return selection_;
@@ -73,8 +93,14 @@ bool WallApp::zoom_to(const std::string& text) {
         return true;
     }
     const auto hit = areas_.find(text);
-    if (!hit) return false;
-    select({Selection::Kind::area, 0, *hit});
+    if (!hit) {
+        // A unit by its id or call sign ("巡逻12", "沪A1234").
+        for (const auto& [key, unit] : picture_.units()) {
+            if (unit.id == text || unit.callsign == text) return select_unit(key, true);
+        }
+        return false;
+    }
+    select({Selection::Kind::area, 0, *hit, {}});
     const AreaSet& set = areas_.level(hit->level);
     fly_to(set.mesh.boxes[hit->area], 3.0, set.mesh.anchors[hit->area]);
     return true;
@@ -114,6 +140,7 @@ void WallApp::handle_input() {
         if (ImGui::IsKeyPressed(GLFW_KEY_Q, false)) show_queue = !show_queue;
         if (ImGui::IsKeyPressed(GLFW_KEY_K, false)) show_kpi = !show_kpi;
         if (ImGui::IsKeyPressed(GLFW_KEY_H, false)) heat_on = !heat_on;
+        if (ImGui::IsKeyPressed(GLFW_KEY_U, false)) units_on = !units_on;
     }
     if (io.WantCaptureMouse) return;
     int window_w = 1, window_h = 1;

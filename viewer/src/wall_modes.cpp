@@ -4,10 +4,12 @@
 // GLFW after epoxy: epoxy provides the GL declarations.
 #include <GLFW/glfw3.h>
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <thread>
+#include <vector>
 
 #include "script_runner.hpp"
 #include "snapshot.hpp"
@@ -50,6 +52,41 @@ void glfw_error(int code, const char* description) {
     std::fprintf(stderr, "citywall-viewer: GLFW error %d: %s\n", code, description);
 }
 
+}  // namespace
+
+MonitorRect span_of(const std::vector<MonitorRect>& monitors) {
+    if (monitors.empty()) return {};
+    MonitorRect span = monitors.front();
+    for (const MonitorRect& m : monitors) {
+        const int right = std::max(span.x + span.width, m.x + m.width);
+        const int bottom = std::max(span.y + span.height, m.y + m.height);
+        span.x = std::min(span.x, m.x);
+        span.y = std::min(span.y, m.y);
+        span.width = right - span.x;
+        span.height = bottom - span.y;
+    }
+    return span;
+}
+
+namespace {
+
+// Every monitor's place on the virtual desktop, at its current mode.
+std::vector<MonitorRect> monitor_rects() {
+    int count = 0;
+    GLFWmonitor** monitors = glfwGetMonitors(&count);
+    std::vector<MonitorRect> rects;
+    for (int i = 0; i < count; ++i) {
+        const GLFWvidmode* mode = glfwGetVideoMode(monitors[i]);
+        if (!mode) continue;
+        MonitorRect r;
+        glfwGetMonitorPos(monitors[i], &r.x, &r.y);
+        r.width = mode->width;
+        r.height = mode->height;
+        rects.push_back(r);
+    }
+    return rects;
+}
+
 WindowPtr open_window(const ViewerConfig& config, bool hidden, int width, int height) {
     glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
     glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
@@ -57,6 +94,22 @@ WindowPtr open_window(const ViewerConfig& config, bool hidden, int width, int he
     glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE);
     glfwWindowHint(GLFW_STENCIL_BITS, 8);  // line layers use it (see line.vert)
     glfwWindowHint(GLFW_VISIBLE, hidden ? GLFW_FALSE : GLFW_TRUE);
+    if (!hidden && config.span) {
+        // Not GLFW's full-screen mode, which takes one monitor: a borderless window placed
+        // over the bounding box of all of them, kept above other windows.
+        const std::vector<MonitorRect> monitors = monitor_rects();
+        const MonitorRect span = span_of(monitors);
+        if (span.width > 0 && span.height > 0) {
+            glfwWindowHint(GLFW_DECORATED, GLFW_FALSE);
+            glfwWindowHint(GLFW_FLOATING, GLFW_TRUE);
+            WindowPtr window(
+                glfwCreateWindow(span.width, span.height, config.title.c_str(), nullptr, nullptr));
+            if (window) glfwSetWindowPos(window.get(), span.x, span.y);
+            std::fprintf(stderr, "citywall-viewer: spanning %zu monitor(s): %dx%d at %d,%d\n",
+                         monitors.size(), span.width, span.height, span.x, span.y);
+            return window;
+        }
+    }
     GLFWmonitor* monitor = !hidden && config.fullscreen ? glfwGetPrimaryMonitor() : nullptr;
     if (monitor) {
         const GLFWvidmode* mode = glfwGetVideoMode(monitor);
