@@ -31,6 +31,8 @@ using Clock = std::chrono::steady_clock;
 constexpr std::string_view kPrefix = "segment-";
 constexpr std::string_view kSuffix = ".cwj";
 constexpr std::size_t kSeqDigits = 20;
+// A batch's encode buffer is kept for the next one up to this size, freed above it.
+constexpr std::size_t kFrameBufferKeep = 4u << 20;
 
 std::string errno_text(const std::string& what, const fs::path& path, int err) {
     return what + " " + path.string() + ": " + std::strerror(err);
@@ -229,6 +231,78 @@ struct JournalWriter::Impl {
         }
     }
 
+    // Checks every record, then writes their frames: one write() per segment they land in.
+    Result<bool> append_locked(const JournalRecord* records, std::size_t count,
+                               std::unique_lock<std::mutex>& lock) {
+        if (!failure.empty()) return Result<bool>::failure(failure);
+        std::uint64_t previous = last_seq;
+        for (std::size_t i = 0; i < count; ++i) {
+            const JournalRecord& record = records[i];
+            if (record.seq <= previous) {
+                return Result<bool>::failure("journal append: seq " + std::to_string(record.seq) +
+                                             " is not above last seq " + std::to_string(previous));
+            }
+            if (record.payload.size() > jf::kMaxPayload) {
+                return Result<bool>::failure("journal append: payload of " +
+                                             std::to_string(record.payload.size()) +
+                                             " bytes is too large");
+            }
+            previous = record.seq;
+        }
+        if (count == 0) return true;
+
+        bool was_clean = synced >= appended;
+        std::size_t next = 0;
+        while (next < count) {
+            // Start a segment where the next frame would take the current one past its size.
+            const std::uint64_t first_size = jf::frame_size(records[next].payload.size());
+            if (!segment_fd.valid() ||
+                (segment_records > 0 && segment_size + first_size > options.segment_bytes)) {
+                auto started = start_segment(records[next].seq);
+                if (!started) return started;
+                if (synced >= appended) was_clean = true;  // the old segment was synced
+            }
+            // The frames that fit in this segment (at least one: it may be larger on its own).
+            frame.clear();
+            std::uint64_t size = segment_size;
+            std::size_t end = next;
+            while (end < count) {
+                const std::uint64_t add = jf::frame_size(records[end].payload.size());
+                if (end > next && size + add > options.segment_bytes) break;
+                jf::encode_frame(records[end], frame);
+                size += add;
+                ++end;
+            }
+            if (!write_all(segment_fd.get(), frame.data(), frame.size())) {
+                const int err = errno;
+                // Leave no partial frame behind; if even that fails, refuse further appends.
+                if (::ftruncate(segment_fd.get(), static_cast<off_t>(segment_size)) != 0)
+                    return fail(errno_text("journal write failed (and could not undo) in",
+                                           options.directory, err));
+                if (frame.capacity() > kFrameBufferKeep) std::string().swap(frame);
+                return Result<bool>::failure(
+                    errno_text("journal write failed in", options.directory, err));
+            }
+            segment_size = size;
+            segment_records += end - next;
+            last_seq = records[end - 1].seq;
+            appended += end - next;
+            next = end;
+        }
+        if (frame.capacity() > kFrameBufferKeep) std::string().swap(frame);
+        const Clock::time_point now = Clock::now();
+        if (was_clean) oldest_unsynced = now;
+
+        const auto interval = std::chrono::milliseconds(options.fsync_interval_ms);
+        if (options.fsync_interval_ms == 0 || now - oldest_unsynced >= interval)
+            return sync_locked(lock);  // due now (the sync thread is behind)
+        if (was_clean) {
+            lock.unlock();
+            wake.notify_one();
+        }
+        return true;
+    }
+
     // Creates the segment that will start with seq, syncing and closing the current one.
     Result<bool> start_segment(std::uint64_t first_seq) {
         if (segment_fd.valid()) {
@@ -398,50 +472,13 @@ Result<std::unique_ptr<JournalWriter>> JournalWriter::open(const JournalOptions&
 }
 
 Result<bool> JournalWriter::append(const JournalRecord& record) {
-    Impl& s = *impl_;
-    std::unique_lock<std::mutex> lock(s.mutex);
-    if (!s.failure.empty()) return Result<bool>::failure(s.failure);
-    if (record.seq <= s.last_seq) {
-        return Result<bool>::failure("journal append: seq " + std::to_string(record.seq) +
-                                     " is not above last seq " + std::to_string(s.last_seq));
-    }
-    if (record.payload.size() > jf::kMaxPayload) {
-        return Result<bool>::failure("journal append: payload of " +
-                                     std::to_string(record.payload.size()) + " bytes is too large");
-    }
-    const std::uint64_t size = jf::frame_size(record.payload.size());
-    if (!s.segment_fd.valid() ||
-        (s.segment_records > 0 && s.segment_size + size > s.options.segment_bytes)) {
-        auto started = s.start_segment(record.seq);
-        if (!started) return started;
-    }
-    s.frame.clear();
-    jf::encode_frame(record, s.frame);
-    if (!write_all(s.segment_fd.get(), s.frame.data(), s.frame.size())) {
-        const int err = errno;
-        // Leave no partial frame behind; if even that fails, refuse further appends.
-        if (::ftruncate(s.segment_fd.get(), static_cast<off_t>(s.segment_size)) != 0)
-            return s.fail(errno_text("journal write failed (and could not undo) in",
-                                     s.options.directory, err));
-        return Result<bool>::failure(
-            errno_text("journal write failed in", s.options.directory, err));
-    }
-    s.segment_size += size;
-    ++s.segment_records;
-    s.last_seq = record.seq;
-    const bool was_clean = s.synced >= s.appended;
-    ++s.appended;
-    const Clock::time_point now = Clock::now();
-    if (was_clean) s.oldest_unsynced = now;
+    std::unique_lock<std::mutex> lock(impl_->mutex);
+    return impl_->append_locked(&record, 1, lock);
+}
 
-    const auto interval = std::chrono::milliseconds(s.options.fsync_interval_ms);
-    if (s.options.fsync_interval_ms == 0 || now - s.oldest_unsynced >= interval)
-        return s.sync_locked(lock);  // due now (the sync thread is behind)
-    if (was_clean) {
-        lock.unlock();
-        s.wake.notify_one();
-    }
-    return true;
+Result<bool> JournalWriter::append_batch(const std::vector<JournalRecord>& records) {
+    std::unique_lock<std::mutex> lock(impl_->mutex);
+    return impl_->append_locked(records.data(), records.size(), lock);
 }
 
 Result<bool> JournalWriter::sync() {

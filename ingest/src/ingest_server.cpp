@@ -31,6 +31,9 @@ constexpr std::size_t kSnapshotChunk = 2000;
 // A unit not heard from for this long is left out of snapshots (its receiver is off).
 constexpr TimeMs kUnitMaxAgeMs = 15 * 60 * 1000;
 constexpr int kDrainPerSocket = 1000;  // messages taken from one department before the next
+// Events journaled with one write at most; a drain pass writes what it has at its end anyway.
+constexpr std::size_t kJournalBatch = 256;
+constexpr std::size_t kMaxJournalPayload = 64u << 20;  // the journal's limit (docs/journal.md)
 #ifdef ZMQ_ZERO_COPY_RECV
 constexpr int kZmqZeroCopyRecv = ZMQ_ZERO_COPY_RECV;
 #else
@@ -125,13 +128,24 @@ struct IngestServer::Impl {
     };
     std::vector<Upstream> upstreams;
 
+    // Events numbered and committed to the state in this drain pass, not yet journaled, hence
+    // not yet published (docs/journal.md, "Batches"); who sent each, for the dead letter.
+    std::vector<JournalRecord> batch;
+    std::vector<std::string> batch_sources;
+    // Set when a batch could not be journaled: from then on nothing is accepted or published
+    // and no checkpoint is written; a restart rebuilds the state from the journal.
+    std::string journal_failed;
+
     void receive(Department& department, const zmq::message_t& message);
-    std::string record(Incident incident, TimeMs now);
+    std::string record(Incident incident, TimeMs now, const std::string& source);
+    std::string enqueue(JournalRecord record, const std::string& source);
+    void flush_batch();
+    void after_commit();
     void follow(Upstream& upstream);
     void handle(Department& department, std::string_view bytes);
     void handle_unit(Department& department, const FeedUnitFix& fix, std::string_view bytes,
                      TimeMs now);
-    std::string record_unit(Unit unit, TimeMs now);
+    std::string record_unit(Unit unit, TimeMs now, const std::string& source);
     Result<bool> open_gate();
     void reject(const Department& department, TimeMs now, const FeedReject& why,
                 std::string_view raw);
@@ -382,36 +396,88 @@ void IngestServer::Impl::handle(Department& department, std::string_view bytes) 
         apply_report(state, config.merge, *placement, {department.config, report, position}, now);
     if (const auto* why = std::get_if<FeedReject>(&applied))
         return reject(department, now, *why, bytes);
-    if (auto error = record(std::move(std::get<Incident>(applied)), now); !error.empty())
+    if (auto error = record(std::move(std::get<Incident>(applied)), now, code); !error.empty())
         return reject(department, now, {"journal_error", error}, bytes);
     health->accepted(
         code, report.occurred != 0 ? std::optional<TimeMs>(now - report.occurred) : std::nullopt,
         now);
 }
 
-// Numbers an incident as it now stands, journals it, then publishes it: what is not in the
-// journal is never published. Returns why it could not, or nothing.
-std::string IngestServer::Impl::record(Incident incident, TimeMs now) {
+// Numbers an incident as it now stands and commits it; it is journaled and then published at the
+// end of the drain pass (flush_batch): what is not in the journal is never published. Returns
+// why it could not be taken, or nothing.
+std::string IngestServer::Impl::record(Incident incident, TimeMs now, const std::string& source) {
+    if (!journal_failed.empty()) return journal_failed;
     // Built in place as a wire message, so encoding it copies nothing; the state then takes the
     // incident's texts.
     wire::Message message = wire::IncidentUpdate{state.next_seq(), std::move(incident)};
     auto& update = std::get<wire::IncidentUpdate>(message);
-    const JournalRecord record{update.seq, now, static_cast<std::uint16_t>(wire::Kind::incident),
-                               wire::encode(message)};
-    auto appended = journal->append(record);
-    if (!appended) {
-        log("journal append failed: " + appended.error());
-        return appended.error();
-    }
+    if (auto error = enqueue({update.seq, now, static_cast<std::uint16_t>(wire::Kind::incident),
+                              wire::encode(message)},
+                             source);
+        !error.empty())
+        return error;
     day.observe(status_before(update.incident.id), update.incident, now);
     state.commit(std::move(update));
-    if (config.checkpoint_every != 0 &&
-        state.last_seq() - checkpointed_seq >= config.checkpoint_every)
-        take_checkpoint();
-    ++counters.accepted;
-    updates.send(zmq::buffer(record.payload), zmq::send_flags::dontwait);
-    ++counters.published;
+    after_commit();
     return {};
+}
+
+// Queues a numbered event for the journal. The checks the journal would make are made here,
+// before the event is committed, so a refused event never reaches the state.
+std::string IngestServer::Impl::enqueue(JournalRecord record, const std::string& source) {
+    const std::uint64_t previous = batch.empty() ? journal->last_seq() : batch.back().seq;
+    if (record.seq <= previous || record.payload.size() > kMaxJournalPayload) {
+        std::string error = "journal append: event " + std::to_string(record.seq) + " of " +
+                            std::to_string(record.payload.size()) + " bytes cannot follow seq " +
+                            std::to_string(previous);
+        log("journal append failed: " + error);
+        return error;
+    }
+    batch.push_back(std::move(record));
+    batch_sources.push_back(source);
+    return {};
+}
+
+// After an event is in the state: a due checkpoint first journals and publishes what is
+// pending (a checkpoint is never ahead of the journal), and a full batch is written.
+void IngestServer::Impl::after_commit() {
+    if (config.checkpoint_every != 0 &&
+        state.last_seq() - checkpointed_seq >= config.checkpoint_every) {
+        flush_batch();
+        take_checkpoint();
+    } else if (batch.size() >= kJournalBatch) {
+        flush_batch();
+    }
+}
+
+// Writes the pending events to the journal with one write, then publishes them in order. If
+// the write fails none of them is published, and ingest stops accepting and publishing
+// (docs/journal.md, "Batches").
+void IngestServer::Impl::flush_batch() {
+    if (batch.empty()) return;
+    if (auto written = journal->append_batch(batch); !written) {
+        journal_failed = "journal write failed: " + written.error();
+        log("JOURNAL FAILED: events " + std::to_string(batch.front().seq) + " to " +
+            std::to_string(batch.back().seq) + " could not be journaled (" + written.error() +
+            "); they are not published, and from now on nothing is accepted or published: "
+            "restart ingest to recover from the journal");
+        const TimeMs now = now_ms();
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+            ++counters.rejected;
+            health->rejected(batch_sources[i], "journal_error");
+            dead_letter->write(now, batch_sources[i], "journal_error", journal_failed,
+                               batch[i].payload);
+        }
+    } else {
+        counters.accepted += batch.size();
+        for (const auto& record : batch) {
+            updates.send(zmq::buffer(record.payload), zmq::send_flags::dontwait);
+            ++counters.published;
+        }
+    }
+    batch.clear();
+    batch_sources.clear();
 }
 
 // A unit's position: converted like an incident's, ordered by the fix's own time, linked to the
@@ -437,26 +503,24 @@ void IngestServer::Impl::handle_unit(Department& department, const FeedUnitFix& 
     if (!units.is_newer(unit))
         return reject(department, now,
                       {"superseded", "a newer fix of unit '" + fix.id + "' came first"}, bytes);
-    if (auto error = record_unit(std::move(unit), now); !error.empty())
+    if (auto error = record_unit(std::move(unit), now, department.config.code); !error.empty())
         return reject(department, now, {"journal_error", error}, bytes);
     health->accepted(department.config.code,
                      fix.time != 0 ? std::optional<TimeMs>(now - fix.time) : std::nullopt, now);
 }
 
-std::string IngestServer::Impl::record_unit(Unit unit, TimeMs now) {
+std::string IngestServer::Impl::record_unit(Unit unit, TimeMs now, const std::string& source) {
+    if (!journal_failed.empty()) return journal_failed;
     const wire::Message message = wire::UnitUpdate{state.next_seq(), std::move(unit)};
     const auto& update = std::get<wire::UnitUpdate>(message);
-    const JournalRecord record{update.seq, now, static_cast<std::uint16_t>(wire::Kind::unit),
-                               wire::encode(message)};
-    if (auto appended = journal->append(record); !appended) {
-        log("journal append failed: " + appended.error());
-        return appended.error();
-    }
+    if (auto error = enqueue(
+            {update.seq, now, static_cast<std::uint16_t>(wire::Kind::unit), wire::encode(message)},
+            source);
+        !error.empty())
+        return error;
     state.skip_to(update.seq);
     units.apply(update.unit);
-    ++counters.accepted;
-    updates.send(zmq::buffer(record.payload), zmq::send_flags::dontwait);
-    ++counters.published;
+    after_commit();
     return {};
 }
 
@@ -469,7 +533,7 @@ void IngestServer::Impl::follow(Upstream& upstream) {
     for (const auto& change : changes) {
         Incident incident = federated_incident(state, *placement, code, change, now);
         if (!incident.open() && !state.open_incident(incident.id)) continue;  // never opened here
-        if (auto error = record(std::move(incident), now); !error.empty()) {
+        if (auto error = record(std::move(incident), now, code); !error.empty()) {
             health->rejected(code, "journal_error");
             continue;
         }
@@ -482,7 +546,7 @@ void IngestServer::Impl::follow(Upstream& upstream) {
 
 // Syncs the journal first, so a checkpoint never gets ahead of what is durable there.
 void IngestServer::Impl::take_checkpoint() {
-    if (state.last_seq() == checkpointed_seq) return;
+    if (state.last_seq() == checkpointed_seq || !journal_failed.empty()) return;
     if (auto synced = journal->sync(); !synced) {
         log("checkpoint skipped, journal sync failed: " + synced.error());
         return;
@@ -518,6 +582,8 @@ void IngestServer::Impl::serve_snapshot() {
         log("snapshot endpoint: ignored an unknown request");
         return;
     }
+    // The state may hold events the journal does not: it is not shown.
+    if (!journal_failed.empty()) return;
     const TimeMs now = now_ms();
     for (const auto& chunk : state.snapshot(kSnapshotChunk, health->report(now))) {
         if (chunk.last) {
@@ -591,14 +657,21 @@ void IngestServer::run(const std::atomic<bool>& stop) {
                 ZMQ_POLLIN)
                 s.follow(s.upstreams[k]);
         }
+        // Everything taken in this pass is journaled and published before the next wait (and
+        // before a snapshot, which must not be ahead of the journal).
+        s.flush_batch();
         if (items.back().revents & ZMQ_POLLIN) s.serve_snapshot();
-        if (TimeMs now = now_ms(); now >= next_beat) {
+        if (TimeMs now = now_ms(); now >= next_beat && !s.journal_failed.empty()) {
+            log("JOURNAL FAILED, nothing is accepted or published: " + s.journal_failed);
+            next_beat = now + s.config.heartbeat_ms;
+        } else if (now >= next_beat) {
             s.publish(wire::Heartbeat{s.state.last_seq(), now, false, s.gate->keys_off()});
             s.publish(wire::FeedHealthReport{s.state.last_seq(), now, s.health->report(now)});
             s.publish(s.day.report(s.state.last_seq(), now));
             next_beat = now + s.config.heartbeat_ms;
         }
     }
+    s.flush_batch();
     if (auto synced = s.journal->sync(); !synced) log("journal sync failed: " + synced.error());
     if (s.config.checkpoint_every != 0) s.take_checkpoint();
     log("stopped after " + std::to_string(s.counters.accepted) + " accepted, " +

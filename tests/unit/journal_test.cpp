@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <map>
@@ -696,6 +697,96 @@ TEST_F(JournalTest, SyncRacesWithAppends) {
     syncer.join();
     w.reset();
     EXPECT_EQ(read_all(dir_).records, records);
+}
+
+// A batch writes exactly the bytes of the same records appended one by one, rollover included.
+TEST_F(JournalTest, BatchWritesTheSameBytesAsSingleAppends) {
+    const std::uint64_t segment_bytes = 1024;
+    std::vector<JournalRecord> records;
+    for (std::uint64_t s = 1; s <= 300; ++s)
+        records.push_back(make_record(s, s == 150 ? 5000 : 40 + s % 70));
+    write_records(records, options(segment_bytes));
+    std::vector<std::string> single;
+    for (const auto& f : segment_files(dir_))
+        single.push_back(f.filename().string() + ":" + read_bytes(f));
+    fs::remove_all(dir_);
+
+    {
+        auto w = open_writer(options(segment_bytes));
+        ASSERT_TRUE(w);
+        std::size_t at = 0;
+        for (std::size_t n = 1; at < records.size(); n = n % 37 + 1) {
+            const std::size_t end = std::min(records.size(), at + n);
+            const std::vector<JournalRecord> batch(records.begin() + static_cast<long>(at),
+                                                   records.begin() + static_cast<long>(end));
+            ASSERT_TRUE(w->append_batch(batch).ok()) << batch.front().seq;
+            at = end;
+        }
+        EXPECT_TRUE(w->append_batch({}).ok());
+        EXPECT_EQ(w->last_seq(), 300u);
+    }
+    std::vector<std::string> batched;
+    for (const auto& f : segment_files(dir_))
+        batched.push_back(f.filename().string() + ":" + read_bytes(f));
+    EXPECT_EQ(batched, single);
+    EXPECT_EQ(read_all(dir_).records, records);
+}
+
+// Every seq of a batch is checked before anything is written.
+TEST_F(JournalTest, BatchWithABadSeqWritesNothing) {
+    auto w = open_writer(options(4096, 0));
+    ASSERT_TRUE(w);
+    ASSERT_TRUE(w->append(make_record(5, 3)).ok());
+    EXPECT_FALSE(w->append_batch({make_record(6, 3), make_record(7, 3), make_record(7, 3)}).ok());
+    EXPECT_FALSE(w->append_batch({make_record(4, 3), make_record(8, 3)}).ok());
+    JournalRecord big = make_record(9, 1);
+    big.payload.assign((64u << 20) + 1, 'x');
+    EXPECT_FALSE(w->append_batch({make_record(8, 3), big}).ok());
+    EXPECT_EQ(w->last_seq(), 5u);
+    ASSERT_TRUE(w->append_batch({make_record(6, 3), make_record(7, 4)}).ok());
+    w.reset();
+    EXPECT_EQ(
+        read_all(dir_).records,
+        (std::vector<JournalRecord>{make_record(5, 3), make_record(6, 3), make_record(7, 4)}));
+}
+
+// A batch whose write fails half way (here: the file size limit) is cut away whole; the writer
+// goes on appending after it.
+TEST_F(JournalTest, FailedBatchWriteLeavesNoPartialFrames) {
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        ::signal(SIGXFSZ, SIG_IGN);
+        auto w = JournalWriter::open(options(1 << 20, 0));
+        if (!w) ::_exit(2);
+        for (std::uint64_t s = 1; s <= 10; ++s)
+            if (!(*w)->append(make_record(s, 50)).ok()) ::_exit(3);
+        const auto files = segment_files(dir_);
+        if (files.size() != 1) ::_exit(4);
+        const auto size = fs::file_size(files.front());
+        rlimit limit{static_cast<rlim_t>(size + 100), RLIM_INFINITY};
+        if (::setrlimit(RLIMIT_FSIZE, &limit) != 0) ::_exit(5);
+        std::vector<JournalRecord> batch;
+        for (std::uint64_t s = 11; s <= 20; ++s)
+            batch.push_back(make_record(s, 50));
+        if ((*w)->append_batch(batch).ok()) ::_exit(6);
+        if (fs::file_size(files.front()) != size) ::_exit(7);
+        if ((*w)->last_seq() != 10) ::_exit(8);
+        if (!(*w)->append_batch({make_record(11, 10)}).ok()) ::_exit(9);
+        ::_exit(0);
+    }
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    ASSERT_TRUE(WIFEXITED(status));
+    ASSERT_EQ(WEXITSTATUS(status), 0);
+    std::vector<JournalRecord> expected;
+    for (std::uint64_t s = 1; s <= 10; ++s)
+        expected.push_back(make_record(s, 50));
+    expected.push_back(make_record(11, 10));
+    EXPECT_EQ(read_all(dir_).records, expected);
+    auto w = open_writer(options(1 << 20));
+    ASSERT_TRUE(w);
+    EXPECT_EQ(w->recovery().truncated_bytes, 0u);
 }
 
 // Appends reach the OS before append returns: a kill -9 right after loses none of them, even

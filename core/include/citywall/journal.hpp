@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "citywall/incident.hpp"
 #include "citywall/result.hpp"
@@ -54,6 +55,11 @@ class JournalWriter {
     // Appends one record; its seq must be above last_seq(). Written to the OS at once and made
     // durable within fsync_interval_ms (or by sync()). Returns an error on I/O failure.
     Result<bool> append(const JournalRecord& record);
+    // Appends several records, in order, with one write() per segment they land in (normally
+    // one): the same frames, checks, rollover and group commit as that many append() calls.
+    // Every seq is checked before anything is written; on an I/O error the frames of the failed
+    // write are cut away again and an error is returned (docs/journal.md, "Batches").
+    Result<bool> append_batch(const std::vector<JournalRecord>& records);
     // Forces everything appended so far to disk.
     Result<bool> sync();
 
