@@ -25,6 +25,7 @@
 #include <string>
 
 #include "citywall/geo.hpp"
+#include "citywall/local_day.hpp"
 #include "gl_program.hpp"
 #include "snapshot.hpp"
 #include "wall_app.hpp"
@@ -375,6 +376,9 @@ int main(int argc, char** argv) {
                     points.push_back(static_cast<float>(m.y - home.center.y));
                 }
                 app.inject(wire::Heartbeat{count, kClock, false});
+                // As a real ingest does with every heartbeat: the day is counted there.
+                app.inject(
+                    wire::DayCountsReport{count, kClock, citywall::local_day_start(kClock), {}});
                 const wire::Message snapshot =
                     wire::SnapshotChunk{count, true, std::move(incidents), {}};
                 const auto apply_start = Clock::now();

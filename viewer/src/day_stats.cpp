@@ -69,6 +69,8 @@ void DayStats::refresh(const CityPicture& picture, TimeMs now, bool force) {
     // them when it sends them for this day; otherwise count what this wall saw.
     const auto& ingest_day = picture.day_counts();
     from_ingest_ = ingest_day && ingest_day->day_start == day_start_;
+    // What this wall counted itself is not needed once ingest counts: let it go.
+    if (ingest_day && !seen_.empty()) std::unordered_map<std::uint64_t, Seen>().swap(seen_);
     if (from_ingest_) {
         for (const wire::DayCount& c : ingest_day->counts) {
             DayCounts* to = &total_;

@@ -212,10 +212,10 @@ void WallApp::place_camera() {
 void WallApp::apply(const wire::Message& message, bool& gap) {
     const CityPicture::Outcome outcome = picture_.apply(message);
     if (outcome == CityPicture::Outcome::gap) gap = true;
-    // The day's counts need what an update said, terminal statuses included: the picture
-    // forgets an incident as soon as it is resolved.
+    // Counting the day here needs what an update said, terminal statuses included (the picture
+    // forgets an incident as soon as it is resolved) — unless ingest counts the day itself.
     if (const auto* update = std::get_if<wire::IncidentUpdate>(&message);
-        update && outcome == CityPicture::Outcome::applied) {
+        update && outcome == CityPicture::Outcome::applied && !picture_.day_counts()) {
         day_stats_.observe(update->incident);
     }
 }
@@ -254,7 +254,7 @@ void WallApp::pump_stream() {
         picture_.take_changed_units();
         units_->rebuild(picture_);
         counts_.rebuild(picture_);
-        day_stats_.observe_all(picture_);
+        if (!picture_.day_counts()) day_stats_.observe_all(picture_);
         queue_.invalidate();
     } else {
         const auto changed = picture_.take_changed();
