@@ -1,7 +1,10 @@
 // Index: [formatting] [detail panel] [search box]
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <ctime>
+#include <utility>
+#include <vector>
 
 #include "map_panels.hpp"
 #include "unit_layer.hpp"
@@ -104,6 +107,29 @@ std::string unit_status_label(UnitStatus status) {
             return "下班 off duty";
     }
     return "?";
+}
+
+// When it happened, when the centre heard of it, and each department's latest word on it
+// (department, its own id, the status it reported), oldest first. The wire carries each
+// source's latest report, not every one before it.
+std::string timeline_text(const Incident& incident) {
+    std::vector<std::pair<TimeMs, std::string>> lines;
+    lines.emplace_back(incident.occurred, "发生 occurred");
+    lines.emplace_back(incident.received, "接报 received");
+    for (const SourceRef& source : incident.sources) {
+        lines.emplace_back(source.reported, source.department + " " + source.source_id + "  " +
+                                                std::string(to_string(source.status)));
+    }
+    std::stable_sort(lines.begin(), lines.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::string text;
+    for (const auto& [time, what] : lines) {
+        if (!text.empty()) text += "\n";
+        const std::string when = format_time(time);
+        // "2026-01-01 08:59:00" → "08:59:00"; a missing time stays "—".
+        text += (when.size() > 11 ? when.substr(11) : when) + "  " + what;
+    }
+    return text;
 }
 
 std::string distance_text(double metres) {
@@ -231,12 +257,7 @@ DetailPick draw_detail_panel(const DetailView& view, const Palette& palette, con
                 status += "  ↑ 升级 escalated ×" + std::to_string(incident.escalation);
             }
             row("状态 status", status);
-            std::string sources;
-            for (const SourceRef& source : incident.sources) {
-                if (!sources.empty()) sources += "\n";
-                sources += source.department + "  " + source.source_id;
-            }
-            row("来源 sources", sources.empty() ? "—" : sources);
+            row("时间线 timeline", timeline_text(incident));
             row("区 district", area_text(incident.grid.district));
             row("街道 street", area_text(incident.grid.street));
             row("社区 community", area_text(incident.grid.community));
@@ -247,8 +268,6 @@ DetailPick draw_detail_panel(const DetailView& view, const Palette& palette, con
             std::snprintf(where, sizeof where, "%.5f, %.5f", incident.location.lon,
                           incident.location.lat);
             row("位置 lon, lat", where);
-            row("发生 occurred", format_time(incident.occurred));
-            row("接报 received", format_time(incident.received));
             if (view.now > 0) {
                 row("历时 open for",
                     format_duration(static_cast<double>(view.now - incident.received) / 1000));
