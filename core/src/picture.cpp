@@ -99,10 +99,17 @@ CityPicture::Outcome CityPicture::apply_buffered() {
     return Outcome::applied;
 }
 
+// The one rule for sequenced updates: the next number is taken, older ones are ignored, a jump
+// is a gap.
+CityPicture::Outcome CityPicture::take_seq(std::uint64_t seq) {
+    if (seq <= seq_) return Outcome::already_seen;
+    if (seq != seq_ + 1) return Outcome::gap;
+    seq_ = seq;
+    return Outcome::applied;
+}
+
 CityPicture::Outcome CityPicture::apply_update(const wire::IncidentUpdate& update) {
-    if (update.seq <= seq_) return Outcome::already_seen;
-    if (update.seq != seq_ + 1) return Outcome::gap;
-    seq_ = update.seq;
+    if (const auto outcome = take_seq(update.seq); outcome != Outcome::applied) return outcome;
     if (update.incident.open()) {
         incidents_[update.incident.id] = update.incident;
     } else {
@@ -113,9 +120,7 @@ CityPicture::Outcome CityPicture::apply_update(const wire::IncidentUpdate& updat
 }
 
 CityPicture::Outcome CityPicture::apply_unit(const wire::UnitUpdate& update) {
-    if (update.seq <= seq_) return Outcome::already_seen;
-    if (update.seq != seq_ + 1) return Outcome::gap;
-    seq_ = update.seq;
+    if (const auto outcome = take_seq(update.seq); outcome != Outcome::applied) return outcome;
     auto key = unit_key(update.unit);
     if (update.unit.on_duty()) {
         units_[key] = update.unit;

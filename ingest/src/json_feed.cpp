@@ -176,21 +176,7 @@ std::optional<FeedReject> JsonReportReader::read_position(const rapidjson::Value
 
 std::optional<FeedReject> JsonReportReader::read_texts(const rapidjson::Value& object,
                                                        FeedReport& report) const {
-    if (const auto* value = find(paths_.occurred, object)) {
-        if (value->IsInt64()) {
-            report.occurred = value->GetInt64();
-        } else if (value->IsString()) {
-            auto parsed =
-                parse_iso8601(std::string_view(value->GetString(), value->GetStringLength()));
-            if (!parsed)
-                return feed_reject("bad_time", label("occurred", paths_.occurred) +
-                                                   " is not an ISO-8601 time with zone");
-            report.occurred = *parsed;
-        } else {
-            return feed_reject(
-                "bad_time", label("occurred", paths_.occurred) + " must be epoch ms or ISO-8601");
-        }
-    }
+    if (auto why = read_time(object, paths_.occurred, "occurred", report.occurred)) return why;
     if (auto why = read_text(object, paths_.title, "title", kMaxTitleLength, report.title))
         return why;
     return read_text(object, paths_.description, "description", kMaxDescriptionLength,

@@ -51,4 +51,21 @@ std::optional<double> coordinate(const rapidjson::Value& value) {
     return std::nullopt;
 }
 
+std::optional<FeedReject> read_time(const rapidjson::Value& object, const JsonPath& path,
+                                    const char* name, TimeMs& out) {
+    const rapidjson::Value* value = find(path, object);
+    if (!value) return std::nullopt;
+    if (value->IsInt64()) {
+        out = value->GetInt64();
+        return std::nullopt;
+    }
+    if (!value->IsString())
+        return feed_reject("bad_time", label(name, path) + " must be epoch ms or ISO-8601");
+    auto parsed = parse_iso8601(std::string_view(value->GetString(), value->GetStringLength()));
+    if (!parsed)
+        return feed_reject("bad_time", label(name, path) + " is not an ISO-8601 time with zone");
+    out = *parsed;
+    return std::nullopt;
+}
+
 }  // namespace citywall::ingest

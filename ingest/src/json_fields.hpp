@@ -31,6 +31,11 @@ std::optional<FeedReject> read_text(const rapidjson::Value& object, const JsonPa
 std::optional<FeedReject> read_word(const rapidjson::Value& object, const JsonPath& path,
                                     const char* name, std::string& out);
 
+// A time: epoch milliseconds, or ISO-8601 with a zone; absent → `out` unchanged; bad_time
+// for anything else.
+std::optional<FeedReject> read_time(const rapidjson::Value& object, const JsonPath& path,
+                                    const char* name, TimeMs& out);
+
 // A number, or a decimal number written as text; nothing for anything else.
 std::optional<double> coordinate(const rapidjson::Value& value);
 

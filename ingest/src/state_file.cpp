@@ -31,6 +31,12 @@ Result<bool> replace_file(const std::filesystem::path& path, std::string_view by
     std::error_code error;
     std::filesystem::rename(temporary, path, error);
     if (error) return Result<bool>::failure(path.string() + ": " + error.message());
+    // The rename itself is durable only once the directory is synced (as for the checkpoint).
+    const int dir = ::open(path.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir >= 0) {
+        ::fsync(dir);
+        ::close(dir);
+    }
     return true;
 }
 

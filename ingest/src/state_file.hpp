@@ -11,7 +11,8 @@
 
 namespace citywall::ingest {
 
-// Writes `bytes` to a temporary file beside `path`, syncs it, then renames it over `path`.
+// Writes `bytes` to a temporary file beside `path`, syncs it, renames it over `path`, and
+// syncs the directory.
 Result<bool> replace_file(const std::filesystem::path& path, std::string_view bytes);
 // The whole file; nothing when it does not exist or cannot be read.
 std::optional<std::string> read_whole_file(const std::filesystem::path& path);

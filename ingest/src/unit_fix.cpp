@@ -158,23 +158,10 @@ FeedMessage JsonUnitReader::read(const rapidjson::Value& object, TimeMs now,
         return *why;
     }
 
-    if (const rapidjson::Value* time = find(p.time, object)) {
-        if (time->IsInt64()) {
-            fix.time = time->GetInt64();
-        } else if (time->IsString()) {
-            auto parsed =
-                parse_iso8601(std::string_view(time->GetString(), time->GetStringLength()));
-            if (!parsed)
-                return feed_reject("bad_time",
-                                   label("time", p.time) + " is not an ISO-8601 time with zone");
-            fix.time = *parsed;
-        } else {
-            return feed_reject("bad_time", label("time", p.time) + " must be epoch ms or ISO-8601");
-        }
-        if (fix.time < 0) return feed_reject("bad_time", "before 1970");
-        if (fix.time > now + limits.max_future_ms)
-            return feed_reject("future_time", "fix time ahead of ingest's clock");
-    }
+    if (auto why = read_time(object, p.time, "time", fix.time)) return *why;
+    if (fix.time < 0) return feed_reject("bad_time", "before 1970");
+    if (fix.time > now + limits.max_future_ms)
+        return feed_reject("future_time", "fix time ahead of ingest's clock");
     return fix;
 }
 

@@ -56,6 +56,7 @@ class CityPicture {
     bool take_replaced();
 
   private:
+    Outcome take_seq(std::uint64_t seq);
     Outcome apply_update(const wire::IncidentUpdate& update);
     Outcome apply_unit(const wire::UnitUpdate& update);
     Outcome apply_buffered();
