@@ -14,6 +14,7 @@
 // GLFW after epoxy: epoxy provides the GL declarations.
 #include <GLFW/glfw3.h>
 
+#include <malloc.h>
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
@@ -23,6 +24,7 @@
 #include <functional>
 #include <random>
 #include <string>
+#include <string_view>
 
 #include "citywall/geo.hpp"
 #include "citywall/local_day.hpp"
@@ -47,16 +49,28 @@ double thread_cpu_ms() {
     return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_nsec) / 1e6;
 }
 
-// VmRSS and VmHWM of this process, in MiB (from /proc/self/status).
-std::pair<double, double> memory_mib() {
+// A field of /proc/self/status in MiB ("VmRSS", "VmHWM", "RssAnon", "RssFile"); 0 if absent.
+double status_mib(std::string_view field) {
     std::ifstream status("/proc/self/status");
-    std::string line;
-    double rss = 0, hwm = 0;
-    while (std::getline(status, line)) {
-        if (line.rfind("VmRSS:", 0) == 0) rss = std::stod(line.substr(6)) / 1024;
-        if (line.rfind("VmHWM:", 0) == 0) hwm = std::stod(line.substr(6)) / 1024;
+    for (std::string line; std::getline(status, line);) {
+        if (line.size() > field.size() && line.compare(0, field.size(), field) == 0 &&
+            line[field.size()] == ':')
+            return std::stod(line.substr(field.size() + 1)) / 1024;
     }
-    return {rss, hwm};
+    return 0;
+}
+
+// One line on where the resident memory is: anonymous (the heap, ours and the GL driver's:
+// under llvmpipe textures and buffers live there too), file-backed (code of the libraries), and
+// what malloc says is in use.
+void print_memory(const char* when) {
+    const struct mallinfo2 heap = mallinfo2();
+    const double in_use = static_cast<double>(heap.uordblks + heap.hblkhd) / (1024.0 * 1024.0);
+    std::printf(
+        "  memory %s: VmRSS %.0f MiB (anonymous %.0f, file-backed %.0f; malloc in use %.0f), "
+        "VmHWM %.0f MiB\n",
+        when, status_mib("VmRSS"), status_mib("RssAnon"), status_mib("RssFile"), in_use,
+        status_mib("VmHWM"));
 }
 
 double median(std::vector<double> v) {
@@ -333,6 +347,7 @@ int main(int argc, char** argv) {
     GLFWwindow* window = glfwCreateWindow(64, 64, "bench", nullptr, nullptr);
     if (!window) return 1;
     glfwMakeContextCurrent(window);
+    print_memory("with the GL context, before the map");
     std::printf("renderer: %s\n", reinterpret_cast<const char*>(glGetString(GL_RENDERER)));
     {
         RunOptions options;
@@ -358,10 +373,7 @@ int main(int argc, char** argv) {
             "start, with the GL context)\n",
             ms_since(start), ms_since(process_start));
         const Camera home = app.camera();
-        {
-            const auto [rss, hwm] = memory_mib();
-            std::printf("memory with the map loaded: VmRSS %.0f MiB, VmHWM %.0f MiB\n", rss, hwm);
-        }
+        print_memory("with the map loaded");
 
         std::uint64_t next_id = 1;
         for (const std::string& count_text : split(counts_text)) {
@@ -388,11 +400,7 @@ int main(int argc, char** argv) {
                 std::printf("\n%zu incidents: snapshot applied in %.0f ms (CPU + upload)\n", count,
                             ms_since(apply_start));
             }
-            {
-                const auto [rss, hwm] = memory_mib();
-                std::printf("  memory: VmRSS %.0f MiB, VmHWM %.0f MiB (the bench keeps no copy)\n",
-                            rss, hwm);
-            }
+            print_memory("after the snapshot (the bench keeps no copy)");
             const Floor floor(app.areas(), points, home.center);
             points = {};
             DeltaStream stream(app, rate, next_id);
@@ -444,8 +452,7 @@ int main(int argc, char** argv) {
                 }
             }
             next_id += count;  // clear of the ids the stream made up
-            const auto [rss, hwm] = memory_mib();
-            std::printf("  memory after the stream: VmRSS %.0f MiB, VmHWM %.0f MiB\n", rss, hwm);
+            print_memory("after the stream");
         }
     }
     glfwDestroyWindow(window);

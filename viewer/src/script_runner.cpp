@@ -1,6 +1,8 @@
 // Index: [JSON] [commands] [run_script]
 #include "script_runner.hpp"
 
+#include <imgui_internal.h>  // ImTextCharFromUtf8
+
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -12,6 +14,7 @@
 
 #include "citywall/geo.hpp"
 #include "nearby_units.hpp"
+#include "snapshot.hpp"
 
 namespace citywall::viewer {
 
@@ -482,6 +485,31 @@ int run_script(WallApp& app, const RunOptions& options) {
              return Outcome{true, false,
                             ",\"clock\":" + std::to_string(app.clock().now()) +
                                 ",\"markers\":" + std::to_string(app.open_markers())};
+         }},
+        {"expect-glyphs",
+         [&](const Args& a) {
+             // As drawing TEXT would: characters the atlas lacks are added before the next
+             // frame. Then every character of TEXT must be in the panel font.
+             if (a.size() != 1) return malformed("expect-glyphs TEXT");
+             app.fonts().want(a[0]);
+             auto target = OffscreenTarget::create(64, 64);
+             if (!target) return failed(target.error());
+             app.render_frame(64, 64, target->framebuffer(), true);
+             std::string lacking;
+             const char* at = a[0].data();
+             const char* end = at + a[0].size();
+             while (at < end) {
+                 unsigned c = 0;
+                 const int length = ImTextCharFromUtf8(&c, at, end);
+                 if (length <= 0) break;
+                 if (!app.fonts().body ||
+                     !app.fonts().body->FindGlyphNoFallback(static_cast<ImWchar>(c)))
+                     lacking.append(at, static_cast<std::size_t>(length));
+                 at += length;
+             }
+             const std::string fields = ",\"lacking\":" + json_string(lacking);
+             return lacking.empty() ? Outcome{true, false, fields}
+                                    : failed("characters not in the atlas", fields);
          }},
         {"snapshot",
          [&](const Args& a) {

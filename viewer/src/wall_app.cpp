@@ -431,6 +431,13 @@ void WallApp::render_frame(int width, int height, unsigned framebuffer, bool sna
     ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplGlfw_NewFrame();
     ImGuiIO& io = ImGui::GetIO();
+    if (!io.Fonts->ConfigData.empty()) {
+        // The atlas is on the GPU now: drop the font files (a CJK face is about 20 MB, held once
+        // per size) and the CPU copy of the atlas. A rebuild for a missing character loads the
+        // fonts again.
+        io.Fonts->ClearInputData();
+        io.Fonts->ClearTexData();
+    }
     io.DisplaySize = ImVec2(static_cast<float>(width), static_cast<float>(height));
     io.DisplayFramebufferScale = ImVec2(1, 1);
     if (snapshot) {

@@ -84,6 +84,7 @@ class WallApp {
     bool live() const { return network_ != nullptr; }
     std::size_t open_markers() const { return incidents_->size(); }
     const CityPicture& picture() const { return picture_; }
+    const WallFonts& fonts() const { return fonts_; }
     std::string waiting_report() const;  // for a timeout: what has arrived so far
 
     // ---- the frame
