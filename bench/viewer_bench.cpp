@@ -246,9 +246,9 @@ class DeltaStream {
         const TimeMs now = kClock + static_cast<TimeMs>(stream_ms_);
         for (std::size_t i = 0; i < count && !ids_.empty(); ++i, ++made_) {
             const std::size_t pick = (made_ * 7919) % ids_.size();
-            const auto it = open.find(ids_[pick]);
-            if (it == open.end()) continue;
-            Incident incident = it->second;
+            auto found = open.incident(ids_[pick]);
+            if (!found) continue;
+            Incident incident = std::move(*found);
             incident.updated = now;
             if (made_ % 20 == 7) {  // closed: its place is taken by the next new one
                 incident.status = IncidentStatus::resolved;

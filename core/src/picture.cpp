@@ -50,18 +50,17 @@ CityPicture::Outcome CityPicture::apply(const wire::Message& message) {
         return Outcome::awaiting_snapshot;
     }
     const auto& chunk = std::get<wire::SnapshotChunk>(message);
-    if (!pending_snapshot_.empty() && chunk.seq != pending_seq_) pending_snapshot_.clear();
+    if (pending_any_ && chunk.seq != pending_seq_) pending_snapshot_.clear();
+    pending_any_ = true;
     pending_seq_ = chunk.seq;
-    pending_snapshot_.insert(pending_snapshot_.end(), chunk.incidents.begin(),
-                             chunk.incidents.end());
+    for (const Incident& incident : chunk.incidents)
+        pending_snapshot_.put(incident);
+    pending_snapshot_.drop_changes();  // all of it is new: nothing to tell apart
     if (!chunk.last) return Outcome::awaiting_snapshot;
 
-    incidents_.clear();
-    for (auto& incident : pending_snapshot_) {
-        if (incident.open()) incidents_.emplace(incident.id, std::move(incident));
-    }
-    // Release, not just clear: a city's snapshot would otherwise stay allocated twice.
-    std::vector<Incident>().swap(pending_snapshot_);
+    incidents_ = std::move(pending_snapshot_);
+    pending_snapshot_ = OpenIncidents();
+    pending_any_ = false;
     units_.clear();
     if (pending_units_seq_ == chunk.seq) {
         for (auto& unit : pending_units_) {
@@ -73,7 +72,7 @@ CityPicture::Outcome CityPicture::apply(const wire::Message& message) {
     seq_ = chunk.seq;
     has_snapshot_ = true;
     replaced_ = true;
-    changed_.clear();
+    incidents_.drop_changes();
     changed_units_.clear();
 
     return apply_buffered();
@@ -110,12 +109,7 @@ CityPicture::Outcome CityPicture::take_seq(std::uint64_t seq) {
 
 CityPicture::Outcome CityPicture::apply_update(const wire::IncidentUpdate& update) {
     if (const auto outcome = take_seq(update.seq); outcome != Outcome::applied) return outcome;
-    if (update.incident.open()) {
-        incidents_[update.incident.id] = update.incident;
-    } else {
-        incidents_.erase(update.incident.id);
-    }
-    changed_.push_back(update.incident.id);
+    incidents_.put(update.incident);  // a closed one leaves
     return Outcome::applied;
 }
 
@@ -134,15 +128,14 @@ CityPicture::Outcome CityPicture::apply_unit(const wire::UnitUpdate& update) {
 void CityPicture::reset() {
     has_snapshot_ = false;
     pending_snapshot_.clear();
+    pending_any_ = false;
     buffered_.clear();
     buffered_units_.clear();
     pending_units_.clear();
 }
 
-std::vector<std::uint64_t> CityPicture::take_changed() {
-    std::vector<std::uint64_t> out;
-    out.swap(changed_);
-    return out;
+std::vector<OpenIncidents::Change> CityPicture::take_changes() {
+    return incidents_.take_changes();
 }
 
 std::vector<std::string> CityPicture::take_changed_units() {

@@ -48,7 +48,9 @@ std::vector<UpstreamLink::Change> UpstreamLink::receive() {
 void UpstreamLink::collect(std::vector<Change>& out) {
     if (!picture_.has_snapshot()) return;
     const bool replaced = picture_.take_replaced();
-    std::vector<std::uint64_t> ids = picture_.take_changed();
+    std::vector<std::uint64_t> ids;
+    for (const auto& change : picture_.take_changes())
+        ids.push_back(change.id);
     if (replaced) {
         ids.clear();
         for (const auto& [id, incident] : picture_.incidents())
@@ -57,12 +59,12 @@ void UpstreamLink::collect(std::vector<Change>& out) {
             if (!picture_.incidents().contains(id)) ids.push_back(id);
     }
     for (auto id : ids) {
-        auto now_there = picture_.incidents().find(id);
+        auto now_there = picture_.incidents().incident(id);
         auto passed_on = mirrored_.find(id);
-        if (now_there != picture_.incidents().end()) {
-            if (passed_on != mirrored_.end() && passed_on->second == now_there->second) continue;
-            out.push_back({now_there->second, picture_.seq()});
-            mirrored_[id] = now_there->second;
+        if (now_there) {
+            if (passed_on != mirrored_.end() && passed_on->second == *now_there) continue;
+            out.push_back({*now_there, picture_.seq()});
+            mirrored_[id] = std::move(*now_there);
         } else if (passed_on != mirrored_.end()) {
             Incident closed = passed_on->second;
             closed.status = IncidentStatus::closed;

@@ -159,9 +159,9 @@ TEST(CrashRecovery, KillNineUnderLoadLosesNoPublishedEvent) {
     EXPECT_EQ(wall.picture.seq(), journal_last);
     EXPECT_EQ(wall.picture.incidents().size(), expected.size());
     for (const auto& [id, incident] : expected) {
-        auto it = wall.picture.incidents().find(id);
-        ASSERT_NE(it, wall.picture.incidents().end()) << "lost incident " << id;
-        EXPECT_EQ(it->second, incident);
+        auto found = wall.picture.incidents().incident(id);
+        ASSERT_TRUE(found) << "lost incident " << id;
+        EXPECT_EQ(*found, incident);
     }
     EXPECT_GT(expected.size(), 1000u);
 

@@ -62,7 +62,7 @@ TEST(Federation, CountyStreamFeedsTheCityKeepingDepartmentsAndProvenance) {
     std::this_thread::sleep_for(200ms);
     wall.request_snapshot();
     ASSERT_TRUE(wall.pump_until([](const CityPicture& p) { return p.incidents().size() == 2; }));
-    for (const auto& [id, incident] : wall.picture.incidents()) {
+    for (const Incident& incident : wall.picture.incidents().copy_all()) {
         ASSERT_EQ(incident.sources.size(), 1u);
         EXPECT_EQ(incident.sources[0].department, "county-a:119");
         EXPECT_EQ(incident.provenance.centre, "county-a");
@@ -77,7 +77,7 @@ TEST(Federation, CountyStreamFeedsTheCityKeepingDepartmentsAndProvenance) {
     fire.send(zmq::buffer(report("F-1", "closed")));
     ASSERT_TRUE(wall.pump_until([](const CityPicture& p) {
         if (p.incidents().size() != 2) return false;
-        for (const auto& [id, i] : p.incidents())
+        for (const Incident& i : p.incidents().copy_all())
             if (i.sources[0].source_id == "F-1") return false;
         return true;
     }));

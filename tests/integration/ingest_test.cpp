@@ -87,7 +87,7 @@ TEST_F(IngestTest, LateViewerGetsEveryOpenIncidentThenUpdates) {
     EXPECT_EQ(wall.picture.incidents().size(), 29u);
     EXPECT_EQ(wall.picture.seq(), 32u);
     bool found_on_scene = false;
-    for (const auto& [id, incident] : wall.picture.incidents()) {
+    for (const Incident& incident : wall.picture.incidents().copy_all()) {
         EXPECT_EQ(incident.beat.code, "MISSION");
         if (incident.sources[0].source_id == "P4") {
             found_on_scene = incident.status == IncidentStatus::on_scene;
@@ -223,7 +223,7 @@ TEST_F(IngestTest, PositionsInOtherCoordinateSystemsArriveInWgs84) {
     std::this_thread::sleep_for(200ms);
     wall.request_snapshot();
     ASSERT_TRUE(wall.pump_until([](const CityPicture& p) { return p.incidents().size() == 2; }));
-    for (const auto& [id, incident] : wall.picture.incidents()) {
+    for (const Incident& incident : wall.picture.incidents().copy_all()) {
         if (incident.department() == "12345") {
             EXPECT_NEAR(incident.location.lon, shenzhen.lon, 1e-8);
             EXPECT_NEAR(incident.location.lat, shenzhen.lat, 1e-8);
@@ -272,7 +272,7 @@ TEST_F(IngestTest, UnitPositionsAreSequencedLinkedOrderedAndSurviveARestart) {
         EXPECT_NEAR(unit.location.lon, -122.41, 1e-9);
         EXPECT_FLOAT_EQ(unit.heading, 90.f);
         ASSERT_EQ(wall.picture.incidents().size(), 1u);
-        EXPECT_EQ(unit.incident, wall.picture.incidents().begin()->first);  // linked to P1
+        EXPECT_EQ(unit.incident, (*wall.picture.incidents().begin()).first);  // linked to P1
 
         EXPECT_EQ(ingest.server().counters().rejected, 1u);
         ASSERT_TRUE(wall.pump_until([](const CityPicture& p) {

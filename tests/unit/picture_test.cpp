@@ -32,7 +32,12 @@ TEST(CityPicture, SnapshotThenUpdatesInOrder) {
     EXPECT_EQ(picture.apply(update(12, 1, IncidentStatus::closed)), Outcome::applied);
     EXPECT_EQ(picture.incidents().size(), 2u);
     EXPECT_FALSE(picture.incidents().contains(1));
-    EXPECT_EQ(picture.take_changed(), (std::vector<std::uint64_t>{3, 1}));
+    const auto changes = picture.take_changes();
+    ASSERT_EQ(changes.size(), 2u);
+    EXPECT_EQ(changes[0].id, 3u);
+    EXPECT_FALSE(changes[0].before);
+    EXPECT_EQ(changes[1].id, 1u);
+    EXPECT_TRUE(changes[1].before);
     EXPECT_EQ(picture.seq(), 12u);
 }
 
@@ -102,7 +107,7 @@ TEST(CityPicture, UnitsFollowTheSequenceAndLeaveWhenOffDuty) {
     EXPECT_EQ(picture.units().size(), 1u);
     const auto key1 = unit_key(testing::sample_unit(1)), key2 = unit_key(testing::sample_unit(2));
     EXPECT_EQ(picture.take_changed_units(), (std::vector<std::string>{key1, key2, key1, key2}));
-    EXPECT_TRUE(picture.take_changed().empty());
+    EXPECT_TRUE(picture.take_changes().empty());
     // Units and incidents share one sequence: a missed unit fix is a gap like any other.
     EXPECT_EQ(picture.apply(unit_update(16, 3)), Outcome::gap);
 }

@@ -9,7 +9,9 @@ namespace citywall::viewer {
 
 namespace {
 
-const std::string& code_at(const Incident& incident, int level) {
+constexpr std::uint32_t kUnknown = 0xfffffffeu;  // not yet looked up; kNone is 0xffffffff
+
+const std::string& code_at(const IncidentView& incident, int level) {
     switch (static_cast<AreaLevel>(level)) {
         case AreaLevel::grid:
             return incident.grid.grid.code;
@@ -49,11 +51,22 @@ std::uint16_t AreaCounts::index_of(std::vector<std::string>& names,
     return static_cast<std::uint16_t>(names.size() - 1);
 }
 
-AreaCounts::Placement AreaCounts::place(const Incident& incident) {
+std::uint32_t AreaCounts::area_of(int level, std::uint32_t key, std::string_view code) {
+    std::vector<std::uint32_t>& known = area_by_key_[level];
+    if (key >= known.size()) known.resize(key + 1, kUnknown);
+    if (known[key] == kUnknown) {
+        const auto it = levels_[level].by_code.find(std::string(code));
+        known[key] = it == levels_[level].by_code.end() ? kNone : it->second;
+    }
+    return known[key];
+}
+
+AreaCounts::Placement AreaCounts::place(const IncidentView& incident) {
     Placement placement;
     for (int i = 0; i < kAreaLevelCount; ++i) {
-        const auto it = levels_[i].by_code.find(code_at(incident, i));
-        placement.areas[i] = it == levels_[i].by_code.end() ? kNone : it->second;
+        const bool beat = static_cast<AreaLevel>(i) == AreaLevel::beat;
+        placement.areas[i] =
+            area_of(i, beat ? incident.beat_key : incident.grid_key, code_at(incident, i));
     }
     placement.family =
         index_of(totals_.families, totals_.by_family, category_family(incident.category));
@@ -99,39 +112,30 @@ void AreaCounts::rebuild(const CityPicture& picture) {
         level.unplaced = 0;
         level.max_stale = true;
     }
-    placed_.clear();
+    for (auto& known : area_by_key_)
+        known.clear();
     totals_.open = 0;
     totals_.by_severity.fill(0);
     std::fill(totals_.by_family.begin(), totals_.by_family.end(), 0);
     std::fill(totals_.by_department.begin(), totals_.by_department.end(), 0);
-    for (const auto& [id, incident] : picture.incidents()) {
-        if (!incident.open()) continue;
-        const Placement placement = place(incident);
-        placed_.emplace(id, placement);
-        add(placement, +1);
-    }
+    for (const auto& [id, incident] : picture.incidents())
+        add(place(incident), +1);
 }
 
-void AreaCounts::update(const CityPicture& picture, const std::vector<std::uint64_t>& changed) {
-    for (const std::uint64_t id : changed) {
-        const auto old = placed_.find(id);
-        const auto now = picture.incidents().find(id);
-        const bool open = now != picture.incidents().end() && now->second.open();
-        if (old != placed_.end()) {
-            if (open) {
-                const Placement placement = place(now->second);
-                if (placement == old->second) continue;  // a status change in the same grid
-                add(old->second, -1);
-                add(placement, +1);
-                old->second = placement;
-            } else {
-                add(old->second, -1);
-                placed_.erase(old);
-            }
-        } else if (open) {
-            const Placement placement = place(now->second);
-            placed_.emplace(id, placement);
+void AreaCounts::update(const CityPicture& picture,
+                        const std::vector<OpenIncidents::Change>& changes) {
+    for (const auto& change : changes) {
+        const auto now = picture.incidents().find(change.id);
+        if (change.before && now) {
+            const Placement was = place(*change.before);
+            const Placement placement = place(*now);
+            if (placement == was) continue;  // a status change in the same grid
+            add(was, -1);
             add(placement, +1);
+        } else if (change.before) {
+            add(place(*change.before), -1);
+        } else if (now) {
+            add(place(*now), +1);
         }
     }
 }
@@ -153,10 +157,11 @@ std::vector<std::uint32_t> AreaCounts::take_changed(AreaLevel which) {
     return std::exchange(level.changed, {});
 }
 
-std::vector<std::uint64_t> AreaCounts::incidents_in(AreaLevel level, std::uint32_t area) const {
+std::vector<std::uint64_t> AreaCounts::incidents_in(const CityPicture& picture, AreaLevel level,
+                                                    std::uint32_t area) {
     std::vector<std::uint64_t> ids;
-    for (const auto& [id, placement] : placed_) {
-        if (placement.areas[static_cast<int>(level)] == area) ids.push_back(id);
+    for (const auto& [id, incident] : picture.incidents()) {
+        if (place(incident).areas[static_cast<int>(level)] == area) ids.push_back(id);
     }
     std::sort(ids.begin(), ids.end());
     return ids;

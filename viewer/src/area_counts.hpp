@@ -33,7 +33,9 @@ class AreaCounts {
     explicit AreaCounts(const std::array<std::vector<AreaRef>, kAreaLevelCount>& areas);
 
     void rebuild(const CityPicture& picture);
-    void update(const CityPicture& picture, const std::vector<std::uint64_t>& changed);
+    // Moves the changed incidents from where they were counted (their `before`) to where they
+    // are now; keeps nothing of its own per incident.
+    void update(const CityPicture& picture, const std::vector<OpenIncidents::Change>& changes);
 
     std::uint32_t count(AreaLevel level, std::uint32_t area) const {
         return levels_[static_cast<int>(level)].counts[area];
@@ -50,7 +52,8 @@ class AreaCounts {
     // Areas whose count changed since the last call, each once.
     std::vector<std::uint32_t> take_changed(AreaLevel level);
     // The incidents in one area, for a detail panel; walks every open incident.
-    std::vector<std::uint64_t> incidents_in(AreaLevel level, std::uint32_t area) const;
+    std::vector<std::uint64_t> incidents_in(const CityPicture& picture, AreaLevel level,
+                                            std::uint32_t area);
     const OpenTotals& totals() const { return totals_; }
 
   private:
@@ -71,7 +74,9 @@ class AreaCounts {
         mutable std::uint32_t max = 0;
         mutable bool max_stale = true;
     };
-    Placement place(const Incident& incident);
+    Placement place(const IncidentView& incident);
+    // The areas of a grid path or beat, by the store's key for it: looked up once per key.
+    std::uint32_t area_of(int level, std::uint32_t key, std::string_view code);
     static std::uint16_t index_of(std::vector<std::string>& names, std::vector<std::size_t>& counts,
                                   std::string_view name);
     void add(const Placement& placement, int delta);
@@ -79,7 +84,9 @@ class AreaCounts {
 
     std::array<Level, kAreaLevelCount> levels_;
     OpenTotals totals_;
-    std::unordered_map<std::uint64_t, Placement> placed_;  // open incidents counted
+    // By the picture's grid path key ([0..3]) and beat key ([4]); kUnknown until looked up.
+    // Emptied when a snapshot replaces the picture, whose keys then start again.
+    std::array<std::vector<std::uint32_t>, kAreaLevelCount> area_by_key_;
 };
 
 // The choropleth's classes: six, the first from 1, the others doubling from `scale`, where

@@ -7,17 +7,19 @@
 namespace citywall::viewer {
 
 void DayStats::observe(const Incident& incident) {
-    Seen& seen = seen_[incident.id];
+    observe(incident.id, incident.department(), incident.grid.district, incident.received,
+            incident.status);
+}
+
+void DayStats::observe(std::uint64_t id, std::string_view department, const AreaRef& district,
+                       TimeMs received, IncidentStatus status) {
+    Seen& seen = seen_[id];
     // Usually unchanged since the last update: compare rather than build strings.
-    if (const std::string_view department = incident.department(); seen.department != department) {
-        seen.department.assign(department);
-    }
-    if (seen.district != incident.grid.district.code) seen.district = incident.grid.district.code;
-    if (!incident.grid.district.empty()) {
-        district_names_.try_emplace(incident.grid.district.code, incident.grid.district.name);
-    }
-    seen.received = incident.received;
-    switch (incident.status) {
+    if (seen.department != department) seen.department.assign(department);
+    if (seen.district != district.code) seen.district = district.code;
+    if (!district.empty()) district_names_.try_emplace(district.code, district.name);
+    seen.received = received;
+    switch (status) {
         case IncidentStatus::resolved:
         case IncidentStatus::closed:
             seen.resolved = true;
@@ -37,8 +39,10 @@ void DayStats::observe(const Incident& incident) {
 void DayStats::observe_all(const CityPicture& picture) {
     // The snapshot's time is its newest heartbeat: counts start there.
     if (joined_ == 0) joined_ = picture.last_heard();
-    for (const auto& [id, incident] : picture.incidents())
-        observe(incident);
+    for (const auto& [id, incident] : picture.incidents()) {
+        observe(id, incident.department(), incident.grid.district, incident.received,
+                incident.status);
+    }
 }
 
 const std::string& DayStats::district_name(const std::string& code) const {

@@ -30,6 +30,8 @@ class DayStats {
   public:
     // One incident as it arrived (a snapshot's, or an update's, terminal ones included).
     void observe(const Incident& incident);
+    void observe(std::uint64_t id, std::string_view department, const AreaRef& district,
+                 TimeMs received, IncidentStatus status);
     // Every incident of a picture a snapshot just replaced.
     void observe_all(const CityPicture& picture);
     // Recounts for the day containing `now` (local time), at most once a second unless

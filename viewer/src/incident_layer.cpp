@@ -156,7 +156,7 @@ float IncidentLayer::seconds(TimeMs t) const {
     return static_cast<float>(std::clamp(s, -1e7, 1e7));
 }
 
-IncidentLayer::Instance IncidentLayer::make_instance(const Incident& incident,
+IncidentLayer::Instance IncidentLayer::make_instance(const IncidentView& incident,
                                                      const Palette& palette) {
     if (!time_base_) time_base_ = incident.received;
     const geo::Mercator m = geo::to_mercator(incident.location);
@@ -250,21 +250,19 @@ void IncidentLayer::rebuild(const CityPicture& picture, const Palette& palette,
     all_.instances.reserve(picture.incidents().size());
     all_.slot_ids.reserve(picture.incidents().size());
     all_.slots.reserve(picture.incidents().size());
-    for (const auto& [id, incident] : picture.incidents()) {
-        if (incident.open()) set(id, make_instance(incident, palette));
-    }
+    for (const auto& [id, incident] : picture.incidents())
+        set(id, make_instance(incident, palette));
 }
 
-void IncidentLayer::update(const CityPicture& picture, const std::vector<std::uint64_t>& changed,
+void IncidentLayer::update(const CityPicture& picture,
+                           const std::vector<OpenIncidents::Change>& changes,
                            const Palette& palette, const AnimationClock& clock) {
     if (!time_base_ && clock.started()) time_base_ = clock.now();
-    const auto& incidents = picture.incidents();
-    for (const std::uint64_t id : changed) {
-        const auto it = incidents.find(id);
-        if (it != incidents.end() && it->second.open()) {
-            set(id, make_instance(it->second, palette));
+    for (const auto& change : changes) {
+        if (const auto incident = picture.incidents().find(change.id)) {
+            set(change.id, make_instance(*incident, palette));
         } else {
-            start_fade(id, clock);
+            start_fade(change.id, clock);
         }
     }
 }

@@ -32,8 +32,8 @@ class IncidentLayer {
 
     // Rebuilds every instance from the picture (after a snapshot replaced it).
     void rebuild(const CityPicture& picture, const Palette& palette, const AnimationClock& clock);
-    // Updates the instances of `changed` ids: new, moved, restyled, or closed (fading).
-    void update(const CityPicture& picture, const std::vector<std::uint64_t>& changed,
+    // Updates the instances of changed incidents: new, moved, restyled, or closed (fading).
+    void update(const CityPicture& picture, const std::vector<OpenIncidents::Change>& changes,
                 const Palette& palette, const AnimationClock& clock);
     // Drops the instances whose fade has ended; call once a frame.
     void sweep(const AnimationClock& clock);
@@ -91,7 +91,7 @@ class IncidentLayer {
         void draw() const;
     };
     static InstanceBuffer make_buffer_for_instances();
-    Instance make_instance(const Incident& incident, const Palette& palette);
+    Instance make_instance(const IncidentView& incident, const Palette& palette);
     float seconds(TimeMs t) const;
     void set(std::uint64_t id, const Instance& instance);
     void remove(std::uint64_t id);

@@ -8,7 +8,7 @@
 
 namespace citywall::viewer {
 
-bool is_overdue(const Incident& incident, TimeMs now) {
+bool is_overdue(const IncidentView& incident, TimeMs now) {
     return incident.due > 0 && incident.due < now && incident.open();
 }
 
@@ -55,6 +55,7 @@ void IncidentQueue::rebuild(const CityPicture& picture, TimeMs now) {
     std::set<std::pair<std::string, std::string>> districts;  // code, name
     const QueueFilter& f = filter_;
     const TimeMs older_ms = static_cast<TimeMs>(f.older_than_s * 1000);
+    std::vector<Sorting> sorting;  // not kept: at a million open it is 40 MB
     for (const auto& [id, incident] : picture.incidents()) {
         if (!incident.open()) continue;
         ++open_total_;
@@ -71,14 +72,13 @@ void IncidentQueue::rebuild(const CityPicture& picture, TimeMs now) {
         if (f.status >= 0 && static_cast<int>(incident.status) != f.status) continue;
         if (!f.district.empty() && incident.grid.district.code != f.district) continue;
         if (older_ms > 0 && now - incident.received <= older_ms) continue;
-        sorting_.push_back({{id, overdue}, &incident});
+        sorting.push_back(
+            {{id, overdue}, incident.received, incident.department(), incident.severity});
     }
-    // Overdue first, then the chosen key; ties by id, so the order never flickers. Pointers
-    // only while sorting: the rows keep ids, which stay valid when an incident closes.
-    std::sort(sorting_.begin(), sorting_.end(), [&](const Sorting& a, const Sorting& b) {
-        if (a.row.overdue != b.row.overdue) return a.row.overdue;
-        const Incident& x = *a.incident;
-        const Incident& y = *b.incident;
+    // Overdue first, then the chosen key; ties by id, so the order never flickers. The rows
+    // keep ids, which stay valid when an incident closes.
+    std::sort(sorting.begin(), sorting.end(), [&](const Sorting& x, const Sorting& y) {
+        if (x.row.overdue != y.row.overdue) return x.row.overdue;
         switch (f.sort) {
             case QueueSort::severity:
                 if (x.severity != y.severity) return x.severity < y.severity;
@@ -88,16 +88,15 @@ void IncidentQueue::rebuild(const CityPicture& picture, TimeMs now) {
                 if (x.received != y.received) return x.received < y.received;
                 break;
             case QueueSort::department:
-                if (x.department() != y.department()) return x.department() < y.department();
+                if (x.department != y.department) return x.department < y.department;
                 if (x.severity != y.severity) return x.severity < y.severity;
                 break;
         }
-        return x.id < y.id;
+        return x.row.id < y.row.id;
     });
-    rows_.reserve(sorting_.size());
-    for (const Sorting& s : sorting_)
+    rows_.reserve(sorting.size());
+    for (const Sorting& s : sorting)
         rows_.push_back(s.row);
-    sorting_.clear();
     departments_.assign(departments.begin(), departments.end());
     districts_.clear();
     for (const auto& [code, name] : districts)

@@ -60,17 +60,19 @@ class IncidentQueue {
     TimeMs built_now_ = 0;
     std::chrono::steady_clock::time_point built_at_{};
     std::vector<QueueRow> rows_;
+    // What the sort compares, copied out of the store (an IncidentView cannot be reordered).
     struct Sorting {
         QueueRow row;
-        const Incident* incident;
+        TimeMs received;
+        std::string_view department;  // the store's shared string
+        Severity severity;
     };
-    std::vector<Sorting> sorting_;  // kept for its capacity
     std::size_t open_total_ = 0, overdue_total_ = 0;
     std::vector<std::string> departments_;
     std::vector<AreaRef> districts_;
 };
 
-bool is_overdue(const Incident& incident, TimeMs now);
+bool is_overdue(const IncidentView& incident, TimeMs now);
 // "30m", "2h", "90s", "1800" (seconds), "any" → seconds (0 = any); nullopt if malformed.
 std::optional<double> parse_age(std::string_view text);
 std::optional<QueueSort> parse_queue_sort(std::string_view text);

@@ -16,13 +16,12 @@ double ground_metres(LonLat a, LonLat b) {
     return 2 * kEarthRadius * std::asin(std::min(1.0, std::sqrt(h)));
 }
 
-std::vector<NearUnit> nearest_units(const CityPicture& picture, const Incident& incident,
-                                    std::size_t count) {
+std::vector<NearUnit> nearest_units(const CityPicture& picture, std::uint64_t incident,
+                                    LonLat location, std::size_t count) {
     std::vector<NearUnit> all;
     all.reserve(picture.units().size());
     for (const auto& [key, unit] : picture.units()) {
-        all.push_back(
-            {&unit, ground_metres(incident.location, unit.location), unit.incident == incident.id});
+        all.push_back({&unit, ground_metres(location, unit.location), unit.incident == incident});
     }
     auto order = [](const NearUnit& a, const NearUnit& b) {
         if (a.assigned != b.assigned) return a.assigned;

@@ -18,8 +18,8 @@ struct NearUnit {
 };
 
 // Assigned units first, then the rest by distance; at most `count` (assigned ones always all).
-std::vector<NearUnit> nearest_units(const CityPicture& picture, const Incident& incident,
-                                    std::size_t count);
+std::vector<NearUnit> nearest_units(const CityPicture& picture, std::uint64_t incident,
+                                    LonLat location, std::size_t count);
 
 // Great-circle distance in metres (haversine; city distances to well under a metre).
 double ground_metres(LonLat a, LonLat b);

@@ -222,14 +222,14 @@ std::uint64_t draw_queue_panel(IncidentQueue& queue, const CityPicture& picture,
         while (clipper.Step()) {
             for (int r = clipper.DisplayStart; r < clipper.DisplayEnd; ++r) {
                 const QueueRow& row = rows[static_cast<std::size_t>(r)];
-                const auto it = picture.incidents().find(row.id);
+                const auto found = picture.incidents().find(row.id);
                 ImGui::TableNextRow();
-                if (it == picture.incidents().end()) {  // closed since the last rebuild
+                if (!found) {  // closed since the last rebuild
                     ImGui::TableNextColumn();
                     ImGui::TextColored(kDim, "—");
                     continue;
                 }
-                const Incident& incident = it->second;
+                const IncidentView& incident = *found;
                 ImGui::TableNextColumn();
                 ImGui::PushID(r);
                 const ImVec4 sev_color = incident.severity == Severity::critical ? kCritical
@@ -251,8 +251,12 @@ std::uint64_t draw_queue_panel(IncidentQueue& queue, const CityPicture& picture,
                 }
                 ImGui::TableNextColumn();
                 fonts.want(incident.title);
-                ImGui::TextUnformatted(incident.title.empty() ? "(无标题)"
-                                                              : incident.title.c_str());
+                if (incident.title.empty()) {
+                    ImGui::TextUnformatted("(无标题)");
+                } else {
+                    ImGui::TextUnformatted(incident.title.data(),
+                                           incident.title.data() + incident.title.size());
+                }
                 ImGui::TableNextColumn();
                 const std::string_view dep = incident.department();
                 ImGui::Text("%.*s", static_cast<int>(dep.size()), dep.data());

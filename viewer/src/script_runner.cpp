@@ -46,13 +46,13 @@ std::string selection_json(const WallApp& app) {
             return "{\"kind\":\"none\"}";
         case Selection::Kind::incident: {
             std::string out = "{\"kind\":\"incident\",\"id\":" + std::to_string(s.incident);
-            const auto it = app.picture().incidents().find(s.incident);
-            if (it != app.picture().incidents().end()) {
-                out += ",\"category\":" + json_string(it->second.category);
-                out += ",\"grid\":" + json_string(it->second.grid.grid.code);
+            if (const auto incident = app.picture().incidents().find(s.incident)) {
+                out += ",\"category\":" + json_string(incident->category);
+                out += ",\"grid\":" + json_string(incident->grid.grid.code);
                 out += ",\"near\":[";
                 bool first = true;
-                for (const NearUnit& near : nearest_units(app.picture(), it->second, 3)) {
+                for (const NearUnit& near :
+                     nearest_units(app.picture(), incident->id, incident->location, 3)) {
                     out += std::string(first ? "" : ",") +
                            "{\"unit\":" + json_string(near.unit->id) + ",\"metres\":" +
                            std::to_string(static_cast<long>(std::lround(near.metres))) +
@@ -427,11 +427,11 @@ int run_script(WallApp& app, const RunOptions& options) {
          [&](const Args& a) {
              if (a.size() != 1) return malformed("expect-near-unit ID");
              const Selection& s = app.selection();
-             const auto it = app.picture().incidents().find(s.incident);
+             const auto incident = app.picture().incidents().find(s.incident);
              const std::string got = ",\"selected\":" + selection_json(app);
-             if (s.kind != Selection::Kind::incident || it == app.picture().incidents().end())
+             if (s.kind != Selection::Kind::incident || !incident)
                  return failed("no incident selected", got);
-             const auto near = nearest_units(app.picture(), it->second, 1);
+             const auto near = nearest_units(app.picture(), incident->id, incident->location, 1);
              return !near.empty() && near.front().unit->id == a[0]
                         ? Outcome{true, false, got}
                         : failed("expected unit " + a[0] + " first", got);

@@ -249,7 +249,7 @@ void WallApp::pump_stream() {
     if (!clock_.started() && picture_.last_heard() > 0) clock_.observe(picture_.last_heard());
     clock_.tick();
     if (picture_.take_replaced()) {
-        picture_.take_changed();
+        picture_.take_changes();
         incidents_->rebuild(picture_, palette_, clock_);
         picture_.take_changed_units();
         units_->rebuild(picture_);
@@ -257,7 +257,7 @@ void WallApp::pump_stream() {
         if (!picture_.day_counts()) day_stats_.observe_all(picture_);
         queue_.invalidate();
     } else {
-        const auto changed = picture_.take_changed();
+        const auto changed = picture_.take_changes();
         if (!changed.empty()) {
             incidents_->update(picture_, changed, palette_, clock_);
             counts_.update(picture_, changed);
@@ -272,8 +272,7 @@ void WallApp::pump_stream() {
     choropleth_->sync(counts_);
     // A selected incident that closed is no longer selectable; its fade still shows it.
     if (selection_.kind == Selection::Kind::incident) {
-        const auto it = picture_.incidents().find(selection_.incident);
-        if (it == picture_.incidents().end() || !it->second.open()) select({});
+        if (!picture_.incidents().contains(selection_.incident)) select({});
     }
     if (selection_.kind == Selection::Kind::unit && !picture_.units().contains(selection_.unit))
         select({});  // gone off duty
@@ -482,12 +481,14 @@ void WallApp::draw_panels(const StreamStatus& status) {
         DetailView view;
         view.now = clock_.now();
         view.top = show_kpi ? kpi_bottom_ + 10 : 16;
-        std::vector<const Incident*> listed;
+        std::vector<Incident> listed;
+        std::optional<Incident> selected;
         if (selection_.kind == Selection::Kind::incident) {
-            const auto it = picture_.incidents().find(selection_.incident);
-            if (it != picture_.incidents().end()) {
-                view.incident = &it->second;
-                view.near_units = nearest_units(picture_, it->second, kNearUnits);
+            selected = picture_.incidents().incident(selection_.incident);
+            if (selected) {
+                view.incident = &*selected;
+                view.near_units =
+                    nearest_units(picture_, selected->id, selected->location, kNearUnits);
             }
         } else if (selection_.kind == Selection::Kind::unit) {
             const auto it = picture_.units().find(selection_.unit);
@@ -499,18 +500,19 @@ void WallApp::draw_panels(const StreamStatus& status) {
             // Finding them walks every open incident: only when the area's count changes.
             if (view.area_open != area_list_count_ || !(area_list_for_ == selection_)) {
                 area_list_ = view.area_open <= 200
-                                 ? counts_.incidents_in(selection_.area.level, selection_.area.area)
+                                 ? counts_.incidents_in(picture_, selection_.area.level,
+                                                        selection_.area.area)
                                  : std::vector<std::uint64_t>{};
                 area_list_count_ = view.area_open;
                 area_list_for_ = selection_;
             }
             if (!area_list_.empty()) {
                 for (const std::uint64_t id : area_list_) {
-                    const auto it = picture_.incidents().find(id);
-                    if (it != picture_.incidents().end()) listed.push_back(&it->second);
+                    if (auto incident = picture_.incidents().incident(id))
+                        listed.push_back(std::move(*incident));
                 }
-                std::sort(listed.begin(), listed.end(), [](const Incident* a, const Incident* b) {
-                    return a->received > b->received;
+                std::sort(listed.begin(), listed.end(), [](const Incident& a, const Incident& b) {
+                    return a.received > b.received;
                 });
                 view.area_incidents = &listed;
             }

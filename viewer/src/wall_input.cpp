@@ -35,13 +35,13 @@ void WallApp::fly_close_to(LonLat where) {
 }
 
 bool WallApp::select_incident(std::uint64_t id, bool fly) {
-    const auto it = picture_.incidents().find(id);
-    if (it == picture_.incidents().end() || !it->second.open()) return false;
+    const auto incident = picture_.incidents().find(id);
+    if (!incident) return false;
     Selection selection;
     selection.kind = Selection::Kind::incident;
     selection.incident = id;
     select(selection);
-    if (fly) fly_close_to(it->second.location);
+    if (fly) fly_close_to(incident->location);
     return true;
 }
 

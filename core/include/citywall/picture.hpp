@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "citywall/incident.hpp"
+#include "citywall/open_incidents.hpp"
 #include "citywall/unit.hpp"
 #include "citywall/wire.hpp"
 
@@ -40,7 +41,8 @@ class CityPicture {
     // only from heartbeats, so a picture is not trustworthy before one.
     TimeMs last_heartbeat() const { return last_heartbeat_; }
 
-    const std::unordered_map<std::uint64_t, Incident>& incidents() const { return incidents_; }
+    // The open incidents, compact (a wall holds a million).
+    const OpenIncidents& incidents() const { return incidents_; }
     const std::vector<FeedHealth>& feeds() const { return feeds_; }
     // Today's counts as ingest keeps them; empty until ingest has sent one (an older ingest
     // never does: the wall then counts what it saw itself).
@@ -48,8 +50,9 @@ class CityPicture {
     // Units on duty, by unit_key().
     const std::unordered_map<std::string, Unit>& units() const { return units_; }
 
-    // Ids changed by apply() since the last call, so a renderer touches only those.
-    std::vector<std::uint64_t> take_changed();
+    // Incidents changed by apply() since the last call, so a renderer touches only those: one
+    // entry an id, with the incident as it was before (nothing if it was not open).
+    std::vector<OpenIncidents::Change> take_changes();
     // Unit keys changed by apply() since the last call (moved, changed, or gone off duty).
     std::vector<std::string> take_changed_units();
     // True once after a snapshot replaced everything.
@@ -68,13 +71,13 @@ class CityPicture {
     TimeMs last_heartbeat_ = 0;
     std::uint64_t seq_ = 0;
     TimeMs last_heard_ = 0;
-    std::unordered_map<std::uint64_t, Incident> incidents_;
+    OpenIncidents incidents_;
     std::vector<FeedHealth> feeds_;
     std::optional<wire::DayCountsReport> day_counts_;
     std::unordered_map<std::string, Unit> units_;
-    std::vector<std::uint64_t> changed_;
     std::vector<std::string> changed_units_;
-    std::vector<Incident> pending_snapshot_;
+    OpenIncidents pending_snapshot_;  // the chunks of a snapshot so far
+    bool pending_any_ = false;
     std::uint64_t pending_seq_ = 0;
     std::vector<Unit> pending_units_;
     std::uint64_t pending_units_seq_ = 0;

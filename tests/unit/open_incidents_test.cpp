@@ -1,0 +1,154 @@
+#include "citywall/open_incidents.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <random>
+
+#include "sample_incidents.hpp"
+
+namespace citywall {
+namespace {
+
+using testing::sample_incident;
+
+TEST(OpenIncidents, GivesBackEveryFieldOfWhatWasPut) {
+    OpenIncidents store;
+    for (std::uint64_t id = 1; id <= 12; ++id)
+        store.put(sample_incident(id));
+    ASSERT_EQ(store.size(), 12u);
+    for (std::uint64_t id = 1; id <= 12; ++id) {
+        const Incident expected = sample_incident(id);
+        EXPECT_EQ(store.incident(id), expected) << id;
+        const auto view = store.find(id);
+        ASSERT_TRUE(view);
+        EXPECT_EQ(view->id, id);
+        EXPECT_EQ(view->category, expected.category);
+        EXPECT_EQ(view->grid, expected.grid);
+        EXPECT_EQ(view->beat, expected.beat);
+        EXPECT_EQ(view->title, expected.title);
+        EXPECT_EQ(view->department(), expected.department());
+        EXPECT_EQ(view->severity, expected.severity);
+        EXPECT_EQ(view->received, expected.received);
+        EXPECT_EQ(view->location, expected.location);
+    }
+    EXPECT_FALSE(store.find(13));
+    EXPECT_FALSE(store.incident(13));
+}
+
+TEST(OpenIncidents, AClosedIncidentLeavesAndItsSlotIsReused) {
+    OpenIncidents store;
+    store.put(sample_incident(1));
+    store.put(sample_incident(2));
+    Incident closed = sample_incident(1);
+    closed.status = IncidentStatus::resolved;
+    store.put(closed);
+    EXPECT_FALSE(store.contains(1));
+    EXPECT_EQ(store.size(), 1u);
+    store.put(sample_incident(3));
+    EXPECT_EQ(store.size(), 2u);
+    std::vector<std::uint64_t> ids;
+    for (const auto& [id, incident] : store) {
+        EXPECT_EQ(id, incident.id);
+        ids.push_back(id);
+    }
+    EXPECT_EQ(ids, (std::vector<std::uint64_t>{3, 2}));  // 3 took 1's slot
+    EXPECT_FALSE(store.erase(1));
+    EXPECT_TRUE(store.erase(2));
+    EXPECT_EQ(store.size(), 1u);
+}
+
+TEST(OpenIncidents, SharedStringsAreStoredOnce) {
+    OpenIncidents store;
+    store.put(sample_incident(1));
+    store.put(sample_incident(5));  // the same grid path and beat
+    Incident elsewhere = sample_incident(9);
+    elsewhere.grid.grid = {"449901003012005", "新村社区第5网格"};
+    store.put(elsewhere);
+    EXPECT_EQ(store.find(1)->grid_key, store.find(5)->grid_key);
+    EXPECT_NE(store.find(1)->grid_key, store.find(9)->grid_key);
+    EXPECT_EQ(&store.find(1)->grid, &store.find(5)->grid);
+    EXPECT_EQ(store.find(9)->grid.grid.name, "新村社区第5网格");
+}
+
+TEST(OpenIncidents, ChangesComeOncePerIdWithTheIncidentBeforeTheFirst) {
+    OpenIncidents store;
+    store.put(sample_incident(1));
+    store.put(sample_incident(2));
+    store.drop_changes();
+    Incident moved = sample_incident(1);
+    moved.severity = Severity::critical;
+    store.put(moved);
+    moved.severity = Severity::low;
+    store.put(moved);
+    store.put(sample_incident(3));
+    store.erase(2);
+    const auto changes = store.take_changes();
+    ASSERT_EQ(changes.size(), 3u);
+    EXPECT_EQ(changes[0].id, 1u);
+    ASSERT_TRUE(changes[0].before);
+    EXPECT_EQ(changes[0].before->severity, sample_incident(1).severity);  // not critical
+    EXPECT_EQ(changes[0].before->grid, sample_incident(1).grid);
+    EXPECT_TRUE(changes[0].before->title.empty());  // text is not kept
+    EXPECT_EQ(changes[1].id, 3u);
+    EXPECT_FALSE(changes[1].before);  // was not open
+    EXPECT_EQ(changes[2].id, 2u);
+    ASSERT_TRUE(changes[2].before);
+    EXPECT_EQ(changes[2].before->department(), "110");
+    EXPECT_TRUE(store.take_changes().empty());
+}
+
+// Against a plain map of whole incidents, through enough churn to grow the index, reuse slots,
+// shift index entries back on erase, and compact the text arena.
+TEST(OpenIncidents, AgreesWithAMapThroughChurn) {
+    OpenIncidents store;
+    std::map<std::uint64_t, Incident> expected;
+    std::mt19937 random(11);
+    std::uniform_int_distribution<std::uint64_t> pick_id(1, 5000);
+    std::uniform_int_distribution<int> pick_action(0, 9);
+    for (int step = 0; step < 60000; ++step) {
+        const std::uint64_t id = pick_id(random);
+        const int action = pick_action(random);
+        if (action < 2) {
+            EXPECT_EQ(store.erase(id), expected.erase(id) == 1);
+        } else {
+            Incident incident = sample_incident(id);
+            incident.title += std::string(static_cast<std::size_t>(step % 40), 'x');
+            incident.updated += step;
+            if (action == 2) incident.status = IncidentStatus::closed;
+            store.put(incident);
+            if (incident.open()) {
+                expected[id] = incident;
+            } else {
+                expected.erase(id);
+            }
+        }
+        if (step % 1000 == 0) store.drop_changes();
+    }
+    ASSERT_EQ(store.size(), expected.size());
+    for (const auto& [id, incident] : expected)
+        ASSERT_EQ(store.incident(id), incident) << id;
+    std::size_t seen = 0;
+    for (const auto& [id, view] : store) {
+        ASSERT_TRUE(expected.contains(id));
+        EXPECT_EQ(view.title, expected[id].title);
+        ++seen;
+    }
+    EXPECT_EQ(seen, expected.size());
+    for (std::uint64_t id = 1; id <= 5000; ++id)
+        ASSERT_EQ(store.contains(id), expected.contains(id)) << id;
+}
+
+TEST(OpenIncidents, ClearForgetsEverything) {
+    OpenIncidents store;
+    store.put(sample_incident(1));
+    store.clear();
+    EXPECT_TRUE(store.empty());
+    EXPECT_FALSE(store.contains(1));
+    EXPECT_TRUE(store.take_changes().empty());
+    store.put(sample_incident(1));
+    EXPECT_EQ(store.incident(1), sample_incident(1));
+}
+
+}  // namespace
+}  // namespace citywall
