@@ -80,37 +80,57 @@ double median(std::vector<double> v) {
 
 constexpr TimeMs kClock = 1767258000000;
 
-// Incidents at grids' inner points, jittered, with the grid path ingest would have given them.
-std::vector<Incident> synthetic_city(const CityAreas& areas, std::size_t count) {
-    std::vector<Incident> incidents;
-    const AreaSet& grids = areas.level(AreaLevel::grid);
-    if (!grids.loaded()) return incidents;
-    std::mt19937 random(7);
-    std::uniform_int_distribution<std::size_t> pick(0, grids.refs.size() - 1);
-    std::uniform_real_distribution<double> jitter(-150, 150);
-    const char* categories[] = {"police.theft",  "fire.building",    "medical.cardiac",
-                                "traffic.crash", "city.road_damage", "hotline.noise"};
-    incidents.reserve(count);
-    for (std::size_t i = 0; i < count; ++i) {
-        const std::size_t g = pick(random);
-        const MercatorPoint at = grids.mesh.anchors[g];
-        Incident incident;
-        incident.id = i + 1;
-        incident.sources = {{"110", std::to_string(i)}};
-        incident.category = categories[i % 6];
-        incident.severity = static_cast<Severity>(1 + (i % 97 == 0 ? 0 : 1 + i % 3));
-        incident.status = IncidentStatus::accepted;
-        incident.location = geo::from_mercator({at.x + jitter(random), at.y + jitter(random)});
-        const std::string& code = grids.refs[g].code;
-        incident.grid.grid = grids.refs[g];
-        incident.grid.community.code = code.substr(0, 12);
-        incident.grid.street.code = code.substr(0, 9);
-        incident.grid.district.code = code.substr(0, 6);
-        incident.received = incident.occurred = incident.updated = kClock - 600000;
-        incidents.push_back(std::move(incident));
+// Incidents at grids' inner points, jittered, with the grid path ingest would have given them,
+// made a chunk at a time as a snapshot arrives.
+class SyntheticCity {
+  public:
+    explicit SyntheticCity(const CityAreas& areas)
+        : grids_(areas.level(AreaLevel::grid)),
+          pick_(0, grids_.loaded() ? grids_.refs.size() - 1 : 0) {}
+
+    std::vector<Incident> next(std::size_t count) {
+        static const char* const categories[] = {"police.theft",     "fire.building",
+                                                 "medical.cardiac",  "traffic.crash",
+                                                 "city.road_damage", "hotline.noise"};
+        static const char* const titles[] = {"盗窃报警", "建筑火灾", "心脏骤停",
+                                             "交通事故", "道路破损", "噪音扰民"};
+        std::vector<Incident> incidents;
+        if (!grids_.loaded()) return incidents;
+        incidents.reserve(count);
+        for (std::size_t n = 0; n < count; ++n, ++made_) {
+            const std::size_t i = made_;
+            const std::size_t g = pick_(random_);
+            const MercatorPoint at = grids_.mesh.anchors[g];
+            Incident incident;
+            incident.id = i + 1;
+            incident.sources = {{"110", std::to_string(i)}};
+            incident.category = categories[i % 6];
+            incident.severity = static_cast<Severity>(1 + (i % 97 == 0 ? 0 : 1 + i % 3));
+            incident.status = IncidentStatus::accepted;
+            incident.location =
+                geo::from_mercator({at.x + jitter_(random_), at.y + jitter_(random_)});
+            const std::string& code = grids_.refs[g].code;
+            incident.grid.grid = grids_.refs[g];
+            incident.grid.community.code = code.substr(0, 12);
+            incident.grid.street.code = code.substr(0, 9);
+            incident.grid.district.code = code.substr(0, 6);
+            incident.received = incident.occurred = incident.updated = kClock - 600000;
+            // Text as a department sends it: a short title naming the place, a sentence.
+            const std::string& place = grids_.refs[g].name.empty() ? code : grids_.refs[g].name;
+            incident.title = titles[i % 6] + (" · " + place);
+            incident.description = "报警人称在" + place + "附近，请就近派员核查并反馈处置情况。";
+            incidents.push_back(std::move(incident));
+        }
+        return incidents;
     }
-    return incidents;
-}
+
+  private:
+    const AreaSet& grids_;
+    std::mt19937 random_{7};
+    std::uniform_int_distribution<std::size_t> pick_;
+    std::uniform_real_distribution<double> jitter_{-150, 150};
+    std::size_t made_ = 0;
+};
 
 // The floor: the same area triangles and the same number of point sprites, nothing else.
 class Floor {
@@ -380,27 +400,35 @@ int main(int argc, char** argv) {
             const std::size_t count = std::stoul(count_text);
             std::vector<float> points;  // for the floor; the incidents themselves go to the app
             {
-                std::vector<Incident> incidents = synthetic_city(app.areas(), count);
-                for (Incident& incident : incidents) {
-                    incident.id = next_id++;
-                    const geo::Mercator m = geo::to_mercator(incident.location);
-                    points.push_back(static_cast<float>(m.x - home.center.x));
-                    points.push_back(static_cast<float>(m.y - home.center.y));
-                }
                 app.inject(wire::Heartbeat{count, kClock, false});
                 // As a real ingest does with every heartbeat: the day is counted there.
                 app.inject(
                     wire::DayCountsReport{count, kClock, citywall::local_day_start(kClock), {}});
-                const wire::Message snapshot =
-                    wire::SnapshotChunk{count, true, std::move(incidents), {}};
+                // In chunks, as ingest sends a snapshot (docs/protocol.md).
+                SyntheticCity city(app.areas());
                 const auto apply_start = Clock::now();
-                app.inject(snapshot);
+                for (std::size_t sent = 0; sent < count || sent == 0;) {
+                    const std::size_t n = std::min<std::size_t>(10000, count - sent);
+                    std::vector<Incident> chunk = city.next(n);
+                    for (Incident& incident : chunk) {
+                        incident.id = next_id++;
+                        const geo::Mercator m = geo::to_mercator(incident.location);
+                        points.push_back(static_cast<float>(m.x - home.center.x));
+                        points.push_back(static_cast<float>(m.y - home.center.y));
+                    }
+                    sent += n;
+                    app.inject(wire::SnapshotChunk{count, sent >= count, std::move(chunk), {}});
+                    if (n == 0) break;
+                }
                 app.pump_stream();
                 glFinish();
                 std::printf("\n%zu incidents: snapshot applied in %.0f ms (CPU + upload)\n", count,
                             ms_since(apply_start));
             }
             print_memory("after the snapshot (the bench keeps no copy)");
+            std::printf("  the picture's store: %.0f bytes an open incident\n",
+                        static_cast<double>(app.picture().incidents().memory_bytes()) /
+                            static_cast<double>(std::max<std::size_t>(1, count)));
             const Floor floor(app.areas(), points, home.center);
             points = {};
             DeltaStream stream(app, rate, next_id);
@@ -428,6 +456,8 @@ int main(int argc, char** argv) {
                     "(%zu triangles, %zu sprites)  ratio %.2f / %.2f\n",
                     w, h, figures[0], figures[1], floor_ms, floor.triangle_count(), count,
                     figures[0] / floor_ms, figures[1] / floor_ms);
+                // llvmpipe bins a million sprites in host memory a GPU would not use.
+                print_memory("after drawing them (and the floor)");
                 for (const bool aggregate : {false, true}) {
                     app.set_aggregate_mode(aggregate ? AggregateMode::on : AggregateMode::off);
                     const auto run = stream.run(

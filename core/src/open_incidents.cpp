@@ -1,28 +1,28 @@
 #include "citywall/open_incidents.hpp"
 
+#include <algorithm>
 #include <utility>
 
 #include "byte_io.hpp"
 
 namespace citywall {
 
-// 96 bytes. The text run holds the title first (title_size bytes, so a view reads it in place),
-// then the description, the sources and the provenance.
+// 80 bytes. The text run holds the title first (title_size bytes, so a view reads it in place),
+// then what only a whole incident needs: occurred, the CRS, the description, the sources and
+// the provenance.
 struct OpenIncidents::Record {
     std::uint64_t id = 0;  // 0: a free slot, or "was not open" in a change's before
     LonLat location;
-    TimeMs occurred = 0;
     TimeMs received = 0;
     TimeMs updated = 0;
     TimeMs due = 0;
-    std::uint64_t text = 0;
+    std::uint64_t text = 0;  // offset in text_
     std::uint32_t text_size = 0;
     std::uint32_t title_size = 0;
     std::uint32_t path = 0;
     std::uint32_t beat = 0;
     std::uint32_t category = 0;
     std::uint32_t department = 0;
-    std::uint32_t crs = 0;
     Severity severity = Severity::moderate;
     IncidentStatus status = IncidentStatus::reported;
     std::uint8_t escalation = 0;
@@ -31,12 +31,52 @@ struct OpenIncidents::Record {
 
 namespace {
 
-constexpr std::size_t kMinIndex = 64;
 // Runs no record refers to are dropped once they are this much of the arena, and at least:
 constexpr std::size_t kCompactAbove = 1 << 20;
 
-std::size_t home(std::uint64_t id, std::size_t mask) {
-    return static_cast<std::size_t>((id * 0x9E3779B97F4A7C15ull) >> 32) & mask;
+// Lengths and counts in the text runs: seven bits a byte, most of them one byte.
+void put_size(std::string& out, std::uint64_t n) {
+    while (n >= 0x80) {
+        out += static_cast<char>(0x80 | (n & 0x7f));
+        n >>= 7;
+    }
+    out += static_cast<char>(n);
+}
+
+std::uint64_t get_size(std::string_view in, std::size_t& at) {
+    std::uint64_t n = 0;
+    for (int shift = 0; at < in.size() && shift < 64; shift += 7) {
+        const auto byte = static_cast<unsigned char>(in[at++]);
+        n |= static_cast<std::uint64_t>(byte & 0x7f) << shift;
+        if (!(byte & 0x80)) break;
+    }
+    return n;
+}
+
+void put_text(std::string& out, std::string_view text) {
+    put_size(out, text.size());
+    out += text;
+}
+
+std::string get_text(std::string_view in, std::size_t& at) {
+    const std::size_t size = get_size(in, at);
+    std::string text(in.substr(std::min(at, in.size()), size));
+    at += size;
+    return text;
+}
+
+template <class T>
+void put_value(std::string& out, T value) {
+    detail::ByteWriter(out).put(value);
+}
+
+template <class T>
+T get_value(std::string_view in, std::size_t& at) {
+    T value{};
+    detail::ByteReader reader(in.substr(std::min(at, in.size())));
+    reader.get(value);
+    at += sizeof(T);
+    return value;
 }
 
 std::string path_key(const GridPath& grid) {
@@ -63,8 +103,8 @@ void OpenIncidents::clear() {
     std::vector<Record>().swap(records_);
     std::vector<std::uint32_t>().swap(free_slots_);
     count_ = 0;
-    index_.assign(kMinIndex, kNoSlot);
-    std::string().swap(text_);
+    index_.clear();
+    std::vector<char>().swap(text_);
     text_garbage_ = 0;
     words_.clear();
     word_index_.clear();
@@ -83,61 +123,17 @@ void OpenIncidents::clear() {
 
 std::uint32_t OpenIncidents::slot_of(std::uint64_t id) const {
     if (id == 0) return kNoSlot;
-    const std::size_t mask = index_.size() - 1;
-    for (std::size_t i = home(id, mask);; i = (i + 1) & mask) {
-        const std::uint32_t slot = index_[i];
-        if (slot == kNoSlot) return kNoSlot;
-        if (records_[slot].id == id) return slot;
-    }
-}
-
-void OpenIncidents::index_insert(std::uint64_t id, std::uint32_t slot) {
-    if ((count_ + 1) * 2 > index_.size()) index_grow();
-    const std::size_t mask = index_.size() - 1;
-    std::size_t i = home(id, mask);
-    while (index_[i] != kNoSlot)
-        i = (i + 1) & mask;
-    index_[i] = slot;
-}
-
-void OpenIncidents::index_grow() {
-    std::vector<std::uint32_t> old(index_.size() * 2, kNoSlot);
-    old.swap(index_);
-    const std::size_t mask = index_.size() - 1;
-    for (const std::uint32_t slot : old) {
-        if (slot == kNoSlot) continue;
-        std::size_t i = home(records_[slot].id, mask);
-        while (index_[i] != kNoSlot)
-            i = (i + 1) & mask;
-        index_[i] = slot;
-    }
-}
-
-// Backward-shift deletion: no tombstones, so lookups stay short under churn.
-void OpenIncidents::index_erase(std::uint64_t id) {
-    const std::size_t mask = index_.size() - 1;
-    std::size_t i = home(id, mask);
-    while (index_[i] != kNoSlot && records_[index_[i]].id != id)
-        i = (i + 1) & mask;
-    if (index_[i] == kNoSlot) return;
-    for (std::size_t j = (i + 1) & mask; index_[j] != kNoSlot; j = (j + 1) & mask) {
-        const std::size_t k = home(records_[index_[j]].id, mask);
-        // Move j into the hole at i unless its home lies cyclically in (i, j].
-        const bool stays = i <= j ? (i < k && k <= j) : (i < k || k <= j);
-        if (stays) continue;
-        index_[i] = index_[j];
-        i = j;
-    }
-    index_[i] = kNoSlot;
+    return index_.find(id, [this](std::uint32_t slot) { return records_[slot].id; });
 }
 
 // =================================================================== shared strings ====
 
 std::uint32_t OpenIncidents::word(std::string_view text) {
-    const auto [it, added] =
-        word_index_.try_emplace(std::string(text), static_cast<std::uint32_t>(words_.size()));
-    if (added) words_.emplace_back(text);
-    return it->second;
+    if (const auto it = word_index_.find(text); it != word_index_.end()) return it->second;
+    const auto index = static_cast<std::uint32_t>(words_.size());
+    words_.emplace_back(text);
+    word_index_.emplace(words_.back(), index);
+    return index;
 }
 
 std::uint32_t OpenIncidents::path(const GridPath& grid) {
@@ -157,6 +153,7 @@ std::uint32_t OpenIncidents::beat(const AreaRef& beat) {
 // ========================================================================= records ====
 
 void OpenIncidents::note_change(std::uint32_t slot, std::uint64_t id) {
+    if (!track_changes_) return;
     const auto [it, first] =
         changed_at_.try_emplace(id, static_cast<std::uint32_t>(changed_ids_.size()));
     if (!first) return;
@@ -172,7 +169,8 @@ void OpenIncidents::put(const Incident& incident) {
     if (incident.id == 0) return;  // ingest never gives 0; it marks a free slot here
     std::uint32_t slot = slot_of(incident.id);
     note_change(slot, incident.id);
-    if (slot == kNoSlot) {
+    const bool replacing = slot != kNoSlot;
+    if (!replacing) {
         if (free_slots_.empty()) {
             slot = static_cast<std::uint32_t>(records_.size());
             records_.emplace_back();
@@ -181,51 +179,70 @@ void OpenIncidents::put(const Incident& incident) {
             free_slots_.pop_back();
         }
         records_[slot].id = incident.id;
-        index_insert(incident.id, slot);
+        index_.insert(incident.id, slot, [this](std::uint32_t at) { return records_[at].id; });
         ++count_;
-    } else {
-        text_garbage_ += records_[slot].text_size;
     }
     Record& r = records_[slot];
     r.location = incident.location;
-    r.occurred = incident.occurred;
     r.received = incident.received;
     r.updated = incident.updated;
     r.due = incident.due;
-    r.path = path(incident.grid);
-    r.beat = beat(incident.beat);
-    r.category = word(incident.category);
-    r.department = word(incident.department());
-    r.crs = word(incident.source_crs);
+    // An update seldom moves an incident to another grid or category: compare before looking
+    // the shared strings up.
+    if (!replacing || paths_[r.path] != incident.grid) r.path = path(incident.grid);
+    if (!replacing || beats_[r.beat] != incident.beat) r.beat = beat(incident.beat);
+    if (!replacing || words_[r.category] != incident.category) r.category = word(incident.category);
+    if (!replacing || words_[r.department] != incident.department())
+        r.department = word(incident.department());
     r.severity = incident.severity;
     r.status = incident.status;
     r.escalation = incident.escalation;
     r.drill = incident.drill;
 
-    r.text = text_.size();
-    r.title_size = static_cast<std::uint32_t>(incident.title.size());
-    text_ += incident.title;
-    detail::ByteWriter out(text_);
-    out.put_string(incident.description);
-    out.put(static_cast<std::uint32_t>(incident.sources.size()));
+    // The run is built aside, then written over the old one where it fits (a status change
+    // keeps its size), else appended.
+    std::string& run = run_scratch_;
+    run.assign(incident.title);
+    put_value(run, incident.occurred);
+    put_size(run, word(incident.source_crs));
+    put_text(run, incident.description);
+    put_size(run, incident.sources.size());
     for (const SourceRef& source : incident.sources) {
-        out.put(word(source.department));
-        out.put_string(source.source_id);
-        out.put(static_cast<std::uint8_t>(source.status));
-        out.put(source.reported);
+        put_size(run, word(source.department));
+        put_text(run, source.source_id);
+        put_value(run, static_cast<std::uint8_t>(source.status));
+        put_value(run, source.reported);
     }
-    out.put_string(incident.provenance.centre);
-    out.put(incident.provenance.incident);
-    out.put(incident.provenance.seq);
-    r.text_size = static_cast<std::uint32_t>(text_.size() - r.text);
-    if (text_garbage_ > kCompactAbove && text_garbage_ * 2 > text_.size()) compact_text();
+    const bool federated = !incident.provenance.empty() || incident.provenance.incident != 0 ||
+                           incident.provenance.seq != 0;
+    put_value(run, static_cast<std::uint8_t>(federated));
+    if (federated) {
+        put_text(run, incident.provenance.centre);
+        put_value(run, incident.provenance.incident);
+        put_value(run, incident.provenance.seq);
+    }
+    r.title_size = static_cast<std::uint32_t>(incident.title.size());
+    if (replacing && run.size() <= r.text_size) {
+        text_garbage_ += r.text_size - run.size();
+    } else {
+        if (replacing) text_garbage_ += r.text_size;
+        if (text_.size() + run.size() > text_.capacity()) {
+            // A quarter more, not double: at a million incidents the arena is 150 MB.
+            text_.reserve(std::max(text_.size() + run.size(), text_.capacity() / 4 * 5));
+        }
+        r.text = text_.size();
+        text_.resize(text_.size() + run.size());
+    }
+    std::copy(run.begin(), run.end(), text_.begin() + static_cast<std::ptrdiff_t>(r.text));
+    r.text_size = static_cast<std::uint32_t>(run.size());
+    if (text_garbage_ > kCompactAbove && text_garbage_ * 4 > text_.size()) compact_text();
 }
 
 bool OpenIncidents::erase(std::uint64_t id) {
     const std::uint32_t slot = slot_of(id);
     if (slot == kNoSlot) return false;
     note_change(slot, id);
-    index_erase(id);
+    index_.erase(id, [this](std::uint32_t at) { return records_[at].id; });
     text_garbage_ += records_[slot].text_size;
     records_[slot] = Record{};
     free_slots_.push_back(slot);
@@ -234,12 +251,13 @@ bool OpenIncidents::erase(std::uint64_t id) {
 }
 
 void OpenIncidents::compact_text() {
-    std::string packed;
+    std::vector<char> packed;
     packed.reserve(text_.size() - text_garbage_);
     for (Record& r : records_) {
         if (r.id == 0) continue;
         const std::uint64_t at = packed.size();
-        packed.append(text_, r.text, r.text_size);
+        const auto from = text_.begin() + static_cast<std::ptrdiff_t>(r.text);
+        packed.insert(packed.end(), from, from + r.text_size);
         r.text = at;
     }
     text_.swap(packed);
@@ -256,14 +274,13 @@ IncidentView OpenIncidents::view(const Record& r, bool with_text) const {
         r.escalation,
         r.drill,
         r.location,
-        r.occurred,
         r.received,
         r.updated,
         r.due,
         words_[r.category],
         paths_[r.path],
         beats_[r.beat],
-        with_text ? std::string_view(text_).substr(r.text, r.title_size) : std::string_view(),
+        with_text ? std::string_view(text_.data() + r.text, r.title_size) : std::string_view(),
         r.path,
         r.beat,
         words_[r.department]};
@@ -287,36 +304,35 @@ std::optional<Incident> OpenIncidents::incident(std::uint64_t id) const {
     incident.status = r.status;
     incident.escalation = r.escalation;
     incident.location = r.location;
-    incident.source_crs = words_[r.crs];
     incident.grid = paths_[r.path];
     incident.beat = beats_[r.beat];
-    incident.occurred = r.occurred;
     incident.received = r.received;
     incident.updated = r.updated;
     incident.due = r.due;
     incident.drill = r.drill;
-    incident.title.assign(text_, r.text, r.title_size);
-    // The run was written by put() above; a short one would be a bug here, not bad input.
-    detail::ByteReader in(
-        std::string_view(text_).substr(r.text + r.title_size, r.text_size - r.title_size));
-    constexpr std::uint32_t kAny = 0xffffffffu;
-    in.get_string(incident.description, kAny);
-    std::uint32_t sources = 0;
-    in.get(sources);
-    for (std::uint32_t i = 0; i < sources && in.ok(); ++i) {
+    // The run was written by put() above; the reads only guard against a bug here.
+    const std::string_view run(text_.data() + r.text, r.text_size);
+    incident.title.assign(run.substr(0, r.title_size));
+    std::size_t at = r.title_size;
+    const auto word_at = [&](std::uint64_t index) -> const std::string& {
+        return words_[index < words_.size() ? index : 0];
+    };
+    incident.occurred = get_value<TimeMs>(run, at);
+    incident.source_crs = word_at(get_size(run, at));
+    incident.description = get_text(run, at);
+    const std::size_t sources = get_size(run, at);
+    for (std::size_t i = 0; i < sources && at < run.size(); ++i) {
         SourceRef& source = incident.sources.emplace_back();
-        std::uint32_t department = 0;
-        std::uint8_t status = 0;
-        in.get(department);
-        source.department = words_[department];
-        in.get_string(source.source_id, kAny);
-        in.get(status);
-        source.status = static_cast<IncidentStatus>(status);
-        in.get(source.reported);
+        source.department = word_at(get_size(run, at));
+        source.source_id = get_text(run, at);
+        source.status = static_cast<IncidentStatus>(get_value<std::uint8_t>(run, at));
+        source.reported = get_value<TimeMs>(run, at);
     }
-    in.get_string(incident.provenance.centre, kAny);
-    in.get(incident.provenance.incident);
-    in.get(incident.provenance.seq);
+    if (get_value<std::uint8_t>(run, at)) {
+        incident.provenance.centre = get_text(run, at);
+        incident.provenance.incident = get_value<std::uint64_t>(run, at);
+        incident.provenance.seq = get_value<std::uint64_t>(run, at);
+    }
     return incident;
 }
 
@@ -330,8 +346,8 @@ std::vector<Incident> OpenIncidents::copy_all() const {
 
 std::size_t OpenIncidents::memory_bytes() const {
     std::size_t bytes = records_.capacity() * sizeof(Record) +
-                        free_slots_.capacity() * sizeof(std::uint32_t) +
-                        index_.capacity() * sizeof(std::uint32_t) + text_.capacity();
+                        free_slots_.capacity() * sizeof(std::uint32_t) + index_.memory_bytes() +
+                        text_.capacity();
     for (const std::string& w : words_)
         bytes += sizeof w + w.capacity() + 48;  // and its index entry, roughly
     bytes += paths_.size() * (sizeof(GridPath) + 8 * 16 + 96);
@@ -382,9 +398,35 @@ std::vector<OpenIncidents::Change> OpenIncidents::take_changes() {
 }
 
 void OpenIncidents::drop_changes() {
+    // A frame's changes are a few thousand; a burst's buffers are not kept.
+    if (changed_ids_.capacity() > 65536) {
+        std::vector<std::uint64_t>().swap(changed_ids_);
+        std::vector<Record>().swap(changed_before_);
+        std::unordered_map<std::uint64_t, std::uint32_t>().swap(changed_at_);
+    }
     changed_ids_.clear();
     changed_before_.clear();
     changed_at_.clear();
+}
+
+void OpenIncidents::track_changes(bool on) {
+    track_changes_ = on;
+    if (!on) drop_changes();
+}
+
+void OpenIncidents::shrink_to_fit() {
+    if (text_garbage_ > 0) compact_text();
+    text_.shrink_to_fit();
+    // Slots past the last used one are dropped; free ones below it stay free.
+    std::size_t used = records_.size();
+    while (used > 0 && records_[used - 1].id == 0)
+        --used;
+    if (used < records_.size()) {
+        std::erase_if(free_slots_, [&](std::uint32_t slot) { return slot >= used; });
+        records_.resize(used);
+    }
+    records_.shrink_to_fit();
+    free_slots_.shrink_to_fit();
 }
 
 }  // namespace citywall

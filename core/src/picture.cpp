@@ -53,12 +53,14 @@ CityPicture::Outcome CityPicture::apply(const wire::Message& message) {
     if (pending_any_ && chunk.seq != pending_seq_) pending_snapshot_.clear();
     pending_any_ = true;
     pending_seq_ = chunk.seq;
+    pending_snapshot_.track_changes(false);  // all of it is new: nothing to tell apart
     for (const Incident& incident : chunk.incidents)
         pending_snapshot_.put(incident);
-    pending_snapshot_.drop_changes();  // all of it is new: nothing to tell apart
     if (!chunk.last) return Outcome::awaiting_snapshot;
 
     incidents_ = std::move(pending_snapshot_);
+    incidents_.shrink_to_fit();
+    incidents_.track_changes(true);
     pending_snapshot_ = OpenIncidents();
     pending_any_ = false;
     units_.clear();

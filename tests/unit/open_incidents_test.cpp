@@ -139,6 +139,34 @@ TEST(OpenIncidents, AgreesWithAMapThroughChurn) {
         ASSERT_EQ(store.contains(id), expected.contains(id)) << id;
 }
 
+TEST(OpenIncidents, ShrinkingKeepsEveryIncidentAndTheStoreUsable) {
+    OpenIncidents store;
+    store.track_changes(false);
+    for (std::uint64_t id = 1; id <= 300; ++id)
+        store.put(sample_incident(id));
+    for (std::uint64_t id = 2; id <= 300; id += 2)
+        store.erase(id);
+    for (std::uint64_t id = 200; id <= 300; ++id)
+        store.erase(id);
+    EXPECT_TRUE(store.take_changes().empty());  // not tracked while filling
+    const std::size_t before = store.memory_bytes();
+    store.shrink_to_fit();
+    EXPECT_LT(store.memory_bytes(), before);
+    store.track_changes(true);
+    for (std::uint64_t id = 1; id <= 300; ++id) {
+        const bool open = id % 2 == 1 && id < 200;
+        ASSERT_EQ(store.contains(id), open) << id;
+        if (open) {
+            EXPECT_EQ(store.incident(id), sample_incident(id));
+        }
+    }
+    store.put(sample_incident(1000));
+    store.put(sample_incident(1001));
+    EXPECT_EQ(store.incident(1001), sample_incident(1001));
+    EXPECT_EQ(store.size(), 102u);
+    EXPECT_EQ(store.take_changes().size(), 2u);
+}
+
 TEST(OpenIncidents, ClearForgetsEverything) {
     OpenIncidents store;
     store.put(sample_incident(1));

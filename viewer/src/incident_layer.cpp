@@ -37,9 +37,13 @@ IncidentLayer::InstanceBuffer IncidentLayer::make_buffer_for_instances() {
     return buffer;
 }
 
+std::uint32_t IncidentLayer::InstanceBuffer::slot_of(std::uint64_t id) const {
+    return slots.find(id, [this](std::uint32_t slot) { return slot_ids[slot]; });
+}
+
 IncidentLayer::Instance* IncidentLayer::InstanceBuffer::find(std::uint64_t id) {
-    const auto it = slots.find(id);
-    return it == slots.end() ? nullptr : &instances[it->second];
+    const std::uint32_t slot = slot_of(id);
+    return slot == IdIndex::kNone ? nullptr : &instances[slot];
 }
 
 void IncidentLayer::InstanceBuffer::mark_dirty(std::size_t slot) {
@@ -51,31 +55,34 @@ void IncidentLayer::InstanceBuffer::mark_dirty(std::size_t slot) {
 }
 
 std::size_t IncidentLayer::InstanceBuffer::set(std::uint64_t id, const Instance& instance) {
-    auto [it, inserted] = slots.try_emplace(id, static_cast<std::uint32_t>(instances.size()));
-    if (inserted) {
+    const auto key_of = [this](std::uint32_t slot) { return slot_ids[slot]; };
+    std::uint32_t slot = slot_of(id);
+    if (slot == IdIndex::kNone) {
+        slot = static_cast<std::uint32_t>(instances.size());
         instances.push_back(instance);
         slot_ids.push_back(id);
+        slots.insert(id, slot, key_of);
     } else {
-        instances[it->second] = instance;
+        instances[slot] = instance;
     }
-    mark_dirty(it->second);
-    return it->second;
+    mark_dirty(slot);
+    return slot;
 }
 
 void IncidentLayer::InstanceBuffer::remove(std::uint64_t id) {
-    const auto it = slots.find(id);
-    if (it == slots.end()) return;
-    const std::size_t slot = it->second;
+    const auto key_of = [this](std::uint32_t slot) { return slot_ids[slot]; };
+    const std::uint32_t slot = slot_of(id);
+    if (slot == IdIndex::kNone) return;
+    slots.erase(id, key_of);
     const std::size_t last = instances.size() - 1;
     if (slot != last) {  // move the last instance into the hole
+        slots.move(slot_ids[last], slot, key_of);
         instances[slot] = instances[last];
         slot_ids[slot] = slot_ids[last];
-        slots[slot_ids[slot]] = static_cast<std::uint32_t>(slot);
         mark_dirty(slot);
     }
     instances.pop_back();
     slot_ids.pop_back();
-    slots.erase(it);
 }
 
 void IncidentLayer::InstanceBuffer::clear() {
@@ -96,7 +103,7 @@ void IncidentLayer::InstanceBuffer::upload() {
     if (instances.size() > gpu_capacity) {
         // Grow geometrically and send everything once; later deltas go by slot.
         glBindBuffer(GL_ARRAY_BUFFER, vbo.get());
-        gpu_capacity = std::max<std::size_t>(1024, instances.size() * 2);
+        gpu_capacity = std::max<std::size_t>(1024, instances.size() + instances.size() / 4);
         glBufferData(GL_ARRAY_BUFFER, static_cast<GLsizeiptr>(gpu_capacity * sizeof(Instance)),
                      nullptr, GL_DYNAMIC_DRAW);
         send(0, instances.size());
@@ -180,23 +187,16 @@ IncidentLayer::Instance IncidentLayer::make_instance(const IncidentView& inciden
 void IncidentLayer::follow(std::uint64_t id, const Instance& instance) {
     if (static_cast<int>(instance.flags) & (kCritical | kSelected)) {
         prominent_.set(id, instance);
-    } else if (!prominent_.slots.empty()) {
+    } else if (prominent_.size() > 0) {
         prominent_.remove(id);
     }
 }
 
 void IncidentLayer::set(std::uint64_t id, const Instance& instance) {
-    auto [it, inserted] = all_.slots.try_emplace(id, static_cast<std::uint32_t>(all_.size()));
-    if (inserted) {
-        all_.instances.push_back(instance);
-        all_.slot_ids.push_back(id);
-    } else {
-        Instance& old = all_.instances[it->second];
-        // Reopened while fading: it counts as open again (its fading_ entry is then ignored).
-        if (static_cast<int>(old.flags) & kClosing) --fading_count_;
-        old = instance;
-    }
-    all_.mark_dirty(it->second);
+    // Reopened while fading: it counts as open again (its fading_ entry is then ignored).
+    if (const Instance* old = all_.find(id); old && (static_cast<int>(old->flags) & kClosing))
+        --fading_count_;
+    all_.set(id, instance);
     follow(id, instance);
 }
 
@@ -209,9 +209,9 @@ void IncidentLayer::remove(std::uint64_t id) {
 }
 
 void IncidentLayer::start_fade(std::uint64_t id, const AnimationClock& clock) {
-    const auto it = all_.slots.find(id);
-    if (it == all_.slots.end()) return;
-    Instance& instance = all_.instances[it->second];
+    const std::uint32_t slot = all_.slot_of(id);
+    if (slot == IdIndex::kNone) return;
+    Instance& instance = all_.instances[slot];
     const int flags = static_cast<int>(instance.flags);
     if (flags & kClosing) return;
     if (timing_.fade_s <= 0) {
@@ -223,7 +223,7 @@ void IncidentLayer::start_fade(std::uint64_t id, const AnimationClock& clock) {
     ++fading_count_;
     fading_.push_back(
         {id, clock.now() + static_cast<TimeMs>(timing_.fade_s * 1000), instance.gone});
-    all_.mark_dirty(it->second);
+    all_.mark_dirty(slot);
     follow(id, instance);
 }
 
@@ -249,7 +249,8 @@ void IncidentLayer::rebuild(const CityPicture& picture, const Palette& palette,
     if (clock.started()) time_base_ = clock.now();
     all_.instances.reserve(picture.incidents().size());
     all_.slot_ids.reserve(picture.incidents().size());
-    all_.slots.reserve(picture.incidents().size());
+    all_.slots.reserve(picture.incidents().size(),
+                       [this](std::uint32_t slot) { return all_.slot_ids[slot]; });
     for (const auto& [id, incident] : picture.incidents())
         set(id, make_instance(incident, palette));
 }
@@ -271,12 +272,12 @@ void IncidentLayer::set_selected(std::optional<std::uint64_t> id) {
     if (selected_ == id) return;
     auto flag = [this](std::optional<std::uint64_t> which, bool on) {
         if (!which) return;
-        const auto it = all_.slots.find(*which);
-        if (it == all_.slots.end()) return;
-        Instance& instance = all_.instances[it->second];
+        const std::uint32_t slot = all_.slot_of(*which);
+        if (slot == IdIndex::kNone) return;
+        Instance& instance = all_.instances[slot];
         const int flags = static_cast<int>(instance.flags);
         instance.flags = static_cast<float>(on ? flags | kSelected : flags & ~kSelected);
-        all_.mark_dirty(it->second);
+        all_.mark_dirty(slot);
         follow(*which, instance);
     };
     flag(selected_, false);

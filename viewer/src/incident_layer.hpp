@@ -9,11 +9,11 @@
 #include <cstdint>
 #include <deque>
 #include <optional>
-#include <unordered_map>
 #include <vector>
 
 #include "animation_clock.hpp"
 #include "camera.hpp"
+#include "citywall/id_index.hpp"
 #include "citywall/picture.hpp"
 #include "gl_program.hpp"
 #include "palette.hpp"
@@ -75,12 +75,13 @@ class IncidentLayer {
         Buffer vbo;
         std::size_t gpu_capacity = 0;  // instances the buffer holds
         std::vector<Instance> instances;
-        std::vector<std::uint64_t> slot_ids;                     // slot -> incident id
-        std::unordered_map<std::uint64_t, std::uint32_t> slots;  // incident id -> slot
-        std::vector<std::uint32_t> dirty;                        // slots to upload, each once
-        std::vector<std::uint8_t> is_dirty;                      // by slot
+        std::vector<std::uint64_t> slot_ids;  // slot -> incident id
+        IdIndex slots;                        // incident id -> slot
+        std::vector<std::uint32_t> dirty;     // slots to upload, each once
+        std::vector<std::uint8_t> is_dirty;   // by slot
 
         std::size_t size() const { return instances.size(); }
+        std::uint32_t slot_of(std::uint64_t id) const;  // IdIndex::kNone if absent
         Instance* find(std::uint64_t id);
         // Returns the slot.
         std::size_t set(std::uint64_t id, const Instance& instance);

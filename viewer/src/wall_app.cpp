@@ -1,6 +1,10 @@
 // Index: [WallApp: set-up] [stream] [frame] [panels]
 #include "wall_app.hpp"
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include <epoxy/gl.h>
 // GLFW after epoxy: epoxy provides the GL declarations.
 #include <GLFW/glfw3.h>
@@ -256,6 +260,11 @@ void WallApp::pump_stream() {
         counts_.rebuild(picture_);
         if (!picture_.day_counts()) day_stats_.observe_all(picture_);
         queue_.invalidate();
+#ifdef __GLIBC__
+        // A snapshot's decoded chunks were freed piecemeal: hand those pages back to the
+        // system, or a wall that joined a city of a million keeps them for the night.
+        malloc_trim(0);
+#endif
     } else {
         const auto changed = picture_.take_changes();
         if (!changed.empty()) {

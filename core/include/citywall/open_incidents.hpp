@@ -4,7 +4,7 @@
 // incidents share (category, department, the grid path, the beat, the CRS) are stored once and
 // referred to by index. The rest of each incident's text (title, description, its departments'
 // own ids, provenance) is one packed run in a shared arena. An open-addressed index finds a slot
-// by id. About 140 bytes an incident plus its text, where a hash map of `Incident`s takes over
+// by id. About 90 bytes an incident plus its text, where a hash map of `Incident`s takes over
 // 700 (docs/viewer.md, "Memory").
 //
 // Readers get an IncidentView: the fields a wall draws, counts, filters and sorts, without
@@ -13,12 +13,14 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "citywall/id_index.hpp"
 #include "citywall/incident.hpp"
 
 namespace citywall {
@@ -31,7 +33,6 @@ struct IncidentView {
     std::uint8_t escalation = 0;
     bool drill = false;
     LonLat location;
-    TimeMs occurred = 0;
     TimeMs received = 0;
     TimeMs updated = 0;
     TimeMs due = 0;
@@ -102,30 +103,38 @@ class OpenIncidents {
     std::vector<Change> take_changes();
     // Forgets the pending changes (after a snapshot replaced everything).
     void drop_changes();
+    // Off: changes are not recorded (a store being filled from a snapshot).
+    void track_changes(bool on);
+    // Gives back the spare capacity of a store filled at once (after a snapshot).
+    void shrink_to_fit();
 
   private:
-    static constexpr std::uint32_t kNoSlot = 0xffffffffu;
+    static constexpr std::uint32_t kNoSlot = IdIndex::kNone;
 
     std::uint32_t slot_of(std::uint64_t id) const;
     IncidentView view(const Record& record, bool with_text) const;
     std::uint32_t word(std::string_view text);
     std::uint32_t path(const GridPath& grid);
     std::uint32_t beat(const AreaRef& beat);
-    void index_insert(std::uint64_t id, std::uint32_t slot);
-    void index_erase(std::uint64_t id);
-    void index_grow();
     void note_change(std::uint32_t slot, std::uint64_t id);
     void compact_text();
 
     std::vector<Record> records_;  // by slot; id 0 = free
     std::vector<std::uint32_t> free_slots_;
     std::size_t count_ = 0;
-    std::vector<std::uint32_t> index_;  // open addressing: slot or kNoSlot, power-of-two size
-    std::string text_;                  // the records' packed text runs
-    std::size_t text_garbage_ = 0;      // bytes of runs no record refers to
+    IdIndex index_;
+    std::vector<char> text_;        // the records' packed text runs
+    std::size_t text_garbage_ = 0;  // bytes no record refers to
+    std::string run_scratch_;       // put() builds a run here
     // Shared strings, by index. Append-only until clear(); deques, so references hold.
     std::deque<std::string> words_;
-    std::unordered_map<std::string, std::uint32_t> word_index_;
+    struct WordHash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view text) const {
+            return std::hash<std::string_view>()(text);
+        }
+    };
+    std::unordered_map<std::string, std::uint32_t, WordHash, std::equal_to<>> word_index_;
     std::deque<GridPath> paths_;
     std::unordered_map<std::string, std::uint32_t> path_index_;  // by all its codes and names
     std::deque<AreaRef> beats_;
@@ -134,6 +143,7 @@ class OpenIncidents {
     std::vector<std::uint64_t> changed_ids_;
     std::vector<Record> changed_before_;  // parallel to changed_ids_; id 0 = was not open
     std::unordered_map<std::uint64_t, std::uint32_t> changed_at_;
+    bool track_changes_ = true;
 };
 
 }  // namespace citywall
