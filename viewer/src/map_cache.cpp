@@ -90,8 +90,10 @@ void MapCache::finish(const MapCacheKey& key) {
     valid_ = true;
 }
 
-void MapCache::composite(Part part) const {
+void MapCache::composite(Part part, const std::array<int, 4>& area) const {
     const Target& target = part == Part::base ? base_ : overlay_;
+    glEnable(GL_SCISSOR_TEST);
+    glScissor(area[0], area[1], area[2], area[3]);
     if (part == Part::base) {
         glDisable(GL_BLEND);
     } else {
@@ -105,6 +107,7 @@ void MapCache::composite(Part part) const {
     glDrawArrays(GL_TRIANGLES, 0, 3);
     glBindVertexArray(0);
     glBindTexture(GL_TEXTURE_2D, 0);
+    glDisable(GL_SCISSOR_TEST);
     glEnable(GL_BLEND);
     glBlendFuncSeparate(GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA, GL_ONE, GL_ONE_MINUS_SRC_ALPHA);
 }

@@ -49,7 +49,10 @@ class MapCache {
 
     // Into the bound framebuffer (same size as the key's): the base replaces what is there, the
     // overlay blends over it.
-    void composite(Part part) const;
+    // Within `area` only (x, y from the bottom-left, width, height; GL's scissor box): outside
+    // the map the base is the background, which the caller clears, and the overlay is clear.
+    // On a 7680-pixel wall the map may cover a third of the screen.
+    void composite(Part part, const std::array<int, 4>& area) const;
 
   private:
     struct Target {

@@ -211,6 +211,30 @@ void WallApp::place_camera() {
     }
 }
 
+// The part of the screen the map layers can touch, as a GL scissor box (from the bottom left),
+// with room for the widest outline; the whole screen if unknown.
+std::array<int, 4> WallApp::map_screen_area() const {
+    const int width = camera_.width, height = camera_.height;
+    double x0 = width, y0 = height, x1 = 0, y1 = 0;
+    for (const MapLayer& layer : layers_) {
+        const MercatorBox& b = layer.bounds();
+        if (b.empty()) return {0, 0, width, height};
+        const auto top_left = camera_.to_screen({b.min_x, b.max_y});
+        const auto bottom_right = camera_.to_screen({b.max_x, b.min_y});
+        x0 = std::min(x0, top_left[0]);
+        y0 = std::min(y0, top_left[1]);
+        x1 = std::max(x1, bottom_right[0]);
+        y1 = std::max(y1, bottom_right[1]);
+    }
+    if (layers_.empty()) return {0, 0, width, height};
+    constexpr double kMargin = 32;  // half the widest outline, and a little
+    const int left = std::clamp(static_cast<int>(std::floor(x0 - kMargin)), 0, width);
+    const int right = std::clamp(static_cast<int>(std::ceil(x1 + kMargin)), 0, width);
+    const int top = std::clamp(static_cast<int>(std::floor(y0 - kMargin)), 0, height);
+    const int bottom = std::clamp(static_cast<int>(std::ceil(y1 + kMargin)), 0, height);
+    return {left, height - bottom, right - left, bottom - top};
+}
+
 // ========================================================================== stream ====
 
 void WallApp::apply(const wire::Message& message, bool& gap) {
@@ -417,10 +441,15 @@ void WallApp::render_frame(int width, int height, unsigned framebuffer, bool sna
             glBindFramebuffer(GL_FRAMEBUFFER, framebuffer);
             glViewport(0, 0, width, height);
         }
-        map_cache_->composite(MapCache::Part::base);
+        const std::array<int, 4> area = map_screen_area();
+        if (area[2] < width || area[3] < height) {
+            glClearColor(bg.r, bg.g, bg.b, 1.0f);  // as the base holds outside the map
+            glClear(GL_COLOR_BUFFER_BIT);
+        }
+        map_cache_->composite(MapCache::Part::base, area);
         if (split < layers_.size()) {
             draw_live();
-            map_cache_->composite(MapCache::Part::overlay);
+            map_cache_->composite(MapCache::Part::overlay, area);
         }
     } else {
         glClear(GL_COLOR_BUFFER_BIT | GL_STENCIL_BUFFER_BIT);

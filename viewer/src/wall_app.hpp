@@ -85,6 +85,7 @@ class WallApp {
     std::size_t open_markers() const { return incidents_->size(); }
     const CityPicture& picture() const { return picture_; }
     const WallFonts& fonts() const { return fonts_; }
+    std::array<int, 4> map_screen_area() const;
     std::string waiting_report() const;  // for a timeout: what has arrived so far
 
     // ---- the frame
