@@ -79,17 +79,6 @@ T get_value(std::string_view in, std::size_t& at) {
     return value;
 }
 
-std::string path_key(const GridPath& grid) {
-    std::string key;
-    for (const AreaRef* area : {&grid.district, &grid.street, &grid.community, &grid.grid}) {
-        key += area->code;
-        key += '\x1f';
-        key += area->name;
-        key += '\x1e';
-    }
-    return key;
-}
-
 }  // namespace
 
 OpenIncidents::OpenIncidents() {
@@ -106,16 +95,9 @@ void OpenIncidents::clear() {
     index_.clear();
     std::vector<char>().swap(text_);
     text_garbage_ = 0;
-    words_.clear();
-    word_index_.clear();
-    paths_.clear();
-    path_index_.clear();
-    beats_.clear();
-    beat_index_.clear();
-    // Index 0 of each table is the empty value.
-    word({});
-    path({});
-    beat({});
+    words_ = {};
+    paths_ = {};
+    beats_ = {};
     drop_changes();
 }
 
@@ -124,30 +106,6 @@ void OpenIncidents::clear() {
 std::uint32_t OpenIncidents::slot_of(std::uint64_t id) const {
     if (id == 0) return kNoSlot;
     return index_.find(id, [this](std::uint32_t slot) { return records_[slot].id; });
-}
-
-// =================================================================== shared strings ====
-
-std::uint32_t OpenIncidents::word(std::string_view text) {
-    if (const auto it = word_index_.find(text); it != word_index_.end()) return it->second;
-    const auto index = static_cast<std::uint32_t>(words_.size());
-    words_.emplace_back(text);
-    word_index_.emplace(words_.back(), index);
-    return index;
-}
-
-std::uint32_t OpenIncidents::path(const GridPath& grid) {
-    const auto [it, added] =
-        path_index_.try_emplace(path_key(grid), static_cast<std::uint32_t>(paths_.size()));
-    if (added) paths_.push_back(grid);
-    return it->second;
-}
-
-std::uint32_t OpenIncidents::beat(const AreaRef& beat) {
-    const auto [it, added] = beat_index_.try_emplace(beat.code + '\x1f' + beat.name,
-                                                     static_cast<std::uint32_t>(beats_.size()));
-    if (added) beats_.push_back(beat);
-    return it->second;
 }
 
 // ========================================================================= records ====
@@ -189,11 +147,14 @@ void OpenIncidents::put(const Incident& incident) {
     r.due = incident.due;
     // An update seldom moves an incident to another grid or category: compare before looking
     // the shared strings up.
-    if (!replacing || paths_[r.path] != incident.grid) r.path = path(incident.grid);
-    if (!replacing || beats_[r.beat] != incident.beat) r.beat = beat(incident.beat);
-    if (!replacing || words_[r.category] != incident.category) r.category = word(incident.category);
-    if (!replacing || words_[r.department] != incident.department())
-        r.department = word(incident.department());
+    static const std::string kNone;
+    const std::string& department =
+        incident.sources.empty() ? kNone : incident.sources.front().department;
+    if (!replacing || paths_[r.path] != incident.grid) r.path = paths_.intern(incident.grid);
+    if (!replacing || beats_[r.beat] != incident.beat) r.beat = beats_.intern(incident.beat);
+    if (!replacing || words_[r.category] != incident.category)
+        r.category = words_.intern(incident.category);
+    if (!replacing || words_[r.department] != department) r.department = words_.intern(department);
     r.severity = incident.severity;
     r.status = incident.status;
     r.escalation = incident.escalation;
@@ -204,11 +165,11 @@ void OpenIncidents::put(const Incident& incident) {
     std::string& run = run_scratch_;
     run.assign(incident.title);
     put_value(run, incident.occurred);
-    put_size(run, word(incident.source_crs));
+    put_size(run, words_.intern(incident.source_crs));
     put_text(run, incident.description);
     put_size(run, incident.sources.size());
     for (const SourceRef& source : incident.sources) {
-        put_size(run, word(source.department));
+        put_size(run, words_.intern(source.department));
         put_text(run, source.source_id);
         put_value(run, static_cast<std::uint8_t>(source.status));
         put_value(run, source.reported);
@@ -348,9 +309,9 @@ std::size_t OpenIncidents::memory_bytes() const {
     std::size_t bytes = records_.capacity() * sizeof(Record) +
                         free_slots_.capacity() * sizeof(std::uint32_t) + index_.memory_bytes() +
                         text_.capacity();
-    for (const std::string& w : words_)
-        bytes += sizeof w + w.capacity() + 48;  // and its index entry, roughly
-    bytes += paths_.size() * (sizeof(GridPath) + 8 * 16 + 96);
+    // The shared values, roughly: a map node, the value and its strings' heap.
+    bytes += words_.size() * (sizeof(std::string) + 64);
+    bytes += paths_.size() * (sizeof(GridPath) + 8 * 16 + 64);
     bytes += beats_.size() * (sizeof(AreaRef) + 2 * 16 + 64);
     return bytes;
 }

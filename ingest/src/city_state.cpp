@@ -9,20 +9,7 @@ namespace citywall::ingest {
 namespace {
 constexpr double kMetresPerDegree = 111'320.0;
 constexpr double kMinCellMetres = 100.0;  // smaller cells only cost more cells to visit
-
-std::size_t mix(std::size_t seed, std::size_t value) {
-    return seed ^ (value + 0x9E3779B97F4A7C15ull + (seed << 6) + (seed >> 2));
-}
 }  // namespace
-
-std::size_t CityState::AreaHash::operator()(const AreaRef& a) const {
-    return mix(std::hash<std::string>()(a.code), std::hash<std::string>()(a.name));
-}
-
-std::size_t CityState::GridPathHash::operator()(const GridPath& g) const {
-    // The basic grid names the path almost always; equality compares the whole of it.
-    return mix(AreaHash()(g.grid), std::hash<std::string>()(g.community.code));
-}
 
 std::optional<std::uint64_t> CityState::find(const SourceRef& source) const {
     return find(source.department, source.source_id);
@@ -231,13 +218,19 @@ Checkpoint CityState::checkpoint() const {
     return c;
 }
 
-Result<bool> CityState::write_checkpoint(const std::filesystem::path& directory) const {
+// Checkpoints and snapshots list incidents by id, so the same state gives the same bytes.
+std::vector<const OpenIncident*> CityState::open_by_id() const {
     std::vector<const OpenIncident*> ordered;
     ordered.reserve(open_.size());
     for (const auto& [id, incident] : open_)
         ordered.push_back(&incident);
     std::sort(ordered.begin(), ordered.end(),
               [](const OpenIncident* a, const OpenIncident* b) { return a->id < b->id; });
+    return ordered;
+}
+
+Result<bool> CityState::write_checkpoint(const std::filesystem::path& directory) const {
+    const std::vector<const OpenIncident*> ordered = open_by_id();
     auto writer =
         CheckpointWriter::start(directory, last_seq_, last_id_,
                                 static_cast<std::uint32_t>(ordered.size()), closed_source_count());
@@ -276,12 +269,7 @@ void CityState::restore(Checkpoint checkpoint) {
 
 std::vector<wire::SnapshotChunk> CityState::snapshot(std::size_t chunk_size,
                                                      const std::vector<FeedHealth>& feeds) const {
-    std::vector<const OpenIncident*> ordered;
-    ordered.reserve(open_.size());
-    for (const auto& [id, incident] : open_)
-        ordered.push_back(&incident);
-    std::sort(ordered.begin(), ordered.end(),
-              [](const OpenIncident* a, const OpenIncident* b) { return a->id < b->id; });
+    const std::vector<const OpenIncident*> ordered = open_by_id();
     std::vector<wire::SnapshotChunk> chunks;
     for (std::size_t k = 0; k < ordered.size() || chunks.empty(); k += chunk_size) {
         wire::SnapshotChunk chunk{last_seq_, false, {}, {}};

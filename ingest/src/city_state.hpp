@@ -19,34 +19,11 @@
 
 #include "citywall/checkpoint.hpp"
 #include "citywall/incident.hpp"
+#include "citywall/intern_table.hpp"
 #include "citywall/result.hpp"
 #include "citywall/wire.hpp"
 
 namespace citywall::ingest {
-
-// Values many incidents share, each stored once and named by a small index; index 0 is the
-// empty value. Indices stay valid for the life of the table.
-template <class T, class Hash>
-class InternTable {
-  public:
-    InternTable() { values_.push_back(&index_.try_emplace(T{}, 0).first->first); }
-    std::uint32_t intern(const T& value) {
-        if (value == T{}) return 0;
-        auto [it, fresh] = index_.try_emplace(value, static_cast<std::uint32_t>(values_.size()));
-        if (fresh) values_.push_back(&it->first);
-        return it->second;
-    }
-    std::optional<std::uint32_t> find(const T& value) const {
-        auto it = index_.find(value);
-        return it == index_.end() ? std::nullopt : std::optional<std::uint32_t>(it->second);
-    }
-    const T& operator[](std::uint32_t index) const { return *values_[index]; }
-    std::size_t size() const { return values_.size(); }
-
-  private:
-    std::unordered_map<T, std::uint32_t, Hash> index_;
-    std::vector<const T*> values_;  // the keys of index_, whose nodes never move
-};
 
 // One department's reference, with the department as an index into the state's codes.
 struct OpenSource {
@@ -124,18 +101,7 @@ class CityState {
                                               const std::vector<FeedHealth>& feeds) const;
 
   private:
-    struct StringHash {
-        using is_transparent = void;
-        std::size_t operator()(std::string_view s) const {
-            return std::hash<std::string_view>()(s);
-        }
-    };
-    struct AreaHash {
-        std::size_t operator()(const AreaRef& a) const;
-    };
-    struct GridPathHash {
-        std::size_t operator()(const GridPath& g) const;
-    };
+    std::vector<const OpenIncident*> open_by_id() const;
 
     // A hash of cells twice as wide as the merge distance over lon/lat, holding the open
     // incidents with their positions, so a neighbour search visits two to six cells and

@@ -296,13 +296,14 @@ DetailPick draw_detail_panel(const DetailView& view, const Palette& palette, con
         ImGui::Text("在办事件 open: %zu", view.area_open);
         ImGui::PopFont();
         if (view.area_incidents) {
-            for (const Incident& incident : *view.area_incidents) {
+            for (const IncidentView& incident : *view.area_incidents) {
                 const Rgba color = palette.category_color(incident.category);
                 ImGui::TextColored(ImVec4(color.r, color.g, color.b, 1), "●");
                 ImGui::SameLine();
                 char label[160];
-                std::snprintf(label, sizeof label, "#%llu  %s",
-                              static_cast<unsigned long long>(incident.id), incident.title.c_str());
+                std::snprintf(label, sizeof label, "#%llu  %.*s",
+                              static_cast<unsigned long long>(incident.id),
+                              static_cast<int>(incident.title.size()), incident.title.data());
                 if (ImGui::Selectable(label)) picked.incident = incident.id;
             }
         }

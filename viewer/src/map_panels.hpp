@@ -32,9 +32,9 @@ struct DetailView {
     const AreaRef* area = nullptr;       // else an area is
     AreaLevel level = AreaLevel::grid;
     std::size_t area_open = 0;
-    const std::vector<Incident>* area_incidents = nullptr;  // a few, newest first
-    TimeMs now = 0;                                         // the animation clock: "open for …"
-    float top = 16;                                         // below the KPI panel when it shows
+    const std::vector<IncidentView>* area_incidents = nullptr;  // a few, newest first
+    TimeMs now = 0;  // the animation clock: "open for …"
+    float top = 16;  // below the KPI panel when it shows
 };
 // What the operator clicked inside the detail panel: an incident (in an area's list, or a
 // unit's case) or a unit (among an incident's nearest).

@@ -519,7 +519,7 @@ void WallApp::draw_panels(const StreamStatus& status) {
         DetailView view;
         view.now = clock_.now();
         view.top = show_kpi ? kpi_bottom_ + 10 : 16;
-        std::vector<Incident> listed;
+        std::vector<IncidentView> listed;
         std::optional<Incident> selected;
         if (selection_.kind == Selection::Kind::incident) {
             selected = picture_.incidents().incident(selection_.incident);
@@ -541,17 +541,18 @@ void WallApp::draw_panels(const StreamStatus& status) {
                                  ? counts_.incidents_in(picture_, selection_.area.level,
                                                         selection_.area.area)
                                  : std::vector<std::uint64_t>{};
+                // Newest first, sorted once here rather than every frame.
+                std::sort(area_list_.begin(), area_list_.end(), [&](auto a, auto b) {
+                    return picture_.incidents().find(a)->received >
+                           picture_.incidents().find(b)->received;
+                });
                 area_list_count_ = view.area_open;
                 area_list_for_ = selection_;
             }
             if (!area_list_.empty()) {
                 for (const std::uint64_t id : area_list_) {
-                    if (auto incident = picture_.incidents().incident(id))
-                        listed.push_back(std::move(*incident));
+                    if (auto incident = picture_.incidents().find(id)) listed.push_back(*incident);
                 }
-                std::sort(listed.begin(), listed.end(), [](const Incident& a, const Incident& b) {
-                    return a.received > b.received;
-                });
                 view.area_incidents = &listed;
             }
         }

@@ -12,8 +12,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
-#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,6 +20,7 @@
 
 #include "citywall/id_index.hpp"
 #include "citywall/incident.hpp"
+#include "citywall/intern_table.hpp"
 
 namespace citywall {
 
@@ -113,9 +112,6 @@ class OpenIncidents {
 
     std::uint32_t slot_of(std::uint64_t id) const;
     IncidentView view(const Record& record, bool with_text) const;
-    std::uint32_t word(std::string_view text);
-    std::uint32_t path(const GridPath& grid);
-    std::uint32_t beat(const AreaRef& beat);
     void note_change(std::uint32_t slot, std::uint64_t id);
     void compact_text();
 
@@ -126,19 +122,10 @@ class OpenIncidents {
     std::vector<char> text_;        // the records' packed text runs
     std::size_t text_garbage_ = 0;  // bytes no record refers to
     std::string run_scratch_;       // put() builds a run here
-    // Shared strings, by index. Append-only until clear(); deques, so references hold.
-    std::deque<std::string> words_;
-    struct WordHash {
-        using is_transparent = void;
-        std::size_t operator()(std::string_view text) const {
-            return std::hash<std::string_view>()(text);
-        }
-    };
-    std::unordered_map<std::string, std::uint32_t, WordHash, std::equal_to<>> word_index_;
-    std::deque<GridPath> paths_;
-    std::unordered_map<std::string, std::uint32_t> path_index_;  // by all its codes and names
-    std::deque<AreaRef> beats_;
-    std::unordered_map<std::string, std::uint32_t> beat_index_;
+    // Shared values, by index; references to them hold until clear().
+    InternTable<std::string, StringHash> words_;  // categories, departments, CRS names
+    InternTable<GridPath, GridPathHash> paths_;
+    InternTable<AreaRef, AreaHash> beats_;
     // Pending changes: ids in order of first change, with the record before it.
     std::vector<std::uint64_t> changed_ids_;
     std::vector<Record> changed_before_;  // parallel to changed_ids_; id 0 = was not open
