@@ -1,6 +1,8 @@
-// Checkpoint file: magic "CWCHKPT1", u32 CRC-32C of the body, u64 body length, then the body:
-// u64 seq, u64 last_id, u32 count + wire-encoded incidents (each u32 length + bytes),
-// u32 count + closed sources (str department, str source_id, u64 incident).
+// Checkpoint file: magic "CWCHKPT2", u32 CRC-32C of the body, u64 body length, then the body:
+// u64 seq, u64 last_id, u32 count + open incidents, each a wire-encoded incident_case (u32
+// length + bytes: the incident with its history), u32 count + closed sources (str department,
+// str source_id, u64 incident). Version 1 ("CWCHKPT1") held incident messages, no history; it
+// is still read.
 #include "citywall/checkpoint.hpp"
 
 #include <fcntl.h>
@@ -19,7 +21,8 @@ namespace citywall {
 
 namespace {
 
-constexpr char kMagic[8] = {'C', 'W', 'C', 'H', 'K', 'P', 'T', '1'};
+constexpr char kMagic[8] = {'C', 'W', 'C', 'H', 'K', 'P', 'T', '2'};
+constexpr char kMagicV1[8] = {'C', 'W', 'C', 'H', 'K', 'P', 'T', '1'};
 constexpr std::size_t kPrefix = 8 + 4 + 8;
 constexpr std::uint32_t kMaxString = 1u << 20;
 constexpr const char* kFileName = "checkpoint.cwc";
@@ -36,8 +39,9 @@ std::string encode_checkpoint(const Checkpoint& checkpoint) {
     w.put(checkpoint.seq);
     w.put(checkpoint.last_id);
     w.put(static_cast<std::uint32_t>(checkpoint.open.size()));
-    for (const auto& incident : checkpoint.open)
-        w.put_string(wire::encode(wire::IncidentUpdate{checkpoint.seq, incident}));
+    for (const auto& open : checkpoint.open)
+        w.put_string(wire::encode(wire::IncidentCase{checkpoint.seq, open.incident.id, true,
+                                                     open.incident, open.history}));
     w.put(static_cast<std::uint32_t>(checkpoint.closed.size()));
     for (const auto& c : checkpoint.closed) {
         w.put_string(c.source.department);
@@ -54,7 +58,9 @@ std::string encode_checkpoint(const Checkpoint& checkpoint) {
 
 Result<Checkpoint> decode_checkpoint(std::string_view bytes) {
     using R = Result<Checkpoint>;
-    if (bytes.size() < kPrefix || bytes.substr(0, 8) != std::string_view(kMagic, 8))
+    if (bytes.size() < kPrefix) return R::failure("not a checkpoint");
+    const bool v1 = bytes.substr(0, 8) == std::string_view(kMagicV1, 8);
+    if (!v1 && bytes.substr(0, 8) != std::string_view(kMagic, 8))
         return R::failure("not a checkpoint");
     detail::ByteReader prefix(bytes.substr(8, 12));
     std::uint32_t crc = 0;
@@ -76,9 +82,15 @@ Result<Checkpoint> decode_checkpoint(std::string_view bytes) {
         if (!r.get_string(encoded, 64u << 20)) return R::failure("bad checkpoint incident");
         auto message = wire::decode(encoded);
         if (!message) return R::failure("bad checkpoint incident: " + message.error());
-        const auto* update = std::get_if<wire::IncidentUpdate>(&*message);
-        if (!update) return R::failure("bad checkpoint incident kind");
-        c.open.push_back(update->incident);
+        if (v1) {
+            auto* update = std::get_if<wire::IncidentUpdate>(&*message);
+            if (!update) return R::failure("bad checkpoint incident kind");
+            c.open.push_back({std::move(update->incident), {}});
+            continue;
+        }
+        auto* open = std::get_if<wire::IncidentCase>(&*message);
+        if (!open || !open->open) return R::failure("bad checkpoint incident kind");
+        c.open.push_back({std::move(open->incident), std::move(open->history)});
     }
     if (!r.get(count) || count > r.remaining() / 16) return R::failure("bad checkpoint sources");
     c.closed.resize(count);
@@ -99,8 +111,8 @@ struct CheckpointWriter::Impl {
     std::uint32_t open_added = 0, closed_added = 0;
     std::uint32_t crc = 0;
     std::uint64_t body_length = 0;
-    std::string buffer;                             // body bytes not yet written
-    wire::Message scratch{wire::IncidentUpdate{}};  // reused, so its strings keep their capacity
+    std::string buffer;                           // body bytes not yet written
+    wire::Message scratch{wire::IncidentCase{}};  // reused, so its strings keep their capacity
 
     ~Impl() {
         if (fd >= 0) ::close(fd);
@@ -158,7 +170,9 @@ Result<std::unique_ptr<CheckpointWriter>> CheckpointWriter::start(
     prefix.append(kPrefix - sizeof kMagic, '\0');
     if (auto written = impl->write_all(prefix.data(), prefix.size()); !written)
         return R::failure(written.error());
-    std::get<wire::IncidentUpdate>(impl->scratch).seq = seq;
+    auto& scratch = std::get<wire::IncidentCase>(impl->scratch);
+    scratch.seq = seq;
+    scratch.open = true;
     detail::ByteWriter w(impl->buffer);
     w.put(seq);
     w.put(last_id);
@@ -167,11 +181,14 @@ Result<std::unique_ptr<CheckpointWriter>> CheckpointWriter::start(
     return std::unique_ptr<CheckpointWriter>(new CheckpointWriter(std::move(impl)));
 }
 
-Result<bool> CheckpointWriter::add_open(const Incident& incident) {
+Result<bool> CheckpointWriter::add_open(const Incident& incident, const CaseHistory& history) {
     Impl& s = *impl_;
     if (s.open_added == s.open_expected)
         return Result<bool>::failure("checkpoint: more open incidents than announced");
-    std::get<wire::IncidentUpdate>(s.scratch).incident = incident;
+    auto& scratch = std::get<wire::IncidentCase>(s.scratch);
+    scratch.id = incident.id;
+    scratch.incident = incident;
+    scratch.history = history;
     detail::ByteWriter(s.buffer).put_string(wire::encode(s.scratch));
     ++s.open_added;
     s.end_open_section();
@@ -224,8 +241,8 @@ Result<bool> write_checkpoint(const std::filesystem::path& directory,
                                           static_cast<std::uint32_t>(checkpoint.open.size()),
                                           static_cast<std::uint32_t>(checkpoint.closed.size()));
     if (!writer) return Result<bool>::failure(writer.error());
-    for (const auto& incident : checkpoint.open)
-        if (auto added = (*writer)->add_open(incident); !added) return added;
+    for (const auto& open : checkpoint.open)
+        if (auto added = (*writer)->add_open(open.incident, open.history); !added) return added;
     for (const auto& c : checkpoint.closed)
         if (auto added = (*writer)->add_closed(c.source.department, c.source.source_id, c.incident);
             !added)

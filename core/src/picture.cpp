@@ -49,6 +49,7 @@ CityPicture::Outcome CityPicture::apply(const wire::Message& message) {
         pending_units_seq_ = roster->seq;
         return Outcome::awaiting_snapshot;
     }
+    if (std::holds_alternative<wire::IncidentCase>(message)) return Outcome::not_held;
     const auto& chunk = std::get<wire::SnapshotChunk>(message);
     if (pending_any_ && chunk.seq != pending_seq_) pending_snapshot_.clear();
     pending_any_ = true;

@@ -3,6 +3,7 @@
 #include "citywall/wire.hpp"
 
 #include <bit>
+#include <charconv>
 #include <cmath>
 
 #include "byte_io.hpp"
@@ -99,6 +100,21 @@ void put_day_count(ByteWriter& w, const DayCount& c) {
     w.put(c.resolved);
 }
 
+void put_case(ByteWriter& w, const IncidentCase& c) {
+    w.put(c.id);
+    w.put(static_cast<std::uint8_t>(c.open ? 1 : 0));
+    if (!c.open) return;
+    put_incident(w, c.incident);
+    w.put(c.history.omitted);
+    w.put(static_cast<std::uint32_t>(c.history.changes.size()));
+    for (const auto& change : c.history.changes) {
+        w.put(change.time);
+        w.put_string(change.department);
+        w.put(static_cast<std::uint8_t>(change.reported));
+        w.put(static_cast<std::uint8_t>(change.status));
+    }
+}
+
 void put_header(std::string& out, Kind kind, std::uint64_t seq) {
     out.push_back(static_cast<char>(kMagic0));
     out.push_back(static_cast<char>(kMagic1));
@@ -181,6 +197,18 @@ std::string get_day_count(ByteReader& r, DayCount& c) {
     return {};
 }
 
+std::string get_status_change(ByteReader& r, StatusChange& c) {
+    std::uint8_t reported = 0, status = 0;
+    if (!r.get(c.time) || !r.get_string(c.department, kMaxString) || !r.get(reported) ||
+        !r.get(status))
+        return "truncated status change";
+    if (reported >= kIncidentStatusCount || status >= kIncidentStatusCount)
+        return "unknown status in history";
+    c.reported = static_cast<IncidentStatus>(reported);
+    c.status = static_cast<IncidentStatus>(status);
+    return {};
+}
+
 std::string get_feed(ByteReader& r, FeedHealth& f) {
     std::uint8_t flags = 0;
     std::uint16_t reasons = 0;
@@ -218,6 +246,7 @@ std::string get_list(ByteReader& r, std::vector<T>& items, std::size_t min_item_
 constexpr std::size_t kMinIncidentBytes = 8 + 2 + 4 + 3 + 16 + 4 + 10 * 4 + 32 + 8 + 1 + 4 + 16;
 constexpr std::size_t kMinUnitBytes = 3 * 4 + 2 + 16 + 8 + 8 + 16 + 1;
 constexpr std::size_t kMinDayCountBytes = 1 + 4 + 4 + 12;
+constexpr std::size_t kMinStatusChangeBytes = 8 + 4 + 2;
 constexpr std::size_t kMinFeedBytes = 4 + 4 + 1 + 8 + 8 + 8 + 8 + 8 + 8 + 2;
 
 // The body is complete only if it decoded without error and used every byte.
@@ -280,6 +309,24 @@ Result<Message> decode_v1_v2(std::uint8_t version, Kind kind, std::uint64_t seq,
             auto err = get_list(r, m.counts, kMinDayCountBytes, get_day_count);
             return finish(std::move(err), r, std::move(m));
         }
+        case Kind::incident_case: {
+            if (version < 2) break;
+            IncidentCase m{seq, 0, false, {}, {}};
+            std::uint8_t open = 0;
+            if (!r.get(m.id) || !r.get(open) || open > 1) return fail("bad incident case");
+            m.open = open != 0;
+            std::string err;
+            if (m.open) {
+                err = get_incident(r, m.incident);
+                if (err.empty() && m.incident.id != m.id) err = "case names another incident";
+                if (err.empty() && !r.get(m.history.omitted)) err = "truncated incident case";
+                if (err.empty())
+                    err = get_list(r, m.history.changes, kMinStatusChangeBytes, get_status_change);
+                if (err.empty() && m.history.changes.size() > CaseHistory::kMaxCaseChanges)
+                    err = "history too long";
+            }
+            return finish(std::move(err), r, std::move(m));
+        }
     }
     return fail("unknown message kind " + std::to_string(static_cast<int>(kind)));
 }
@@ -316,6 +363,9 @@ std::string encode(const Message& message) {
                 w.put(static_cast<std::uint32_t>(m.counts.size()));
                 for (const auto& c : m.counts)
                     put_day_count(w, c);
+            } else if constexpr (std::is_same_v<T, IncidentCase>) {
+                put_header(out, Kind::incident_case, m.seq);
+                put_case(w, m);
             } else if constexpr (std::is_same_v<T, UnitRoster>) {
                 put_header(out, Kind::unit_roster, m.seq);
                 w.put(static_cast<std::uint32_t>(m.units.size()));
@@ -335,6 +385,20 @@ std::string encode(const Message& message) {
         },
         message);
     return out;
+}
+
+std::string case_request(std::uint64_t id) {
+    return std::string(kCaseRequest) + std::to_string(id);
+}
+
+std::optional<std::uint64_t> parse_case_request(std::string_view request) {
+    if (!request.starts_with(kCaseRequest)) return std::nullopt;
+    request.remove_prefix(kCaseRequest.size());
+    std::uint64_t id = 0;
+    const auto [end, error] = std::from_chars(request.data(), request.data() + request.size(), id);
+    if (error != std::errc() || end != request.data() + request.size() || id == 0)
+        return std::nullopt;
+    return id;
 }
 
 Result<Header> peek_header(std::string_view bytes) {

@@ -67,6 +67,66 @@ void CityState::fill(Incident& out, const OpenIncident& open) const {
     out.provenance.seq = open.provenance_seq;
 }
 
+CaseHistory CityState::history(const OpenIncident& open) const {
+    CaseHistory out;
+    fill(out, open);
+    return out;
+}
+
+void CityState::fill(CaseHistory& out, const OpenIncident& open) const {
+    out.omitted = open.history_omitted;
+    out.changes.resize(open.history.size());
+    for (std::size_t k = 0; k < open.history.size(); ++k) {
+        const HistoryStep& from = open.history[k];
+        StatusChange& to = out.changes[k];
+        to.time = from.time;
+        to.department = departments_[from.department];
+        to.reported = from.reported;
+        to.status = from.status;
+    }
+}
+
+wire::IncidentCase CityState::incident_case(std::uint64_t id) const {
+    wire::IncidentCase out{last_seq_, id, false, {}, {}};
+    if (const OpenIncident* open = open_incident(id)) {
+        out.open = true;
+        fill(out.incident, *open);
+        fill(out.history, *open);
+    }
+    return out;
+}
+
+// A step for each department whose word on the incident is new (its first report, or a status
+// other than the one it last gave). Each step carries the incident's status after the report,
+// so a change of that status with no new word (a merge, a county centre's decision) gets a step
+// of its own, in the name of the department that spoke last.
+void CityState::record_steps(OpenIncident& open, const Incident& in) {
+    auto add = [&](HistoryStep step) {
+        if (open.history.size() == CaseHistory::kMaxCaseChanges) {
+            // The first report stays: where the case began matters as much as where it is.
+            open.history.erase(open.history.begin() + 1);
+            ++open.history_omitted;
+        }
+        open.history.push_back(step);
+    };
+    bool added = false;
+    const SourceRef* latest = nullptr;
+    for (const SourceRef& source : in.sources) {
+        if (!latest || source.reported >= latest->reported) latest = &source;
+        const std::uint32_t department = departments_.intern(source.department);
+        const auto before =
+            std::find_if(open.sources.begin(), open.sources.end(), [&](const OpenSource& s) {
+                return s.department == department && s.source_id == source.source_id;
+            });
+        if (before != open.sources.end() && before->status == source.status) continue;
+        add({source.reported > 0 ? source.reported : in.updated, department, source.status,
+             in.status});
+        added = true;
+    }
+    if (!added && in.status != open.status && latest)
+        add({in.updated, departments_.intern(latest->department), latest->status, in.status});
+}
+
 void CityState::store(OpenIncident& out, Incident&& in) {
     out.id = in.id;
     out.sources.resize(in.sources.size());
@@ -182,12 +242,14 @@ void CityState::commit(wire::IncidentUpdate update) {
     }
     if (it == open_.end()) {
         it = open_.try_emplace(incident.id).first;
+        record_steps(it->second, incident);
         store(it->second, std::move(incident));
         index(it->second);
         return;
     }
     // Updated in place: the neighbour index points at it, and moves only when it moved.
     const LonLat before = it->second.location;
+    record_steps(it->second, incident);
     store(it->second, std::move(incident));
     if (it->second.location != before) {
         unindex(it->second, before);
@@ -208,10 +270,8 @@ Checkpoint CityState::checkpoint() const {
     c.seq = last_seq_;
     c.last_id = last_id_;
     c.open.reserve(open_.size());
-    for (const auto& [id, incident] : open_)
-        c.open.push_back(this->incident(incident));
-    std::sort(c.open.begin(), c.open.end(),
-              [](const Incident& a, const Incident& b) { return a.id < b.id; });
+    for (const OpenIncident* open : open_by_id())
+        c.open.push_back({incident(*open), history(*open)});
     for (std::uint32_t d = 0; d < by_source_.size(); ++d)
         for (const auto& [source_id, id] : by_source_[d])
             if (!open_.contains(id)) c.closed.push_back({{departments_[d], source_id}, id});
@@ -236,9 +296,11 @@ Result<bool> CityState::write_checkpoint(const std::filesystem::path& directory)
                                 static_cast<std::uint32_t>(ordered.size()), closed_source_count());
     if (!writer) return Result<bool>::failure(writer.error());
     Incident scratch;
+    CaseHistory scratch_history;
     for (const OpenIncident* open : ordered) {
         fill(scratch, *open);
-        if (auto added = (*writer)->add_open(scratch); !added) return added;
+        fill(scratch_history, *open);
+        if (auto added = (*writer)->add_open(scratch, scratch_history); !added) return added;
     }
     for (std::uint32_t d = 0; d < by_source_.size(); ++d) {
         for (const auto& [source_id, id] : by_source_[d]) {
@@ -256,9 +318,14 @@ void CityState::restore(Checkpoint checkpoint) {
     open_.clear();
     by_source_.clear();
     cells_.clear();
-    for (auto& incident : checkpoint.open) {
+    for (auto& [incident, recorded] : checkpoint.open) {
         auto& open = open_[incident.id];
         store(open, std::move(incident));
+        open.history_omitted = recorded.omitted;
+        open.history.reserve(recorded.changes.size());
+        for (const StatusChange& change : recorded.changes)
+            open.history.push_back({change.time, departments_.intern(change.department),
+                                    change.reported, change.status});
         index(open);
     }
     checkpoint.open.clear();

@@ -33,11 +33,20 @@ struct OpenSource {
     IncidentStatus status = IncidentStatus::reported;
 };
 
+// One recorded status change, with the department as an index into the state's codes.
+struct HistoryStep {
+    TimeMs time = 0;
+    std::uint32_t department = 0;
+    IncidentStatus reported = IncidentStatus::reported;
+    IncidentStatus status = IncidentStatus::reported;
+};
+
 // An open incident as the state holds it. The fields with the model's names mean what they
 // mean in Incident; the indices are resolved by CityState.
 struct OpenIncident {
     std::uint64_t id = 0;
     std::vector<OpenSource> sources;
+    std::vector<HistoryStep> history;  // oldest first; capped as CaseHistory says
     std::string title;
     std::string description;
     LonLat location;
@@ -56,6 +65,7 @@ struct OpenIncident {
     IncidentStatus status = IncidentStatus::reported;
     std::uint8_t escalation = 0;
     bool drill = false;
+    std::uint32_t history_omitted = 0;  // steps dropped between the first and the rest
 };
 
 class CityState {
@@ -68,6 +78,11 @@ class CityState {
     // The public model of an open incident; fill() reuses `out`'s storage.
     Incident incident(const OpenIncident& open) const;
     void fill(Incident& out, const OpenIncident& open) const;
+    // The status changes recorded for an open incident; fill() reuses `out`'s storage.
+    CaseHistory history(const OpenIncident& open) const;
+    void fill(CaseHistory& out, const OpenIncident& open) const;
+    // One incident's case for a wall that asked (not open: an empty case saying so).
+    wire::IncidentCase incident_case(std::uint64_t id) const;
     const std::string& category(const OpenIncident& open) const { return words_[open.category]; }
     // The index a department code has in OpenSource::department, if any incident has it.
     std::optional<std::uint32_t> department_index(const std::string& code) const {
@@ -122,6 +137,8 @@ class CityState {
     void index(const OpenIncident& incident);
     void unindex(const OpenIncident& incident, LonLat location);
     void store(OpenIncident& out, Incident&& in);
+    // Adds to `open`'s history what the report `in` changes; before store() replaces it.
+    void record_steps(OpenIncident& open, const Incident& in);
     // Records that `department`'s `source_id` is our incident `id`.
     void remember(std::uint32_t department, const std::string& source_id, std::uint64_t id);
     std::uint32_t closed_source_count() const;

@@ -150,7 +150,7 @@ struct IngestServer::Impl {
     void reject(const Department& department, TimeMs now, const FeedReject& why,
                 std::string_view raw);
     void publish(const wire::Message& message);
-    void serve_snapshot();
+    void serve_requests();
     void watch_peers(Department& department);
     void take_checkpoint();
     // The status an incident had before the event about to be committed; nothing if new.
@@ -569,33 +569,40 @@ void IngestServer::Impl::publish(const wire::Message& message) {
     updates.send(zmq::buffer(bytes), zmq::send_flags::dontwait);
 }
 
-void IngestServer::Impl::serve_snapshot() {
+// The snapshot socket answers two requests: a snapshot, or one incident's case. Anything else
+// is counted and logged; the client gets no reply.
+void IngestServer::Impl::serve_requests() {
     zmq::message_t identity, request;
     if (!snapshots.recv(identity, zmq::recv_flags::dontwait)) return;
-    std::vector<zmq::message_t> rest;
     bool more = identity.more();
-    while (more && snapshots.recv(request, zmq::recv_flags::dontwait)) {
+    while (more && snapshots.recv(request, zmq::recv_flags::dontwait))
         more = request.more();
-        if (more) continue;
-    }
-    if (request.to_string_view() != "SNAPSHOT") {
-        log("snapshot endpoint: ignored an unknown request");
+    auto reply = [&](const std::string& bytes) {
+        snapshots.send(zmq::buffer(identity.data(), identity.size()), zmq::send_flags::sndmore);
+        snapshots.send(zmq::buffer(bytes), zmq::send_flags::none);
+    };
+    const std::string_view text = request.to_string_view();
+    const bool snapshot = text == wire::kSnapshotRequest;
+    const auto case_id = snapshot ? std::nullopt : wire::parse_case_request(text);
+    if (!snapshot && !case_id) {
+        ++counters.requests_refused;
+        log("snapshot endpoint: refused an unknown request of " + std::to_string(text.size()) +
+            " bytes");
         return;
     }
     // The state may hold events the journal does not: it is not shown.
     if (!journal_failed.empty()) return;
+    if (case_id) {
+        reply(wire::encode(state.incident_case(*case_id)));
+        ++counters.cases_served;
+        return;
+    }
     const TimeMs now = now_ms();
     for (const auto& chunk : state.snapshot(kSnapshotChunk, health->report(now))) {
-        if (chunk.last) {
-            // The units ride in the same reply, just before the chunk that completes it.
-            auto roster =
-                wire::encode(wire::UnitRoster{chunk.seq, units.on_duty(now, kUnitMaxAgeMs)});
-            snapshots.send(zmq::buffer(identity.data(), identity.size()), zmq::send_flags::sndmore);
-            snapshots.send(zmq::buffer(roster), zmq::send_flags::none);
-        }
-        auto bytes = wire::encode(chunk);
-        snapshots.send(zmq::buffer(identity.data(), identity.size()), zmq::send_flags::sndmore);
-        snapshots.send(zmq::buffer(bytes), zmq::send_flags::none);
+        // The units ride in the same reply, just before the chunk that completes it.
+        if (chunk.last)
+            reply(wire::encode(wire::UnitRoster{chunk.seq, units.on_duty(now, kUnitMaxAgeMs)}));
+        reply(wire::encode(chunk));
     }
     ++counters.snapshots_served;
 }
@@ -660,7 +667,7 @@ void IngestServer::run(const std::atomic<bool>& stop) {
         // Everything taken in this pass is journaled and published before the next wait (and
         // before a snapshot, which must not be ahead of the journal).
         s.flush_batch();
-        if (items.back().revents & ZMQ_POLLIN) s.serve_snapshot();
+        if (items.back().revents & ZMQ_POLLIN) s.serve_requests();
         if (TimeMs now = now_ms(); now >= next_beat && !s.journal_failed.empty()) {
             log("JOURNAL FAILED, nothing is accepted or published: " + s.journal_failed);
             next_beat = now + s.config.heartbeat_ms;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <memory>
 
 #include "citywall/config.hpp"
@@ -14,6 +15,8 @@ struct IngestCounters {
     std::uint64_t rejected = 0;
     std::uint64_t published = 0;
     std::uint64_t snapshots_served = 0;
+    std::uint64_t cases_served = 0;      // replies to a wall asking for one incident
+    std::uint64_t requests_refused = 0;  // snapshot-socket requests that were neither
     std::uint64_t recovered_events = 0;
 };
 

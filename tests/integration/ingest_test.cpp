@@ -174,6 +174,77 @@ TEST_F(IngestTest, RestartRebuildsTheCityFromTheJournal) {
     EXPECT_EQ(wall.picture.incidents().size(), 18u);
 }
 
+// A wall asks for one incident's case: its description and every status change, by whom and
+// when, kept across a restart; a closed or unknown incident is answered as not open; anything
+// else on the snapshot socket is refused and counted, and nothing is answered to it.
+TEST_F(IngestTest, CaseRequestsAnswerEachIncidentsHistoryAcrossARestart) {
+    config_.checkpoint_every = 3;  // the restart reads a checkpoint, then the journal after it
+    auto with_text = [](std::string body, const std::string& time) {
+        body.pop_back();
+        return body + R"(,"description":"后门被撬","occurred":")" + time + R"("})";
+    };
+    std::uint64_t id = 0;
+    {
+        testing::RunningIngest ingest(config_);
+        auto police = department("110");
+        police.send(zmq::buffer(with_text(report("C1"), "2026-11-22T03:00:00+08:00")));
+        police.send(
+            zmq::buffer(with_text(report("C1", "dispatched"), "2026-11-22T03:05:00+08:00")));
+        police.send(
+            zmq::buffer(with_text(report("C1", "dispatched"), "2026-11-22T03:06:00+08:00")));
+        police.send(zmq::buffer(report("C2")));
+        police.send(zmq::buffer(report("C2", "closed")));
+        testing::WallClient wall(context_, config_.updates_endpoint, config_.snapshot_endpoint);
+        std::this_thread::sleep_for(200ms);
+        wall.request_snapshot();
+        ASSERT_TRUE(wall.pump_until([](const CityPicture& p) { return p.seq() == 5; }));
+        for (const auto& [open_id, view] : wall.picture.incidents())
+            id = open_id;
+        wall.request_case(id);
+        ASSERT_TRUE(
+            wall.pump_until([&](const CityPicture&) { return wall.last_case.has_value(); }));
+        const wire::IncidentCase& reply = *wall.last_case;
+        ASSERT_TRUE(reply.open);
+        EXPECT_EQ(reply.id, id);
+        EXPECT_EQ(reply.seq, 5u);
+        EXPECT_EQ(reply.incident.description, "后门被撬");
+        // The repeated "dispatched" is not a change.
+        ASSERT_EQ(reply.history.changes.size(), 2u);
+        EXPECT_EQ(reply.history.changes[0].department, "110");
+        EXPECT_EQ(reply.history.changes[0].reported, IncidentStatus::reported);
+        EXPECT_EQ(reply.history.changes[1].status, IncidentStatus::dispatched);
+        EXPECT_EQ(reply.history.changes[1].time - reply.history.changes[0].time, 5 * 60'000);
+
+        wall.request_case(id + 1);  // C2: closed, no longer held
+        ASSERT_TRUE(
+            wall.pump_until([&](const CityPicture&) { return wall.last_case.has_value(); }));
+        EXPECT_FALSE(wall.last_case->open);
+        EXPECT_EQ(wall.last_case->id, id + 1);
+
+        for (const char* junk : {"CASE ", "CASE 0", "CASE -1", "CASE 12x", "SNAPSHOT ", "hello"})
+            wall.send_raw_request(junk);
+        wall.request_case(id);  // answered after the junk: the junk got no reply
+        ASSERT_TRUE(
+            wall.pump_until([&](const CityPicture&) { return wall.last_case.has_value(); }));
+        EXPECT_TRUE(wall.last_case->open);
+        ingest.stop();
+        EXPECT_EQ(ingest.server().counters().requests_refused, 6u);
+        EXPECT_EQ(ingest.server().counters().cases_served, 3u);
+    }
+    testing::RunningIngest again(config_);
+    auto police = department("110");
+    police.send(zmq::buffer(report("C1", "on_scene")));
+    testing::WallClient wall(context_, config_.updates_endpoint, config_.snapshot_endpoint);
+    std::this_thread::sleep_for(200ms);
+    wall.request_snapshot();
+    ASSERT_TRUE(wall.pump_until([](const CityPicture& p) { return p.seq() == 6; }));
+    wall.request_case(id);
+    ASSERT_TRUE(wall.pump_until([&](const CityPicture&) { return wall.last_case.has_value(); }));
+    ASSERT_EQ(wall.last_case->history.changes.size(), 3u);
+    EXPECT_EQ(wall.last_case->history.changes[2].status, IncidentStatus::on_scene);
+    EXPECT_EQ(wall.last_case->incident.description, "后门被撬");
+}
+
 TEST_F(IngestTest, SlowViewerNeverSlowsIngestAndResyncsAfterLosingUpdates) {
     config_.publish_queue = 500;
     config_.merge.enabled = false;

@@ -93,6 +93,44 @@ TEST_F(ReportMerge, TwoDepartmentsReportingOneFireMakeOneIncident) {
     EXPECT_EQ(update.status, IncidentStatus::on_scene);
 }
 
+// The merged incident's history names each department's words in order, with the incident's
+// status after each; a department that repeats itself adds nothing.
+TEST_F(ReportMerge, TheHistoryRecordsEachDepartmentsChangesOfWord) {
+    using S = IncidentStatus;
+    const auto fire = incident_of(send("119", "F1", "fire.building", site_, t0_));
+    send("110", "P1", "police.fire_report", site_, t0_ + 1000);
+    send("119", "F1", "fire.building", site_, t0_ + 2000);  // the same word again
+    send("119", "F1", "fire.building", site_, t0_ + 3000, S::on_scene);
+    send("110", "P1", "police.fire_report", site_, t0_ + 4000, S::closed);
+    const wire::IncidentCase reply = state_.incident_case(fire.id);
+    ASSERT_TRUE(reply.open);
+    const std::vector<StatusChange> expected = {
+        {t0_, "119", S::reported, S::reported},
+        {t0_ + 1000, "110", S::reported, S::reported},
+        {t0_ + 3000, "119", S::on_scene, S::on_scene},
+        {t0_ + 4000, "110", S::closed, S::on_scene},  // police done; the fire is still worked
+    };
+    EXPECT_EQ(reply.history.changes, expected);
+    EXPECT_EQ(reply.history.omitted, 0u);
+    EXPECT_FALSE(state_.incident_case(fire.id + 1).open);
+}
+
+// A long case keeps its first change and the latest ones, and counts what it dropped.
+TEST_F(ReportMerge, ALongHistoryKeepsItsBeginningAndItsEnd) {
+    using S = IncidentStatus;
+    const auto first = incident_of(send("119", "F1", "fire.building", site_, t0_));
+    constexpr int kSteps = 100;
+    for (int k = 1; k <= kSteps; ++k)
+        send("119", "F1", "fire.building", site_, t0_ + k * 1000,
+             k % 2 ? S::en_route : S::on_scene);
+    const CaseHistory history = state_.incident_case(first.id).history;
+    ASSERT_EQ(history.changes.size(), CaseHistory::kMaxCaseChanges);
+    EXPECT_EQ(history.omitted, kSteps + 1 - CaseHistory::kMaxCaseChanges);
+    EXPECT_EQ(history.changes.front().time, t0_);
+    EXPECT_EQ(history.changes.back().time, t0_ + kSteps * 1000);
+    EXPECT_EQ(history.changes[1].time, t0_ + (kSteps + 2 - CaseHistory::kMaxCaseChanges) * 1000);
+}
+
 TEST_F(ReportMerge, NotTheSameEventWhenFarApartLateIncompatibleOrSameDepartment) {
     auto first = incident_of(send("119", "F1", "fire.building", site_, t0_));
     EXPECT_NE(incident_of(send("110", "P1", "police.fire_report", north_of(site_, 400), t0_)).id,

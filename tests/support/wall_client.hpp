@@ -4,6 +4,8 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
+#include <string>
 #include <zmq.hpp>
 
 #include "citywall/picture.hpp"
@@ -24,6 +26,14 @@ class WallClient {
     }
 
     void request_snapshot() { snapshots_.send(zmq::str_buffer("SNAPSHOT"), zmq::send_flags::none); }
+    // Asks for one incident's case; the reply lands in `last_case`.
+    void request_case(std::uint64_t id) {
+        last_case.reset();
+        snapshots_.send(zmq::buffer(wire::case_request(id)), zmq::send_flags::none);
+    }
+    void send_raw_request(const std::string& bytes) {
+        snapshots_.send(zmq::buffer(bytes), zmq::send_flags::none);
+    }
 
     // Pumps both sockets until `done` holds or the time is up; resyncs on a gap.
     bool pump_until(const std::function<bool(const CityPicture&)>& done,
@@ -42,6 +52,10 @@ class WallClient {
                         ++undecodable;
                         continue;
                     }
+                    if (auto* reply = std::get_if<wire::IncidentCase>(&*decoded)) {
+                        last_case = std::move(*reply);
+                        continue;
+                    }
                     if (picture.apply(*decoded) == CityPicture::Outcome::gap) {
                         ++gaps;
                         picture.reset();
@@ -54,6 +68,7 @@ class WallClient {
     }
 
     CityPicture picture;
+    std::optional<wire::IncidentCase> last_case;
     int gaps = 0;
     int undecodable = 0;
 

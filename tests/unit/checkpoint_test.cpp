@@ -8,17 +8,28 @@
 #include <iterator>
 #include <string>
 
+#include "citywall/wire.hpp"
 #include "sample_incidents.hpp"
 
 namespace citywall {
 namespace {
+
+CaseHistory sample_history(std::uint64_t id) {
+    CaseHistory history;
+    history.omitted = static_cast<std::uint32_t>(id % 3);
+    for (std::uint64_t k = 0; k < id % 5; ++k)
+        history.changes.push_back({static_cast<TimeMs>(1'700'000'000'000 + k),
+                                   k % 2 ? "119" : "110", static_cast<IncidentStatus>(k),
+                                   IncidentStatus::dispatched});
+    return history;
+}
 
 Checkpoint sample_checkpoint() {
     Checkpoint c;
     c.seq = 4242;
     c.last_id = 77;
     for (std::uint64_t id = 1; id <= 40; ++id)
-        c.open.push_back(testing::sample_incident(id));
+        c.open.push_back({testing::sample_incident(id), sample_history(id)});
     c.closed.push_back({{"110", "P-9"}, 9});
     c.closed.push_back({{"119", "F-12"}, 12});
     return c;
@@ -29,6 +40,52 @@ TEST(Checkpoint, RoundTrip) {
     auto decoded = decode_checkpoint(encode_checkpoint(c));
     ASSERT_TRUE(decoded.ok()) << decoded.error();
     EXPECT_EQ(*decoded, c);
+}
+
+// CRC-32C, bit by bit: the test writes a version 1 file without the codec's own helpers.
+std::uint32_t crc32c(std::string_view bytes) {
+    std::uint32_t crc = ~0u;
+    for (unsigned char byte : bytes) {
+        crc ^= byte;
+        for (int bit = 0; bit < 8; ++bit)
+            crc = (crc >> 1) ^ (0x82F63B78u & (0u - (crc & 1u)));
+    }
+    return ~crc;
+}
+
+template <class T>
+void put(std::string& out, T value) {
+    out.append(reinterpret_cast<const char*>(&value), sizeof value);
+}
+
+// A checkpoint written before incidents carried their history: the incidents come back, each
+// with an empty history.
+TEST(Checkpoint, VersionOneIsStillRead) {
+    std::string body;
+    put<std::uint64_t>(body, 4242);
+    put<std::uint64_t>(body, 77);
+    put<std::uint32_t>(body, 2);
+    for (std::uint64_t id : {5u, 6u}) {
+        const std::string incident =
+            wire::encode(wire::IncidentUpdate{4242, testing::sample_incident(id)});
+        put(body, static_cast<std::uint32_t>(incident.size()));
+        body += incident;
+    }
+    put<std::uint32_t>(body, 0);
+    std::string bytes = "CWCHKPT1";
+    put(bytes, crc32c(body));
+    put(bytes, static_cast<std::uint64_t>(body.size()));
+    bytes += body;
+
+    auto decoded = decode_checkpoint(bytes);
+    ASSERT_TRUE(decoded.ok()) << decoded.error();
+    ASSERT_EQ(decoded->open.size(), 2u);
+    EXPECT_EQ(decoded->open[1].incident, testing::sample_incident(6));
+    EXPECT_EQ(decoded->open[1].history, CaseHistory{});
+    EXPECT_EQ(decoded->seq, 4242u);
+    // The same bytes under the new magic are not a version 2 checkpoint.
+    bytes[7] = '2';
+    EXPECT_FALSE(decode_checkpoint(bytes).ok());
 }
 
 TEST(Checkpoint, EmptyCityRoundTrip) {
@@ -92,8 +149,8 @@ TEST(CheckpointWriter, StreamedFileIsTheEncodedCheckpoint) {
     auto dir = fresh_dir("stream");
     Checkpoint c = sample_checkpoint();
     for (std::uint64_t id = 41; id <= 6000; ++id) {
-        c.open.push_back(testing::sample_incident(id));
-        c.open.back().description.assign(400, 'x');
+        c.open.push_back({testing::sample_incident(id), sample_history(id)});
+        c.open.back().incident.description.assign(400, 'x');
         c.closed.push_back({{"12345", "H-" + std::to_string(id)}, id + 100000});
     }
     ASSERT_TRUE(write_checkpoint(dir, c).ok());
@@ -117,14 +174,14 @@ TEST(CheckpointWriter, WrongCountsLeaveThePreviousCheckpoint) {
     {
         auto writer = CheckpointWriter::start(dir, 1, 1, 2, 1);
         ASSERT_TRUE(writer.ok()) << writer.error();
-        ASSERT_TRUE((*writer)->add_open(testing::sample_incident(1)).ok());
+        ASSERT_TRUE((*writer)->add_open(testing::sample_incident(1), {}).ok());
         EXPECT_FALSE((*writer)->add_closed("110", "P-1", 1).ok());  // an open one is missing
         EXPECT_FALSE((*writer)->finish().ok());
     }
     {
         auto writer = CheckpointWriter::start(dir, 1, 1, 0, 0);
         ASSERT_TRUE(writer.ok());
-        EXPECT_FALSE((*writer)->add_open(testing::sample_incident(1)).ok());
+        EXPECT_FALSE((*writer)->add_open(testing::sample_incident(1), {}).ok());
     }
     EXPECT_FALSE(std::filesystem::exists(dir / "checkpoint.cwc.tmp"));
     auto read = read_checkpoint(dir);

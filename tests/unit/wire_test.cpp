@@ -92,6 +92,48 @@ TEST(Wire, DayCountsRoundTripAndRejectImpossibleCounts) {
     EXPECT_FALSE(decode(encode(report)).ok());
 }
 
+IncidentCase sample_case() {
+    IncidentCase reply{88, 9, true, sample_incident(9), {}};
+    reply.history.omitted = 3;
+    reply.history.changes = {
+        {1795000000000, "110", IncidentStatus::reported, IncidentStatus::reported},
+        {1795000060000, "120", IncidentStatus::on_scene, IncidentStatus::on_scene}};
+    return reply;
+}
+
+TEST(Wire, IncidentCaseRoundTripAndRefusals) {
+    const IncidentCase reply = sample_case();
+    EXPECT_EQ(round_trip(reply), reply);
+    const IncidentCase none{88, 12345, false, {}, {}};
+    EXPECT_EQ(round_trip(none), none);
+    EXPECT_EQ(encode(none).size(), kHeaderSize + 8 + 1);
+
+    const std::string bytes = encode(reply);
+    for (std::size_t n = kHeaderSize; n < bytes.size(); ++n)
+        EXPECT_FALSE(decode(bytes.substr(0, n)).ok()) << n;
+    IncidentCase other = reply;
+    other.id = 10;  // names one incident, carries another
+    EXPECT_FALSE(decode(encode(other)).ok());
+    IncidentCase long_history = reply;
+    long_history.history.changes.resize(CaseHistory::kMaxCaseChanges + 1);
+    EXPECT_FALSE(decode(encode(long_history)).ok());
+    std::string bad_status = bytes;
+    bad_status[bad_status.size() - 1] = 8;  // the last change's incident status
+    EXPECT_FALSE(decode(bad_status).ok());
+    std::string old = bytes;
+    old[2] = 1;  // version 1 had no cases
+    EXPECT_FALSE(decode(old).ok());
+}
+
+TEST(Wire, CaseRequestsAreExactlyCaseAndADecimalId) {
+    EXPECT_EQ(case_request(42), "CASE 42");
+    EXPECT_EQ(parse_case_request("CASE 42"), 42u);
+    EXPECT_EQ(parse_case_request(case_request(18446744073709551615u)), 18446744073709551615u);
+    for (const char* bad : {"CASE", "CASE ", "CASE 0", "CASE -1", "CASE +1", "CASE 1 ", "CASE  1",
+                            "case 1", "CASE 0x10", "CASE 18446744073709551616", "SNAPSHOT"})
+        EXPECT_FALSE(parse_case_request(bad).has_value()) << bad;
+}
+
 TEST(Wire, Version1MessagesStillDecodeButHaveNoUnits) {
     auto incident = encode(IncidentUpdate{9, sample_incident(9)});
     incident[2] = 1;  // as a journal recorded before version 2 holds it

@@ -17,7 +17,13 @@ namespace citywall {
 struct Checkpoint {
     std::uint64_t seq = 0;      // every event up to here is in it
     std::uint64_t last_id = 0;  // the highest incident id given out
-    std::vector<Incident> open;
+    // The open incidents, each with the status changes ingest recorded for it.
+    struct Open {
+        Incident incident;
+        CaseHistory history;
+        friend bool operator==(const Open&, const Open&) = default;
+    };
+    std::vector<Open> open;
     // Sources of closed incidents, so a late update to one is still recognised.
     struct ClosedSource {
         SourceRef source;
@@ -48,7 +54,7 @@ class CheckpointWriter {
     CheckpointWriter(const CheckpointWriter&) = delete;
     CheckpointWriter& operator=(const CheckpointWriter&) = delete;
 
-    Result<bool> add_open(const Incident& incident);
+    Result<bool> add_open(const Incident& incident, const CaseHistory& history);
     Result<bool> add_closed(std::string_view department, std::string_view source_id,
                             std::uint64_t incident);
     Result<bool> finish();

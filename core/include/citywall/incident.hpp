@@ -109,6 +109,25 @@ struct Incident {
     friend bool operator==(const Incident&, const Incident&) = default;
 };
 
+// One step in an incident's life as ingest recorded it: a department's first report of it, a
+// report in which a department's status changed, or one that changed the incident's status.
+struct StatusChange {
+    TimeMs time = 0;         // the report's own time (the department's clock)
+    std::string department;  // who reported
+    IncidentStatus reported = IncidentStatus::reported;  // what that department said
+    IncidentStatus status = IncidentStatus::reported;    // the incident's status after it
+    friend bool operator==(const StatusChange&, const StatusChange&) = default;
+};
+
+// The status changes of one incident, oldest first. Ingest keeps the first and the latest
+// kMaxCaseChanges - 1; `omitted` counts those dropped between them.
+struct CaseHistory {
+    static constexpr std::size_t kMaxCaseChanges = 64;
+    std::vector<StatusChange> changes;
+    std::uint32_t omitted = 0;
+    friend bool operator==(const CaseHistory&, const CaseHistory&) = default;
+};
+
 // The health of one department's feed as ingest sees it.
 struct RejectCount {
     std::string reason;  // a reason code such as "invalid_json" (docs/protocol.md)

@@ -23,6 +23,7 @@ class CityPicture {
         already_seen,       // an update at or below the picture's sequence: ignored
         gap,                // updates were missed: the caller must fetch a fresh snapshot
         awaiting_snapshot,  // no snapshot yet: the update was buffered
+        not_held,           // a message the picture does not keep (an incident case)
     };
 
     // Feeds one decoded message. Snapshot chunks accumulate until the last one, which replaces

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -33,6 +34,7 @@ enum class Kind : std::uint8_t {
     unit = 5,            // version 2: one unit's position fix
     unit_roster = 6,     // version 2: every unit on duty, in a snapshot reply before its last chunk
     day_counts = 7,      // version 2: today's counts, kept by ingest; seq = last event seq
+    incident_case = 8,   // version 2: one incident with its history, the reply to a request
 };
 
 struct IncidentUpdate {
@@ -101,11 +103,31 @@ struct DayCountsReport {
     friend bool operator==(const DayCountsReport&, const DayCountsReport&) = default;
 };
 
+// The reply to a wall asking for one incident (docs/protocol.md, "Case requests"): the
+// incident as it stands, with its description and the status changes ingest recorded. Sent
+// only on the snapshot socket, to the client that asked; seq is the last event ingest applied.
+struct IncidentCase {
+    std::uint64_t seq = 0;
+    std::uint64_t id = 0;
+    bool open = false;  // false: ingest has no open incident with that id; the rest is empty
+    Incident incident;
+    CaseHistory history;
+    friend bool operator==(const IncidentCase&, const IncidentCase&) = default;
+};
+
 using Message = std::variant<IncidentUpdate, FeedHealthReport, Heartbeat, SnapshotChunk, UnitUpdate,
-                             UnitRoster, DayCountsReport>;
+                             UnitRoster, DayCountsReport, IncidentCase>;
 
 std::string encode(const Message& message);
 Result<Message> decode(std::string_view bytes);
+
+// What a client sends on the snapshot socket (docs/protocol.md): "SNAPSHOT" for the open
+// incidents, or "CASE <id>" (decimal) for one incident's case, answered by an IncidentCase.
+inline constexpr std::string_view kSnapshotRequest = "SNAPSHOT";
+inline constexpr std::string_view kCaseRequest = "CASE ";
+std::string case_request(std::uint64_t id);
+// The id a case request asks for; nothing for anything else.
+std::optional<std::uint64_t> parse_case_request(std::string_view request);
 
 // Sequence number, kind and version from a header, without decoding the body.
 struct Header {
