@@ -166,7 +166,7 @@ void OpenIncidents::put(const Incident& incident) {
     run.assign(incident.title);
     put_value(run, incident.occurred);
     put_size(run, words_.intern(incident.source_crs));
-    put_text(run, incident.description);
+    put_text(run, keep_descriptions_ ? std::string_view(incident.description) : std::string_view());
     put_size(run, incident.sources.size());
     for (const SourceRef& source : incident.sources) {
         put_size(run, words_.intern(source.department));

@@ -63,6 +63,7 @@ CityPicture::Outcome CityPicture::apply(const wire::Message& message) {
     incidents_.shrink_to_fit();
     incidents_.track_changes(true);
     pending_snapshot_ = OpenIncidents();
+    pending_snapshot_.keep_descriptions(incidents_.keeps_descriptions());
     pending_any_ = false;
     units_.clear();
     if (pending_units_seq_ == chunk.seq) {
@@ -126,6 +127,11 @@ CityPicture::Outcome CityPicture::apply_unit(const wire::UnitUpdate& update) {
     }
     changed_units_.push_back(std::move(key));
     return Outcome::applied;
+}
+
+void CityPicture::keep_descriptions(bool on) {
+    incidents_.keep_descriptions(on);
+    pending_snapshot_.keep_descriptions(on);
 }
 
 void CityPicture::reset() {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End to end: citywall-feedsim → citywall-ingest → citywall-viewer snapshot. A snapshot taken
 # before the incidents are sent must show none of them; one taken after must show a marker at
-# the screen position of every one (marker_check). Everything started here is stopped on exit.
+# the screen position of every one (marker_check); a selected incident's case comes from ingest. Everything started here is stopped on exit.
 # Usage: end_to_end.sh BUILD_DIR WORK_DIR
 set -euo pipefail
 build=$1
@@ -55,3 +55,17 @@ snapshot before 0
 snapshot after 12
 "$build/tests/e2e/marker_check" "$work/before.png" "$work/after.png" "$work/after.png.json" \
     "$work/points.csv"
+
+# The wall keeps no descriptions: selecting an incident asks ingest for its case (one change:
+# the simulator's reports stay "reported").
+cat >"$work/case.script" <<'SCRIPT'
+wait-incidents 12 60
+select-incident 1
+wait-case 1 20
+SCRIPT
+xvfb-run -a -s "-screen 0 1280x720x24" "$build/viewer/citywall-viewer" \
+    --config "$build/config/demo-viewer.toml" \
+    --updates "tcp://127.0.0.1:${ports[0]}" --snapshot-endpoint "tcp://127.0.0.1:${ports[1]}" \
+    --script "$work/case.script" --size 640x360 >"$work/case.log" ||
+    { cat "$work/case.log"; exit 1; }
+grep -q '"command":"wait-case","ok":true' "$work/case.log"

@@ -19,6 +19,8 @@
 // placed 90*k metres (Web Mercator) east of the first incident, heading 45*k degrees; U1 works
 // the first incident. 1.5 s after the first snapshot each moves 40 m north (a trail).
 //
+// A case request ("CASE <id>") is answered with the incident and a two-step history (case_of).
+//
 // It writes a line to stdout every 200 ms, so when it is the head of a pipeline (as in
 // run_render_test.cmake) it ends by SIGPIPE as soon as the viewer after it has exited.
 #include <gdal_priv.h>
@@ -130,6 +132,26 @@ std::vector<Incident> make_incidents(const std::vector<LonLat>& points,
     return incidents;
 }
 
+// A case as ingest keeps it: the department's first report when it was received, then (for an
+// incident past "reported") the department's word that took it there, 30 s later.
+wire::IncidentCase case_of(const std::vector<Incident>& incidents, std::uint64_t id,
+                           std::uint64_t seq) {
+    wire::IncidentCase reply{seq, id, false, {}, {}};
+    for (const Incident& incident : incidents) {
+        if (incident.id != id) continue;
+        reply.open = true;
+        reply.incident = incident;
+        const std::string& department = incident.sources.front().department;
+        reply.history.changes.push_back(
+            {incident.received, department, IncidentStatus::reported, IncidentStatus::reported});
+        if (incident.status != IncidentStatus::reported) {
+            reply.history.changes.push_back({std::min(incident.received + 30000, kClock),
+                                             department, incident.status, incident.status});
+        }
+    }
+    return reply;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -235,8 +257,13 @@ int main(int argc, char** argv) {
         zmq::poll(items, 1, std::chrono::milliseconds(50));
         if (items[0].revents & ZMQ_POLLIN) {
             zmq::message_t identity, request;
-            if (router.recv(identity) && router.recv(request) &&
-                request.to_string() == "SNAPSHOT") {
+            const bool received = router.recv(identity) && router.recv(request);
+            if (const auto id =
+                    received ? wire::parse_case_request(request.to_string_view()) : std::nullopt) {
+                router.send(zmq::buffer(identity.to_string()), zmq::send_flags::sndmore);
+                router.send(zmq::buffer(wire::encode(case_of(incidents, *id, seq))),
+                            zmq::send_flags::none);
+            } else if (received && request.to_string() == "SNAPSHOT") {
                 if (first_snapshot_at < 0) first_snapshot_at = age;
                 constexpr std::size_t kChunk = 50;  // several chunks, as a real ingest sends
                 for (std::size_t i = 0; i == 0 || i < incidents.size(); i += kChunk) {

@@ -77,6 +77,29 @@ TEST(CityPicture, SnapshotInChunks) {
     EXPECT_EQ(picture.feeds().size(), 1u);
 }
 
+// A wall keeps no descriptions (it asks ingest for the one it shows), through every snapshot and
+// update; everything else of the incident is kept.
+TEST(CityPicture, WithoutDescriptionsEverythingElseIsKept) {
+    CityPicture picture;
+    picture.keep_descriptions(false);
+    for (int round = 0; round < 2; ++round) {
+        picture.reset();
+        wire::SnapshotChunk chunk{10, true, {sample_incident(1), sample_incident(2)}, {}};
+        picture.apply(chunk);
+        picture.apply(wire::IncidentUpdate{11, sample_incident(3)});
+        for (std::uint64_t id = 1; id <= 3; ++id) {
+            Incident expected = sample_incident(id);
+            ASSERT_FALSE(expected.description.empty());
+            expected.description.clear();
+            EXPECT_EQ(picture.incidents().incident(id), expected) << round << " " << id;
+        }
+    }
+    // An incident case is not part of the picture.
+    EXPECT_EQ(picture.apply(wire::IncidentCase{11, 1, false, {}, {}}),
+              CityPicture::Outcome::not_held);
+    EXPECT_EQ(picture.seq(), 11u);
+}
+
 TEST(CityPicture, ResetKeepsPictureUntilNextSnapshot) {
     CityPicture picture;
     picture.apply(snapshot(5, {1}));

@@ -109,27 +109,51 @@ std::string unit_status_label(UnitStatus status) {
     return "?";
 }
 
-// When it happened, when the centre heard of it, and each department's latest word on it
-// (department, its own id, the status it reported), oldest first. The wire carries each
-// source's latest report, not every one before it.
-std::string timeline_text(const Incident& incident) {
-    std::vector<std::pair<TimeMs, std::string>> lines;
-    lines.emplace_back(incident.occurred, "发生 occurred");
-    lines.emplace_back(incident.received, "接报 received");
-    for (const SourceRef& source : incident.sources) {
-        lines.emplace_back(source.reported, source.department + " " + source.source_id + "  " +
-                                                std::string(to_string(source.status)));
-    }
+// "2026-01-01 08:59:00" → "08:59:00"; a missing time stays "—".
+std::string clock_time(TimeMs time) {
+    const std::string when = format_time(time);
+    return when.size() > 11 ? when.substr(11) : when;
+}
+
+std::string lines_text(std::vector<std::pair<TimeMs, std::string>> lines) {
     std::stable_sort(lines.begin(), lines.end(),
                      [](const auto& a, const auto& b) { return a.first < b.first; });
     std::string text;
     for (const auto& [time, what] : lines) {
         if (!text.empty()) text += "\n";
-        const std::string when = format_time(time);
-        // "2026-01-01 08:59:00" → "08:59:00"; a missing time stays "—".
-        text += (when.size() > 11 ? when.substr(11) : when) + "  " + what;
+        text += clock_time(time) + "  " + what;
     }
     return text;
+}
+
+// When it happened, when the centre heard of it, then every status change ingest recorded: who
+// said what, and the incident's status after it where that differs. Without the case (not yet
+// answered), each department's latest word, which is all the stream carries.
+std::string timeline_text(const Incident& incident, const wire::IncidentCase* reply) {
+    std::vector<std::pair<TimeMs, std::string>> lines;
+    lines.emplace_back(incident.occurred, "发生 occurred");
+    lines.emplace_back(incident.received, "接报 received");
+    if (!reply || !reply->open) {
+        for (const SourceRef& source : incident.sources) {
+            lines.emplace_back(source.reported, source.department + " " + source.source_id + "  " +
+                                                    std::string(to_string(source.status)));
+        }
+        return lines_text(std::move(lines));
+    }
+    const CaseHistory& history = reply->history;
+    for (std::size_t k = 0; k < history.changes.size(); ++k) {
+        const StatusChange& change = history.changes[k];
+        std::string what = change.department + "  " + std::string(to_string(change.reported));
+        if (change.status != change.reported)
+            what += "  → " + std::string(to_string(change.status));
+        lines.emplace_back(change.time, std::move(what));
+        if (k == 0 && history.omitted > 0) {
+            // Kept in its place in time: just after the first change.
+            lines.emplace_back(change.time, "… 省略 " + std::to_string(history.omitted) +
+                                                " 条 earlier changes omitted");
+        }
+    }
+    return lines_text(std::move(lines));
 }
 
 std::string distance_text(double metres) {
@@ -213,6 +237,41 @@ void unit_detail(const DetailView& view, const Palette& palette, const WallFonts
     }
 }
 
+// The description from the case, and a line when the case is not (or no longer) current: an
+// operator must not take a stale or missing history for the whole story.
+void case_section(const DetailView& view, const WallFonts& fonts) {
+    using State = SelectedCase::State;
+    const wire::IncidentCase* reply = view.incident_case;
+    const std::string* description = reply && reply->open && !reply->incident.description.empty()
+                                         ? &reply->incident.description
+                                         : nullptr;
+    const char* note = nullptr;
+    switch (view.case_state) {
+        case State::waiting:
+            note = "载入中 loading history and description…";
+            break;
+        case State::updating:
+            note = "更新中 updating…";
+            break;
+        case State::unavailable:
+            note = "无法获取 history and description unavailable: ingest did not answer";
+            break;
+        case State::none:
+        case State::current:
+            break;
+    }
+    if (!description && !note) return;
+    ImGui::Separator();
+    if (description) {
+        fonts.want(*description);
+        ImGui::TextWrapped("%s", description->c_str());
+    }
+    if (note) {
+        const bool alarm = view.case_state == State::unavailable;
+        ImGui::TextColored(alarm ? ImVec4(1.0f, 0.78f, 0.25f, 1.0f) : kDim, "%s", note);
+    }
+}
+
 }  // namespace
 
 // ===================================================================== detail panel ====
@@ -222,10 +281,13 @@ DetailPick draw_detail_panel(const DetailView& view, const Palette& palette, con
     const float width = std::clamp(camera.width * 0.26f, 340.0f, 520.0f);
     ImGui::SetNextWindowPos(ImVec2(static_cast<float>(camera.width) - 16, view.top),
                             ImGuiCond_Always, ImVec2(1, 0));
-    ImGui::SetNextWindowSizeConstraints(ImVec2(width, 0), ImVec2(width, camera.height * 0.62f));
+    // Down to the layer box; what does not fit scrolls, never silently cut.
+    const float bottom = view.bottom > view.top + 120 ? view.bottom : camera.height * 0.62f;
+    ImGui::SetNextWindowSizeConstraints(ImVec2(width, 0), ImVec2(width, bottom - view.top));
     ImGui::SetNextWindowBgAlpha(0.92f);
     ImGui::Begin("##detail", nullptr,
-                 ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
+                 ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoResize |
+                     ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoMove |
                      ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_AlwaysAutoResize);
     DetailPick picked;
     // A close button at the top right, before the heading takes the line.
@@ -237,7 +299,6 @@ DetailPick draw_detail_panel(const DetailView& view, const Palette& palette, con
         ImGui::TextColored(ImVec4(color.r, color.g, color.b, 1), "●");
         ImGui::SameLine();
         fonts.want(incident.title);
-        fonts.want(incident.description);
         ImGui::TextWrapped("%s",
                            incident.title.empty() ? "(无标题 untitled)" : incident.title.c_str());
         ImGui::PopFont();
@@ -257,7 +318,7 @@ DetailPick draw_detail_panel(const DetailView& view, const Palette& palette, con
                 status += "  ↑ 升级 escalated ×" + std::to_string(incident.escalation);
             }
             row("状态 status", status);
-            row("时间线 timeline", timeline_text(incident));
+            row("时间线 timeline", timeline_text(incident, view.incident_case));
             row("区 district", area_text(incident.grid.district));
             row("街道 street", area_text(incident.grid.street));
             row("社区 community", area_text(incident.grid.community));
@@ -277,10 +338,7 @@ DetailPick draw_detail_panel(const DetailView& view, const Palette& palette, con
         }
         // Whom to send comes before the description: the panel may be cut on a small screen.
         near_units_section(view, palette, fonts, picked);
-        if (!incident.description.empty()) {
-            ImGui::Separator();
-            ImGui::TextWrapped("%s", incident.description.c_str());
-        }
+        case_section(view, fonts);
     } else if (view.unit) {
         unit_detail(view, palette, fonts, picked);
     } else if (view.area) {

@@ -13,6 +13,7 @@
 #include "nearby_units.hpp"
 #include "palette.hpp"
 #include "panels.hpp"
+#include "selected_case.hpp"
 
 namespace citywall::viewer {
 
@@ -26,15 +27,19 @@ void draw_area_counts(const CityAreas& areas, const AreaCounts& counts, AreaLeve
 
 // The detail panel's view of the selection; the app fills it.
 struct DetailView {
-    const Incident* incident = nullptr;  // an incident is selected
-    std::vector<NearUnit> near_units;    // with the incident: the units nearest it
-    const Unit* unit = nullptr;          // else a unit is
-    const AreaRef* area = nullptr;       // else an area is
+    const Incident* incident = nullptr;  // an incident is selected (without its description)
+    // Its case from ingest (description, status history) and how current that is.
+    const wire::IncidentCase* incident_case = nullptr;
+    SelectedCase::State case_state = SelectedCase::State::none;
+    std::vector<NearUnit> near_units;  // with the incident: the units nearest it
+    const Unit* unit = nullptr;        // else a unit is
+    const AreaRef* area = nullptr;     // else an area is
     AreaLevel level = AreaLevel::grid;
     std::size_t area_open = 0;
     const std::vector<IncidentView>* area_incidents = nullptr;  // a few, newest first
-    TimeMs now = 0;  // the animation clock: "open for …"
-    float top = 16;  // below the KPI panel when it shows
+    TimeMs now = 0;    // the animation clock: "open for …"
+    float top = 16;    // below the KPI panel when it shows
+    float bottom = 0;  // above the layer box; 0: 62% down the screen
 };
 // What the operator clicked inside the detail panel: an incident (in an area's list, or a
 // unit's case) or a unit (among an incident's nearest).

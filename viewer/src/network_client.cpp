@@ -69,6 +69,9 @@ void NetworkClient::run() {
         updates.connect(updates_endpoint_);
 
         std::optional<zmq::socket_t> snapshot;
+        // Its own socket: a new snapshot request replaces the snapshot DEALER, which would drop
+        // a case reply on its way.
+        std::optional<zmq::socket_t> cases;
         auto snapshot_sent = Clock::now();
         bool snapshot_pending = false;
 
@@ -86,27 +89,41 @@ void NetworkClient::run() {
                 ++snapshots_requested_;
             }
 
-            zmq::pollitem_t items[2] = {
-                {updates.handle(), 0, ZMQ_POLLIN, 0},
-                {snapshot ? snapshot->handle() : nullptr, 0, ZMQ_POLLIN, 0},
-            };
+            if (const std::uint64_t id = case_wanted_.exchange(0); id != 0) {
+                if (!cases) {
+                    cases.emplace(context, zmq::socket_type::dealer);
+                    cases->set(zmq::sockopt::linger, 0);
+                    cases->connect(snapshot_endpoint_);
+                }
+                cases->send(zmq::buffer(wire::case_request(id)), zmq::send_flags::dontwait);
+            }
+
+            // Only the sockets made so far (an item without a socket would poll fd 0).
+            zmq::pollitem_t items[3];
+            std::size_t polled = 0;
+            zmq::socket_t* sockets[3] = {&updates, snapshot ? &*snapshot : nullptr,
+                                         cases ? &*cases : nullptr};
+            for (zmq::socket_t* socket : sockets)
+                if (socket) items[polled++] = {socket->handle(), 0, ZMQ_POLLIN, 0};
             try {
-                zmq::poll(items, snapshot ? 2 : 1, kPollInterval);
+                zmq::poll(items, polled, kPollInterval);
             } catch (const zmq::error_t& e) {
                 if (e.num() == EINTR) continue;  // a signal, not a failure
                 throw;
             }
 
-            auto drain = [&](zmq::socket_t& socket, bool from_snapshot) {
+            enum class From { update_stream, snapshot_reply, case_reply };
+            auto drain = [&](zmq::socket_t& socket, From from) {
                 zmq::message_t frame;
                 while (socket.recv(frame, zmq::recv_flags::dontwait)) {
-                    last_received_ns_ = now_ns();
+                    // A case reply says ingest answers, not that the stream flows.
+                    if (from != From::case_reply) last_received_ns_ = now_ns();
                     auto decoded = wire::decode(std::string_view(frame.data<char>(), frame.size()));
                     if (!decoded) {
                         ++decode_errors_;
                         continue;
                     }
-                    if (from_snapshot) {
+                    if (from == From::snapshot_reply) {
                         if (const auto* chunk = std::get_if<wire::SnapshotChunk>(&*decoded);
                             chunk && chunk->last) {
                             snapshot_pending = false;
@@ -115,8 +132,10 @@ void NetworkClient::run() {
                     deliver(std::move(*decoded));
                 }
             };
-            if (items[0].revents & ZMQ_POLLIN) drain(updates, false);
-            if (snapshot && (items[1].revents & ZMQ_POLLIN)) drain(*snapshot, true);
+            // Drained whether or not poll saw them: recv is non-blocking.
+            drain(updates, From::update_stream);
+            if (snapshot) drain(*snapshot, From::snapshot_reply);
+            if (cases) drain(*cases, From::case_reply);
         }
     } catch (const zmq::error_t& e) {
         std::fprintf(stderr, "citywall-viewer: network: %s\n", e.what());

@@ -486,6 +486,34 @@ int run_script(WallApp& app, const RunOptions& options) {
                             ",\"clock\":" + std::to_string(app.clock().now()) +
                                 ",\"markers\":" + std::to_string(app.open_markers())};
          }},
+        {"wait-case",
+         [&](const Args& a) {
+             // The selected incident's case from ingest: its history must have N changes.
+             const auto n = !a.empty() && a.size() <= 2 ? number(a[0]) : std::nullopt;
+             const auto timeout = a.size() == 2 ? number(a[1]) : options.timeout_s;
+             if (!n || !timeout || *n < 0) return malformed("wait-case N [TIMEOUT_S]");
+             if (app.selection().kind != Selection::Kind::incident)
+                 return failed("no incident selected");
+             const auto start = std::chrono::steady_clock::now();
+             const SelectedCase& selected = app.selected_case();
+             while (selected.state(SelectedCase::Clock::now()) != SelectedCase::State::current) {
+                 if (std::chrono::steady_clock::now() - start >
+                     std::chrono::duration<double>(*timeout))
+                     return failed("timed out waiting for the case of the selected incident");
+                 std::this_thread::sleep_for(std::chrono::milliseconds(20));
+                 app.pump_stream();
+             }
+             const wire::IncidentCase& reply = *selected.reply();
+             const std::string fields =
+                 ",\"open\":" + std::string(reply.open ? "true" : "false") +
+                 ",\"changes\":" + std::to_string(reply.history.changes.size()) +
+                 ",\"description\":" + json_string(reply.incident.description);
+             if (reply.history.changes.size() != static_cast<std::size_t>(*n))
+                 return failed(
+                     "the case has " + std::to_string(reply.history.changes.size()) + " changes",
+                     fields);
+             return Outcome{true, false, fields};
+         }},
         {"expect-glyphs",
          [&](const Args& a) {
              // As drawing TEXT would: characters the atlas lacks are added before the next

@@ -59,7 +59,10 @@ WallApp::WallApp(const ViewerConfig& config, const RunOptions& options)
       options_(options),
       palette_(Palette::built_in()),
       clock_(!options.deterministic),
-      aggregate_mode_(config.aggregate.mode) {}
+      aggregate_mode_(config.aggregate.mode) {
+    // The detail panel asks ingest for the one description it shows (SelectedCase).
+    picture_.keep_descriptions(false);
+}
 
 WallApp::~WallApp() {
     network_.reset();
@@ -248,6 +251,12 @@ void WallApp::apply(const wire::Message& message, bool& gap) {
     }
 }
 
+void WallApp::ask_for_case() {
+    if (!network_) return;
+    if (const std::uint64_t id = case_.due(SelectedCase::Clock::now()); id != 0)
+        network_->request_case(id);
+}
+
 void WallApp::inject(const wire::Message& message) {
     if (const auto* beat = std::get_if<wire::Heartbeat>(&message)) clock_.observe(beat->time);
     bool gap = false;
@@ -260,7 +269,11 @@ void WallApp::pump_stream() {
         bool overflowed = false;
         std::vector<wire::Message> messages = network_->take_messages(overflowed);
         bool gap = overflowed;
-        for (const wire::Message& message : messages) {
+        for (wire::Message& message : messages) {
+            if (auto* reply = std::get_if<wire::IncidentCase>(&message)) {
+                case_.receive(std::move(*reply));  // not part of the picture, nor of a gap
+                continue;
+            }
             if (gap) break;  // the rest belongs to a picture we are about to throw away
             if (const auto* beat = std::get_if<wire::Heartbeat>(&message)) {
                 clock_.observe(beat->time);
@@ -279,6 +292,7 @@ void WallApp::pump_stream() {
     if (picture_.take_replaced()) {
         picture_.take_changes();
         incidents_->rebuild(picture_, palette_, clock_);
+        case_.changed(case_.selected(), picture_.seq());  // it may have changed while away
         picture_.take_changed_units();
         units_->rebuild(picture_);
         counts_.rebuild(picture_);
@@ -292,6 +306,8 @@ void WallApp::pump_stream() {
     } else {
         const auto changed = picture_.take_changes();
         if (!changed.empty()) {
+            for (const auto& change : changed)
+                case_.changed(change.id, picture_.seq());
             incidents_->update(picture_, changed, palette_, clock_);
             counts_.update(picture_, changed);
             queue_.invalidate();
@@ -309,6 +325,7 @@ void WallApp::pump_stream() {
     }
     if (selection_.kind == Selection::Kind::unit && !picture_.units().contains(selection_.unit))
         select({});  // gone off duty
+    ask_for_case();  // a retry, or the incident changed
 }
 
 std::string WallApp::waiting_report() const {
@@ -519,12 +536,15 @@ void WallApp::draw_panels(const StreamStatus& status) {
         DetailView view;
         view.now = clock_.now();
         view.top = show_kpi ? kpi_bottom_ + 10 : 16;
+        view.bottom = (show_queue ? std::min(box_top, queue_top_) : box_top) - 10;
         std::vector<IncidentView> listed;
         std::optional<Incident> selected;
         if (selection_.kind == Selection::Kind::incident) {
             selected = picture_.incidents().incident(selection_.incident);
             if (selected) {
                 view.incident = &*selected;
+                view.case_state = case_.state(SelectedCase::Clock::now());
+                view.incident_case = case_.reply();
                 view.near_units =
                     nearest_units(picture_, selected->id, selected->location, kNearUnits);
             }
@@ -593,6 +613,7 @@ void WallApp::draw_ops_panels(float left) {
         const float bottom = static_cast<float>(camera_.height) - 8;
         const float right = static_cast<float>(camera_.width) - layer_box_width_ - 32;
         const float height = std::round(static_cast<float>(camera_.height) * 0.4f);
+        queue_top_ = bottom - height;
         const std::uint64_t selected =
             selection_.kind == Selection::Kind::incident ? selection_.incident : 0;
         const std::uint64_t clicked =

@@ -25,6 +25,7 @@
 #include "map_layers.hpp"
 #include "palette.hpp"
 #include "panels.hpp"
+#include "selected_case.hpp"
 #include "unit_layer.hpp"
 #include "viewer_config.hpp"
 
@@ -106,6 +107,8 @@ class WallApp {
     // Zooms to an area (code or name) or an incident (its id) and selects it.
     bool zoom_to(const std::string& code_name_or_id);
     const Selection& selection() const { return selection_; }
+    // The selected incident's description and history, asked of ingest (docs/viewer.md).
+    const SelectedCase& selected_case() const { return case_; }
     void clear_selection() { select({}); }
     void handle_input();             // mouse and keys on a screen; ImGui's state is current
     void animate_view(double dt_s);  // inertia and fly-to
@@ -136,6 +139,7 @@ class WallApp {
     void place_camera();
     StreamStatus stream_status() const;
     void apply(const wire::Message& message, bool& gap);
+    void ask_for_case();  // sends the selected incident's case request when one is due
     void draw_ops_panels(float left);
     void draw_panels(const StreamStatus& status);
 
@@ -160,12 +164,14 @@ class WallApp {
     DayStats day_stats_;
     float layer_box_width_ = 0;  // last frame's, so the queue stops short of the box
     float kpi_bottom_ = 0;       // last frame's, so the detail panel starts below the KPIs
+    float queue_top_ = 0;        // this frame's, so the detail panel ends above the queue
     CityPicture picture_;
     std::unique_ptr<NetworkClient> network_;
     Camera camera_;
     AnimationClock clock_;
     AggregateMode aggregate_mode_;
     Selection selection_;
+    SelectedCase case_;
     std::string search_text_, search_feedback_;
     // The incidents of the selected area, found again only when its count changes.
     std::vector<std::uint64_t> area_list_;

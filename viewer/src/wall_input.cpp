@@ -25,6 +25,8 @@ void WallApp::select(const Selection& selection) {
     units_->set_selected(selection.kind == Selection::Kind::unit
                              ? std::optional<std::string>(selection.unit)
                              : std::nullopt);
+    case_.select(selection.kind == Selection::Kind::incident ? selection.incident : 0);
+    ask_for_case();
 }
 
 // Close enough to see its street, but never further out than the operator already is.

@@ -104,6 +104,10 @@ class OpenIncidents {
     void drop_changes();
     // Off: changes are not recorded (a store being filled from a snapshot).
     void track_changes(bool on);
+    // Off: descriptions are not stored, and incident() gives them empty. A wall shows one at a
+    // time and asks ingest for it (docs/protocol.md, "Case requests"). Applies to later put()s.
+    void keep_descriptions(bool on) { keep_descriptions_ = on; }
+    bool keeps_descriptions() const { return keep_descriptions_; }
     // Gives back the spare capacity of a store filled at once (after a snapshot).
     void shrink_to_fit();
 
@@ -131,6 +135,7 @@ class OpenIncidents {
     std::vector<Record> changed_before_;  // parallel to changed_ids_; id 0 = was not open
     std::unordered_map<std::uint64_t, std::uint32_t> changed_at_;
     bool track_changes_ = true;
+    bool keep_descriptions_ = true;
 };
 
 }  // namespace citywall

@@ -32,6 +32,11 @@ class CityPicture {
     // Forget the picture and wait for a new snapshot (after a gap or reconnect).
     void reset();
 
+    // Off: incidents are held without their descriptions, which a wall fetches for the one it
+    // shows (docs/protocol.md, "Case requests"); at a million incidents that is ~100 MB. Set
+    // before the first snapshot.
+    void keep_descriptions(bool on);
+
     bool has_snapshot() const { return has_snapshot_; }
     std::uint64_t seq() const { return seq_; }
     TimeMs last_heard() const { return last_heard_; }  // time of the newest message of any kind
