@@ -8,8 +8,9 @@
 namespace citywall {
 
 // 80 bytes. The text run holds the title first (title_size bytes, so a view reads it in place),
-// then what only a whole incident needs: occurred, the CRS, the description, the sources and
-// the provenance.
+// then what only a whole incident needs: occurred, the CRS, the description, the sources (each
+// its department and status, then its own id and report time) and the provenance. Without case
+// details the description and the sources' ids and times are left out.
 struct OpenIncidents::Record {
     std::uint64_t id = 0;  // 0: a free slot, or "was not open" in a change's before
     LonLat location;
@@ -166,12 +167,13 @@ void OpenIncidents::put(const Incident& incident) {
     run.assign(incident.title);
     put_value(run, incident.occurred);
     put_size(run, words_.intern(incident.source_crs));
-    put_text(run, keep_descriptions_ ? std::string_view(incident.description) : std::string_view());
+    if (keep_case_details_) put_text(run, incident.description);
     put_size(run, incident.sources.size());
     for (const SourceRef& source : incident.sources) {
         put_size(run, words_.intern(source.department));
-        put_text(run, source.source_id);
         put_value(run, static_cast<std::uint8_t>(source.status));
+        if (!keep_case_details_) continue;
+        put_text(run, source.source_id);
         put_value(run, source.reported);
     }
     const bool federated = !incident.provenance.empty() || incident.provenance.incident != 0 ||
@@ -280,13 +282,14 @@ std::optional<Incident> OpenIncidents::incident(std::uint64_t id) const {
     };
     incident.occurred = get_value<TimeMs>(run, at);
     incident.source_crs = word_at(get_size(run, at));
-    incident.description = get_text(run, at);
+    if (keep_case_details_) incident.description = get_text(run, at);
     const std::size_t sources = get_size(run, at);
     for (std::size_t i = 0; i < sources && at < run.size(); ++i) {
         SourceRef& source = incident.sources.emplace_back();
         source.department = word_at(get_size(run, at));
-        source.source_id = get_text(run, at);
         source.status = static_cast<IncidentStatus>(get_value<std::uint8_t>(run, at));
+        if (!keep_case_details_) continue;
+        source.source_id = get_text(run, at);
         source.reported = get_value<TimeMs>(run, at);
     }
     if (get_value<std::uint8_t>(run, at)) {

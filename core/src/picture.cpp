@@ -63,7 +63,7 @@ CityPicture::Outcome CityPicture::apply(const wire::Message& message) {
     incidents_.shrink_to_fit();
     incidents_.track_changes(true);
     pending_snapshot_ = OpenIncidents();
-    pending_snapshot_.keep_descriptions(incidents_.keeps_descriptions());
+    pending_snapshot_.keep_case_details(incidents_.keeps_case_details());
     pending_any_ = false;
     units_.clear();
     if (pending_units_seq_ == chunk.seq) {
@@ -129,9 +129,9 @@ CityPicture::Outcome CityPicture::apply_unit(const wire::UnitUpdate& update) {
     return Outcome::applied;
 }
 
-void CityPicture::keep_descriptions(bool on) {
-    incidents_.keep_descriptions(on);
-    pending_snapshot_.keep_descriptions(on);
+void CityPicture::keep_case_details(bool on) {
+    incidents_.keep_case_details(on);
+    pending_snapshot_.keep_case_details(on);
 }
 
 void CityPicture::reset() {

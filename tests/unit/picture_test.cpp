@@ -77,11 +77,11 @@ TEST(CityPicture, SnapshotInChunks) {
     EXPECT_EQ(picture.feeds().size(), 1u);
 }
 
-// A wall keeps no descriptions (it asks ingest for the one it shows), through every snapshot and
-// update; everything else of the incident is kept.
-TEST(CityPicture, WithoutDescriptionsEverythingElseIsKept) {
+// A wall keeps no case details (it asks ingest for the one incident it shows) through every
+// snapshot and update; everything else of the incident is kept.
+TEST(CityPicture, WithoutCaseDetailsEverythingElseIsKept) {
     CityPicture picture;
-    picture.keep_descriptions(false);
+    picture.keep_case_details(false);
     for (int round = 0; round < 2; ++round) {
         picture.reset();
         wire::SnapshotChunk chunk{10, true, {sample_incident(1), sample_incident(2)}, {}};
@@ -91,6 +91,10 @@ TEST(CityPicture, WithoutDescriptionsEverythingElseIsKept) {
             Incident expected = sample_incident(id);
             ASSERT_FALSE(expected.description.empty());
             expected.description.clear();
+            for (SourceRef& source : expected.sources) {
+                source.source_id.clear();
+                source.reported = 0;
+            }
             EXPECT_EQ(picture.incidents().incident(id), expected) << round << " " << id;
         }
     }

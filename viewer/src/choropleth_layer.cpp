@@ -33,6 +33,8 @@ Result<ChoroplethLayer> ChoroplethLayer::create(const CityAreas& areas) {
         glBufferData(GL_ARRAY_BUFFER,
                      static_cast<GLsizeiptr>(set.mesh.vertices.size() * sizeof(AreaVertex)),
                      set.mesh.vertices.data(), GL_STATIC_DRAW);
+        note_gpu_bytes(GpuObject::buffer, level.vbo.get(),
+                       set.mesh.vertices.size() * sizeof(AreaVertex));
         glEnableVertexAttribArray(0);
         glVertexAttribPointer(0, 2, GL_FLOAT, GL_FALSE, sizeof(AreaVertex),
                               buffer_offset(offsetof(AreaVertex, x)));
@@ -48,6 +50,7 @@ Result<ChoroplethLayer> ChoroplethLayer::create(const CityAreas& areas) {
         const std::vector<float> zeros(static_cast<std::size_t>(rows) * kTextureWidth, 0.0f);
         glTexImage2D(GL_TEXTURE_2D, 0, GL_R32F, kTextureWidth, rows, 0, GL_RED, GL_FLOAT,
                      zeros.data());
+        note_gpu_bytes(GpuObject::texture, level.counts.get(), zeros.size() * sizeof(float));
         glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
         glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
         glBindTexture(GL_TEXTURE_2D, 0);

@@ -126,6 +126,17 @@ std::string lines_text(std::vector<std::pair<TimeMs, std::string>> lines) {
     return text;
 }
 
+// Which departments reported it, each with its own id when the case has come.
+std::string sources_text(const Incident& incident) {
+    std::string text;
+    for (const SourceRef& source : incident.sources) {
+        if (!text.empty()) text += "\n";
+        text += source.department;
+        if (!source.source_id.empty()) text += "  " + source.source_id;
+    }
+    return text.empty() ? "—" : text;
+}
+
 // When it happened, when the centre heard of it, then every status change ingest recorded: who
 // said what, and the incident's status after it where that differs. Without the case (not yet
 // answered), each department's latest word, which is all the stream carries.
@@ -135,8 +146,10 @@ std::string timeline_text(const Incident& incident, const wire::IncidentCase* re
     lines.emplace_back(incident.received, "接报 received");
     if (!reply || !reply->open) {
         for (const SourceRef& source : incident.sources) {
-            lines.emplace_back(source.reported, source.department + " " + source.source_id + "  " +
-                                                    std::string(to_string(source.status)));
+            // The wall keeps no department's own id or report time (they come with the case).
+            std::string who = source.department;
+            if (!source.source_id.empty()) who += " " + source.source_id;
+            lines.emplace_back(source.reported, who + "  " + std::string(to_string(source.status)));
         }
         return lines_text(std::move(lines));
     }
@@ -318,6 +331,9 @@ DetailPick draw_detail_panel(const DetailView& view, const Palette& palette, con
                 status += "  ↑ 升级 escalated ×" + std::to_string(incident.escalation);
             }
             row("状态 status", status);
+            row("来源 sources", sources_text(view.incident_case && view.incident_case->open
+                                                 ? view.incident_case->incident
+                                                 : incident));
             row("时间线 timeline", timeline_text(incident, view.incident_case));
             row("区 district", area_text(incident.grid.district));
             row("街道 street", area_text(incident.grid.street));

@@ -1,16 +1,63 @@
 #include "gl_program.hpp"
 
+#include <cstdint>
+#include <mutex>
+#include <unordered_map>
 #include <vector>
 
 namespace citywall::viewer {
 
+namespace {
+
+struct GpuLedger {
+    std::mutex mutex;
+    std::unordered_map<std::uint64_t, std::size_t> bytes;  // by kind and name
+    std::size_t total = 0;
+};
+
+GpuLedger& ledger() {
+    static GpuLedger instance;
+    return instance;
+}
+
+std::uint64_t ledger_key(GpuObject kind, GLuint name) {
+    return static_cast<std::uint64_t>(kind) << 32 | name;
+}
+
+void forget_gpu_bytes(GpuObject kind, GLuint name) {
+    GpuLedger& l = ledger();
+    std::lock_guard lock(l.mutex);
+    if (auto it = l.bytes.find(ledger_key(kind, name)); it != l.bytes.end()) {
+        l.total -= it->second;
+        l.bytes.erase(it);
+    }
+}
+
+}  // namespace
+
+void note_gpu_bytes(GpuObject kind, GLuint name, std::size_t bytes) {
+    GpuLedger& l = ledger();
+    std::lock_guard lock(l.mutex);
+    std::size_t& entry = l.bytes[ledger_key(kind, name)];
+    l.total = l.total - entry + bytes;
+    entry = bytes;
+}
+
+std::size_t gpu_bytes() {
+    GpuLedger& l = ledger();
+    std::lock_guard lock(l.mutex);
+    return l.total;
+}
+
 void delete_buffer(GLuint name) {
+    forget_gpu_bytes(GpuObject::buffer, name);
     glDeleteBuffers(1, &name);
 }
 void delete_vertex_array(GLuint name) {
     glDeleteVertexArrays(1, &name);
 }
 void delete_texture(GLuint name) {
+    forget_gpu_bytes(GpuObject::texture, name);
     glDeleteTextures(1, &name);
 }
 void delete_program(GLuint name) {
@@ -20,6 +67,7 @@ void delete_framebuffer(GLuint name) {
     glDeleteFramebuffers(1, &name);
 }
 void delete_renderbuffer(GLuint name) {
+    forget_gpu_bytes(GpuObject::renderbuffer, name);
     glDeleteRenderbuffers(1, &name);
 }
 

@@ -5,6 +5,7 @@
 #include <epoxy/gl.h>
 
 #include <array>
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -58,6 +59,13 @@ using Renderbuffer = GlHandle<delete_renderbuffer>;
 Buffer make_buffer();
 VertexArray make_vertex_array();
 Texture make_texture();
+
+// What the wall has asked the GL to hold: a GPU keeps it in its own memory, llvmpipe in the
+// process's. Each allocation site notes the bytes of the object it (re)filled; deleting the
+// object forgets them. For the benchmark's memory figures, not for decisions.
+enum class GpuObject { buffer, texture, renderbuffer };
+void note_gpu_bytes(GpuObject kind, GLuint name, std::size_t bytes);
+std::size_t gpu_bytes();
 
 class Program {
   public:

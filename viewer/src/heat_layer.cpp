@@ -40,6 +40,8 @@ void HeatLayer::resize(int width, int height) {
     texture_ = make_texture();
     glBindTexture(GL_TEXTURE_2D, texture_.get());
     glTexImage2D(GL_TEXTURE_2D, 0, GL_R16F, width, height, 0, GL_RED, GL_FLOAT, nullptr);
+    note_gpu_bytes(GpuObject::texture, texture_.get(),
+                   static_cast<std::size_t>(width) * static_cast<std::size_t>(height) * 2);
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);

@@ -106,6 +106,7 @@ void IncidentLayer::InstanceBuffer::upload() {
         gpu_capacity = std::max<std::size_t>(1024, instances.size() + instances.size() / 4);
         glBufferData(GL_ARRAY_BUFFER, static_cast<GLsizeiptr>(gpu_capacity * sizeof(Instance)),
                      nullptr, GL_DYNAMIC_DRAW);
+        note_gpu_bytes(GpuObject::buffer, vbo.get(), gpu_capacity * sizeof(Instance));
         send(0, instances.size());
     } else if (!dirty.empty()) {
         glBindBuffer(GL_ARRAY_BUFFER, vbo.get());

@@ -43,6 +43,8 @@ void MapCache::ensure(Target& target, int width, int height) {
         stencil_ = Renderbuffer(name);
         glBindRenderbuffer(GL_RENDERBUFFER, name);
         glRenderbufferStorage(GL_RENDERBUFFER, GL_DEPTH24_STENCIL8, width, height);
+        note_gpu_bytes(GpuObject::renderbuffer, name,
+                       static_cast<std::size_t>(width) * static_cast<std::size_t>(height) * 4);
         glBindRenderbuffer(GL_RENDERBUFFER, 0);
         stencil_width_ = width;
         stencil_height_ = height;
@@ -52,6 +54,8 @@ void MapCache::ensure(Target& target, int width, int height) {
         glBindTexture(GL_TEXTURE_2D, target.color.get());
         glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, width, height, 0, GL_RGBA, GL_UNSIGNED_BYTE,
                      nullptr);
+        note_gpu_bytes(GpuObject::texture, target.color.get(),
+                       static_cast<std::size_t>(width) * static_cast<std::size_t>(height) * 4);
         glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
         glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
         glBindTexture(GL_TEXTURE_2D, 0);

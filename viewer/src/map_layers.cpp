@@ -38,6 +38,8 @@ MapLayer MapLayer::from_vector(LayerStyle style, VectorGeometry geometry) {
         glBufferData(GL_ARRAY_BUFFER,
                      static_cast<GLsizeiptr>(geometry.fill_triangles.size() * sizeof(float)),
                      geometry.fill_triangles.data(), GL_STATIC_DRAW);
+        note_gpu_bytes(GpuObject::buffer, layer.fill_vbo_.get(),
+                       geometry.fill_triangles.size() * sizeof(float));
         glEnableVertexAttribArray(0);
         glVertexAttribPointer(0, 2, GL_FLOAT, GL_FALSE, 2 * sizeof(float), buffer_offset(0));
         layer.fill_vertices_ = static_cast<GLsizei>(geometry.fill_triangles.size() / 2);
@@ -50,6 +52,8 @@ MapLayer MapLayer::from_vector(LayerStyle style, VectorGeometry geometry) {
         glBufferData(GL_ARRAY_BUFFER,
                      static_cast<GLsizeiptr>(geometry.segments.size() * sizeof(LineSegment)),
                      geometry.segments.data(), GL_STATIC_DRAW);
+        note_gpu_bytes(GpuObject::buffer, layer.line_vbo_.get(),
+                       geometry.segments.size() * sizeof(LineSegment));
         constexpr auto stride = static_cast<GLsizei>(sizeof(LineSegment));
         glEnableVertexAttribArray(0);
         glVertexAttribPointer(0, 2, GL_FLOAT, GL_FALSE, stride,
@@ -85,6 +89,8 @@ MapLayer MapLayer::from_raster(LayerStyle style, const RasterImage& image) {
     glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, image.width, image.height, 0, GL_RGBA,
                  GL_UNSIGNED_BYTE, image.rgba.data());
     glGenerateMipmap(GL_TEXTURE_2D);
+    // With its mipmaps: a third more.
+    note_gpu_bytes(GpuObject::texture, layer.texture_.get(), image.rgba.size() * 4 / 3);
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR_MIPMAP_LINEAR);
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);

@@ -152,9 +152,11 @@ void UnitLayer::refill(const Palette& palette, const AnimationClock& clock) {
     glBindBuffer(GL_ARRAY_BUFFER, icon_vbo_.get());
     glBufferData(GL_ARRAY_BUFFER, static_cast<GLsizeiptr>(icons_.size() * sizeof(Icon)),
                  icons_.data(), GL_DYNAMIC_DRAW);
+    note_gpu_bytes(GpuObject::buffer, icon_vbo_.get(), icons_.size() * sizeof(Icon));
     glBindBuffer(GL_ARRAY_BUFFER, trail_vbo_.get());
     glBufferData(GL_ARRAY_BUFFER, static_cast<GLsizeiptr>(segments_.size() * sizeof(Segment)),
                  segments_.data(), GL_DYNAMIC_DRAW);
+    note_gpu_bytes(GpuObject::buffer, trail_vbo_.get(), segments_.size() * sizeof(Segment));
     changed_ = false;
     refilled_at_ = clock.now();
 }

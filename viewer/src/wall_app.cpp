@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <future>
 
@@ -61,7 +62,7 @@ WallApp::WallApp(const ViewerConfig& config, const RunOptions& options)
       clock_(!options.deterministic),
       aggregate_mode_(config.aggregate.mode) {
     // The detail panel asks ingest for the one description it shows (SelectedCase).
-    picture_.keep_descriptions(false);
+    picture_.keep_case_details(false);
 }
 
 WallApp::~WallApp() {
@@ -382,6 +383,38 @@ AreaLevel WallApp::aggregate_level() const {
     return static_cast<AreaLevel>(level);
 }
 
+namespace {
+
+// Replaces the backend's RGBA font texture with an R8 one under the same name; call right after
+// the backend created it, while the atlas still holds its pixels.
+void shrink_font_texture() {
+    ImGuiIO& io = ImGui::GetIO();
+    const auto texture = static_cast<GLuint>(reinterpret_cast<std::intptr_t>(io.Fonts->TexID));
+    unsigned char* alpha = nullptr;
+    int width = 0, height = 0;
+    io.Fonts->GetTexDataAsAlpha8(&alpha, &width, &height);
+    if (texture == 0 || alpha == nullptr) return;
+    GLint last_texture = 0, last_alignment = 4;
+    glGetIntegerv(GL_TEXTURE_BINDING_2D, &last_texture);
+    glGetIntegerv(GL_UNPACK_ALIGNMENT, &last_alignment);
+    glBindTexture(GL_TEXTURE_2D, texture);
+    glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
+    glPixelStorei(GL_UNPACK_ROW_LENGTH, 0);
+    glTexImage2D(GL_TEXTURE_2D, 0, GL_R8, width, height, 0, GL_RED, GL_UNSIGNED_BYTE, alpha);
+    // The backend deletes its texture itself on a rebuild: the old one's bytes are forgotten here.
+    static GLuint noted = 0;
+    if (noted != 0 && noted != texture) note_gpu_bytes(GpuObject::texture, noted, 0);
+    noted = texture;
+    note_gpu_bytes(GpuObject::texture, texture,
+                   static_cast<std::size_t>(width) * static_cast<std::size_t>(height));
+    const GLint swizzle[4] = {GL_ONE, GL_ONE, GL_ONE, GL_RED};
+    glTexParameteriv(GL_TEXTURE_2D, GL_TEXTURE_SWIZZLE_RGBA, swizzle);
+    glPixelStorei(GL_UNPACK_ALIGNMENT, last_alignment);
+    glBindTexture(GL_TEXTURE_2D, static_cast<GLuint>(last_texture));
+}
+
+}  // namespace
+
 void WallApp::render_frame(int width, int height, unsigned framebuffer, bool snapshot) {
     if (fonts_.wants_more()) {
         // Characters the last frame showed but the atlas lacked (a rare character in a title
@@ -486,11 +519,20 @@ void WallApp::render_frame(int width, int height, unsigned framebuffer, bool sna
     ImGui_ImplGlfw_NewFrame();
     ImGuiIO& io = ImGui::GetIO();
     if (!io.Fonts->ConfigData.empty()) {
+        // The backend uploaded the atlas as RGBA (white, coverage in alpha): 4 bytes a texel
+        // for 1 byte of information, 8 MiB for a CJK atlas of 2048x1024. The same texture
+        // again as one channel, swizzled to (1, 1, 1, coverage), samples to the same values.
+        shrink_font_texture();
         // The atlas is on the GPU now: drop the font files (a CJK face is about 20 MB, held once
         // per size) and the CPU copy of the atlas. A rebuild for a missing character loads the
         // fonts again.
         io.Fonts->ClearInputData();
         io.Fonts->ClearTexData();
+#ifdef __GLIBC__
+        // Start-up's transient memory is all freed now (raster pixels, GDAL blocks, GEOS
+        // triangulation on the loader threads' arenas, the font files): hand the pages back.
+        malloc_trim(0);
+#endif
     }
     io.DisplaySize = ImVec2(static_cast<float>(width), static_cast<float>(height));
     io.DisplayFramebufferScale = ImVec2(1, 1);

@@ -104,10 +104,12 @@ class OpenIncidents {
     void drop_changes();
     // Off: changes are not recorded (a store being filled from a snapshot).
     void track_changes(bool on);
-    // Off: descriptions are not stored, and incident() gives them empty. A wall shows one at a
-    // time and asks ingest for it (docs/protocol.md, "Case requests"). Applies to later put()s.
-    void keep_descriptions(bool on) { keep_descriptions_ = on; }
-    bool keeps_descriptions() const { return keep_descriptions_; }
+    // Off: what only a detail panel shows is not stored: the description, and each department's
+    // own id and report time (its code and status are kept). incident() gives them empty. A
+    // wall shows one incident's at a time and asks ingest for it (docs/protocol.md, "Case
+    // requests"). Set while the store is empty.
+    void keep_case_details(bool on) { keep_case_details_ = on; }
+    bool keeps_case_details() const { return keep_case_details_; }
     // Gives back the spare capacity of a store filled at once (after a snapshot).
     void shrink_to_fit();
 
@@ -135,7 +137,7 @@ class OpenIncidents {
     std::vector<Record> changed_before_;  // parallel to changed_ids_; id 0 = was not open
     std::unordered_map<std::uint64_t, std::uint32_t> changed_at_;
     bool track_changes_ = true;
-    bool keep_descriptions_ = true;
+    bool keep_case_details_ = true;
 };
 
 }  // namespace citywall

@@ -32,10 +32,11 @@ class CityPicture {
     // Forget the picture and wait for a new snapshot (after a gap or reconnect).
     void reset();
 
-    // Off: incidents are held without their descriptions, which a wall fetches for the one it
-    // shows (docs/protocol.md, "Case requests"); at a million incidents that is ~100 MB. Set
-    // before the first snapshot.
-    void keep_descriptions(bool on);
+    // Off: incidents are held without what only a detail panel shows (the description, the
+    // departments' own ids and report times; OpenIncidents::keep_case_details), which a wall
+    // asks ingest for, for the one it shows (docs/protocol.md, "Case requests"): at a million
+    // incidents, about 125 MB. Set before the first snapshot.
+    void keep_case_details(bool on);
 
     bool has_snapshot() const { return has_snapshot_; }
     std::uint64_t seq() const { return seq_; }
