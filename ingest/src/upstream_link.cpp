@@ -16,7 +16,7 @@ UpstreamLink::UpstreamLink(const DepartmentConfig& centre, zmq::context_t& conte
 
 void UpstreamLink::request_snapshot() {
     picture_.reset();
-    snapshots_.send(zmq::str_buffer("SNAPSHOT"), zmq::send_flags::dontwait);
+    snapshots_.send(zmq::buffer(wire::kSnapshotRequest), zmq::send_flags::dontwait);
 }
 
 std::vector<UpstreamLink::Change> UpstreamLink::receive() {

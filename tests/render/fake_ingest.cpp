@@ -263,7 +263,7 @@ int main(int argc, char** argv) {
                 router.send(zmq::buffer(identity.to_string()), zmq::send_flags::sndmore);
                 router.send(zmq::buffer(wire::encode(case_of(incidents, *id, seq))),
                             zmq::send_flags::none);
-            } else if (received && request.to_string() == "SNAPSHOT") {
+            } else if (received && request.to_string_view() == wire::kSnapshotRequest) {
                 if (first_snapshot_at < 0) first_snapshot_at = age;
                 constexpr std::size_t kChunk = 50;  // several chunks, as a real ingest sends
                 for (std::size_t i = 0; i == 0 || i < incidents.size(); i += kChunk) {

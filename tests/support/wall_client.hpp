@@ -25,7 +25,9 @@ class WallClient {
         snapshots_.connect(snapshot_endpoint);
     }
 
-    void request_snapshot() { snapshots_.send(zmq::str_buffer("SNAPSHOT"), zmq::send_flags::none); }
+    void request_snapshot() {
+        snapshots_.send(zmq::buffer(wire::kSnapshotRequest), zmq::send_flags::none);
+    }
     // Asks for one incident's case; the reply lands in `last_case`.
     void request_case(std::uint64_t id) {
         last_case.reset();

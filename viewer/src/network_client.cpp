@@ -83,7 +83,7 @@ void NetworkClient::run() {
                 snapshot->set(zmq::sockopt::rcvhwm, kReceiveHighWaterMark);
                 snapshot->set(zmq::sockopt::linger, 0);
                 snapshot->connect(snapshot_endpoint_);
-                snapshot->send(zmq::str_buffer("SNAPSHOT"), zmq::send_flags::dontwait);
+                snapshot->send(zmq::buffer(wire::kSnapshotRequest), zmq::send_flags::dontwait);
                 snapshot_sent = Clock::now();
                 snapshot_pending = true;
                 ++snapshots_requested_;
