@@ -16,12 +16,19 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Ports the kernel hands out now, so parallel runs do not clash.
+# Free ports, so parallel runs do not clash, below the kernel's ephemeral range (as
+# tests/support/loopback.hpp): an outgoing connection is never given one before ingest binds it.
 read -r -a ports < <(/usr/bin/python3 -c '
-import socket
-socks = [socket.socket() for _ in range(9)]
-for s in socks: s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in socks))')
+import random, socket
+ports = []
+while len(ports) < 9:
+    port = random.randint(10000, 19999)
+    if port in ports: continue
+    with socket.socket() as s:
+        try: s.bind(("127.0.0.1", port))
+        except OSError: continue
+    ports.append(port)
+print(" ".join(map(str, ports)))')
 
 config="$work/ingest.toml"
 sed -e "s|tcp://127.0.0.1:5556|tcp://127.0.0.1:${ports[0]}|" \

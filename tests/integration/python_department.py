@@ -6,6 +6,7 @@ messages from docs/protocol.md alone. A client with an unknown key gets nothing 
 Usage: python_department.py BUILD_DIR WORK_DIR
 """
 import os
+import random
 import re
 import shutil
 import signal
@@ -22,12 +23,19 @@ KEYS = os.path.join(BUILD, "config", "keys")
 
 
 def free_ports(n):
-    socks = [socket.socket() for _ in range(n)]
-    for s in socks:
-        s.bind(("127.0.0.1", 0))
-    ports = [s.getsockname()[1] for s in socks]
-    for s in socks:
-        s.close()
+    """Free ports below the kernel's ephemeral range (as tests/support/loopback.hpp), so that no
+    outgoing connection is given one before ingest binds it."""
+    ports = []
+    while len(ports) < n:
+        port = random.randint(10000, 19999)
+        if port in ports:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        ports.append(port)
     return ports
 
 

@@ -8,6 +8,9 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdint>
+#include <random>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -17,21 +20,30 @@
 
 namespace citywall::testing {
 
-// A port the kernel just handed out on 127.0.0.1; free again when this returns.
+// A free port on 127.0.0.1, free again when this returns, to be bound a little later. It is
+// taken below the kernel's ephemeral range (32768 and up on Linux; the render tests keep to
+// 20000-28200): a port the kernel hands out is also what it gives the next outgoing connection,
+// and a test's own connections would then take the port before its ingest binds it.
 inline int free_tcp_port() {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    address.sin_port = 0;
-    socklen_t length = sizeof address;
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+    static std::mt19937 random(static_cast<unsigned>(::getpid()) ^
+                               static_cast<unsigned>(std::random_device{}()));
+    static std::set<int> given;  // chosen but perhaps not bound yet: never twice
+    std::uniform_int_distribution<int> pick(10000, 19999);
+    for (int attempt = 0; attempt < 1000; ++attempt) {
+        const int port = pick(random);
+        if (given.contains(port)) continue;
+        int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        address.sin_port = htons(static_cast<std::uint16_t>(port));
+        const bool free = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
         ::close(fd);
-        throw std::runtime_error("no free port");
+        if (!free) continue;
+        given.insert(port);
+        return port;
     }
-    ::close(fd);
-    return ntohs(address.sin_port);
+    throw std::runtime_error("no free port");
 }
 
 inline std::string loopback_endpoint() {
