@@ -20,6 +20,7 @@ MapCacheKey map_cache_key(const Camera& camera, const std::vector<MapLayer>& lay
         const bool drawn = style.shown_at(camera.metres_per_pixel) && style.opacity > 0;
         const auto opacity = static_cast<std::uint32_t>(std::lround(style.opacity * 65535.0f));
         key.layers.push_back(drawn ? opacity + 1 : 0);
+        key.layers.push_back(static_cast<std::uint32_t>(layer.revision()));  // tiles arrived
     }
     return key;
 }

@@ -22,7 +22,7 @@ struct MapCacheKey {
     double metres_per_pixel = 0;
     int width = 0, height = 0;
     std::size_t split = 0;              // layers [0, split) in the base, the rest above
-    std::vector<std::uint32_t> layers;  // per layer: drawn at this zoom, opacity
+    std::vector<std::uint32_t> layers;  // per layer: drawn at this zoom, opacity; its revision
     bool operator==(const MapCacheKey& o) const {
         return center.x == o.center.x && center.y == o.center.y &&
                metres_per_pixel == o.metres_per_pixel && width == o.width && height == o.height &&

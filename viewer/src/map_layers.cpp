@@ -1,6 +1,10 @@
 #include "map_layers.hpp"
 
+#include <algorithm>
+#include <cstdio>
 #include <future>
+#include <map>
+#include <set>
 
 #include "citywall/embedded_assets.hpp"
 
@@ -73,30 +77,202 @@ MapLayer MapLayer::from_vector(LayerStyle style, VectorGeometry geometry) {
     return layer;
 }
 
-MapLayer MapLayer::from_raster(LayerStyle style, const RasterImage& image) {
-    MapLayer layer;
-    layer.style_ = std::move(style);
-    layer.bounds_ = image.bounds;
-    layer.origin_ = image.bounds.center();
-    layer.raster_bounds_ = {static_cast<float>(image.bounds.min_x - layer.origin_.x),
-                            static_cast<float>(image.bounds.min_y - layer.origin_.y),
-                            static_cast<float>(image.bounds.max_x - layer.origin_.x),
-                            static_cast<float>(image.bounds.max_y - layer.origin_.y)};
-    layer.raster_vao_ = make_vertex_array();  // core profile draws nothing without a VAO
-    layer.texture_ = make_texture();
-    glBindTexture(GL_TEXTURE_2D, layer.texture_.get());
+// ========================================================================= raster tiles ====
+
+namespace {
+
+// A few tiles a frame: uploading one (256 KiB and its mipmaps) costs llvmpipe about a
+// millisecond, and a pan should not stall the frame that starts it.
+constexpr std::size_t kUploadsPerFrame = 8;
+// Tiles beyond the view's are kept, the longest unused let go first, while a layer's tiles take
+// less than this; the view's own tiles are always kept, whatever they take.
+constexpr std::size_t kTileBudgetBytes = std::size_t{32} << 20;
+
+struct TileTexture {
+    Texture texture;
+    std::array<float, 4> bounds = {};  // metres relative to the layer origin
+    std::array<float, 4> uv = {};
+    std::size_t bytes = 0;
+    std::uint64_t used = 0;  // the frame that last showed it
+};
+
+TileTexture upload_tile(const RasterTile& tile, MercatorPoint origin) {
+    const TileWindow& w = tile.window;
+    TileTexture t;
+    t.bounds = {static_cast<float>(w.bounds.min_x - origin.x),
+                static_cast<float>(w.bounds.min_y - origin.y),
+                static_cast<float>(w.bounds.max_x - origin.x),
+                static_cast<float>(w.bounds.max_y - origin.y)};
+    t.uv = w.uv;
+    t.texture = make_texture();
+    glBindTexture(GL_TEXTURE_2D, t.texture.get());
     glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
-    glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, image.width, image.height, 0, GL_RGBA,
-                 GL_UNSIGNED_BYTE, image.rgba.data());
+    glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, w.out_width, w.out_height, 0, GL_RGBA,
+                 GL_UNSIGNED_BYTE, tile.rgba.data());
     glGenerateMipmap(GL_TEXTURE_2D);
-    // With its mipmaps: a third more.
-    note_gpu_bytes(GpuObject::texture, layer.texture_.get(), image.rgba.size() * 4 / 3);
+    t.bytes = tile.rgba.size() * 4 / 3;  // with its mipmaps: a third more
+    note_gpu_bytes(GpuObject::texture, t.texture.get(), t.bytes);
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR_MIPMAP_LINEAR);
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
     glBindTexture(GL_TEXTURE_2D, 0);
+    return t;
+}
+
+MercatorBox view_box(const Camera& camera) {
+    const MercatorPoint top_left = camera.to_world(0, 0);
+    const MercatorPoint bottom_right = camera.to_world(camera.width, camera.height);
+    return {top_left.x, bottom_right.y, bottom_right.x, top_left.y};
+}
+
+bool overlaps(const std::array<float, 4>& a, const std::array<float, 4>& b) {
+    return a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
+}
+
+}  // namespace
+
+struct MapLayer::Raster {
+    Raster(OpenedRaster& opened)
+        : pyramid(opened.pyramid), reader(std::move(opened.file), opened.pyramid) {}
+
+    RasterPyramid pyramid;
+    RasterTileReader reader;
+    VertexArray vao;  // the quad's corners come from gl_VertexID, but a VAO must be bound
+    TileTexture preview;
+    std::map<TileKey, TileTexture> tiles;  // below the preview level
+    std::set<TileKey> failed;
+    std::vector<TileKey> asked;  // what the reader was last told to read
+    int level = 0;               // the level the last view is drawn at
+    std::size_t bytes = 0;       // of `tiles`
+    std::uint64_t frame = 0;
+    std::uint64_t revision = 0;
+    bool complete = true;
+};
+
+MapLayer::MapLayer() = default;
+MapLayer::~MapLayer() = default;
+MapLayer::MapLayer(MapLayer&&) noexcept = default;
+MapLayer& MapLayer::operator=(MapLayer&&) noexcept = default;
+
+MapLayer MapLayer::from_raster(LayerStyle style, OpenedRaster raster) {
+    MapLayer layer;
+    layer.style_ = std::move(style);
+    layer.bounds_ = raster.preview.window.bounds;
+    layer.origin_ = layer.bounds_.center();
+    layer.raster_ = std::make_unique<Raster>(raster);
+    layer.raster_->preview = upload_tile(raster.preview, layer.origin_);
+    layer.raster_->level = layer.raster_->pyramid.preview_level();
+    layer.raster_->vao = make_vertex_array();  // core profile draws nothing without a VAO
     return layer;
+}
+
+void MapLayer::update(const Camera& camera) {
+    if (!raster_) return;
+    Raster& r = *raster_;
+    ++r.frame;
+    for (RasterTile& tile : r.reader.take(kUploadsPerFrame)) {
+        if (!tile.error.empty()) {
+            // Once a tile, and it is not asked for again: a broken file stays broken.
+            if (r.failed.insert(tile.key).second) {
+                std::fprintf(stderr,
+                             "citywall-viewer: layer '%s': tile %d/%d/%d not read (%zu so "
+                             "far): %s\n",
+                             style_.name.c_str(), tile.key.level, tile.key.col, tile.key.row,
+                             r.failed.size(), tile.error.c_str());
+            }
+            continue;
+        }
+        TileTexture& slot = r.tiles[tile.key];
+        r.bytes -= slot.bytes;
+        slot = upload_tile(tile, origin_);
+        slot.used = r.frame;
+        r.bytes += slot.bytes;
+        ++r.revision;
+    }
+
+    std::vector<TileKey> wanted;
+    r.level = r.pyramid.preview_level();
+    if (style_.shown_at(camera.metres_per_pixel) && style_.opacity > 0) {
+        r.level = r.pyramid.level_for(camera.metres_per_pixel);
+        if (r.level < r.pyramid.preview_level()) {
+            for (const TileKey& key : r.pyramid.tiles_in(view_box(camera), r.level)) {
+                if (auto it = r.tiles.find(key); it != r.tiles.end()) {
+                    it->second.used = r.frame;
+                } else if (!r.failed.contains(key)) {
+                    wanted.push_back(key);
+                }
+            }
+        }
+    }
+    r.complete = wanted.empty();
+    if (wanted != r.asked) {
+        r.asked = wanted;
+        r.reader.want(std::move(wanted));
+    }
+
+    if (r.bytes > kTileBudgetBytes) {
+        std::vector<std::pair<std::uint64_t, TileKey>> unused;
+        for (const auto& [key, tile] : r.tiles) {
+            if (tile.used != r.frame) unused.emplace_back(tile.used, key);
+        }
+        std::sort(unused.begin(), unused.end());
+        for (const auto& [used, key] : unused) {
+            if (r.bytes <= kTileBudgetBytes) break;
+            auto it = r.tiles.find(key);
+            r.bytes -= it->second.bytes;
+            r.tiles.erase(it);
+        }
+    }
+}
+
+std::uint64_t MapLayer::revision() const {
+    return raster_ ? raster_->revision : 0;
+}
+
+bool MapLayer::complete() const {
+    return !raster_ || raster_->complete;
+}
+
+std::size_t MapLayer::tile_failures() const {
+    return raster_ ? raster_->failed.size() : 0;
+}
+
+void MapLayer::draw_raster(const Camera& camera, const MapPrograms& programs,
+                           int stencil_ref) const {
+    const Raster& r = *raster_;
+    const Program& program = programs.raster();
+    program.use();
+    set_map_transform(program, transform_for(camera));
+    glUniform1f(program.uniform("u_opacity"), style_.opacity);
+    glUniform1i(program.uniform("u_image"), 0);
+    const GLint bounds = program.uniform("u_bounds");
+    const GLint uv = program.uniform("u_uv");
+    glActiveTexture(GL_TEXTURE0);
+    glBindVertexArray(r.vao.get());
+    const auto draw = [&](const TileTexture& tile) {
+        glUniform4fv(bounds, 1, tile.bounds.data());
+        glUniform4fv(uv, 1, tile.uv.data());
+        glBindTexture(GL_TEXTURE_2D, tile.texture.get());
+        glDrawArrays(GL_TRIANGLE_STRIP, 0, 4);
+    };
+    // The finest tiles first, each pixel taking the first that covers it: where the view's
+    // level is not read yet, a coarser tile or the preview shows through, and a translucent
+    // layer is blended once, not once per level.
+    glEnable(GL_STENCIL_TEST);
+    glStencilFunc(GL_NOTEQUAL, stencil_ref, 0xff);
+    glStencilOp(GL_KEEP, GL_KEEP, GL_REPLACE);
+    const MercatorBox view = view_box(camera);
+    const std::array<float, 4> seen = {
+        static_cast<float>(view.min_x - origin_.x), static_cast<float>(view.min_y - origin_.y),
+        static_cast<float>(view.max_x - origin_.x), static_cast<float>(view.max_y - origin_.y)};
+    for (auto it = r.tiles.lower_bound({r.level, 0, 0}); it != r.tiles.end(); ++it) {
+        if (overlaps(it->second.bounds, seen)) draw(it->second);
+    }
+    draw(r.preview);
+    glDisable(GL_STENCIL_TEST);
+    glBindVertexArray(0);
+    glBindTexture(GL_TEXTURE_2D, 0);
 }
 
 MapTransform MapLayer::transform_for(const Camera& camera) const {
@@ -107,21 +283,11 @@ MapTransform MapLayer::transform_for(const Camera& camera) const {
 
 void MapLayer::draw(const Camera& camera, const MapPrograms& programs, int stencil_ref) const {
     if (!style_.shown_at(camera.metres_per_pixel) || style_.opacity <= 0) return;
-    const MapTransform transform = transform_for(camera);
-    if (texture_) {
-        programs.raster().use();
-        set_map_transform(programs.raster(), transform);
-        glUniform4fv(programs.raster().uniform("u_bounds"), 1, raster_bounds_.data());
-        glUniform1f(programs.raster().uniform("u_opacity"), style_.opacity);
-        glUniform1i(programs.raster().uniform("u_image"), 0);
-        glActiveTexture(GL_TEXTURE0);
-        glBindTexture(GL_TEXTURE_2D, texture_.get());
-        glBindVertexArray(raster_vao_.get());
-        glDrawArrays(GL_TRIANGLE_STRIP, 0, 4);
-        glBindVertexArray(0);
-        glBindTexture(GL_TEXTURE_2D, 0);
+    if (raster_) {
+        draw_raster(camera, programs, stencil_ref);
         return;
     }
+    const MapTransform transform = transform_for(camera);
     if (fill_vertices_ > 0) {
         const Rgba color = style_.fill->with_alpha(style_.fill->a * style_.opacity);
         programs.fill().use();
@@ -151,13 +317,17 @@ void MapLayer::draw(const Camera& camera, const MapPrograms& programs, int stenc
 std::vector<MapLayer> load_map_layers(const std::vector<LayerStyle>& styles,
                                       std::vector<std::string>& errors) {
     std::vector<std::future<Result<VectorGeometry>>> vectors;
+    std::vector<std::future<Result<OpenedRaster>>> rasters;
     for (const LayerStyle& style : styles) {
         if (style.kind == LayerKind::vector) {
             vectors.push_back(std::async(std::launch::async, load_vector_layer, style));
+        } else {
+            rasters.push_back(std::async(std::launch::async,
+                                         [source = style.source] { return open_raster(source); }));
         }
     }
     std::vector<MapLayer> layers;
-    std::size_t next_vector = 0;
+    std::size_t next_vector = 0, next_raster = 0;
     for (const LayerStyle& style : styles) {
         if (style.kind == LayerKind::vector) {
             auto geometry = vectors[next_vector++].get();
@@ -172,12 +342,12 @@ std::vector<MapLayer> load_map_layers(const std::vector<LayerStyle>& styles,
             }
             layers.push_back(MapLayer::from_vector(style, std::move(*geometry)));
         } else {
-            auto image = load_raster_layer(style);
-            if (!image) {
-                errors.push_back("layer '" + style.name + "': " + image.error());
+            auto raster = rasters[next_raster++].get();
+            if (!raster) {
+                errors.push_back("layer '" + style.name + "': " + raster.error());
                 continue;
             }
-            layers.push_back(MapLayer::from_raster(style, *image));
+            layers.push_back(MapLayer::from_raster(style, std::move(*raster)));
         }
     }
     return layers;

@@ -1,5 +1,6 @@
 // Map layers on the GPU: vector layers (fill triangles + wide outline segments) and raster
-// layers (one textured quad), drawn bottom to top in the order of the config.
+// layers (a preview, and the tiles of the view as they are read: raster_tiles.hpp), drawn
+// bottom to top in the order of the config.
 #pragma once
 
 #include <memory>
@@ -8,6 +9,7 @@
 #include "camera.hpp"
 #include "gl_program.hpp"
 #include "map_source.hpp"
+#include "raster_tiles.hpp"
 #include "viewer_config.hpp"
 
 namespace citywall::viewer {
@@ -25,9 +27,25 @@ class MapPrograms {
 
 class MapLayer {
   public:
-    // Uploads what load_vector_layer/load_raster_layer read; needs the GL context.
+    // Uploads what load_vector_layer read; needs the GL context.
     static MapLayer from_vector(LayerStyle style, VectorGeometry geometry);
-    static MapLayer from_raster(LayerStyle style, const RasterImage& image);
+    // Uploads the preview and starts the layer's tile reader; needs the GL context.
+    static MapLayer from_raster(LayerStyle style, OpenedRaster raster);
+
+    MapLayer();
+    ~MapLayer();
+    MapLayer(MapLayer&&) noexcept;
+    MapLayer& operator=(MapLayer&&) noexcept;
+
+    // Once a frame, before drawing. A raster layer uploads a few of the tiles read since the
+    // last frame, asks for those `camera` shows that it lacks, and lets go of the longest
+    // unused ones beyond its budget.
+    void update(const Camera& camera);
+    // Changes whenever update() uploaded a tile, so a cached picture of the map is redrawn.
+    std::uint64_t revision() const;
+    // Every tile the last update()'s view needs is on the GPU, or could not be read.
+    bool complete() const;
+    std::size_t tile_failures() const;
 
     // `stencil_ref` is unique per layer within a frame (see line.vert).
     void draw(const Camera& camera, const MapPrograms& programs, int stencil_ref) const;
@@ -53,10 +71,10 @@ class MapLayer {
     VertexArray line_vao_;
     Buffer line_vbo_;
     GLsizei segments_ = 0;
-    // raster: the quad's corners come from gl_VertexID, but a VAO must still be bound
-    VertexArray raster_vao_;
-    Texture texture_;
-    std::array<float, 4> raster_bounds_ = {};
+    // raster
+    struct Raster;
+    std::unique_ptr<Raster> raster_;
+    void draw_raster(const Camera& camera, const MapPrograms& programs, int stencil_ref) const;
 };
 
 // Reads every layer of the config (vector layers in parallel: GEOS triangulation of a city's

@@ -23,10 +23,17 @@ namespace citywall::viewer {
 
 // ============================================================================ GDAL setup ====
 
+namespace {
+constexpr GIntBig kGdalBlockCacheBytes = GIntBig{16} << 20;
+}
+
 void init_gdal() {
     GDALAllRegister();
     // GeoJSON files of Chinese districts are large; no size guard for map layers we chose.
     CPLSetConfigOption("OGR_GEOJSON_MAX_OBJ_SIZE", "0");
+    // Raster files stay open and are read a tile at a time; GDAL's block cache would otherwise
+    // keep up to 5% of the machine's memory of decoded blocks. A set GDAL_CACHEMAX wins.
+    if (!CPLGetConfigOption("GDAL_CACHEMAX", nullptr)) GDALSetCacheMax64(kGdalBlockCacheBytes);
 }
 
 namespace {
@@ -336,75 +343,90 @@ AreaMesh triangulate_areas(const std::vector<MapArea>& areas, bool with_triangle
 
 // ======================================================================== raster layers ====
 
-Result<RasterImage> load_raster_layer(const LayerStyle& style, int max_side) {
-    using R = Result<RasterImage>;
-    DatasetPtr source(GDALOpenEx(style.source.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY, nullptr,
-                                 nullptr, nullptr));
-    if (!source) return R::failure(style.source.string() + ": " + CPLGetLastErrorMsg());
-
-    // Declared after `source` so it closes first: a warped VRT holds a reference to its source.
+struct RasterFile::Handles {
+    // `warped` is declared after `source` so it closes first: a warped VRT holds a reference to
+    // its source.
+    DatasetPtr source;
     DatasetPtr warped;
-    GDALDatasetH dataset = source.get();
+    GDALDatasetH dataset = nullptr;
+};
+
+RasterFile::RasterFile() : handles_(std::make_unique<Handles>()) {}
+RasterFile::RasterFile(RasterFile&&) noexcept = default;
+RasterFile& RasterFile::operator=(RasterFile&&) noexcept = default;
+RasterFile::~RasterFile() = default;
+
+Result<RasterFile> RasterFile::open(const std::filesystem::path& source) {
+    using R = Result<RasterFile>;
+    RasterFile file;
+    file.source_ = source;
+    Handles& h = *file.handles_;
+    h.source.reset(
+        GDALOpenEx(source.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
+    if (!h.source) return R::failure(source.string() + ": " + CPLGetLastErrorMsg());
+    h.dataset = h.source.get();
     const OGRSpatialReference target = web_mercator();
-    const OGRSpatialReferenceH source_srs = GDALGetSpatialRef(dataset);
-    if (!source_srs) return R::failure(style.source.string() + ": raster has no CRS");
+    const OGRSpatialReferenceH source_srs = GDALGetSpatialRef(h.dataset);
+    if (!source_srs) return R::failure(source.string() + ": raster has no CRS");
     if (!OGRSpatialReference::FromHandle(source_srs)->IsSame(&target)) {
         char* wkt = nullptr;
         target.exportToWkt(&wkt);
-        warped.reset(GDALAutoCreateWarpedVRT(dataset, nullptr, wkt, GRA_Bilinear, 0.125, nullptr));
+        h.warped.reset(
+            GDALAutoCreateWarpedVRT(h.dataset, nullptr, wkt, GRA_Bilinear, 0.125, nullptr));
         CPLFree(wkt);
-        if (!warped) return R::failure(style.source.string() + ": cannot warp to EPSG:3857");
-        dataset = warped.get();
+        if (!h.warped) return R::failure(source.string() + ": cannot warp to EPSG:3857");
+        h.dataset = h.warped.get();
     }
 
     double gt[6] = {};
-    if (GDALGetGeoTransform(dataset, gt) != CE_None || gt[2] != 0 || gt[4] != 0) {
-        return R::failure(style.source.string() + ": needs a north-up geotransform");
+    if (GDALGetGeoTransform(h.dataset, gt) != CE_None || gt[2] != 0 || gt[4] != 0 || gt[1] <= 0 ||
+        gt[5] >= 0) {
+        return R::failure(source.string() + ": needs a north-up geotransform");
     }
-    const int width = GDALGetRasterXSize(dataset);
-    const int height = GDALGetRasterYSize(dataset);
-    const int bands = GDALGetRasterCount(dataset);
-    if (width <= 0 || height <= 0 || bands <= 0) return R::failure("empty raster");
+    file.width_ = GDALGetRasterXSize(h.dataset);
+    file.height_ = GDALGetRasterYSize(h.dataset);
+    if (file.width_ <= 0 || file.height_ <= 0 || GDALGetRasterCount(h.dataset) <= 0) {
+        return R::failure(source.string() + ": empty raster");
+    }
+    file.bounds_ = {gt[0], gt[3] + gt[5] * file.height_, gt[0] + gt[1] * file.width_, gt[3]};
+    return file;
+}
 
-    RasterImage image;
-    image.bounds = {gt[0], gt[3] + gt[5] * height, gt[0] + gt[1] * width, gt[3]};
-    const double scale = std::min(1.0, static_cast<double>(max_side) / std::max(width, height));
-    image.width = std::max(1, static_cast<int>(std::lround(width * scale)));
-    image.height = std::max(1, static_cast<int>(std::lround(height * scale)));
-    image.rgba.assign(static_cast<std::size_t>(image.width) * image.height * 4, 255);
-
+std::optional<std::string> RasterFile::read(int x, int y, int w, int h, int out_w, int out_h,
+                                            std::uint8_t* rgba) const {
+    GDALDatasetH dataset = handles_->dataset;
+    const auto pixels = static_cast<std::size_t>(out_w) * static_cast<std::size_t>(out_h);
+    std::fill(rgba, rgba + pixels * 4, std::uint8_t{255});
     // Reading at a smaller size lets GDAL pick the matching overview.
     GDALRasterIOExtraArg extra;
     INIT_RASTERIO_EXTRA_ARG(extra);
-    extra.eResampleAlg = scale < 1.0 ? GRIORA_Average : GRIORA_NearestNeighbour;
+    extra.eResampleAlg = out_w < w || out_h < h ? GRIORA_Average : GRIORA_NearestNeighbour;
+    const auto row_bytes = static_cast<GSpacing>(out_w) * 4;
+    const int bands = GDALGetRasterCount(dataset);
     const bool rgb = bands >= 3;
     const int band_count = rgb ? (bands >= 4 ? 4 : 3) : 1;
     for (int b = 0; b < band_count; ++b) {
         GDALRasterBandH band = GDALGetRasterBand(dataset, b + 1);
-        const CPLErr err = GDALRasterIOEx(band, GF_Read, 0, 0, width, height, image.rgba.data() + b,
-                                          image.width, image.height, GDT_Byte, 4,
-                                          static_cast<GSpacing>(image.width) * 4, &extra);
-        if (err != CE_None) {
-            return R::failure(style.source.string() + ": " + CPLGetLastErrorMsg());
+        if (GDALRasterIOEx(band, GF_Read, x, y, w, h, rgba + b, out_w, out_h, GDT_Byte, 4,
+                           row_bytes, &extra) != CE_None) {
+            return source_.string() + ": " + CPLGetLastErrorMsg();
         }
     }
     if (!rgb) {  // grey: copy into G and B
-        for (std::size_t i = 0; i < image.rgba.size(); i += 4) {
-            image.rgba[i + 1] = image.rgba[i + 2] = image.rgba[i];
+        for (std::size_t i = 0; i < pixels * 4; i += 4) {
+            rgba[i + 1] = rgba[i + 2] = rgba[i];
         }
     }
     if (band_count != 4) {
         // No alpha band: nodata and the outside of a warped raster come from the mask.
         GDALRasterBandH band = GDALGetRasterBand(dataset, 1);
-        if ((GDALGetMaskFlags(band) & GMF_ALL_VALID) == 0) {
-            if (GDALRasterIOEx(GDALGetMaskBand(band), GF_Read, 0, 0, width, height,
-                               image.rgba.data() + 3, image.width, image.height, GDT_Byte, 4,
-                               static_cast<GSpacing>(image.width) * 4, &extra) != CE_None) {
-                return R::failure(style.source.string() + ": mask: " + CPLGetLastErrorMsg());
-            }
+        if ((GDALGetMaskFlags(band) & GMF_ALL_VALID) == 0 &&
+            GDALRasterIOEx(GDALGetMaskBand(band), GF_Read, x, y, w, h, rgba + 3, out_w, out_h,
+                           GDT_Byte, 4, row_bytes, &extra) != CE_None) {
+            return source_.string() + ": mask: " + CPLGetLastErrorMsg();
         }
     }
-    return image;
+    return std::nullopt;
 }
 
 }  // namespace citywall::viewer

@@ -1,10 +1,13 @@
-// Reading map layers with GDAL into GPU-ready arrays, once at start-up: vector layers are
+// Reading map layers with GDAL into GPU-ready arrays: vector layers once at start-up,
 // reprojected to Web Mercator, polygons triangulated (GEOS constrained Delaunay), rings and
-// lines cut into segments; rasters are warped to Web Mercator if needed and downsampled.
+// lines cut into segments; rasters warped to Web Mercator if needed and read a window at a time.
 // All coordinates come out as float metres relative to a double-precision origin.
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,11 +41,32 @@ struct VectorGeometry {
     std::size_t skipped = 0;  // features whose geometry could not be read or triangulated
 };
 
-struct RasterImage {
-    MercatorBox bounds;
-    int width = 0;
-    int height = 0;
-    std::vector<std::uint8_t> rgba;  // rows top (north) to bottom
+// A raster file, warped to Web Mercator if it is in another CRS, whose pixels are read a
+// window at a time (raster_tiles.hpp reads it tile by tile). Not for two threads at once.
+class RasterFile {
+  public:
+    static Result<RasterFile> open(const std::filesystem::path& source);
+    RasterFile(RasterFile&&) noexcept;
+    RasterFile& operator=(RasterFile&&) noexcept;
+    ~RasterFile();
+
+    const MercatorBox& bounds() const { return bounds_; }
+    int width() const { return width_; }  // pixels
+    int height() const { return height_; }
+
+    // The pixels in [x, x + w) x [y, y + h), rows north to south, resampled to out_w x out_h
+    // RGBA (GDAL takes a smaller size from the file's overviews, averaging). Grey is copied into
+    // G and B; alpha is the alpha band, or else the mask (nodata, outside a warped image).
+    std::optional<std::string> read(int x, int y, int w, int h, int out_w, int out_h,
+                                    std::uint8_t* rgba) const;
+
+  private:
+    RasterFile();
+    struct Handles;
+    std::unique_ptr<Handles> handles_;
+    std::filesystem::path source_;
+    MercatorBox bounds_;
+    int width_ = 0, height_ = 0;
 };
 
 // Areas (core's MapArea, lon/lat) as fill triangles whose vertices carry their area's index,
@@ -64,6 +88,5 @@ AreaMesh triangulate_areas(const std::vector<MapArea>& areas, bool with_triangle
 // Registers GDAL drivers; call once before loading.
 void init_gdal();
 Result<VectorGeometry> load_vector_layer(const LayerStyle& style);
-Result<RasterImage> load_raster_layer(const LayerStyle& style, int max_side = 4096);
 
 }  // namespace citywall::viewer

@@ -415,6 +415,11 @@ void shrink_font_texture() {
 
 }  // namespace
 
+bool WallApp::map_complete() const {
+    return std::all_of(layers_.begin(), layers_.end(),
+                       [](const MapLayer& layer) { return layer.complete(); });
+}
+
 void WallApp::render_frame(int width, int height, unsigned framebuffer, bool snapshot) {
     if (fonts_.wants_more()) {
         // Characters the last frame showed but the atlas lacked (a rare character in a title
@@ -438,6 +443,9 @@ void WallApp::render_frame(int width, int height, unsigned framebuffer, bool sna
     glDisable(GL_CULL_FACE);
     glEnable(GL_BLEND);
     glBlendFuncSeparate(GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA, GL_ONE, GL_ONE_MINUS_SRC_ALPHA);
+
+    for (MapLayer& layer : layers_)
+        layer.update(camera_);
 
     // DESIGN.md's order: raster basemap → area fills (the choropleth) → outlines → markers.
     const bool aggregate = aggregated();

@@ -91,6 +91,8 @@ class WallApp {
 
     // ---- the frame
     void render_frame(int width, int height, unsigned framebuffer, bool snapshot);
+    // Every raster tile the last frame's view needs has been read and drawn.
+    bool map_complete() const;
     AnimationClock& clock() { return clock_; }
     Camera& camera() { return camera_; }
     // The choropleth replaces markers now (the mode and the zoom say so), and at which level.

@@ -21,6 +21,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// How long a picture waits for the map's raster tiles to be read.
+constexpr double kMapTileWait_s = 20;
+
 double seconds_since(Clock::time_point t) {
     return std::chrono::duration<double>(Clock::now() - t).count();
 }
@@ -175,6 +178,19 @@ std::optional<std::string> take_picture(WallApp& app, const std::filesystem::pat
                                         int height) {
     auto target = OffscreenTarget::create(width, height);
     if (!target) return target.error();
+    // The raster tiles of the view first: a picture is of the map as the wall settles on it,
+    // not of how far the tile reader got.
+    const auto start = Clock::now();
+    do {
+        app.pump_stream();
+        app.render_frame(target->width(), target->height(), target->framebuffer(), true);
+        if (app.map_complete()) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    } while (seconds_since(start) < kMapTileWait_s);
+    if (!app.map_complete()) {
+        std::fprintf(stderr, "citywall-viewer: raster tiles still missing after %.0f s\n",
+                     kMapTileWait_s);
+    }
     // A few frames: ImGui sizes windows and tables from the previous frame.
     for (int frame = 0; frame < 3; ++frame) {
         app.pump_stream();
