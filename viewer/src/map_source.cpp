@@ -209,12 +209,11 @@ Result<VectorGeometry> load_vector_layer(const LayerStyle& style) {
     }
     auto transform = to_mercator_from(layer->GetSpatialRef());
     if (!transform) return R::failure(style.source.string() + ": " + transform.error());
-    int label_index = -1;
-    if (!style.label_field.empty()) {
-        label_index = layer->GetLayerDefn()->GetFieldIndex(style.label_field.c_str());
-        if (label_index < 0) {
-            return R::failure(style.source.string() + ": no field '" + style.label_field + "'");
-        }
+    std::vector<int> label_indices;
+    for (const std::string& field : style.label_fields) {
+        const int index = layer->GetLayerDefn()->GetFieldIndex(field.c_str());
+        if (index < 0) return R::failure(style.source.string() + ": no field '" + field + "'");
+        label_indices.push_back(index);
     }
 
     VectorGeometry result;
@@ -246,8 +245,15 @@ Result<VectorGeometry> load_vector_layer(const LayerStyle& style) {
         if (!add_geometry(*geometry, style.fill.has_value(), triangulator, segments, triangles)) {
             ++result.skipped;
         }
-        if (label_index >= 0 && feature->IsFieldSetAndNotNull(label_index)) {
-            std::string text = feature->GetFieldAsString(label_index);
+        std::string text;
+        for (const int index : label_indices) {
+            if (!feature->IsFieldSetAndNotNull(index)) continue;
+            const char* line = feature->GetFieldAsString(index);
+            if (*line == '\0') continue;
+            if (!text.empty()) text += '\n';
+            text += line;
+        }
+        if (!text.empty()) {
             // GEOS's point-on-surface: inside the shape even for a crescent or a ring.
             std::unique_ptr<OGRGeometry> anchor(OGRGeometry::FromHandle(
                 OGR_G_PointOnSurface(OGRGeometry::ToHandle(geometry.get()))));
@@ -256,9 +262,7 @@ Result<VectorGeometry> load_vector_layer(const LayerStyle& style) {
                                         : nullptr;
             const double x = point ? point->getX() : (envelope.MinX + envelope.MaxX) / 2;
             const double y = point ? point->getY() : (envelope.MinY + envelope.MaxY) / 2;
-            if (!text.empty()) {
-                labels.push_back({x, y, envelope.MaxX - envelope.MinX, std::move(text)});
-            }
+            labels.push_back({x, y, envelope.MaxX - envelope.MinX, std::move(text)});
         }
     }
 

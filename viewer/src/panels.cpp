@@ -9,6 +9,7 @@
 #include <ctime>
 #include <filesystem>
 #include <map>
+#include <string_view>
 
 namespace citywall::viewer {
 
@@ -430,8 +431,8 @@ void draw_banners(const StreamStatus& status, const WallFonts& fonts, const Came
 // ========================================================================= map labels ====
 
 void draw_map_labels(const std::vector<MapLayer>& layers, const Camera& camera,
-                     const WallFonts& fonts, float left_edge) {
-    auto* draw = ImGui::GetBackgroundDrawList();
+                     const WallFonts& fonts, float left_edge, ImDrawList& draw_list) {
+    ImDrawList* draw = &draw_list;
     std::vector<ImVec4> placed;  // x0, y0, x1, y1 of labels already drawn
     auto overlaps = [&](const ImVec4& r) {
         return std::any_of(placed.begin(), placed.end(), [&](const ImVec4& p) {
@@ -457,13 +458,24 @@ void draw_map_labels(const std::vector<MapLayer>& layers, const Camera& camera,
             const ImVec4 box(x - 4, y - 2, x + text.x + 4, y + text.y + 2);
             if (box.x < left_edge || overlaps(box)) continue;
             placed.push_back(box);
-            // A dark halo keeps the name readable over fills, lines and the basemap.
-            for (const ImVec2 d : {ImVec2(-1, 0), ImVec2(1, 0), ImVec2(0, -1), ImVec2(0, 1),
-                                   ImVec2(-1, -1), ImVec2(1, 1), ImVec2(-1, 1), ImVec2(1, -1)}) {
-                draw->AddText(font, size, ImVec2(x + d.x, y + d.y), IM_COL32(3, 6, 10, 220),
-                              label.text.c_str());
+            // Line by line, each centred (a grid's name over its code).
+            float line_y = y;
+            for (std::string_view rest = label.text; !rest.empty();) {
+                const std::size_t end = std::min(rest.find('\n'), rest.size());
+                const char* begin = rest.data();
+                const float width = font->CalcTextSizeA(size, FLT_MAX, 0, begin, begin + end).x;
+                const ImVec2 at(static_cast<float>(sx) - width / 2, line_y);
+                // A dark halo keeps the name readable over fills, lines and the basemap.
+                for (const ImVec2 d :
+                     {ImVec2(-1, 0), ImVec2(1, 0), ImVec2(0, -1), ImVec2(0, 1), ImVec2(-1, -1),
+                      ImVec2(1, 1), ImVec2(-1, 1), ImVec2(1, -1)}) {
+                    draw->AddText(font, size, ImVec2(at.x + d.x, at.y + d.y),
+                                  IM_COL32(3, 6, 10, 220), begin, begin + end);
+                }
+                draw->AddText(font, size, at, text_color, begin, begin + end);
+                line_y += size;
+                rest.remove_prefix(std::min(end + 1, rest.size()));
             }
-            draw->AddText(font, size, ImVec2(x, y), text_color, label.text.c_str());
         }
     }
 }

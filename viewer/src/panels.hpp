@@ -84,8 +84,9 @@ struct LayerBoxToggles {
 float draw_layer_box(std::vector<MapLayer>& layers, const WallFonts& fonts, const Camera& camera,
                      AggregateMode* mode, bool compact, LayerBoxToggles* toggles = nullptr);
 void draw_banners(const StreamStatus& status, const WallFonts& fonts, const Camera& camera);
+// Into `draw`, which the wall renders before the markers: a label never hides an incident.
 void draw_map_labels(const std::vector<MapLayer>& layers, const Camera& camera,
-                     const WallFonts& fonts, float left_edge);
+                     const WallFonts& fonts, float left_edge, ImDrawList& draw);
 void draw_scale_bar(const Camera& camera, const WallFonts& fonts);
 
 }  // namespace citywall::viewer

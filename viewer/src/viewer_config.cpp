@@ -90,7 +90,24 @@ Result<LayerStyle> read_layer(const toml::table& t, const std::filesystem::path&
     layer.visible = t["visible"].value_or(true);
     if (auto v = t["min_zoom"].value<double>()) layer.min_zoom = *v;
     if (auto v = t["max_zoom"].value<double>()) layer.max_zoom = *v;
-    layer.label_field = t["label_field"].value_or(std::string());
+    if (const toml::node* fields = t.get("label_field")) {
+        if (auto one = fields->value<std::string>()) {
+            layer.label_fields.push_back(*one);
+        } else if (const toml::array* many = fields->as_array()) {
+            for (const toml::node& field : *many) {
+                auto name = field.value<std::string>();
+                if (!name) break;
+                layer.label_fields.push_back(*name);
+            }
+            if (layer.label_fields.size() != many->size()) layer.label_fields.clear();
+        }
+        if (layer.label_fields.empty() ||
+            std::any_of(layer.label_fields.begin(), layer.label_fields.end(),
+                        [](const std::string& f) { return f.empty(); })) {
+            return Result<LayerStyle>::failure(
+                where + "label_field must be a field name or a list of them");
+        }
+    }
     if (auto v = t["label_max_zoom"].value<double>()) layer.label_max_zoom = *v;
     layer.label_size = t["label_size"].value_or(0.0f);
     if (layer.outline_width < 0 || layer.outline_width > 32) {

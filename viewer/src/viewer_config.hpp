@@ -39,7 +39,8 @@ struct LayerStyle {
     bool visible = true;
     std::optional<double> min_zoom;  // drawn only when metres per pixel >= min_zoom
     std::optional<double> max_zoom;  // ... and <= max_zoom
-    std::string label_field;
+    // Fields to label each feature with, each on its own line (a grid's name over its code).
+    std::vector<std::string> label_fields;
     std::optional<double> label_max_zoom;  // labels only when metres per pixel <= this
     std::optional<Rgba> label_color;
     float label_size = 0;  // pixels; 0 = the panel font size

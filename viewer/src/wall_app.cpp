@@ -67,6 +67,7 @@ WallApp::WallApp(const ViewerConfig& config, const RunOptions& options)
 
 WallApp::~WallApp() {
     network_.reset();
+    map_labels_.reset();  // before the ImGui context it was made with
     if (imgui_ready_) {
         ImGui_ImplOpenGL3_Shutdown();
         ImGui_ImplGlfw_Shutdown();
@@ -519,6 +520,7 @@ void WallApp::render_frame(int width, int height, unsigned framebuffer, bool sna
     }
     incidents_->sync();
     if (heat_on) heat_->draw(camera_, *incidents_, framebuffer);
+    draw_labels(width, height);  // over the heat, under units and markers
     // Units under the incident markers: an incident is never hidden by the car sent to it.
     if (units_on) units_->draw(camera_, palette_, clock_);
     incidents_->draw(camera_, palette_, clock_, aggregate && config_.aggregate.critical_markers);
@@ -556,9 +558,34 @@ void WallApp::render_frame(int width, int height, unsigned framebuffer, bool sna
 
 // ========================================================================== panels ====
 
+void WallApp::draw_labels(int width, int height) {
+    // The map's names are drawn with ImGui's font but before the markers, through a draw list
+    // of their own: over a label's halo an incident would be hard to see.
+    ImGuiIO& io = ImGui::GetIO();
+    if (!io.Fonts->TexID) return;  // the backend makes the atlas texture in the first frame
+    if (!map_labels_) map_labels_ = std::make_unique<ImDrawList>(ImGui::GetDrawListSharedData());
+    ImDrawList& list = *map_labels_;
+    list._ResetForNewFrame();
+    list.PushTextureID(io.Fonts->TexID);
+    list.PushClipRect(ImVec2(0, 0), ImVec2(static_cast<float>(width), static_cast<float>(height)));
+    const float left = options_.hide_panels ? 0.0f : side_panel_width(camera_);
+    draw_map_labels(layers_, camera_, fonts_, left, list);
+    if (list.VtxBuffer.empty()) return;
+    ImDrawList* lists[] = {&list};
+    ImDrawData data;
+    data.Valid = true;
+    data.CmdLists = lists;
+    data.CmdListsCount = 1;
+    data.TotalVtxCount = list.VtxBuffer.Size;
+    data.TotalIdxCount = list.IdxBuffer.Size;
+    data.DisplayPos = ImVec2(0, 0);
+    data.DisplaySize = ImVec2(static_cast<float>(width), static_cast<float>(height));
+    data.FramebufferScale = ImVec2(1, 1);
+    ImGui_ImplOpenGL3_RenderDrawData(&data);
+}
+
 void WallApp::draw_panels(const StreamStatus& status) {
     const float left = options_.hide_panels ? 0.0f : side_panel_width(camera_);
-    draw_map_labels(layers_, camera_, fonts_, left);
     if (units_on)
         units_->draw_labels(ImGui::GetBackgroundDrawList(), camera_, fonts_, options_.ui_scale,
                             left);

@@ -144,6 +144,7 @@ class WallApp {
     void ask_for_case();  // sends the selected incident's case request when one is due
     void draw_ops_panels(float left);
     void draw_panels(const StreamStatus& status);
+    void draw_labels(int width, int height);
 
     const ViewerConfig& config_;
     const RunOptions& options_;
@@ -169,6 +170,7 @@ class WallApp {
     float queue_top_ = 0;        // this frame's, so the detail panel ends above the queue
     CityPicture picture_;
     std::unique_ptr<NetworkClient> network_;
+    std::unique_ptr<ImDrawList> map_labels_;  // rendered under the markers
     Camera camera_;
     AnimationClock clock_;
     AggregateMode aggregate_mode_;
