@@ -7,10 +7,9 @@
 // Times are seconds on the one animation clock, relative to the layer's time base.
 layout(location = 0) in vec2 a_position;  // metres relative to the incident layer origin
 layout(location = 1) in vec4 a_color;     // normalised bytes
-layout(location = 2) in float a_size;     // diameter, pixels
+layout(location = 2) in float a_size;     // diameter, half pixels
 layout(location = 3) in float a_flags;    // 1 critical, 2 escalated, 4 selected, 8 closing
-layout(location = 4) in float a_born;     // received
-layout(location = 5) in float a_gone;     // closed (with flag 8)
+layout(location = 4) in float a_time;     // received; closed, with flag 8
 
 uniform vec2 u_origin_px;
 uniform float u_px_per_metre;
@@ -30,11 +29,13 @@ flat out int v_flags;
 
 void main() {
     int flags = int(a_flags + 0.5);
-    float radius = 0.5 * a_size + 1.0;
-    float age = u_now - a_born;
-    // Three rings a pulse: new incidents draw the eye without a colour of their own.
-    v_pulse = (age >= 0.0 && age < u_pulse_s) ? fract(age / (u_pulse_s / 3.0)) : -1.0;
-    v_fade = (flags & 8) != 0 ? clamp(1.0 - (u_now - a_gone) / u_fade_s, 0.0, 1.0) : 1.0;
+    bool closing = (flags & 8) != 0;
+    float radius = 0.25 * a_size + 1.0;
+    float age = u_now - a_time;
+    // Three rings a pulse: new incidents draw the eye without a colour of their own. A closing
+    // one fades instead.
+    v_pulse = (!closing && age >= 0.0 && age < u_pulse_s) ? fract(age / (u_pulse_s / 3.0)) : -1.0;
+    v_fade = closing ? clamp(1.0 - age / u_fade_s, 0.0, 1.0) : 1.0;
     bool special = v_pulse >= 0.0 || (flags & 4) != 0;
     if (special != (u_pass == 1)) {
         gl_Position = vec4(2.0, 2.0, 2.0, 1.0);  // outside the clip volume: nothing drawn

@@ -24,7 +24,7 @@ Result<HeatLayer> HeatLayer::create(const IncidentLayer& incidents) {
     glVertexAttribPointer(0, 2, GL_FLOAT, GL_FALSE, stride,
                           buffer_offset(offsetof(IncidentLayer::Instance, x)));
     glEnableVertexAttribArray(1);
-    glVertexAttribPointer(1, 1, GL_FLOAT, GL_FALSE, stride,
+    glVertexAttribPointer(1, 1, GL_UNSIGNED_BYTE, GL_FALSE, stride,
                           buffer_offset(offsetof(IncidentLayer::Instance, flags)));
     glBindVertexArray(0);
     layer.ramp_.use();

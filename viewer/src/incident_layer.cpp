@@ -20,18 +20,20 @@ IncidentLayer::InstanceBuffer IncidentLayer::make_buffer_for_instances() {
     struct Attribute {
         GLint size;
         GLenum type;
+        GLboolean normalized;  // else a byte reaches the shader as its value, as a float
         std::size_t offset;
     };
     const Attribute attributes[] = {
-        {2, GL_FLOAT, offsetof(Instance, x)},    {4, GL_UNSIGNED_BYTE, offsetof(Instance, rgba)},
-        {1, GL_FLOAT, offsetof(Instance, size)}, {1, GL_FLOAT, offsetof(Instance, flags)},
-        {1, GL_FLOAT, offsetof(Instance, born)}, {1, GL_FLOAT, offsetof(Instance, gone)},
+        {2, GL_FLOAT, GL_FALSE, offsetof(Instance, x)},
+        {4, GL_UNSIGNED_BYTE, GL_TRUE, offsetof(Instance, rgba)},
+        {1, GL_UNSIGNED_BYTE, GL_FALSE, offsetof(Instance, size)},
+        {1, GL_UNSIGNED_BYTE, GL_FALSE, offsetof(Instance, flags)},
+        {1, GL_FLOAT, GL_FALSE, offsetof(Instance, time)},
     };
     for (GLuint i = 0; i < std::size(attributes); ++i) {
         const Attribute& a = attributes[i];
         glEnableVertexAttribArray(i);
-        glVertexAttribPointer(i, a.size, a.type, a.type == GL_UNSIGNED_BYTE, stride,
-                              buffer_offset(a.offset));
+        glVertexAttribPointer(i, a.size, a.type, a.normalized, stride, buffer_offset(a.offset));
     }
     glBindVertexArray(0);
     return buffer;
@@ -103,7 +105,7 @@ void IncidentLayer::InstanceBuffer::upload() {
     if (instances.size() > gpu_capacity) {
         // Grow geometrically and send everything once; later deltas go by slot.
         glBindBuffer(GL_ARRAY_BUFFER, vbo.get());
-        gpu_capacity = std::max<std::size_t>(1024, instances.size() + instances.size() / 4);
+        gpu_capacity = std::max<std::size_t>(1024, instances.size() + instances.size() / 8);
         glBufferData(GL_ARRAY_BUFFER, static_cast<GLsizeiptr>(gpu_capacity * sizeof(Instance)),
                      nullptr, GL_DYNAMIC_DRAW);
         note_gpu_bytes(GpuObject::buffer, vbo.get(), gpu_capacity * sizeof(Instance));
@@ -176,17 +178,19 @@ IncidentLayer::Instance IncidentLayer::make_instance(const IncidentView& inciden
     if (incident.severity == Severity::critical) flags |= kCritical;
     if (incident.escalation > 0) flags |= kEscalated;
     if (selected_ == incident.id) flags |= kSelected;
+    const float half_pixels =
+        std::clamp(std::round(palette.marker_size(incident.severity) * 2), 1.0f, 255.0f);
     return {static_cast<float>(m.x - origin_.x),
             static_cast<float>(m.y - origin_.y),
             {byte(color.r), byte(color.g), byte(color.b), byte(color.a)},
-            palette.marker_size(incident.severity),
-            static_cast<float>(flags),
-            seconds(incident.received),
-            0.0f};
+            static_cast<std::uint8_t>(half_pixels),
+            static_cast<std::uint8_t>(flags),
+            {0, 0},
+            seconds(incident.received)};
 }
 
 void IncidentLayer::follow(std::uint64_t id, const Instance& instance) {
-    if (static_cast<int>(instance.flags) & (kCritical | kSelected)) {
+    if (instance.flags & (kCritical | kSelected)) {
         prominent_.set(id, instance);
     } else if (prominent_.size() > 0) {
         prominent_.remove(id);
@@ -195,8 +199,7 @@ void IncidentLayer::follow(std::uint64_t id, const Instance& instance) {
 
 void IncidentLayer::set(std::uint64_t id, const Instance& instance) {
     // Reopened while fading: it counts as open again (its fading_ entry is then ignored).
-    if (const Instance* old = all_.find(id); old && (static_cast<int>(old->flags) & kClosing))
-        --fading_count_;
+    if (const Instance* old = all_.find(id); old && (old->flags & kClosing)) --fading_count_;
     all_.set(id, instance);
     follow(id, instance);
 }
@@ -204,7 +207,7 @@ void IncidentLayer::set(std::uint64_t id, const Instance& instance) {
 void IncidentLayer::remove(std::uint64_t id) {
     const Instance* instance = all_.find(id);
     if (!instance) return;
-    if (static_cast<int>(instance->flags) & kClosing) --fading_count_;
+    if (instance->flags & kClosing) --fading_count_;
     all_.remove(id);
     prominent_.remove(id);
 }
@@ -213,17 +216,16 @@ void IncidentLayer::start_fade(std::uint64_t id, const AnimationClock& clock) {
     const std::uint32_t slot = all_.slot_of(id);
     if (slot == IdIndex::kNone) return;
     Instance& instance = all_.instances[slot];
-    const int flags = static_cast<int>(instance.flags);
-    if (flags & kClosing) return;
+    if (instance.flags & kClosing) return;
     if (timing_.fade_s <= 0) {
         remove(id);
         return;
     }
-    instance.flags = static_cast<float>(flags | kClosing);
-    instance.gone = seconds(clock.now());
+    instance.flags = static_cast<std::uint8_t>(instance.flags | kClosing);
+    instance.time = seconds(clock.now());  // from now on, when it closed
     ++fading_count_;
     fading_.push_back(
-        {id, clock.now() + static_cast<TimeMs>(timing_.fade_s * 1000), instance.gone});
+        {id, clock.now() + static_cast<TimeMs>(timing_.fade_s * 1000), instance.time});
     all_.mark_dirty(slot);
     follow(id, instance);
 }
@@ -235,7 +237,7 @@ void IncidentLayer::sweep(const AnimationClock& clock) {
         const Instance* instance = all_.find(fade.id);
         if (!instance) continue;
         // Reopened since, or reopened and closed again (a later entry owns it): keep it.
-        if ((static_cast<int>(instance->flags) & kClosing) && instance->gone == fade.gone) {
+        if ((instance->flags & kClosing) && instance->time == fade.gone) {
             remove(fade.id);
         }
     }
@@ -276,8 +278,8 @@ void IncidentLayer::set_selected(std::optional<std::uint64_t> id) {
         const std::uint32_t slot = all_.slot_of(*which);
         if (slot == IdIndex::kNone) return;
         Instance& instance = all_.instances[slot];
-        const int flags = static_cast<int>(instance.flags);
-        instance.flags = static_cast<float>(on ? flags | kSelected : flags & ~kSelected);
+        instance.flags = static_cast<std::uint8_t>(on ? instance.flags | kSelected
+                                                      : instance.flags & ~kSelected);
         all_.mark_dirty(slot);
         follow(*which, instance);
     };
@@ -295,12 +297,11 @@ std::optional<std::uint64_t> IncidentLayer::pick(const Camera& camera, double px
     double best_d2 = 0;
     for (std::size_t slot = 0; slot < buffer.instances.size(); ++slot) {
         const Instance& instance = buffer.instances[slot];
-        const int flags = static_cast<int>(instance.flags);
-        if (flags & kClosing) continue;
+        if (instance.flags & kClosing) continue;
         const double dx = (instance.x - wx) / camera.metres_per_pixel;
         const double dy = (instance.y - wy) / camera.metres_per_pixel;
         const double d2 = dx * dx + dy * dy;
-        const double radius = instance.size / 2.0 + 2.0;  // a little slack for a finger
+        const double radius = instance.size / 4.0 + 2.0;  // a little slack for a finger
         if (d2 <= radius * radius && (!best || d2 < best_d2)) {
             best = buffer.slot_ids[slot];
             best_d2 = d2;

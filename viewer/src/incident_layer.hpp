@@ -54,15 +54,16 @@ class IncidentLayer {
     GLuint buffer() const { return all_.vbo.get(); }
     void sync();
 
+    // 20 bytes a marker, on the GPU and in the copy kept here.
     struct Instance {
         float x, y;            // metres relative to origin_
         std::uint8_t rgba[4];  // straight alpha
-        float size;            // diameter, pixels
-        float flags;           // kCritical | kEscalated | kSelected | kClosing
-        float born;            // received, seconds from time_base_
-        float gone;            // closed, seconds from time_base_ (with kClosing)
+        std::uint8_t size;     // diameter, half pixels (up to 127.5 px)
+        std::uint8_t flags;    // kCritical | kEscalated | kSelected | kClosing
+        std::uint8_t unused[2];
+        float time;  // seconds from time_base_: received, or closed (with kClosing)
     };
-    static_assert(sizeof(Instance) == 28);
+    static_assert(sizeof(Instance) == 20);
     static constexpr int kCritical = 1, kEscalated = 2, kSelected = 4, kClosing = 8;
     const MercatorPoint& origin() const { return origin_; }
 
