@@ -390,6 +390,19 @@ int main(int argc, char** argv) {
             }
             app.render_frame(sizes[0].first, sizes[0].second, target->framebuffer(), true);
             glFinish();
+            std::printf(
+                "time to first frame (map loaded, first picture): %.0f ms (%.0f ms from process "
+                "start, with the GL context)\n",
+                ms_since(start), ms_since(process_start));
+            // The basemap's tiles for this view arrive over the next frames (the first shows
+            // the raster's preview): all of them in before anything is timed.
+            while (!app.map_complete() && ms_since(start) < 60'000) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(2));
+                app.render_frame(sizes[0].first, sizes[0].second, target->framebuffer(), true);
+            }
+            glFinish();
+            std::printf("  the basemap's tiles for that view all in: %.0f ms after start\n",
+                        ms_since(start));
         }
         // llvmpipe keeps a deleted framebuffer's buffers (and the draw's scratch) until the next
         // draw elsewhere: one clear of the default framebuffer, so the figures below are the
@@ -397,17 +410,12 @@ int main(int argc, char** argv) {
         glBindFramebuffer(GL_FRAMEBUFFER, 0);
         glClear(GL_COLOR_BUFFER_BIT);
         glFinish();
-        std::printf(
-            "time to first frame (map loaded, first picture): %.0f ms (%.0f ms from process "
-            "start, with the GL context)\n",
-            ms_since(start), ms_since(process_start));
         const Camera home = app.camera();
         print_memory("with the map loaded");
 
         std::uint64_t next_id = 1;
         for (const std::string& count_text : split(counts_text)) {
             const std::size_t count = std::stoul(count_text);
-            std::vector<float> points;  // for the floor; the incidents themselves go to the app
             {
                 app.inject(wire::Heartbeat{count, kClock, false});
                 // As a real ingest does with every heartbeat: the day is counted there.
@@ -419,12 +427,8 @@ int main(int argc, char** argv) {
                 for (std::size_t sent = 0; sent < count || sent == 0;) {
                     const std::size_t n = std::min<std::size_t>(10000, count - sent);
                     std::vector<Incident> chunk = city.next(n);
-                    for (Incident& incident : chunk) {
+                    for (Incident& incident : chunk)
                         incident.id = next_id++;
-                        const geo::Mercator m = geo::to_mercator(incident.location);
-                        points.push_back(static_cast<float>(m.x - home.center.x));
-                        points.push_back(static_cast<float>(m.y - home.center.y));
-                    }
                     sent += n;
                     app.inject(wire::SnapshotChunk{count, sent >= count, std::move(chunk), {}});
                     if (n == 0) break;
@@ -438,8 +442,8 @@ int main(int argc, char** argv) {
             std::printf("  the picture's store: %.0f bytes an open incident\n",
                         static_cast<double>(app.picture().incidents().memory_bytes()) /
                             static_cast<double>(std::max<std::size_t>(1, count)));
-            const Floor floor(app.areas(), points, home.center);
-            points = {};
+            // The floor's copy of the positions is made after the wall's memory is read.
+            std::optional<Floor> floor;
             DeltaStream stream(app, rate, next_id);
             for (const auto& [w, h] : sizes) {
                 auto target = OffscreenTarget::create(w, h);
@@ -451,22 +455,37 @@ int main(int argc, char** argv) {
                 app.camera().width = w;
                 app.camera().height = h;
                 // The whole city in view: the same scale at every size, more of the map drawn.
+                for (int frame = 0; frame < 3000 && (frame == 0 || !app.map_complete()); ++frame) {
+                    app.render_frame(w, h, target->framebuffer(), true);  // its basemap tiles
+                }
                 double figures[2] = {};
-                for (const bool aggregate : {false, true}) {
+                // Aggregated first: what a wall shows at this zoom, and the memory it takes.
+                for (const bool aggregate : {true, false}) {
                     app.set_aggregate_mode(aggregate ? AggregateMode::on : AggregateMode::off);
                     figures[aggregate] = median_frame_ms(
                         frames, [&] { app.render_frame(w, h, target->framebuffer(), true); });
+                    if (aggregate) print_memory("after drawing them aggregated");
+                }
+                if (!floor) {
+                    std::vector<float> points;
+                    points.reserve(app.picture().incidents().size() * 2);
+                    for (const auto& [id, incident] : app.picture().incidents()) {
+                        const geo::Mercator m = geo::to_mercator(incident.location);
+                        points.push_back(static_cast<float>(m.x - home.center.x));
+                        points.push_back(static_cast<float>(m.y - home.center.y));
+                    }
+                    floor.emplace(app.areas(), points, home.center);
                 }
                 Camera camera = app.camera();
                 const double floor_ms =
-                    median_frame_ms(frames, [&] { floor.draw(camera, target->framebuffer()); });
+                    median_frame_ms(frames, [&] { floor->draw(camera, target->framebuffer()); });
                 std::printf(
                     "  %dx%d  markers %.1f ms  aggregated %.1f ms  floor %.1f ms "
                     "(%zu triangles, %zu sprites)  ratio %.2f / %.2f\n",
-                    w, h, figures[0], figures[1], floor_ms, floor.triangle_count(), count,
+                    w, h, figures[0], figures[1], floor_ms, floor->triangle_count(), count,
                     figures[0] / floor_ms, figures[1] / floor_ms);
                 // llvmpipe bins a million sprites in host memory a GPU would not use.
-                print_memory("after drawing them (and the floor)");
+                print_memory("after drawing them as markers (and the floor)");
                 for (const bool aggregate : {false, true}) {
                     app.set_aggregate_mode(aggregate ? AggregateMode::on : AggregateMode::off);
                     const auto run = stream.run(
