@@ -4,9 +4,10 @@
 
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <filesystem>
 #include <fstream>
+
+#include "scratch_dir.hpp"
 
 namespace citywall::viewer {
 namespace {
@@ -15,17 +16,6 @@ namespace fs = std::filesystem;
 
 class ViewerConfigTest : public ::testing::Test {
   protected:
-    void SetUp() override {
-        const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-        dir_ = fs::temp_directory_path() /
-               ("citywall-viewer-config-" + std::string(info->name()) + "-" +
-                std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
-        fs::create_directories(dir_);
-    }
-    void TearDown() override {
-        std::error_code ignored;
-        fs::remove_all(dir_, ignored);
-    }
     Result<ViewerConfig> load(const std::string& text) {
         const fs::path path = dir_ / "wall.toml";
         std::ofstream(path) << text;
@@ -36,7 +26,7 @@ class ViewerConfigTest : public ::testing::Test {
                "\n";
     }
 
-    fs::path dir_;
+    const testing::ScratchDir dir_{"citywall-viewer-config"};
 };
 
 TEST_F(ViewerConfigTest, ALabelIsOneFieldOrSeveralOnLinesOfTheirOwn) {

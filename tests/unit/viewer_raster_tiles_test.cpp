@@ -13,6 +13,8 @@
 #include <set>
 #include <thread>
 
+#include "scratch_dir.hpp"
+
 namespace citywall::viewer {
 namespace {
 
@@ -36,18 +38,7 @@ std::uint8_t green_at(int y) {
 
 class RasterTilesTest : public ::testing::Test {
   protected:
-    void SetUp() override {
-        init_gdal();
-        const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-        dir_ = fs::temp_directory_path() /
-               ("citywall-raster-" + std::string(info->name()) + "-" +
-                std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
-        fs::create_directories(dir_);
-    }
-    void TearDown() override {
-        std::error_code ignored;
-        fs::remove_all(dir_, ignored);
-    }
+    void SetUp() override { init_gdal(); }
 
     // A tiled RGB GeoTIFF in Web Mercator, uncompressed so a cut file fails where it is cut.
     fs::path write_tiff(const std::string& name, int width, int height, bool georeferenced = true) {
@@ -85,7 +76,7 @@ class RasterTilesTest : public ::testing::Test {
         return path;
     }
 
-    fs::path dir_;
+    const testing::ScratchDir dir_{"citywall-raster"};
 };
 
 const std::uint8_t* texel(const RasterTile& tile, int x, int y) {

@@ -40,6 +40,12 @@ struct Camera {
         return {center.x + (px - width / 2.0) * metres_per_pixel,
                 center.y - (py - height / 2.0) * metres_per_pixel};
     }
+    // What the viewport shows.
+    MercatorBox visible() const {
+        const MercatorPoint top_left = to_world(0, 0);
+        const MercatorPoint bottom_right = to_world(width, height);
+        return {top_left.x, bottom_right.y, bottom_right.x, top_left.y};
+    }
     std::array<double, 2> to_screen(MercatorPoint p) const {
         return {(p.x - center.x) / metres_per_pixel + width / 2.0,
                 height / 2.0 - (p.y - center.y) / metres_per_pixel};

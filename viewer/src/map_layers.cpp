@@ -1,6 +1,7 @@
 #include "map_layers.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <future>
 #include <map>
@@ -120,12 +121,6 @@ TileTexture upload_tile(const RasterTile& tile, MercatorPoint origin) {
     return t;
 }
 
-MercatorBox view_box(const Camera& camera) {
-    const MercatorPoint top_left = camera.to_world(0, 0);
-    const MercatorPoint bottom_right = camera.to_world(camera.width, camera.height);
-    return {top_left.x, bottom_right.y, bottom_right.x, top_left.y};
-}
-
 bool overlaps(const std::array<float, 4>& a, const std::array<float, 4>& b) {
     return a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
 }
@@ -142,9 +137,10 @@ struct MapLayer::Raster {
     TileTexture preview;
     std::map<TileKey, TileTexture> tiles;  // below the preview level
     std::set<TileKey> failed;
-    std::vector<TileKey> asked;  // what the reader was last told to read
-    int level = 0;               // the level the last view is drawn at
-    std::size_t bytes = 0;       // of `tiles`
+    std::vector<TileKey> asked;       // what the reader was last told to read
+    int level = 0;                    // the level the last view is drawn at
+    std::array<double, 5> view = {};  // centre, scale and size of the last view worked out
+    std::size_t bytes = 0;            // of `tiles`
     std::uint64_t frame = 0;
     std::uint64_t revision = 0;
     bool complete = true;
@@ -170,8 +166,16 @@ MapLayer MapLayer::from_raster(LayerStyle style, OpenedRaster raster) {
 void MapLayer::update(const Camera& camera) {
     if (!raster_) return;
     Raster& r = *raster_;
+    std::vector<RasterTile> read = r.reader.take(kUploadsPerFrame);
+    const bool shown = style_.shown_at(camera.metres_per_pixel) && style_.opacity > 0;
+    const std::array<double, 5> view = {
+        camera.center.x, camera.center.y, shown ? camera.metres_per_pixel : 0.0,
+        static_cast<double>(camera.width), static_cast<double>(camera.height)};
+    // A still wall with nothing new read: the same tiles wanted, nothing to let go.
+    if (read.empty() && view == r.view && r.frame > 0) return;
+    r.view = view;
     ++r.frame;
-    for (RasterTile& tile : r.reader.take(kUploadsPerFrame)) {
+    for (RasterTile& tile : read) {
         if (!tile.error.empty()) {
             // Once a tile, and it is not asked for again: a broken file stays broken.
             if (r.failed.insert(tile.key).second) {
@@ -193,10 +197,10 @@ void MapLayer::update(const Camera& camera) {
 
     std::vector<TileKey> wanted;
     r.level = r.pyramid.preview_level();
-    if (style_.shown_at(camera.metres_per_pixel) && style_.opacity > 0) {
+    if (shown) {
         r.level = r.pyramid.level_for(camera.metres_per_pixel);
         if (r.level < r.pyramid.preview_level()) {
-            for (const TileKey& key : r.pyramid.tiles_in(view_box(camera), r.level)) {
+            for (const TileKey& key : r.pyramid.tiles_in(camera.visible(), r.level)) {
                 if (auto it = r.tiles.find(key); it != r.tiles.end()) {
                     it->second.used = r.frame;
                 } else if (!r.failed.contains(key)) {
@@ -234,10 +238,6 @@ bool MapLayer::complete() const {
     return !raster_ || raster_->complete;
 }
 
-std::size_t MapLayer::tile_failures() const {
-    return raster_ ? raster_->failed.size() : 0;
-}
-
 void MapLayer::draw_raster(const Camera& camera, const MapPrograms& programs,
                            int stencil_ref) const {
     const Raster& r = *raster_;
@@ -262,7 +262,7 @@ void MapLayer::draw_raster(const Camera& camera, const MapPrograms& programs,
     glEnable(GL_STENCIL_TEST);
     glStencilFunc(GL_NOTEQUAL, stencil_ref, 0xff);
     glStencilOp(GL_KEEP, GL_KEEP, GL_REPLACE);
-    const MercatorBox view = view_box(camera);
+    const MercatorBox view = camera.visible();
     const std::array<float, 4> seen = {
         static_cast<float>(view.min_x - origin_.x), static_cast<float>(view.min_y - origin_.y),
         static_cast<float>(view.max_x - origin_.x), static_cast<float>(view.max_y - origin_.y)};

@@ -45,7 +45,6 @@ class MapLayer {
     std::uint64_t revision() const;
     // Every tile the last update()'s view needs is on the GPU, or could not be read.
     bool complete() const;
-    std::size_t tile_failures() const;
 
     // `stencil_ref` is unique per layer within a frame (see line.vert).
     void draw(const Camera& camera, const MapPrograms& programs, int stencil_ref) const;
