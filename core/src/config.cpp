@@ -2,12 +2,80 @@
 
 #include <toml++/toml.h>
 #include <fstream>
-#include <set>
 #include <sstream>
+
+#include "citywall/toml_schema.hpp"
 
 namespace citywall {
 
 namespace {
+
+using toml_schema::Key;
+using toml_schema::Type;
+
+// Every key an ingest file may hold and the type of its value (docs/config.md). Anything else
+// stops ingest at start: a misspelt journal_dir must not send the journal somewhere else.
+constexpr Key kIngestKeys[] = {
+    {"updates_endpoint", Type::endpoint}, {"snapshot_endpoint", Type::endpoint},
+    {"journal_dir", Type::string},        {"dead_letter_file", Type::string},
+    {"fsync_interval_ms", Type::integer}, {"heartbeat_ms", Type::integer},
+    {"max_message_bytes", Type::integer}, {"checkpoint_every", Type::integer},
+    {"publish_queue", Type::integer},
+};
+constexpr Key kPlacementKeys[] = {
+    {"grid_source", Type::string},     {"grid_layer", Type::string},
+    {"district_layer", Type::string},  {"street_layer", Type::string},
+    {"community_layer", Type::string}, {"beat_source", Type::string},
+    {"beat_layer", Type::string},      {"beat_code_field", Type::string},
+    {"beat_name_field", Type::string},
+};
+constexpr Key kTaxonomyKeys[] = {{"categories", Type::strings}};
+constexpr Key kMergeKeys[] = {
+    {"enabled", Type::boolean},
+    {"distance_m", Type::number},
+    {"window_s", Type::integer},
+    {"compatible", Type::string_lists},
+};
+constexpr Key kSecurityKeys[] = {{"keys", Type::string}, {"ingest_key_file", Type::string}};
+// [department.fields] and [department.unit_fields]: paths into the department's messages.
+constexpr Key kFieldKeys[] = {
+    {"id", Type::string},       {"category", Type::string}, {"severity", Type::string},
+    {"status", Type::string},   {"lon", Type::string},      {"lat", Type::string},
+    {"occurred", Type::string}, {"title", Type::string},    {"description", Type::string},
+    {"type", Type::string},
+};
+constexpr Key kUnitFieldKeys[] = {
+    {"id", Type::string},      {"callsign", Type::string}, {"kind", Type::string},
+    {"status", Type::string},  {"lon", Type::string},      {"lat", Type::string},
+    {"heading", Type::string}, {"speed", Type::string},    {"incident", Type::string},
+    {"time", Type::string},
+};
+constexpr Key kDepartmentKeys[] = {
+    {"code", Type::string},
+    {"name", Type::string},
+    {"name_en", Type::string},
+    {"endpoint", Type::endpoint},
+    {"socket", Type::string},
+    {"format", Type::string},
+    {"crs", Type::string},
+    {"heartbeat_s", Type::integer},
+    {"public_key", Type::string},
+    {"public_key_file", Type::string},
+    {"snapshot_endpoint", Type::endpoint},
+    {"fields", Type::table, kFieldKeys},
+    {"unit_fields", Type::table, kUnitFieldKeys},
+    // The department's own words (any key) → ours.
+    {"categories", Type::words},
+    {"severities", Type::words},
+    {"statuses", Type::words},
+    {"unit_kinds", Type::words},
+    {"unit_statuses", Type::words},
+};
+constexpr Key kSections[] = {
+    {"ingest", Type::table, kIngestKeys},     {"placement", Type::table, kPlacementKeys},
+    {"taxonomy", Type::table, kTaxonomyKeys}, {"merge", Type::table, kMergeKeys},
+    {"security", Type::table, kSecurityKeys}, {"department", Type::tables, kDepartmentKeys},
+};
 
 std::filesystem::path resolve(const std::filesystem::path& base, const std::string& path) {
     if (path.empty()) return {};
@@ -15,23 +83,16 @@ std::filesystem::path resolve(const std::filesystem::path& base, const std::stri
     return p.is_absolute() ? p : base / p;
 }
 
-// Reads a TOML table of strings into a map; false when a value is not a string.
-bool read_map(const toml::node_view<const toml::node>& table, const char* key,
+// Reads a table of words into a map; the schema has checked that each value is a string or an
+// integer (a numeric code).
+void read_map(const toml::node_view<const toml::node>& table, const char* key,
               std::map<std::string, std::string>& out) {
     const auto* t = table[key].as_table();
-    if (!t) return true;
+    if (!t) return;
     for (const auto& [k, v] : *t) {
-        auto value = v.value<std::string>();
-        if (!value) {
-            if (auto number = v.value<std::int64_t>()) {
-                value = std::to_string(*number);
-            } else {
-                return false;
-            }
-        }
-        out[std::string(k.str())] = *value;
+        auto number = v.value<std::int64_t>();
+        out[std::string(k.str())] = number ? std::to_string(*number) : *v.value<std::string>();
     }
-    return true;
 }
 
 template <class T>
@@ -39,23 +100,41 @@ void read(const toml::node_view<const toml::node>& table, const char* key, T& ou
     if (auto v = table[key].value<T>()) out = *v;
 }
 
-}  // namespace
+std::vector<std::string> read_strings(const toml::array& list) {
+    std::vector<std::string> out;
+    for (const auto& item : list)
+        out.push_back(*item.value<std::string>());
+    return out;
+}
 
-Result<IngestConfig> parse_ingest_config(std::string_view text,
-                                         const std::filesystem::path& base_dir) {
+Result<IngestConfig> parse(std::string_view text, const std::filesystem::path& base_dir,
+                           const std::string& file) {
     using R = Result<IngestConfig>;
     toml::table root;
     try {
-        root = toml::parse(text);
+        root = toml::parse(text, std::string_view(file));
     } catch (const toml::parse_error& e) {
-        std::ostringstream why;
-        why << "line " << e.source().begin.line << ": " << e.description();
-        return R::failure(why.str());
+        return R::failure(toml_schema::location(file, e.source()) + std::string(e.description()));
     }
+    // Every key and type first, so no value below is read from a file that has a mistake.
+    if (auto mistakes = toml_schema::check(root, kSections, file); !mistakes.empty())
+        return R::failure(mistakes);
+    const auto fail = [&](const toml::node* table, std::string_view section, std::string_view key,
+                          std::string_view what) {
+        return R::failure(toml_schema::problem(file, table, section, key, what));
+    };
+
     IngestConfig config;
-    const toml::node_view<const toml::node> ingest{root["ingest"].node()};
+    const toml::node* ingest_table = root.get("ingest");
+    const toml::node_view<const toml::node> ingest{ingest_table};
     read(ingest, "updates_endpoint", config.updates_endpoint);
     read(ingest, "snapshot_endpoint", config.snapshot_endpoint);
+    for (const auto& [key, endpoint] : {std::pair{"updates_endpoint", &config.updates_endpoint},
+                                        {"snapshot_endpoint", &config.snapshot_endpoint}})
+        if (endpoint->empty())
+            return fail(ingest_table, "[ingest]", key,
+                        "\"\" is not a ZeroMQ endpoint (tcp://host:port, ipc://path or "
+                        "inproc://name)");
     std::string journal = config.journal_dir.string(), dead_letter;
     read(ingest, "journal_dir", journal);
     read(ingest, "dead_letter_file", dead_letter);
@@ -69,22 +148,24 @@ Result<IngestConfig> parse_ingest_config(std::string_view text,
     std::int64_t publish_queue = config.publish_queue;
     read(ingest, "publish_queue", publish_queue);
     if (publish_queue < 100 || publish_queue > 10'000'000)
-        return R::failure("ingest.publish_queue must be 100..10000000");
+        return fail(ingest_table, "[ingest]", "publish_queue", "must be 100..10000000");
     config.publish_queue = static_cast<int>(publish_queue);
     std::int64_t checkpoint_every = static_cast<std::int64_t>(config.checkpoint_every);
     read(ingest, "checkpoint_every", checkpoint_every);
-    if (checkpoint_every < 0) return R::failure("ingest.checkpoint_every must be 0 or more");
+    if (checkpoint_every < 0)
+        return fail(ingest_table, "[ingest]", "checkpoint_every", "must be 0 or more");
     config.checkpoint_every = static_cast<std::uint64_t>(checkpoint_every);
-    if (fsync < 0 || fsync > 1000) return R::failure("ingest.fsync_interval_ms must be 0..1000");
+    if (fsync < 0 || fsync > 1000)
+        return fail(ingest_table, "[ingest]", "fsync_interval_ms", "must be 0..1000");
     if (heartbeat < 100 || heartbeat > 60000)
-        return R::failure("ingest.heartbeat_ms must be 100..60000");
+        return fail(ingest_table, "[ingest]", "heartbeat_ms", "must be 100..60000");
     if (max_bytes < 256 || max_bytes > (16 << 20))
-        return R::failure("ingest.max_message_bytes must be 256..16777216");
+        return fail(ingest_table, "[ingest]", "max_message_bytes", "must be 256..16777216");
     config.fsync_interval_ms = static_cast<int>(fsync);
     config.heartbeat_ms = static_cast<int>(heartbeat);
     config.max_message_bytes = static_cast<std::size_t>(max_bytes);
 
-    const toml::node_view<const toml::node> placement{root["placement"].node()};
+    const toml::node_view<const toml::node> placement{root.get("placement")};
     auto& p = config.placement;
     std::string grid_source, beat_source;
     read(placement, "grid_source", grid_source);
@@ -99,52 +180,40 @@ Result<IngestConfig> parse_ingest_config(std::string_view text,
     read(placement, "beat_code_field", p.beat_code_field);
     read(placement, "beat_name_field", p.beat_name_field);
 
-    if (const auto* categories = root["taxonomy"]["categories"].as_array()) {
-        for (const auto& c : *categories) {
-            auto name = c.value<std::string>();
-            if (!name) return R::failure("taxonomy.categories must be strings");
-            config.taxonomy.categories.push_back(*name);
-        }
-    }
+    if (const auto* categories = root["taxonomy"]["categories"].as_array())
+        config.taxonomy.categories = read_strings(*categories);
 
-    const toml::node_view<const toml::node> merge{root["merge"].node()};
+    const toml::node* merge_table = root.get("merge");
+    const toml::node_view<const toml::node> merge{merge_table};
     read(merge, "enabled", config.merge.enabled);
     read(merge, "distance_m", config.merge.distance_m);
     std::int64_t window_s = config.merge.window_ms / 1000;
     read(merge, "window_s", window_s);
     if (config.merge.distance_m < 0 || config.merge.distance_m > 10'000)
-        return R::failure("merge.distance_m must be 0..10000");
-    if (window_s < 0 || window_s > 86'400) return R::failure("merge.window_s must be 0..86400");
+        return fail(merge_table, "[merge]", "distance_m", "must be 0..10000");
+    if (window_s < 0 || window_s > 86'400)
+        return fail(merge_table, "[merge]", "window_s", "must be 0..86400");
     config.merge.window_ms = window_s * 1000;
-    if (const auto* groups = merge["compatible"].as_array()) {
-        for (const auto& group : *groups) {
-            const auto* list = group.as_array();
-            if (!list) return R::failure("merge.compatible is a list of lists of categories");
-            std::vector<std::string> categories;
-            for (const auto& c : *list) {
-                auto name = c.value<std::string>();
-                if (!name) return R::failure("merge.compatible holds category names");
-                categories.push_back(*name);
-            }
-            config.merge.compatible.push_back(std::move(categories));
-        }
-    }
+    if (const auto* groups = merge["compatible"].as_array())
+        for (const auto& group : *groups)
+            config.merge.compatible.push_back(read_strings(*group.as_array()));
 
-    const toml::node_view<const toml::node> security{root["security"].node()};
+    const toml::node* security_table = root.get("security");
+    const toml::node_view<const toml::node> security{security_table};
     std::string keys = "on", ingest_key_file;
     read(security, "keys", keys);
     read(security, "ingest_key_file", ingest_key_file);
-    if (keys != "on" && keys != "off") return R::failure("security.keys must be \"on\" or \"off\"");
+    if (keys != "on" && keys != "off")
+        return fail(security_table, "[security]", "keys", "must be \"on\" or \"off\"");
     config.keys_off = keys == "off";
     config.ingest_key_file = resolve(base_dir, ingest_key_file);
 
-    std::set<std::string> codes, endpoints;
+    std::map<std::string, std::size_t> codes, endpoints;  // → the department that has it
     if (const auto* departments = root["department"].as_array()) {
         for (std::size_t k = 0; k < departments->size(); ++k) {
-            const auto* table = departments->get(k)->as_table();
-            std::string where = "department #" + std::to_string(k + 1);
-            if (!table) return R::failure(where + " is not a table");
-            const toml::node_view<const toml::node> d{*table};
+            const toml::node* table = departments->get(k);
+            const std::string where = "[[department]] #" + std::to_string(k + 1);
+            const toml::node_view<const toml::node> d{table};
             DepartmentConfig dept;
             read(d, "code", dept.code);
             read(d, "name", dept.name);
@@ -165,26 +234,28 @@ Result<IngestConfig> parse_ingest_config(std::string_view text,
             } else if (format == "citywall") {
                 dept.format = FeedFormat::citywall;
             } else {
-                return R::failure(where + ": format must be json, geojson, cap or citywall");
+                return fail(table, where, "format", "must be json, geojson, cap or citywall");
             }
             if (socket == "pull") {
                 dept.socket = FeedSocket::pull;
             } else if (socket == "sub") {
                 dept.socket = FeedSocket::sub;
+            } else if (socket == "acknowledged") {
+                dept.socket = FeedSocket::acknowledged;
             } else {
-                return R::failure(where + ": socket must be pull or sub");
+                return fail(table, where, "socket", "must be pull, sub or acknowledged");
             }
             read(d, "public_key", dept.public_key);
             read(d, "snapshot_endpoint", dept.snapshot_endpoint);
             if (dept.format == FeedFormat::citywall &&
                 (dept.socket != FeedSocket::sub || dept.snapshot_endpoint.empty()))
-                return R::failure(
-                    where + ": a citywall feed needs socket = \"sub\" and a snapshot_endpoint");
+                return fail(table, where, "format",
+                            "a citywall feed needs socket = \"sub\" and a snapshot_endpoint");
             std::string public_key_file;
             read(d, "public_key_file", public_key_file);
             dept.public_key_file = resolve(base_dir, public_key_file);
             if (!dept.public_key.empty() && dept.public_key.size() != 40)
-                return R::failure(where + ": public_key must be 40 Z85 characters");
+                return fail(table, where, "public_key", "must be 40 Z85 characters");
             const toml::node_view<const toml::node> fields{d["fields"].node()};
             auto& f = dept.fields;
             for (auto [key, field] : {std::pair{"id", &f.id},
@@ -211,27 +282,35 @@ Result<IngestConfig> parse_ingest_config(std::string_view text,
                                       {"incident", &u.incident},
                                       {"time", &u.time}})
                 read(unit_fields, key, *field);
-            if (!read_map(d, "unit_kinds", dept.unit_kinds) ||
-                !read_map(d, "unit_statuses", dept.unit_statuses))
-                return R::failure(where + ": unit_kinds and unit_statuses map words to words");
-            if (!read_map(d, "categories", dept.categories) ||
-                !read_map(d, "severities", dept.severities) ||
-                !read_map(d, "statuses", dept.statuses))
-                return R::failure(where +
-                                  ": categories, severities and statuses map words to words");
-            if (dept.code.empty()) return R::failure(where + ": code is missing");
-            if (dept.endpoint.empty()) return R::failure(where + ": endpoint is missing");
-            if (hb < 1 || hb > 3600) return R::failure(where + ": heartbeat_s must be 1..3600");
+            read_map(d, "unit_kinds", dept.unit_kinds);
+            read_map(d, "unit_statuses", dept.unit_statuses);
+            read_map(d, "categories", dept.categories);
+            read_map(d, "severities", dept.severities);
+            read_map(d, "statuses", dept.statuses);
+            if (dept.code.empty()) return fail(table, where, "", "code is missing");
+            if (dept.endpoint.empty()) return fail(table, where, "", "endpoint is missing");
+            if (hb < 1 || hb > 3600) return fail(table, where, "heartbeat_s", "must be 1..3600");
             dept.heartbeat_s = static_cast<int>(hb);
-            if (!codes.insert(dept.code).second)
-                return R::failure(where + ": code " + dept.code + " appears twice");
-            if (!endpoints.insert(dept.endpoint).second)
-                return R::failure(where + ": endpoint " + dept.endpoint + " appears twice");
+            if (auto [first, fresh] = codes.emplace(dept.code, k + 1); !fresh)
+                return fail(table, where, "code",
+                            dept.code + " is also the code of department #" +
+                                std::to_string(first->second));
+            if (auto [first, fresh] = endpoints.emplace(dept.endpoint, k + 1); !fresh)
+                return fail(table, where, "endpoint",
+                            dept.endpoint + " is also the endpoint of department #" +
+                                std::to_string(first->second));
             config.departments.push_back(std::move(dept));
         }
     }
-    if (config.departments.empty()) return R::failure("no [[department]] configured");
+    if (config.departments.empty()) return fail(nullptr, "", "", "no [[department]] configured");
     return config;
+}
+
+}  // namespace
+
+Result<IngestConfig> parse_ingest_config(std::string_view text,
+                                         const std::filesystem::path& base_dir) {
+    return parse(text, base_dir, "");
 }
 
 bool MergeConfig::compatible_categories(std::string_view a, std::string_view b) const {
@@ -259,9 +338,7 @@ Result<IngestConfig> load_ingest_config(const std::filesystem::path& file) {
     if (!in) return Result<IngestConfig>::failure("cannot read " + file.string());
     std::ostringstream text;
     text << in.rdbuf();
-    auto config = parse_ingest_config(text.str(), file.parent_path());
-    if (!config) return Result<IngestConfig>::failure(file.string() + ": " + config.error());
-    return config;
+    return parse(text.str(), file.parent_path(), file.string());
 }
 
 }  // namespace citywall

@@ -10,6 +10,7 @@
 
 #include "citywall/config.hpp"
 #include "feed_adapter.hpp"
+#include "scratch_dir.hpp"
 
 namespace citywall::ingest {
 namespace {
@@ -138,6 +139,227 @@ TEST(FeedConfigTest, TheDemoTaxonomyHasEveryCategoryTheSimulatorSends) {
     EXPECT_FALSE(config->taxonomy.accepts("police.unheard_of"));
     for (const auto& department : config->departments)
         EXPECT_EQ(check_feed_mapping(department), "") << department.code;
+}
+
+// The first ```toml block of docs/config.md: every [ingest] key with the value it documents.
+TEST(FeedConfigTest, TheDocumentedIngestExampleLoadsWithEveryKeyTaken) {
+    const std::string doc = read_file(repository() / "docs" / "config.md");
+    const auto at = doc.find("```toml\n", doc.find("## Ingest")) + 8;
+    auto config = parse_ingest_config(doc.substr(at, doc.find("```", at) - at), "/city");
+    ASSERT_TRUE(config) << config.error();
+    EXPECT_EQ(config->journal_dir, "/city/demo-journal");
+    EXPECT_EQ(config->fsync_interval_ms, 50);
+    EXPECT_EQ(config->publish_queue, 200'000);
+    EXPECT_EQ(config->checkpoint_every, 100'000u);
+    EXPECT_EQ(config->placement.beat_code_field, "code");
+    EXPECT_EQ(config->merge.compatible.size(), 2u);
+    EXPECT_EQ(config->departments.at(0).heartbeat_s, 10);
+}
+
+// A mistake in the file stops ingest before it opens a journal, with the file, the line and the
+// key, rather than running on a default the operator did not choose.
+class StrictIngestConfigTest : public ::testing::Test {
+  protected:
+    Result<IngestConfig> load(const std::string& text) {
+        std::ofstream(file()) << text;
+        return load_ingest_config(file());
+    }
+    std::string file() const { return (dir_ / "ingest.toml").string(); }
+    // "FILE:LINE: MESSAGE", as the error names a mistake.
+    std::string at(int line, const std::string& message) const {
+        return file() + ":" + std::to_string(line) + ": " + message;
+    }
+
+    const testing::ScratchDir dir_{"citywall-ingest-config"};
+};
+
+constexpr const char* kOneDepartment =
+    "[[department]]\ncode = \"110\"\nendpoint = \"tcp://127.0.0.1:5601\"\n";
+
+TEST_F(StrictIngestConfigTest, AValueOfTheWrongTypeIsRefusedNotReplacedByTheDefault) {
+    for (const auto& [value, message] :
+         {std::pair{"fsync_interval_ms = \"0\"",
+                    "[ingest] fsync_interval_ms: expected an integer, got a string"},
+          {"heartbeat_ms = \"fast\"", "[ingest] heartbeat_ms: expected an integer, got a string"},
+          {"max_message_bytes = 1.5e6",
+           "[ingest] max_message_bytes: expected an integer, got a float"},
+          {"journal_dir = 7", "[ingest] journal_dir: expected a string, got an integer"},
+          {"checkpoint_every = true",
+           "[ingest] checkpoint_every: expected an integer, got true "
+           "or false"}}) {
+        auto config =
+            load(std::string("# the journal\n[ingest]\n") + value + "\n" + kOneDepartment);
+        EXPECT_FALSE(config) << value << " was taken";
+        if (config) continue;
+        EXPECT_EQ(config.error(), at(3, message)) << value;
+    }
+    // Without a file name (parse_ingest_config), the line alone.
+    auto text = parse_ingest_config(
+        std::string("[ingest]\nheartbeat_ms = \"fast\"\n") + kOneDepartment, "/tmp");
+    ASSERT_FALSE(text);
+    EXPECT_EQ(text.error(), "line 2: [ingest] heartbeat_ms: expected an integer, got a string");
+}
+
+TEST_F(StrictIngestConfigTest, AMisspeltKeyOrAnUnknownSectionIsRefused) {
+    auto typo = load("[ingest]\nheartbeat_ms = 1000\njounral_dir = \"elsewhere\"\n" +
+                     std::string(kOneDepartment));
+    ASSERT_FALSE(typo);
+    EXPECT_EQ(typo.error(), at(3, "[ingest] jounral_dir: unknown key"));
+
+    auto section = load(std::string(kOneDepartment) + "[merg]\nenabled = false\n");
+    ASSERT_FALSE(section);
+    EXPECT_EQ(section.error(), at(4, "[merg]: unknown section"));
+
+    auto tables = load(std::string(kOneDepartment) + "[[departmnet]]\ncode = \"119\"\n");
+    ASSERT_FALSE(tables);
+    EXPECT_EQ(tables.error(), at(4, "[[departmnet]]: unknown section"));
+
+    auto top = load("fsync_interval_ms = 0\n" + std::string(kOneDepartment));
+    ASSERT_FALSE(top);
+    EXPECT_EQ(top.error(), at(1, "fsync_interval_ms: unknown key"));
+
+    // [department] for [[department]]: one table where a list of them belongs.
+    auto single = load("[department]\ncode = \"110\"\nendpoint = \"tcp://127.0.0.1:5601\"\n");
+    ASSERT_FALSE(single);
+    EXPECT_EQ(single.error(), at(1, "department: expected [[department]] tables, got a table"));
+}
+
+TEST_F(StrictIngestConfigTest, EveryMistakeIsListedInTheOrderOfTheFile) {
+    auto config = load(
+        "[placement]\n"                      // 1
+        "grid_sauce = \"city.gpkg\"\n"       // 2
+        "[ingest]\n"                         // 3
+        "heartbeat_ms = \"fast\"\n"          // 4
+        "fsync_interval_ms = \"0\"\n"        // 5
+        "[taxonomy]\n"                       // 6
+        "categories = [\"police.theft\",\n"  // 7
+        "  7]\n" +                           // 8
+        std::string(kOneDepartment));
+    ASSERT_FALSE(config);
+    EXPECT_EQ(config.error(),
+              at(2, "[placement] grid_sauce: unknown key\n") +
+                  at(4, "[ingest] heartbeat_ms: expected an integer, got a string\n") +
+                  at(5, "[ingest] fsync_interval_ms: expected an integer, got a string\n") +
+                  at(8, "[taxonomy] categories[1]: expected a string, got an integer"));
+}
+
+TEST_F(StrictIngestConfigTest, DepartmentTablesAreCheckedToTheirNestedFields) {
+    const std::string second_department =
+        "[[department]]\n"                        // 4
+        "code = \"12345\"\n"                      // 5
+        "endpoint = \"tcp://127.0.0.1:5604\"\n";  // 6
+    auto heartbeat = load(kOneDepartment + second_department + "heartbeat = 30\n");
+    ASSERT_FALSE(heartbeat);
+    EXPECT_EQ(heartbeat.error(), at(7, "[[department]] #2 heartbeat: unknown key"));
+
+    auto seconds = load(kOneDepartment + second_department + "heartbeat_s = \"30\"\n");
+    ASSERT_FALSE(seconds);
+    EXPECT_EQ(seconds.error(),
+              at(7, "[[department]] #2 heartbeat_s: expected an integer, got a string"));
+
+    auto field = load(kOneDepartment + second_department +
+                      "[department.fields]\nid = \"data.orderNo\"\nidd = \"data.no\"\n");
+    ASSERT_FALSE(field);
+    EXPECT_EQ(field.error(), at(9, "[[department]] #2 fields.idd: unknown key"));
+
+    auto unit = load(kOneDepartment + second_department + "[department.unit_fields]\nlon = 1\n");
+    ASSERT_FALSE(unit);
+    EXPECT_EQ(unit.error(),
+              at(8, "[[department]] #2 unit_fields.lon: expected a string, got an integer"));
+}
+
+TEST_F(StrictIngestConfigTest, WordMapsTakeAnyWordButOnlyWordsOrNumbersForIt) {
+    auto config = load(std::string(kOneDepartment) +
+                       "[department.categories]\n"
+                       "\"噪音扰民\" = \"hotline.noise\"\n"
+                       "\"101\" = \"hotline.water\"\n"
+                       "[department.severities]\n"
+                       "\"紧急\" = 2\n"  // a number is taken as its digits, as before
+                       "[department.unit_kinds]\n"
+                       "\"水罐车\" = \"fire_engine\"\n");
+    ASSERT_TRUE(config) << config.error();
+    EXPECT_EQ(config->departments[0].categories.at("噪音扰民"), "hotline.noise");
+    EXPECT_EQ(config->departments[0].categories.at("101"), "hotline.water");
+    EXPECT_EQ(config->departments[0].severities.at("紧急"), "2");
+    EXPECT_EQ(config->departments[0].unit_kinds.at("水罐车"), "fire_engine");
+
+    auto flag = load(std::string(kOneDepartment) + "[department.statuses]\n\"已受理\" = true\n");
+    ASSERT_FALSE(flag);
+    EXPECT_EQ(flag.error(), at(5,
+                               "[[department]] #1 statuses.\"已受理\": expected a string or an "
+                               "integer, got true or false"));
+
+    auto list = load(std::string(kOneDepartment) + "categories = [\"hotline.noise\"]\n");
+    ASSERT_FALSE(list);
+    EXPECT_EQ(list.error(),
+              at(4, "[[department]] #1 categories: expected a table of words, got a list"));
+}
+
+TEST_F(StrictIngestConfigTest, AnIntegerIsAFloatButAFloatIsNoInteger) {
+    auto whole = load("[merge]\ndistance_m = 150\nwindow_s = 600\n" + std::string(kOneDepartment));
+    ASSERT_TRUE(whole) << whole.error();
+    EXPECT_EQ(whole->merge.distance_m, 150.0);
+    auto fraction = load("[merge]\ndistance_m = 150.5\n" + std::string(kOneDepartment));
+    ASSERT_TRUE(fraction) << fraction.error();
+    EXPECT_EQ(fraction->merge.distance_m, 150.5);
+
+    auto window = load("[merge]\nwindow_s = 600.0\n" + std::string(kOneDepartment));
+    ASSERT_FALSE(window);
+    EXPECT_EQ(window.error(), at(2, "[merge] window_s: expected an integer, got a float"));
+    auto groups =
+        load("[merge]\ncompatible = [[\"fire.building\", 119]]\n" + std::string(kOneDepartment));
+    ASSERT_FALSE(groups);
+    EXPECT_EQ(groups.error(), at(2, "[merge] compatible[0][1]: expected a string, got an integer"));
+    auto enabled = load("[merge]\nenabled = \"yes\"\n" + std::string(kOneDepartment));
+    ASSERT_FALSE(enabled);
+    EXPECT_EQ(enabled.error(), at(2, "[merge] enabled: expected true or false, got a string"));
+}
+
+TEST_F(StrictIngestConfigTest, AnOutOfRangeValueIsNamedWithItsLine) {
+    auto config = load("[ingest]\nheartbeat_ms = 1000\nfsync_interval_ms = 5000\n" +
+                       std::string(kOneDepartment));
+    ASSERT_FALSE(config);
+    EXPECT_EQ(config.error(), at(3, "[ingest] fsync_interval_ms: must be 0..1000"));
+    auto twice = load(std::string(kOneDepartment) + kOneDepartment);
+    ASSERT_FALSE(twice);
+    EXPECT_EQ(twice.error(),
+              at(5, "[[department]] #2 code: 110 is also the code of department #1"));
+}
+
+TEST_F(StrictIngestConfigTest, EndpointsMustBeZeroMqEndpoints) {
+    for (const char* good :
+         {"tcp://127.0.0.1:5556", "tcp://*:5556", "tcp://[::1]:5556",
+          "tcp://ingest.city.example:65535", "ipc:///run/citywall/updates", "inproc://wall"}) {
+        auto config =
+            load("[ingest]\nupdates_endpoint = \"" + std::string(good) + "\"\n" + kOneDepartment);
+        EXPECT_TRUE(config) << good << ": " << config.error();
+    }
+    for (const char* bad : {"127.0.0.1:5556", "tcp://127.0.0.1", "tcp://127.0.0.1:", "tcp://:5556",
+                            "tcp://127.0.0.1:99999", "tcp://127.0.0.1:55x6", "tcp://127.0.0.1:0",
+                            "tcp://city wall:5556", "udp://127.0.0.1:5556", "ipc://", "inproc://",
+                            "tcp//127.0.0.1:5556", ""}) {
+        auto config =
+            load("[ingest]\nsnapshot_endpoint = \"" + std::string(bad) + "\"\n" + kOneDepartment);
+        EXPECT_FALSE(config) << bad << " was taken";
+        if (config) continue;
+        EXPECT_EQ(config.error(),
+                  at(2, "[ingest] snapshot_endpoint: \"" + std::string(bad) +
+                            "\" is not a ZeroMQ endpoint (tcp://host:port, ipc://path or "
+                            "inproc://name)"));
+    }
+    auto department = load(
+        "[[department]]\ncode = \"county-a\"\nformat = \"citywall\"\nsocket = \"sub\"\n"
+        "endpoint = \"tcp://10.0.0.5:5556\"\nsnapshot_endpoint = \"10.0.0.5:5557\"\n");
+    ASSERT_FALSE(department);
+    EXPECT_EQ(department.error(),
+              at(6,
+                 "[[department]] #1 snapshot_endpoint: \"10.0.0.5:5557\" is not a ZeroMQ "
+                 "endpoint (tcp://host:port, ipc://path or inproc://name)"));
+    auto feed = load("[[department]]\ncode = \"110\"\nendpoint = \"tcp://127.0.0.1:5601 \"\n");
+    ASSERT_FALSE(feed);
+    EXPECT_NE(feed.error().find(at(3, "[[department]] #1 endpoint: \"tcp://127.0.0.1:5601 \"")),
+              std::string::npos)
+        << feed.error();
 }
 
 }  // namespace

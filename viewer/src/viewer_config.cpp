@@ -2,7 +2,8 @@
 
 #include <toml++/toml.h>
 #include <algorithm>
-#include <cstdio>
+
+#include "citywall/toml_schema.hpp"
 
 namespace citywall::viewer {
 
@@ -38,100 +39,167 @@ std::optional<Rgba> parse_rgba(std::string_view text) {
 
 namespace {
 
+using toml_schema::Key;
+using toml_schema::Type;
+
+// Every key a viewer file may hold and the type of its value (docs/viewer.md). Anything else
+// stops the viewer at start: a misspelt key would otherwise draw a wall the operator did not ask
+// for.
+constexpr Key kWindowKeys[] = {
+    {"title", Type::string},       {"width", Type::integer}, {"height", Type::integer},
+    {"fullscreen", Type::boolean}, {"span", Type::boolean},
+};
+constexpr Key kIngestKeys[] = {
+    {"updates", Type::endpoint},
+    {"snapshot", Type::endpoint},
+    {"stale_after_s", Type::number},
+};
+constexpr Key kViewKeys[] = {
+    {"background", Type::string},
+    {"center", Type::numbers},
+    {"metres_per_pixel", Type::number},
+};
+constexpr Key kUiKeys[] = {
+    {"font", Type::string},
+    {"font_index", Type::integer},
+    {"font_size", Type::number},
+    {"palette", Type::string},
+};
+constexpr Key kLayerKeys[] = {
+    {"kind", Type::string},
+    {"source", Type::string},
+    {"layer", Type::string},
+    {"name", Type::string},
+    {"fill", Type::string},
+    {"outline", Type::string},
+    {"outline_width", Type::number},
+    {"dash", Type::numbers},
+    {"opacity", Type::number},
+    {"visible", Type::boolean},
+    {"min_zoom", Type::number},
+    {"max_zoom", Type::number},
+    {"label_field", Type::string_or_strings},
+    {"label_color", Type::string},
+    {"label_size", Type::number},
+    {"label_max_zoom", Type::number},
+};
+constexpr const char* kAreaLayerKeys[kAreaLevelCount] = {
+    "grid_layer", "community_layer", "street_layer", "district_layer", "beat_layer"};
+constexpr Key kAreasKeys[] = {
+    {"source", Type::string},          {"code_field", Type::string},
+    {"name_field", Type::string},      {kAreaLayerKeys[0], Type::string},
+    {kAreaLayerKeys[1], Type::string}, {kAreaLayerKeys[2], Type::string},
+    {kAreaLayerKeys[3], Type::string}, {kAreaLayerKeys[4], Type::string},
+};
+constexpr Key kAggregateKeys[] = {
+    {"mode", Type::string},
+    {"above_metres_per_pixel", Type::number},
+    {"level_steps", Type::numbers},
+    {"opacity", Type::number},
+    {"critical_markers", Type::boolean},
+};
+constexpr Key kAnimationKeys[] = {{"pulse_s", Type::number}, {"fade_s", Type::number}};
+constexpr Key kSections[] = {
+    {"window", Type::table, kWindowKeys},       {"ingest", Type::table, kIngestKeys},
+    {"view", Type::table, kViewKeys},           {"ui", Type::table, kUiKeys},
+    {"layer", Type::tables, kLayerKeys},        {"areas", Type::table, kAreasKeys},
+    {"aggregate", Type::table, kAggregateKeys}, {"animation", Type::table, kAnimationKeys},
+};
+
 std::filesystem::path resolve(const std::filesystem::path& base, const std::string& value) {
     std::filesystem::path p(value);
     if (p.is_relative() && !value.empty()) p = base / p;
     return p.lexically_normal();
 }
 
-// Reads an optional colour; a malformed one is an error, not a silent default.
-bool read_color(const toml::table& t, std::string_view key, std::optional<Rgba>& out,
-                std::string& error) {
-    const auto node = t[key];
-    if (!node) return true;
-    const auto text = node.value<std::string>();
-    if (!text || !(out = parse_rgba(*text))) {
-        error = std::string(key) + ": expected \"#rrggbb\" or \"#rrggbbaa\"";
-        return false;
+// One table of the file: its values (their types already checked against the schema) and
+// messages about them that name the file, the line and the key.
+struct Section {
+    const toml::node* node;
+    std::string label;  // "[view]", "[[layer]] #2"
+    std::string_view file;
+
+    toml::node_view<const toml::node> operator[](std::string_view key) const {
+        return toml::node_view<const toml::node>{node}[key];
     }
-    return true;
+    std::string problem(std::string_view key, std::string_view what) const {
+        return toml_schema::problem(file, node, label, key, what);
+    }
+};
+
+// Reads an optional colour; a malformed one is an error, not a silent default.
+std::optional<std::string> read_color(const Section& t, std::string_view key,
+                                      std::optional<Rgba>& out) {
+    const auto text = t[key].value<std::string>();
+    if (!text) return std::nullopt;
+    if (!(out = parse_rgba(*text))) return t.problem(key, "expected \"#rrggbb\" or \"#rrggbbaa\"");
+    return std::nullopt;
 }
 
-Result<LayerStyle> read_layer(const toml::table& t, const std::filesystem::path& base,
-                              std::size_t index) {
+Result<LayerStyle> read_layer(const Section& t, const std::filesystem::path& base) {
+    using R = Result<LayerStyle>;
     LayerStyle layer;
-    const std::string where = "[[layer]] #" + std::to_string(index + 1) + ": ";
     const std::string kind = t["kind"].value_or(std::string("vector"));
     if (kind == "raster") {
         layer.kind = LayerKind::raster;
     } else if (kind == "vector") {
         layer.kind = LayerKind::vector;
     } else {
-        return Result<LayerStyle>::failure(where + "kind must be \"raster\" or \"vector\"");
+        return R::failure(t.problem("kind", "must be \"raster\" or \"vector\""));
     }
     const auto source = t["source"].value<std::string>();
-    if (!source || source->empty()) return Result<LayerStyle>::failure(where + "source missing");
+    if (!source || source->empty()) return R::failure(t.problem("source", "missing"));
     layer.source = resolve(base, *source);
     layer.layer = t["layer"].value_or(std::string());
     layer.name =
         t["name"].value_or(layer.layer.empty() ? layer.source.stem().string() : layer.layer);
-    std::string error;
-    if (!read_color(t, "fill", layer.fill, error) ||
-        !read_color(t, "outline", layer.outline, error) ||
-        !read_color(t, "label_color", layer.label_color, error)) {
-        return Result<LayerStyle>::failure(where + error);
-    }
+    for (auto [key, colour] : {std::pair{"fill", &layer.fill},
+                               {"outline", &layer.outline},
+                               {"label_color", &layer.label_color}})
+        if (auto error = read_color(t, key, *colour)) return R::failure(*error);
     layer.outline_width = t["outline_width"].value_or(1.0f);
     if (const auto* dash = t["dash"].as_array()) {
-        if (dash->size() != 2) return Result<LayerStyle>::failure(where + "dash = [on, off]");
+        if (dash->size() != 2) return R::failure(t.problem("dash", "expected [on, off]"));
         layer.dash = {(*dash)[0].value_or(0.0f), (*dash)[1].value_or(0.0f)};
     }
     layer.opacity = std::clamp(t["opacity"].value_or(1.0f), 0.0f, 1.0f);
     layer.visible = t["visible"].value_or(true);
     if (auto v = t["min_zoom"].value<double>()) layer.min_zoom = *v;
     if (auto v = t["max_zoom"].value<double>()) layer.max_zoom = *v;
-    if (const toml::node* fields = t.get("label_field")) {
-        if (auto one = fields->value<std::string>()) {
-            layer.label_fields.push_back(*one);
-        } else if (const toml::array* many = fields->as_array()) {
-            for (const toml::node& field : *many) {
-                auto name = field.value<std::string>();
-                if (!name) break;
-                layer.label_fields.push_back(*name);
-            }
-            if (layer.label_fields.size() != many->size()) layer.label_fields.clear();
-        }
-        if (layer.label_fields.empty() ||
-            std::any_of(layer.label_fields.begin(), layer.label_fields.end(),
-                        [](const std::string& f) { return f.empty(); })) {
-            return Result<LayerStyle>::failure(
-                where + "label_field must be a field name or a list of them");
-        }
+    const auto fields = t["label_field"];
+    if (auto one = fields.value<std::string>()) {
+        layer.label_fields.push_back(*one);
+    } else if (const toml::array* many = fields.as_array()) {
+        for (const toml::node& field : *many)
+            layer.label_fields.push_back(*field.value<std::string>());
+    }
+    if (fields && (layer.label_fields.empty() ||
+                   std::any_of(layer.label_fields.begin(), layer.label_fields.end(),
+                               [](const std::string& f) { return f.empty(); }))) {
+        return R::failure(t.problem("label_field", "must be a field name or a list of them"));
     }
     if (auto v = t["label_max_zoom"].value<double>()) layer.label_max_zoom = *v;
     layer.label_size = t["label_size"].value_or(0.0f);
     if (layer.outline_width < 0 || layer.outline_width > 32) {
-        return Result<LayerStyle>::failure(where + "outline_width must be 0..32");
+        return R::failure(t.problem("outline_width", "must be 0..32"));
     }
     return layer;
 }
 
-std::optional<std::string> read_areas(const toml::table& root, const std::filesystem::path& base,
-                                      ViewerConfig& config) {
+std::optional<std::string> read_areas(const toml::table& root, std::string_view file,
+                                      const std::filesystem::path& base, ViewerConfig& config) {
+    const Section sources{root.get("areas"), "[areas]", file};
     AreaSources& areas = config.areas;
-    if (auto source = root["areas"]["source"].value<std::string>()) {
-        areas.source = resolve(base, *source);
-    }
-    areas.code_field = root["areas"]["code_field"].value_or(areas.code_field);
-    areas.name_field = root["areas"]["name_field"].value_or(areas.name_field);
-    constexpr const char* kKeys[kAreaLevelCount] = {"grid_layer", "community_layer", "street_layer",
-                                                    "district_layer", "beat_layer"};
+    if (auto source = sources["source"].value<std::string>()) areas.source = resolve(base, *source);
+    areas.code_field = sources["code_field"].value_or(areas.code_field);
+    areas.name_field = sources["name_field"].value_or(areas.name_field);
     for (int i = 0; i < kAreaLevelCount; ++i) {
-        areas.layers[i] = root["areas"][kKeys[i]].value_or(areas.layers[i]);
+        areas.layers[i] = sources[kAreaLayerKeys[i]].value_or(areas.layers[i]);
     }
 
+    const Section aggregate{root.get("aggregate"), "[aggregate]", file};
     AggregateStyle& style = config.aggregate;
-    const std::string mode = root["aggregate"]["mode"].value_or(std::string("auto"));
+    const std::string mode = aggregate["mode"].value_or(std::string("auto"));
     if (mode == "auto") {
         style.mode = AggregateMode::automatic;
     } else if (mode == "on") {
@@ -139,80 +207,89 @@ std::optional<std::string> read_areas(const toml::table& root, const std::filesy
     } else if (mode == "off") {
         style.mode = AggregateMode::off;
     } else {
-        return "aggregate.mode must be \"auto\", \"on\" or \"off\"";
+        return aggregate.problem("mode", "must be \"auto\", \"on\" or \"off\"");
     }
     style.above_metres_per_pixel =
-        root["aggregate"]["above_metres_per_pixel"].value_or(style.above_metres_per_pixel);
-    if (const auto* steps = root["aggregate"]["level_steps"].as_array()) {
-        if (steps->size() != 3) return "aggregate.level_steps = [community, street, district]";
+        aggregate["above_metres_per_pixel"].value_or(style.above_metres_per_pixel);
+    if (const auto* steps = aggregate["level_steps"].as_array()) {
+        if (steps->size() != 3)
+            return aggregate.problem("level_steps", "expected [community, street, district]");
         for (std::size_t i = 0; i < 3; ++i) {
             style.level_steps[i] = (*steps)[i].value_or(style.level_steps[i]);
         }
     }
-    style.opacity = std::clamp(root["aggregate"]["opacity"].value_or(style.opacity), 0.0f, 1.0f);
-    style.critical_markers = root["aggregate"]["critical_markers"].value_or(true);
-    style.pulse_s = std::max(0.0, root["animation"]["pulse_s"].value_or(style.pulse_s));
-    style.fade_s = std::max(0.0, root["animation"]["fade_s"].value_or(style.fade_s));
-    if (!(style.above_metres_per_pixel > 0)) return "aggregate.above_metres_per_pixel must be > 0";
+    style.opacity = std::clamp(aggregate["opacity"].value_or(style.opacity), 0.0f, 1.0f);
+    style.critical_markers = aggregate["critical_markers"].value_or(true);
+    const Section animation{root.get("animation"), "[animation]", file};
+    style.pulse_s = std::max(0.0, animation["pulse_s"].value_or(style.pulse_s));
+    style.fade_s = std::max(0.0, animation["fade_s"].value_or(style.fade_s));
+    if (!(style.above_metres_per_pixel > 0))
+        return aggregate.problem("above_metres_per_pixel", "must be > 0");
     return std::nullopt;
 }
 
 }  // namespace
 
 Result<ViewerConfig> load_viewer_config(const std::filesystem::path& path) {
+    using R = Result<ViewerConfig>;
+    const std::string file = path.string();
     toml::table root;
     try {
-        root = toml::parse_file(path.string());
+        root = toml::parse_file(file);
     } catch (const toml::parse_error& e) {
-        return Result<ViewerConfig>::failure(path.string() + ": " + std::string(e.description()));
+        return R::failure(toml_schema::location(file, e.source()) + std::string(e.description()));
     }
+    // Every key and type first, so no value below is read from a file that has a mistake.
+    if (auto mistakes = toml_schema::check(root, kSections, file); !mistakes.empty())
+        return R::failure(mistakes);
     ViewerConfig config;
     config.path = path;
     const std::filesystem::path base = std::filesystem::absolute(path).parent_path();
 
-    config.title = root["window"]["title"].value_or(config.title);
-    config.width = root["window"]["width"].value_or(config.width);
-    config.height = root["window"]["height"].value_or(config.height);
-    config.fullscreen = root["window"]["fullscreen"].value_or(false);
-    config.span = root["window"]["span"].value_or(false);
+    const Section window{root.get("window"), "[window]", file};
+    config.title = window["title"].value_or(config.title);
+    config.width = window["width"].value_or(config.width);
+    config.height = window["height"].value_or(config.height);
+    config.fullscreen = window["fullscreen"].value_or(false);
+    config.span = window["span"].value_or(false);
+    if (config.width < 64) return R::failure(window.problem("width", "must be at least 64"));
+    if (config.height < 64) return R::failure(window.problem("height", "must be at least 64"));
 
-    config.updates_endpoint = root["ingest"]["updates"].value_or(std::string());
-    config.snapshot_endpoint = root["ingest"]["snapshot"].value_or(std::string());
-    config.stale_after_s = root["ingest"]["stale_after_s"].value_or(config.stale_after_s);
+    const Section ingest{root.get("ingest"), "[ingest]", file};
+    config.updates_endpoint = ingest["updates"].value_or(std::string());
+    config.snapshot_endpoint = ingest["snapshot"].value_or(std::string());
+    config.stale_after_s = ingest["stale_after_s"].value_or(config.stale_after_s);
 
-    if (const auto* center = root["view"]["center"].as_array(); center && center->size() == 2) {
+    const Section view{root.get("view"), "[view]", file};
+    if (const auto* center = view["center"].as_array()) {
+        if (center->size() != 2) return R::failure(view.problem("center", "expected [lon, lat]"));
         config.center_lonlat =
             std::array<double, 2>{(*center)[0].value_or(0.0), (*center)[1].value_or(0.0)};
     }
-    if (auto mpp = root["view"]["metres_per_pixel"].value<double>()) config.metres_per_pixel = mpp;
-    if (auto bg = root["view"]["background"].value<std::string>()) {
+    if (auto mpp = view["metres_per_pixel"].value<double>()) config.metres_per_pixel = mpp;
+    if (auto bg = view["background"].value<std::string>()) {
         const auto parsed = parse_rgba(*bg);
-        if (!parsed) return Result<ViewerConfig>::failure("view.background: expected \"#rrggbb\"");
+        if (!parsed) {
+            return R::failure(view.problem("background", "expected \"#rrggbb\" or \"#rrggbbaa\""));
+        }
         config.background = *parsed;
     }
 
-    if (auto font = root["ui"]["font"].value<std::string>()) config.font = resolve(base, *font);
-    config.font_index = root["ui"]["font_index"].value_or(config.font_index);
-    config.font_size = root["ui"]["font_size"].value_or(config.font_size);
-    if (auto palette = root["ui"]["palette"].value<std::string>()) {
-        config.palette = resolve(base, *palette);
-    }
+    const Section ui{root.get("ui"), "[ui]", file};
+    if (auto font = ui["font"].value<std::string>()) config.font = resolve(base, *font);
+    config.font_index = ui["font_index"].value_or(config.font_index);
+    config.font_size = ui["font_size"].value_or(config.font_size);
+    if (auto palette = ui["palette"].value<std::string>()) config.palette = resolve(base, *palette);
 
     if (const auto* layers = root["layer"].as_array()) {
         for (std::size_t i = 0; i < layers->size(); ++i) {
-            const auto* table = (*layers)[i].as_table();
-            if (!table) return Result<ViewerConfig>::failure("[[layer]] entries must be tables");
-            auto layer = read_layer(*table, base, i);
-            if (!layer) return Result<ViewerConfig>::failure(path.string() + ": " + layer.error());
+            const Section table{layers->get(i), "[[layer]] #" + std::to_string(i + 1), file};
+            auto layer = read_layer(table, base);
+            if (!layer) return R::failure(layer.error());
             config.layers.push_back(std::move(*layer));
         }
     }
-    if (auto error = read_areas(root, base, config)) {
-        return Result<ViewerConfig>::failure(path.string() + ": " + *error);
-    }
-    if (config.width < 64 || config.height < 64) {
-        return Result<ViewerConfig>::failure("window size must be at least 64x64");
-    }
+    if (auto error = read_areas(root, file, base, config)) return R::failure(*error);
     return config;
 }
 

@@ -23,6 +23,9 @@ enum class FeedFormat {
 enum class FeedSocket {
     pull,  // ingest binds a PULL socket at `endpoint`; the department connects PUSH
     sub,   // ingest connects a SUB socket to the department's own PUB at `endpoint`
+    // ingest binds a ROUTER; the department connects a DEALER and gets an answer to each
+    // message once it is durable, or refused (docs/protocol.md, "Acknowledged delivery")
+    acknowledged,
 };
 
 // Where each model field is found in a department's JSON message: a path of object keys
