@@ -1,6 +1,7 @@
 // The journal's file handling: the writer (recovery on open, appends, segment rollover, group
 // commit) and the reader. The byte format lives in journal_segment.cpp; docs/journal.md.
 #include <fcntl.h>
+#include <sys/eventfd.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -162,6 +163,21 @@ bool sync_directory(int dir_fd) {
     return rc == 0;
 }
 
+// Copies damaged bytes to <segment>.damaged-<offset> for inspection (once); the segment keeps
+// them too, since it is never rewritten.
+Result<bool> keep_damaged_bytes(std::string_view segment_bytes, const JournalDamage& damage) {
+    fs::path aside = damage.segment;
+    aside += ".damaged-" + std::to_string(damage.offset);
+    std::error_code ec;
+    if (fs::exists(aside, ec)) return true;
+    Fd fd(::open(aside.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+    if (!fd.valid()) return Result<bool>::failure(errno_text("cannot create", aside, errno));
+    const std::string_view bad = segment_bytes.substr(damage.offset, damage.bytes);
+    if (!write_all(fd.get(), bad.data(), bad.size()) || !sync_fd(fd.get()))
+        return Result<bool>::failure(errno_text("cannot write", aside, errno));
+    return true;
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -177,7 +193,12 @@ struct JournalWriter::Impl {
     Fd segment_fd;                 // the segment being appended to; invalid until needed
     std::uint64_t segment_size = 0;
     std::uint64_t segment_records = 0;
-    std::uint64_t last_seq = 0;
+    std::uint64_t last_seq = 0;     // written or reserved: the next append is above it
+    std::uint64_t written_seq = 0;  // the last record written
+    std::uint64_t durable_seq = 0;  // the last record fdatasynced
+    bool new_segment_next = false;  // numbering jumped: keep each segment's numbers consecutive
+    Fd durable_event;               // eventfd, written when durable_seq rises
+    bool sync_requested = false;
     std::string frame;  // reused encode buffer
 
     // Group commit: appends are counted; synced is the count made durable so far.
@@ -198,8 +219,10 @@ struct JournalWriter::Impl {
     // that closes the segment cannot pull it away).
     Result<bool> sync_locked(std::unique_lock<std::mutex>& lock) {
         if (!failure.empty()) return Result<bool>::failure(failure);
+        sync_requested = false;
         if (synced >= appended || !segment_fd.valid()) return true;
         const std::uint64_t target = appended;
+        const std::uint64_t target_seq = written_seq;
         const Clock::time_point started = Clock::now();
         Fd fd(::dup(segment_fd.get()));
         if (!fd.valid()) return fail(errno_text("cannot dup", options.directory, errno));
@@ -211,7 +234,15 @@ struct JournalWriter::Impl {
         synced = std::max(synced, target);
         // Appends that raced with the sync began no earlier than it did.
         if (synced < appended) oldest_unsynced = started;
+        mark_durable(target_seq);
         return true;
+    }
+
+    void mark_durable(std::uint64_t seq) {
+        if (seq <= durable_seq) return;
+        durable_seq = seq;
+        const std::uint64_t one = 1;
+        (void)!::write(durable_event.get(), &one, sizeof one);
     }
 
     void sync_loop() {
@@ -223,7 +254,7 @@ struct JournalWriter::Impl {
                 continue;
             }
             const Clock::time_point due = oldest_unsynced + interval;
-            if (Clock::now() < due) {
+            if (!sync_requested && Clock::now() < due) {
                 wake.wait_until(lock, due);
                 continue;
             }
@@ -256,7 +287,7 @@ struct JournalWriter::Impl {
         while (next < count) {
             // Start a segment where the next frame would take the current one past its size.
             const std::uint64_t first_size = jf::frame_size(records[next].payload.size());
-            if (!segment_fd.valid() ||
+            if (!segment_fd.valid() || new_segment_next ||
                 (segment_records > 0 && segment_size + first_size > options.segment_bytes)) {
                 auto started = start_segment(records[next].seq);
                 if (!started) return started;
@@ -285,7 +316,7 @@ struct JournalWriter::Impl {
             }
             segment_size = size;
             segment_records += end - next;
-            last_seq = records[end - 1].seq;
+            last_seq = written_seq = records[end - 1].seq;
             appended += end - next;
             next = end;
         }
@@ -309,6 +340,7 @@ struct JournalWriter::Impl {
             if (!sync_fd(segment_fd.get()))
                 return fail(errno_text("fdatasync failed in", options.directory, errno));
             synced = appended;  // everything so far was in that segment
+            mark_durable(written_seq);
             segment_fd.reset();
         }
         const fs::path path = options.directory / segment_name(first_seq);
@@ -326,6 +358,7 @@ struct JournalWriter::Impl {
         segment_fd = std::move(fd);
         segment_size = header.size();
         segment_records = 0;
+        new_segment_next = false;
         return true;
     }
 };
@@ -351,6 +384,24 @@ const JournalRecovery& JournalWriter::recovery() const {
 std::uint64_t JournalWriter::last_seq() const {
     std::lock_guard<std::mutex> lock(impl_->mutex);
     return impl_->last_seq;
+}
+
+std::uint64_t JournalWriter::durable_seq() const {
+    std::lock_guard<std::mutex> lock(impl_->mutex);
+    return impl_->durable_seq;
+}
+
+int JournalWriter::durable_fd() const {
+    return impl_->durable_event.get();
+}
+
+void JournalWriter::request_sync() {
+    {
+        std::lock_guard<std::mutex> lock(impl_->mutex);
+        if (impl_->synced >= impl_->appended) return;
+        impl_->sync_requested = true;
+    }
+    impl_->wake.notify_one();
 }
 
 Result<std::unique_ptr<JournalWriter>> JournalWriter::open(const JournalOptions& options) {
@@ -380,8 +431,14 @@ Result<std::unique_ptr<JournalWriter>> JournalWriter::open(const JournalOptions&
 
     // Trailing segments holding no intact record are leftovers of a crash (a torn or bare
     // header) and are removed, or foreign/damaged files and are renamed aside; then the last
-    // segment with records has its torn tail cut off and becomes the append target.
+    // segment with records has its torn tail cut off and becomes the append target. Damage with
+    // intact records after it is not a tail: it is kept, and reported.
     bool append_to_last = false;
+    std::uint64_t reserve = 0;  // the highest number that bytes cut or set aside could hold
+    auto reserve_for = [&reserve](std::uint64_t before, std::uint64_t bytes) {
+        // A writer numbers a segment's records consecutively and a frame is 26 bytes at least.
+        reserve = std::max(reserve, before + bytes / jf::kFrameHeaderSize);
+    };
     while (!segments.empty()) {
         const SegmentFile& seg = segments.back();
         auto bytes = read_file(seg.path);
@@ -389,27 +446,36 @@ Result<std::unique_ptr<JournalWriter>> JournalWriter::open(const JournalOptions&
         const auto header = jf::decode_header(*bytes);
         std::uint64_t records = 0;
         std::uint64_t seg_last = 0;
-        const SegmentScan scan = scan_segment(*bytes, [&](JournalRecord&& r) {
+        SegmentScan scan = scan_segment(*bytes, [&](JournalRecord&& r) {
             ++records;
             seg_last = r.seq;
         });
         if (header && header->first_seq == seg.name_seq) {
+            const std::uint64_t tail = bytes->size() - scan.valid_bytes;
             if (records == 0) {
                 // A bare header (crash before the first record landed) plus any torn frame.
-                rec.truncated_bytes += bytes->size() - scan.valid_bytes;
+                rec.truncated_bytes += tail;
+                reserve_for(seg.name_seq - (seg.name_seq > 0), tail);
                 if (::unlink(seg.path.c_str()) != 0)
                     return R::failure(errno_text("cannot remove", seg.path, errno));
                 changed_directory = true;
                 segments.pop_back();
                 continue;
             }
-            if (scan.valid_bytes < bytes->size()) {
+            if (tail > 0) {
                 Fd fd(::open(seg.path.c_str(), O_WRONLY | O_CLOEXEC));
                 if (!fd.valid() ||
                     ::ftruncate(fd.get(), static_cast<off_t>(scan.valid_bytes)) != 0 ||
                     ::fsync(fd.get()) != 0)
                     return R::failure(errno_text("cannot truncate torn tail of", seg.path, errno));
-                rec.truncated_bytes += bytes->size() - scan.valid_bytes;
+                rec.truncated_bytes += tail;
+                reserve_for(seg_last, tail);
+            }
+            for (JournalDamage& damage : scan.damage) {
+                damage.segment = seg.path;
+                if (auto kept = keep_damaged_bytes(*bytes, damage); !kept)
+                    return R::failure(kept.error());
+                rec.damage.push_back(std::move(damage));
             }
             rec.records += records;
             rec.last_seq = std::max(rec.last_seq, seg_last);
@@ -432,6 +498,7 @@ Result<std::unique_ptr<JournalWriter>> JournalWriter::open(const JournalOptions&
             if (::rename(seg.path.c_str(), aside.c_str()) != 0)
                 return R::failure(errno_text("cannot move aside", seg.path, errno));
             ++rec.damaged_segments;
+            reserve_for(seg.name_seq - (seg.name_seq > 0), bytes->size());
         }
         changed_directory = true;
         segments.pop_back();
@@ -452,7 +519,12 @@ Result<std::unique_ptr<JournalWriter>> JournalWriter::open(const JournalOptions&
         scan_segment(*bytes, [&](JournalRecord&& r) { seg_last = r.seq; });
         rec.last_seq = std::max(rec.last_seq, seg_last);
     }
-    impl->last_seq = rec.last_seq;
+    impl->written_seq = impl->durable_seq = rec.last_seq;
+    if (reserve > rec.last_seq) {
+        rec.reserved_through = reserve;
+        impl->new_segment_next = true;
+    }
+    impl->last_seq = std::max(rec.last_seq, reserve);
 
     if (append_to_last) {
         const fs::path& path = segments.back().path;
@@ -463,7 +535,13 @@ Result<std::unique_ptr<JournalWriter>> JournalWriter::open(const JournalOptions&
             return R::failure(errno_text("cannot stat", path, errno));
         impl->segment_size = static_cast<std::uint64_t>(st.st_size);
         impl->segment_records = 1;  // it has records: a rollover may follow at once
+        // What a killed writer left in the page cache is made durable before anything counts
+        // on it (durable_seq).
+        if (!sync_fd(impl->segment_fd.get()))
+            return R::failure(errno_text("fdatasync failed in", dir, errno));
     }
+    impl->durable_event = Fd(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
+    if (!impl->durable_event.valid()) return R::failure(errno_text("eventfd for", dir, errno));
 
     Impl* raw = impl.get();
     if (raw->options.fsync_interval_ms > 0)
@@ -481,6 +559,11 @@ Result<bool> JournalWriter::append_batch(const std::vector<JournalRecord>& recor
     return impl_->append_locked(records.data(), records.size(), lock);
 }
 
+bool JournalWriter::broken() const {
+    std::lock_guard<std::mutex> lock(impl_->mutex);
+    return !impl_->failure.empty();
+}
+
 Result<bool> JournalWriter::sync() {
     std::unique_lock<std::mutex> lock(impl_->mutex);
     return impl_->sync_locked(lock);
@@ -490,29 +573,59 @@ Result<bool> JournalWriter::sync() {
 // JournalReader
 
 struct JournalReader::Impl {
+    static constexpr std::size_t kMaxDamage = 1024;
+
     std::vector<SegmentFile> segments;
     std::size_t next_segment = 0;
     std::string bytes;  // the segment being read
+    const SegmentFile* segment = nullptr;
     std::optional<jf::FrameCursor> cursor;
     std::uint64_t last_seq = 0;
     std::uint64_t skip_through = 0;  // records up to here were asked to be left out
     JournalReadStats stats;
+    std::vector<JournalDamage> damage;
+    // Damage waiting for the next intact record, which says what it may have held; damage
+    // followed by none is a torn tail, not reported.
+    std::vector<JournalDamage> open_damage;
+
+    const SegmentFile* counted_bad = nullptr;
+
+    void found_damage(std::uint64_t offset, std::uint64_t size) {
+        if (!open_damage.empty() && open_damage.back().segment == segment->path &&
+            open_damage.back().offset + open_damage.back().bytes == offset) {
+            open_damage.back().bytes += size;  // one stretch, met a frame at a time
+            return;
+        }
+        ++stats.corrupt_records;
+        if (counted_bad != segment) ++stats.bad_segments;
+        counted_bad = segment;
+        open_damage.push_back({segment->path, offset, size, last_seq, 0});
+    }
+    void found_record(std::uint64_t seq) {
+        for (JournalDamage& d : open_damage) {
+            d.before_seq = seq;
+            // Damage that can only have held records the caller skipped does not matter.
+            if (seq - 1 > skip_through && damage.size() < kMaxDamage)
+                damage.push_back(std::move(d));
+        }
+        open_damage.clear();
+    }
 
     // Loads the next segment with a good header; false at the end of the journal.
     bool load_next() {
         cursor.reset();
         bytes.clear();
         while (next_segment < segments.size()) {
-            const SegmentFile& seg = segments[next_segment++];
-            auto read = read_file(seg.path);
+            segment = &segments[next_segment++];
+            auto read = read_file(segment->path);
             if (!read) {
-                ++stats.bad_segments;
+                found_damage(0, 0);
                 continue;
             }
             bytes = std::move(*read);
             const auto header = jf::decode_header(bytes);
-            if (!header || header->first_seq != seg.name_seq) {
-                ++stats.bad_segments;
+            if (!header || header->first_seq != segment->name_seq) {
+                found_damage(0, bytes.size());
                 bytes.clear();
                 continue;
             }
@@ -552,24 +665,35 @@ std::optional<JournalRecord> JournalReader::next() {
     for (;;) {
         if (!s.cursor && !s.load_next()) return std::nullopt;
         JournalRecord record;
+        const std::size_t at = s.cursor->offset();
         const jf::FrameCursor::Step step = s.cursor->next(record);
-        if (step == jf::FrameCursor::Step::record && record.seq <= s.skip_through &&
-            record.seq > s.last_seq) {
-            s.last_seq = record.seq;
+        if (step == jf::FrameCursor::Step::end) {
+            s.cursor.reset();
             continue;
         }
         if (step == jf::FrameCursor::Step::record && record.seq > s.last_seq) {
             s.last_seq = record.seq;
+            s.found_record(record.seq);
+            if (record.seq <= s.skip_through) continue;
             ++s.stats.records;
             return record;
         }
-        if (step != jf::FrameCursor::Step::end) {
-            // Damaged, or out of order with an earlier segment: skip the rest of this one.
-            ++s.stats.corrupt_records;
-            ++s.stats.bad_segments;
+        // Damaged, or out of order with an earlier segment: read on past it in this segment.
+        if (step == jf::FrameCursor::Step::record) {
+            s.found_damage(at, s.cursor->offset() - at);
+            continue;
         }
-        s.cursor.reset();
+        if (!s.cursor->resync()) {
+            s.found_damage(at, s.bytes.size() - at);
+            s.cursor.reset();
+            continue;
+        }
+        s.found_damage(at, s.cursor->offset() - at);
     }
+}
+
+const std::vector<JournalDamage>& JournalReader::damage() const {
+    return impl_->damage;
 }
 
 const JournalReadStats& JournalReader::stats() const {

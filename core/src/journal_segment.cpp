@@ -156,23 +156,44 @@ void encode_frame(const JournalRecord& record, std::string& out) {
 
 FrameCursor::Step FrameCursor::next(JournalRecord& out) {
     if (pos_ >= bytes_.size()) return Step::end;
-    const std::size_t remaining = bytes_.size() - pos_;
-    if (remaining < kFrameHeaderSize) return Step::damaged;
+    if (!frame_at(pos_, 0)) return Step::damaged;
     const unsigned char* p = ubytes(bytes_) + pos_;
     const std::uint32_t len = get_u32(p);
-    if (len > kMaxPayload || len > remaining - kFrameHeaderSize) return Step::damaged;
-    std::uint32_t crc = crc32c_extend(0, p + kCrcCoverStart, kFrameHeaderSize - kCrcCoverStart);
-    crc = crc32c_extend(crc, p + kFrameHeaderSize, len);
-    if (crc != get_u32(p + kCrcOffset)) return Step::damaged;
-    const std::uint64_t seq = get_u64(p + 8);
-    if (seq <= prev_seq_ || seq < first_seq_) return Step::damaged;
-    out.seq = seq;
+    out.seq = get_u64(p + 8);
     out.time = static_cast<TimeMs>(get_u64(p + 16));
     out.kind = get_u16(p + 24);
     out.payload.assign(reinterpret_cast<const char*>(p + kFrameHeaderSize), len);
-    prev_seq_ = seq;
+    prev_seq_ = out.seq;
     pos_ += kFrameHeaderSize + len;
     return Step::record;
+}
+
+bool FrameCursor::frame_at(std::size_t at, std::size_t skipped) const {
+    const std::size_t remaining = bytes_.size() - at;
+    if (remaining < kFrameHeaderSize) return false;
+    const unsigned char* p = ubytes(bytes_) + at;
+    const std::uint32_t len = get_u32(p);
+    if (len > kMaxPayload || len > remaining - kFrameHeaderSize) return false;
+    // A writer numbers the records of one segment consecutively, so the records lost in
+    // `skipped` bytes (26 at least each) bound the next seq. This also makes a search through
+    // damage cheap: almost no offset gets as far as the CRC.
+    const std::uint64_t seq = get_u64(p + 8);
+    const std::uint64_t base = prev_seq_ != 0 ? prev_seq_ : first_seq_ - (first_seq_ > 0);
+    if (seq <= prev_seq_ || seq < first_seq_ || seq == 0) return false;
+    if (skipped > 0 && seq - base > skipped / kFrameHeaderSize + 1) return false;
+    std::uint32_t crc = crc32c_extend(0, p + kCrcCoverStart, kFrameHeaderSize - kCrcCoverStart);
+    crc = crc32c_extend(crc, p + kFrameHeaderSize, len);
+    return crc == get_u32(p + kCrcOffset);
+}
+
+bool FrameCursor::resync() {
+    for (std::size_t at = pos_ + 1; at + kFrameHeaderSize <= bytes_.size(); ++at) {
+        if (frame_at(at, at - pos_)) {
+            pos_ = at;
+            return true;
+        }
+    }
+    return false;
 }
 
 }  // namespace citywall::journal_format
@@ -190,21 +211,34 @@ SegmentScan scan_segment(std::string_view bytes,
     }
     scan.first_seq = header->first_seq;
     FrameCursor cursor(bytes, *header);
+    scan.valid_bytes = cursor.offset();
     for (;;) {
         JournalRecord record;
         const FrameCursor::Step step = cursor.next(record);
         if (step == FrameCursor::Step::record) {
             ++scan.stats.records;
+            scan.valid_bytes = cursor.offset();
             if (on_record) on_record(std::move(record));
             continue;
         }
-        if (step == FrameCursor::Step::damaged) {
-            scan.stats.corrupt_records = 1;
-            scan.stats.bad_segments = 1;
-        }
-        break;
+        if (step == FrameCursor::Step::end) break;
+        // Damage: intact records after it are still read; with none after it, it is the tail.
+        const std::size_t start = cursor.offset();
+        const std::uint64_t before = cursor.last_seq() != 0
+                                         ? cursor.last_seq()
+                                         : header->first_seq - (header->first_seq > 0);
+        scan.stats.bad_segments = 1;
+        ++scan.stats.corrupt_records;
+        if (!cursor.resync()) break;
+        JournalDamage damage;
+        damage.offset = start;
+        damage.bytes = cursor.offset() - start;
+        damage.after_seq = before;
+        JournalRecord peek;
+        FrameCursor probe = cursor;
+        if (probe.next(peek) == FrameCursor::Step::record) damage.before_seq = peek.seq;
+        scan.damage.push_back(damage);
     }
-    scan.valid_bytes = cursor.offset();
     return scan;
 }
 

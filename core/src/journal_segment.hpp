@@ -62,10 +62,17 @@ class FrameCursor {
     // bytes at offset() are not a whole valid frame (torn, bad length, bad CRC, or a seq that
     // is not above the previous one and at least first_seq); the cursor stays put.
     Step next(JournalRecord& out);
+    // After `damaged`: moves to the next offset where an intact frame starts that can follow
+    // the last record (docs/journal.md, "Damage"); false, and the cursor stays, when none does.
+    bool resync();
     std::size_t offset() const { return pos_; }
     std::uint64_t last_seq() const { return prev_seq_; }
 
   private:
+    // True when an intact frame that may follow the last record starts at `at`, with at most
+    // `skipped` bytes of damage before it.
+    bool frame_at(std::size_t at, std::size_t skipped) const;
+
     std::string_view bytes_;
     std::size_t pos_;
     std::uint64_t first_seq_;

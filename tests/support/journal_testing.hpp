@@ -115,6 +115,7 @@ inline std::vector<fs::path> segment_files(const fs::path& dir) {
 struct ReadBack {
     std::vector<JournalRecord> records;
     JournalReadStats stats;
+    std::vector<JournalDamage> damage;
 };
 
 inline ReadBack read_all(const fs::path& dir) {
@@ -125,6 +126,7 @@ inline ReadBack read_all(const fs::path& dir) {
     while (auto r = (*reader)->next())
         out.records.push_back(std::move(*r));
     out.stats = (*reader)->stats();
+    out.damage = (*reader)->damage();
     return out;
 }
 

@@ -39,15 +39,23 @@ TEST_F(JournalTest, TornTailAtEveryOffsetOfTheLastRecord) {
             EXPECT_EQ(w->recovery().records, 4u);
             EXPECT_EQ(w->recovery().last_seq, 4u);
             EXPECT_EQ(w->recovery().truncated_bytes, cut - last_start);
-            EXPECT_EQ(w->last_seq(), 4u);
+            EXPECT_TRUE(w->recovery().damage.empty());
+            // A cut of 26 bytes or more could have held a record numbered 5: numbering
+            // resumes above every number the cut bytes could hold, in a segment of its own.
+            const std::uint64_t reserved = 4 + (cut - last_start) / 26;
+            EXPECT_EQ(w->recovery().reserved_through, reserved > 4 ? reserved : 0u);
+            EXPECT_EQ(w->last_seq(), reserved);
+            EXPECT_EQ(w->durable_seq(), 4u);
             EXPECT_EQ(fs::file_size(files[0]), last_start);
-            auto again = make_record(5, 11);  // seq 5 again, a different payload
-            ASSERT_TRUE(w->append(again).ok());
-            ASSERT_TRUE(w->append(make_record(6, 0)).ok());
+            EXPECT_FALSE(w->append(make_record(reserved, 11)).ok());
+            ASSERT_TRUE(w->append(make_record(reserved + 1, 11)).ok());
+            ASSERT_TRUE(w->append(make_record(reserved + 2, 0)).ok());
+            EXPECT_EQ(segment_files(dir_).size(), reserved > 4 ? 2u : 1u);
         }
+        const std::uint64_t reserved = 4 + (cut - last_start) / 26;
         auto expected = kept;
-        expected.push_back(make_record(5, 11));
-        expected.push_back(make_record(6, 0));
+        expected.push_back(make_record(reserved + 1, 11));
+        expected.push_back(make_record(reserved + 2, 0));
         const ReadBack back = read_all(dir_);
         EXPECT_EQ(back.records, expected);
         EXPECT_EQ(back.stats.corrupt_records, 0u);
@@ -69,7 +77,7 @@ TEST_F(JournalTest, TornFirstRecordAndTornHeaderAreRemoved) {
             EXPECT_EQ(w->recovery().records, 0u);
             EXPECT_EQ(w->recovery().segments, 0u);
             EXPECT_EQ(w->recovery().damaged_segments, 0u);
-            EXPECT_EQ(w->last_seq(), 0u);
+            EXPECT_EQ(w->last_seq(), cut >= 32 ? (cut - 32) / 26 : 0u);
             EXPECT_FALSE(fs::exists(file));
             ASSERT_TRUE(w->append(make_record(3, 7)).ok());
         }
@@ -91,13 +99,16 @@ TEST_F(JournalTest, TornTailOfLastSegmentAfterRollover) {
     EXPECT_EQ(w->recovery().last_seq, 39u);
     EXPECT_EQ(w->recovery().truncated_bytes, 26u + 50u - 3u);
     EXPECT_EQ(w->recovery().damaged_segments, 0u);
-    ASSERT_TRUE(w->append(make_record(40, 1)).ok());
+    EXPECT_EQ(w->last_seq(), 39u + (26u + 50u - 3u) / 26u);
+    ASSERT_TRUE(w->append(make_record(42, 1)).ok());
     w.reset();
-    records.back() = make_record(40, 1);
-    EXPECT_EQ(read_all(dir_).records, records);
+    records.back() = make_record(42, 1);
+    const ReadBack back = read_all(dir_);
+    EXPECT_EQ(back.records, records);
+    EXPECT_TRUE(back.damage.empty());  // numbers passed over are not damage
 }
 
-TEST_F(JournalTest, FlippedByteHidesTheRestOfThatSegmentOnly) {
+TEST_F(JournalTest, FlippedByteInAnEarlierSegmentLosesOnlyThatRecord) {
     std::vector<JournalRecord> records;
     for (std::uint64_t s = 1; s <= 30; ++s)
         records.push_back(make_record(s, 100));
@@ -111,18 +122,21 @@ TEST_F(JournalTest, FlippedByteHidesTheRestOfThatSegmentOnly) {
     const std::size_t at = 32 + 4 * frame + 26 + 50;
     bytes[at] = static_cast<char>(bytes[at] ^ 0x20);
     write_bytes(files[0], bytes);
-    const auto first_scan = scan_all(read_bytes(files[0]));
-    ASSERT_EQ(first_scan.size(), 4u);
-    const std::uint64_t second_segment_first = scan_all(read_bytes(files[1])).front().seq;
 
     ReadBack back = read_all(dir_);
-    std::vector<JournalRecord> expected(records.begin(), records.begin() + 4);
-    expected.insert(expected.end(), records.begin() + static_cast<long>(second_segment_first - 1),
-                    records.end());
+    std::vector<JournalRecord> expected = records;
+    expected.erase(expected.begin() + 4);
     EXPECT_EQ(back.records, expected);
     EXPECT_EQ(back.stats.corrupt_records, 1u);
     EXPECT_EQ(back.stats.bad_segments, 1u);
     EXPECT_EQ(back.stats.records, expected.size());
+    ASSERT_EQ(back.damage.size(), 1u);
+    EXPECT_EQ(back.damage[0].segment, files[0]);
+    EXPECT_EQ(back.damage[0].offset, 32 + 4 * frame);
+    EXPECT_EQ(back.damage[0].bytes, frame);
+    EXPECT_EQ(back.damage[0].after_seq, 4u);
+    EXPECT_EQ(back.damage[0].before_seq, 6u);
+    EXPECT_EQ(back.damage[0].lost_seqs(), 1u);
 
     // The writer leaves the damaged earlier segment unread and untouched, and goes on appending.
     {
@@ -138,30 +152,69 @@ TEST_F(JournalTest, FlippedByteHidesTheRestOfThatSegmentOnly) {
     EXPECT_EQ(read_all(dir_).records, expected);
 }
 
-TEST_F(JournalTest, FlippedByteInLastSegmentIsCutAsATornTail) {
+// One damaged byte in the middle of the last segment is damage, not a torn tail: every intact
+// record after it stays, the bad bytes are copied aside, and the lost number is named.
+TEST_F(JournalTest, FlippedByteInLastSegmentIsKeptAsDamage) {
     std::vector<JournalRecord> records;
     for (std::uint64_t s = 1; s <= 10; ++s)
         records.push_back(make_record(s, 64));
     write_records(records, options());
     const fs::path file = segment_files(dir_).at(0);
     std::string bytes = read_bytes(file);
-    const std::size_t at = 32 + 6 * (26 + 64) + 30;  // inside the seventh record
+    const std::size_t frame = 26 + 64;
+    const std::size_t at = 32 + 6 * frame + 30;  // inside the seventh record
     bytes[at] = static_cast<char>(bytes[at] ^ 0xFF);
     write_bytes(file, bytes);
 
+    auto expected = records;
+    expected.erase(expected.begin() + 6);
     const ReadBack before = read_all(dir_);
-    EXPECT_EQ(before.records, std::vector<JournalRecord>(records.begin(), records.begin() + 6));
+    EXPECT_EQ(before.records, expected);
     EXPECT_EQ(before.stats.corrupt_records, 1u);
 
     auto w = open_writer(options());
     ASSERT_TRUE(w);
-    EXPECT_EQ(w->last_seq(), 6u);
-    EXPECT_EQ(w->recovery().truncated_bytes, 4u * (26 + 64));
-    ASSERT_TRUE(w->append(make_record(7, 2)).ok());
+    EXPECT_EQ(w->last_seq(), 10u);
+    EXPECT_EQ(w->recovery().truncated_bytes, 0u);
+    EXPECT_EQ(w->recovery().reserved_through, 0u);
+    ASSERT_EQ(w->recovery().damage.size(), 1u);
+    const JournalDamage& damage = w->recovery().damage[0];
+    EXPECT_EQ(damage.segment, file);
+    EXPECT_EQ(damage.offset, 32 + 6 * frame);
+    EXPECT_EQ(damage.bytes, frame);
+    EXPECT_EQ(damage.after_seq, 6u);
+    EXPECT_EQ(damage.before_seq, 8u);
+    fs::path aside = file;
+    aside += ".damaged-" + std::to_string(32 + 6 * frame);
+    EXPECT_EQ(read_bytes(aside), bytes.substr(32 + 6 * frame, frame));
+    ASSERT_TRUE(w->append(make_record(11, 2)).ok());
     w.reset();
-    auto expected = std::vector<JournalRecord>(records.begin(), records.begin() + 6);
-    expected.push_back(make_record(7, 2));
+    expected.push_back(make_record(11, 2));
     EXPECT_EQ(read_all(dir_).records, expected);
+    EXPECT_EQ(read_bytes(file).substr(0, bytes.size()), bytes);  // nothing was cut
+}
+
+// Damage in the last record cannot be told from a torn write: it is cut, and numbering resumes
+// above every number the cut bytes could have held, so no number is ever given twice.
+TEST_F(JournalTest, FlippedByteInTheLastRecordIsCutButItsNumberIsNotReused) {
+    std::vector<JournalRecord> records;
+    for (std::uint64_t s = 1; s <= 10; ++s)
+        records.push_back(make_record(s, 64));
+    write_records(records, options());
+    const fs::path file = segment_files(dir_).at(0);
+    std::string bytes = read_bytes(file);
+    const std::size_t at = bytes.size() - 10;
+    bytes[at] = static_cast<char>(bytes[at] ^ 0xFF);
+    write_bytes(file, bytes);
+
+    auto w = open_writer(options());
+    ASSERT_TRUE(w);
+    EXPECT_EQ(w->recovery().last_seq, 9u);
+    EXPECT_EQ(w->recovery().truncated_bytes, 26u + 64u);
+    EXPECT_EQ(w->recovery().reserved_through, 9u + (26u + 64u) / 26u);
+    EXPECT_GE(w->last_seq(), 10u);
+    EXPECT_FALSE(w->append(make_record(10, 2)).ok());
+    ASSERT_TRUE(w->append(make_record(w->last_seq() + 1, 2)).ok());
 }
 
 TEST_F(JournalTest, GarbageFileWithASegmentName) {
@@ -193,10 +246,12 @@ TEST_F(JournalTest, GarbageFileWithASegmentName) {
         fs::path aside = file;
         aside += ".damaged";
         EXPECT_EQ(read_bytes(aside), "CWJOURNL" + garbage);
-        ASSERT_TRUE(w->append(make_record(1, 5)).ok());
+        // Whatever records it held were numbered from 1: numbering resumes above them all.
+        EXPECT_EQ(w->last_seq(), (8u + garbage.size()) / 26u);
+        ASSERT_TRUE(w->append(make_record(w->last_seq() + 1, 5)).ok());
     }
     back = read_all(dir_);
-    EXPECT_EQ(back.records, std::vector<JournalRecord>{make_record(1, 5)});
+    EXPECT_EQ(back.records, std::vector<JournalRecord>{make_record((8 + 5000) / 26 + 1, 5)});
     EXPECT_EQ(back.stats.bad_segments, 0u);
 }
 
@@ -210,7 +265,12 @@ TEST_F(JournalTest, GarbageEarlierSegmentIsSkippedByTheReader) {
     const ReadBack back = read_all(dir_);
     EXPECT_EQ(back.records, records);
     EXPECT_EQ(back.stats.bad_segments, 1u);
-    EXPECT_EQ(back.stats.corrupt_records, 0u);
+    EXPECT_EQ(back.stats.corrupt_records, 1u);
+    // The whole file is one stretch of damage that may have held records 1 to 9.
+    ASSERT_EQ(back.damage.size(), 1u);
+    EXPECT_EQ(back.damage[0].offset, 0u);
+    EXPECT_EQ(back.damage[0].bytes, 100u);
+    EXPECT_EQ(back.damage[0].lost_seqs(), 9u);
 }
 
 TEST_F(JournalTest, SegmentWhoseHeaderDisagreesWithItsNameIsBad) {
@@ -231,7 +291,10 @@ TEST_F(JournalTest, OverlappingSegmentsNeverYieldOutOfOrderRecords) {
     write_bytes(dir_ / segment_name(1), doc_segment(1, first));
     write_bytes(dir_ / segment_name(5), doc_segment(5, second));
     const ReadBack back = read_all(dir_);
-    EXPECT_EQ(back.records, first);
+    auto expected = first;
+    expected.push_back(second[6]);
+    expected.push_back(second[7]);
+    EXPECT_EQ(back.records, expected);  // 5..10 again are read past as one stretch
     EXPECT_EQ(back.stats.corrupt_records, 1u);
     EXPECT_EQ(back.stats.bad_segments, 1u);
 }
