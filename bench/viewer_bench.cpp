@@ -289,7 +289,7 @@ class DeltaStream {
             }
             messages.emplace_back(wire::IncidentUpdate{++seq, std::move(incident)});
         }
-        messages.emplace_back(wire::Heartbeat{seq, now, false});
+        messages.emplace_back(wire::Heartbeat{seq, now, false, false, {}});
         return messages;
     }
 
@@ -417,7 +417,7 @@ int main(int argc, char** argv) {
         for (const std::string& count_text : split(counts_text)) {
             const std::size_t count = std::stoul(count_text);
             {
-                app.inject(wire::Heartbeat{count, kClock, false});
+                app.inject(wire::Heartbeat{count, kClock, false, false, {}});
                 // As a real ingest does with every heartbeat: the day is counted there.
                 app.inject(
                     wire::DayCountsReport{count, kClock, citywall::local_day_start(kClock), {}});

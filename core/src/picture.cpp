@@ -27,6 +27,7 @@ CityPicture::Outcome CityPicture::apply(const wire::Message& message) {
         last_heard_ = std::max(last_heard_, beat->time);
         drill_ = beat->drill;
         keys_off_ = beat->keys_off;
+        stopped_ = beat->stopped;
         last_heartbeat_ = std::max(last_heartbeat_, beat->time);
         if (!has_snapshot_) return Outcome::awaiting_snapshot;
         return beat->seq > seq_ ? Outcome::gap : Outcome::applied;

@@ -18,6 +18,11 @@ using detail::ByteReader;
 using detail::ByteWriter;
 
 constexpr std::uint32_t kMaxString = 1u << 20;
+// Heartbeat flags (docs/protocol.md); bit 2 says a reason follows.
+constexpr std::uint8_t kHeartbeatDrill = 1;
+constexpr std::uint8_t kHeartbeatKeysOff = 2;
+constexpr std::uint8_t kHeartbeatStopped = 4;
+constexpr std::uint32_t kMaxStoppedReason = 512;
 constexpr std::uint16_t kMaxSources = 256;
 
 void put_area(ByteWriter& w, const AreaRef& a) {
@@ -273,13 +278,17 @@ Result<Message> decode_v1_v2(std::uint8_t version, Kind kind, std::uint64_t seq,
             return finish(std::move(err), r, std::move(m));
         }
         case Kind::heartbeat: {
-            Heartbeat m{seq, 0, false, false};
+            Heartbeat m{seq, 0, false, false, {}};
             std::uint8_t flags = 0;
             if (!r.get(m.time) || !r.get(flags)) return fail("truncated heartbeat");
-            if (flags > 3) return fail("bad heartbeat flags");
-            m.drill = flags & 1;
-            m.keys_off = flags & 2;
-            return finish({}, r, std::move(m));
+            // Flags this build does not know, and what later ones add after the known fields,
+            // are ignored: a newer ingest's heartbeat must not look like a broken stream.
+            m.drill = flags & kHeartbeatDrill;
+            m.keys_off = flags & kHeartbeatKeysOff;
+            if ((flags & kHeartbeatStopped) && !r.get_string(m.stopped, kMaxStoppedReason))
+                return fail("truncated heartbeat reason");
+            if (m.stopped.empty() && (flags & kHeartbeatStopped)) m.stopped = "stopped";
+            return Message(std::move(m));
         }
         case Kind::snapshot_chunk: {
             SnapshotChunk m{seq, false, {}, {}};
@@ -352,7 +361,11 @@ std::string encode(const Message& message) {
             } else if constexpr (std::is_same_v<T, Heartbeat>) {
                 put_header(out, Kind::heartbeat, m.seq);
                 w.put(m.time);
-                w.put(static_cast<std::uint8_t>((m.drill ? 1 : 0) | (m.keys_off ? 2 : 0)));
+                w.put(static_cast<std::uint8_t>((m.drill ? kHeartbeatDrill : 0) |
+                                                (m.keys_off ? kHeartbeatKeysOff : 0) |
+                                                (m.stopped.empty() ? 0 : kHeartbeatStopped)));
+                if (!m.stopped.empty())
+                    w.put_string(std::string_view(m.stopped).substr(0, kMaxStoppedReason));
             } else if constexpr (std::is_same_v<T, UnitUpdate>) {
                 put_header(out, Kind::unit, m.seq);
                 put_unit(w, m.unit);

@@ -323,7 +323,7 @@ int main(int argc, char** argv) {
         if (std::chrono::steady_clock::now() - last_beat > std::chrono::milliseconds(200)) {
             last_beat = std::chrono::steady_clock::now();
             if (silent_after < 0 || age < silent_after) {
-                pub.send(zmq::buffer(wire::encode(wire::Heartbeat{seq, kClock, drill, false})),
+                pub.send(zmq::buffer(wire::encode(wire::Heartbeat{seq, kClock, drill, false, {}})),
                          zmq::send_flags::none);
             }
             // Dies by SIGPIPE here once the viewer reading this pipe is gone.

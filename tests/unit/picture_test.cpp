@@ -60,12 +60,22 @@ TEST(CityPicture, GapIsReported) {
 TEST(CityPicture, HeartbeatAheadOfPictureIsAGap) {
     CityPicture picture;
     picture.apply(snapshot(10, {}));
-    EXPECT_EQ(picture.apply(wire::Heartbeat{10, 5, false, false}), Outcome::applied);
-    EXPECT_EQ(picture.apply(wire::Heartbeat{11, 6, true, false}), Outcome::gap);
+    EXPECT_EQ(picture.apply(wire::Heartbeat{10, 5, false, false, {}}), Outcome::applied);
+    EXPECT_EQ(picture.apply(wire::Heartbeat{11, 6, true, false, {}}), Outcome::gap);
     EXPECT_TRUE(picture.drill());
     EXPECT_FALSE(picture.keys_off());
-    picture.apply(wire::Heartbeat{11, 7, false, true});
+    picture.apply(wire::Heartbeat{11, 7, false, true, {}});
     EXPECT_TRUE(picture.keys_off());
+}
+
+TEST(CityPicture, HeartbeatSaysWhenIngestHasStoppedAndWhenItRunsAgain) {
+    CityPicture picture;
+    picture.apply(snapshot(10, {}));
+    EXPECT_EQ(picture.apply(wire::Heartbeat{10, 5, false, false, "journal write failed"}),
+              Outcome::applied);
+    EXPECT_EQ(picture.ingest_stopped(), "journal write failed");
+    picture.apply(wire::Heartbeat{10, 6, false, false, {}});
+    EXPECT_TRUE(picture.ingest_stopped().empty());
 }
 
 TEST(CityPicture, SnapshotInChunks) {

@@ -39,7 +39,7 @@ TEST(Wire, FeedHealthRoundTrip) {
 }
 
 TEST(Wire, HeartbeatRoundTrip) {
-    Heartbeat beat{99, 1795000000123, true, true};
+    Heartbeat beat{99, 1795000000123, true, true, {}};
     EXPECT_EQ(round_trip(beat), beat);
 }
 
@@ -149,14 +149,14 @@ TEST(Wire, Version1MessagesStillDecodeButHaveNoUnits) {
 }
 
 TEST(Wire, HeaderCarriesKindAndSequence) {
-    auto header = peek_header(encode(Heartbeat{123456789, 0, false, false}));
+    auto header = peek_header(encode(Heartbeat{123456789, 0, false, false, {}}));
     ASSERT_TRUE(header.ok());
     EXPECT_EQ(header->kind, Kind::heartbeat);
     EXPECT_EQ(header->seq, 123456789u);
 }
 
 TEST(Wire, RejectsBadMagicAndVersion) {
-    auto bytes = encode(Heartbeat{1, 2, false, false});
+    auto bytes = encode(Heartbeat{1, 2, false, false, {}});
     auto bad_magic = bytes;
     bad_magic[0] = 'X';
     EXPECT_FALSE(decode(bad_magic).ok());
@@ -175,12 +175,36 @@ TEST(Wire, RejectsEveryTruncation) {
 }
 
 TEST(Wire, RejectsTrailingBytes) {
-    auto bytes = encode(Heartbeat{1, 2, false, false}) + "x";
+    auto bytes = encode(IncidentUpdate{5, sample_incident(3)}) + "x";
     EXPECT_FALSE(decode(bytes).ok());
 }
 
+// A newer ingest may set heartbeat flags and add fields this build does not know: the
+// heartbeat still decodes, or every wall would see a broken stream twice a second.
+TEST(Wire, HeartbeatIgnoresUnknownFlagsAndWhatFollows) {
+    auto bytes = encode(Heartbeat{7, 2, true, false, {}});
+    bytes.back() = static_cast<char>(0xF8 | 1);  // drill plus five bits from the future
+    bytes += "later fields";
+    auto decoded = decode(bytes);
+    ASSERT_TRUE(decoded.ok()) << decoded.error();
+    const auto& beat = std::get<Heartbeat>(*decoded);
+    EXPECT_EQ(beat.seq, 7u);
+    EXPECT_TRUE(beat.drill);
+    EXPECT_FALSE(beat.keys_off);
+    EXPECT_TRUE(beat.stopped.empty());
+}
+
+TEST(Wire, HeartbeatCarriesWhyIngestStopped) {
+    const Heartbeat stopped{9, 3, false, true, "journal write failed since 03:12"};
+    auto decoded = decode(encode(stopped));
+    ASSERT_TRUE(decoded.ok()) << decoded.error();
+    EXPECT_EQ(std::get<Heartbeat>(*decoded), stopped);
+    const std::string bytes = encode(stopped);
+    EXPECT_FALSE(decode(std::string_view(bytes).substr(0, bytes.size() - 1)).ok());
+}
+
 TEST(Wire, RejectsUnknownKind) {
-    auto bytes = encode(Heartbeat{1, 2, false, false});
+    auto bytes = encode(Heartbeat{1, 2, false, false, {}});
     bytes[3] = 77;
     EXPECT_FALSE(decode(bytes).ok());
 }

@@ -55,7 +55,8 @@ struct StreamStatus {
     double silent_s = 0;  // since the last message, or since start if none yet
     bool stale = false;   // silent_s past the configured limit
     bool drill = false;
-    bool keys_off = false;  // ingest takes department feeds without CURVE keys
+    bool keys_off = false;       // ingest takes department feeds without CURVE keys
+    std::string ingest_stopped;  // why ingest takes and publishes nothing now; empty: it runs
     std::uint64_t seq = 0;
     TimeMs data_time = 0;        // ingest's clock, newest message
     TimeMs now = 0;              // wall clock, for ages and the panel clock

@@ -346,6 +346,7 @@ StreamStatus WallApp::stream_status() const {
     status.now = options_.deterministic ? 0 : wall_clock_ms();
     status.drill = picture_.drill();
     status.keys_off = picture_.keys_off();
+    status.ingest_stopped = picture_.ingest_stopped();
     status.have_snapshot = picture_.has_snapshot();
     status.seq = picture_.seq();
     status.data_time = picture_.last_heard();

@@ -44,6 +44,9 @@ class CityPicture {
     bool drill() const { return drill_; }
     // Ingest accepts departments without CURVE keys (its config says so): the wall must say so.
     bool keys_off() const { return keys_off_; }
+    // Why ingest has stopped taking and publishing events, as its last heartbeat said; empty
+    // while it runs.
+    const std::string& ingest_stopped() const { return stopped_; }
     // Ingest's clock at its latest heartbeat; 0 before the first. Drill and keys-off are known
     // only from heartbeats, so a picture is not trustworthy before one.
     TimeMs last_heartbeat() const { return last_heartbeat_; }
@@ -75,6 +78,7 @@ class CityPicture {
     bool replaced_ = false;
     bool drill_ = false;
     bool keys_off_ = false;
+    std::string stopped_;
     TimeMs last_heartbeat_ = 0;
     std::uint64_t seq_ = 0;
     TimeMs last_heard_ = 0;

@@ -55,6 +55,10 @@ struct Heartbeat {
     TimeMs time = 0;
     bool drill = false;     // the stream is a drill replay, not the live city
     bool keys_off = false;  // ingest accepts departments without CURVE keys (config says so)
+    // Why ingest accepts and publishes nothing now (its journal cannot be written), with since
+    // when; empty while it runs. Every wall shows it, so a stopped ingest is not taken for a
+    // network cut.
+    std::string stopped;
     friend bool operator==(const Heartbeat&, const Heartbeat&) = default;
 };
 
