@@ -334,19 +334,21 @@ void CityState::restore(Checkpoint checkpoint) {
                  closed.incident);
 }
 
-std::vector<wire::SnapshotChunk> CityState::snapshot(std::size_t chunk_size,
-                                                     const std::vector<FeedHealth>& feeds) const {
+void CityState::snapshot(std::size_t chunk_size, const std::vector<FeedHealth>& feeds,
+                         const std::function<void(const wire::SnapshotChunk&)>& on_chunk) const {
     const std::vector<const OpenIncident*> ordered = open_by_id();
-    std::vector<wire::SnapshotChunk> chunks;
-    for (std::size_t k = 0; k < ordered.size() || chunks.empty(); k += chunk_size) {
-        wire::SnapshotChunk chunk{last_seq_, false, {}, {}};
-        for (std::size_t j = k; j < std::min(ordered.size(), k + chunk_size); ++j)
-            chunk.incidents.push_back(incident(*ordered[j]));
-        chunks.push_back(std::move(chunk));
-    }
-    chunks.back().last = true;
-    chunks.back().feeds = feeds;
-    return chunks;
+    wire::SnapshotChunk chunk{last_seq_, false, {}, {}};
+    std::size_t k = 0;
+    do {
+        const std::size_t end = std::min(ordered.size(), k + chunk_size);
+        chunk.incidents.resize(end - k);
+        for (std::size_t j = k; j < end; ++j)
+            fill(chunk.incidents[j - k], *ordered[j]);
+        k = end;
+        chunk.last = k == ordered.size();
+        if (chunk.last) chunk.feeds = feeds;
+        on_chunk(chunk);
+    } while (k < ordered.size());
 }
 
 }  // namespace citywall::ingest

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -111,9 +112,10 @@ class CityState {
     // Writes the checkpoint file straight from the state, one incident at a time.
     Result<bool> write_checkpoint(const std::filesystem::path& directory) const;
 
-    // The open incidents as snapshot chunks of at most `chunk_size` incidents each.
-    std::vector<wire::SnapshotChunk> snapshot(std::size_t chunk_size,
-                                              const std::vector<FeedHealth>& feeds) const;
+    // The open incidents as snapshot chunks of at most `chunk_size` incidents each, handed
+    // over one at a time so that only one chunk of whole incidents exists at once.
+    void snapshot(std::size_t chunk_size, const std::vector<FeedHealth>& feeds,
+                  const std::function<void(const wire::SnapshotChunk&)>& on_chunk) const;
 
   private:
     std::vector<const OpenIncident*> open_by_id() const;

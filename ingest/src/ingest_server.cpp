@@ -2,11 +2,18 @@
 
 #include <ogr_spatialref.h>
 
+#include <unistd.h>
+
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
+#include <deque>
+#include <fstream>
 #include <optional>
+#include <set>
 #include <zmq.hpp>
+#include <zmq_addon.hpp>
 
 #include "city_state.hpp"
 #include "citywall/checkpoint.hpp"
@@ -19,9 +26,11 @@
 #include "department_keys.hpp"
 #include "feed_adapter.hpp"
 #include "feed_health.hpp"
+#include "log_throttle.hpp"
 #include "report_merge.hpp"
 #include "unit_roster.hpp"
 #include "upstream_link.hpp"
+#include "wall_requests.hpp"
 
 namespace citywall::ingest {
 
@@ -39,6 +48,14 @@ constexpr int kZmqZeroCopyRecv = ZMQ_ZERO_COPY_RECV;
 #else
 constexpr int kZmqZeroCopyRecv = 10;  // zmq.h's draft context option, not compiled in there
 #endif
+
+// A journal that cannot be written is tried again after this long, doubling up to the limit.
+constexpr TimeMs kFirstJournalRetryMs = 250;
+constexpr TimeMs kMaxJournalRetryMs = 30'000;
+// Beside the journal: damage an operator chose to start without (docs/journal.md, "Damage").
+constexpr const char* kAcceptedDamageFile = "damage.accepted";
+constexpr TimeMs kFirstCheckpointRetryMs = 1000;
+constexpr TimeMs kMaxCheckpointRetryMs = 5 * 60'000;
 
 TimeMs now_ms() {
     using namespace std::chrono;
@@ -99,12 +116,31 @@ struct Department {
     PositionTransform transform;
     zmq::socket_t socket;
     zmq::socket_t monitor;
+    bool acknowledged() const { return config.socket == FeedSocket::acknowledged; }
 };
+
+// Who is waiting for an answer about one message of an acknowledged feed: the DEALER's
+// routing id and the department's own delivery id (docs/protocol.md, "Acknowledged delivery").
+struct Delivery {
+    std::size_t department = 0;  // index in Impl::departments
+    std::string peer;
+    std::string id;
+};
+
+// An answer sent once the journal has everything up to `seq` on disk.
+struct PendingAnswer {
+    std::uint64_t seq = 0;
+    Delivery delivery;
+    const char* status = "ok";
+};
+
+constexpr std::size_t kMaxDeliveryId = 64;
 
 }  // namespace
 
 struct IngestServer::Impl {
     IngestConfig config;
+    StartOptions options;
     zmq::context_t context{1};
     std::unique_ptr<KeyGate> gate;  // after the context, before every socket it guards
     std::vector<Department> departments;
@@ -132,11 +168,36 @@ struct IngestServer::Impl {
     // not yet published (docs/journal.md, "Batches"); who sent each, for the dead letter.
     std::vector<JournalRecord> batch;
     std::vector<std::string> batch_sources;
-    // Set when a batch could not be journaled: from then on nothing is accepted or published
-    // and no checkpoint is written; a restart rebuilds the state from the journal.
+    // Journaled but not yet on disk: published once the journal says they are durable, so a
+    // number a wall has seen is never lost to a power cut and given to another event.
+    std::deque<JournalRecord> unpublished;
+    std::uint64_t published_seq = 0;
+    // Set while a batch cannot be journaled (the batch is kept): nothing is taken from the
+    // departments, published or checkpointed, every wall is told why, and the batch is
+    // written again with back-off until it goes in (docs/journal.md, "When the journal fails").
     std::string journal_failed;
+    TimeMs next_journal_retry = 0;
+    TimeMs journal_retry_delay = 0;
+    TimeMs next_checkpoint_try = 0;
+    TimeMs checkpoint_retry_ms = 0;
+    LogThrottle throttled{[](const std::string& line) { log(line); }, 10'000};
+
+    void fence(const std::string& error);
+    void retry_journal(TimeMs now);
+    Result<bool> reopen_journal();
+    void publish_durable();
+    // Journals what is queued and waits for the disk, so that what follows is not ahead of it.
+    bool settle();
 
     void receive(Department& department, const zmq::message_t& message);
+    // One message of an acknowledged feed: [peer, delivery id, body].
+    void receive_acknowledged(std::size_t index, std::vector<zmq::message_t>& frames);
+    void answer(const Delivery& delivery, std::initializer_list<std::string_view> words);
+    void answer_durable();
+    // The message being handled, when its department waits for an answer: handling it either
+    // answers at once (refused, heartbeat) or queues the answer until the event is durable.
+    std::optional<Delivery> delivery;
+    std::deque<PendingAnswer> pending_answers;
     std::string record(Incident incident, TimeMs now, const std::string& source);
     std::string enqueue(JournalRecord record, const std::string& source);
     void flush_batch();
@@ -151,6 +212,9 @@ struct IngestServer::Impl {
                 std::string_view raw);
     void publish(const wire::Message& message);
     void serve_requests();
+    std::shared_ptr<const SnapshotImage> snapshot_image(TimeMs now);
+    std::unique_ptr<WallRequests> walls;         // on `snapshots`
+    std::shared_ptr<const SnapshotImage> image;  // the last one built
     void watch_peers(Department& department);
     void take_checkpoint();
     // The status an incident had before the event about to be committed; nothing if new.
@@ -159,15 +223,18 @@ struct IngestServer::Impl {
         return open ? std::optional<IncidentStatus>(open->status) : std::nullopt;
     }
     Result<bool> recover();
+    Result<bool> check_damage(const std::vector<JournalDamage>& damage);
 };
 
 IngestServer::IngestServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 IngestServer::~IngestServer() = default;
 
-Result<std::unique_ptr<IngestServer>> IngestServer::create(const IngestConfig& config) {
+Result<std::unique_ptr<IngestServer>> IngestServer::create(const IngestConfig& config,
+                                                           const StartOptions& options) {
     using R = Result<std::unique_ptr<IngestServer>>;
     auto impl = std::make_unique<Impl>();
     impl->config = config;
+    impl->options = options;
     impl->limits.max_bytes = config.max_message_bytes;
     // Received messages get buffers of their own instead of pointing into the 8 KiB read
     // buffer they arrived in: a queued 250-byte report must not hold 8 KiB while ingest is busy.
@@ -182,6 +249,80 @@ Result<std::unique_ptr<IngestServer>> IngestServer::create(const IngestConfig& c
     log("placement: " + std::to_string(impl->placement->grid_count()) + " grids, " +
         std::to_string(impl->placement->beat_count()) + " police beats");
 
+    // Keys, coordinate systems and endpoints are checked before the journal is touched: a
+    // mistake in them must not leave a new or recovered journal behind.
+    if (auto gate = impl->open_gate(); !gate) return R::failure(gate.error());
+    auto bind = [](zmq::socket_t& socket, const std::string& endpoint,
+                   const std::string& what) -> std::string {
+        try {
+            socket.bind(endpoint);
+        } catch (const zmq::error_t& e) {
+            return what + ": cannot bind " + endpoint + ": " + e.what();
+        }
+        return {};
+    };
+    try {
+        // Nothing queued for a wall or a department may hold up a stop: a wall resyncs and a
+        // department on the acknowledged path sends again what was not answered.
+        impl->updates.set(zmq::sockopt::linger, 0);
+        impl->snapshots.set(zmq::sockopt::linger, 0);
+        impl->walls = std::make_unique<WallRequests>(impl->snapshots, WallRequestLimits{});
+        impl->updates.set(zmq::sockopt::sndhwm, config.publish_queue);
+        if (auto error = bind(impl->updates, config.updates_endpoint, "updates_endpoint");
+            !error.empty())
+            return R::failure(error);
+        if (auto error = bind(impl->snapshots, config.snapshot_endpoint, "snapshot_endpoint");
+            !error.empty())
+            return R::failure(error);
+        for (const auto& d : config.departments) {
+            if (d.format == FeedFormat::citywall) {
+                impl->upstreams.push_back({d, std::make_unique<UpstreamLink>(d, impl->context)});
+                continue;
+            }
+            auto transform = PositionTransform::create(d.crs);
+            if (!transform) return R::failure("department " + d.code + ": " + transform.error());
+            if (auto mapping = check_feed_mapping(d); !mapping.empty())
+                return R::failure("department " + d.code + ": " + mapping);
+            const bool subscribe = d.socket == FeedSocket::sub;
+            const zmq::socket_type type = subscribe ? zmq::socket_type::sub
+                                          : d.socket == FeedSocket::acknowledged
+                                              ? zmq::socket_type::router
+                                              : zmq::socket_type::pull;
+            Department department{d, make_feed_adapter(d, config.taxonomy, impl->limits),
+                                  *transform, zmq::socket_t(impl->context, type),
+                                  zmq::socket_t(impl->context, zmq::socket_type::pair)};
+            department.socket.set(zmq::sockopt::maxmsgsize,
+                                  static_cast<std::int64_t>(config.max_message_bytes) * 4);
+            department.socket.set(zmq::sockopt::rcvhwm, 100000);
+            department.socket.set(zmq::sockopt::linger, 0);
+            if (auto guarded = impl->gate->guard(department.socket, d.code); !guarded)
+                return R::failure("department " + d.code + ": " + guarded.error());
+            std::string monitor = "inproc://peers-" + d.code;
+            if (zmq_socket_monitor(department.socket.handle(), monitor.c_str(),
+                                   ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_CONNECTED |
+                                       ZMQ_EVENT_DISCONNECTED |
+                                       ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL) != 0)
+                return R::failure("cannot monitor department " + d.code);
+            if (subscribe) {
+                // The department publishes; ingest connects to it and takes everything.
+                department.socket.set(zmq::sockopt::subscribe, "");
+                try {
+                    department.socket.connect(d.endpoint);
+                } catch (const zmq::error_t& e) {
+                    return R::failure("department " + d.code + ": cannot connect to " + d.endpoint +
+                                      ": " + e.what());
+                }
+            } else if (auto error = bind(department.socket, d.endpoint, "department " + d.code);
+                       !error.empty()) {
+                return R::failure(error);
+            }
+            department.monitor.connect(monitor);
+            impl->departments.push_back(std::move(department));
+        }
+    } catch (const zmq::error_t& e) {
+        return R::failure(std::string("socket: ") + e.what());
+    }
+
     auto journal = JournalWriter::open({config.journal_dir, 64u << 20, config.fsync_interval_ms});
     if (!journal) return R::failure("journal: " + journal.error());
     impl->journal = std::move(*journal);
@@ -194,51 +335,6 @@ Result<std::unique_ptr<IngestServer>> IngestServer::create(const IngestConfig& c
     if (!impl->dead_letter->ok())
         return R::failure("cannot open dead-letter file " + dead_letter_path.string());
     impl->health = std::make_unique<FeedHealthBoard>(config.departments, now_ms());
-
-    if (auto gate = impl->open_gate(); !gate) return R::failure(gate.error());
-    try {
-        impl->updates.set(zmq::sockopt::sndhwm, config.publish_queue);
-        impl->updates.bind(config.updates_endpoint);
-        impl->snapshots.bind(config.snapshot_endpoint);
-        for (const auto& d : config.departments) {
-            if (d.format == FeedFormat::citywall) {
-                impl->upstreams.push_back({d, std::make_unique<UpstreamLink>(d, impl->context)});
-                continue;
-            }
-            auto transform = PositionTransform::create(d.crs);
-            if (!transform) return R::failure("department " + d.code + ": " + transform.error());
-            if (auto mapping = check_feed_mapping(d); !mapping.empty())
-                return R::failure("department " + d.code + ": " + mapping);
-            const bool subscribe = d.socket == FeedSocket::sub;
-            Department department{d, make_feed_adapter(d, config.taxonomy, impl->limits),
-                                  *transform,
-                                  zmq::socket_t(impl->context, subscribe ? zmq::socket_type::sub
-                                                                         : zmq::socket_type::pull),
-                                  zmq::socket_t(impl->context, zmq::socket_type::pair)};
-            department.socket.set(zmq::sockopt::maxmsgsize,
-                                  static_cast<std::int64_t>(config.max_message_bytes) * 4);
-            department.socket.set(zmq::sockopt::rcvhwm, 100000);
-            if (auto guarded = impl->gate->guard(department.socket, d.code); !guarded)
-                return R::failure("department " + d.code + ": " + guarded.error());
-            std::string monitor = "inproc://peers-" + d.code;
-            if (zmq_socket_monitor(department.socket.handle(), monitor.c_str(),
-                                   ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_CONNECTED |
-                                       ZMQ_EVENT_DISCONNECTED |
-                                       ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL) != 0)
-                return R::failure("cannot monitor department " + d.code);
-            if (subscribe) {
-                // The department publishes; ingest connects to it and takes everything.
-                department.socket.set(zmq::sockopt::subscribe, "");
-                department.socket.connect(d.endpoint);
-            } else {
-                department.socket.bind(d.endpoint);
-            }
-            department.monitor.connect(monitor);
-            impl->departments.push_back(std::move(department));
-        }
-    } catch (const zmq::error_t& e) {
-        return R::failure(std::string("socket: ") + e.what());
-    }
     return std::unique_ptr<IngestServer>(new IngestServer(std::move(impl)));
 }
 
@@ -303,9 +399,10 @@ Result<bool> IngestServer::Impl::recover() {
             log(std::string("day ledger ") +
                 (ledger ? "missing for this checkpoint" : "ignored (" + ledger.error() + ")") +
                 "; today's counts restart from the open incidents");
-            for (const auto& chunk : state.snapshot(kSnapshotChunk, {}))
+            state.snapshot(kSnapshotChunk, {}, [&](const wire::SnapshotChunk& chunk) {
                 for (const auto& incident : chunk.incidents)
                     day.observe(std::nullopt, incident, now_ms());
+            });
         }
         log("checkpoint: " + std::to_string(state.open_count()) + " open incidents at seq " +
             std::to_string(after));
@@ -341,6 +438,11 @@ Result<bool> IngestServer::Impl::recover() {
     if (undecodable != 0)
         log("journal: " + std::to_string(undecodable) +
             " records could not be decoded and were skipped (kept on disk)");
+    std::vector<JournalDamage> damage = journal->recovery().damage;
+    for (const JournalDamage& d : (*reader)->damage())
+        if (std::find(damage.begin(), damage.end(), d) == damage.end()) damage.push_back(d);
+    if (auto checked = check_damage(damage); !checked) return checked;
+    published_seq = state.last_seq();
     const auto& stats = (*reader)->stats();
     const auto& repair = journal->recovery();
     log("journal: recovered " + std::to_string(counters.recovered_events) + " events up to seq " +
@@ -348,9 +450,70 @@ Result<bool> IngestServer::Impl::recover() {
         " open incidents" +
         (stats.corrupt_records ? ", " + std::to_string(stats.corrupt_records) + " corrupt records"
                                : std::string()) +
-        (repair.truncated_bytes
-             ? ", cut a torn tail of " + std::to_string(repair.truncated_bytes) + " bytes"
-             : std::string()));
+        (repair.truncated_bytes ? ", cut a torn tail of " + std::to_string(repair.truncated_bytes) +
+                                      " bytes never published; numbering resumes after " +
+                                      std::to_string(journal->last_seq())
+                                : std::string()));
+    return true;
+}
+
+namespace {
+
+std::string damage_key(const JournalDamage& d) {
+    return d.segment.filename().string() + " " + std::to_string(d.offset) + " " +
+           std::to_string(d.bytes);
+}
+
+std::string describe_damage(const JournalDamage& d) {
+    std::string text = d.segment.filename().string() + " at byte " + std::to_string(d.offset) +
+                       " (" + std::to_string(d.bytes) + " bytes): ";
+    if (d.lost_seqs() == 0) return text + "no record is missing";
+    return text + "records " + std::to_string(d.after_seq + 1) + " to " +
+           std::to_string(d.before_seq - 1) + " cannot be read";
+}
+
+}  // namespace
+
+// Damage that may have held published events stops the start, unless an operator accepted it
+// now or before; accepted damage is recorded beside the journal, so it is asked about once.
+Result<bool> IngestServer::Impl::check_damage(const std::vector<JournalDamage>& damage) {
+    const auto accepted_path = config.journal_dir / kAcceptedDamageFile;
+    std::set<std::string> accepted;
+    {
+        std::ifstream in(accepted_path);
+        for (std::string line; std::getline(in, line);)
+            accepted.insert(line);
+    }
+    std::vector<const JournalDamage*> refused;
+    for (const JournalDamage& d : damage) {
+        if (d.lost_seqs() == 0 || accepted.contains(damage_key(d))) {
+            log("journal: damage read past in " + describe_damage(d));
+            continue;
+        }
+        refused.push_back(&d);
+    }
+    if (refused.empty()) return true;
+    std::string list;
+    std::uint64_t lost = 0;
+    for (const JournalDamage* d : refused) {
+        lost += d->lost_seqs();
+        if (list.size() < 2000) list += "\n  " + describe_damage(*d);
+    }
+    if (!options.accept_journal_damage)
+        return Result<bool>::failure(
+            "journal: damage where " + std::to_string(lost) +
+            " published events may have been; nothing was changed, the bad bytes are copied "
+            "beside their segments (*.damaged-<offset>):" +
+            list + "\nStart with --accept-journal-damage to carry on without them (walls resync).");
+    std::ofstream out(accepted_path, std::ios::app);
+    for (const JournalDamage* d : refused)
+        out << damage_key(*d) << '\n';
+    out.flush();
+    if (!out)
+        return Result<bool>::failure("journal: cannot record accepted damage in " +
+                                     accepted_path.string());
+    log("JOURNAL DAMAGE ACCEPTED by the operator: " + std::to_string(lost) +
+        " events may be missing:" + list);
     return true;
 }
 
@@ -358,7 +521,16 @@ void IngestServer::Impl::reject(const Department& department, TimeMs now, const 
                                 std::string_view raw) {
     ++counters.rejected;
     health->rejected(department.config.code, why.reason);
-    dead_letter->write(now, department.config.code, why.reason, why.detail, raw);
+    if (auto kept = dead_letter->write(now, department.config.code, why.reason, why.detail, raw);
+        !kept)
+        throttled.write("dead-letter", "dead letter not written: " + kept.error(), now);
+    if (!delivery || why.reason == "journal_error") return;  // unanswered: it is sent again
+    if (why.reason == "duplicate") {
+        // Already in the state: delivered once what the state holds is on disk.
+        pending_answers.push_back({state.last_seq(), *delivery, "duplicate"});
+        return;
+    }
+    answer(*delivery, {"refused", why.reason, why.detail});
 }
 
 // The key gate names who spoke; a message on a department's socket from anyone else is refused
@@ -382,7 +554,10 @@ void IngestServer::Impl::handle(Department& department, std::string_view bytes) 
     auto decoded = department.adapter->decode(bytes, now);
     if (const auto* why = std::get_if<FeedReject>(&decoded))
         return reject(department, now, *why, bytes);
-    if (std::holds_alternative<FeedHeartbeat>(decoded)) return;
+    if (std::holds_alternative<FeedHeartbeat>(decoded)) {
+        if (delivery) answer(*delivery, {"ok"});
+        return;
+    }
     if (const auto* fix = std::get_if<FeedUnitFix>(&decoded))
         return handle_unit(department, *fix, bytes, now);
     auto& report = std::get<FeedReport>(decoded);
@@ -434,6 +609,7 @@ std::string IngestServer::Impl::enqueue(JournalRecord record, const std::string&
         log("journal append failed: " + error);
         return error;
     }
+    if (delivery) pending_answers.push_back({record.seq, *delivery, "ok"});
     batch.push_back(std::move(record));
     batch_sources.push_back(source);
     return {};
@@ -451,33 +627,167 @@ void IngestServer::Impl::after_commit() {
     }
 }
 
-// Writes the pending events to the journal with one write, then publishes them in order. If
-// the write fails none of them is published, and ingest stops accepting and publishing
-// (docs/journal.md, "Batches").
+// Writes the pending events to the journal with one write; they are published in order once
+// the disk has them (publish_durable). If the write fails, ingest stops taking events and
+// keeps the batch to write again (docs/journal.md, "When the journal fails").
 void IngestServer::Impl::flush_batch() {
-    if (batch.empty()) return;
-    if (auto written = journal->append_batch(batch); !written) {
-        journal_failed = "journal write failed: " + written.error();
-        log("JOURNAL FAILED: events " + std::to_string(batch.front().seq) + " to " +
-            std::to_string(batch.back().seq) + " could not be journaled (" + written.error() +
-            "); they are not published, and from now on nothing is accepted or published: "
-            "restart ingest to recover from the journal");
-        const TimeMs now = now_ms();
-        for (std::size_t i = 0; i < batch.size(); ++i) {
-            ++counters.rejected;
-            health->rejected(batch_sources[i], "journal_error");
-            dead_letter->write(now, batch_sources[i], "journal_error", journal_failed,
-                               batch[i].payload);
-        }
-    } else {
-        counters.accepted += batch.size();
-        for (const auto& record : batch) {
-            updates.send(zmq::buffer(record.payload), zmq::send_flags::dontwait);
-            ++counters.published;
-        }
-    }
+    if (batch.empty() || !journal_failed.empty()) return;
+    if (auto written = journal->append_batch(batch); !written) return fence(written.error());
+    counters.accepted += batch.size();
+    for (auto& record : batch)
+        unpublished.push_back(std::move(record));
     batch.clear();
     batch_sources.clear();
+    journal->request_sync();
+    publish_durable();
+}
+
+void IngestServer::Impl::publish_durable() {
+    if (!journal) return;
+    const std::uint64_t durable = journal->durable_seq();
+    while (!unpublished.empty() && unpublished.front().seq <= durable) {
+        updates.send(zmq::buffer(unpublished.front().payload), zmq::send_flags::dontwait);
+        published_seq = unpublished.front().seq;
+        ++counters.published;
+        unpublished.pop_front();
+    }
+    answer_durable();
+}
+
+void IngestServer::Impl::answer_durable() {
+    while (!pending_answers.empty() && pending_answers.front().seq <= published_seq) {
+        answer(pending_answers.front().delivery, {pending_answers.front().status});
+        pending_answers.pop_front();
+    }
+}
+
+// A department that has gone, or stopped reading, misses its answer and sends the message
+// again; the repeat is answered as a duplicate.
+void IngestServer::Impl::answer(const Delivery& to, std::initializer_list<std::string_view> words) {
+    zmq::socket_t& socket = departments[to.department].socket;
+    try {
+        if (!socket.send(zmq::buffer(to.peer),
+                         zmq::send_flags::sndmore | zmq::send_flags::dontwait))
+            return;
+        socket.send(zmq::buffer(to.id), zmq::send_flags::sndmore);
+        std::size_t left = words.size();
+        for (std::string_view word : words)
+            socket.send(zmq::buffer(word),
+                        --left ? zmq::send_flags::sndmore : zmq::send_flags::none);
+        ++counters.answered;
+    } catch (const zmq::error_t&) {
+        // EHOSTUNREACH with ROUTER_MANDATORY; by default an unroutable answer is dropped.
+    }
+}
+
+void IngestServer::Impl::receive_acknowledged(std::size_t index,
+                                              std::vector<zmq::message_t>& frames) {
+    Department& department = departments[index];
+    // [peer, delivery id, body]; the peer frame is there whatever the department sent.
+    const bool has_id =
+        frames.size() >= 2 && frames[1].size() >= 1 && frames[1].size() <= kMaxDeliveryId;
+    if (frames.size() != 3 || !has_id) {
+        const TimeMs now = now_ms();
+        health->heard(department.config.code, now);
+        ++counters.rejected;
+        health->rejected(department.config.code, "bad_frames");
+        throttled.write("frames-" + department.config.code,
+                        "department " + department.config.code + ": a message of " +
+                            std::to_string(frames.size() - 1) +
+                            " frames on an acknowledged feed (two are expected: delivery id, body)",
+                        now);
+        if (has_id)
+            answer({index, frames[0].to_string(), frames[1].to_string()},
+                   {"refused", "bad_frames", "a message is two frames: delivery id, body"});
+        return;
+    }
+    delivery = Delivery{index, frames[0].to_string(), frames[1].to_string()};
+    receive(department, frames[2]);
+    delivery.reset();
+}
+
+bool IngestServer::Impl::settle() {
+    flush_batch();
+    if (!journal_failed.empty()) return false;
+    if (auto synced = journal->sync(); !synced) {
+        fence(synced.error());
+        return false;
+    }
+    publish_durable();
+    return journal_failed.empty();
+}
+
+// The state now holds events the disk does not: nothing more is taken in or published until
+// they are written. Departments' messages wait in their queues meanwhile (and a department on
+// the acknowledged path waits for its acknowledgements).
+void IngestServer::Impl::fence(const std::string& error) {
+    const TimeMs now = now_ms();
+    ++counters.journal_failures;
+    if (journal_failed.empty()) {
+        const std::time_t t = static_cast<std::time_t>(now / 1000);
+        std::tm local{};
+        localtime_r(&t, &local);
+        char since[16];
+        std::strftime(since, sizeof since, "%H:%M:%S", &local);
+        journal_failed = std::string("journal write failed since ") + since + " (" + error + ")";
+        journal_retry_delay = kFirstJournalRetryMs;
+        log("JOURNAL FAILED: " + error + "; nothing is taken in or published until it can be " +
+            "written again (retrying with back-off)");
+    } else {
+        journal_retry_delay = std::min(journal_retry_delay * 2, kMaxJournalRetryMs);
+    }
+    next_journal_retry = now + journal_retry_delay;
+}
+
+// Writes the kept batch again. A writer that refuses everything (a failed fdatasync) is
+// replaced by a new one, which recovers from what is on disk; if the batch's numbers can no
+// longer follow it, the state is rebuilt from the journal and the batch, never published or
+// acknowledged, is dropped into the dead letter.
+void IngestServer::Impl::retry_journal(TimeMs now) {
+    if (journal_failed.empty() || now < next_journal_retry) return;
+    ++counters.journal_retries;
+    if (!journal || journal->broken()) {
+        if (auto reopened = reopen_journal(); !reopened) return fence(reopened.error());
+        // Written events the disk lost, or numbers the recovery reserved: the state is ahead
+        // of the journal and cannot be trusted.
+        if (!unpublished.empty() || (!batch.empty() && journal->last_seq() >= batch.front().seq)) {
+            log("journal reopened after seq " + std::to_string(journal->last_seq()) + "; " +
+                std::to_string(batch.size() + unpublished.size()) +
+                " events that were never published are dropped and the state is rebuilt");
+            for (std::size_t i = 0; i < batch.size(); ++i) {
+                ++counters.rejected;
+                health->rejected(batch_sources[i], "journal_error");
+                // The only copy of an event taken in and never journaled: kept whole.
+                (void)dead_letter->write(now, batch_sources[i], "journal_error", journal_failed,
+                                         batch[i].payload, DeadLetterKeep::whole);
+            }
+            batch.clear();
+            batch_sources.clear();
+            unpublished.clear();
+            pending_answers.clear();  // the departments send those again
+            state = CityState{};
+            state.set_neighbour_radius(config.merge.distance_m);
+            units = UnitRoster{};
+            day = DayLedger{};
+            checkpointed_seq = 0;
+            if (auto recovered = recover(); !recovered) return fence(recovered.error());
+        }
+    }
+    const std::string was = journal_failed;
+    journal_failed.clear();
+    flush_batch();
+    if (!journal_failed.empty()) return;  // fence() was called again, with a longer back-off
+    log("journal writable again; resumed after: " + was);
+}
+
+Result<bool> IngestServer::Impl::reopen_journal() {
+    journal.reset();  // releases the directory lock first
+    auto reopened = JournalWriter::open({config.journal_dir, 64u << 20, config.fsync_interval_ms});
+    if (!reopened) return Result<bool>::failure("journal: " + reopened.error());
+    journal = std::move(*reopened);
+    // What was written but not known to be durable is on disk now (the new writer synced it).
+    publish_durable();
+    return true;
 }
 
 // A unit's position: converted like an incident's, ordered by the fix's own time, linked to the
@@ -544,18 +854,29 @@ void IngestServer::Impl::follow(Upstream& upstream) {
         health->rejected(code, "replayed_sequence");
 }
 
-// Syncs the journal first, so a checkpoint never gets ahead of what is durable there.
+// Syncs the journal first, so a checkpoint never gets ahead of what is durable there. A failed
+// checkpoint costs restart time, not data: it is tried again after a back-off, not after every
+// event (docs/journal.md, "Checkpoints").
 void IngestServer::Impl::take_checkpoint() {
     if (state.last_seq() == checkpointed_seq || !journal_failed.empty()) return;
-    if (auto synced = journal->sync(); !synced) {
-        log("checkpoint skipped, journal sync failed: " + synced.error());
-        return;
-    }
+    const TimeMs now = now_ms();
+    if (now < next_checkpoint_try) return;
+    if (!settle()) return;
     // Streamed from the state: a checkpoint never holds a second copy of the city.
     if (auto written = state.write_checkpoint(config.journal_dir); !written) {
-        log("checkpoint failed: " + written.error());
+        ++counters.checkpoint_failures;
+        checkpoint_retry_ms = std::clamp<TimeMs>(checkpoint_retry_ms * 2, kFirstCheckpointRetryMs,
+                                                 kMaxCheckpointRetryMs);
+        next_checkpoint_try = now + checkpoint_retry_ms;
+        throttled.write("checkpoint",
+                        "checkpoint failed (next try in " +
+                            std::to_string(checkpoint_retry_ms / 1000) +
+                            " s; the journal holds everything): " + written.error(),
+                        now);
         return;
     }
+    checkpoint_retry_ms = 0;
+    next_checkpoint_try = 0;
     checkpointed_seq = state.last_seq();
     // After the checkpoint: a roster never names a checkpoint that is not there.
     if (auto saved = units.save(config.journal_dir, checkpointed_seq); !saved)
@@ -569,42 +890,49 @@ void IngestServer::Impl::publish(const wire::Message& message) {
     updates.send(zmq::buffer(bytes), zmq::send_flags::dontwait);
 }
 
-// The snapshot socket answers two requests: a snapshot, or one incident's case. Anything else
-// is counted and logged; the client gets no reply.
+// The snapshot socket answers two requests: a snapshot, or one incident's case, each within
+// its wall's rate. Anything else is counted and logged (throttled); the client gets no reply.
 void IngestServer::Impl::serve_requests() {
-    zmq::message_t identity, request;
-    if (!snapshots.recv(identity, zmq::recv_flags::dontwait)) return;
-    bool more = identity.more();
-    while (more && snapshots.recv(request, zmq::recv_flags::dontwait))
-        more = request.more();
-    auto reply = [&](const std::string& bytes) {
-        snapshots.send(zmq::buffer(identity.data(), identity.size()), zmq::send_flags::sndmore);
-        snapshots.send(zmq::buffer(bytes), zmq::send_flags::none);
-    };
-    const std::string_view text = request.to_string_view();
-    const bool snapshot = text == wire::kSnapshotRequest;
-    const auto case_id = snapshot ? std::nullopt : wire::parse_case_request(text);
-    if (!snapshot && !case_id) {
-        ++counters.requests_refused;
-        log("snapshot endpoint: refused an unknown request of " + std::to_string(text.size()) +
-            " bytes");
-        return;
-    }
-    // The state may hold events the journal does not: it is not shown.
-    if (!journal_failed.empty()) return;
-    if (case_id) {
-        reply(wire::encode(state.incident_case(*case_id)));
-        ++counters.cases_served;
-        return;
-    }
     const TimeMs now = now_ms();
-    for (const auto& chunk : state.snapshot(kSnapshotChunk, health->report(now))) {
+    while (auto request = walls->next(now)) {
+        using Kind = WallRequests::Request::Kind;
+        if (request->kind == Kind::unknown) {
+            throttled.write("request",
+                            "snapshot endpoint: refused an unknown request of " +
+                                std::to_string(request->size) + " bytes",
+                            now);
+            continue;
+        }
+        // The state may hold events the journal does not: it is not shown.
+        if (!journal_failed.empty()) continue;
+        if (request->kind == Kind::incident_case) {
+            walls->answer(request->peer, wire::encode(state.incident_case(request->incident)));
+            continue;
+        }
+        // A snapshot is never ahead of what is published: what it holds is on disk.
+        if (!settle()) continue;
+        walls->stream(request->peer, snapshot_image(now), now);
+    }
+    walls->pump(now);
+}
+
+// The open incidents, the units and the feeds as the messages of a snapshot, built once for
+// each published sequence number (and at most once a second for the feeds' sake): every wall
+// that asks meanwhile gets the same image, and it is encoded one chunk at a time.
+std::shared_ptr<const SnapshotImage> IngestServer::Impl::snapshot_image(TimeMs now) {
+    if (image && image->seq == published_seq && now - image->built < 1000) return image;
+    auto built = std::make_shared<SnapshotImage>();
+    built->seq = published_seq;
+    built->built = now;
+    state.snapshot(kSnapshotChunk, health->report(now), [&](const wire::SnapshotChunk& chunk) {
         // The units ride in the same reply, just before the chunk that completes it.
         if (chunk.last)
-            reply(wire::encode(wire::UnitRoster{chunk.seq, units.on_duty(now, kUnitMaxAgeMs)}));
-        reply(wire::encode(chunk));
-    }
-    ++counters.snapshots_served;
+            built->messages.push_back(
+                wire::encode(wire::UnitRoster{chunk.seq, units.on_duty(now, kUnitMaxAgeMs)}));
+        built->messages.push_back(wire::encode(chunk));
+    });
+    image = std::move(built);
+    return image;
 }
 
 void IngestServer::Impl::watch_peers(Department& department) {
@@ -634,59 +962,96 @@ void IngestServer::run(const std::atomic<bool>& stop) {
         items.push_back({u.link->updates().handle(), 0, ZMQ_POLLIN, 0});
         items.push_back({u.link->snapshots().handle(), 0, ZMQ_POLLIN, 0});
     }
+    // The journal says when more of it is on disk: what it holds then is published.
+    const std::size_t durable_item = items.size();
+    items.push_back({nullptr, -1, ZMQ_POLLIN, 0});
     items.push_back({s.snapshots.handle(), 0, ZMQ_POLLIN, 0});
     TimeMs next_beat = now_ms();
     log("serving " + std::to_string(s.departments.size()) + " departments; updates on " +
         s.config.updates_endpoint + ", snapshots on " + s.config.snapshot_endpoint);
     while (!stop.load()) {
-        TimeMs wait = std::clamp<TimeMs>(next_beat - now_ms(), 0, 100);
+        // A reopened journal has a descriptor of its own; none while it cannot be opened.
+        items[durable_item].fd = s.journal ? s.journal->durable_fd() : -1;
+        items[durable_item].events = s.journal ? ZMQ_POLLIN : 0;
+        // A snapshot being streamed goes on as soon as its wall has read some.
+        TimeMs wait = std::clamp<TimeMs>(next_beat - now_ms(), 0, s.walls->busy() ? 2 : 100);
         try {
             zmq::poll(items.data(), items.size(), std::chrono::milliseconds(wait));
         } catch (const zmq::error_t& e) {
             if (e.num() == EINTR) continue;  // a signal: the loop condition decides
             throw;
         }
+        // While the journal cannot be written nothing is taken from the departments: their
+        // messages wait in the queues (and on their side), so none is lost to a full disk.
+        const bool taking = s.journal_failed.empty();
         for (std::size_t k = 0; k < s.departments.size(); ++k) {
             auto& d = s.departments[k];
-            if (items[2 * k].revents & ZMQ_POLLIN) {
+            if (taking && (items[2 * k].revents & ZMQ_POLLIN)) {
                 zmq::message_t message;
-                for (int n = 0; n < kDrainPerSocket; ++n) {
-                    if (!d.socket.recv(message, zmq::recv_flags::dontwait)) break;
-                    s.receive(d, message);
+                std::vector<zmq::message_t> frames;
+                for (int n = 0; n < kDrainPerSocket && s.journal_failed.empty(); ++n) {
+                    if (!d.acknowledged()) {
+                        if (!d.socket.recv(message, zmq::recv_flags::dontwait)) break;
+                        s.receive(d, message);
+                        continue;
+                    }
+                    frames.clear();
+                    if (!zmq::recv_multipart(d.socket, std::back_inserter(frames),
+                                             zmq::recv_flags::dontwait))
+                        break;
+                    s.receive_acknowledged(k, frames);
                 }
             }
             if (items[2 * k + 1].revents & ZMQ_POLLIN) s.watch_peers(d);
         }
         const std::size_t first_upstream = 2 * s.departments.size();
-        for (std::size_t k = 0; k < s.upstreams.size(); ++k) {
+        for (std::size_t k = 0; taking && k < s.upstreams.size(); ++k) {
             if ((items[first_upstream + 2 * k].revents |
                  items[first_upstream + 2 * k + 1].revents) &
                 ZMQ_POLLIN)
                 s.follow(s.upstreams[k]);
         }
-        // Everything taken in this pass is journaled and published before the next wait (and
-        // before a snapshot, which must not be ahead of the journal).
+        // Everything taken in this pass is journaled before the next wait; it is published
+        // as soon as the disk has it.
         s.flush_batch();
-        if (items.back().revents & ZMQ_POLLIN) s.serve_requests();
-        if (TimeMs now = now_ms(); now >= next_beat && !s.journal_failed.empty()) {
-            log("JOURNAL FAILED, nothing is accepted or published: " + s.journal_failed);
-            next_beat = now + s.config.heartbeat_ms;
-        } else if (now >= next_beat) {
-            s.publish(wire::Heartbeat{s.state.last_seq(), now, false, s.gate->keys_off()});
-            s.publish(wire::FeedHealthReport{s.state.last_seq(), now, s.health->report(now)});
-            s.publish(s.day.report(s.state.last_seq(), now));
+        if (items[durable_item].revents & ZMQ_POLLIN) {
+            std::uint64_t ticks = 0;
+            (void)!::read(items[durable_item].fd, &ticks, sizeof ticks);
+        }
+        s.publish_durable();
+        if ((items.back().revents & ZMQ_POLLIN) || s.walls->busy()) s.serve_requests();
+        const TimeMs now = now_ms();
+        s.retry_journal(now);
+        if (now >= next_beat) {
+            // Heartbeats go on while the journal fails, saying why: a stopped ingest is not a
+            // network cut. They carry the last published number, never one still on its way.
+            s.publish(
+                wire::Heartbeat{s.published_seq, now, false, s.gate->keys_off(), s.journal_failed});
+            s.publish(wire::FeedHealthReport{s.published_seq, now, s.health->report(now)});
+            if (s.journal_failed.empty()) s.publish(s.day.report(s.published_seq, now));
             next_beat = now + s.config.heartbeat_ms;
         }
     }
-    s.flush_batch();
-    if (auto synced = s.journal->sync(); !synced) log("journal sync failed: " + synced.error());
-    if (s.config.checkpoint_every != 0) s.take_checkpoint();
+    if (s.settle() && s.config.checkpoint_every != 0) {
+        s.next_checkpoint_try = 0;
+        s.take_checkpoint();
+    }
+    if (!s.journal_failed.empty())
+        log("stopped with the journal failing: " + std::to_string(s.batch.size()) +
+            " events taken in were never journaled or published");
     log("stopped after " + std::to_string(s.counters.accepted) + " accepted, " +
         std::to_string(s.counters.rejected) + " rejected");
 }
 
 IngestCounters IngestServer::counters() const {
-    return impl_->counters;
+    IngestCounters c = impl_->counters;
+    const WallRequestCounters& walls = impl_->walls->counters();
+    c.snapshots_served = walls.snapshots_completed;
+    c.snapshots_cut_off = walls.snapshots_cut_off;
+    c.cases_served = walls.cases_answered;
+    c.requests_refused = walls.refused;
+    c.requests_limited = walls.limited;
+    return c;
 }
 
 }  // namespace citywall::ingest

@@ -14,16 +14,31 @@ struct IngestCounters {
     std::uint64_t accepted = 0;
     std::uint64_t rejected = 0;
     std::uint64_t published = 0;
-    std::uint64_t snapshots_served = 0;
-    std::uint64_t cases_served = 0;      // replies to a wall asking for one incident
-    std::uint64_t requests_refused = 0;  // snapshot-socket requests that were neither
+    std::uint64_t snapshots_served = 0;   // streamed to the end
+    std::uint64_t snapshots_cut_off = 0;  // the wall stopped reading or went away
+    std::uint64_t cases_served = 0;       // replies to a wall asking for one incident
+    std::uint64_t requests_refused = 0;   // snapshot-socket requests that were neither
+    std::uint64_t requests_limited = 0;   // over a wall's rate: dropped
     std::uint64_t recovered_events = 0;
+    std::uint64_t journal_failures = 0;  // writes that failed; ingest stopped, then retried
+    std::uint64_t journal_retries = 0;
+    std::uint64_t checkpoint_failures = 0;  // each tried again after a back-off
+    std::uint64_t answered = 0;             // answers sent on acknowledged feeds
+};
+
+// What an operator decides at start-up, on the command line rather than in the config.
+struct StartOptions {
+    // Start although the journal has damage that may have held published events (their
+    // numbers are named in the refusal); the damage is then recorded as accepted beside the
+    // journal, and later starts do not ask again (docs/journal.md, "Damage").
+    bool accept_journal_damage = false;
 };
 
 class IngestServer {
   public:
     // Loads the map, recovers the journal and binds every socket; fails with a reason.
-    static Result<std::unique_ptr<IngestServer>> create(const IngestConfig& config);
+    static Result<std::unique_ptr<IngestServer>> create(const IngestConfig& config,
+                                                        const StartOptions& options = {});
     ~IngestServer();
     IngestServer(const IngestServer&) = delete;
     IngestServer& operator=(const IngestServer&) = delete;

@@ -19,6 +19,10 @@ int main(int argc, char** argv) {
     std::string config_path, journal_dir;
     app.add_option("-c,--config", config_path, "ingest configuration (TOML)")->required();
     app.add_option("--journal", journal_dir, "journal directory (overrides the config)");
+    citywall::ingest::StartOptions start;
+    app.add_flag("--accept-journal-damage", start.accept_journal_damage,
+                 "start although the journal has damage where published events may have been "
+                 "(the refusal names them); recorded beside the journal");
     CLI11_PARSE(app, argc, argv);
 
     auto config = citywall::load_ingest_config(config_path);
@@ -27,7 +31,7 @@ int main(int argc, char** argv) {
         return 2;
     }
     if (!journal_dir.empty()) config->journal_dir = journal_dir;
-    auto server = citywall::ingest::IngestServer::create(*config);
+    auto server = citywall::ingest::IngestServer::create(*config, start);
     if (!server) {
         std::fprintf(stderr, "citywall-ingest: %s\n", server.error().c_str());
         return 1;

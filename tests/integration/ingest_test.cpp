@@ -245,6 +245,34 @@ TEST_F(IngestTest, CaseRequestsAnswerEachIncidentsHistoryAcrossARestart) {
     EXPECT_EQ(wall.last_case->incident.description, "后门被撬");
 }
 
+// A client that asks for snapshots in a loop and never reads them: each of its requests past
+// its rate is counted and dropped, it holds one shared snapshot at most, and a wall that asks
+// at the same time still gets its snapshot and the updates.
+TEST_F(IngestTest, ASnapshotLoopThatNeverReadsIsHeldToItsRateAndBlocksNoOne) {
+    testing::RunningIngest ingest(config_);
+    auto police = department("110");
+    for (int k = 0; k < 300; ++k)
+        police.send(zmq::buffer(report("L" + std::to_string(k), "reported",
+                                       -122.45 + 0.0005 * (k % 100), 37.74 + 0.0005 * (k / 100))));
+    zmq::socket_t loop(context_, zmq::socket_type::dealer);
+    loop.set(zmq::sockopt::rcvhwm, 1);
+    loop.set(zmq::sockopt::rcvbuf, 4096);
+    loop.connect(config_.snapshot_endpoint);
+    for (int k = 0; k < 2000; ++k)
+        loop.send(zmq::buffer(wire::kSnapshotRequest), zmq::send_flags::none);
+
+    testing::WallClient wall(context_, config_.updates_endpoint, config_.snapshot_endpoint);
+    std::this_thread::sleep_for(200ms);
+    wall.request_snapshot();
+    ASSERT_TRUE(wall.pump_until([](const CityPicture& p) { return p.seq() >= 300; }));
+    police.send(zmq::buffer(report("L0", "dispatched", -122.45, 37.74)));
+    ASSERT_TRUE(wall.pump_until([](const CityPicture& p) { return p.seq() >= 301; }));
+    ingest.stop();
+    const auto counters = ingest.server().counters();
+    EXPECT_GE(counters.requests_limited, 1990u);  // folded into one, given a second later
+    EXPECT_LE(counters.snapshots_served + counters.snapshots_cut_off, 10u);
+}
+
 TEST_F(IngestTest, SlowViewerNeverSlowsIngestAndResyncsAfterLosingUpdates) {
     config_.publish_queue = 500;
     config_.merge.enabled = false;
@@ -263,7 +291,10 @@ TEST_F(IngestTest, SlowViewerNeverSlowsIngestAndResyncsAfterLosingUpdates) {
         police.send(zmq::buffer(report("S" + std::to_string(k))));
     // Ingest numbered and published all of it while the slow wall read nothing. (With a queue
     // this small even the reading wall may fall behind the burst; it resyncs the same way.)
-    ASSERT_TRUE(fast.pump_until([](const CityPicture& p) { return p.seq() == kReports; }, 60s));
+    ASSERT_TRUE(fast.pump_until([](const CityPicture& p) { return p.seq() == kReports; }, 60s))
+        << "seq " << fast.picture.seq() << ", snapshot " << fast.picture.has_snapshot() << ", gaps "
+        << fast.gaps << ", snapshots served " << ingest.server().counters().snapshots_served
+        << ", limited " << ingest.server().counters().requests_limited;
 
     // It wakes up far behind: it loses updates, sees the gap, resyncs, and ends up exact.
     ASSERT_TRUE(slow.pump_until(

@@ -1,0 +1,154 @@
+#include "wall_requests.hpp"
+
+#include <algorithm>
+#include <set>
+#include <zmq_addon.hpp>
+
+#include "citywall/wire.hpp"
+
+namespace citywall::ingest {
+
+namespace {
+constexpr TimeMs kPruneEveryMs = 10'000;
+}  // namespace
+
+std::size_t SnapshotImage::bytes() const {
+    std::size_t total = 0;
+    for (const auto& m : messages)
+        total += m.size();
+    return total;
+}
+
+WallRequests::WallRequests(zmq::socket_t& socket, WallRequestLimits limits)
+    : socket_(socket), limits_(limits) {
+    // A wall that does not read fills only its own small queue: the stream waits (EAGAIN)
+    // instead of the socket dropping messages, and a wall that has gone is told apart.
+    socket_.set(zmq::sockopt::router_mandatory, 1);
+    socket_.set(zmq::sockopt::sndhwm, limits_.queued_messages);
+}
+
+bool WallRequests::take_token(Bucket& bucket, Request::Kind kind, TimeMs now) {
+    const double snapshot_burst = 2, case_burst = 2 * limits_.cases_per_s;
+    if (bucket.refilled == 0) {
+        bucket = {snapshot_burst, case_burst, now, bucket.snapshot_waiting};
+    } else if (now > bucket.refilled) {
+        const double seconds = static_cast<double>(now - bucket.refilled) / 1000.0;
+        bucket.snapshot_tokens =
+            std::min(snapshot_burst, bucket.snapshot_tokens + seconds * limits_.snapshots_per_s);
+        bucket.case_tokens =
+            std::min(case_burst, bucket.case_tokens + seconds * limits_.cases_per_s);
+        bucket.refilled = now;
+    }
+    double& tokens = kind == Request::Kind::snapshot ? bucket.snapshot_tokens : bucket.case_tokens;
+    if (tokens < 1) return false;
+    tokens -= 1;
+    return true;
+}
+
+std::optional<WallRequests::Request> WallRequests::next(TimeMs now) {
+    if (now - pruned_ > kPruneEveryMs) {
+        // Walls that have been quiet long enough to have full buckets again are forgotten, so
+        // clients that come and go cannot grow the table.
+        std::erase_if(buckets_, [&](const auto& entry) {
+            return now - entry.second.refilled > kPruneEveryMs && !entry.second.snapshot_waiting &&
+                   !streams_.contains(entry.first);
+        });
+        pruned_ = now;
+    }
+    if (waiting_ > 0) {
+        for (auto& [peer, bucket] : buckets_) {
+            if (!bucket.snapshot_waiting || !take_token(bucket, Request::Kind::snapshot, now))
+                continue;
+            bucket.snapshot_waiting = false;
+            --waiting_;
+            Request request;
+            request.kind = Request::Kind::snapshot;
+            request.peer = peer;
+            return request;
+        }
+    }
+    for (std::size_t taken = 0; taken < limits_.requests_per_pass; ++taken) {
+        std::vector<zmq::message_t> frames;
+        if (!zmq::recv_multipart(socket_, std::back_inserter(frames), zmq::recv_flags::dontwait))
+            return std::nullopt;
+        Request request;
+        request.peer = frames.front().to_string();
+        const std::string_view text =
+            frames.size() == 2 ? frames[1].to_string_view() : std::string_view();
+        if (frames.size() == 2 && text == wire::kSnapshotRequest) {
+            request.kind = Request::Kind::snapshot;
+        } else if (auto id = frames.size() == 2 ? wire::parse_case_request(text) : std::nullopt) {
+            request.kind = Request::Kind::incident_case;
+            request.incident = *id;
+        } else {
+            ++counters_.refused;
+            for (std::size_t k = 1; k < frames.size(); ++k)
+                request.size += frames[k].size();
+            return request;
+        }
+        Bucket& bucket = buckets_[request.peer];
+        if (take_token(bucket, request.kind, now)) return request;
+        ++counters_.limited;
+        if (request.kind == Request::Kind::snapshot && !bucket.snapshot_waiting) {
+            bucket.snapshot_waiting = true;
+            ++waiting_;
+        }
+    }
+    return std::nullopt;
+}
+
+void WallRequests::answer(const std::string& peer, const std::string& bytes) {
+    try {
+        if (!socket_.send(zmq::buffer(peer), zmq::send_flags::sndmore | zmq::send_flags::dontwait))
+            return;  // its queue is full: a wall that asks again gets the answer then
+        socket_.send(zmq::buffer(bytes), zmq::send_flags::none);
+        ++counters_.cases_answered;
+    } catch (const zmq::error_t&) {
+        // EHOSTUNREACH: the wall has gone.
+    }
+}
+
+void WallRequests::stream(const std::string& peer, std::shared_ptr<const SnapshotImage> image,
+                          TimeMs now) {
+    streams_[peer] = {std::move(image), 0, now};
+    ++counters_.snapshots_started;
+}
+
+void WallRequests::pump(TimeMs now) {
+    for (auto it = streams_.begin(); it != streams_.end();) {
+        Stream& s = it->second;
+        bool gone = false;
+        while (s.next < s.image->messages.size()) {
+            try {
+                if (!socket_.send(zmq::buffer(it->first),
+                                  zmq::send_flags::sndmore | zmq::send_flags::dontwait))
+                    break;  // its queue is full: the rest when it has read some
+                socket_.send(zmq::buffer(s.image->messages[s.next]), zmq::send_flags::none);
+            } catch (const zmq::error_t&) {
+                gone = true;  // EHOSTUNREACH
+                break;
+            }
+            ++s.next;
+            s.progressed = now;
+        }
+        if (s.next == s.image->messages.size()) {
+            ++counters_.snapshots_completed;
+            it = streams_.erase(it);
+        } else if (gone || now - s.progressed > limits_.stalled_ms) {
+            ++counters_.snapshots_cut_off;
+            it = streams_.erase(it);
+        } else {
+            ++it;
+        }
+    }
+}
+
+std::size_t WallRequests::stream_bytes() const {
+    std::set<const SnapshotImage*> seen;
+    std::size_t total = 0;
+    for (const auto& [peer, s] : streams_)
+        if (seen.insert(s.image.get()).second) total += s.image->bytes();
+    return total;
+}
+
+}  // namespace citywall::ingest

@@ -1,0 +1,97 @@
+// The snapshot socket seen from the walls' side: requests taken one wall at a time within a
+// rate, snapshots streamed to each wall at the pace it reads them, never queued whole
+// (docs/protocol.md, "Wall stream: sockets"). It knows nothing of the city: ingest builds a
+// snapshot once per sequence number (SnapshotImage) and every wall that asks shares it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+#include <zmq.hpp>
+
+#include "citywall/incident.hpp"
+
+namespace citywall::ingest {
+
+// A snapshot as the encoded messages a wall receives, in order.
+struct SnapshotImage {
+    std::uint64_t seq = 0;
+    TimeMs built = 0;
+    std::vector<std::string> messages;
+    std::size_t bytes() const;
+};
+
+struct WallRequestLimits {
+    double snapshots_per_s = 1.0;  // per wall; a burst of two is allowed
+    double cases_per_s = 20.0;     // per wall; a burst of twice that
+    // Messages of a snapshot queued for one wall at a time; the rest wait until it reads.
+    int queued_messages = 16;
+    TimeMs stalled_ms = 30'000;  // a wall that takes nothing of its snapshot this long is cut off
+    std::size_t requests_per_pass = 256;
+};
+
+struct WallRequestCounters {
+    std::uint64_t snapshots_started = 0;
+    std::uint64_t snapshots_completed = 0;
+    std::uint64_t snapshots_cut_off = 0;  // stalled, or the wall went away
+    std::uint64_t cases_answered = 0;
+    std::uint64_t refused = 0;  // neither request
+    std::uint64_t limited = 0;  // over a wall's rate
+};
+
+class WallRequests {
+  public:
+    struct Request {
+        enum class Kind { snapshot, incident_case, unknown };
+        Kind kind = Kind::unknown;
+        std::string peer;
+        std::uint64_t incident = 0;
+        std::size_t size = 0;  // of an unknown request, for the log
+    };
+
+    // Sets the socket's queue limits: call before the socket binds (a listener copies them).
+    WallRequests(zmq::socket_t& socket, WallRequestLimits limits);
+
+    // The next request within its wall's rate: an unknown one is returned once for the log.
+    // A snapshot asked for over the rate waits until the wall's rate allows it (repeats of it
+    // meanwhile fold into that one); a case over the rate is dropped. Both are counted.
+    std::optional<Request> next(TimeMs now);
+    void answer(const std::string& peer, const std::string& bytes);
+    // Streams `image` to `peer`, replacing a stream it had.
+    void stream(const std::string& peer, std::shared_ptr<const SnapshotImage> image, TimeMs now);
+    // Sends what each wall's queue has room for; cuts off walls that stopped reading.
+    void pump(TimeMs now);
+    bool streaming() const { return !streams_.empty(); }
+    // Something to do without a new request: a stream to go on with, or a snapshot waiting.
+    bool busy() const { return !streams_.empty() || waiting_ > 0; }
+    const WallRequestCounters& counters() const { return counters_; }
+    // Memory the streams hold: their images, shared ones counted once.
+    std::size_t stream_bytes() const;
+
+  private:
+    struct Bucket {
+        double snapshot_tokens = 0;
+        double case_tokens = 0;
+        TimeMs refilled = 0;
+        bool snapshot_waiting = false;
+    };
+    struct Stream {
+        std::shared_ptr<const SnapshotImage> image;
+        std::size_t next = 0;
+        TimeMs progressed = 0;
+    };
+    bool take_token(Bucket& bucket, Request::Kind kind, TimeMs now);
+
+    zmq::socket_t& socket_;
+    WallRequestLimits limits_;
+    WallRequestCounters counters_;
+    std::unordered_map<std::string, Bucket> buckets_;
+    std::unordered_map<std::string, Stream> streams_;
+    TimeMs pruned_ = 0;
+    std::size_t waiting_ = 0;  // buckets with snapshot_waiting
+};
+
+}  // namespace citywall::ingest
