@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """A department we did not write: a Python program using Debian's pyzmq sends JSON and a CAP 1.2
 alert to a real citywall-ingest over CURVE, and reads the wall stream back by decoding the binary
-messages from docs/protocol.md alone. A client with an unknown key gets nothing in.
+messages from docs/protocol.md alone. A client with an unknown key gets nothing in. A department
+whose config says socket = "acknowledged" sends through a DEALER and gets an answer to every
+message (docs/protocol.md, "Acknowledged delivery"); the others keep plain PUSH.
 
 Usage: python_department.py BUILD_DIR WORK_DIR
 """
@@ -37,6 +39,77 @@ def free_ports(n):
                 continue
         ports.append(port)
     return ports
+
+
+class AcknowledgedSender:
+    """A department's end of an acknowledged feed: every message is [delivery id, body] on a
+    DEALER, kept until ingest answers it and sent again when no answer comes in time."""
+
+    def __init__(self, context, endpoint, server_key, keys, timeout=3.0, max_timeout=30.0):
+        self.socket = context.socket(zmq.DEALER)
+        self.socket.setsockopt(zmq.LINGER, 0)
+        self.socket.curve_serverkey = server_key
+        self.socket.curve_publickey = keys["public"]
+        self.socket.curve_secretkey = keys["secret"]
+        self.socket.connect(endpoint)
+        self.prefix = str(int(time.time() * 1000))  # a restarted sender never reuses an id
+        self.counter = 0
+        self.timeout, self.max_timeout = timeout, max_timeout
+        self.pending = {}  # delivery id -> [frames, when it is sent again, its timeout]
+        self.answers = {}  # delivery id -> the answer's frames after the id
+        self.resent = self.unknown = self.malformed = 0
+
+    def send(self, body, frames=None):
+        """Sends body (str) as [delivery id, body]; `frames` replaces what follows the id, to
+        send something the protocol does not allow. Returns the delivery id."""
+        self.counter += 1
+        delivery_id = f"{self.prefix}-{self.counter}".encode()
+        self.send_again(delivery_id, frames if frames is not None else [body.encode()])
+        return delivery_id
+
+    def send_again(self, delivery_id, frames):
+        """Sends a message (again) under an id it already had."""
+        self.answers.pop(delivery_id, None)
+        self.socket.send_multipart([delivery_id] + frames)
+        self.pending[delivery_id] = [frames, time.time() + self.timeout, self.timeout]
+
+    def pump(self, wait_ms):
+        if self.socket.poll(wait_ms, zmq.POLLIN):
+            while True:
+                try:
+                    answer = self.socket.recv_multipart(zmq.NOBLOCK)
+                except zmq.Again:
+                    break
+                self.settle(answer)
+        now = time.time()
+        for delivery_id, entry in self.pending.items():
+            frames, due, timeout = entry
+            if due <= now:  # unanswered for its timeout: the same message again
+                self.socket.send_multipart([delivery_id] + frames)
+                entry[2] = min(2 * timeout, self.max_timeout)
+                entry[1] = now + entry[2]
+                self.resent += 1
+
+    def settle(self, answer):
+        well_formed = len(answer) >= 2 and (
+            (answer[1] in (b"ok", b"duplicate") and len(answer) == 2)
+            or (answer[1] == b"refused" and len(answer) == 4))
+        if not well_formed:
+            self.malformed += 1
+        elif self.pending.pop(answer[0], None) is None:
+            self.unknown += 1  # the answer to a copy of a message already settled
+        else:
+            self.answers[answer[0]] = [frame.decode("utf-8", "replace") for frame in answer[1:]]
+
+    def wait_for_answers(self, limit):
+        deadline = time.time() + limit
+        while self.pending and time.time() < deadline:
+            self.pump(100)
+        assert not self.pending, (
+            f"ingest answered {len(self.answers)} of {len(self.answers) + len(self.pending)} "
+            f"messages on the acknowledged feed in {limit} s (resent {self.resent}, malformed "
+            f"answers {self.malformed}); does it implement docs/protocol.md, "
+            f"\"Acknowledged delivery\"?")
 
 
 def read_key_file(path):
@@ -114,7 +187,7 @@ CAP = """<?xml version="1.0" encoding="UTF-8"?>
 def main():
     shutil.rmtree(WORK, ignore_errors=True)  # a fresh journal every run
     os.makedirs(WORK)
-    updates, snapshots, hotline, fire = free_ports(4)
+    updates, snapshots, hotline, fire, police = free_ports(5)
     config = os.path.join(WORK, "ingest.toml")
     data = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "real")
     with open(config, "w", encoding="utf-8") as f:
@@ -140,6 +213,11 @@ code = "119"
 endpoint = "tcp://127.0.0.1:{fire}"
 format = "cap"
 public_key_file = "{KEYS}/119.pub"
+[[department]]
+code = "110"
+endpoint = "tcp://127.0.0.1:{police}"
+socket = "acknowledged"
+public_key_file = "{KEYS}/110.pub"
 """)
     log = open(os.path.join(WORK, "ingest.log"), "w")
     ingest = subprocess.Popen([os.path.join(BUILD, "ingest", "citywall-ingest"), "--config", config],
@@ -150,7 +228,13 @@ public_key_file = "{KEYS}/119.pub"
         sub.setsockopt(zmq.SUBSCRIBE, b"")
         sub.setsockopt(zmq.RCVTIMEO, 10000)
         sub.connect(f"tcp://127.0.0.1:{updates}")
-        sub.recv()  # the first heartbeat: ingest is up and the subscription is live
+        # The first heartbeat: ingest is up and the subscription is live.
+        started = time.time() + 15
+        while not sub.poll(100, zmq.POLLIN):
+            assert ingest.poll() is None, "ingest exited at start:\n" + open(
+                os.path.join(WORK, "ingest.log"), encoding="utf-8").read()
+            assert time.time() < started, "ingest sent no heartbeat in 15 s"
+        sub.recv()
 
         server_key = read_key_file(os.path.join(KEYS, "ingest.pub"))["public"]
 
@@ -179,9 +263,35 @@ public_key_file = "{KEYS}/119.pub"
         fire_push = department("119", fire, read_key_file(os.path.join(KEYS, "119.key")))
         fire_push.send_string(CAP)
 
+        # 110 is acknowledged: every message gets its answer, and a refused one is not resent.
+        police_feed = AcknowledgedSender(context, f"tcp://127.0.0.1:{police}", server_key,
+                                         read_key_file(os.path.join(KEYS, "110.key")))
+        report = ('{"id":"PY-ACK-1","category":"police.theft","severity":3,'
+                  '"lon":-122.4100,"lat":37.7600,"occurred":"2026-11-22T03:12:00+08:00",'
+                  '"title":"盗窃报警"}')
+        heartbeat = police_feed.send('{"type":"heartbeat"}')
+        accepted = police_feed.send(report)
+        broken = police_feed.send('{"id":"PY-ACK-2",')
+        three_frames = police_feed.send("", frames=[report.encode(), b"extra"])
+        police_feed.wait_for_answers(15)
+        assert police_feed.answers[accepted] == ["ok"], police_feed.answers[accepted]
+        # The same message again, as after a lost answer: ingest has it already.
+        police_feed.send_again(accepted, [report.encode()])
+        # An older report of the same incident, sent late: superseded, not applied.
+        older = police_feed.send(report.replace("03:12:00", "02:12:00")
+                                        .replace('"severity":3', '"severity":1'))
+        police_feed.wait_for_answers(15)
+        answers = police_feed.answers
+        assert answers[heartbeat] == ["ok"], answers[heartbeat]
+        assert answers[accepted] == ["duplicate"], answers[accepted]
+        assert answers[broken][:2] == ["refused", "invalid_json"], answers[broken]
+        assert answers[three_frames][:2] == ["refused", "bad_frames"], answers[three_frames]
+        assert answers[older][:2] == ["refused", "superseded"], answers[older]
+        assert police_feed.malformed == 0, police_feed.malformed
+
         seen = {}
         deadline = time.time() + 20
-        while len(seen) < 2 and time.time() < deadline:
+        while len(seen) < 3 and time.time() < deadline:
             decoded = decode_incident(sub.recv())
             if decoded:
                 seq, incident = decoded
@@ -197,7 +307,7 @@ public_key_file = "{KEYS}/119.pub"
             if decoded:
                 seen[decoded[1]["sources"][0][1]] = decoded
 
-        assert set(seen) == {"PY-1", "PY-CAP-1"}, f"got {sorted(seen)}"
+        assert set(seen) == {"PY-1", "PY-CAP-1", "PY-ACK-1"}, f"got {sorted(seen)}"
         hotline_incident = seen["PY-1"][1]
         assert hotline_incident["sources"][0][0] == "12345"
         assert hotline_incident["title"] == "噪音扰民"
@@ -208,15 +318,20 @@ public_key_file = "{KEYS}/119.pub"
         assert abs(cap_incident["lat"] - 37.76) < 1e-9 and abs(cap_incident["lon"] + 122.415) < 1e-9
         assert cap_incident["severity"] in (1, 2), cap_incident["severity"]
         assert cap_incident["beat"][0] == "MISSION", cap_incident["beat"]
+        police_incident = seen["PY-ACK-1"][1]
+        assert police_incident["sources"][0][0] == "110"
+        assert police_incident["severity"] == 3, police_incident["severity"]  # not the older one
         print("python department: JSON and CAP accepted over CURVE, the stranger refused;",
-              f"sequences {seen['PY-1'][0]} and {seen['PY-CAP-1'][0]}")
+              f"sequences {seen['PY-1'][0]} and {seen['PY-CAP-1'][0]}; acknowledged feed:",
+              f"PY-ACK-1 at sequence {seen['PY-ACK-1'][0]}, answers ok, duplicate and refused")
     finally:
-        os.killpg(ingest.pid, signal.SIGTERM)
-        try:
-            ingest.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(ingest.pid, signal.SIGKILL)
-            ingest.wait()
+        if ingest.poll() is None:  # it may have exited at start already
+            os.killpg(ingest.pid, signal.SIGTERM)
+            try:
+                ingest.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(ingest.pid, signal.SIGKILL)
+                ingest.wait()
         context.destroy(linger=0)
     log.close()
     refused = "refused" in open(os.path.join(WORK, "ingest.log"), encoding="utf-8").read()

@@ -1,7 +1,9 @@
 // citywall-feedsim: simulated departments for the demo and the tests. Each department gets its
 // own socket to ingest, sends incidents with Chinese titles at places inside the city, moves
 // them through their lifecycle, sends heartbeats, and (with --units) the positions of its
-// units, which are sent to its incidents when they are dispatched.
+// units, which are sent to its incidents when they are dispatched. A department whose config says
+// socket = "acknowledged" sends over an acknowledged feed; its delivery counters are printed at
+// the end.
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -23,6 +25,7 @@
 #include "citywall/placement.hpp"
 #include "department_keys.hpp"
 #include "department_script.hpp"
+#include "department_sender.hpp"
 #include "unit_fleet.hpp"
 
 namespace {
@@ -43,7 +46,7 @@ TimeMs now_ms() {
 struct SimDepartment {
     DepartmentConfig config;
     feedsim::DepartmentScript script;
-    zmq::socket_t socket;
+    feedsim::DepartmentSender sender;
     std::uint64_t sent = 0;
 };
 
@@ -219,23 +222,22 @@ int main(int argc, char** argv) {
     for (const auto& d : config->departments) {
         if (!only.empty() && ("," + only + ",").find("," + d.code + ",") == std::string::npos)
             continue;
-        SimDepartment sim{d, feedsim::script_for(d.code),
-                          zmq::socket_t(context, zmq::socket_type::push)};
-        sim.socket.set(zmq::sockopt::linger, 2000);
+        std::optional<ingest::KeyPair> keys;
         if (!ingest_public_key.empty()) {
-            auto keys =
+            auto loaded =
                 ingest::load_secret_key_file(std::filesystem::path(keys_dir) / (d.code + ".key"));
-            if (!keys) {
-                std::fprintf(stderr, "citywall-feedsim: %s\n", keys.error().c_str());
+            if (!loaded) {
+                std::fprintf(stderr, "citywall-feedsim: %s\n", loaded.error().c_str());
                 return 2;
             }
-            if (auto ok = ingest::configure_department_client(sim.socket, ingest_public_key, *keys);
-                !ok) {
-                std::fprintf(stderr, "citywall-feedsim: %s\n", ok.error().c_str());
-                return 2;
-            }
+            keys = *loaded;
         }
-        sim.socket.connect(d.endpoint);
+        auto sender = feedsim::DepartmentSender::open(context, d, keys, ingest_public_key);
+        if (!sender) {
+            std::fprintf(stderr, "citywall-feedsim: %s\n", sender.error().c_str());
+            return 2;
+        }
+        SimDepartment sim{d, feedsim::script_for(d.code), std::move(*sender)};
         total_share += sim.script.share;
         departments.push_back(std::move(sim));
     }
@@ -276,11 +278,12 @@ int main(int argc, char** argv) {
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
 
     while (!g_stop.load()) {
+        for (auto& d : departments)
+            d.sender.pump();
         auto now = Clock::now();
         if (now >= next_heartbeat) {
             for (auto& d : departments)
-                d.socket.send(zmq::str_buffer(R"({"type":"heartbeat"})"),
-                              zmq::send_flags::dontwait);
+                d.sender.send_status(R"({"type":"heartbeat"})");
             next_heartbeat = now + std::chrono::seconds(2);
         }
         const double elapsed = std::chrono::duration<double>(now - last_tick).count();
@@ -289,7 +292,7 @@ int main(int argc, char** argv) {
         fleet.advance(elapsed);
         if (!fleet.empty() && now >= next_fix) {
             for (const auto& [k, fix] : fleet.fixes(now_ms()))
-                departments[k].socket.send(zmq::buffer(fix), zmq::send_flags::dontwait);
+                departments[k].sender.send_status(fix);
             next_fix = now + std::chrono::milliseconds(static_cast<int>(1000 * fix_interval_s));
         }
         while (owed >= 1.0 && (count == 0 || created < count)) {
@@ -311,7 +314,7 @@ int main(int argc, char** argv) {
                 IncidentStatus::reported,
                 places.pick(),
                 now + std::chrono::milliseconds(static_cast<int>(1000 * step_wait(rng)))};
-            d.socket.send(zmq::buffer(incident_json(incident, now_ms())), zmq::send_flags::none);
+            if (!d.sender.send_report(incident_json(incident, now_ms()), g_stop)) break;
             if (points.is_open())
                 points << incident.id << ',' << incident.position.lon << ','
                        << incident.position.lat << '\n'
@@ -343,8 +346,9 @@ int main(int argc, char** argv) {
             auto& c = cross.front();
             OpenIncident report{c.department, c.id, c.script, c.severity, IncidentStatus::reported,
                                 c.position,   now};
-            departments[c.department].socket.send(zmq::buffer(incident_json(report, now_ms())),
-                                                  zmq::send_flags::none);
+            if (!departments[c.department].sender.send_report(incident_json(report, now_ms()),
+                                                              g_stop))
+                break;
             if (lifecycle) {
                 report.next_step =
                     now + std::chrono::milliseconds(static_cast<int>(1000 * step_wait(rng)));
@@ -358,8 +362,9 @@ int main(int argc, char** argv) {
                 continue;
             }
             it->status = next_status(it->status);
-            departments[it->department].socket.send(zmq::buffer(incident_json(*it, now_ms())),
-                                                    zmq::send_flags::none);
+            if (!departments[it->department].sender.send_report(incident_json(*it, now_ms()),
+                                                                g_stop))
+                break;
             if (it->status == IncidentStatus::dispatched)
                 fleet.dispatch(it->department, it->id, it->position);
             if (is_terminal(it->status)) fleet.release(it->department, it->id);
@@ -372,5 +377,11 @@ int main(int argc, char** argv) {
     }
     std::fprintf(stderr, "citywall-feedsim: sent %llu incidents\n",
                  static_cast<unsigned long long>(created));
+    // Answers for the last messages are still on their way; a few seconds for all of them.
+    const auto deadline = Clock::now() + std::chrono::seconds(5);
+    for (auto& d : departments)
+        d.sender.finish(deadline);
+    for (const auto& d : departments)
+        d.sender.print_counters(stderr);
     return 0;
 }

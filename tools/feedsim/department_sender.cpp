@@ -1,0 +1,107 @@
+#include "department_sender.hpp"
+
+#include <thread>
+
+namespace citywall::feedsim {
+
+namespace {
+
+// A department that refuses every message (a bad mapping) would fill the log: the first ones
+// are printed, the rest only counted.
+constexpr std::uint64_t kRefusalsLogged = 20;
+
+}  // namespace
+
+DepartmentSender::DepartmentSender(std::string code, std::optional<zmq::socket_t> push,
+                                   std::unique_ptr<department_link::AcknowledgedFeed> feed)
+    : code_(std::move(code)), push_(std::move(push)), feed_(std::move(feed)) {}
+
+Result<DepartmentSender> DepartmentSender::open(zmq::context_t& context,
+                                                const DepartmentConfig& department,
+                                                const std::optional<ingest::KeyPair>& keys,
+                                                const std::string& ingest_public_key) {
+    using R = Result<DepartmentSender>;
+    if (uses_acknowledged_feed(department)) {
+        department_link::FeedOptions options;
+        if (keys)
+            options.keys = department_link::CurveClientKeys{keys->public_key, keys->secret_key,
+                                                            ingest_public_key};
+        auto feed = department_link::AcknowledgedFeed::open(context, department.endpoint,
+                                                            std::move(options));
+        if (!feed) return R::failure(department.code + ": " + feed.error());
+        DepartmentSender sender(department.code, std::nullopt, std::move(*feed));
+        sender.feed_->on_answer([code = department.code, logged = sender.refusals_logged_](
+                                    const department_link::Answer& refusal) {
+            if (refusal.outcome == department_link::Outcome::refused &&
+                (*logged)++ < kRefusalsLogged)
+                std::fprintf(stderr, "citywall-feedsim: %s: ingest refused %s: %s (%s)\n",
+                             code.c_str(), refusal.delivery_id.c_str(), refusal.reason.c_str(),
+                             refusal.detail.c_str());
+        });
+        return R(std::move(sender));
+    }
+    try {
+        zmq::socket_t push(context, zmq::socket_type::push);
+        push.set(zmq::sockopt::linger, 2000);
+        if (keys) {
+            if (auto ok = ingest::configure_department_client(push, ingest_public_key, *keys); !ok)
+                return R::failure(department.code + ": " + ok.error());
+        }
+        push.connect(department.endpoint);
+        return R(DepartmentSender(department.code, std::move(push), nullptr));
+    } catch (const zmq::error_t& e) {
+        return R::failure(department.code + ": " + e.what());
+    }
+}
+
+bool DepartmentSender::send_report(const std::string& body, const std::atomic<bool>& stop) {
+    if (!feed_) {
+        push_->send(zmq::buffer(body), zmq::send_flags::none);
+        ++pushed_;
+        return true;
+    }
+    while (!feed_->send(body)) {
+        if (stop.load()) return false;
+        feed_->poll(std::chrono::milliseconds(50));
+    }
+    return true;
+}
+
+void DepartmentSender::send_status(const std::string& body) {
+    if (!feed_) {
+        if (push_->send(zmq::buffer(body), zmq::send_flags::dontwait)) ++pushed_;
+        return;
+    }
+    if (2 * feed_->in_flight() >= feed_->window() || !feed_->send(body)) ++skipped_;
+}
+
+void DepartmentSender::pump() {
+    if (feed_) feed_->pump(feed_->now());
+}
+
+void DepartmentSender::finish(std::chrono::steady_clock::time_point deadline) {
+    if (feed_) feed_->drain(deadline);
+}
+
+void DepartmentSender::print_counters(std::FILE* out) const {
+    if (!feed_) {
+        std::fprintf(out, "citywall-feedsim: %s (push, at most once): sent %llu messages\n",
+                     code_.c_str(), static_cast<unsigned long long>(pushed_));
+        return;
+    }
+    const auto& c = feed_->counters();
+    std::string refused;
+    for (const auto& [reason, count] : c.refused)
+        refused += (refused.empty() ? " (" : ", ") + reason + " " + std::to_string(count);
+    if (!refused.empty()) refused += ")";
+    auto n = [](std::uint64_t v) { return static_cast<unsigned long long>(v); };
+    std::fprintf(out,
+                 "citywall-feedsim: %s (acknowledged): sent %llu, acknowledged %llu, duplicates "
+                 "%llu, refused %llu%s, resent %llu, reconnects %llu, unanswered %zu, skipped "
+                 "%llu, unknown answers %llu, malformed answers %llu\n",
+                 code_.c_str(), n(c.sent), n(c.acknowledged), n(c.duplicates), n(c.refused_total()),
+                 refused.c_str(), n(c.resent), n(c.reconnects), feed_->in_flight(), n(skipped_),
+                 n(c.unknown_replies), n(c.malformed_replies));
+}
+
+}  // namespace citywall::feedsim
