@@ -1,8 +1,11 @@
 // The shared parts of citywall-ingest-bench (docs/benchmarks.md, "Ingest"): options, clocks,
-// the departments' messages, an in-process ingest and subscriber, and one entry per phase.
-// Each phase lives in its own file: raw.cpp, throughput.cpp, latency.cpp, memory.cpp.
+// the departments' messages, an in-process ingest and subscriber, the built ingest as a child
+// process, and one entry per phase. Each phase lives in its own file: raw.cpp, throughput.cpp,
+// latency.cpp, memory.cpp; the resilience phases in flood.cpp, stuck_subscribers.cpp,
+// snapshot_loop.cpp and checkpoint_stall.cpp around resilience.hpp.
 #pragma once
 
+#include <signal.h>
 #include <sys/resource.h>
 #include <sys/types.h>
 #include <time.h>
@@ -49,6 +52,17 @@ struct Options {
     int memory_incidents = 100'000;  // memory: open incidents in the ingest process
     bool keys_off = true, keys_on = true;
     bool merge = true;  // --merge off: a what-if without the merge search, not the real config
+    // The resilience phases (not in the default run; --phases resilience runs all four).
+    double quiet_rate = 20;            // the quiet department's paced events/s
+    double flood_seconds = 30;         // flood: how long the quiet department is measured
+    int flood_senders = 2;             // flood: PUSH sockets (threads) of the flooding department
+    int flood_incidents = 10'000;      // flood: incidents the flood cycles through (updates)
+    int stuck_subscribers = 200;       // stuck-subscribers: SUB sockets that never read
+    double stuck_seconds = 20;         // stuck-subscribers: each half, without and with them
+    double stuck_rate = 20'000;        // stuck-subscribers: events/s over 4 departments
+    int snapshot_incidents = 100'000;  // snapshot-loop: open incidents loaded first
+    double snapshot_seconds = 20;      // snapshot-loop: how long the client asks
+    int checkpoint_incidents = 1'000'000;  // checkpoint-stall: open incidents loaded first
     std::vector<std::string> phases = {"raw", "throughput", "latency", "memory"};
     std::string map = CITYWALL_BENCH_MAP;
     std::string ingest_exe = CITYWALL_BENCH_INGEST_EXE;
@@ -156,6 +170,55 @@ struct MemoryResult {
 
 std::optional<MemoryResult> ingest_memory(const Options& options,
                                           const std::vector<LonLat>& points);
+
+// The resilience phases print their own figures (docs/benchmarks.md, "resilience").
+void flood_phase(const Options& options, const std::vector<LonLat>& points);
+void stuck_subscribers_phase(const Options& options, const std::vector<LonLat>& points);
+void snapshot_loop_phase(const Options& options, const std::vector<LonLat>& points);
+void checkpoint_stall_phase(const Options& options, const std::vector<LonLat>& points);
+
+// ---- The built citywall-ingest, as a child process ---------------------------------------------
+
+Rss rss_of(pid_t pid);
+// The sockets a process holds open (TCP, Unix), from /proc/PID/fd.
+int open_sockets(pid_t pid);
+// The CPU time a process has used (user + system), from /proc/PID/stat.
+double cpu_seconds_of(pid_t pid);
+// The same configuration as ingest_config() (keys off), as a file for citywall-ingest --config.
+void write_toml(const IngestConfig& config, const fs::path& file);
+
+// citywall-ingest --config <dir>/ingest.toml (written from `config`, keys off), its stderr in
+// <dir>/ingest.log. Stopped (SIGTERM, then SIGKILL after 60 s) when destroyed; the kernel sends
+// it SIGTERM if this process dies first, as long as the thread that started it (the main
+// thread, for every phase) lives.
+class ChildIngest {
+  public:
+    ChildIngest(const Options& options, const IngestConfig& config, const fs::path& dir);
+    ~ChildIngest() { stop(); }
+    ChildIngest(const ChildIngest&) = delete;
+    ChildIngest& operator=(const ChildIngest&) = delete;
+
+    bool started() const { return pid_ > 0; }
+    pid_t pid() const { return pid_; }
+    const std::string& log() const { return log_; }
+    // Still running (false once it exited, or if it never started).
+    bool running();
+    // Sends `signal`, waits for nothing.
+    void signal(int signal);
+    // Whether its log (stderr) holds `text` yet.
+    bool log_contains(const std::string& text) const;
+    // Sends `signal` and waits for the exit: the seconds until it exited, or nothing when it
+    // was not running or had to be killed after `limit_s`.
+    std::optional<double> stop(int signal = SIGTERM, double limit_s = 60);
+    // How it ended ("exit 0", "signal 9"), once it has.
+    const std::string& ended() const { return ended_; }
+
+  private:
+    void reaped(int status);
+
+    pid_t pid_ = -1;
+    std::string log_, ended_;
+};
 
 // ---- The ingest, in this process ---------------------------------------------------------------
 

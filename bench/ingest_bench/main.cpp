@@ -1,7 +1,8 @@
-// citywall-ingest-bench: the ingest's throughput, latency and memory against raw ZeroMQ
+// citywall-ingest-bench: the ingest's throughput, latency and memory against raw ZeroMQ, and
+// how it holds up under a flood, stuck subscribers, a snapshot loop and a large checkpoint
 // (docs/benchmarks.md, "Ingest"). It prints figures; it is not a test and has no thresholds.
 //
-// In one run, side by side:
+// The default run, side by side:
 //   raw         PUSH→PULL over TCP loopback with department-sized JSON messages (1→1 and the
 //               ingest's own shape, 16 PUSH → 16 PULL polled by one thread), NULL and CURVE
 //   throughput  the real IngestServer in this process (16 departments, demo city grids and
@@ -11,6 +12,49 @@
 //               receive, from the send time carried in each incident's title
 //   memory      the built citywall-ingest as a separate process with a generated TOML config:
 //               RSS after loading the map vs after N open incidents
+//
+// The resilience phases (--phases resilience runs all four; each prints the target it is
+// measured against beside its figures). Each runs the built citywall-ingest as a separate
+// process (keys off, a generated TOML config, the demo city) and takes under ~2 minutes at
+// the defaults on a 2-core box:
+//   flood              d00 sends as fast as it can from --flood-senders PUSH sockets, cycling
+//                      over --flood-incidents of its incidents (updates), while d01 sends
+//                      --quiet-rate new incidents/s, paced, for --flood-seconds: d01's send →
+//                      subscriber p50/p90/p99/max (target p99 < 50 ms) and the flood's accepted
+//                      (published) rate
+//   stuck-subscribers  4 departments at --stuck-rate events/s in all (paced, 5,000 incidents
+//                      each, updates) for --stuck-seconds without, then again with
+//                      --stuck-subscribers SUB sockets that never read (RCVHWM 1, RCVBUF 4096):
+//                      accepted events/s of each and their ratio; ingest RSS before, peak, and
+//                      10 s after the stuck subscribers disconnect; the sockets ingest holds
+//   snapshot-loop      --snapshot-incidents open incidents, then a DEALER sends the snapshot
+//                      request in a loop for --snapshot-seconds without reading: ingest RSS
+//                      before, peak and 10 s after the disconnect, its sockets and CPU; the time
+//                      from SIGINT to the exit afterwards (30 s at most, then SIGKILL); the
+//                      quiet department's latency during the loop
+//   checkpoint-stall   --checkpoint-incidents open incidents (loading 1,000,000 takes 30-40 s
+//                      on a 2-core box), heartbeat_ms 100 and checkpoint_every set so that a
+//                      checkpoint falls due 5 s into a --quiet-rate quiet feed: the
+//                      checkpoint's duration (from its file), the largest heartbeat gap across
+//                      it and the quiet department's largest latency (target: stall < 50 ms)
+//
+// Options (defaults in brackets):
+//   --phases LIST              raw,throughput,latency,memory [all four]; flood,
+//                              stuck-subscribers, snapshot-loop, checkpoint-stall, or
+//                              resilience for those four
+//   --keys off|on|both         [both] for raw, throughput and latency
+//   --departments N            [16] departments (the resilience phases' loaders too)
+//   --raw-messages N           [400000]      --per-department N   [5000]
+//   --rate EVENTS_S            [10000]       --latency-seconds S  [5]
+//   --memory-incidents N       [100000]      --merge on|off       [on]
+//   --quiet-rate EVENTS_S      [20]          the quiet department of the resilience phases
+//   --flood-seconds S          [30]          --flood-senders N    [2]
+//   --flood-incidents N        [10000]
+//   --stuck-subscribers N      [200]         --stuck-seconds S    [20]
+//   --stuck-rate EVENTS_S      [20000]
+//   --snapshot-incidents N     [100000]      --snapshot-seconds S [20]
+//   --checkpoint-incidents N   [1000000]
+//   --map GPKG, --ingest EXE   the demo city and the built citywall-ingest (set by the build)
 #include <cinttypes>
 #include <sstream>
 
@@ -55,6 +99,26 @@ Options parse(int argc, char** argv) {
             o.memory_incidents = std::stoi(value());
         else if (arg == "--phases")
             o.phases = split(value());
+        else if (arg == "--quiet-rate")
+            o.quiet_rate = std::stod(value());
+        else if (arg == "--flood-seconds")
+            o.flood_seconds = std::stod(value());
+        else if (arg == "--flood-senders")
+            o.flood_senders = std::stoi(value());
+        else if (arg == "--flood-incidents")
+            o.flood_incidents = std::stoi(value());
+        else if (arg == "--stuck-subscribers")
+            o.stuck_subscribers = std::stoi(value());
+        else if (arg == "--stuck-seconds")
+            o.stuck_seconds = std::stod(value());
+        else if (arg == "--stuck-rate")
+            o.stuck_rate = std::stod(value());
+        else if (arg == "--snapshot-incidents")
+            o.snapshot_incidents = std::stoi(value());
+        else if (arg == "--snapshot-seconds")
+            o.snapshot_seconds = std::stod(value());
+        else if (arg == "--checkpoint-incidents")
+            o.checkpoint_incidents = std::stoi(value());
         else if (arg == "--map")
             o.map = value();
         else if (arg == "--ingest")
@@ -71,11 +135,33 @@ Options parse(int argc, char** argv) {
                 "usage: citywall-ingest-bench [--phases raw,throughput,latency,memory] "
                 "[--keys off|on|both] [--departments 16] [--raw-messages 400000] "
                 "[--per-department 5000] [--rate 10000] [--latency-seconds 5] "
-                "[--memory-incidents 100000] [--merge on|off] [--map GPKG] [--ingest EXE]\n");
+                "[--memory-incidents 100000] [--merge on|off] [--map GPKG] [--ingest EXE]\n"
+                "       resilience phases (--phases resilience = all four, or any of "
+                "flood,stuck-subscribers,snapshot-loop,checkpoint-stall):\n"
+                "       [--quiet-rate 20] [--flood-seconds 30] [--flood-senders 2] "
+                "[--flood-incidents 10000] [--stuck-subscribers 200] [--stuck-seconds 20] "
+                "[--stuck-rate 20000] [--snapshot-incidents 100000] [--snapshot-seconds 20] "
+                "[--checkpoint-incidents 1000000]\n"
+                "       every phase and option is described at the top of "
+                "bench/ingest_bench/main.cpp\n");
             std::exit(arg == "--help" ? 0 : 2);
         }
     }
-    o.departments = std::clamp(o.departments, 1, 99);
+    o.departments = std::clamp(o.departments, 1, 98);  // the quiet department is one more
+    std::vector<std::string> phases;
+    for (const auto& phase : o.phases) {
+        if (phase == "resilience")
+            phases.insert(phases.end(),
+                          {"flood", "stuck-subscribers", "snapshot-loop", "checkpoint-stall"});
+        else
+            phases.push_back(phase);
+    }
+    o.phases = std::move(phases);
+    o.quiet_rate = std::clamp(o.quiet_rate, 0.1, 10'000.0);
+    o.flood_senders = std::clamp(o.flood_senders, 1, 64);
+    o.flood_incidents = std::max(o.flood_incidents, o.flood_senders);
+    o.snapshot_incidents = std::max(o.snapshot_incidents, o.departments);
+    o.checkpoint_incidents = std::max(o.checkpoint_incidents, o.departments);
     return o;
 }
 
@@ -190,6 +276,11 @@ int run(int argc, char** argv) {
         }
         std::printf("\n");
     }
+
+    if (options.wants("flood")) flood_phase(options, points);
+    if (options.wants("stuck-subscribers")) stuck_subscribers_phase(options, points);
+    if (options.wants("snapshot-loop")) snapshot_loop_phase(options, points);
+    if (options.wants("checkpoint-stall")) checkpoint_stall_phase(options, points);
     return 0;
 }
 
