@@ -16,11 +16,17 @@ using toml_schema::Type;
 // Every key an ingest file may hold and the type of its value (docs/config.md). Anything else
 // stops ingest at start: a misspelt journal_dir must not send the journal somewhere else.
 constexpr Key kIngestKeys[] = {
-    {"updates_endpoint", Type::endpoint}, {"snapshot_endpoint", Type::endpoint},
-    {"journal_dir", Type::string},        {"dead_letter_file", Type::string},
-    {"fsync_interval_ms", Type::integer}, {"heartbeat_ms", Type::integer},
-    {"max_message_bytes", Type::integer}, {"checkpoint_every", Type::integer},
+    {"updates_endpoint", Type::endpoint},
+    {"snapshot_endpoint", Type::endpoint},
+    {"journal_dir", Type::string},
+    {"dead_letter_file", Type::string},
+    {"fsync_interval_ms", Type::integer},
+    {"heartbeat_ms", Type::integer},
+    {"max_message_bytes", Type::integer},
+    {"checkpoint_every", Type::integer},
     {"publish_queue", Type::integer},
+    {"dead_letter_max_bytes", Type::integer},
+    {"dead_letter_record_bytes", Type::integer},
 };
 constexpr Key kPlacementKeys[] = {
     {"grid_source", Type::string},     {"grid_layer", Type::string},
@@ -150,6 +156,16 @@ Result<IngestConfig> parse(std::string_view text, const std::filesystem::path& b
     if (publish_queue < 100 || publish_queue > 10'000'000)
         return fail(ingest_table, "[ingest]", "publish_queue", "must be 100..10000000");
     config.publish_queue = static_cast<int>(publish_queue);
+    auto dead_letter_max = static_cast<std::int64_t>(config.dead_letter_max_bytes);
+    auto dead_letter_record = static_cast<std::int64_t>(config.dead_letter_record_bytes);
+    read(ingest, "dead_letter_max_bytes", dead_letter_max);
+    read(ingest, "dead_letter_record_bytes", dead_letter_record);
+    if (dead_letter_max < 0 || dead_letter_max > (std::int64_t{1} << 40))
+        return fail(ingest_table, "[ingest]", "dead_letter_max_bytes", "must be 0..1 TiB");
+    if (dead_letter_record < 0 || dead_letter_record > (64 << 20))
+        return fail(ingest_table, "[ingest]", "dead_letter_record_bytes", "must be 0..64 MiB");
+    config.dead_letter_max_bytes = static_cast<std::uint64_t>(dead_letter_max);
+    config.dead_letter_record_bytes = static_cast<std::size_t>(dead_letter_record);
     std::int64_t checkpoint_every = static_cast<std::int64_t>(config.checkpoint_every);
     read(ingest, "checkpoint_every", checkpoint_every);
     if (checkpoint_every < 0)

@@ -2,7 +2,12 @@
 
 #include <ogr_spatialref.h>
 
+#include <malloc.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <chrono>
 #include <cmath>
@@ -39,7 +44,9 @@ namespace {
 constexpr std::size_t kSnapshotChunk = 2000;
 // A unit not heard from for this long is left out of snapshots (its receiver is off).
 constexpr TimeMs kUnitMaxAgeMs = 15 * 60 * 1000;
-constexpr int kDrainPerSocket = 1000;  // messages taken from one department before the next
+// Messages taken from one department before the next is served: a flooding department delays
+// another by at most this many of its own.
+constexpr int kDrainPerSocket = 256;
 // Events journaled with one write at most; a drain pass writes what it has at its end anyway.
 constexpr std::size_t kJournalBatch = 256;
 constexpr std::size_t kMaxJournalPayload = 64u << 20;  // the journal's limit (docs/journal.md)
@@ -145,6 +152,10 @@ struct IngestServer::Impl {
     std::unique_ptr<KeyGate> gate;  // after the context, before every socket it guards
     std::vector<Department> departments;
     zmq::socket_t updates{context, zmq::socket_type::pub};
+    // Walls coming and going on `updates`: a wall that leaves frees its queue, and the memory
+    // is handed back to the system soon after (malloc keeps freed memory otherwise).
+    zmq::socket_t walls_monitor{context, zmq::socket_type::pair};
+    TimeMs trim_at = 0;
     zmq::socket_t snapshots{context, zmq::socket_type::router};
     std::unique_ptr<JournalWriter> journal;
     std::unique_ptr<CityPlacement> placement;
@@ -177,6 +188,7 @@ struct IngestServer::Impl {
     // written again with back-off until it goes in (docs/journal.md, "When the journal fails").
     std::string journal_failed;
     TimeMs next_journal_retry = 0;
+    bool journal_retrying = false;
     TimeMs journal_retry_delay = 0;
     TimeMs next_checkpoint_try = 0;
     TimeMs checkpoint_retry_ms = 0;
@@ -216,7 +228,12 @@ struct IngestServer::Impl {
     std::unique_ptr<WallRequests> walls;         // on `snapshots`
     std::shared_ptr<const SnapshotImage> image;  // the last one built
     void watch_peers(Department& department);
-    void take_checkpoint();
+    void take_checkpoint(bool in_background = true);
+    void reap_checkpoint(bool wait);
+    void checkpoint_done(std::uint64_t seq, bool written, TimeMs now);
+    bool write_checkpoint_files(std::uint64_t seq) const;
+    pid_t checkpoint_writer = 0;  // the child writing a checkpoint, if any
+    std::uint64_t checkpoint_writing_seq = 0;
     // The status an incident had before the event about to be committed; nothing if new.
     std::optional<IncidentStatus> status_before(std::uint64_t id) const {
         const OpenIncident* open = state.open_incident(id);
@@ -268,6 +285,10 @@ Result<std::unique_ptr<IngestServer>> IngestServer::create(const IngestConfig& c
         impl->snapshots.set(zmq::sockopt::linger, 0);
         impl->walls = std::make_unique<WallRequests>(impl->snapshots, WallRequestLimits{});
         impl->updates.set(zmq::sockopt::sndhwm, config.publish_queue);
+        if (zmq_socket_monitor(impl->updates.handle(), "inproc://walls", ZMQ_EVENT_DISCONNECTED) !=
+            0)
+            return R::failure("cannot monitor updates_endpoint");
+        impl->walls_monitor.connect("inproc://walls");
         if (auto error = bind(impl->updates, config.updates_endpoint, "updates_endpoint");
             !error.empty())
             return R::failure(error);
@@ -331,7 +352,10 @@ Result<std::unique_ptr<IngestServer>> IngestServer::create(const IngestConfig& c
     auto dead_letter_path = config.dead_letter_file.empty()
                                 ? config.journal_dir / "dead-letter.jsonl"
                                 : config.dead_letter_file;
-    impl->dead_letter = std::make_unique<DeadLetterFile>(dead_letter_path);
+    DeadLetterLimits dead_letter_limits;
+    dead_letter_limits.max_bytes = config.dead_letter_max_bytes;
+    dead_letter_limits.record_bytes = config.dead_letter_record_bytes;
+    impl->dead_letter = std::make_unique<DeadLetterFile>(dead_letter_path, dead_letter_limits);
     if (!impl->dead_letter->ok())
         return R::failure("cannot open dead-letter file " + dead_letter_path.string());
     impl->health = std::make_unique<FeedHealthBoard>(config.departments, now_ms());
@@ -723,7 +747,7 @@ bool IngestServer::Impl::settle() {
 void IngestServer::Impl::fence(const std::string& error) {
     const TimeMs now = now_ms();
     ++counters.journal_failures;
-    if (journal_failed.empty()) {
+    if (journal_failed.empty() && !journal_retrying) {
         const std::time_t t = static_cast<std::time_t>(now / 1000);
         std::tm local{};
         localtime_r(&t, &local);
@@ -734,6 +758,7 @@ void IngestServer::Impl::fence(const std::string& error) {
         log("JOURNAL FAILED: " + error + "; nothing is taken in or published until it can be " +
             "written again (retrying with back-off)");
     } else {
+        if (journal_failed.empty()) journal_failed = "journal write failed (" + error + ")";
         journal_retry_delay = std::min(journal_retry_delay * 2, kMaxJournalRetryMs);
     }
     next_journal_retry = now + journal_retry_delay;
@@ -769,14 +794,20 @@ void IngestServer::Impl::retry_journal(TimeMs now) {
             state.set_neighbour_radius(config.merge.distance_m);
             units = UnitRoster{};
             day = DayLedger{};
+            reap_checkpoint(true);
             checkpointed_seq = 0;
             if (auto recovered = recover(); !recovered) return fence(recovered.error());
         }
     }
-    const std::string was = journal_failed;
+    const std::string was = std::move(journal_failed);
     journal_failed.clear();
+    journal_retrying = true;
     flush_batch();
-    if (!journal_failed.empty()) return;  // fence() was called again, with a longer back-off
+    journal_retrying = false;
+    if (!journal_failed.empty()) {
+        journal_failed = was;  // fence() set a longer back-off; the reason keeps its "since"
+        return;
+    }
     log("journal writable again; resumed after: " + was);
 }
 
@@ -854,35 +885,79 @@ void IngestServer::Impl::follow(Upstream& upstream) {
         health->rejected(code, "replayed_sequence");
 }
 
-// Syncs the journal first, so a checkpoint never gets ahead of what is durable there. A failed
-// checkpoint costs restart time, not data: it is tried again after a back-off, not after every
-// event (docs/journal.md, "Checkpoints").
-void IngestServer::Impl::take_checkpoint() {
-    if (state.last_seq() == checkpointed_seq || !journal_failed.empty()) return;
-    const TimeMs now = now_ms();
-    if (now < next_checkpoint_try) return;
-    if (!settle()) return;
-    // Streamed from the state: a checkpoint never holds a second copy of the city.
-    if (auto written = state.write_checkpoint(config.journal_dir); !written) {
-        ++counters.checkpoint_failures;
-        checkpoint_retry_ms = std::clamp<TimeMs>(checkpoint_retry_ms * 2, kFirstCheckpointRetryMs,
-                                                 kMaxCheckpointRetryMs);
-        next_checkpoint_try = now + checkpoint_retry_ms;
-        throttled.write("checkpoint",
-                        "checkpoint failed (next try in " +
-                            std::to_string(checkpoint_retry_ms / 1000) +
-                            " s; the journal holds everything): " + written.error(),
-                        now);
+// Syncs the journal first, so a checkpoint never gets ahead of what is durable there. The
+// files are written by a child process (fork): its copy of the state stays as it was at this
+// seq while ingest goes on, so a checkpoint of a million incidents does not stop intake
+// (docs/journal.md, "Checkpoints"). A clean stop writes it here instead. A failed checkpoint
+// costs restart time, not data: it is tried again after a back-off, not after every event.
+void IngestServer::Impl::take_checkpoint(bool in_background) {
+    if (checkpoint_writer != 0) {
+        if (!in_background) reap_checkpoint(true);
         return;
     }
-    checkpoint_retry_ms = 0;
-    next_checkpoint_try = 0;
-    checkpointed_seq = state.last_seq();
-    // After the checkpoint: a roster never names a checkpoint that is not there.
-    if (auto saved = units.save(config.journal_dir, checkpointed_seq); !saved)
+    if (state.last_seq() == checkpointed_seq || !journal_failed.empty()) return;
+    const TimeMs now = now_ms();
+    if (in_background && now < next_checkpoint_try) return;
+    if (!settle()) return;
+    const std::uint64_t seq = state.last_seq();
+    if (in_background) {
+        const pid_t child = ::fork();
+        if (child == 0) _exit(write_checkpoint_files(seq) ? 0 : 1);  // only the state is touched
+        if (child > 0) {
+            checkpoint_writer = child;
+            checkpoint_writing_seq = seq;
+            return;
+        }
+        log(std::string("checkpoint written in the loop (cannot fork: ") + std::strerror(errno) +
+            ")");
+    }
+    checkpoint_done(seq, write_checkpoint_files(seq), now);
+}
+
+// Waits for a checkpoint being written by a child, or only looks whether it has finished.
+void IngestServer::Impl::reap_checkpoint(bool wait) {
+    if (checkpoint_writer == 0) return;
+    int status = 0;
+    pid_t done;
+    do {
+        done = ::waitpid(checkpoint_writer, &status, wait ? 0 : WNOHANG);
+    } while (done < 0 && errno == EINTR);
+    if (done == 0) return;
+    checkpoint_writer = 0;
+    checkpoint_done(checkpoint_writing_seq,
+                    done > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0, now_ms());
+}
+
+void IngestServer::Impl::checkpoint_done(std::uint64_t seq, bool written, TimeMs now) {
+    if (written) {
+        checkpoint_retry_ms = 0;
+        next_checkpoint_try = 0;
+        checkpointed_seq = std::max(checkpointed_seq, seq);
+        return;
+    }
+    ++counters.checkpoint_failures;
+    checkpoint_retry_ms =
+        std::clamp<TimeMs>(checkpoint_retry_ms * 2, kFirstCheckpointRetryMs, kMaxCheckpointRetryMs);
+    next_checkpoint_try = now + checkpoint_retry_ms;
+    throttled.write("checkpoint",
+                    "checkpoint at seq " + std::to_string(seq) + " failed (next try in " +
+                        std::to_string(checkpoint_retry_ms / 1000) +
+                        " s; the journal holds everything)",
+                    now);
+}
+
+// The checkpoint, then the unit roster and the day's counts that name it (a roster never names
+// a checkpoint that is not there). Streamed from the state: no second copy of the city.
+bool IngestServer::Impl::write_checkpoint_files(std::uint64_t seq) const {
+    if (auto written = state.write_checkpoint(config.journal_dir); !written) {
+        log("checkpoint failed: " + written.error());
+        return false;
+    }
+    if (auto saved = units.save(config.journal_dir, seq); !saved)
         log("unit roster not saved: " + saved.error());
-    if (auto saved = day.save(config.journal_dir, checkpointed_seq); !saved)
+    if (auto saved = day.save(config.journal_dir, seq); !saved)
         log("day ledger not saved: " + saved.error());
+    return true;
 }
 
 void IngestServer::Impl::publish(const wire::Message& message) {
@@ -965,6 +1040,8 @@ void IngestServer::run(const std::atomic<bool>& stop) {
     // The journal says when more of it is on disk: what it holds then is published.
     const std::size_t durable_item = items.size();
     items.push_back({nullptr, -1, ZMQ_POLLIN, 0});
+    const std::size_t walls_item = items.size();
+    items.push_back({s.walls_monitor.handle(), 0, ZMQ_POLLIN, 0});
     items.push_back({s.snapshots.handle(), 0, ZMQ_POLLIN, 0});
     TimeMs next_beat = now_ms();
     log("serving " + std::to_string(s.departments.size()) + " departments; updates on " +
@@ -1021,6 +1098,18 @@ void IngestServer::run(const std::atomic<bool>& stop) {
         s.publish_durable();
         if ((items.back().revents & ZMQ_POLLIN) || s.walls->busy()) s.serve_requests();
         const TimeMs now = now_ms();
+        if (items[walls_item].revents & ZMQ_POLLIN) {
+            std::vector<zmq::message_t> event;
+            while (zmq::recv_multipart(s.walls_monitor, std::back_inserter(event),
+                                       zmq::recv_flags::dontwait))
+                event.clear();
+            s.trim_at = now + 1000;  // once the wall's queue has been freed
+        }
+        if (s.trim_at != 0 && now >= s.trim_at) {
+            malloc_trim(0);
+            s.trim_at = 0;
+        }
+        s.reap_checkpoint(false);
         s.retry_journal(now);
         if (now >= next_beat) {
             // Heartbeats go on while the journal fails, saying why: a stopped ingest is not a
@@ -1032,10 +1121,8 @@ void IngestServer::run(const std::atomic<bool>& stop) {
             next_beat = now + s.config.heartbeat_ms;
         }
     }
-    if (s.settle() && s.config.checkpoint_every != 0) {
-        s.next_checkpoint_try = 0;
-        s.take_checkpoint();
-    }
+    s.reap_checkpoint(true);
+    if (s.settle() && s.config.checkpoint_every != 0) s.take_checkpoint(false);
     if (!s.journal_failed.empty())
         log("stopped with the journal failing: " + std::to_string(s.batch.size()) +
             " events taken in were never journaled or published");

@@ -178,5 +178,28 @@ TEST_F(JournalFailureTest, AFullDiskStopsIntakeVisiblyAndIngestResumesByItselfLo
     EXPECT_EQ(expected, 61u);
 }
 
+// Checkpoints are written beside the running ingest (a child process holds the state as it
+// was), and one that cannot be written is tried again after a back-off, not after every event:
+// intake goes on at full speed either way.
+TEST_F(JournalFailureTest, CheckpointsAreWrittenBesideIntakeAndAFailingOneBacksOff) {
+    config_.checkpoint_every = 20;
+    {
+        testing::RunningIngest ingest(config_);
+        send_and_wait(1, 100);
+        for (int k = 0; k < 100 && !fs::exists(journal_ / "checkpoint.cwc"); ++k)
+            std::this_thread::sleep_for(20ms);
+        EXPECT_TRUE(fs::exists(journal_ / "checkpoint.cwc"));
+        EXPECT_EQ(ingest.server().counters().checkpoint_failures, 0u);
+    }
+    fs::remove_all(journal_);
+    fs::create_directories(journal_ / "checkpoint.cwc.tmp" / "in the way");
+    testing::RunningIngest ingest(config_);
+    send_and_wait(1, 2000);
+    const auto counters = ingest.server().counters();
+    EXPECT_GE(counters.checkpoint_failures, 1u);
+    EXPECT_LE(counters.checkpoint_failures, 5u);  // 2,000 events, 100 checkpoints due
+    EXPECT_EQ(counters.published, 2000u);
+}
+
 }  // namespace
 }  // namespace citywall

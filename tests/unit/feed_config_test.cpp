@@ -149,7 +149,9 @@ TEST(FeedConfigTest, TheDocumentedIngestExampleLoadsWithEveryKeyTaken) {
     ASSERT_TRUE(config) << config.error();
     EXPECT_EQ(config->journal_dir, "/city/demo-journal");
     EXPECT_EQ(config->fsync_interval_ms, 50);
-    EXPECT_EQ(config->publish_queue, 200'000);
+    EXPECT_EQ(config->publish_queue, 20'000);
+    EXPECT_EQ(config->dead_letter_max_bytes, 64u << 20);
+    EXPECT_EQ(config->dead_letter_record_bytes, 4096u);
     EXPECT_EQ(config->checkpoint_every, 100'000u);
     EXPECT_EQ(config->placement.beat_code_field, "code");
     EXPECT_EQ(config->merge.compatible.size(), 2u);

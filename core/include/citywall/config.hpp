@@ -125,12 +125,17 @@ struct IngestConfig {
     int heartbeat_ms = 1000;
     // Updates queued for one viewer before that viewer starts losing them (and resyncs from a
     // snapshot): a slow viewer never slows ingest.
-    int publish_queue = 200'000;
+    // 20,000 is two seconds at 10,000 events/s, a few MB per wall that stopped reading.
+    int publish_queue = 20'000;
     // A checkpoint after this many events (and at a clean stop), so a restart replays only
     // the journal after it. 0: never.
     std::uint64_t checkpoint_every = 100'000;
     std::size_t max_message_bytes = 64 * 1024;
     std::filesystem::path dead_letter_file;  // empty: <journal_dir>/dead-letter.jsonl
+    // The dead letter never holds more than this on disk (it and its rotated predecessor),
+    // nor more than this many raw bytes of one rejected message.
+    std::uint64_t dead_letter_max_bytes = std::uint64_t{64} << 20;
+    std::size_t dead_letter_record_bytes = 4096;
     PlacementConfig placement;
     Taxonomy taxonomy;
     MergeConfig merge;
