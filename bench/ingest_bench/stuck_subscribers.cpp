@@ -1,8 +1,8 @@
 // stuck-subscribers: SUB sockets that connect to the updates endpoint, subscribe and never read
 // (RCVHWM 1 and a 4 KiB RCVBUF, so the backlog stays in ingest, not in this process), while
 // four departments send at a steady paced rate. citywall-ingest runs as a child process with its
-// defaults (keys off; publish_queue 200,000 a subscriber); the same run goes first without them,
-// then with them: the accepted rate of each, and ingest's RSS before, at its peak, and 10 s
+// defaults (keys off; the default publish_queue a subscriber); the same run goes first without
+// them, then with them: the accepted rate of each, and ingest's RSS before, at its peak, and 10 s
 // after they disconnect. The departments cycle over a fixed set of incidents (each message an
 // update), so what grows is the subscribers' backlog, not the city.
 #include <sys/resource.h>
@@ -58,11 +58,11 @@ void stuck_subscribers_phase(const Options& options, const std::vector<LonLat>& 
     const int stuck_count = std::max(options.stuck_subscribers, 1);
     std::printf(
         "stuck-subscribers: citywall-ingest as a child process (keys off, defaults: publish_queue "
-        "200000); %d departments x %" PRIu64
+        "%d); %d departments x %" PRIu64
         " incidents (updates), %.0f events/s paced, %.0f s without, then %.0f s with %d SUB "
         "sockets that never read (RCVHWM 1, RCVBUF 4096):\n",
-        kDepartments, kIncidentsEach, options.stuck_rate, options.stuck_seconds,
-        options.stuck_seconds, stuck_count);
+        IngestConfig{}.publish_queue, kDepartments, kIncidentsEach, options.stuck_rate,
+        options.stuck_seconds, options.stuck_seconds, stuck_count);
     std::fflush(stdout);
     // Two descriptors a socket here (and one a connection in ingest, which inherits the limit).
     rlimit files{};

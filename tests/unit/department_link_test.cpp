@@ -463,7 +463,7 @@ TEST_F(AcknowledgedFeedTest, DrainWaitsForEveryAnswerAndGivesUpAtItsDeadline) {
 }
 
 TEST_F(AcknowledgedFeedTest, CurveKeysConnectOnlyToTheRightIngest) {
-    if (!zmq_has("curve")) GTEST_SKIP() << "libzmq without CURVE";
+    ASSERT_TRUE(zmq_has("curve"));  // Debian's libzmq has it; the project needs it
     char ingest_public[41], ingest_secret[41], department_public[41], department_secret[41],
         impostor_public[41], impostor_secret[41];
     ASSERT_EQ(zmq_curve_keypair(ingest_public, ingest_secret), 0);

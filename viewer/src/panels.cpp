@@ -405,8 +405,8 @@ void draw_banners(const StreamStatus& status, const WallFonts& fonts, const Came
         centred_text(draw, fonts.heading, bottom - h + 8, 0, w, IM_COL32(0, 0, 0, 255),
                      "KEYS OFF — department feeds are not authenticated · 未启用密钥认证");
     }
-    if (status.live && !status.stale && !status.ingest_stopped.empty()) {
-        // Ingest is alive but takes nothing in: not a network cut, and not to be waited out.
+    // A red box under the banner that cannot be missed: the picture is not live.
+    auto not_live = [&](const char* line, const char* because) {
         const float left = side_panel_width(camera);
         const float margin = 24;
         const float y0 = top + margin;
@@ -414,12 +414,14 @@ void draw_banners(const StreamStatus& status, const WallFonts& fonts, const Came
         draw->AddRectFilled(ImVec2(left + margin, y0), ImVec2(w - margin, y0 + h), kAlertRed, 6);
         draw->AddRect(ImVec2(left + margin, y0), ImVec2(w - margin, y0 + h),
                       IM_COL32(255, 255, 255, 220), 6, 0, 3);
-        const std::string line = "INGEST STOPPED: " + status.ingest_stopped;
-        centred_text(draw, fonts.banner, y0 + 10, left, w, IM_COL32(255, 255, 255, 255),
-                     line.c_str());
+        centred_text(draw, fonts.banner, y0 + 10, left, w, IM_COL32(255, 255, 255, 255), line);
         centred_text(draw, fonts.heading, y0 + 14 + fonts.banner->FontSize, left, w,
-                     IM_COL32(255, 235, 235, 255),
-                     "汇聚服务已停止接收 — 画面不是实时的 · picture is NOT live");
+                     IM_COL32(255, 235, 235, 255), because);
+    };
+    if (status.live && !status.stale && !status.ingest_stopped.empty()) {
+        // Ingest is alive but takes nothing in: not a network cut, and not to be waited out.
+        const std::string line = "INGEST STOPPED: " + status.ingest_stopped;
+        not_live(line.c_str(), "汇聚服务已停止接收 — 画面不是实时的 · picture is NOT live");
     }
     if (status.live && status.stale) {
         char line[128];
@@ -430,17 +432,7 @@ void draw_banners(const StreamStatus& status, const WallFonts& fonts, const Came
             std::snprintf(line, sizeof line, "NO DATA FROM INGEST — %.0f s",
                           std::floor(status.silent_s));
         }
-        const float left = side_panel_width(camera);
-        const float margin = 24;
-        const float y0 = top + margin;
-        const float h = fonts.banner->FontSize + fonts.heading->FontSize + 36;
-        draw->AddRectFilled(ImVec2(left + margin, y0), ImVec2(w - margin, y0 + h), kAlertRed, 6);
-        draw->AddRect(ImVec2(left + margin, y0), ImVec2(w - margin, y0 + h),
-                      IM_COL32(255, 255, 255, 220), 6, 0, 3);
-        centred_text(draw, fonts.banner, y0 + 10, left, w, IM_COL32(255, 255, 255, 255), line);
-        centred_text(draw, fonts.heading, y0 + 14 + fonts.banner->FontSize, left, w,
-                     IM_COL32(255, 235, 235, 255),
-                     "数据中断 — 画面不是实时的 · picture is NOT live");
+        not_live(line, "数据中断 — 画面不是实时的 · picture is NOT live");
     }
 }
 

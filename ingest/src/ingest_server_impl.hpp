@@ -1,0 +1,248 @@
+// Private to ingest: the server's state and the parts its two halves share. ingest_server.cpp
+// holds the departments, the walls' requests and the loop; event_log.cpp the one path every
+// event takes (number, journal, durable, publish) with recovery, failures and checkpoints.
+#pragma once
+
+#include "ingest_server.hpp"
+
+#include <ogr_spatialref.h>
+
+#include <malloc.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <deque>
+#include <fstream>
+#include <optional>
+#include <set>
+#include <zmq.hpp>
+#include <zmq_addon.hpp>
+
+#include "city_state.hpp"
+#include "citywall/checkpoint.hpp"
+#include "citywall/chinese_datum.hpp"
+#include "citywall/journal.hpp"
+#include "citywall/placement.hpp"
+#include "citywall/wire.hpp"
+#include "day_ledger.hpp"
+#include "dead_letter.hpp"
+#include "department_keys.hpp"
+#include "feed_adapter.hpp"
+#include "feed_health.hpp"
+#include "log_throttle.hpp"
+#include "report_merge.hpp"
+#include "unit_roster.hpp"
+#include "upstream_link.hpp"
+#include "wall_requests.hpp"
+
+namespace citywall::ingest {
+
+constexpr std::size_t kSnapshotChunk = 2000;
+constexpr TimeMs kKeepSnapshotImageMs = 5000;
+// A unit not heard from for this long is left out of snapshots (its receiver is off).
+constexpr TimeMs kUnitMaxAgeMs = 15 * 60 * 1000;
+// Messages taken from one department before the next is served: a flooding department delays
+// another by at most this many of its own.
+constexpr int kDrainPerSocket = 256;
+// Events journaled with one write at most; a drain pass writes what it has at its end anyway.
+constexpr std::size_t kJournalBatch = 256;
+constexpr std::size_t kMaxJournalPayload = 64u << 20;  // the journal's limit (docs/journal.md)
+#ifdef ZMQ_ZERO_COPY_RECV
+constexpr int kZmqZeroCopyRecv = ZMQ_ZERO_COPY_RECV;
+#else
+constexpr int kZmqZeroCopyRecv = 10;  // zmq.h's draft context option, not compiled in there
+#endif
+
+// A journal that cannot be written is tried again after this long, doubling up to the limit.
+constexpr TimeMs kFirstJournalRetryMs = 250;
+constexpr TimeMs kMaxJournalRetryMs = 30'000;
+// Beside the journal: damage an operator chose to start without (docs/journal.md, "Damage").
+constexpr const char* kAcceptedDamageFile = "damage.accepted";
+constexpr TimeMs kFirstCheckpointRetryMs = 1000;
+constexpr TimeMs kMaxCheckpointRetryMs = 5 * 60'000;
+
+inline TimeMs now_ms() {
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+inline void log(const std::string& line) {
+    std::fprintf(stderr, "citywall-ingest: %s\n", line.c_str());
+}
+
+// Converts a department's positions to WGS84; identity when it already sends WGS84.
+class PositionTransform {
+  public:
+    static Result<PositionTransform> create(const std::string& crs) {
+        PositionTransform t;
+        if (crs == "EPSG:4326") return t;
+        // GCJ-02 and BD-09 are not in PROJ; core converts them (docs/coordinates.md).
+        if (auto datum = geo::parse_chinese_datum(crs)) {
+            t.datum_ = *datum;
+            return t;
+        }
+        OGRSpatialReference from, to;
+        if (from.SetFromUserInput(crs.c_str()) != OGRERR_NONE)
+            return Result<PositionTransform>::failure("unknown coordinate system '" + crs + "'");
+        to.SetWellKnownGeogCS("WGS84");
+        from.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+        to.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+        t.transform_.reset(OGRCreateCoordinateTransformation(&from, &to));
+        if (!t.transform_)
+            return Result<PositionTransform>::failure("no transformation from '" + crs + "'");
+        return t;
+    }
+    bool apply(LonLat& p) const {
+        if (datum_) {
+            p = geo::to_wgs84(*datum_, p);
+            return true;
+        }
+        if (!transform_) return true;
+        double x = p.lon, y = p.lat;
+        if (!transform_->Transform(1, &x, &y)) return false;
+        p = {x, y};
+        return true;
+    }
+    // Converts to WGS84; false when the result is not a place on Earth.
+    bool to_world(LonLat& p) const {
+        return apply(p) && std::isfinite(p.lon) && std::isfinite(p.lat) && std::abs(p.lon) <= 180 &&
+               std::abs(p.lat) <= 90;
+    }
+
+  private:
+    std::shared_ptr<OGRCoordinateTransformation> transform_;
+    std::optional<geo::ChineseDatum> datum_;
+};
+
+struct Department {
+    DepartmentConfig config;
+    std::unique_ptr<FeedAdapter> adapter;
+    PositionTransform transform;
+    zmq::socket_t socket;
+    zmq::socket_t monitor;
+    bool acknowledged() const { return config.socket == FeedSocket::acknowledged; }
+};
+
+// Who is waiting for an answer about one message of an acknowledged feed: the DEALER's
+// routing id and the department's own delivery id (docs/protocol.md, "Acknowledged delivery").
+struct Delivery {
+    std::size_t department = 0;  // index in Impl::departments
+    std::string peer;
+    std::string id;
+};
+
+// An answer sent once the journal has everything up to `seq` on disk.
+struct PendingAnswer {
+    std::uint64_t seq = 0;
+    Delivery delivery;
+    const char* status = "ok";
+};
+
+constexpr std::size_t kMaxDeliveryId = 64;
+
+struct IngestServer::Impl {
+    IngestConfig config;
+    StartOptions options;
+    zmq::context_t context{1};
+    std::unique_ptr<KeyGate> gate;  // after the context, before every socket it guards
+    std::vector<Department> departments;
+    zmq::socket_t updates{context, zmq::socket_type::pub};
+    // Walls coming and going on `updates`: a wall that leaves frees its queue, and the memory
+    // is handed back to the system soon after (malloc keeps freed memory otherwise).
+    zmq::socket_t walls_monitor{context, zmq::socket_type::pair};
+    TimeMs trim_at = 0;
+    zmq::socket_t snapshots{context, zmq::socket_type::router};
+    std::unique_ptr<JournalWriter> journal;
+    std::unique_ptr<CityPlacement> placement;
+    std::unique_ptr<DeadLetterFile> dead_letter;
+    std::unique_ptr<FeedHealthBoard> health;
+    CityState state;
+    UnitRoster units;
+    DayLedger day;
+    std::uint64_t checkpointed_seq = 0;
+    IngestCounters counters;
+    FeedLimits limits;
+
+    struct Upstream {
+        DepartmentConfig config;
+        std::unique_ptr<UpstreamLink> link;
+        std::uint64_t replayed_counted = 0;
+    };
+    std::vector<Upstream> upstreams;
+
+    // Events numbered and committed to the state in this drain pass, not yet journaled, hence
+    // not yet published (docs/journal.md, "Batches"); who sent each, for the dead letter.
+    std::vector<JournalRecord> batch;
+    std::vector<std::string> batch_sources;
+    // Journaled but not yet on disk: published once the journal says they are durable, so a
+    // number a wall has seen is never lost to a power cut and given to another event.
+    std::deque<JournalRecord> unpublished;
+    std::uint64_t published_seq = 0;
+    // Set while a batch cannot be journaled (the batch is kept): nothing is taken from the
+    // departments, published or checkpointed, every wall is told why, and the batch is
+    // written again with back-off until it goes in (docs/journal.md, "When the journal fails").
+    std::string journal_failed;
+    TimeMs next_journal_retry = 0;
+    bool journal_retrying = false;
+    TimeMs journal_retry_delay = 0;
+    TimeMs next_checkpoint_try = 0;
+    TimeMs checkpoint_retry_ms = 0;
+    LogThrottle throttled{[](const std::string& line) { log(line); }, 10'000};
+
+    void fence(const std::string& error);
+    void retry_journal(TimeMs now);
+    Result<bool> reopen_journal();
+    void publish_durable();
+    // Journals what is queued and waits for the disk, so that what follows is not ahead of it.
+    bool settle();
+
+    void receive(Department& department, const zmq::message_t& message);
+    // One message of an acknowledged feed: [peer, delivery id, body].
+    void receive_acknowledged(std::size_t index, std::vector<zmq::message_t>& frames);
+    void answer(const Delivery& delivery, std::initializer_list<std::string_view> words);
+    void answer_durable();
+    // The message being handled, when its department waits for an answer: handling it either
+    // answers at once (refused, heartbeat) or queues the answer until the event is durable.
+    std::optional<Delivery> delivery;
+    std::deque<PendingAnswer> pending_answers;
+    std::string record(Incident incident, TimeMs now, const std::string& source);
+    std::string enqueue(JournalRecord record, const std::string& source);
+    void flush_batch();
+    void after_commit();
+    void follow(Upstream& upstream);
+    void handle(Department& department, std::string_view bytes);
+    void handle_unit(Department& department, const FeedUnitFix& fix, std::string_view bytes,
+                     TimeMs now);
+    std::string record_unit(Unit unit, TimeMs now, const std::string& source);
+    Result<bool> open_gate();
+    void reject(const Department& department, TimeMs now, const FeedReject& why,
+                std::string_view raw);
+    void publish(const wire::Message& message);
+    void serve_requests();
+    std::shared_ptr<const SnapshotImage> snapshot_image(TimeMs now);
+    std::unique_ptr<WallRequests> walls;         // on `snapshots`
+    std::shared_ptr<const SnapshotImage> image;  // the last one built
+    void watch_peers(Department& department);
+    void take_checkpoint(bool in_background = true);
+    void reap_checkpoint(bool wait);
+    void checkpoint_done(std::uint64_t seq, bool written, TimeMs now);
+    bool write_checkpoint_files(std::uint64_t seq) const;
+    pid_t checkpoint_writer = 0;  // the child writing a checkpoint, if any
+    std::uint64_t checkpoint_writing_seq = 0;
+    // The status an incident had before the event about to be committed; nothing if new.
+    std::optional<IncidentStatus> status_before(std::uint64_t id) const {
+        const OpenIncident* open = state.open_incident(id);
+        return open ? std::optional<IncidentStatus>(open->status) : std::nullopt;
+    }
+    Result<bool> recover();
+    Result<bool> check_damage(const std::vector<JournalDamage>& damage);
+};
+
+}  // namespace citywall::ingest
