@@ -36,6 +36,8 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "citywall-ingest: %s\n", server.error().c_str());
         return 1;
     }
+    // A file size limit is a failed write for the journal to report and heal, not a crash.
+    std::signal(SIGXFSZ, SIG_IGN);
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
     (*server)->run(g_stop);

@@ -375,6 +375,29 @@ void centred_text(ImDrawList* draw, ImFont* font, float y, float left, float rig
     draw->AddText(font, font->FontSize, ImVec2((left + right - size.x) / 2, y), color, text);
 }
 
+// `text` as it fits in `width`: whole words, then "…" where it was shortened; a single word
+// too long for the box is cut between characters.
+std::string fitted(ImFont* font, const std::string& text, float width) {
+    auto fits = [&](const std::string& t) {
+        return font->CalcTextSizeA(font->FontSize, FLT_MAX, 0, t.c_str()).x <= width;
+    };
+    if (fits(text)) return text;
+    std::string cut = text;
+    while (!cut.empty()) {
+        const std::size_t space = cut.find_last_of(' ');
+        if (space == std::string::npos || space == 0) break;
+        cut.resize(space);
+        if (fits(cut + " …")) return cut + " …";
+    }
+    while (!cut.empty() && !fits(cut + "…")) {
+        cut.pop_back();
+        while (!cut.empty() && (static_cast<unsigned char>(cut.back()) & 0xC0) == 0x80)
+            cut.pop_back();  // never half a character
+        if (!cut.empty() && static_cast<unsigned char>(cut.back()) >= 0xC0) cut.pop_back();
+    }
+    return cut + "…";
+}
+
 }  // namespace
 
 void draw_banners(const StreamStatus& status, const WallFonts& fonts, const Camera& camera) {
@@ -420,8 +443,12 @@ void draw_banners(const StreamStatus& status, const WallFonts& fonts, const Came
     };
     if (status.live && !status.stale && !status.ingest_stopped.empty()) {
         // Ingest is alive but takes nothing in: not a network cut, and not to be waited out.
-        const std::string line = "INGEST STOPPED: " + status.ingest_stopped;
-        not_live(line.c_str(), "汇聚服务已停止接收 — 画面不是实时的 · picture is NOT live");
+        const float room = w - 2 * 24 - side_panel_width(camera) - 24;
+        // The banner font holds the glyphs of the fixed banners only; the reason, which can be
+        // anything, goes in the heading font, shortened to the box.
+        const std::string why =
+            fitted(fonts.heading, "汇聚服务已停止接收 · " + status.ingest_stopped, room);
+        not_live("INGEST STOPPED — picture is NOT live", why.c_str());
     }
     if (status.live && status.stale) {
         char line[128];
