@@ -66,7 +66,8 @@ void put_incident(ByteWriter& w, const Incident& i) {
 void put_feed(ByteWriter& w, const FeedHealth& f) {
     w.put_string(f.department);
     w.put_string(f.name);
-    w.put(static_cast<std::uint8_t>((f.connected ? 1 : 0) | (f.stale ? 2 : 0)));
+    w.put(static_cast<std::uint8_t>((f.connected ? 1 : 0) | (f.stale ? 2 : 0) |
+                                    (f.flooding ? 4 : 0)));
     w.put(f.last_message);
     w.put(f.accepted);
     w.put(f.rejected);
@@ -221,10 +222,12 @@ std::string get_feed(ByteReader& r, FeedHealth& f) {
         !r.get(flags) || !r.get(f.last_message) || !r.get(f.accepted) || !r.get(f.rejected) ||
         !r.get(f.rate_per_s) || !r.get(f.lag_p50_ms) || !r.get(f.lag_p99_ms) || !r.get(reasons))
         return "truncated feed health";
-    if (flags > 3) return "bad feed flags";
+    // Bits this build does not know are ignored, as in a heartbeat: a newer ingest's health
+    // report must not look like a broken stream.
     if (reasons > r.remaining() / 12) return "count exceeds message";
     f.connected = flags & 1;
     f.stale = flags & 2;
+    f.flooding = flags & 4;
     f.rejects.resize(reasons);
     for (auto& reject : f.rejects) {
         if (!r.get_string(reject.reason, kMaxString) || !r.get(reject.count))

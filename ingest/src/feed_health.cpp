@@ -24,6 +24,7 @@ void FeedHealthBoard::heard(const std::string& department, TimeMs now) {
 namespace {
 constexpr TimeMs kLagWindowMs = 60'000;
 constexpr std::size_t kMaxLagSamples = 4096;
+constexpr TimeMs kFloodingShownMs = 5000;
 
 double percentile(std::vector<TimeMs> values, double p) {
     if (values.empty()) return 0.0;
@@ -53,9 +54,16 @@ void FeedHealthBoard::peers_changed(const std::string& department, int delta) {
     feed.peers = std::max(0, feed.peers + delta);
 }
 
+void FeedHealthBoard::held_back(const std::string& department, TimeMs now) {
+    feeds_.at(department).held_back = now;
+}
+
 std::vector<FeedHealth> FeedHealthBoard::report(TimeMs now) {
     std::vector<FeedHealth> out;
     for (auto& [code, feed] : feeds_) {
+        // Shown for a few seconds after the last pass that held it back, so a flood that comes
+        // in bursts does not blink on the wall.
+        feed.health.flooding = feed.held_back != 0 && now - feed.held_back < kFloodingShownMs;
         TimeMs elapsed = now - feed.last_report;
         if (elapsed >= 1000) {
             double fresh = static_cast<double>(feed.messages - feed.messages_at_last_report);

@@ -22,6 +22,8 @@ class FeedHealthBoard {
     void accepted(const std::string& department, std::optional<TimeMs> lag_ms, TimeMs now);
     void rejected(const std::string& department, const std::string& reason);
     void peers_changed(const std::string& department, int delta);
+    // Ingest left messages of the department waiting in a pass, to serve the others first.
+    void held_back(const std::string& department, TimeMs now);
 
     // Recomputes rates and staleness as of `now`.
     std::vector<FeedHealth> report(TimeMs now);
@@ -32,6 +34,7 @@ class FeedHealthBoard {
         FeedHealth health;
         int heartbeat_ms = 10000;
         int peers = 0;
+        TimeMs held_back = 0;  // the last pass that left messages of it waiting
         std::uint64_t messages = 0;
         std::uint64_t messages_at_last_report = 0;
         TimeMs last_report = 0;

@@ -273,6 +273,36 @@ TEST_F(IngestTest, ASnapshotLoopThatNeverReadsIsHeldToItsRateAndBlocksNoOne) {
     EXPECT_LE(counters.snapshots_served + counters.snapshots_cut_off, 10u);
 }
 
+// A department that sends more than ingest takes from it in a pass is shown as flooding in
+// the feed health every wall gets; the others are not, and their reports still go through.
+TEST_F(IngestTest, AFloodingDepartmentIsShownOnTheWall) {
+    config_.merge.enabled = false;
+    testing::RunningIngest ingest(config_);
+    testing::WallClient wall(context_, config_.updates_endpoint, config_.snapshot_endpoint);
+    std::this_thread::sleep_for(200ms);
+    wall.request_snapshot();
+    ASSERT_TRUE(wall.pump_until([](const CityPicture& p) { return p.has_snapshot(); }));
+    auto police = department("110");
+    auto fire = department("119");
+    for (int k = 0; k < 20000; ++k)
+        police.send(
+            zmq::buffer(report("F" + std::to_string(k % 500), k % 2 ? "dispatched" : "reported")));
+    fire.send(zmq::buffer(report("Q1")));
+    auto flooding = [](const CityPicture& p, const char* code) {
+        for (const auto& f : p.feeds())
+            if (f.department == code) return f.flooding;
+        return false;
+    };
+    ASSERT_TRUE(wall.pump_until([&](const CityPicture& p) { return flooding(p, "110"); }));
+    EXPECT_FALSE(flooding(wall.picture, "119"));
+    // The quiet department's report is the one incident of 119.
+    ASSERT_TRUE(wall.pump_until([](const CityPicture& p) {
+        for (const auto& [id, incident] : p.incidents())
+            if (incident.department() == "119") return true;
+        return false;
+    }));
+}
+
 TEST_F(IngestTest, SlowViewerNeverSlowsIngestAndResyncsAfterLosingUpdates) {
     config_.publish_queue = 500;
     config_.merge.enabled = false;

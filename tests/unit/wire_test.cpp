@@ -194,6 +194,26 @@ TEST(Wire, HeartbeatIgnoresUnknownFlagsAndWhatFollows) {
     EXPECT_TRUE(beat.stopped.empty());
 }
 
+TEST(Wire, FeedHealthSaysWhichDepartmentFloodsAndIgnoresUnknownFlags) {
+    FeedHealth feed;
+    feed.department = "110";
+    feed.connected = true;
+    feed.flooding = true;
+    const FeedHealthReport report{3, 4, {feed}};
+    auto decoded = decode(encode(report));
+    ASSERT_TRUE(decoded.ok()) << decoded.error();
+    EXPECT_EQ(std::get<FeedHealthReport>(*decoded), report);
+    // The flags byte follows the header (12 bytes), the time and the count, and two strings.
+    std::string bytes = encode(report);
+    const std::size_t flags_at = 12 + 8 + 4 + (4 + 3) + (4 + 0);
+    ASSERT_EQ(static_cast<unsigned char>(bytes[flags_at]), 1u | 4u);
+    bytes[flags_at] = static_cast<char>(0xF0 | 1);
+    decoded = decode(bytes);
+    ASSERT_TRUE(decoded.ok()) << decoded.error();
+    EXPECT_TRUE(std::get<FeedHealthReport>(*decoded).feeds[0].connected);
+    EXPECT_FALSE(std::get<FeedHealthReport>(*decoded).feeds[0].flooding);
+}
+
 TEST(Wire, HeartbeatCarriesWhyIngestStopped) {
     const Heartbeat stopped{9, 3, false, true, "journal write failed since 03:12"};
     auto decoded = decode(encode(stopped));

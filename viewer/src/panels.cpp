@@ -302,7 +302,12 @@ void draw_side_panel(const CityPicture& picture, const OpenTotals& totals, const
                     : std::string("never");
             const std::string& name = feed.name.empty() ? feed.department : feed.name;
             fonts.want(name);
-            if (ok) {
+            if (ok && feed.flooding) {
+                // Not an outage, but the department to look at: it sends more than its share.
+                ImGui::TableSetBgColor(ImGuiTableBgTarget_CellBg, IM_COL32(200, 120, 0, 235));
+                ImGui::TextColored(ImVec4(0, 0, 0, 1), "%s FLOOD %.0f/s", name.c_str(),
+                                   feed.rate_per_s);
+            } else if (ok) {
                 ImGui::Text("%s", name.c_str());
                 ImGui::SameLine();
                 ImGui::TextColored(kTextDim, "%s", heard.c_str());

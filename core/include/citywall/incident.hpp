@@ -140,6 +140,9 @@ struct FeedHealth {
     std::string name;  // the department's display name, e.g. "公安110"
     bool connected = false;
     bool stale = false;
+    // It sends faster than its share of ingest: in the last seconds ingest left messages of it
+    // waiting so that the other departments could go first (a flood, or a stuck resend loop).
+    bool flooding = false;
     TimeMs last_message = 0;
     std::uint64_t accepted = 0;
     std::uint64_t rejected = 0;
