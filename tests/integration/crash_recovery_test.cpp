@@ -16,41 +16,16 @@
 
 #include "citywall/journal.hpp"
 #include "citywall/wire.hpp"
+#include "ingest_process.hpp"
 #include "loopback.hpp"
 #include "wall_client.hpp"
-
-extern char** environ;
 
 namespace citywall {
 namespace {
 
 using namespace std::chrono_literals;
 
-// A child process that is killed when the test ends, however it ends.
-class IngestProcess {
-  public:
-    IngestProcess(const std::filesystem::path& config, const std::filesystem::path& log) {
-        std::string binary = CITYWALL_INGEST_BIN, config_arg = config.string();
-        posix_spawn_file_actions_t actions;
-        posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_addopen(&actions, 2, log.c_str(), O_WRONLY | O_CREAT | O_APPEND,
-                                         0644);
-        char* argv[] = {binary.data(), const_cast<char*>("--config"), config_arg.data(), nullptr};
-        if (posix_spawn(&pid_, binary.c_str(), &actions, nullptr, argv, environ) != 0) pid_ = -1;
-        posix_spawn_file_actions_destroy(&actions);
-    }
-    ~IngestProcess() { kill_now(); }
-    bool running() const { return pid_ > 0; }
-    void kill_now() {
-        if (pid_ <= 0) return;
-        ::kill(pid_, SIGKILL);
-        ::waitpid(pid_, nullptr, 0);
-        pid_ = -1;
-    }
-
-  private:
-    pid_t pid_ = -1;
-};
+using testing::IngestProcess;
 
 std::string report(int k, const char* status) {
     return R"({"id":"L)" + std::to_string(k) + R"(","category":"police.theft","status":")" +
