@@ -83,7 +83,7 @@ std::optional<std::int64_t> sent_ns_of_title(const std::string& title) {
 BenchKeys make_keys(int departments) {
     BenchKeys keys;
     auto pair = [] {
-        auto k = ingest::generate_key_pair();
+        auto k = generate_key_pair();
         if (!k) {
             std::fprintf(stderr, "no CURVE: %s\n", k.error().c_str());
             std::exit(2);
@@ -93,6 +93,7 @@ BenchKeys make_keys(int departments) {
     keys.ingest = pair();
     for (int d = 0; d < departments; ++d)
         keys.departments.push_back(pair());
+    keys.wall = pair();
     return keys;
 }
 
@@ -109,12 +110,13 @@ IngestConfig ingest_config(const Options& options, const fs::path& dir, const Be
     config.placement.beat_source = options.map;
     config.keys_off = keys == nullptr;
     if (keys) {
-        auto files = ingest::write_key_files(dir / "keys", "ingest", keys->ingest, true);
+        auto files = write_key_files(dir / "keys", "ingest", keys->ingest, true);
         if (!files) {
             std::fprintf(stderr, "cannot write the ingest key: %s\n", files.error().c_str());
             std::exit(2);
         }
         config.ingest_key_file = files->secret_file;
+        config.walls.push_back({"bench", keys->wall.public_key, {}, WallRole::viewer});
     }
     for (int d = 0; d < options.departments; ++d) {
         char code[16], name[32];
@@ -131,6 +133,10 @@ IngestConfig ingest_config(const Options& options, const fs::path& dir, const Be
 
 void Subscriber::loop(zmq::context_t& context, const std::string& endpoint) {
     zmq::socket_t socket(context, zmq::socket_type::sub);
+    if (keys_ && !make_curve_client(socket.handle(), keys_->ingest_public_key, keys_->own)) {
+        std::fprintf(stderr, "the subscriber's keys do not work\n");
+        std::exit(2);
+    }
     socket.set(zmq::sockopt::rcvhwm, 0);
     socket.set(zmq::sockopt::rcvtimeo, 50);
     socket.set(zmq::sockopt::subscribe, "");

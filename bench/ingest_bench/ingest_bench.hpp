@@ -111,8 +111,10 @@ std::optional<std::int64_t> sent_ns_of_title(const std::string& title);
 // ---- CURVE keys for the benchmark's own departments ------------------------------------------
 
 struct BenchKeys {
-    ingest::KeyPair ingest;
-    std::vector<ingest::KeyPair> departments;
+    KeyPair ingest;
+    std::vector<KeyPair> departments;
+    KeyPair wall;  // the subscriber's: the one wall the ingest lists
+    WallKeys reader() const { return {wall, ingest.public_key}; }
 };
 
 BenchKeys make_keys(int departments);
@@ -228,9 +230,11 @@ IngestConfig ingest_config(const Options& options, const fs::path& dir, const Be
 // receive − send (ns) from the send time in its title.
 class Subscriber {
   public:
+    // keys: read as the benchmark's listed wall (an ingest with keys on).
     Subscriber(zmq::context_t& context, const std::string& endpoint,
-               std::vector<std::int64_t>* latencies)
+               std::vector<std::int64_t>* latencies, const BenchKeys* keys = nullptr)
         : latencies_(latencies) {
+        if (keys) keys_ = keys->reader();
         thread_ = std::thread([this, &context, endpoint] { loop(context, endpoint); });
     }
     ~Subscriber() { stop(); }
@@ -259,6 +263,7 @@ class Subscriber {
     void loop(zmq::context_t& context, const std::string& endpoint);
 
     std::vector<std::int64_t>* latencies_;
+    std::optional<WallKeys> keys_;
     std::atomic<bool> stop_{false}, ready_{false};
     std::atomic<std::uint64_t> incidents_{0}, gaps_{0};
     std::atomic<Clock::rep> last_ns_{0}, mark_ns_{0};

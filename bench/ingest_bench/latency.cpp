@@ -20,7 +20,7 @@ LatencyResult ingest_latency(const Options& options, const std::vector<LonLat>& 
     {
         InProcessIngest ingest(config);
         zmq::context_t client_context{1};
-        Subscriber subscriber(client_context, config.updates_endpoint, &latencies);
+        Subscriber subscriber(client_context, config.updates_endpoint, &latencies, keys);
         if (!subscriber.wait_ready(3s)) std::fprintf(stderr, "no heartbeat from the ingest\n");
         run_departments(client_context, config, keys, points, per_department, pace_ns, [] {});
         wait_for(subscriber, result.sent);

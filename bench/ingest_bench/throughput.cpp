@@ -15,7 +15,7 @@ ThroughputResult ingest_throughput(const Options& options, const std::vector<Lon
     {
         InProcessIngest ingest(config);
         zmq::context_t client_context{1};
-        Subscriber subscriber(client_context, config.updates_endpoint, nullptr);
+        Subscriber subscriber(client_context, config.updates_endpoint, nullptr, keys);
         subscriber.set_mark(result.expected / 2);
         if (!subscriber.wait_ready(3s)) std::fprintf(stderr, "no heartbeat from the ingest\n");
         Clock::time_point start;

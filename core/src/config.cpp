@@ -68,6 +68,7 @@ constexpr Key kDepartmentKeys[] = {
     {"public_key", Type::string},
     {"public_key_file", Type::string},
     {"snapshot_endpoint", Type::endpoint},
+    {"max_rate", Type::integer},
     {"fields", Type::table, kFieldKeys},
     {"unit_fields", Type::table, kUnitFieldKeys},
     // The department's own words (any key) → ours.
@@ -77,10 +78,17 @@ constexpr Key kDepartmentKeys[] = {
     {"unit_kinds", Type::words},
     {"unit_statuses", Type::words},
 };
+constexpr Key kWallKeys[] = {
+    {"name", Type::string},
+    {"public_key", Type::string},
+    {"public_key_file", Type::string},
+    {"role", Type::string},
+};
 constexpr Key kSections[] = {
     {"ingest", Type::table, kIngestKeys},     {"placement", Type::table, kPlacementKeys},
     {"taxonomy", Type::table, kTaxonomyKeys}, {"merge", Type::table, kMergeKeys},
     {"security", Type::table, kSecurityKeys}, {"department", Type::tables, kDepartmentKeys},
+    {"wall", Type::tables, kWallKeys},
 };
 
 std::filesystem::path resolve(const std::filesystem::path& base, const std::string& path) {
@@ -304,6 +312,13 @@ Result<IngestConfig> parse(std::string_view text, const std::filesystem::path& b
             read_map(d, "severities", dept.severities);
             read_map(d, "statuses", dept.statuses);
             if (dept.code.empty()) return fail(table, where, "", "code is missing");
+            if (dept.code.front() == '@')
+                return fail(table, where, "code", "may not start with '@' (kept for the walls)");
+            std::int64_t max_rate = 0;
+            read(d, "max_rate", max_rate);
+            if (max_rate < 0 || max_rate > 10'000'000)
+                return fail(table, where, "max_rate", "must be 0..10000000 messages a second");
+            dept.max_rate = static_cast<int>(max_rate);
             if (dept.endpoint.empty()) return fail(table, where, "", "endpoint is missing");
             if (hb < 1 || hb > 3600) return fail(table, where, "heartbeat_s", "must be 1..3600");
             dept.heartbeat_s = static_cast<int>(hb);
@@ -319,6 +334,37 @@ Result<IngestConfig> parse(std::string_view text, const std::filesystem::path& b
         }
     }
     if (config.departments.empty()) return fail(nullptr, "", "", "no [[department]] configured");
+
+    std::map<std::string, std::size_t> wall_names;  // → the wall that has it
+    if (const auto* walls = root["wall"].as_array()) {
+        for (std::size_t k = 0; k < walls->size(); ++k) {
+            const toml::node* table = walls->get(k);
+            const std::string where = "[[wall]] #" + std::to_string(k + 1);
+            const toml::node_view<const toml::node> w{table};
+            WallConfig wall;
+            std::string role = "viewer", public_key_file;
+            read(w, "name", wall.name);
+            read(w, "public_key", wall.public_key);
+            read(w, "public_key_file", public_key_file);
+            read(w, "role", role);
+            wall.public_key_file = resolve(base_dir, public_key_file);
+            if (wall.name.empty()) return fail(table, where, "", "name is missing");
+            if (auto [first, fresh] = wall_names.emplace(wall.name, k + 1); !fresh)
+                return fail(
+                    table, where, "name",
+                    wall.name + " is also the name of wall #" + std::to_string(first->second));
+            if (role != "viewer")
+                return fail(table, where, "role",
+                            "\"" + role +
+                                "\" is not a role (viewer; operator, leader and trainer "
+                                "come with the requests they make)");
+            if (!wall.public_key.empty() && wall.public_key.size() != 40)
+                return fail(table, where, "public_key", "must be 40 Z85 characters");
+            if (wall.public_key.empty() && wall.public_key_file.empty())
+                return fail(table, where, "", "public_key or public_key_file is missing");
+            config.walls.push_back(std::move(wall));
+        }
+    }
     return config;
 }
 
@@ -327,6 +373,14 @@ Result<IngestConfig> parse(std::string_view text, const std::filesystem::path& b
 Result<IngestConfig> parse_ingest_config(std::string_view text,
                                          const std::filesystem::path& base_dir) {
     return parse(text, base_dir, "");
+}
+
+std::string_view describe(WallRole role) {
+    switch (role) {
+        case WallRole::viewer:
+            return "viewer";
+    }
+    return "?";
 }
 
 bool MergeConfig::compatible_categories(std::string_view a, std::string_view b) const {

@@ -16,62 +16,10 @@
 #include <zmq.hpp>
 
 #include "citywall/config.hpp"
+#include "citywall/keys.hpp"
 #include "citywall/result.hpp"
 
 namespace citywall::ingest {
-
-inline constexpr std::size_t kCurveKeyChars = 40;  // Z85 text of a 32-byte CURVE key
-
-// A CURVE key pair as Z85 text. secret_key is empty when only the public half is known.
-struct KeyPair {
-    std::string public_key;
-    std::string secret_key;
-};
-
-// ---- Keys -------------------------------------------------------------------------------------
-
-// Checks a Z85 CURVE key: exactly 40 characters of the Z85 alphabet that decode to 32 bytes.
-// Returns the key itself, or the reason it is not one (never throws).
-Result<std::string> parse_curve_key(std::string_view z85);
-
-// A fresh key pair from libzmq (libsodium underneath); fails when libzmq lacks CURVE.
-Result<KeyPair> generate_key_pair();
-
-// The public key that belongs to a secret key.
-Result<std::string> public_key_of(std::string_view secret_key);
-
-// ---- Key files (format: docs/security.md) -------------------------------------------------------
-//
-//   # comment
-//   public = "<40 Z85 characters>"
-//   secret = "<40 Z85 characters>"      (only in NAME.key)
-//
-// NAME.key holds both halves and is written 0600; NAME.pub holds the public half only.
-
-struct KeyFiles {
-    std::filesystem::path secret_file;  // DIR/NAME.key
-    std::filesystem::path public_file;  // DIR/NAME.pub
-};
-
-// A key file name: 1..64 characters of [A-Za-z0-9._-], not starting with '.'.
-bool valid_key_name(std::string_view name);
-KeyFiles key_files_for(const std::filesystem::path& dir, std::string_view name);
-
-// The text of a key file; with_secret: the NAME.key text, else the NAME.pub text.
-std::string key_file_text(std::string_view name, const KeyPair& keys, bool with_secret);
-// Parses a key file's text. `public` is required; `secret`, when present, must belong to it.
-Result<KeyPair> parse_key_file(std::string_view text);
-
-// NAME.key: must hold a secret and be readable by its owner only (like ssh, a key file that
-// group or others may read is refused: "chmod 600 FILE").
-Result<KeyPair> load_secret_key_file(const std::filesystem::path& file);
-// NAME.pub (or NAME.key: only its public half is returned).
-Result<std::string> load_public_key_file(const std::filesystem::path& file);
-
-// Writes DIR/NAME.key (0600) and DIR/NAME.pub (0644), creating DIR (0700) when missing. Refuses
-// to replace an existing file unless overwrite; each file appears complete or not at all.
-Result<KeyFiles> write_key_files(const std::filesystem::path& dir, std::string_view name,
-                                 const KeyPair& keys, bool overwrite);
 
 // ---- Sockets ---------------------------------------------------------------------------------
 
@@ -99,6 +47,9 @@ enum class Refusal {
     other_department_key,  // the key of another department (one department posting as another)
     wrong_mechanism,       // NULL/PLAIN while keys are on, or a mechanism mismatch at handshake
     unknown_department,    // a ZAP domain that is no configured department
+    // kWallDomain only: a department's key offered to the wall stream (keys are not shared
+    // between speaking and reading)
+    department_key_on_wall,
 };
 std::string_view describe(Refusal reason);  // "unknown key", "key of another department", …
 
@@ -108,7 +59,7 @@ struct RefusalEvent {
     std::string address;     // the peer's IP address as libzmq reports it
     std::string mechanism;   // "CURVE", "NULL", "PLAIN", …
     std::string client_key;  // the offered public key (Z85), CURVE only
-    std::string key_owner;   // other_department_key: whose key it is
+    std::string key_owner;   // other_department_key, department_key_on_wall: whose key it is
 };
 
 struct GateCounts {
@@ -117,15 +68,24 @@ struct GateCounts {
     std::uint64_t other_department_key = 0;
     std::uint64_t wrong_mechanism = 0;
     std::uint64_t unknown_department = 0;
+    std::uint64_t department_key_on_wall = 0;
     std::uint64_t refused() const {
-        return unknown_key + other_department_key + wrong_mechanism + unknown_department;
+        return unknown_key + other_department_key + wrong_mechanism + unknown_department +
+               department_key_on_wall;
     }
 };
+
+// The ZAP domain of the wall stream (the updates and snapshot sockets); no department code
+// starts with '@', so it can never be a department's.
+inline constexpr std::string_view kWallDomain = "@walls";
 
 struct KeyGateConfig {
     KeyPair ingest;  // the ingest's own pair (secret required unless keys_off)
     // Department code → its Z85 public key. With keys off a key may be empty (NULL only).
     std::map<std::string, std::string> department_keys;
+    // Wall name → its Z85 public key: the keys that may read the wall stream. Unused with keys
+    // off (the wall stream is then open, like the department sockets).
+    std::map<std::string, std::string> wall_keys;
     // Keys off: department sockets speak NULL (no encryption, no keys) and the gate admits
     // NULL connections for configured departments, User-Id = the domain. Only when asked for.
     bool keys_off = false;
@@ -137,6 +97,8 @@ struct KeyGateConfig {
     // checked by KeyGate::open: each required unless keys_off, valid, and none shared.
     static Result<KeyGateConfig> for_departments(const std::vector<DepartmentConfig>& departments,
                                                  KeyPair ingest, bool keys_off);
+    // And the walls of the configuration (fails on a name listed twice).
+    Result<bool> add_walls(const std::vector<WallConfig>& walls);
 };
 
 // The ZAP handler on inproc://zeromq.zap.01 of one context, on its own thread. Open it before
@@ -158,6 +120,10 @@ class KeyGate {
     // Configures one department socket (before bind/connect): the CURVE server with the ingest's
     // secret key and zap_domain = department; with keys off, only zap_domain (NULL mechanism).
     Result<bool> guard(zmq::socket_t& socket, const std::string& department) const;
+    // Configures a socket of the wall stream (before bind): the CURVE server with zap_domain =
+    // kWallDomain, so only a listed wall's key gets in, and each of its messages carries
+    // User-Id = the wall's name. With keys off, nothing: the wall stream is open.
+    Result<bool> guard_walls(zmq::socket_t& socket) const;
 
     // Per ZAP domain, counted since open (a refused sender reconnects, so it counts each try).
     std::map<std::string, GateCounts> counts() const;

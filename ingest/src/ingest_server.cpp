@@ -42,10 +42,25 @@ Result<std::unique_ptr<IngestServer>> IngestServer::create(const IngestConfig& c
         // department on the acknowledged path sends again what was not answered.
         impl->updates.set(zmq::sockopt::linger, 0);
         impl->snapshots.set(zmq::sockopt::linger, 0);
-        impl->walls = std::make_unique<WallRequests>(impl->snapshots, WallRequestLimits{});
+        // With keys on, the gate lets in only listed walls and names each; with keys off
+        // anyone may read (the walls say KEYS OFF).
+        std::map<std::string, WallRole, std::less<>> roles;
+        for (const auto& w : config.walls)
+            roles.emplace(w.name, w.role);
+        const bool open_stream = config.keys_off;
+        impl->walls = std::make_unique<WallRequests>(
+            impl->snapshots, WallRequestLimits{},
+            [roles = std::move(roles), open_stream](std::string_view speaker) {
+                if (open_stream) return std::optional<WallRole>(WallRole::viewer);
+                auto it = roles.find(speaker);
+                return it == roles.end() ? std::nullopt : std::optional<WallRole>(it->second);
+            });
+        for (auto* socket : {&impl->updates, &impl->snapshots})
+            if (auto guarded = impl->gate->guard_walls(*socket); !guarded)
+                return R::failure(guarded.error());
         impl->updates.set(zmq::sockopt::sndhwm, config.publish_queue);
-        if (zmq_socket_monitor(impl->updates.handle(), "inproc://walls", ZMQ_EVENT_DISCONNECTED) !=
-            0)
+        if (zmq_socket_monitor(impl->updates.handle(), "inproc://walls",
+                               ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL) != 0)
             return R::failure("cannot monitor updates_endpoint");
         impl->walls_monitor.connect("inproc://walls");
         if (auto error = bind(impl->updates, config.updates_endpoint, "updates_endpoint");
@@ -56,7 +71,9 @@ Result<std::unique_ptr<IngestServer>> IngestServer::create(const IngestConfig& c
             return R::failure(error);
         for (const auto& d : config.departments) {
             if (d.format == FeedFormat::citywall) {
-                impl->upstreams.push_back({d, std::make_unique<UpstreamLink>(d, impl->context)});
+                auto link = UpstreamLink::open(d, impl->context, impl->own_keys);
+                if (!link) return R::failure("department " + d.code + ": " + link.error());
+                impl->upstreams.push_back({d, std::move(*link)});
                 continue;
             }
             auto transform = PositionTransform::create(d.crs);
@@ -134,24 +151,53 @@ Result<bool> IngestServer::Impl::open_gate() {
             return Result<bool>::failure(
                 "security: keys are on but no ingest_key_file is configured (or say keys = "
                 "\"off\")");
+        if (config.walls.empty())
+            return Result<bool>::failure(
+                "security: keys are on but no [[wall]] is listed: no wall could read the "
+                "picture (docs/security.md, \"Walls\")");
         auto keys = load_secret_key_file(config.ingest_key_file);
         if (!keys) return Result<bool>::failure("security: " + keys.error());
         ingest_keys = *keys;
-        for (auto& d : keyed) {
+        for (auto& d : config.departments) {
             if (!d.public_key.empty() || d.public_key_file.empty()) continue;
             auto key = load_public_key_file(d.public_key_file);
             if (!key) return Result<bool>::failure("department " + d.code + ": " + key.error());
             d.public_key = *key;
         }
+        for (auto& w : config.walls) {
+            if (!w.public_key.empty()) continue;
+            auto key = load_public_key_file(w.public_key_file);
+            if (!key) return Result<bool>::failure("wall " + w.name + ": " + key.error());
+            w.public_key = *key;
+        }
+        keyed.clear();
+        for (const auto& d : config.departments)
+            if (d.format != FeedFormat::citywall) keyed.push_back(d);
     } else {
         log("security: KEYS OFF — department feeds are not authenticated (config says so)");
     }
+    own_keys = ingest_keys;
     auto gate_config = KeyGateConfig::for_departments(keyed, ingest_keys, config.keys_off);
     if (!gate_config) return Result<bool>::failure("security: " + gate_config.error());
-    gate_config->on_refusal = [](const RefusalEvent& e) {
-        log("refused a connection to department " + e.domain + " from " + e.address + ": " +
-            std::string(describe(e.reason)) +
-            (e.key_owner.empty() ? std::string() : " (the key of " + e.key_owner + ")"));
+    if (auto listed = gate_config->add_walls(config.walls); !listed)
+        return Result<bool>::failure("security: " + listed.error());
+    // A refused client tries again every 100 ms: one line per place and reason a minute, with
+    // the count of those held back (the gate's counters have every one).
+    struct RefusalLog {
+        std::mutex mutex;
+        LogThrottle lines{[](const std::string& line) { log(line); }, 60'000};
+    };
+    gate_config->on_refusal = [refusals = std::make_shared<RefusalLog>()](const RefusalEvent& e) {
+        const std::string to =
+            e.domain == kWallDomain ? std::string("the wall stream") : "department " + e.domain;
+        const std::string reason(describe(e.reason));
+        std::lock_guard lock(refusals->mutex);
+        refusals->lines.write(
+            to + reason,
+            "refused a connection to " + to +
+                (e.address.empty() ? std::string() : " from " + e.address) + ": " + reason +
+                (e.key_owner.empty() ? std::string() : " (the key of " + e.key_owner + ")"),
+            now_ms());
     };
     auto opened = KeyGate::open(context, std::move(*gate_config));
     if (!opened) return Result<bool>::failure("security: " + opened.error());
@@ -396,6 +442,13 @@ void IngestServer::Impl::serve_requests() {
     const TimeMs now = now_ms();
     while (auto request = walls->next(now)) {
         using Kind = WallRequests::Request::Kind;
+        if (request->forbidden) {
+            throttled.write("forbidden",
+                            "snapshot endpoint: refused a request of '" + request->speaker +
+                                "': its role does not allow it",
+                            now);
+            continue;
+        }
         if (request->kind == Kind::unknown) {
             throttled.write("request",
                             "snapshot endpoint: refused an unknown request of " +
@@ -477,6 +530,13 @@ void IngestServer::run(const std::atomic<bool>& stop) {
         items[durable_item].events = s.journal ? ZMQ_POLLIN : 0;
         // A snapshot being streamed goes on as soon as its wall has read some.
         TimeMs wait = std::clamp<TimeMs>(next_beat - now_ms(), 0, s.walls->busy() ? 2 : 100);
+        // A department over its max_rate is not polled (its waiting messages would wake the
+        // loop at once) until it may be read again.
+        for (std::size_t k = 0; k < s.departments.size(); ++k) {
+            const TimeMs until = s.departments[k].rate.wait_ms();
+            items[2 * k].events = until > 0 ? 0 : ZMQ_POLLIN;
+            if (until > 0) wait = std::min(wait, until);
+        }
         try {
             zmq::poll(items.data(), items.size(), std::chrono::milliseconds(wait));
         } catch (const zmq::error_t& e) {
@@ -488,11 +548,12 @@ void IngestServer::run(const std::atomic<bool>& stop) {
         const bool taking = s.journal_failed.empty();
         for (std::size_t k = 0; k < s.departments.size(); ++k) {
             auto& d = s.departments[k];
-            if (taking && (items[2 * k].revents & ZMQ_POLLIN)) {
+            const int budget = d.rate.budget(now_ms(), kDrainPerSocket);
+            if (taking && budget > 0 && (items[2 * k].revents & ZMQ_POLLIN)) {
                 zmq::message_t message;
                 std::vector<zmq::message_t> frames;
                 int n = 0;
-                for (; n < kDrainPerSocket && s.journal_failed.empty(); ++n) {
+                for (; n < budget && s.journal_failed.empty(); ++n) {
                     if (!d.acknowledged()) {
                         if (!d.socket.recv(message, zmq::recv_flags::dontwait)) break;
                         s.receive(d, message);
@@ -504,8 +565,11 @@ void IngestServer::run(const std::atomic<bool>& stop) {
                         break;
                     s.receive_acknowledged(k, frames);
                 }
-                // Its budget for the pass is spent with more waiting: the wall shows it.
-                if (n == kDrainPerSocket) s.health->held_back(d.config.code, now_ms());
+                d.rate.spend(n);
+                // Its budget for the pass (or its rate) is spent with more waiting: the wall
+                // shows it.
+                if (n == budget && (d.socket.get(zmq::sockopt::events) & ZMQ_POLLIN))
+                    s.health->held_back(d.config.code, now_ms());
             }
             if (items[2 * k + 1].revents & ZMQ_POLLIN) s.watch_peers(d);
         }
@@ -529,9 +593,20 @@ void IngestServer::run(const std::atomic<bool>& stop) {
         if (items[walls_item].revents & ZMQ_POLLIN) {
             std::vector<zmq::message_t> event;
             while (zmq::recv_multipart(s.walls_monitor, std::back_inserter(event),
-                                       zmq::recv_flags::dontwait))
+                                       zmq::recv_flags::dontwait)) {
+                if (!event.empty() && event.front().size() >= 6) {
+                    std::uint16_t id = 0;
+                    std::int32_t value = 0;
+                    std::memcpy(&id, event.front().data(), sizeof id);
+                    std::memcpy(&value, event.front().data<char>() + 2, sizeof value);
+                    if (id == ZMQ_EVENT_DISCONNECTED)
+                        s.trim_at = now + 1000;  // once the wall's queue has been freed
+                    // A wall without keys at a keyed stream never reaches the gate.
+                    if (auto refusal = refusal_of_handshake_event(id, value))
+                        s.gate->count_refusal(std::string(kWallDomain), *refusal);
+                }
                 event.clear();
-            s.trim_at = now + 1000;  // once the wall's queue has been freed
+            }
         }
         // The last snapshot image is let go a while after the last wall took it.
         if (s.image && !s.walls->busy() && now - s.image->built > kKeepSnapshotImageMs) {
@@ -571,6 +646,10 @@ IngestCounters IngestServer::counters() const {
     c.cases_served = walls.cases_answered;
     c.requests_refused = walls.refused;
     c.requests_limited = walls.limited;
+    c.requests_forbidden = walls.forbidden;
+    const auto gate_counts = impl_->gate->counts();
+    if (auto it = gate_counts.find(std::string(kWallDomain)); it != gate_counts.end())
+        c.walls_refused = it->second.refused();
     return c;
 }
 

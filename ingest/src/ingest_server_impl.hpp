@@ -20,6 +20,7 @@
 #include <ctime>
 #include <deque>
 #include <fstream>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <zmq.hpp>
@@ -121,12 +122,44 @@ class PositionTransform {
     std::optional<geo::ChineseDatum> datum_;
 };
 
+// A department's `max_rate`: how many of its messages one pass may read, with a burst of one
+// second's worth. What is over waits in its socket (and on the department's side).
+class IntakeRate {
+  public:
+    explicit IntakeRate(int per_s) : per_s_(per_s), tokens_(std::max(1, per_s)) {}
+    bool limited() const { return per_s_ > 0; }
+    // Messages this pass may read: at most `most`.
+    int budget(TimeMs now, int most) {
+        if (!limited()) return most;
+        if (refilled_ != 0 && now > refilled_)
+            tokens_ =
+                std::min<double>(std::max(1, per_s_),
+                                 tokens_ + static_cast<double>(now - refilled_) * per_s_ / 1000.0);
+        refilled_ = now;
+        return std::min(most, static_cast<int>(tokens_));
+    }
+    void spend(int messages) {
+        if (limited()) tokens_ -= messages;
+    }
+    // Until the next message may be read (0: now).
+    TimeMs wait_ms() const {
+        if (!limited() || tokens_ >= 1) return 0;
+        return static_cast<TimeMs>(std::ceil((1 - tokens_) * 1000.0 / per_s_));
+    }
+
+  private:
+    int per_s_;
+    double tokens_;
+    TimeMs refilled_ = 0;
+};
+
 struct Department {
     DepartmentConfig config;
     std::unique_ptr<FeedAdapter> adapter;
     PositionTransform transform;
     zmq::socket_t socket;
     zmq::socket_t monitor;
+    IntakeRate rate{config.max_rate};
     bool acknowledged() const { return config.socket == FeedSocket::acknowledged; }
 };
 
@@ -152,6 +185,7 @@ struct IngestServer::Impl {
     StartOptions options;
     zmq::context_t context{1};
     std::unique_ptr<KeyGate> gate;  // after the context, before every socket it guards
+    KeyPair own_keys;               // the ingest's pair (empty with keys off)
     std::vector<Department> departments;
     zmq::socket_t updates{context, zmq::socket_type::pub};
     // Walls coming and going on `updates`: a wall that leaves frees its queue, and the memory

@@ -5,13 +5,32 @@ namespace citywall::ingest {
 UpstreamLink::UpstreamLink(const DepartmentConfig& centre, zmq::context_t& context)
     : centre_(centre),
       updates_(context, zmq::socket_type::sub),
-      snapshots_(context, zmq::socket_type::dealer) {
-    updates_.set(zmq::sockopt::subscribe, "");
-    updates_.set(zmq::sockopt::rcvhwm, 200000);
-    updates_.connect(centre.endpoint);
-    snapshots_.set(zmq::sockopt::linger, 0);
-    snapshots_.connect(centre.snapshot_endpoint);
-    request_snapshot();
+      snapshots_(context, zmq::socket_type::dealer) {}
+
+Result<std::unique_ptr<UpstreamLink>> UpstreamLink::open(const DepartmentConfig& centre,
+                                                         zmq::context_t& context,
+                                                         const KeyPair& own_keys) {
+    using R = Result<std::unique_ptr<UpstreamLink>>;
+    std::unique_ptr<UpstreamLink> link(new UpstreamLink(centre, context));
+    try {
+        for (auto* socket : {&link->updates_, &link->snapshots_}) {
+            socket->set(zmq::sockopt::linger, 0);
+            if (own_keys.secret_key.empty()) continue;  // keys off here: NULL
+            if (centre.public_key.empty())
+                return R::failure("keys are on: public_key must be the other ingest's public key");
+            if (auto keyed = make_curve_client(socket->handle(), centre.public_key, own_keys);
+                !keyed)
+                return R::failure(keyed.error());
+        }
+        link->updates_.set(zmq::sockopt::subscribe, "");
+        link->updates_.set(zmq::sockopt::rcvhwm, 200000);
+        link->updates_.connect(centre.endpoint);
+        link->snapshots_.connect(centre.snapshot_endpoint);
+    } catch (const zmq::error_t& e) {
+        return R::failure(std::string("cannot connect: ") + e.what());
+    }
+    link->request_snapshot();
+    return link;
 }
 
 void UpstreamLink::request_snapshot() {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,14 +12,21 @@
 
 #include "city_state.hpp"
 #include "citywall/config.hpp"
+#include "citywall/keys.hpp"
 #include "citywall/picture.hpp"
 #include "citywall/placement.hpp"
+#include "citywall/result.hpp"
 
 namespace citywall::ingest {
 
 class UpstreamLink {
   public:
-    UpstreamLink(const DepartmentConfig& centre, zmq::context_t& context);
+    // Connects to the other ingest's wall stream. With keys on here (own_keys has a secret),
+    // as a CURVE client that talks only to the holder of the centre's public_key and reads
+    // with this ingest's own key, which the other ingest lists as one of its [[wall]]s.
+    static Result<std::unique_ptr<UpstreamLink>> open(const DepartmentConfig& centre,
+                                                      zmq::context_t& context,
+                                                      const KeyPair& own_keys);
 
     zmq::socket_t& updates() { return updates_; }
     zmq::socket_t& snapshots() { return snapshots_; }
@@ -34,6 +42,7 @@ class UpstreamLink {
     std::uint64_t resyncs() const { return resyncs_; }
 
   private:
+    UpstreamLink(const DepartmentConfig& centre, zmq::context_t& context);
     void request_snapshot();
     void collect(std::vector<Change>& out);
 

@@ -19,8 +19,8 @@ std::size_t SnapshotImage::bytes() const {
     return total;
 }
 
-WallRequests::WallRequests(zmq::socket_t& socket, WallRequestLimits limits)
-    : socket_(socket), limits_(limits) {
+WallRequests::WallRequests(zmq::socket_t& socket, WallRequestLimits limits, WallRoleOf role_of)
+    : socket_(socket), limits_(limits), role_of_(std::move(role_of)) {
     // A wall that does not read fills only its own small queue: the stream waits (EAGAIN)
     // instead of the socket dropping messages, and a wall that has gone is told apart.
     socket_.set(zmq::sockopt::router_mandatory, 1);
@@ -50,20 +50,20 @@ std::optional<WallRequests::Request> WallRequests::next(TimeMs now) {
         // Walls that have been quiet long enough to have full buckets again are forgotten, so
         // clients that come and go cannot grow the table.
         std::erase_if(buckets_, [&](const auto& entry) {
-            return now - entry.second.refilled > kPruneEveryMs && !entry.second.snapshot_waiting &&
-                   !streams_.contains(entry.first);
+            return now - entry.second.refilled > kPruneEveryMs &&
+                   entry.second.snapshot_waiting.empty() && !streams_.contains(entry.first);
         });
         pruned_ = now;
     }
     if (waiting_ > 0) {
-        for (auto& [peer, bucket] : buckets_) {
-            if (!bucket.snapshot_waiting || !take_token(bucket, Request::Kind::snapshot, now))
+        for (auto& [wall, bucket] : buckets_) {
+            if (bucket.snapshot_waiting.empty() ||
+                !take_token(bucket, Request::Kind::snapshot, now))
                 continue;
-            bucket.snapshot_waiting = false;
             --waiting_;
             Request request;
             request.kind = Request::Kind::snapshot;
-            request.peer = peer;
+            request.peer = std::exchange(bucket.snapshot_waiting, {});
             return request;
         }
     }
@@ -73,6 +73,8 @@ std::optional<WallRequests::Request> WallRequests::next(TimeMs now) {
             return std::nullopt;
         Request request;
         request.peer = frames.front().to_string();
+        if (const char* user_id = zmq_msg_gets(frames.back().handle(), "User-Id"))
+            request.speaker = user_id;
         const std::string_view text =
             frames.size() == 2 ? frames[1].to_string_view() : std::string_view();
         if (frames.size() == 2 && text == wire::kSnapshotRequest) {
@@ -86,12 +88,22 @@ std::optional<WallRequests::Request> WallRequests::next(TimeMs now) {
                 request.size += frames[k].size();
             return request;
         }
-        Bucket& bucket = buckets_[request.peer];
+        // Both requests only read: every role may make them. A request that changes something
+        // will name the role it needs here.
+        if (!role_of_ || !role_of_(request.speaker)) {
+            ++counters_.forbidden;
+            request.kind = Request::Kind::unknown;
+            request.forbidden = true;
+            return request;
+        }
+        // One budget per key: a wall that opens more connections does not get more.
+        Bucket& bucket = buckets_[request.speaker.empty() ? request.peer : request.speaker];
         if (take_token(bucket, request.kind, now)) return request;
         ++counters_.limited;
-        if (request.kind == Request::Kind::snapshot && !bucket.snapshot_waiting) {
-            bucket.snapshot_waiting = true;
-            ++waiting_;
+        if (request.kind == Request::Kind::snapshot) {
+            // Folded into one waiting snapshot, sent to the connection that asked last.
+            if (bucket.snapshot_waiting.empty()) ++waiting_;
+            bucket.snapshot_waiting = request.peer;
         }
     }
     return std::nullopt;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -12,6 +13,7 @@
 #include <vector>
 #include <zmq.hpp>
 
+#include "citywall/config.hpp"
 #include "citywall/incident.hpp"
 
 namespace citywall::ingest {
@@ -25,8 +27,10 @@ struct SnapshotImage {
 };
 
 struct WallRequestLimits {
-    double snapshots_per_s = 1.0;  // per wall; a burst of two is allowed
-    double cases_per_s = 20.0;     // per wall; a burst of twice that
+    // Per wall: per key when keys are on (every connection of one key shares it), else per
+    // connection.
+    double snapshots_per_s = 1.0;  // a burst of two is allowed
+    double cases_per_s = 20.0;     // a burst of twice that
     // Messages of a snapshot queued for one wall at a time; the rest wait until it reads.
     int queued_messages = 16;
     TimeMs stalled_ms = 30'000;  // a wall that takes nothing of its snapshot this long is cut off
@@ -38,24 +42,32 @@ struct WallRequestCounters {
     std::uint64_t snapshots_completed = 0;
     std::uint64_t snapshots_cut_off = 0;  // stalled, or the wall went away
     std::uint64_t cases_answered = 0;
-    std::uint64_t refused = 0;  // neither request
-    std::uint64_t limited = 0;  // over a wall's rate
+    std::uint64_t refused = 0;    // neither request
+    std::uint64_t limited = 0;    // over a wall's rate
+    std::uint64_t forbidden = 0;  // a request the wall's role does not allow
 };
+
+// The role of whoever asks: `speaker` is the wall name the key gate set on the connection
+// (empty with keys off). Nothing: it may not ask anything.
+using WallRoleOf = std::function<std::optional<WallRole>(std::string_view speaker)>;
 
 class WallRequests {
   public:
     struct Request {
         enum class Kind { snapshot, incident_case, unknown };
         Kind kind = Kind::unknown;
-        std::string peer;
+        std::string peer;     // the connection, to answer it
+        std::string speaker;  // the wall's name from its key (empty with keys off)
         std::uint64_t incident = 0;
         std::size_t size = 0;  // of an unknown request, for the log
+        bool forbidden = false;
     };
 
     // Sets the socket's queue limits: call before the socket binds (a listener copies them).
-    WallRequests(zmq::socket_t& socket, WallRequestLimits limits);
+    WallRequests(zmq::socket_t& socket, WallRequestLimits limits, WallRoleOf role_of);
 
-    // The next request within its wall's rate: an unknown one is returned once for the log.
+    // The next request within its wall's rate and role: an unknown or forbidden one is
+    // returned once for the log (kind unknown, and `forbidden` set).
     // A snapshot asked for over the rate waits until the wall's rate allows it (repeats of it
     // meanwhile fold into that one); a case over the rate is dropped. Both are counted.
     std::optional<Request> next(TimeMs now);
@@ -76,7 +88,7 @@ class WallRequests {
         double snapshot_tokens = 0;
         double case_tokens = 0;
         TimeMs refilled = 0;
-        bool snapshot_waiting = false;
+        std::string snapshot_waiting;  // the connection a deferred snapshot goes to
     };
     struct Stream {
         std::shared_ptr<const SnapshotImage> image;
@@ -87,8 +99,9 @@ class WallRequests {
 
     zmq::socket_t& socket_;
     WallRequestLimits limits_;
+    WallRoleOf role_of_;
     WallRequestCounters counters_;
-    std::unordered_map<std::string, Bucket> buckets_;
+    std::unordered_map<std::string, Bucket> buckets_;  // by wall: its key's name, or connection
     std::unordered_map<std::string, Stream> streams_;
     TimeMs pruned_ = 0;
     std::size_t waiting_ = 0;  // buckets with snapshot_waiting

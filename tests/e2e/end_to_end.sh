@@ -48,11 +48,14 @@ pids+=($!)
 for _ in $(seq 100); do grep -q "serving" "$work/ingest.log" 2>/dev/null && break; sleep 0.1; done
 grep -q "serving" "$work/ingest.log" || { cat "$work/ingest.log"; exit 1; }
 
+# The demo ingest has keys on: the wall reads with the demo wall's key.
+wall_keys=(--key-file "$build/config/keys/wall.key" --ingest-key-file "$build/config/keys/ingest.pub")
+
 snapshot() {  # snapshot NAME AFTER_INCIDENTS
     xvfb-run -a -s "-screen 0 1280x720x24" "$build/viewer/citywall-viewer" \
         --config "$build/config/demo-viewer.toml" \
         --updates "tcp://127.0.0.1:${ports[0]}" --snapshot-endpoint "tcp://127.0.0.1:${ports[1]}" \
-        --snapshot "$work/$1.png" --size 1280x720 --after-incidents "$2" --timeout 60 \
+        "${wall_keys[@]}" --snapshot "$work/$1.png" --size 1280x720 --after-incidents "$2" --timeout 60 \
         --no-panels --deterministic
 }
 
@@ -73,6 +76,6 @@ SCRIPT
 xvfb-run -a -s "-screen 0 1280x720x24" "$build/viewer/citywall-viewer" \
     --config "$build/config/demo-viewer.toml" \
     --updates "tcp://127.0.0.1:${ports[0]}" --snapshot-endpoint "tcp://127.0.0.1:${ports[1]}" \
-    --script "$work/case.script" --size 640x360 >"$work/case.log" ||
+    "${wall_keys[@]}" --script "$work/case.script" --size 640x360 >"$work/case.log" ||
     { cat "$work/case.log"; exit 1; }
 grep -q '"command":"wait-case","ok":true' "$work/case.log"

@@ -2,6 +2,7 @@
 // with its own key, label its messages with User-Id = its code, and count every refusal. Key
 // files round-trip and bad keys are refused with a reason.
 #include "department_keys.hpp"
+#include "key_pairs.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -33,18 +34,11 @@ namespace {
 using namespace std::chrono_literals;
 using ingest::KeyGate;
 using ingest::KeyGateConfig;
-using ingest::KeyPair;
 using ingest::Refusal;
 using ingest::RefusalEvent;
 
 constexpr int kReceiveTimeoutMs = 5000;  // generous: only a failure waits this long
 constexpr int kSilenceMs = 1000;         // how long "nothing arrives" is watched
-
-KeyPair fresh_pair() {
-    auto keys = ingest::generate_key_pair();
-    if (!keys) throw std::runtime_error(keys.error());
-    return *keys;
-}
 
 // Polls `done` until it holds or a generous deadline passes.
 bool eventually(const std::function<bool()>& done) {
@@ -66,9 +60,9 @@ std::optional<zmq::message_t> receive(zmq::socket_t& socket, int timeout_ms) {
 class DepartmentKeysTest : public ::testing::Test {
   protected:
     void SetUp() override {
-        ingest_ = fresh_pair();
-        police_ = fresh_pair();
-        fire_ = fresh_pair();
+        ingest_ = testing::fresh_key_pair();
+        police_ = testing::fresh_key_pair();
+        fire_ = testing::fresh_key_pair();
     }
 
     KeyGateConfig gate_config(bool keys_off = false) {
@@ -153,7 +147,7 @@ TEST_F(DepartmentKeysTest, UnknownKeyIsRefusedAndCounted) {
     ASSERT_NO_FATAL_FAILURE(open_gate());
     std::string endpoint;
     auto inbox = department_socket("110", endpoint);
-    const KeyPair stranger = fresh_pair();
+    const KeyPair stranger = testing::fresh_key_pair();
     auto impostor = sender(endpoint, stranger);
     impostor.send(zmq::str_buffer(R"({"id":"FAKE"})"), zmq::send_flags::dontwait);
 
@@ -280,7 +274,7 @@ TEST_F(DepartmentKeysTest, SenderWithTheWrongIngestKeyNeverConnects) {
     auto inbox = department_socket("110", endpoint);
     // Police has been handed another server's public key (an impostor ingest's, say): its
     // HELLO cannot be read by our ingest, so nothing goes through and the gate is never asked.
-    auto confused = sender(endpoint, police_, fresh_pair().public_key);
+    auto confused = sender(endpoint, police_, testing::fresh_key_pair().public_key);
     confused.send(zmq::str_buffer(R"({"id":"P1"})"), zmq::send_flags::dontwait);
     EXPECT_FALSE(receive(inbox, kSilenceMs));
     EXPECT_EQ(counts("110").admitted, 0u);
@@ -389,7 +383,7 @@ TEST_F(DepartmentKeysTest, OneGatePerContextAndItStopsCleanly) {
 // label: with no ZAP handler, libzmq 4.3 admits every CURVE client and labels nothing.
 TEST(DepartmentKeysContext, WithoutAGateAnyKeyGetsInUnlabelled) {
     zmq::context_t context(1);
-    auto ingest_keys = fresh_pair();
+    auto ingest_keys = testing::fresh_key_pair();
     zmq::socket_t inbox(context, zmq::socket_type::pull);
     inbox.set(zmq::sockopt::linger, 0);
     ASSERT_TRUE(ingest::configure_department_server(inbox, "110", ingest_keys.secret_key));
@@ -397,8 +391,8 @@ TEST(DepartmentKeysContext, WithoutAGateAnyKeyGetsInUnlabelled) {
     inbox.bind(endpoint);
     zmq::socket_t stranger(context, zmq::socket_type::push);
     stranger.set(zmq::sockopt::linger, 0);
-    ASSERT_TRUE(
-        ingest::configure_department_client(stranger, ingest_keys.public_key, fresh_pair()));
+    ASSERT_TRUE(ingest::configure_department_client(stranger, ingest_keys.public_key,
+                                                    testing::fresh_key_pair()));
     stranger.connect(endpoint);
     stranger.send(zmq::str_buffer("S1"), zmq::send_flags::none);
     auto message = receive(inbox, kReceiveTimeoutMs);
@@ -408,7 +402,7 @@ TEST(DepartmentKeysContext, WithoutAGateAnyKeyGetsInUnlabelled) {
 
 TEST(DepartmentKeysContext, GateStopsWhenItsContextShutsDown) {
     zmq::context_t context(1);
-    auto keys = fresh_pair();
+    auto keys = testing::fresh_key_pair();
     KeyGateConfig config;
     config.ingest = keys;
     auto gate = KeyGate::open(context, config);
@@ -421,48 +415,48 @@ TEST(DepartmentKeysContext, GateStopsWhenItsContextShutsDown) {
 // ---- Keys and key files -------------------------------------------------------------------
 
 TEST(CurveKey, AcceptsGeneratedKeysAndExplainsBadOnes) {
-    auto pair = fresh_pair();
-    EXPECT_TRUE(ingest::parse_curve_key(pair.public_key));
-    EXPECT_TRUE(ingest::parse_curve_key(pair.secret_key));
-    auto derived = ingest::public_key_of(pair.secret_key);
+    auto pair = testing::fresh_key_pair();
+    EXPECT_TRUE(parse_curve_key(pair.public_key));
+    EXPECT_TRUE(parse_curve_key(pair.secret_key));
+    auto derived = public_key_of(pair.secret_key);
     ASSERT_TRUE(derived) << derived.error();
     EXPECT_EQ(*derived, pair.public_key);
     // The example pair from the zmq_curve(7) man page.
-    EXPECT_EQ(*ingest::public_key_of("D:)Q[IlAW!ahhC2ac:9*A}h:p?([4%wOTJ%JR%cs"),
+    EXPECT_EQ(*public_key_of("D:)Q[IlAW!ahhC2ac:9*A}h:p?([4%wOTJ%JR%cs"),
               "Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID");
 
-    auto too_short = ingest::parse_curve_key(pair.public_key.substr(1));
+    auto too_short = parse_curve_key(pair.public_key.substr(1));
     ASSERT_FALSE(too_short);
     EXPECT_NE(too_short.error().find("39 characters"), std::string::npos) << too_short.error();
-    EXPECT_FALSE(ingest::parse_curve_key(pair.public_key + "0"));
-    EXPECT_FALSE(ingest::parse_curve_key(""));
+    EXPECT_FALSE(parse_curve_key(pair.public_key + "0"));
+    EXPECT_FALSE(parse_curve_key(""));
 
     std::string outside = pair.public_key;
     outside[7] = '"';
-    auto bad_char = ingest::parse_curve_key(outside);
+    auto bad_char = parse_curve_key(outside);
     ASSERT_FALSE(bad_char);
     EXPECT_NE(bad_char.error().find("position 8"), std::string::npos) << bad_char.error();
     outside[7] = ' ';
-    EXPECT_FALSE(ingest::parse_curve_key(outside));
+    EXPECT_FALSE(parse_curve_key(outside));
     outside[7] = '\0';
-    EXPECT_FALSE(ingest::parse_curve_key(outside));
+    EXPECT_FALSE(parse_curve_key(outside));
     outside[7] = '\xe4';
-    EXPECT_FALSE(ingest::parse_curve_key(outside));
+    EXPECT_FALSE(parse_curve_key(outside));
 
     // "#####" is 85^5 - 1, more than 32 bits: no 32-byte key spells it.
-    auto overflow = ingest::parse_curve_key(std::string(40, '#'));
+    auto overflow = parse_curve_key(std::string(40, '#'));
     ASSERT_FALSE(overflow);
     EXPECT_NE(overflow.error().find("32 bytes"), std::string::npos) << overflow.error();
     // The largest 4-byte group, "%nSc0" = 0xffffffff, is fine.
-    EXPECT_TRUE(ingest::parse_curve_key("%nSc0%nSc0%nSc0%nSc0%nSc0%nSc0%nSc0%nSc0"));
+    EXPECT_TRUE(parse_curve_key("%nSc0%nSc0%nSc0%nSc0%nSc0%nSc0%nSc0%nSc0"));
 
-    EXPECT_FALSE(ingest::public_key_of("not a key"));
+    EXPECT_FALSE(public_key_of("not a key"));
 }
 
 TEST(CurveKey, SocketHelpersRefuseBadKeys) {
     zmq::context_t context(1);
     zmq::socket_t socket(context, zmq::socket_type::push);
-    auto pair = fresh_pair();
+    auto pair = testing::fresh_key_pair();
     EXPECT_FALSE(ingest::configure_department_client(socket, "short", pair));
     EXPECT_FALSE(ingest::configure_department_client(socket, pair.public_key, KeyPair{}));
     EXPECT_FALSE(ingest::configure_department_server(socket, "110", "short"));
@@ -499,8 +493,8 @@ class KeyFileTest : public ::testing::Test {
 };
 
 TEST_F(KeyFileTest, RoundTripWithOwnerOnlySecret) {
-    auto pair = fresh_pair();
-    auto files = ingest::write_key_files(dir_ / "keys", "110", pair, false);
+    auto pair = testing::fresh_key_pair();
+    auto files = write_key_files(dir_ / "keys", "110", pair, false);
     ASSERT_TRUE(files) << files.error();
     EXPECT_EQ(files->secret_file, dir_ / "keys" / "110.key");
     EXPECT_EQ(files->public_file, dir_ / "keys" / "110.pub");
@@ -508,11 +502,11 @@ TEST_F(KeyFileTest, RoundTripWithOwnerOnlySecret) {
     EXPECT_EQ(mode_of(files->public_file), 0644u);
     EXPECT_EQ(mode_of(dir_ / "keys"), 0700u);
 
-    auto secret = ingest::load_secret_key_file(files->secret_file);
+    auto secret = load_secret_key_file(files->secret_file);
     ASSERT_TRUE(secret) << secret.error();
     EXPECT_EQ(secret->public_key, pair.public_key);
     EXPECT_EQ(secret->secret_key, pair.secret_key);
-    auto public_key = ingest::load_public_key_file(files->public_file);
+    auto public_key = load_public_key_file(files->public_file);
     ASSERT_TRUE(public_key) << public_key.error();
     EXPECT_EQ(*public_key, pair.public_key);
 
@@ -521,21 +515,21 @@ TEST_F(KeyFileTest, RoundTripWithOwnerOnlySecret) {
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     EXPECT_EQ(text.find(pair.secret_key), std::string::npos);
     ::chmod(files->public_file.c_str(), 0600);
-    auto not_secret = ingest::load_secret_key_file(files->public_file);
+    auto not_secret = load_secret_key_file(files->public_file);
     ASSERT_FALSE(not_secret);
     EXPECT_NE(not_secret.error().find("no secret key"), std::string::npos);
 }
 
 TEST_F(KeyFileTest, NeverReplacesKeysUnlessAsked) {
-    auto first = fresh_pair(), second = fresh_pair();
-    ASSERT_TRUE(ingest::write_key_files(dir_, "ingest", first, false));
-    auto again = ingest::write_key_files(dir_, "ingest", second, false);
+    auto first = testing::fresh_key_pair(), second = testing::fresh_key_pair();
+    ASSERT_TRUE(write_key_files(dir_, "ingest", first, false));
+    auto again = write_key_files(dir_, "ingest", second, false);
     ASSERT_FALSE(again);
     EXPECT_NE(again.error().find("exists"), std::string::npos) << again.error();
-    EXPECT_EQ(ingest::load_secret_key_file(dir_ / "ingest.key")->secret_key, first.secret_key);
+    EXPECT_EQ(load_secret_key_file(dir_ / "ingest.key")->secret_key, first.secret_key);
 
-    ASSERT_TRUE(ingest::write_key_files(dir_, "ingest", second, true));
-    EXPECT_EQ(ingest::load_secret_key_file(dir_ / "ingest.key")->secret_key, second.secret_key);
+    ASSERT_TRUE(write_key_files(dir_, "ingest", second, true));
+    EXPECT_EQ(load_secret_key_file(dir_ / "ingest.key")->secret_key, second.secret_key);
     EXPECT_EQ(mode_of(dir_ / "ingest.key"), 0600u);
     // No temporary files left behind.
     int entries = 0;
@@ -545,39 +539,39 @@ TEST_F(KeyFileTest, NeverReplacesKeysUnlessAsked) {
 }
 
 TEST_F(KeyFileTest, RefusesBadNamesAndMismatchedPairs) {
-    auto pair = fresh_pair();
+    auto pair = testing::fresh_key_pair();
     for (const char* name : {"", "../110", "a/b", ".hidden", "名字", "a b"})
-        EXPECT_FALSE(ingest::write_key_files(dir_, name, pair, false)) << name;
+        EXPECT_FALSE(write_key_files(dir_, name, pair, false)) << name;
     auto mixed = pair;
-    mixed.public_key = fresh_pair().public_key;
-    auto mismatch = ingest::write_key_files(dir_, "110", mixed, false);
+    mixed.public_key = testing::fresh_key_pair().public_key;
+    auto mismatch = write_key_files(dir_, "110", mixed, false);
     ASSERT_FALSE(mismatch);
     EXPECT_NE(mismatch.error().find("does not belong"), std::string::npos);
     EXPECT_FALSE(std::filesystem::exists(dir_ / "110.key"));
 }
 
 TEST_F(KeyFileTest, SecretFileReadableByOthersIsRefused) {
-    auto pair = fresh_pair();
-    auto file = write("110.key", ingest::key_file_text("110", pair, true), 0644);
-    auto loaded = ingest::load_secret_key_file(file);
+    auto pair = testing::fresh_key_pair();
+    auto file = write("110.key", key_file_text("110", pair, true), 0644);
+    auto loaded = load_secret_key_file(file);
     ASSERT_FALSE(loaded);
     EXPECT_NE(loaded.error().find("chmod 600"), std::string::npos) << loaded.error();
-    EXPECT_FALSE(ingest::load_secret_key_file(dir_ / "absent.key"));
-    EXPECT_FALSE(ingest::load_public_key_file(dir_ / "absent.pub"));
+    EXPECT_FALSE(load_secret_key_file(dir_ / "absent.key"));
+    EXPECT_FALSE(load_public_key_file(dir_ / "absent.pub"));
 }
 
 TEST_F(KeyFileTest, MalformedFilesSayWhatIsWrong) {
-    auto pair = fresh_pair();
+    auto pair = testing::fresh_key_pair();
     const std::string pub = "public = \"" + pair.public_key + "\"\n";
     const std::string sec = "secret = \"" + pair.secret_key + "\"\n";
     auto error_of = [](const std::string& text) {
-        auto parsed = ingest::parse_key_file(text);
+        auto parsed = parse_key_file(text);
         return parsed ? std::string("accepted") : parsed.error();
     };
     // Fine: comments, blank lines, spaces, CRLF, a trailing comment, '#' inside the key.
-    EXPECT_TRUE(ingest::parse_key_file("# c\n\n  " + pub + sec));
-    EXPECT_TRUE(ingest::parse_key_file("public=\"" + pair.public_key + "\"  # mine\r\n"));
-    EXPECT_TRUE(ingest::parse_key_file("public = \"%nSc0%nSc0%nSc0%nSc0%nSc0%nSc0%nSc00000#\""));
+    EXPECT_TRUE(parse_key_file("# c\n\n  " + pub + sec));
+    EXPECT_TRUE(parse_key_file("public=\"" + pair.public_key + "\"  # mine\r\n"));
+    EXPECT_TRUE(parse_key_file("public = \"%nSc0%nSc0%nSc0%nSc0%nSc0%nSc0%nSc00000#\""));
 
     EXPECT_NE(error_of("").find("no public key"), std::string::npos);
     EXPECT_NE(error_of(sec).find("no public key"), std::string::npos);
@@ -591,16 +585,17 @@ TEST_F(KeyFileTest, MalformedFilesSayWhatIsWrong) {
               std::string::npos);
     EXPECT_NE(error_of("public = \"abc\"").find("line 1: public key is 3 characters"),
               std::string::npos);
-    EXPECT_NE(error_of(pub + "secret = \"" + fresh_pair().secret_key + "\"").find("not belong"),
+    EXPECT_NE(error_of(pub + "secret = \"" + testing::fresh_key_pair().secret_key + "\"")
+                  .find("not belong"),
               std::string::npos);
 
     // Binary junk, a huge file: errors, never a crash.
     std::string junk(4096, '\0');
     for (std::size_t k = 0; k < junk.size(); ++k)
         junk[k] = static_cast<char>(k * 131 % 256);
-    EXPECT_FALSE(ingest::parse_key_file(junk));
+    EXPECT_FALSE(parse_key_file(junk));
     auto big = write("big.pub", std::string(1 << 20, 'a'));
-    auto too_big = ingest::load_public_key_file(big);
+    auto too_big = load_public_key_file(big);
     ASSERT_FALSE(too_big);
     EXPECT_NE(too_big.error().find("too large"), std::string::npos);
 }

@@ -6,7 +6,10 @@
 #include <thread>
 #include <zmq.hpp>
 
+#include "citywall/keys.hpp"
+#include "department_keys.hpp"
 #include "loopback.hpp"
+#include "scratch_dir.hpp"
 #include "wall_client.hpp"
 
 namespace citywall {
@@ -82,6 +85,70 @@ TEST(Federation, CountyStreamFeedsTheCityKeepingDepartmentsAndProvenance) {
         return true;
     }));
     EXPECT_EQ(wall.gaps, 0);
+    city_ingest.stop();
+    county_ingest.stop();
+    std::filesystem::remove_all(county.journal_dir);
+    std::filesystem::remove_all(city.journal_dir);
+}
+
+// With keys on at both centres: the city reads the county's wall stream with its own ingest key,
+// which the county lists as one of its walls, and trusts only the county's ingest key.
+TEST(Federation, WithKeysTheCityReadsTheCountyAsOneOfItsWalls) {
+    testing::ScratchDir keys("citywall-federation-keys");
+    auto pair = [&](const std::string& name) {
+        auto made = generate_key_pair();
+        if (!made) throw std::runtime_error(made.error());
+        if (!write_key_files(keys.path(), name, *made, false))
+            throw std::runtime_error("cannot write keys");
+        return *made;
+    };
+    const KeyPair county_keys = pair("county"), city_keys = pair("city"), fire_keys = pair("119"),
+                  city_wall_keys = pair("city-wall");
+
+    IngestConfig county = centre_config("county-keyed");
+    county.keys_off = false;
+    county.ingest_key_file = keys.path() / "county.key";
+    DepartmentConfig fire_department =
+        testing::department_config("119", "消防119", testing::loopback_endpoint());
+    fire_department.public_key = fire_keys.public_key;
+    county.departments.push_back(fire_department);
+    county.walls.push_back({"city", city_keys.public_key, {}, WallRole::viewer});
+
+    IngestConfig city = centre_config("city-keyed");
+    city.keys_off = false;
+    city.ingest_key_file = keys.path() / "city.key";
+    DepartmentConfig link =
+        testing::department_config("county-a", "县中心A", county.updates_endpoint);
+    link.format = FeedFormat::citywall;
+    link.socket = FeedSocket::sub;
+    link.snapshot_endpoint = county.snapshot_endpoint;
+    link.public_key = county_keys.public_key;
+    city.departments.push_back(link);
+    city.walls.push_back({"city-wall", city_wall_keys.public_key, {}, WallRole::viewer});
+
+    // Without the county's key the city cannot link to it at all.
+    IngestConfig unkeyed_link = city;
+    unkeyed_link.departments[0].public_key.clear();
+    auto refused = ingest::IngestServer::create(unkeyed_link);
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.error().find("county-a"), std::string::npos) << refused.error();
+
+    zmq::context_t context(1);
+    testing::RunningIngest county_ingest(county);
+    zmq::socket_t fire(context, zmq::socket_type::push);
+    fire.set(zmq::sockopt::linger, 0);
+    ASSERT_TRUE(ingest::configure_department_client(fire, county_keys.public_key, fire_keys));
+    fire.connect(county.departments[0].endpoint);
+    fire.send(zmq::buffer(report("F-1", "reported")));
+
+    testing::RunningIngest city_ingest(city);
+    testing::WallClient wall(context, city.updates_endpoint, city.snapshot_endpoint, 0,
+                             WallKeys{city_wall_keys, city_keys.public_key});
+    std::this_thread::sleep_for(200ms);
+    wall.request_snapshot();
+    ASSERT_TRUE(wall.pump_until([](const CityPicture& p) { return p.incidents().size() == 1; }));
+    EXPECT_EQ(wall.picture.incidents().copy_all()[0].sources[0].department, "county-a:119");
+    EXPECT_EQ(county_ingest.server().counters().walls_refused, 0u);
     city_ingest.stop();
     county_ingest.stop();
     std::filesystem::remove_all(county.journal_dir);

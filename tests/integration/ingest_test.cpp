@@ -2,6 +2,8 @@
 // bad input rejected and counted, state rebuilt from the journal after a restart.
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
+
 #include <array>
 #include <filesystem>
 #include <fstream>
@@ -100,6 +102,54 @@ TEST_F(IngestTest, LateViewerGetsEveryOpenIncidentThenUpdates) {
     EXPECT_EQ(wall.picture.incidents().size(), 30u);
     EXPECT_EQ(wall.gaps, 0);
     EXPECT_EQ(wall.undecodable, 0);
+}
+
+// max_rate: a department is read at its rate and no faster, what is over waits in its socket
+// (none lost), the wall sees it flooding, the other department is read at once, and the loop
+// does not spin while it waits.
+TEST_F(IngestTest, ADepartmentOverItsMaxRateWaitsItsTurnAndLosesNothing) {
+    config_.departments[0].max_rate = 200;
+    testing::RunningIngest ingest(config_);
+    testing::WallClient wall(context_, config_.updates_endpoint, config_.snapshot_endpoint);
+    auto police = department("110");
+    auto fire = department("119");
+    std::this_thread::sleep_for(200ms);
+    wall.request_snapshot();
+    ASSERT_TRUE(wall.pump_until([](const CityPicture& p) { return p.has_snapshot(); }));
+    rusage before{};
+    ::getrusage(RUSAGE_SELF, &before);
+    const auto start = std::chrono::steady_clock::now();
+    for (int k = 0; k < 600; ++k)
+        police.send(zmq::buffer(report("R" + std::to_string(k))));
+    std::this_thread::sleep_for(400ms);
+    fire.send(zmq::buffer(report("F-1", "reported", -122.45, 37.75)));  // no merge with 110
+    bool flooding = false, fire_seen = false;
+    ASSERT_TRUE(wall.pump_until([&](const CityPicture& p) {
+        for (const FeedHealth& feed : p.feeds())
+            flooding |= feed.department == "110" && feed.flooding;
+        return p.incidents().size() >= 300;
+    }));
+    // A second's burst and 200 a second after it: at 300 incidents (one of them 119's) about
+    // half a second has gone, however fast the box.
+    EXPECT_GE(std::chrono::steady_clock::now() - start, 450ms);
+    for (const Incident& incident : wall.picture.incidents().copy_all())
+        fire_seen |= incident.sources[0].department == "119";
+    EXPECT_TRUE(fire_seen);  // the quiet department was not held behind the flood
+    EXPECT_TRUE(flooding);
+    ASSERT_TRUE(
+        wall.pump_until([](const CityPicture& p) { return p.incidents().size() == 601; }, 10s));
+    rusage after{};
+    ::getrusage(RUSAGE_SELF, &after);
+    const auto cpu_us = [](const rusage& r) {
+        return (r.ru_utime.tv_sec + r.ru_stime.tv_sec) * 1'000'000 + r.ru_utime.tv_usec +
+               r.ru_stime.tv_usec;
+    };
+    const double wall_us =
+        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count();
+    // Waiting on the rate must sleep, not spin (a spinning loop burns a whole core).
+    EXPECT_LT(static_cast<double>(cpu_us(after) - cpu_us(before)), 0.6 * wall_us);
+    EXPECT_EQ(ingest.server().counters().rejected, 0u);
+    EXPECT_EQ(wall.gaps, 0);
 }
 
 TEST_F(IngestTest, BadInputIsRejectedCountedAndKeptWhileGoodInputFlows) {

@@ -218,16 +218,35 @@ code = "110"
 endpoint = "tcp://127.0.0.1:{police}"
 socket = "acknowledged"
 public_key_file = "{KEYS}/110.pub"
+[[wall]]
+name = "wall"
+public_key_file = "{KEYS}/wall.pub"
 """)
     log = open(os.path.join(WORK, "ingest.log"), "w")
     ingest = subprocess.Popen([os.path.join(BUILD, "ingest", "citywall-ingest"), "--config", config],
                               stderr=log, start_new_session=True)
     context = zmq.Context()
-    try:
+    server_key = read_key_file(os.path.join(KEYS, "ingest.pub"))["public"]
+
+    def reader(keys):
+        """A client of the wall stream; keys None: no CURVE at all."""
         sub = context.socket(zmq.SUB)
+        sub.setsockopt(zmq.LINGER, 0)
         sub.setsockopt(zmq.SUBSCRIBE, b"")
-        sub.setsockopt(zmq.RCVTIMEO, 10000)
+        if keys:
+            sub.curve_serverkey = server_key
+            sub.curve_publickey = keys["public"]
+            sub.curve_secretkey = keys["secret"]
         sub.connect(f"tcp://127.0.0.1:{updates}")
+        return sub
+
+    try:
+        sub = reader(read_key_file(os.path.join(KEYS, "wall.key")))
+        sub.setsockopt(zmq.RCVTIMEO, 10000)
+        # Without a listed wall's key the stream says nothing, not even a heartbeat.
+        public, secret = zmq.curve_keypair()
+        eavesdroppers = [reader(None), reader({"public": public, "secret": secret}),
+                         reader(read_key_file(os.path.join(KEYS, "110.key")))]
         # The first heartbeat: ingest is up and the subscription is live.
         started = time.time() + 15
         while not sub.poll(100, zmq.POLLIN):
@@ -235,8 +254,6 @@ public_key_file = "{KEYS}/110.pub"
                 os.path.join(WORK, "ingest.log"), encoding="utf-8").read()
             assert time.time() < started, "ingest sent no heartbeat in 15 s"
         sub.recv()
-
-        server_key = read_key_file(os.path.join(KEYS, "ingest.pub"))["public"]
 
         def department(code, endpoint_port, keys):
             push = context.socket(zmq.PUSH)
@@ -308,6 +325,8 @@ public_key_file = "{KEYS}/110.pub"
                 seen[decoded[1]["sources"][0][1]] = decoded
 
         assert set(seen) == {"PY-1", "PY-CAP-1", "PY-ACK-1"}, f"got {sorted(seen)}"
+        for name, eavesdropper in zip(["no key", "a stranger's key", "110's key"], eavesdroppers):
+            assert not eavesdropper.poll(0, zmq.POLLIN), f"the wall stream spoke to {name}"
         hotline_incident = seen["PY-1"][1]
         assert hotline_incident["sources"][0][0] == "12345"
         assert hotline_incident["title"] == "噪音扰民"
@@ -336,6 +355,8 @@ public_key_file = "{KEYS}/110.pub"
     log.close()
     refused = "refused" in open(os.path.join(WORK, "ingest.log"), encoding="utf-8").read()
     assert refused, "ingest did not log the stranger's refusal"
+    assert "refused a connection to the wall stream" in open(
+        os.path.join(WORK, "ingest.log"), encoding="utf-8").read(), "no wall refusal logged"
     print("1 passed, 0 failed")
 
 

@@ -5,9 +5,11 @@
 #include <chrono>
 #include <functional>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <zmq.hpp>
 
+#include "citywall/keys.hpp"
 #include "citywall/picture.hpp"
 #include "citywall/wire.hpp"
 
@@ -16,9 +18,16 @@ namespace citywall::testing {
 class WallClient {
   public:
     // receive_queue 0: unbounded; a small one makes a slow wall that loses updates.
+    // keys: read as a keyed wall (CURVE); none: as an ingest with keys off expects.
     WallClient(zmq::context_t& context, const std::string& updates_endpoint,
-               const std::string& snapshot_endpoint, int receive_queue = 0)
+               const std::string& snapshot_endpoint, int receive_queue = 0,
+               const std::optional<WallKeys>& keys = std::nullopt)
         : updates_(context, zmq::socket_type::sub), snapshots_(context, zmq::socket_type::dealer) {
+        for (auto* socket : {&updates_, &snapshots_}) {
+            socket->set(zmq::sockopt::linger, 0);
+            if (keys && !make_curve_client(socket->handle(), keys->ingest_public_key, keys->own))
+                throw std::runtime_error("WallClient: bad keys");
+        }
         updates_.set(zmq::sockopt::subscribe, "");
         updates_.set(zmq::sockopt::rcvhwm, receive_queue);
         updates_.connect(updates_endpoint);
@@ -49,6 +58,7 @@ class WallClient {
             zmq::message_t message;
             for (auto* socket : {&updates_, &snapshots_}) {
                 while (socket->recv(message, zmq::recv_flags::dontwait)) {
+                    ++received;
                     auto decoded = wire::decode(message.to_string_view());
                     if (!decoded) {
                         ++undecodable;
@@ -73,6 +83,7 @@ class WallClient {
     std::optional<wire::IncidentCase> last_case;
     int gaps = 0;
     int undecodable = 0;
+    int received = 0;  // messages of any kind, on either socket
 
   private:
     zmq::socket_t updates_;

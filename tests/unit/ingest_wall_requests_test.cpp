@@ -18,8 +18,8 @@ using namespace std::chrono_literals;
 class WallRequestsTest : public ::testing::Test {
   protected:
     // The walls' side is set up before the socket binds, as ingest does.
-    WallRequests& walls(WallRequestLimits limits = {}) {
-        walls_ = std::make_unique<WallRequests>(router_, limits);
+    WallRequests& walls(WallRequestLimits limits = {}, WallRoleOf role_of = everyone_watches) {
+        walls_ = std::make_unique<WallRequests>(router_, limits, std::move(role_of));
         router_.bind(endpoint_);
         return *walls_;
     }
@@ -45,6 +45,8 @@ class WallRequestsTest : public ::testing::Test {
         }
         return std::nullopt;
     }
+
+    static std::optional<WallRole> everyone_watches(std::string_view) { return WallRole::viewer; }
 
     zmq::context_t context_{1};
     std::string endpoint_ = "inproc://walls-" + std::to_string(::getpid());
@@ -83,6 +85,26 @@ TEST_F(WallRequestsTest, UnknownRequestsAreReturnedOnceForTheLogAndCounted) {
     EXPECT_EQ(r->kind, WallRequests::Request::Kind::unknown);
     EXPECT_EQ(r->size, 5u);
     EXPECT_EQ(walls.counters().refused, 1u);
+}
+
+TEST_F(WallRequestsTest, AWallWithoutARoleIsRefusedEveryRequestAndCounted) {
+    std::vector<std::string> asked;
+    WallRequests& walls = this->walls({}, [&](std::string_view speaker) {
+        asked.emplace_back(speaker);
+        return std::optional<WallRole>();
+    });
+    auto stranger = wall();
+    stranger.send(zmq::buffer(wire::kSnapshotRequest), zmq::send_flags::none);
+    stranger.send(zmq::buffer(wire::case_request(42)), zmq::send_flags::none);
+    for (int k = 0; k < 2; ++k) {
+        auto r = next(walls, 1000);
+        ASSERT_TRUE(r);
+        EXPECT_TRUE(r->forbidden);
+        EXPECT_EQ(r->kind, WallRequests::Request::Kind::unknown);
+    }
+    EXPECT_EQ(walls.counters().forbidden, 2u);
+    EXPECT_EQ(asked, (std::vector<std::string>{"", ""}));  // no key gate here: no name
+    EXPECT_FALSE(walls.busy());
 }
 
 TEST_F(WallRequestsTest, ASnapshotIsStreamedAtThePaceTheWallReads) {

@@ -18,7 +18,7 @@ DepartmentSender::DepartmentSender(std::string code, std::optional<zmq::socket_t
 
 Result<DepartmentSender> DepartmentSender::open(zmq::context_t& context,
                                                 const DepartmentConfig& department,
-                                                const std::optional<ingest::KeyPair>& keys,
+                                                const std::optional<KeyPair>& keys,
                                                 const std::string& ingest_public_key) {
     using R = Result<DepartmentSender>;
     if (uses_acknowledged_feed(department)) {

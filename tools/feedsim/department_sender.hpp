@@ -29,7 +29,7 @@ class DepartmentSender {
     // keys: the department's own pair and ingest's public key; none when keys are off.
     static Result<DepartmentSender> open(zmq::context_t& context,
                                          const DepartmentConfig& department,
-                                         const std::optional<ingest::KeyPair>& keys,
+                                         const std::optional<KeyPair>& keys,
                                          const std::string& ingest_public_key);
 
     bool acknowledged() const { return feed_ != nullptr; }

@@ -208,7 +208,7 @@ int main(int argc, char** argv) {
     if (!config->keys_off) {
         std::filesystem::path dir = keys_dir.empty() ? config->ingest_key_file.parent_path()
                                                      : std::filesystem::path(keys_dir);
-        auto key = ingest::load_public_key_file(dir / "ingest.pub");
+        auto key = load_public_key_file(dir / "ingest.pub");
         if (!key) {
             std::fprintf(stderr, "citywall-feedsim: %s\n", key.error().c_str());
             return 2;
@@ -222,10 +222,9 @@ int main(int argc, char** argv) {
     for (const auto& d : config->departments) {
         if (!only.empty() && ("," + only + ",").find("," + d.code + ",") == std::string::npos)
             continue;
-        std::optional<ingest::KeyPair> keys;
+        std::optional<KeyPair> keys;
         if (!ingest_public_key.empty()) {
-            auto loaded =
-                ingest::load_secret_key_file(std::filesystem::path(keys_dir) / (d.code + ".key"));
+            auto loaded = load_secret_key_file(std::filesystem::path(keys_dir) / (d.code + ".key"));
             if (!loaded) {
                 std::fprintf(stderr, "citywall-feedsim: %s\n", loaded.error().c_str());
                 return 2;

@@ -10,11 +10,11 @@
 #include <string>
 #include <vector>
 
-#include "department_keys.hpp"
+#include "citywall/keys.hpp"
 
 namespace {
 
-using namespace citywall::ingest;
+using namespace citywall;
 
 int fail(const std::string& message) {
     std::fprintf(stderr, "citywall-keygen: %s\n", message.c_str());

@@ -27,7 +27,7 @@ int main(int argc, char** argv) {
     using citywall::viewer::RunOptions;
     CLI::App app{"citywall-viewer: the city operations wall"};
     std::string config_path, updates, snapshot_endpoint, size = "1920x1080", center;
-    std::string snapshot_out, snapshot_dir = ".", script;
+    std::string snapshot_out, snapshot_dir = ".", script, key_file, ingest_key_file;
     bool fullscreen = false, span = false;
     RunOptions options;
     double mpp = 0;
@@ -37,6 +37,10 @@ int main(int argc, char** argv) {
     app.add_option("--updates", updates, "ingest PUB endpoint (overrides [ingest] updates)");
     app.add_option("--snapshot-endpoint", snapshot_endpoint,
                    "ingest ROUTER endpoint (overrides [ingest] snapshot)");
+    app.add_option("--key-file", key_file,
+                   "this wall's NAME.key (overrides [ingest] key_file; needs --ingest-key-file)");
+    app.add_option("--ingest-key-file", ingest_key_file,
+                   "the ingest's public key file (overrides [ingest] ingest_key_file)");
     app.add_option("--snapshot", snapshot_out, "render one picture into this PNG and exit");
     app.add_option("--size", size, "snapshot size WxH")->capture_default_str();
     app.add_option("--after-incidents", options.after_incidents,
@@ -67,6 +71,18 @@ int main(int argc, char** argv) {
         return 2;
     }
     if (!updates.empty()) config->updates_endpoint = updates;
+    if (key_file.empty() != ingest_key_file.empty()) {
+        std::fprintf(stderr, "citywall-viewer: give both --key-file and --ingest-key-file\n");
+        return 2;
+    }
+    if (!key_file.empty()) {
+        auto keys = citywall::load_wall_keys(key_file, ingest_key_file);
+        if (!keys) {
+            std::fprintf(stderr, "citywall-viewer: %s\n", keys.error().c_str());
+            return 2;
+        }
+        config->keys = std::move(*keys);
+    }
     if (fullscreen) config->fullscreen = true;
     if (span) config->span = true;
     options.script = script;

@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <optional>
 #include <zmq.hpp>
 
@@ -24,10 +25,54 @@ std::int64_t now_ns() {
 
 }  // namespace
 
-NetworkClient::NetworkClient(std::string updates_endpoint, std::string snapshot_endpoint)
+NetworkClient::NetworkClient(std::string updates_endpoint, std::string snapshot_endpoint,
+                             std::optional<WallKeys> keys)
     : updates_endpoint_(std::move(updates_endpoint)),
       snapshot_endpoint_(std::move(snapshot_endpoint)),
+      keys_(std::move(keys)),
       thread_([this] { run(); }) {}
+
+std::string NetworkClient::refused() const {
+    std::lock_guard lock(mutex_);
+    return refused_;
+}
+
+// The updates socket's handshakes: a refusal is said on the wall (a wrong key is not a network
+// cut, and waiting will not mend it).
+void NetworkClient::watch_handshakes(zmq::socket_t& monitor) {
+    zmq::message_t event, endpoint;
+    while (monitor.recv(event, zmq::recv_flags::dontwait)) {
+        if (event.more()) (void)monitor.recv(endpoint, zmq::recv_flags::dontwait);
+        if (event.size() < 6) continue;
+        std::uint16_t id = 0;
+        std::int32_t value = 0;
+        std::memcpy(&id, event.data(), sizeof id);
+        std::memcpy(&value, event.data<char>() + 2, sizeof value);
+        std::string why;
+        if (id == ZMQ_EVENT_CONNECTED) {
+            handshaking_ = true;
+            continue;
+        }
+        if (id == ZMQ_EVENT_DISCONNECTED) {
+            // A server that cannot read this wall's hello (it was given another ingest's key)
+            // just hangs up: connected, then closed, never a handshake.
+            if (!std::exchange(handshaking_, false)) continue;
+            why = "ingest hung up during the handshake: is its key the one this wall was given?";
+        } else if (id == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) {
+            why = "ingest refused this wall's key: it is not on the ingest's list of walls";
+        } else if (id == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL) {
+            why = value == ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH
+                      ? (keys_ ? "ingest has keys off but this wall has a key"
+                               : "ingest wants a key and this wall has none")
+                      : "the ingest's key is not the one this wall was given";
+        } else if (id != ZMQ_EVENT_HANDSHAKE_SUCCEEDED) {
+            continue;
+        }
+        handshaking_ = false;
+        std::lock_guard lock(mutex_);
+        refused_ = why;
+    }
+}
 
 NetworkClient::~NetworkClient() {
     stop_ = true;
@@ -62,10 +107,34 @@ void NetworkClient::deliver(wire::Message message) {
 void NetworkClient::run() {
     try {
         zmq::context_t context(1);
-        zmq::socket_t updates(context, zmq::socket_type::sub);
+        // Every socket to ingest: with keys, a CURVE client that proves it holds this wall's key
+        // and talks only to the holder of the ingest's.
+        auto to_ingest = [&](zmq::socket_type type) {
+            zmq::socket_t socket(context, type);
+            socket.set(zmq::sockopt::linger, 0);
+            if (keys_) {
+                if (auto keyed =
+                        make_curve_client(socket.handle(), keys_->ingest_public_key, keys_->own);
+                    !keyed) {
+                    // The keys were checked when the config was read: a libzmq without CURVE.
+                    std::lock_guard lock(mutex_);
+                    refused_ = keyed.error();
+                    throw zmq::error_t();
+                }
+            }
+            return socket;
+        };
+        zmq::socket_t updates = to_ingest(zmq::socket_type::sub);
         updates.set(zmq::sockopt::rcvhwm, kReceiveHighWaterMark);
-        updates.set(zmq::sockopt::linger, 0);
         updates.set(zmq::sockopt::subscribe, "");
+        zmq::socket_t handshakes(context, zmq::socket_type::pair);
+        const std::string monitor_endpoint =
+            "inproc://wall-handshakes-" + std::to_string(reinterpret_cast<std::uintptr_t>(this));
+        if (zmq_socket_monitor(
+                updates.handle(), monitor_endpoint.c_str(),
+                ZMQ_EVENT_CONNECTED | ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
+                    ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_SUCCEEDED) == 0)
+            handshakes.connect(monitor_endpoint);
         updates.connect(updates_endpoint_);
 
         std::optional<zmq::socket_t> snapshot;
@@ -79,9 +148,8 @@ void NetworkClient::run() {
             if (snapshot_wanted_.exchange(false) ||
                 (snapshot_pending && Clock::now() - snapshot_sent > kSnapshotRetry)) {
                 // A fresh DEALER drops any half-received reply to an older request.
-                snapshot.emplace(context, zmq::socket_type::dealer);
+                snapshot.emplace(to_ingest(zmq::socket_type::dealer));
                 snapshot->set(zmq::sockopt::rcvhwm, kReceiveHighWaterMark);
-                snapshot->set(zmq::sockopt::linger, 0);
                 snapshot->connect(snapshot_endpoint_);
                 snapshot->send(zmq::buffer(wire::kSnapshotRequest), zmq::send_flags::dontwait);
                 snapshot_sent = Clock::now();
@@ -91,17 +159,16 @@ void NetworkClient::run() {
 
             if (const std::uint64_t id = case_wanted_.exchange(0); id != 0) {
                 if (!cases) {
-                    cases.emplace(context, zmq::socket_type::dealer);
-                    cases->set(zmq::sockopt::linger, 0);
+                    cases.emplace(to_ingest(zmq::socket_type::dealer));
                     cases->connect(snapshot_endpoint_);
                 }
                 cases->send(zmq::buffer(wire::case_request(id)), zmq::send_flags::dontwait);
             }
 
             // Only the sockets made so far (an item without a socket would poll fd 0).
-            zmq::pollitem_t items[3];
+            zmq::pollitem_t items[4];
             std::size_t polled = 0;
-            zmq::socket_t* sockets[3] = {&updates, snapshot ? &*snapshot : nullptr,
+            zmq::socket_t* sockets[4] = {&updates, &handshakes, snapshot ? &*snapshot : nullptr,
                                          cases ? &*cases : nullptr};
             for (zmq::socket_t* socket : sockets)
                 if (socket) items[polled++] = {socket->handle(), 0, ZMQ_POLLIN, 0};
@@ -133,6 +200,7 @@ void NetworkClient::run() {
                 }
             };
             // Drained whether or not poll saw them: recv is non-blocking.
+            watch_handshakes(handshakes);
             drain(updates, From::update_stream);
             if (snapshot) drain(*snapshot, From::snapshot_reply);
             if (cases) drain(*cases, From::case_reply);

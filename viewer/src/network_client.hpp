@@ -8,10 +8,13 @@
 #include <chrono>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
+#include <zmq.hpp>
 
+#include "citywall/keys.hpp"
 #include "citywall/wire.hpp"
 
 namespace citywall::viewer {
@@ -20,7 +23,9 @@ class NetworkClient {
   public:
     using Clock = std::chrono::steady_clock;
 
-    NetworkClient(std::string updates_endpoint, std::string snapshot_endpoint);
+    // keys: this wall's pair and the ingest's public key (CURVE); none: an ingest with keys off.
+    NetworkClient(std::string updates_endpoint, std::string snapshot_endpoint,
+                  std::optional<WallKeys> keys = std::nullopt);
     ~NetworkClient();
     NetworkClient(const NetworkClient&) = delete;
     NetworkClient& operator=(const NetworkClient&) = delete;
@@ -39,13 +44,19 @@ class NetworkClient {
     std::uint64_t decode_errors() const { return decode_errors_; }
     std::uint64_t snapshots_requested() const { return snapshots_requested_; }
     const std::string& updates_endpoint() const { return updates_endpoint_; }
+    // Why the ingest would not let this wall in, as the last handshake said ("this wall's key is
+    // not admitted", …); empty once a handshake succeeds, or if none failed.
+    std::string refused() const;
 
   private:
     void run();
     void deliver(wire::Message message);
+    void watch_handshakes(zmq::socket_t& monitor);
 
     std::string updates_endpoint_;
     std::string snapshot_endpoint_;
+    std::optional<WallKeys> keys_;
+    bool handshaking_ = false;  // the network thread's: connected, no handshake result yet
     std::atomic<bool> stop_{false};
     std::atomic<bool> snapshot_wanted_{true};
     std::atomic<std::uint64_t> case_wanted_{0};
@@ -53,9 +64,10 @@ class NetworkClient {
     std::atomic<std::uint64_t> decode_errors_{0};
     std::atomic<std::uint64_t> snapshots_requested_{0};
 
-    std::mutex mutex_;  // guards queue_ and overflowed_
+    mutable std::mutex mutex_;  // guards queue_, overflowed_ and refused_
     std::vector<wire::Message> queue_;
     bool overflowed_ = false;
+    std::string refused_;
 
     std::thread thread_;  // last: starts after everything above is ready
 };

@@ -453,6 +453,7 @@ void draw_banners(const StreamStatus& status, const WallFonts& fonts, const Came
         // anything, goes in the heading font, shortened to the box.
         const std::string why =
             fitted(fonts.heading, "汇聚服务已停止接收 · " + status.ingest_stopped, room);
+        fonts.want(why);
         not_live("INGEST STOPPED — picture is NOT live", why.c_str());
     }
     if (status.live && status.stale) {
@@ -464,7 +465,15 @@ void draw_banners(const StreamStatus& status, const WallFonts& fonts, const Came
             std::snprintf(line, sizeof line, "NO DATA FROM INGEST — %.0f s",
                           std::floor(status.silent_s));
         }
-        not_live(line, "数据中断 — 画面不是实时的 · picture is NOT live");
+        if (status.refused.empty()) {
+            not_live(line, "数据中断 — 画面不是实时的 · picture is NOT live");
+        } else {
+            // Not a network cut: a key to mend, not a wait.
+            const float room = w - 2 * 24 - side_panel_width(camera) - 24;
+            const std::string why = fitted(fonts.heading, "密钥被拒 · " + status.refused, room);
+            fonts.want(why);
+            not_live(line, why.c_str());
+        }
     }
 }
 

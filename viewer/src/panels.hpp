@@ -57,6 +57,7 @@ struct StreamStatus {
     bool drill = false;
     bool keys_off = false;       // ingest takes department feeds without CURVE keys
     std::string ingest_stopped;  // why ingest takes and publishes nothing now; empty: it runs
+    std::string refused;         // why ingest would not let this wall in; empty: it did
     std::uint64_t seq = 0;
     TimeMs data_time = 0;        // ingest's clock, newest message
     TimeMs now = 0;              // wall clock, for ages and the panel clock

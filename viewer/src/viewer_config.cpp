@@ -50,9 +50,8 @@ constexpr Key kWindowKeys[] = {
     {"fullscreen", Type::boolean}, {"span", Type::boolean},
 };
 constexpr Key kIngestKeys[] = {
-    {"updates", Type::endpoint},
-    {"snapshot", Type::endpoint},
-    {"stale_after_s", Type::number},
+    {"updates", Type::endpoint}, {"snapshot", Type::endpoint},      {"stale_after_s", Type::number},
+    {"key_file", Type::string},  {"ingest_key_file", Type::string},
 };
 constexpr Key kViewKeys[] = {
     {"background", Type::string},
@@ -259,6 +258,17 @@ Result<ViewerConfig> load_viewer_config(const std::filesystem::path& path) {
     config.updates_endpoint = ingest["updates"].value_or(std::string());
     config.snapshot_endpoint = ingest["snapshot"].value_or(std::string());
     config.stale_after_s = ingest["stale_after_s"].value_or(config.stale_after_s);
+    // The wall's own key pair and the ingest's public key: both or neither (docs/security.md).
+    const std::string key_file = ingest["key_file"].value_or(std::string());
+    const std::string ingest_key_file = ingest["ingest_key_file"].value_or(std::string());
+    if (key_file.empty() != ingest_key_file.empty())
+        return R::failure(ingest.problem(key_file.empty() ? "key_file" : "ingest_key_file",
+                                         "give both key_file and ingest_key_file, or neither"));
+    if (!key_file.empty()) {
+        auto keys = load_wall_keys(resolve(base, key_file), resolve(base, ingest_key_file));
+        if (!keys) return R::failure(ingest.problem("key_file", keys.error()));
+        config.keys = std::move(*keys);
+    }
 
     const Section view{root.get("view"), "[view]", file};
     if (const auto* center = view["center"].as_array()) {

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "citywall/keys.hpp"
 #include "citywall/result.hpp"
 
 namespace citywall::viewer {
@@ -94,6 +95,8 @@ struct ViewerConfig {
     std::string updates_endpoint;   // ingest PUB
     std::string snapshot_endpoint;  // ingest ROUTER
     double stale_after_s = 3.0;
+    // This wall's key pair and the ingest's public key; none: no CURVE (an ingest with keys off).
+    std::optional<WallKeys> keys;
 
     std::optional<std::array<double, 2>> center_lonlat;
     std::optional<double> metres_per_pixel;

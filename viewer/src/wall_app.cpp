@@ -184,8 +184,8 @@ bool WallApp::init(GLFWwindow* window, bool install_input) {
     imgui_ready_ = true;
 
     if (!config_.updates_endpoint.empty()) {
-        network_ =
-            std::make_unique<NetworkClient>(config_.updates_endpoint, config_.snapshot_endpoint);
+        network_ = std::make_unique<NetworkClient>(config_.updates_endpoint,
+                                                   config_.snapshot_endpoint, config_.keys);
     }
     started_ = Clock::now();
     return true;
@@ -358,6 +358,7 @@ StreamStatus WallApp::stream_status() const {
         status.stale = status.silent_s > config_.stale_after_s;
         status.decode_errors = network_->decode_errors();
         status.snapshots = network_->snapshots_requested();
+        status.refused = network_->refused();
         // Ages are then measured on ingest's clock, which a test fixes.
         if (options_.deterministic) status.now = status.data_time;
     }

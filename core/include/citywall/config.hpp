@@ -84,6 +84,24 @@ struct DepartmentConfig {
     std::filesystem::path public_key_file;  // or a file holding it (citywall-keygen's NAME.pub)
     // format = "citywall": the other ingest's snapshot endpoint (its updates are `endpoint`).
     std::string snapshot_endpoint;
+    // At most this many messages a second are read from this department, with a burst of one
+    // second's worth; the rest wait in its socket (nothing is dropped: a department on the
+    // acknowledged path sees its window fill). 0: no limit, only the fair share of each pass.
+    int max_rate = 0;
+};
+
+// What a wall's key lets it do, checked on every request it makes. Every role may watch; the
+// roles that may act (operator, leader, trainer) come with the requests they make.
+enum class WallRole { viewer };
+std::string_view describe(WallRole role);
+
+// A wall (or a console, or another centre's ingest) that may read the picture: with keys on,
+// only a connection that proves it holds one of these keys reads anything (docs/security.md).
+struct WallConfig {
+    std::string name;                       // in logs and counters; also the key's User-Id
+    std::string public_key;                 // Z85 CURVE public key
+    std::filesystem::path public_key_file;  // or a file holding it (citywall-keygen's NAME.pub)
+    WallRole role = WallRole::viewer;
 };
 
 // The city's incident categories; a category outside it is rejected (empty: any well-formed
@@ -144,6 +162,7 @@ struct IngestConfig {
     bool keys_off = false;
     std::filesystem::path ingest_key_file;
     std::vector<DepartmentConfig> departments;
+    std::vector<WallConfig> walls;  // who may read the wall stream; required with keys on
 };
 
 Result<IngestConfig> load_ingest_config(const std::filesystem::path& file);
