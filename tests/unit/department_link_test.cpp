@@ -255,6 +255,35 @@ TEST_F(AcknowledgedFeedTest, RefusedMessageIsReportedAndNeverResent) {
     EXPECT_EQ(feed->counters().resent, 0u);
 }
 
+// A message ingest could not take is never put on the wire (one over four times the limit would
+// make ZeroMQ drop the connection, and the resends would never end): it is refused here, in
+// order with the rest, and the next message goes through.
+TEST_F(AcknowledgedFeedTest, AnOversizedMessageIsRefusedWithoutBeingSent) {
+    FakeIngest ingest(context, endpoint);
+    FeedOptions options;
+    options.max_message_bytes = 1000;
+    auto feed = open_feed(options);
+    ASSERT_TRUE(feed);
+    std::vector<Answer> answers;
+    feed->on_answer([&](const Answer& a) { answers.push_back(a); });
+    const std::string huge(5000, 'x');
+    ASSERT_TRUE(feed->send(huge));
+    ASSERT_TRUE(feed->send(report(1)));
+    auto got = ingest.receive(*feed, 1);
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_EQ(got[0].body, report(1));  // only the report reached ingest
+    ingest.answer(got[0], {"ok"});
+    ASSERT_TRUE(feed->drain(std::chrono::steady_clock::now() + 5s));
+    ASSERT_EQ(answers.size(), 2u);
+    EXPECT_EQ(answers[0].outcome, Outcome::refused);
+    EXPECT_EQ(answers[0].reason, "oversized");
+    EXPECT_EQ(answers[0].body.size(), 5000u);
+    EXPECT_EQ(answers[1].outcome, Outcome::acknowledged);
+    EXPECT_EQ(feed->counters().refused.at("oversized"), 1u);
+    EXPECT_EQ(feed->counters().answered(), feed->counters().sent);
+    EXPECT_TRUE(ingest.receive(*feed, 1, 300ms).empty());
+}
+
 TEST_F(AcknowledgedFeedTest, UnansweredMessageIsResentWithDoublingTimeout) {
     FakeIngest ingest(context, endpoint);
     auto feed = open_feed();

@@ -143,6 +143,15 @@ bool AcknowledgedFeed::send(std::string body) {
     if (window_full()) return false;
     const TimeMs now = options_.clock();
     const std::uint64_t number = ++next_number_;
+    if (body.size() > options_.max_message_bytes) {
+        ++counters_.sent;
+        Answer refused{Outcome::refused, id_prefix_ + "-" + std::to_string(number), std::move(body),
+                       "oversized", ""};
+        refused.detail = std::to_string(refused.body.size()) + " bytes, more than " +
+                         std::to_string(options_.max_message_bytes) + " (not sent)";
+        refused_here_.push_back(std::move(refused));
+        return true;
+    }
     Pending& message = pending_[number];
     message.id = id_prefix_ + "-" + std::to_string(number);
     message.body = std::move(body);
@@ -176,7 +185,12 @@ void AcknowledgedFeed::pump(TimeMs now) {
 
 std::size_t AcknowledgedFeed::step(TimeMs now) {
     read_connection_events(now);
-    const std::size_t answers = read_answers();
+    std::size_t answers = read_answers();
+    for (Answer& refused : std::exchange(refused_here_, {})) {
+        ++counters_.refused[refused.reason];
+        ++answers;
+        if (on_answer_) on_answer_(refused);
+    }
     send_waiting(now);
     resend_due(now);
     return answers;
@@ -328,6 +342,7 @@ std::size_t AcknowledgedFeed::poll(std::chrono::milliseconds timeout) {
     TimeMs wait = std::max<TimeMs>(0, timeout.count());
     if (!due_.empty() && (connected_ || !monitoring_))
         wait = std::clamp<TimeMs>(due_.begin()->first - now, 0, wait);
+    if (!refused_here_.empty()) wait = 0;  // answers to give now
     zmq::pollitem_t items[] = {
         {dealer_.handle(), 0, static_cast<short>(ZMQ_POLLIN | (waiting_.empty() ? 0 : ZMQ_POLLOUT)),
          0},
@@ -342,12 +357,12 @@ std::size_t AcknowledgedFeed::poll(std::chrono::milliseconds timeout) {
 
 bool AcknowledgedFeed::drain(std::chrono::steady_clock::time_point deadline) {
     using namespace std::chrono;
-    while (!pending_.empty()) {
+    while (in_flight() > 0) {
         const auto left = duration_cast<milliseconds>(deadline - steady_clock::now());
         if (left.count() <= 0) break;
         poll(std::min(left, milliseconds(100)));
     }
-    return pending_.empty();
+    return in_flight() == 0;
 }
 
 }  // namespace citywall::department_link

@@ -37,6 +37,10 @@ struct FeedOptions {
     // A message unanswered this long is sent again; each resend doubles its wait, up to the max.
     TimeMs first_timeout_ms = 3'000;
     TimeMs max_timeout_ms = 30'000;
+    // The ingest's max_message_bytes. A larger message is never put on the wire (one over four
+    // times it makes ZeroMQ drop the connection, and the sender would resend it forever): it is
+    // settled at once as refused, reason "oversized", as ingest would answer it.
+    std::size_t max_message_bytes = 64 * 1024;
     // None: the NULL mechanism, for an ingest whose config says keys = "off".
     std::optional<CurveClientKeys> keys;
     // Milliseconds on a clock that never goes back; empty: std::chrono::steady_clock. Tests set
@@ -104,7 +108,7 @@ class AcknowledgedFeed {
     // left in flight.
     bool drain(std::chrono::steady_clock::time_point deadline);
 
-    std::size_t in_flight() const { return pending_.size(); }
+    std::size_t in_flight() const { return pending_.size() + refused_here_.size(); }
     std::size_t window() const { return options_.window; }
     bool window_full() const { return pending_.size() >= options_.window; }
     // A connection to ingest has finished its handshake and has not been lost since.
@@ -153,6 +157,7 @@ class AcknowledgedFeed {
     std::map<std::uint64_t, Pending> pending_;        // by number: in the order of sending
     std::set<std::pair<TimeMs, std::uint64_t>> due_;  // (resend time, number), handed over
     std::deque<std::uint64_t> waiting_;               // numbers waiting for room to be sent
+    std::vector<Answer> refused_here_;  // oversized: answered at the next pump, never sent
     DeliveryCounters counters_;
     std::function<void(const Answer&)> on_answer_;
 };

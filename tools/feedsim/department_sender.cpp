@@ -19,10 +19,12 @@ DepartmentSender::DepartmentSender(std::string code, std::optional<zmq::socket_t
 Result<DepartmentSender> DepartmentSender::open(zmq::context_t& context,
                                                 const DepartmentConfig& department,
                                                 const std::optional<KeyPair>& keys,
-                                                const std::string& ingest_public_key) {
+                                                const std::string& ingest_public_key,
+                                                std::size_t max_message_bytes) {
     using R = Result<DepartmentSender>;
     if (uses_acknowledged_feed(department)) {
         department_link::FeedOptions options;
+        options.max_message_bytes = max_message_bytes;
         if (keys)
             options.keys = department_link::CurveClientKeys{keys->public_key, keys->secret_key,
                                                             ingest_public_key};

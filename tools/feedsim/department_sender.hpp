@@ -30,7 +30,8 @@ class DepartmentSender {
     static Result<DepartmentSender> open(zmq::context_t& context,
                                          const DepartmentConfig& department,
                                          const std::optional<KeyPair>& keys,
-                                         const std::string& ingest_public_key);
+                                         const std::string& ingest_public_key,
+                                         std::size_t max_message_bytes);
 
     bool acknowledged() const { return feed_ != nullptr; }
     // An incident report: on the acknowledged feed it waits (pumping) while the window is full,

@@ -231,7 +231,8 @@ int main(int argc, char** argv) {
             }
             keys = *loaded;
         }
-        auto sender = feedsim::DepartmentSender::open(context, d, keys, ingest_public_key);
+        auto sender = feedsim::DepartmentSender::open(context, d, keys, ingest_public_key,
+                                                      config->max_message_bytes);
         if (!sender) {
             std::fprintf(stderr, "citywall-feedsim: %s\n", sender.error().c_str());
             return 2;
