@@ -25,6 +25,7 @@ constexpr Key kIngestKeys[] = {
     {"max_message_bytes", Type::integer},
     {"checkpoint_every", Type::integer},
     {"publish_queue", Type::integer},
+    {"max_walls", Type::integer},
     {"dead_letter_max_bytes", Type::integer},
     {"dead_letter_record_bytes", Type::integer},
 };
@@ -164,6 +165,11 @@ Result<IngestConfig> parse(std::string_view text, const std::filesystem::path& b
     if (publish_queue < 100 || publish_queue > 10'000'000)
         return fail(ingest_table, "[ingest]", "publish_queue", "must be 100..10000000");
     config.publish_queue = static_cast<int>(publish_queue);
+    std::int64_t max_walls = config.max_walls;
+    read(ingest, "max_walls", max_walls);
+    if (max_walls < 1 || max_walls > 10'000)
+        return fail(ingest_table, "[ingest]", "max_walls", "must be 1..10000");
+    config.max_walls = static_cast<int>(max_walls);
     auto dead_letter_max = static_cast<std::int64_t>(config.dead_letter_max_bytes);
     auto dead_letter_record = static_cast<std::int64_t>(config.dead_letter_record_bytes);
     read(ingest, "dead_letter_max_bytes", dead_letter_max);

@@ -57,6 +57,8 @@ std::string_view describe(Refusal reason) {
             return "not a department socket";
         case Refusal::department_key_on_wall:
             return "a department's key on the wall stream";
+        case Refusal::too_many_walls:
+            return "too many walls connected";
     }
     return "refused";
 }
@@ -102,7 +104,14 @@ struct KeyGate::Impl {
     zmq::socket_t stop;  // the owner's end of the pipe that stops the handler thread
     std::thread thread;
 
-    void serve(zmq::socket_t handler, zmq::socket_t stop_signal);
+    // The wall stream's connections, from its sockets' monitors (read on the gate's thread,
+    // before each request it answers, so a connection is counted before it is asked about).
+    std::atomic<int> wall_connections{0};
+    std::atomic<std::uint64_t> wall_departures{0};
+    void watch_walls(std::vector<zmq::socket_t>& monitors);
+
+    void serve(zmq::socket_t handler, zmq::socket_t stop_signal,
+               std::vector<zmq::socket_t> monitors);
     void answer(zmq::socket_t& handler);
     void refuse(RefusalEvent event);
     void admit(const std::string& domain);
@@ -131,6 +140,9 @@ void KeyGate::Impl::refuse(RefusalEvent event) {
                 break;
             case Refusal::department_key_on_wall:
                 ++c.department_key_on_wall;
+                break;
+            case Refusal::too_many_walls:
+                ++c.too_many_walls;
                 break;
         }
     }
@@ -209,6 +221,15 @@ void KeyGate::Impl::answer(zmq::socket_t& handler) {
 void KeyGate::Impl::answer_wall(
     RefusalEvent& event, const std::vector<std::string>& frames,
     const std::function<void(std::string_view, std::string_view, std::string_view)>& reply) {
+    if (config.max_wall_connections > 0 && wall_connections.load() > config.max_wall_connections) {
+        event.reason = Refusal::too_many_walls;
+        refuse(event);
+        return reply("400", describe(event.reason), "");
+    }
+    if (event.mechanism == "NULL" && config.keys_off) {
+        admit(event.domain);
+        return reply("200", "OK (keys off)", "");
+    }
     if (event.mechanism == "CURVE" && frames.size() == 7 && frames[6].size() == kCurveKeyBytes) {
         const std::string& offered = frames[6];
         if (auto wall = wall_of.find(offered); wall != wall_of.end()) {
@@ -229,13 +250,40 @@ void KeyGate::Impl::answer_wall(
     reply("400", describe(event.reason), "");
 }
 
-void KeyGate::Impl::serve(zmq::socket_t handler, zmq::socket_t stop_signal) {
-    std::array<zmq::pollitem_t, 2> items{
-        {{handler.handle(), 0, ZMQ_POLLIN, 0}, {stop_signal.handle(), 0, ZMQ_POLLIN, 0}}};
+void KeyGate::Impl::watch_walls(std::vector<zmq::socket_t>& monitors) {
+    for (auto& monitor : monitors) {
+        zmq::message_t event, endpoint;
+        while (monitor.recv(event, zmq::recv_flags::dontwait)) {
+            if (event.more()) (void)monitor.recv(endpoint, zmq::recv_flags::dontwait);
+            if (event.size() < 6) continue;
+            std::uint16_t id = 0;
+            std::int32_t value = 0;
+            std::memcpy(&id, event.data(), sizeof id);
+            std::memcpy(&value, event.data<char>() + 2, sizeof value);
+            if (id == ZMQ_EVENT_ACCEPTED) ++wall_connections;
+            if (id == ZMQ_EVENT_DISCONNECTED) {
+                --wall_connections;
+                ++wall_departures;
+            }
+            // A client without keys at a keyed stream never reaches the gate's requests.
+            if (auto refusal = refusal_of_handshake_event(id, value))
+                refuse({std::string(kWallDomain), *refusal, {}, {}, {}, {}});
+        }
+    }
+}
+
+void KeyGate::Impl::serve(zmq::socket_t handler, zmq::socket_t stop_signal,
+                          std::vector<zmq::socket_t> monitors) {
+    std::vector<zmq::pollitem_t> items{{handler.handle(), 0, ZMQ_POLLIN, 0},
+                                       {stop_signal.handle(), 0, ZMQ_POLLIN, 0}};
+    for (auto& monitor : monitors)
+        items.push_back({monitor.handle(), 0, ZMQ_POLLIN, 0});
     while (true) {
         try {
             zmq::poll(items.data(), items.size(), std::chrono::milliseconds(-1));
             if (items[1].revents & ZMQ_POLLIN) break;
+            // Connections first: one that asks was accepted before it could ask.
+            watch_walls(monitors);
             if (items[0].revents & ZMQ_POLLIN) answer(handler);
         } catch (const zmq::error_t& e) {
             if (e.num() == EINTR) continue;
@@ -324,13 +372,20 @@ Result<std::unique_ptr<KeyGate>> KeyGate::open(zmq::context_t& context, KeyGateC
         impl->stop = zmq::socket_t(context, zmq::socket_type::pair);
         impl->stop.set(zmq::sockopt::linger, 0);
         impl->stop.connect(stop_endpoint);
+        // inproc lets a PAIR connect before the monitor binds: the wall sockets come later.
+        std::vector<zmq::socket_t> monitors;
+        for (const auto& endpoint : impl->config.wall_monitors) {
+            monitors.emplace_back(context, zmq::socket_type::pair);
+            monitors.back().set(zmq::sockopt::linger, 0);
+            monitors.back().connect(endpoint);
+        }
         // The sockets move to the handler thread; std::thread's start is the memory barrier
         // libzmq asks for when a socket changes threads.
         Impl* self = impl.get();
-        impl->thread =
-            std::thread([self, h = std::move(handler), s = std::move(stop_signal)]() mutable {
-                self->serve(std::move(h), std::move(s));
-            });
+        impl->thread = std::thread([self, h = std::move(handler), s = std::move(stop_signal),
+                                    m = std::move(monitors)]() mutable {
+            self->serve(std::move(h), std::move(s), std::move(m));
+        });
     } catch (const zmq::error_t& e) {
         return R::failure(std::string("ZAP handler: ") + e.what());
     }
@@ -360,8 +415,24 @@ Result<bool> KeyGate::guard(zmq::socket_t& socket, const std::string& department
     return configure_department_server(socket, department, impl_->ingest_secret);
 }
 
+int KeyGate::wall_connections() const {
+    return impl_->wall_connections.load();
+}
+
+std::uint64_t KeyGate::take_wall_departures() {
+    return impl_->wall_departures.exchange(0);
+}
+
 Result<bool> KeyGate::guard_walls(zmq::socket_t& socket) const {
-    if (impl_->config.keys_off) return true;
+    if (impl_->config.keys_off) {
+        // NULL, but still through the gate, which counts the walls.
+        try {
+            socket.set(zmq::sockopt::zap_domain, std::string(kWallDomain));
+        } catch (const zmq::error_t& e) {
+            return Result<bool>::failure(std::string("wall stream: ") + e.what());
+        }
+        return true;
+    }
     try {
         socket.set(zmq::sockopt::curve_server, true);
         socket.set(zmq::sockopt::curve_secretkey, curve_key_bytes(impl_->ingest_secret));

@@ -50,6 +50,8 @@ enum class Refusal {
     // kWallDomain only: a department's key offered to the wall stream (keys are not shared
     // between speaking and reading)
     department_key_on_wall,
+    // kWallDomain only: max_wall_connections are open already
+    too_many_walls,
 };
 std::string_view describe(Refusal reason);  // "unknown key", "key of another department", …
 
@@ -69,9 +71,10 @@ struct GateCounts {
     std::uint64_t wrong_mechanism = 0;
     std::uint64_t unknown_department = 0;
     std::uint64_t department_key_on_wall = 0;
+    std::uint64_t too_many_walls = 0;
     std::uint64_t refused() const {
         return unknown_key + other_department_key + wrong_mechanism + unknown_department +
-               department_key_on_wall;
+               department_key_on_wall + too_many_walls;
     }
 };
 
@@ -86,6 +89,11 @@ struct KeyGateConfig {
     // Wall name → its Z85 public key: the keys that may read the wall stream. Unused with keys
     // off (the wall stream is then open, like the department sockets).
     std::map<std::string, std::string> wall_keys;
+    // Connections to the wall stream (both sockets together) open at once, at most; one more is
+    // refused (too_many_walls). 0: no limit. Counted from the sockets' monitors, which the gate
+    // reads itself (wall_monitors: the inproc endpoints guard_walls' callers monitor them on).
+    int max_wall_connections = 0;
+    std::vector<std::string> wall_monitors;
     // Keys off: department sockets speak NULL (no encryption, no keys) and the gate admits
     // NULL connections for configured departments, User-Id = the domain. Only when asked for.
     bool keys_off = false;
@@ -124,6 +132,10 @@ class KeyGate {
     // kWallDomain, so only a listed wall's key gets in, and each of its messages carries
     // User-Id = the wall's name. With keys off, nothing: the wall stream is open.
     Result<bool> guard_walls(zmq::socket_t& socket) const;
+    // Connections to the wall stream open now, and how many have closed since the last call
+    // (the ingest frees memory after a wall leaves).
+    int wall_connections() const;
+    std::uint64_t take_wall_departures();
 
     // Per ZAP domain, counted since open (a refused sender reconnects, so it counts each try).
     std::map<std::string, GateCounts> counts() const;

@@ -59,10 +59,14 @@ Result<std::unique_ptr<IngestServer>> IngestServer::create(const IngestConfig& c
             if (auto guarded = impl->gate->guard_walls(*socket); !guarded)
                 return R::failure(guarded.error());
         impl->updates.set(zmq::sockopt::sndhwm, config.publish_queue);
-        if (zmq_socket_monitor(impl->updates.handle(), "inproc://walls",
-                               ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL) != 0)
-            return R::failure("cannot monitor updates_endpoint");
-        impl->walls_monitor.connect("inproc://walls");
+        // The gate reads these monitors: it counts the walls' connections and their refusals.
+        for (std::size_t k = 0; k < 2; ++k) {
+            auto& socket = k == 0 ? impl->updates : impl->snapshots;
+            if (zmq_socket_monitor(socket.handle(), kWallMonitors[k],
+                                   ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED |
+                                       ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL) != 0)
+                return R::failure("cannot monitor the wall stream");
+        }
         if (auto error = bind(impl->updates, config.updates_endpoint, "updates_endpoint");
             !error.empty())
             return R::failure(error);
@@ -181,6 +185,9 @@ Result<bool> IngestServer::Impl::open_gate() {
     if (!gate_config) return Result<bool>::failure("security: " + gate_config.error());
     if (auto listed = gate_config->add_walls(config.walls); !listed)
         return Result<bool>::failure("security: " + listed.error());
+    // A wall holds up to three connections: its subscription and two request sockets.
+    gate_config->max_wall_connections = 3 * config.max_walls;
+    gate_config->wall_monitors.assign(std::begin(kWallMonitors), std::end(kWallMonitors));
     // A refused client tries again every 100 ms: one line per place and reason a minute, with
     // the count of those held back (the gate's counters have every one).
     struct RefusalLog {
@@ -518,8 +525,6 @@ void IngestServer::run(const std::atomic<bool>& stop) {
     // The journal says when more of it is on disk: what it holds then is published.
     const std::size_t durable_item = items.size();
     items.push_back({nullptr, -1, ZMQ_POLLIN, 0});
-    const std::size_t walls_item = items.size();
-    items.push_back({s.walls_monitor.handle(), 0, ZMQ_POLLIN, 0});
     items.push_back({s.snapshots.handle(), 0, ZMQ_POLLIN, 0});
     TimeMs next_beat = now_ms();
     log("serving " + std::to_string(s.departments.size()) + " departments; updates on " +
@@ -530,6 +535,19 @@ void IngestServer::run(const std::atomic<bool>& stop) {
         items[durable_item].events = s.journal ? ZMQ_POLLIN : 0;
         // A snapshot being streamed goes on as soon as its wall has read some.
         TimeMs wait = std::clamp<TimeMs>(next_beat - now_ms(), 0, s.walls->busy() ? 2 : 100);
+        // A centre silent past its heartbeat_s is connected to afresh (new sockets: new
+        // handles to poll).
+        for (std::size_t k = 0; k < s.upstreams.size(); ++k) {
+            auto& link = *s.upstreams[k].link;
+            if (!link.reconnect_if_silent(s.upstreams[k].config.heartbeat_s * 1000)) continue;
+            s.throttled.write("upstream-" + s.upstreams[k].config.code,
+                              "department " + s.upstreams[k].config.code + ": silent for " +
+                                  std::to_string(s.upstreams[k].config.heartbeat_s) +
+                                  " s, connecting afresh",
+                              now_ms());
+            items[2 * s.departments.size() + 2 * k].socket = link.updates().handle();
+            items[2 * s.departments.size() + 2 * k + 1].socket = link.snapshots().handle();
+        }
         // A department over its max_rate is not polled (its waiting messages would wake the
         // loop at once) until it may be read again.
         for (std::size_t k = 0; k < s.departments.size(); ++k) {
@@ -590,24 +608,8 @@ void IngestServer::run(const std::atomic<bool>& stop) {
         s.publish_durable();
         if ((items.back().revents & ZMQ_POLLIN) || s.walls->busy()) s.serve_requests();
         const TimeMs now = now_ms();
-        if (items[walls_item].revents & ZMQ_POLLIN) {
-            std::vector<zmq::message_t> event;
-            while (zmq::recv_multipart(s.walls_monitor, std::back_inserter(event),
-                                       zmq::recv_flags::dontwait)) {
-                if (!event.empty() && event.front().size() >= 6) {
-                    std::uint16_t id = 0;
-                    std::int32_t value = 0;
-                    std::memcpy(&id, event.front().data(), sizeof id);
-                    std::memcpy(&value, event.front().data<char>() + 2, sizeof value);
-                    if (id == ZMQ_EVENT_DISCONNECTED)
-                        s.trim_at = now + 1000;  // once the wall's queue has been freed
-                    // A wall without keys at a keyed stream never reaches the gate.
-                    if (auto refusal = refusal_of_handshake_event(id, value))
-                        s.gate->count_refusal(std::string(kWallDomain), *refusal);
-                }
-                event.clear();
-            }
-        }
+        if (s.gate->take_wall_departures() > 0)
+            s.trim_at = now + 1000;  // once the wall's queue has been freed
         // The last snapshot image is let go a while after the last wall took it.
         if (s.image && !s.walls->busy() && now - s.image->built > kKeepSnapshotImageMs) {
             s.image.reset();

@@ -52,6 +52,9 @@ constexpr TimeMs kUnitMaxAgeMs = 15 * 60 * 1000;
 // Messages taken from one department before the next is served: a flooding department delays
 // another by at most this many of its own.
 constexpr int kDrainPerSocket = 256;
+// Where the updates and snapshot sockets' monitors publish; the key gate reads them.
+constexpr const char* kWallMonitors[] = {"inproc://citywall-walls-updates",
+                                         "inproc://citywall-walls-requests"};
 // Events journaled with one write at most; a drain pass writes what it has at its end anyway.
 constexpr std::size_t kJournalBatch = 256;
 constexpr std::size_t kMaxJournalPayload = 64u << 20;  // the journal's limit (docs/journal.md)
@@ -190,7 +193,6 @@ struct IngestServer::Impl {
     zmq::socket_t updates{context, zmq::socket_type::pub};
     // Walls coming and going on `updates`: a wall that leaves frees its queue, and the memory
     // is handed back to the system soon after (malloc keeps freed memory otherwise).
-    zmq::socket_t walls_monitor{context, zmq::socket_type::pair};
     TimeMs trim_at = 0;
     zmq::socket_t snapshots{context, zmq::socket_type::router};
     std::unique_ptr<JournalWriter> journal;

@@ -1,36 +1,59 @@
 #include "upstream_link.hpp"
 
+#include <chrono>
+
 namespace citywall::ingest {
 
-UpstreamLink::UpstreamLink(const DepartmentConfig& centre, zmq::context_t& context)
-    : centre_(centre),
-      updates_(context, zmq::socket_type::sub),
-      snapshots_(context, zmq::socket_type::dealer) {}
+namespace {
+TimeMs steady_ms() {
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
+}  // namespace
+
+UpstreamLink::UpstreamLink(const DepartmentConfig& centre, zmq::context_t& context,
+                           KeyPair own_keys)
+    : centre_(centre), context_(context), own_keys_(std::move(own_keys)) {}
 
 Result<std::unique_ptr<UpstreamLink>> UpstreamLink::open(const DepartmentConfig& centre,
                                                          zmq::context_t& context,
                                                          const KeyPair& own_keys) {
     using R = Result<std::unique_ptr<UpstreamLink>>;
-    std::unique_ptr<UpstreamLink> link(new UpstreamLink(centre, context));
+    if (!own_keys.secret_key.empty() && centre.public_key.empty())
+        return R::failure("keys are on: public_key must be the other ingest's public key");
+    std::unique_ptr<UpstreamLink> link(new UpstreamLink(centre, context, own_keys));
+    if (auto connected = link->connect(); !connected) return R::failure(connected.error());
+    return link;
+}
+
+Result<bool> UpstreamLink::connect() {
+    using R = Result<bool>;
     try {
-        for (auto* socket : {&link->updates_, &link->snapshots_}) {
+        updates_ = zmq::socket_t(context_, zmq::socket_type::sub);
+        snapshots_ = zmq::socket_t(context_, zmq::socket_type::dealer);
+        for (auto* socket : {&updates_, &snapshots_}) {
             socket->set(zmq::sockopt::linger, 0);
-            if (own_keys.secret_key.empty()) continue;  // keys off here: NULL
-            if (centre.public_key.empty())
-                return R::failure("keys are on: public_key must be the other ingest's public key");
-            if (auto keyed = make_curve_client(socket->handle(), centre.public_key, own_keys);
+            if (own_keys_.secret_key.empty()) continue;  // keys off here: NULL
+            if (auto keyed = make_curve_client(socket->handle(), centre_.public_key, own_keys_);
                 !keyed)
                 return R::failure(keyed.error());
         }
-        link->updates_.set(zmq::sockopt::subscribe, "");
-        link->updates_.set(zmq::sockopt::rcvhwm, 200000);
-        link->updates_.connect(centre.endpoint);
-        link->snapshots_.connect(centre.snapshot_endpoint);
+        updates_.set(zmq::sockopt::subscribe, "");
+        updates_.set(zmq::sockopt::rcvhwm, 200000);
+        updates_.connect(centre_.endpoint);
+        snapshots_.connect(centre_.snapshot_endpoint);
     } catch (const zmq::error_t& e) {
         return R::failure(std::string("cannot connect: ") + e.what());
     }
-    link->request_snapshot();
-    return link;
+    heard_ = steady_ms();
+    request_snapshot();
+    return true;
+}
+
+bool UpstreamLink::reconnect_if_silent(TimeMs silent_ms) {
+    if (steady_ms() - heard_ < silent_ms) return false;
+    ++reconnects_;
+    return connect().ok();
 }
 
 void UpstreamLink::request_snapshot() {
@@ -43,6 +66,7 @@ std::vector<UpstreamLink::Change> UpstreamLink::receive() {
     zmq::message_t message;
     for (auto* socket : {&snapshots_, &updates_}) {
         while (socket->recv(message, zmq::recv_flags::dontwait)) {
+            heard_ = steady_ms();
             auto decoded = wire::decode(message.to_string_view());
             if (!decoded) continue;  // counted by the caller's health as undecodable
             switch (picture_.apply(*decoded)) {

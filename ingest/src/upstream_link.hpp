@@ -31,6 +31,12 @@ class UpstreamLink {
     zmq::socket_t& updates() { return updates_; }
     zmq::socket_t& snapshots() { return snapshots_; }
 
+    // Connects afresh when the other ingest has said nothing for `silent_ms`: libzmq does not
+    // try again after a refusal (this ingest's key not yet listed there, or its max_walls
+    // reached), and a lost snapshot request is asked again. True when it did (the sockets are
+    // new: poll their new handles).
+    bool reconnect_if_silent(TimeMs silent_ms);
+
     struct Change {
         Incident upstream;  // as the other ingest now has it; not open() means it closed there
         std::uint64_t seq = 0;
@@ -40,19 +46,25 @@ class UpstreamLink {
 
     std::uint64_t replayed() const { return replayed_; }  // updates at or below what we had
     std::uint64_t resyncs() const { return resyncs_; }
+    std::uint64_t reconnects() const { return reconnects_; }
 
   private:
-    UpstreamLink(const DepartmentConfig& centre, zmq::context_t& context);
+    UpstreamLink(const DepartmentConfig& centre, zmq::context_t& context, KeyPair own_keys);
+    Result<bool> connect();
     void request_snapshot();
     void collect(std::vector<Change>& out);
 
     const DepartmentConfig centre_;
+    zmq::context_t& context_;
+    const KeyPair own_keys_;
+    TimeMs heard_ = 0;  // when a message last came, or the sockets were made (steady clock)
     zmq::socket_t updates_;
     zmq::socket_t snapshots_;
     CityPicture picture_;
     std::unordered_map<std::uint64_t, Incident> mirrored_;  // what we last passed on, by id
     std::uint64_t replayed_ = 0;
     std::uint64_t resyncs_ = 0;
+    std::uint64_t reconnects_ = 0;
 };
 
 // The local incident for an upstream one: its sources keep their departments, prefixed with the

@@ -3,11 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <functional>
 #include <thread>
 #include <zmq.hpp>
 
 #include "citywall/keys.hpp"
 #include "department_keys.hpp"
+#include "key_pairs.hpp"
 #include "loopback.hpp"
 #include "scratch_dir.hpp"
 #include "wall_client.hpp"
@@ -93,6 +95,15 @@ TEST(Federation, CountyStreamFeedsTheCityKeepingDepartmentsAndProvenance) {
 
 // With keys on at both centres: the city reads the county's wall stream with its own ingest key,
 // which the county lists as one of its walls, and trusts only the county's ingest key.
+bool eventually(const std::function<bool()>& done) {
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (!done()) {
+        if (std::chrono::steady_clock::now() > deadline) return false;
+        std::this_thread::sleep_for(20ms);
+    }
+    return true;
+}
+
 TEST(Federation, WithKeysTheCityReadsTheCountyAsOneOfItsWalls) {
     testing::ScratchDir keys("citywall-federation-keys");
     auto pair = [&](const std::string& name) {
@@ -134,23 +145,32 @@ TEST(Federation, WithKeysTheCityReadsTheCountyAsOneOfItsWalls) {
     EXPECT_NE(refused.error().find("county-a"), std::string::npos) << refused.error();
 
     zmq::context_t context(1);
-    testing::RunningIngest county_ingest(county);
+    // The county does not list the city yet: the city is refused, and libzmq would never try
+    // again. Once the county lists it (a restart there), the city gets in by itself.
+    IngestConfig county_before = county;
+    county_before.walls = {
+        {"someone-else", testing::fresh_key_pair().public_key, {}, WallRole::viewer}};
+    city.departments[0].heartbeat_s = 1;  // silent this long: the city connects afresh
+    auto county_ingest = std::make_unique<testing::RunningIngest>(county_before);
+    auto city_ingest = std::make_unique<testing::RunningIngest>(city);
+    ASSERT_TRUE(eventually([&] { return county_ingest->server().counters().walls_refused >= 1; }));
+    county_ingest.reset();
+    county_ingest = std::make_unique<testing::RunningIngest>(county);
     zmq::socket_t fire(context, zmq::socket_type::push);
     fire.set(zmq::sockopt::linger, 0);
     ASSERT_TRUE(ingest::configure_department_client(fire, county_keys.public_key, fire_keys));
     fire.connect(county.departments[0].endpoint);
     fire.send(zmq::buffer(report("F-1", "reported")));
 
-    testing::RunningIngest city_ingest(city);
     testing::WallClient wall(context, city.updates_endpoint, city.snapshot_endpoint, 0,
                              WallKeys{city_wall_keys, city_keys.public_key});
     std::this_thread::sleep_for(200ms);
     wall.request_snapshot();
     ASSERT_TRUE(wall.pump_until([](const CityPicture& p) { return p.incidents().size() == 1; }));
     EXPECT_EQ(wall.picture.incidents().copy_all()[0].sources[0].department, "county-a:119");
-    EXPECT_EQ(county_ingest.server().counters().walls_refused, 0u);
-    city_ingest.stop();
-    county_ingest.stop();
+    EXPECT_EQ(county_ingest->server().counters().walls_refused, 0u);
+    city_ingest.reset();
+    county_ingest.reset();
     std::filesystem::remove_all(county.journal_dir);
     std::filesystem::remove_all(city.journal_dir);
 }

@@ -123,6 +123,40 @@ TEST_F(WallKeysTest, RequestsAreLimitedPerKeyNotPerConnection) {
     EXPECT_EQ(counts.requests_limited, 8u);
 }
 
+// max_walls bounds what walls can make ingest hold: a connection over three a wall is refused
+// (counted), and gets in when it tries again after another has left.
+TEST_F(WallKeysTest, AConnectionOverMaxWallsIsRefusedUntilAnotherLeaves) {
+    config_.max_walls = 1;  // three connections
+    testing::RunningIngest ingest(config_);
+    auto subscriber = [&] {
+        auto socket = std::make_unique<zmq::socket_t>(context_, zmq::socket_type::sub);
+        socket->set(zmq::sockopt::linger, 0);
+        socket->set(zmq::sockopt::subscribe, "");
+        const WallKeys keys = as(east_keys_);
+        EXPECT_TRUE(make_curve_client(socket->handle(), keys.ingest_public_key, keys.own));
+        socket->connect(config_.updates_endpoint);
+        return socket;
+    };
+    auto hears = [](zmq::socket_t& socket, std::chrono::milliseconds within) {
+        zmq::pollitem_t item{socket.handle(), 0, ZMQ_POLLIN, 0};
+        zmq::poll(&item, 1, within);
+        return (item.revents & ZMQ_POLLIN) != 0;
+    };
+    std::vector<std::unique_ptr<zmq::socket_t>> admitted;
+    for (int k = 0; k < 3; ++k) {
+        admitted.push_back(subscriber());
+        ASSERT_TRUE(hears(*admitted.back(), 5000ms)) << "connection " << k + 1;
+    }
+    auto fourth = subscriber();
+    EXPECT_FALSE(hears(*fourth, 1000ms));
+    EXPECT_GE(ingest.server().counters().walls_refused, 1u);
+    // A wall leaves: the refused one, trying again as the viewer does (with a new connection:
+    // libzmq itself does not try again after a refusal), gets in.
+    admitted.pop_back();
+    fourth = subscriber();
+    EXPECT_TRUE(hears(*fourth, 5000ms));
+}
+
 TEST_F(WallKeysTest, KeysOnWithNoWallListedStopsIngestAtStart) {
     config_.walls.clear();
     auto server = ingest::IngestServer::create(config_);

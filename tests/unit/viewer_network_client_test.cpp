@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <mutex>
 #include <thread>
 #include <zmq.hpp>
 
@@ -47,6 +48,10 @@ class KeyedStream {
                       zmq::send_flags::dontwait);
     }
     const std::string& public_key() const { return server_.public_key; }
+    void admit(const std::string& key) {
+        std::lock_guard lock(mutex_);
+        admitted_ = curve_key_bytes(key);
+    }
 
     const std::string updates_endpoint = "tcp://127.0.0.1:" + std::to_string(free_port());
     const std::string snapshot_endpoint = "tcp://127.0.0.1:" + std::to_string(free_port());
@@ -63,7 +68,9 @@ class KeyedStream {
                 if (!frames.back().more()) break;
             }
             if (frames.size() < 6) continue;
+            std::unique_lock lock(mutex_);
             const bool admit = frames.size() == 7 && frames[6].to_string() == admitted_;
+            lock.unlock();
             zap_.send(zmq::str_buffer("1.0"), zmq::send_flags::sndmore);
             zap_.send(frames[1], zmq::send_flags::sndmore);
             zap_.send(zmq::buffer(std::string(admit ? "200" : "400")), zmq::send_flags::sndmore);
@@ -75,6 +82,7 @@ class KeyedStream {
 
     zmq::context_t context_{1};
     KeyPair server_ = testing::fresh_key_pair();
+    std::mutex mutex_;
     std::string admitted_;
     zmq::socket_t zap_{context_, zmq::socket_type::rep};
     zmq::socket_t updates_{context_, zmq::socket_type::pub};
@@ -110,6 +118,22 @@ TEST(NetworkClientKeys, ARefusedKeyIsSaid) {
     EXPECT_NE(client.refused().find("refused this wall's key"), std::string::npos)
         << client.refused();
     EXPECT_FALSE(client.last_received().has_value());
+}
+
+// libzmq never tries again after a refusal; the wall does, so a key listed since (or a place
+// among max_walls come free) lets it in without a restart.
+TEST(NetworkClientKeys, ARefusedWallGetsInOnceItsKeyIsListed) {
+    const KeyPair wall = testing::fresh_key_pair();
+    KeyedStream stream(testing::fresh_key_pair().public_key);
+    NetworkClient client(stream.updates_endpoint, stream.snapshot_endpoint,
+                         WallKeys{wall, stream.public_key()});
+    wait_for(stream, [&] { return !client.refused().empty(); });
+    ASSERT_NE(client.refused(), "");
+    stream.admit(wall.public_key);
+    for (int k = 0; k < 4 && !client.last_received(); ++k)
+        wait_for(stream, [&] { return client.last_received().has_value(); });
+    EXPECT_TRUE(client.last_received().has_value());
+    EXPECT_EQ(client.refused(), "");
 }
 
 TEST(NetworkClientKeys, AWallWithoutAKeyIsToldTheIngestWantsOne) {

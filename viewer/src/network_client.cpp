@@ -16,6 +16,8 @@ constexpr std::size_t kMaxQueued = 500'000;
 // A snapshot that has not completed by then is asked for again (ingest may have restarted).
 constexpr auto kSnapshotRetry = std::chrono::seconds(5);
 constexpr auto kPollInterval = std::chrono::milliseconds(50);
+// A wall the ingest refused asks again this often (with new sockets: libzmq does not).
+constexpr auto kRefusedRetry = std::chrono::seconds(5);
 
 std::int64_t now_ns() {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -56,8 +58,12 @@ void NetworkClient::watch_handshakes(zmq::socket_t& monitor) {
         if (id == ZMQ_EVENT_DISCONNECTED) {
             // A server that cannot read this wall's hello (it was given another ingest's key)
             // just hangs up: connected, then closed, never a handshake.
+            // (Without keys of its own, the likeliest cause is a keyed ingest that saw the
+            // mismatch first.)
             if (!std::exchange(handshaking_, false)) continue;
-            why = "ingest hung up during the handshake: is its key the one this wall was given?";
+            why = keys_ ? "ingest hung up during the handshake: is its key the one this wall "
+                          "was given?"
+                        : "ingest wants a key and this wall has none";
         } else if (id == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) {
             why = "ingest refused this wall's key: it is not on the ingest's list of walls";
         } else if (id == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL) {
@@ -124,18 +130,33 @@ void NetworkClient::run() {
             }
             return socket;
         };
-        zmq::socket_t updates = to_ingest(zmq::socket_type::sub);
-        updates.set(zmq::sockopt::rcvhwm, kReceiveHighWaterMark);
-        updates.set(zmq::sockopt::subscribe, "");
+        // The subscription and the monitor of its handshakes. Made again after a refusal:
+        // libzmq does not try again after the ingest said no (the wall's key may be listed
+        // since, or a place among max_walls free).
+        std::optional<zmq::socket_t> updates;
         zmq::socket_t handshakes(context, zmq::socket_type::pair);
-        const std::string monitor_endpoint =
-            "inproc://wall-handshakes-" + std::to_string(reinterpret_cast<std::uintptr_t>(this));
-        if (zmq_socket_monitor(
-                updates.handle(), monitor_endpoint.c_str(),
-                ZMQ_EVENT_CONNECTED | ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
-                    ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_SUCCEEDED) == 0)
-            handshakes.connect(monitor_endpoint);
-        updates.connect(updates_endpoint_);
+        int incarnation = 0;
+        auto open_updates = [&] {
+            if (updates) zmq_socket_monitor(updates->handle(), nullptr, 0);
+            handshakes = zmq::socket_t(context, zmq::socket_type::pair);
+            handshakes.set(zmq::sockopt::linger, 0);
+            updates.emplace(to_ingest(zmq::socket_type::sub));
+            updates->set(zmq::sockopt::rcvhwm, kReceiveHighWaterMark);
+            updates->set(zmq::sockopt::subscribe, "");
+            const std::string monitor_endpoint =
+                "inproc://wall-handshakes-" + std::to_string(++incarnation);
+            if (zmq_socket_monitor(updates->handle(), monitor_endpoint.c_str(),
+                                   ZMQ_EVENT_CONNECTED | ZMQ_EVENT_DISCONNECTED |
+                                       ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
+                                       ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
+                                       ZMQ_EVENT_HANDSHAKE_SUCCEEDED) == 0)
+                handshakes.connect(monitor_endpoint);
+            updates->connect(updates_endpoint_);
+            handshaking_ = false;
+        };
+        open_updates();
+        auto refused_at = Clock::now();
+        bool was_refused = false;
 
         std::optional<zmq::socket_t> snapshot;
         // Its own socket: a new snapshot request replaces the snapshot DEALER, which would drop
@@ -145,6 +166,15 @@ void NetworkClient::run() {
         bool snapshot_pending = false;
 
         while (!stop_) {
+            const bool refused_now = !refused().empty();
+            if (refused_now && !was_refused) refused_at = Clock::now();
+            was_refused = refused_now;
+            if (refused_now && Clock::now() - refused_at > kRefusedRetry) {
+                open_updates();
+                refused_at = Clock::now();
+                cases.reset();            // refused with it; made again when next needed
+                snapshot_wanted_ = true;  // its snapshot socket was refused too
+            }
             if (snapshot_wanted_.exchange(false) ||
                 (snapshot_pending && Clock::now() - snapshot_sent > kSnapshotRetry)) {
                 // A fresh DEALER drops any half-received reply to an older request.
@@ -168,7 +198,7 @@ void NetworkClient::run() {
             // Only the sockets made so far (an item without a socket would poll fd 0).
             zmq::pollitem_t items[4];
             std::size_t polled = 0;
-            zmq::socket_t* sockets[4] = {&updates, &handshakes, snapshot ? &*snapshot : nullptr,
+            zmq::socket_t* sockets[4] = {&*updates, &handshakes, snapshot ? &*snapshot : nullptr,
                                          cases ? &*cases : nullptr};
             for (zmq::socket_t* socket : sockets)
                 if (socket) items[polled++] = {socket->handle(), 0, ZMQ_POLLIN, 0};
@@ -201,7 +231,7 @@ void NetworkClient::run() {
             };
             // Drained whether or not poll saw them: recv is non-blocking.
             watch_handshakes(handshakes);
-            drain(updates, From::update_stream);
+            drain(*updates, From::update_stream);
             if (snapshot) drain(*snapshot, From::snapshot_reply);
             if (cases) drain(*cases, From::case_reply);
         }

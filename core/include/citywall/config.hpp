@@ -145,6 +145,9 @@ struct IngestConfig {
     // snapshot): a slow viewer never slows ingest.
     // 20,000 is two seconds at 10,000 events/s, a few MB per wall that stopped reading.
     int publish_queue = 20'000;
+    // Walls connected at once, at most (each holds up to three connections); one more is
+    // refused. With publish_queue this bounds what the walls can make ingest hold.
+    int max_walls = 64;
     // A checkpoint after this many events (and at a clean stop), so a restart replays only
     // the journal after it. 0: never.
     std::uint64_t checkpoint_every = 100'000;
