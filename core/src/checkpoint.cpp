@@ -58,48 +58,55 @@ std::string encode_checkpoint(const Checkpoint& checkpoint) {
 
 Result<Checkpoint> decode_checkpoint(std::string_view bytes) {
     using R = Result<Checkpoint>;
-    if (bytes.size() < kPrefix) return R::failure("not a checkpoint");
+    if (bytes.size() < kPrefix) return R::failure(ErrorKind::damaged, "not a checkpoint");
     const bool v1 = bytes.substr(0, 8) == std::string_view(kMagicV1, 8);
     if (!v1 && bytes.substr(0, 8) != std::string_view(kMagic, 8))
-        return R::failure("not a checkpoint");
+        return R::failure(ErrorKind::damaged, "not a checkpoint");
     detail::ByteReader prefix(bytes.substr(8, 12));
     std::uint32_t crc = 0;
     std::uint64_t length = 0;
     prefix.get(crc);
     prefix.get(length);
     std::string_view body = bytes.substr(kPrefix);
-    if (length != body.size()) return R::failure("checkpoint is truncated");
-    if (journal_format::crc32c(body) != crc) return R::failure("checkpoint checksum mismatch");
+    if (length != body.size()) return R::failure(ErrorKind::damaged, "checkpoint is truncated");
+    if (journal_format::crc32c(body) != crc)
+        return R::failure(ErrorKind::damaged, "checkpoint checksum mismatch");
 
     Checkpoint c;
     detail::ByteReader r(body);
     std::uint32_t count = 0;
-    if (!r.get(c.seq) || !r.get(c.last_id) || !r.get(count)) return R::failure("bad checkpoint");
-    if (count > r.remaining() / 4) return R::failure("bad checkpoint incident count");
+    if (!r.get(c.seq) || !r.get(c.last_id) || !r.get(count))
+        return R::failure(ErrorKind::damaged, "bad checkpoint");
+    if (count > r.remaining() / 4)
+        return R::failure(ErrorKind::damaged, "bad checkpoint incident count");
     c.open.reserve(count);
     std::string encoded;
     for (std::uint32_t k = 0; k < count; ++k) {
-        if (!r.get_string(encoded, 64u << 20)) return R::failure("bad checkpoint incident");
+        if (!r.get_string(encoded, 64u << 20))
+            return R::failure(ErrorKind::damaged, "bad checkpoint incident");
         auto message = wire::decode(encoded);
-        if (!message) return R::failure("bad checkpoint incident: " + message.error());
+        if (!message)
+            return R::failure(message.error_kind(), "bad checkpoint incident: " + message.error());
         if (v1) {
             auto* update = std::get_if<wire::IncidentUpdate>(&*message);
-            if (!update) return R::failure("bad checkpoint incident kind");
+            if (!update) return R::failure(ErrorKind::damaged, "bad checkpoint incident kind");
             c.open.push_back({std::move(update->incident), {}});
             continue;
         }
         auto* open = std::get_if<wire::IncidentCase>(&*message);
-        if (!open || !open->open) return R::failure("bad checkpoint incident kind");
+        if (!open || !open->open)
+            return R::failure(ErrorKind::damaged, "bad checkpoint incident kind");
         c.open.push_back({std::move(open->incident), std::move(open->history)});
     }
-    if (!r.get(count) || count > r.remaining() / 16) return R::failure("bad checkpoint sources");
+    if (!r.get(count) || count > r.remaining() / 16)
+        return R::failure(ErrorKind::damaged, "bad checkpoint sources");
     c.closed.resize(count);
     for (auto& closed : c.closed) {
         if (!r.get_string(closed.source.department, kMaxString) ||
             !r.get_string(closed.source.source_id, kMaxString) || !r.get(closed.incident))
-            return R::failure("bad checkpoint source");
+            return R::failure(ErrorKind::damaged, "bad checkpoint source");
     }
-    if (r.remaining() != 0) return R::failure("trailing bytes in checkpoint");
+    if (r.remaining() != 0) return R::failure(ErrorKind::damaged, "trailing bytes in checkpoint");
     return c;
 }
 
@@ -119,19 +126,20 @@ struct CheckpointWriter::Impl {
         if (!finished && !temporary.empty()) ::unlink(temporary.c_str());
     }
 
-    Result<bool> write_all(const char* data, std::size_t size) {
+    Result<void> write_all(const char* data, std::size_t size) {
         std::size_t written = 0;
         while (written < size) {
             ssize_t n = ::write(fd, data + written, size - written);
             if (n < 0 && errno == EINTR) continue;
             if (n <= 0)
-                return Result<bool>::failure(errno_text("cannot write " + temporary.string()));
+                return Result<void>::failure(ErrorKind::io,
+                                             errno_text("cannot write " + temporary.string()));
             written += static_cast<std::size_t>(n);
         }
-        return true;
+        return {};
     }
 
-    Result<bool> flush() {
+    Result<void> flush() {
         crc = journal_format::crc32c_extend(
             crc, reinterpret_cast<const unsigned char*>(buffer.data()), buffer.size());
         body_length += buffer.size();
@@ -140,9 +148,9 @@ struct CheckpointWriter::Impl {
         return written;
     }
 
-    Result<bool> maybe_flush() {
+    Result<void> maybe_flush() {
         constexpr std::size_t kFlushBytes = 1u << 20;
-        return buffer.size() >= kFlushBytes ? flush() : Result<bool>(true);
+        return buffer.size() >= kFlushBytes ? flush() : Result<void>();
     }
 
     // The closed sources' count follows the last open incident.
@@ -164,12 +172,13 @@ Result<std::unique_ptr<CheckpointWriter>> CheckpointWriter::start(
     impl->open_expected = open_count;
     impl->closed_expected = closed_count;
     impl->fd = ::open(impl->temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (impl->fd < 0) return R::failure(errno_text("cannot create " + impl->temporary.string()));
+    if (impl->fd < 0)
+        return R::failure(ErrorKind::io, errno_text("cannot create " + impl->temporary.string()));
     // The CRC and the body length are filled in by finish().
     std::string prefix(kMagic, sizeof kMagic);
     prefix.append(kPrefix - sizeof kMagic, '\0');
     if (auto written = impl->write_all(prefix.data(), prefix.size()); !written)
-        return R::failure(written.error());
+        return R::failure(written.error_kind(), written.error());
     auto& scratch = std::get<wire::IncidentCase>(impl->scratch);
     scratch.seq = seq;
     scratch.open = true;
@@ -181,10 +190,11 @@ Result<std::unique_ptr<CheckpointWriter>> CheckpointWriter::start(
     return std::unique_ptr<CheckpointWriter>(new CheckpointWriter(std::move(impl)));
 }
 
-Result<bool> CheckpointWriter::add_open(const Incident& incident, const CaseHistory& history) {
+Result<void> CheckpointWriter::add_open(const Incident& incident, const CaseHistory& history) {
     Impl& s = *impl_;
     if (s.open_added == s.open_expected)
-        return Result<bool>::failure("checkpoint: more open incidents than announced");
+        return Result<void>::failure(ErrorKind::damaged,
+                                     "checkpoint: more open incidents than announced");
     auto& scratch = std::get<wire::IncidentCase>(s.scratch);
     scratch.id = incident.id;
     scratch.incident = incident;
@@ -195,11 +205,12 @@ Result<bool> CheckpointWriter::add_open(const Incident& incident, const CaseHist
     return s.maybe_flush();
 }
 
-Result<bool> CheckpointWriter::add_closed(std::string_view department, std::string_view source_id,
+Result<void> CheckpointWriter::add_closed(std::string_view department, std::string_view source_id,
                                           std::uint64_t incident) {
     Impl& s = *impl_;
     if (s.open_added != s.open_expected || s.closed_added == s.closed_expected)
-        return Result<bool>::failure("checkpoint: closed sources out of order or too many");
+        return Result<void>::failure(ErrorKind::damaged,
+                                     "checkpoint: closed sources out of order or too many");
     detail::ByteWriter w(s.buffer);
     w.put_string(department);
     w.put_string(source_id);
@@ -208,11 +219,12 @@ Result<bool> CheckpointWriter::add_closed(std::string_view department, std::stri
     return s.maybe_flush();
 }
 
-Result<bool> CheckpointWriter::finish() {
-    using R = Result<bool>;
+Result<void> CheckpointWriter::finish() {
+    using R = Result<void>;
     Impl& s = *impl_;
     if (s.open_added != s.open_expected || s.closed_added != s.closed_expected)
-        return R::failure("checkpoint: fewer incidents or sources than announced");
+        return R::failure(ErrorKind::damaged,
+                          "checkpoint: fewer incidents or sources than announced");
     if (auto flushed = s.flush(); !flushed) return flushed;
     std::string header;
     detail::ByteWriter h(header);
@@ -220,27 +232,28 @@ Result<bool> CheckpointWriter::finish() {
     h.put(s.body_length);
     if (::pwrite(s.fd, header.data(), header.size(), sizeof kMagic) !=
         static_cast<ssize_t>(header.size()))
-        return R::failure(errno_text("cannot write " + s.temporary.string()));
-    if (::fsync(s.fd) != 0) return R::failure(errno_text("cannot fsync " + s.temporary.string()));
+        return R::failure(ErrorKind::io, errno_text("cannot write " + s.temporary.string()));
+    if (::fsync(s.fd) != 0)
+        return R::failure(ErrorKind::io, errno_text("cannot fsync " + s.temporary.string()));
     ::close(s.fd);
     s.fd = -1;
     if (::rename(s.temporary.c_str(), (s.directory / kFileName).c_str()) != 0)
-        return R::failure(errno_text("cannot rename checkpoint"));
+        return R::failure(ErrorKind::io, errno_text("cannot rename checkpoint"));
     s.finished = true;
     int dir = ::open(s.directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dir >= 0) {
         ::fsync(dir);
         ::close(dir);
     }
-    return true;
+    return {};
 }
 
-Result<bool> write_checkpoint(const std::filesystem::path& directory,
+Result<void> write_checkpoint(const std::filesystem::path& directory,
                               const Checkpoint& checkpoint) {
     auto writer = CheckpointWriter::start(directory, checkpoint.seq, checkpoint.last_id,
                                           static_cast<std::uint32_t>(checkpoint.open.size()),
                                           static_cast<std::uint32_t>(checkpoint.closed.size()));
-    if (!writer) return Result<bool>::failure(writer.error());
+    if (!writer) return Result<void>::failure(writer.error_kind(), writer.error());
     for (const auto& open : checkpoint.open)
         if (auto added = (*writer)->add_open(open.incident, open.history); !added) return added;
     for (const auto& c : checkpoint.closed)
@@ -257,7 +270,7 @@ Result<std::optional<Checkpoint>> read_checkpoint(const std::filesystem::path& d
     std::ostringstream bytes;
     bytes << in.rdbuf();
     auto checkpoint = decode_checkpoint(bytes.str());
-    if (!checkpoint) return R::failure(checkpoint.error());
+    if (!checkpoint) return R::failure(checkpoint.error_kind(), checkpoint.error());
     return std::optional<Checkpoint>(std::move(*checkpoint));
 }
 

@@ -129,14 +129,16 @@ Result<IngestConfig> parse(std::string_view text, const std::filesystem::path& b
     try {
         root = toml::parse(text, std::string_view(file));
     } catch (const toml::parse_error& e) {
-        return R::failure(toml_schema::location(file, e.source()) + std::string(e.description()));
+        return R::failure(ErrorKind::invalid,
+                          toml_schema::location(file, e.source()) + std::string(e.description()));
     }
     // Every key and type first, so no value below is read from a file that has a mistake.
     if (auto mistakes = toml_schema::check(root, kSections, file); !mistakes.empty())
-        return R::failure(mistakes);
+        return R::failure(ErrorKind::invalid, mistakes);
     const auto fail = [&](const toml::node* table, std::string_view section, std::string_view key,
                           std::string_view what) {
-        return R::failure(toml_schema::problem(file, table, section, key, what));
+        return R::failure(ErrorKind::invalid,
+                          toml_schema::problem(file, table, section, key, what));
     };
 
     IngestConfig config;
@@ -411,7 +413,7 @@ bool Taxonomy::accepts(std::string_view category) const {
 
 Result<IngestConfig> load_ingest_config(const std::filesystem::path& file) {
     std::ifstream in(file, std::ios::binary);
-    if (!in) return Result<IngestConfig>::failure("cannot read " + file.string());
+    if (!in) return Result<IngestConfig>::failure(ErrorKind::io, "cannot read " + file.string());
     std::ostringstream text;
     text << in.rdbuf();
     return parse(text.str(), file.parent_path(), file.string());

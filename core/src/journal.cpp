@@ -97,16 +97,16 @@ Result<std::vector<SegmentFile>> list_segments(const fs::path& directory) {
     std::error_code ec;
     fs::directory_iterator it(directory, ec);
     if (ec)
-        return Result<std::vector<SegmentFile>>::failure("cannot list journal " +
-                                                         directory.string() + ": " + ec.message());
+        return Result<std::vector<SegmentFile>>::failure(
+            ErrorKind::io, "cannot list journal " + directory.string() + ": " + ec.message());
     for (; it != fs::directory_iterator(); it.increment(ec)) {
         if (ec) break;
         const std::string name = it->path().filename().string();
         if (auto seq = parse_segment_name(name)) segments.push_back({*seq, it->path()});
     }
     if (ec)
-        return Result<std::vector<SegmentFile>>::failure("cannot list journal " +
-                                                         directory.string() + ": " + ec.message());
+        return Result<std::vector<SegmentFile>>::failure(
+            ErrorKind::io, "cannot list journal " + directory.string() + ": " + ec.message());
     std::sort(segments.begin(), segments.end(),
               [](const SegmentFile& a, const SegmentFile& b) { return a.name_seq < b.name_seq; });
     return segments;
@@ -114,10 +114,11 @@ Result<std::vector<SegmentFile>> list_segments(const fs::path& directory) {
 
 Result<std::string> read_file(const fs::path& path) {
     Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd.valid()) return Result<std::string>::failure(errno_text("cannot open", path, errno));
+    if (!fd.valid())
+        return Result<std::string>::failure(ErrorKind::io, errno_text("cannot open", path, errno));
     struct stat st {};
     if (::fstat(fd.get(), &st) != 0)
-        return Result<std::string>::failure(errno_text("cannot stat", path, errno));
+        return Result<std::string>::failure(ErrorKind::io, errno_text("cannot stat", path, errno));
     std::string bytes;
     bytes.resize(static_cast<std::size_t>(st.st_size));
     std::size_t got = 0;
@@ -125,7 +126,9 @@ Result<std::string> read_file(const fs::path& path) {
         if (got == bytes.size()) bytes.resize(bytes.size() + 4096);  // the file grew
         const ssize_t n = ::read(fd.get(), bytes.data() + got, bytes.size() - got);
         if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return Result<std::string>::failure(errno_text("cannot read", path, errno));
+        if (n < 0)
+            return Result<std::string>::failure(ErrorKind::io,
+                                                errno_text("cannot read", path, errno));
         if (n == 0) break;
         got += static_cast<std::size_t>(n);
     }
@@ -165,17 +168,18 @@ bool sync_directory(int dir_fd) {
 
 // Copies damaged bytes to <segment>.damaged-<offset> for inspection (once); the segment keeps
 // them too, since it is never rewritten.
-Result<bool> keep_damaged_bytes(std::string_view segment_bytes, const JournalDamage& damage) {
+Result<void> keep_damaged_bytes(std::string_view segment_bytes, const JournalDamage& damage) {
     fs::path aside = damage.segment;
     aside += ".damaged-" + std::to_string(damage.offset);
     std::error_code ec;
-    if (fs::exists(aside, ec)) return true;
+    if (fs::exists(aside, ec)) return {};
     Fd fd(::open(aside.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
-    if (!fd.valid()) return Result<bool>::failure(errno_text("cannot create", aside, errno));
+    if (!fd.valid())
+        return Result<void>::failure(ErrorKind::io, errno_text("cannot create", aside, errno));
     const std::string_view bad = segment_bytes.substr(damage.offset, damage.bytes);
     if (!write_all(fd.get(), bad.data(), bad.size()) || !sync_fd(fd.get()))
-        return Result<bool>::failure(errno_text("cannot write", aside, errno));
-    return true;
+        return Result<void>::failure(ErrorKind::io, errno_text("cannot write", aside, errno));
+    return {};
 }
 
 }  // namespace
@@ -209,18 +213,18 @@ struct JournalWriter::Impl {
     bool stopping = false;
     std::thread sync_thread;
 
-    Result<bool> fail(std::string reason) {
+    Result<void> fail(std::string reason) {
         failure = std::move(reason);
-        return Result<bool>::failure(failure);
+        return Result<void>::failure(ErrorKind::io, failure);
     }
 
     // Makes every append counted so far durable. Called with the lock held; drops it during
     // the fdatasync so appends continue meanwhile (on a dup of the descriptor, so a rollover
     // that closes the segment cannot pull it away).
-    Result<bool> sync_locked(std::unique_lock<std::mutex>& lock) {
-        if (!failure.empty()) return Result<bool>::failure(failure);
+    Result<void> sync_locked(std::unique_lock<std::mutex>& lock) {
+        if (!failure.empty()) return Result<void>::failure(ErrorKind::io, failure);
         sync_requested = false;
-        if (synced >= appended || !segment_fd.valid()) return true;
+        if (synced >= appended || !segment_fd.valid()) return {};
         const std::uint64_t target = appended;
         const std::uint64_t target_seq = written_seq;
         const Clock::time_point started = Clock::now();
@@ -235,7 +239,7 @@ struct JournalWriter::Impl {
         // Appends that raced with the sync began no earlier than it did.
         if (synced < appended) oldest_unsynced = started;
         mark_durable(target_seq);
-        return true;
+        return {};
     }
 
     void mark_durable(std::uint64_t seq) {
@@ -263,24 +267,26 @@ struct JournalWriter::Impl {
     }
 
     // Checks every record, then writes their frames: one write() per segment they land in.
-    Result<bool> append_locked(const JournalRecord* records, std::size_t count,
+    Result<void> append_locked(const JournalRecord* records, std::size_t count,
                                std::unique_lock<std::mutex>& lock) {
-        if (!failure.empty()) return Result<bool>::failure(failure);
+        if (!failure.empty()) return Result<void>::failure(ErrorKind::io, failure);
         std::uint64_t previous = last_seq;
         for (std::size_t i = 0; i < count; ++i) {
             const JournalRecord& record = records[i];
             if (record.seq <= previous) {
-                return Result<bool>::failure("journal append: seq " + std::to_string(record.seq) +
-                                             " is not above last seq " + std::to_string(previous));
+                return Result<void>::failure(
+                    ErrorKind::invalid, "journal append: seq " + std::to_string(record.seq) +
+                                            " is not above last seq " + std::to_string(previous));
             }
             if (record.payload.size() > jf::kMaxPayload) {
-                return Result<bool>::failure("journal append: payload of " +
-                                             std::to_string(record.payload.size()) +
-                                             " bytes is too large");
+                return Result<void>::failure(ErrorKind::invalid,
+                                             "journal append: payload of " +
+                                                 std::to_string(record.payload.size()) +
+                                                 " bytes is too large");
             }
             previous = record.seq;
         }
-        if (count == 0) return true;
+        if (count == 0) return {};
 
         bool was_clean = synced >= appended;
         std::size_t next = 0;
@@ -311,8 +317,8 @@ struct JournalWriter::Impl {
                     return fail(errno_text("journal write failed (and could not undo) in",
                                            options.directory, err));
                 if (frame.capacity() > kFrameBufferKeep) std::string().swap(frame);
-                return Result<bool>::failure(
-                    errno_text("journal write failed in", options.directory, err));
+                return Result<void>::failure(
+                    ErrorKind::io, errno_text("journal write failed in", options.directory, err));
             }
             segment_size = size;
             segment_records += end - next;
@@ -331,11 +337,11 @@ struct JournalWriter::Impl {
             lock.unlock();
             wake.notify_one();
         }
-        return true;
+        return {};
     }
 
     // Creates the segment that will start with seq, syncing and closing the current one.
-    Result<bool> start_segment(std::uint64_t first_seq) {
+    Result<void> start_segment(std::uint64_t first_seq) {
         if (segment_fd.valid()) {
             if (!sync_fd(segment_fd.get()))
                 return fail(errno_text("fdatasync failed in", options.directory, errno));
@@ -345,13 +351,15 @@ struct JournalWriter::Impl {
         }
         const fs::path path = options.directory / segment_name(first_seq);
         Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644));
-        if (!fd.valid()) return Result<bool>::failure(errno_text("cannot create", path, errno));
+        if (!fd.valid())
+            return Result<void>::failure(ErrorKind::io, errno_text("cannot create", path, errno));
         const std::string header = jf::encode_header(first_seq);
         if (!write_all(fd.get(), header.data(), header.size()) || !sync_fd(fd.get())) {
             const int err = errno;
             fd.reset();
             ::unlink(path.c_str());
-            return Result<bool>::failure(errno_text("cannot write header of", path, err));
+            return Result<void>::failure(ErrorKind::io,
+                                         errno_text("cannot write header of", path, err));
         }
         if (!sync_directory(dir_fd.get()))
             return fail(errno_text("cannot fsync directory", options.directory, errno));
@@ -359,7 +367,7 @@ struct JournalWriter::Impl {
         segment_size = header.size();
         segment_records = 0;
         new_segment_next = false;
-        return true;
+        return {};
     }
 };
 
@@ -410,21 +418,25 @@ Result<std::unique_ptr<JournalWriter>> JournalWriter::open(const JournalOptions&
     impl->options = options;
     if (impl->options.fsync_interval_ms < 0) impl->options.fsync_interval_ms = 0;
     const fs::path& dir = impl->options.directory;
-    if (dir.empty()) return R::failure("journal directory not set");
+    if (dir.empty()) return R::failure(ErrorKind::invalid, "journal directory not set");
 
     std::error_code ec;
     fs::create_directories(dir, ec);
-    if (ec) return R::failure("cannot create journal " + dir.string() + ": " + ec.message());
+    if (ec)
+        return R::failure(ErrorKind::io,
+                          "cannot create journal " + dir.string() + ": " + ec.message());
     impl->dir_fd = Fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!impl->dir_fd.valid()) return R::failure(errno_text("cannot open", dir, errno));
+    if (!impl->dir_fd.valid())
+        return R::failure(ErrorKind::io, errno_text("cannot open", dir, errno));
     if (::flock(impl->dir_fd.get(), LOCK_EX | LOCK_NB) != 0) {
-        return R::failure(errno == EWOULDBLOCK
+        return R::failure(ErrorKind::io,
+                          errno == EWOULDBLOCK
                               ? "journal " + dir.string() + " is open by another writer"
                               : errno_text("cannot lock", dir, errno));
     }
 
     auto listed = list_segments(dir);
-    if (!listed) return R::failure(listed.error());
+    if (!listed) return R::failure(listed.error_kind(), listed.error());
     std::vector<SegmentFile> segments = std::move(*listed);
     JournalRecovery& rec = impl->recovery;
     bool changed_directory = false;
@@ -442,7 +454,7 @@ Result<std::unique_ptr<JournalWriter>> JournalWriter::open(const JournalOptions&
     while (!segments.empty()) {
         const SegmentFile& seg = segments.back();
         auto bytes = read_file(seg.path);
-        if (!bytes) return R::failure(bytes.error());
+        if (!bytes) return R::failure(bytes.error_kind(), bytes.error());
         const auto header = jf::decode_header(*bytes);
         std::uint64_t records = 0;
         std::uint64_t seg_last = 0;
@@ -457,7 +469,7 @@ Result<std::unique_ptr<JournalWriter>> JournalWriter::open(const JournalOptions&
                 rec.truncated_bytes += tail;
                 reserve_for(seg.name_seq - (seg.name_seq > 0), tail);
                 if (::unlink(seg.path.c_str()) != 0)
-                    return R::failure(errno_text("cannot remove", seg.path, errno));
+                    return R::failure(ErrorKind::io, errno_text("cannot remove", seg.path, errno));
                 changed_directory = true;
                 segments.pop_back();
                 continue;
@@ -467,14 +479,15 @@ Result<std::unique_ptr<JournalWriter>> JournalWriter::open(const JournalOptions&
                 if (!fd.valid() ||
                     ::ftruncate(fd.get(), static_cast<off_t>(scan.valid_bytes)) != 0 ||
                     ::fsync(fd.get()) != 0)
-                    return R::failure(errno_text("cannot truncate torn tail of", seg.path, errno));
+                    return R::failure(ErrorKind::io,
+                                      errno_text("cannot truncate torn tail of", seg.path, errno));
                 rec.truncated_bytes += tail;
                 reserve_for(seg_last, tail);
             }
             for (JournalDamage& damage : scan.damage) {
                 damage.segment = seg.path;
                 if (auto kept = keep_damaged_bytes(*bytes, damage); !kept)
-                    return R::failure(kept.error());
+                    return R::failure(kept.error_kind(), kept.error());
                 rec.damage.push_back(std::move(damage));
             }
             rec.records += records;
@@ -486,7 +499,7 @@ Result<std::unique_ptr<JournalWriter>> JournalWriter::open(const JournalOptions&
         if (!header && jf::is_header_prefix(*bytes)) {
             rec.truncated_bytes += bytes->size();  // torn while being created
             if (::unlink(seg.path.c_str()) != 0)
-                return R::failure(errno_text("cannot remove", seg.path, errno));
+                return R::failure(ErrorKind::io, errno_text("cannot remove", seg.path, errno));
         } else {
             // Not ours to cut: keep the bytes under a name the journal ignores.
             fs::path aside = seg.path;
@@ -496,7 +509,7 @@ Result<std::unique_ptr<JournalWriter>> JournalWriter::open(const JournalOptions&
                 aside += ".damaged." + std::to_string(n);
             }
             if (::rename(seg.path.c_str(), aside.c_str()) != 0)
-                return R::failure(errno_text("cannot move aside", seg.path, errno));
+                return R::failure(ErrorKind::io, errno_text("cannot move aside", seg.path, errno));
             ++rec.damaged_segments;
             reserve_for(seg.name_seq - (seg.name_seq > 0), bytes->size());
         }
@@ -504,7 +517,7 @@ Result<std::unique_ptr<JournalWriter>> JournalWriter::open(const JournalOptions&
         segments.pop_back();
     }
     if (changed_directory && !sync_directory(impl->dir_fd.get()))
-        return R::failure(errno_text("cannot fsync directory", dir, errno));
+        return R::failure(ErrorKind::io, errno_text("cannot fsync directory", dir, errno));
 
     // Earlier segments are not read here, so opening stays fast however long the journal is:
     // the last segment alone holds the last sequence number. A reader finds and reports damage
@@ -514,7 +527,7 @@ Result<std::unique_ptr<JournalWriter>> JournalWriter::open(const JournalOptions&
     if (!append_to_last && earlier > 0) {
         // Every later segment was cut away: the last sequence is in the one before them.
         auto bytes = read_file(segments[earlier - 1].path);
-        if (!bytes) return R::failure(bytes.error());
+        if (!bytes) return R::failure(bytes.error_kind(), bytes.error());
         std::uint64_t seg_last = 0;
         scan_segment(*bytes, [&](JournalRecord&& r) { seg_last = r.seq; });
         rec.last_seq = std::max(rec.last_seq, seg_last);
@@ -529,19 +542,21 @@ Result<std::unique_ptr<JournalWriter>> JournalWriter::open(const JournalOptions&
     if (append_to_last) {
         const fs::path& path = segments.back().path;
         impl->segment_fd = Fd(::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC));
-        if (!impl->segment_fd.valid()) return R::failure(errno_text("cannot open", path, errno));
+        if (!impl->segment_fd.valid())
+            return R::failure(ErrorKind::io, errno_text("cannot open", path, errno));
         struct stat st {};
         if (::fstat(impl->segment_fd.get(), &st) != 0)
-            return R::failure(errno_text("cannot stat", path, errno));
+            return R::failure(ErrorKind::io, errno_text("cannot stat", path, errno));
         impl->segment_size = static_cast<std::uint64_t>(st.st_size);
         impl->segment_records = 1;  // it has records: a rollover may follow at once
         // What a killed writer left in the page cache is made durable before anything counts
         // on it (durable_seq).
         if (!sync_fd(impl->segment_fd.get()))
-            return R::failure(errno_text("fdatasync failed in", dir, errno));
+            return R::failure(ErrorKind::io, errno_text("fdatasync failed in", dir, errno));
     }
     impl->durable_event = Fd(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
-    if (!impl->durable_event.valid()) return R::failure(errno_text("eventfd for", dir, errno));
+    if (!impl->durable_event.valid())
+        return R::failure(ErrorKind::io, errno_text("eventfd for", dir, errno));
 
     Impl* raw = impl.get();
     if (raw->options.fsync_interval_ms > 0)
@@ -549,12 +564,12 @@ Result<std::unique_ptr<JournalWriter>> JournalWriter::open(const JournalOptions&
     return std::unique_ptr<JournalWriter>(new JournalWriter(std::move(impl)));
 }
 
-Result<bool> JournalWriter::append(const JournalRecord& record) {
+Result<void> JournalWriter::append(const JournalRecord& record) {
     std::unique_lock<std::mutex> lock(impl_->mutex);
     return impl_->append_locked(&record, 1, lock);
 }
 
-Result<bool> JournalWriter::append_batch(const std::vector<JournalRecord>& records) {
+Result<void> JournalWriter::append_batch(const std::vector<JournalRecord>& records) {
     std::unique_lock<std::mutex> lock(impl_->mutex);
     return impl_->append_locked(records.data(), records.size(), lock);
 }
@@ -564,7 +579,7 @@ bool JournalWriter::broken() const {
     return !impl_->failure.empty();
 }
 
-Result<bool> JournalWriter::sync() {
+Result<void> JournalWriter::sync() {
     std::unique_lock<std::mutex> lock(impl_->mutex);
     return impl_->sync_locked(lock);
 }
@@ -644,9 +659,10 @@ Result<std::unique_ptr<JournalReader>> JournalReader::open(const std::filesystem
     using R = Result<std::unique_ptr<JournalReader>>;
     std::error_code ec;
     if (!fs::is_directory(directory, ec))
-        return R::failure("journal " + directory.string() + " is not a directory");
+        return R::failure(ErrorKind::invalid,
+                          "journal " + directory.string() + " is not a directory");
     auto listed = list_segments(directory);
-    if (!listed) return R::failure(listed.error());
+    if (!listed) return R::failure(listed.error_kind(), listed.error());
     auto impl = std::make_unique<Impl>();
     impl->segments = std::move(*listed);
     // A segment holds only records below the next segment's first sequence number, so every

@@ -49,12 +49,13 @@ Result<std::string> read_small_file(const std::filesystem::path& file) {
     using R = Result<std::string>;
     std::error_code ec;
     if (!std::filesystem::is_regular_file(file, ec))
-        return R::failure(file.string() + ": no such key file");
+        return R::failure(ErrorKind::not_found, file.string() + ": no such key file");
     auto size = std::filesystem::file_size(file, ec);
-    if (ec) return R::failure(file.string() + ": " + ec.message());
-    if (size > kMaxKeyFileBytes) return R::failure(file.string() + ": too large for a key file");
+    if (ec) return R::failure(ErrorKind::io, file.string() + ": " + ec.message());
+    if (size > kMaxKeyFileBytes)
+        return R::failure(ErrorKind::invalid, file.string() + ": too large for a key file");
     std::ifstream in(file, std::ios::binary);
-    if (!in) return R::failure(file.string() + ": cannot read");
+    if (!in) return R::failure(ErrorKind::io, file.string() + ": cannot read");
     std::ostringstream text;
     text << in.rdbuf();
     return text.str();
@@ -62,14 +63,14 @@ Result<std::string> read_small_file(const std::filesystem::path& file) {
 
 // Writes `text` to `target` with `mode`: complete or not at all. Without overwrite an existing
 // target is left alone (link(2) fails with EEXIST: no window between the check and the write).
-Result<bool> write_file_atomically(const std::filesystem::path& target, std::string_view text,
+Result<void> write_file_atomically(const std::filesystem::path& target, std::string_view text,
                                    mode_t mode, bool overwrite) {
-    using R = Result<bool>;
+    using R = Result<void>;
     auto temporary = target;
     temporary += ".tmp-" + std::to_string(::getpid());
     ::unlink(temporary.c_str());
     int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-    if (fd < 0) return R::failure(temporary.string() + ": " + errno_text(errno));
+    if (fd < 0) return R::failure(ErrorKind::io, temporary.string() + ": " + errno_text(errno));
     bool ok = ::fchmod(fd, mode) == 0;  // the umask may have narrowed it; never widens 0600
     for (std::size_t done = 0; ok && done < text.size();) {
         auto n = ::write(fd, text.data() + done, text.size() - done);
@@ -82,17 +83,18 @@ Result<bool> write_file_atomically(const std::filesystem::path& target, std::str
     ok = (::close(fd) == 0) && ok;
     if (!ok) {
         ::unlink(temporary.c_str());
-        return R::failure(target.string() + ": " + errno_text(error));
+        return R::failure(ErrorKind::io, target.string() + ": " + errno_text(error));
     }
     int placed = overwrite ? ::rename(temporary.c_str(), target.c_str())
                            : ::link(temporary.c_str(), target.c_str());
     error = errno;
     ::unlink(temporary.c_str());  // after link(2); after rename(2) it is already gone
     if (placed != 0)
-        return R::failure(target.string() + (error == EEXIST
-                                                 ? ": exists (use --force to replace it)"
-                                                 : ": " + errno_text(error)));
-    return true;
+        return R::failure(
+            ErrorKind::io,
+            target.string() + (error == EEXIST ? ": exists (use --force to replace it)"
+                                               : ": " + errno_text(error)));
+    return {};
 }
 
 }  // namespace
@@ -124,30 +126,33 @@ std::string curve_key_text(std::string_view binary) {
 Result<std::string> parse_curve_key(std::string_view z85) {
     using R = Result<std::string>;
     if (z85.size() != kCurveKeyChars)
-        return R::failure("key is " + std::to_string(z85.size()) +
-                          " characters; a Z85 CURVE key has 40");
+        return R::failure(ErrorKind::invalid, "key is " + std::to_string(z85.size()) +
+                                                  " characters; a Z85 CURVE key has 40");
     for (std::size_t k = 0; k < z85.size(); ++k)
         if (z85_digit(z85[k]) < 0)
-            return R::failure("key has " + printable(z85[k]) + " at position " +
-                              std::to_string(k + 1) + ", outside the Z85 alphabet");
+            return R::failure(ErrorKind::invalid, "key has " + printable(z85[k]) + " at position " +
+                                                      std::to_string(k + 1) +
+                                                      ", outside the Z85 alphabet");
     for (std::size_t group = 0; group < z85.size(); group += 5) {
         std::uint64_t value = 0;
         for (std::size_t k = 0; k < 5; ++k)
             value = value * 85 + static_cast<std::uint64_t>(z85_digit(z85[group + k]));
         if (value > 0xffffffffu)
-            return R::failure("key does not decode to 32 bytes (characters " +
-                              std::to_string(group + 1) + ".." + std::to_string(group + 5) +
-                              " overflow)");
+            return R::failure(ErrorKind::invalid, "key does not decode to 32 bytes (characters " +
+                                                      std::to_string(group + 1) + ".." +
+                                                      std::to_string(group + 5) + " overflow)");
     }
     return std::string(z85);
 }
 
 Result<KeyPair> generate_key_pair() {
     using R = Result<KeyPair>;
-    if (!zmq_has("curve")) return R::failure("this libzmq was built without CURVE");
+    if (!zmq_has("curve"))
+        return R::failure(ErrorKind::unsupported, "this libzmq was built without CURVE");
     std::array<char, kCurveKeyChars + 1> public_key{}, secret_key{};
     if (zmq_curve_keypair(public_key.data(), secret_key.data()) != 0)
-        return R::failure(std::string("cannot make a key pair: ") + zmq_strerror(zmq_errno()));
+        return R::failure(ErrorKind::io,
+                          std::string("cannot make a key pair: ") + zmq_strerror(zmq_errno()));
     return KeyPair{std::string(public_key.data(), kCurveKeyChars),
                    std::string(secret_key.data(), kCurveKeyChars)};
 }
@@ -155,11 +160,11 @@ Result<KeyPair> generate_key_pair() {
 Result<std::string> public_key_of(std::string_view secret_key) {
     using R = Result<std::string>;
     auto checked = parse_curve_key(secret_key);
-    if (!checked) return R::failure("secret " + checked.error());
+    if (!checked) return R::failure(checked.error_kind(), "secret " + checked.error());
     std::array<char, kCurveKeyChars + 1> public_key{};
     if (zmq_curve_public(public_key.data(), checked->c_str()) != 0)
-        return R::failure(std::string("cannot derive the public key: ") +
-                          zmq_strerror(zmq_errno()));
+        return R::failure(ErrorKind::io, std::string("cannot derive the public key: ") +
+                                             zmq_strerror(zmq_errno()));
     return std::string(public_key.data(), kCurveKeyChars);
 }
 
@@ -211,33 +216,39 @@ Result<KeyPair> parse_key_file(std::string_view text) {
         if (line.empty() || line.front() == '#') continue;
         auto equals = line.find('=');
         if (equals == std::string_view::npos)
-            return R::failure(where + "expected name = \"value\"");
+            return R::failure(ErrorKind::invalid, where + "expected name = \"value\"");
         auto name = trim(line.substr(0, equals));
         auto rest = trim(line.substr(equals + 1));
         if (rest.size() < 2 || rest.front() != '"')
-            return R::failure(where + "the value must be in double quotes");
+            return R::failure(ErrorKind::invalid, where + "the value must be in double quotes");
         auto close = rest.find('"', 1);
-        if (close == std::string_view::npos) return R::failure(where + "unterminated string");
+        if (close == std::string_view::npos)
+            return R::failure(ErrorKind::invalid, where + "unterminated string");
         auto value = rest.substr(1, close - 1);
         auto after = trim(rest.substr(close + 1));
         if (!after.empty() && after.front() != '#')
-            return R::failure(where + "unexpected text after the value");
+            return R::failure(ErrorKind::invalid, where + "unexpected text after the value");
         bool* seen = name == "public" ? &have_public : name == "secret" ? &have_secret : nullptr;
         if (!seen)
-            return R::failure(where + "unknown setting '" + std::string(name) +
-                              "' (expected public or secret)");
-        if (*seen) return R::failure(where + "'" + std::string(name) + "' given twice");
+            return R::failure(ErrorKind::invalid, where + "unknown setting '" + std::string(name) +
+                                                      "' (expected public or secret)");
+        if (*seen)
+            return R::failure(ErrorKind::invalid,
+                              where + "'" + std::string(name) + "' given twice");
         auto key = parse_curve_key(value);
-        if (!key) return R::failure(where + std::string(name) + " " + key.error());
+        if (!key)
+            return R::failure(key.error_kind(), where + std::string(name) + " " + key.error());
         *seen = true;
         (name == "public" ? keys.public_key : keys.secret_key) = *key;
     }
-    if (!have_public) return R::failure("no public key (expected public = \"…\")");
+    if (!have_public)
+        return R::failure(ErrorKind::invalid, "no public key (expected public = \"…\")");
     if (have_secret) {
         auto derived = public_key_of(keys.secret_key);
-        if (!derived) return R::failure(derived.error());
+        if (!derived) return R::failure(derived.error_kind(), derived.error());
         if (*derived != keys.public_key)
-            return R::failure("the secret key does not belong to the public key");
+            return R::failure(ErrorKind::invalid,
+                              "the secret key does not belong to the public key");
     }
     return keys;
 }
@@ -246,28 +257,30 @@ Result<KeyPair> load_secret_key_file(const std::filesystem::path& file) {
     using R = Result<KeyPair>;
     struct stat info {};
     if (::stat(file.c_str(), &info) != 0)
-        return R::failure(file.string() + ": " + errno_text(errno));
+        return R::failure(ErrorKind::io, file.string() + ": " + errno_text(errno));
     if ((info.st_mode & 077) != 0) {
         char mode[8];
         std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(info.st_mode & 07777));
-        return R::failure(file.string() + ": secret key file is readable by others (mode " + mode +
-                          "); chmod 600 " + file.string());
+        return R::failure(ErrorKind::refused, file.string() +
+                                                  ": secret key file is readable by others (mode " +
+                                                  mode + "); chmod 600 " + file.string());
     }
     auto text = read_small_file(file);
-    if (!text) return R::failure(text.error());
+    if (!text) return R::failure(text.error_kind(), text.error());
     auto keys = parse_key_file(*text);
-    if (!keys) return R::failure(file.string() + ": " + keys.error());
+    if (!keys) return R::failure(keys.error_kind(), file.string() + ": " + keys.error());
     if (keys->secret_key.empty())
-        return R::failure(file.string() + ": no secret key (is this the .pub file?)");
+        return R::failure(ErrorKind::invalid,
+                          file.string() + ": no secret key (is this the .pub file?)");
     return keys;
 }
 
 Result<std::string> load_public_key_file(const std::filesystem::path& file) {
     using R = Result<std::string>;
     auto text = read_small_file(file);
-    if (!text) return R::failure(text.error());
+    if (!text) return R::failure(text.error_kind(), text.error());
     auto keys = parse_key_file(*text);
-    if (!keys) return R::failure(file.string() + ": " + keys.error());
+    if (!keys) return R::failure(keys.error_kind(), file.string() + ": " + keys.error());
     return keys->public_key;
 }
 
@@ -275,34 +288,36 @@ Result<KeyFiles> write_key_files(const std::filesystem::path& dir, std::string_v
                                  const KeyPair& keys, bool overwrite) {
     using R = Result<KeyFiles>;
     if (!valid_key_name(name))
-        return R::failure("'" + std::string(name) +
-                          "' is not a key name (letters, digits, '.', '_', '-'; at most 64)");
+        return R::failure(ErrorKind::invalid,
+                          "'" + std::string(name) +
+                              "' is not a key name (letters, digits, '.', '_', '-'; at most 64)");
     if (auto checked = parse_curve_key(keys.public_key); !checked)
-        return R::failure("public " + checked.error());
+        return R::failure(checked.error_kind(), "public " + checked.error());
     auto derived = public_key_of(keys.secret_key);
-    if (!derived) return R::failure(derived.error());
+    if (!derived) return R::failure(derived.error_kind(), derived.error());
     if (*derived != keys.public_key)
-        return R::failure("the secret key does not belong to the public key");
+        return R::failure(ErrorKind::invalid, "the secret key does not belong to the public key");
 
     std::error_code ec;
     if (!std::filesystem::exists(dir, ec)) {
         std::filesystem::create_directories(dir, ec);
-        if (ec) return R::failure(dir.string() + ": " + ec.message());
+        if (ec) return R::failure(ErrorKind::io, dir.string() + ": " + ec.message());
         std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
     }
     auto files = key_files_for(dir, name);
     if (!overwrite)
         for (const auto& file : {files.secret_file, files.public_file})
             if (std::filesystem::exists(file, ec))
-                return R::failure(file.string() + ": exists (use --force to replace it)");
+                return R::failure(ErrorKind::invalid,
+                                  file.string() + ": exists (use --force to replace it)");
     if (auto written = write_file_atomically(files.secret_file, key_file_text(name, keys, true),
                                              0600, overwrite);
         !written)
-        return R::failure(written.error());
+        return R::failure(written.error_kind(), written.error());
     if (auto written = write_file_atomically(files.public_file, key_file_text(name, keys, false),
                                              0644, overwrite);
         !written)
-        return R::failure(written.error());
+        return R::failure(written.error_kind(), written.error());
     return files;
 }
 
@@ -310,31 +325,32 @@ Result<WallKeys> load_wall_keys(const std::filesystem::path& key_file,
                                 const std::filesystem::path& ingest_key_file) {
     using R = Result<WallKeys>;
     auto own = load_secret_key_file(key_file);
-    if (!own) return R::failure(own.error());
+    if (!own) return R::failure(own.error_kind(), own.error());
     auto ingest = load_public_key_file(ingest_key_file);
-    if (!ingest) return R::failure(ingest.error());
+    if (!ingest) return R::failure(ingest.error_kind(), ingest.error());
     return WallKeys{*own, *ingest};
 }
 
 // ---- Sockets ---------------------------------------------------------------------------------
 
-Result<bool> make_curve_client(void* socket, std::string_view server_public_key,
+Result<void> make_curve_client(void* socket, std::string_view server_public_key,
                                const KeyPair& own) {
-    using R = Result<bool>;
+    using R = Result<void>;
     auto server = parse_curve_key(server_public_key);
-    if (!server) return R::failure("server public " + server.error());
+    if (!server) return R::failure(server.error_kind(), "server public " + server.error());
     auto own_public = parse_curve_key(own.public_key);
-    if (!own_public) return R::failure("own public " + own_public.error());
+    if (!own_public) return R::failure(own_public.error_kind(), "own public " + own_public.error());
     auto own_secret = parse_curve_key(own.secret_key);
-    if (!own_secret) return R::failure("own secret " + own_secret.error());
+    if (!own_secret) return R::failure(own_secret.error_kind(), "own secret " + own_secret.error());
     for (auto [option, key] : {std::pair{ZMQ_CURVE_SERVERKEY, &*server},
                                {ZMQ_CURVE_PUBLICKEY, &*own_public},
                                {ZMQ_CURVE_SECRETKEY, &*own_secret}}) {
         const std::string binary = curve_key_bytes(*key);
         if (zmq_setsockopt(socket, option, binary.data(), binary.size()) != 0)
-            return R::failure(std::string("CURVE client: ") + zmq_strerror(zmq_errno()));
+            return R::failure(ErrorKind::io,
+                              std::string("CURVE client: ") + zmq_strerror(zmq_errno()));
     }
-    return true;
+    return {};
 }
 
 }  // namespace citywall

@@ -50,15 +50,18 @@ Result<std::vector<MapArea>> load_map_areas(const std::filesystem::path& source,
     GDALAllRegister();
     std::unique_ptr<GDALDataset> dataset(GDALDataset::Open(
         source.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
-    if (!dataset) return R::failure("cannot open map source " + source.string());
+    if (!dataset) return R::failure(ErrorKind::io, "cannot open map source " + source.string());
     OGRLayer* layer =
         layer_name.empty() ? dataset->GetLayer(0) : dataset->GetLayerByName(layer_name.c_str());
-    if (!layer) return R::failure(source.string() + ": no layer '" + layer_name + "'");
+    if (!layer)
+        return R::failure(ErrorKind::not_found,
+                          source.string() + ": no layer '" + layer_name + "'");
     const auto* definition = layer->GetLayerDefn();
     int code_index = definition->GetFieldIndex(code_field.c_str());
     int name_index = definition->GetFieldIndex(name_field.c_str());
     if (code_index < 0)
-        return R::failure(source.string() + ": layer has no field '" + code_field + "'");
+        return R::failure(ErrorKind::invalid,
+                          source.string() + ": layer has no field '" + code_field + "'");
 
     OGRSpatialReference wgs84;
     wgs84.SetWellKnownGeogCS("WGS84");
@@ -68,7 +71,8 @@ Result<std::vector<MapArea>> load_map_areas(const std::filesystem::path& source,
         OGRSpatialReference from(*srs);
         from.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
         to_wgs84.reset(OGRCreateCoordinateTransformation(&from, &wgs84));
-        if (!to_wgs84) return R::failure(source.string() + ": cannot reproject layer to WGS84");
+        if (!to_wgs84)
+            return R::failure(ErrorKind::io, source.string() + ": cannot reproject layer to WGS84");
     }
 
     std::vector<MapArea> areas;
@@ -95,13 +99,13 @@ Result<std::unique_ptr<CityPlacement>> CityPlacement::load(const PlacementConfig
     std::vector<MapArea> grids, parents, beats;
     if (!config.grid_source.empty()) {
         auto loaded = load_map_areas(config.grid_source, config.grid_layer, "code", "name");
-        if (!loaded) return R::failure(loaded.error());
+        if (!loaded) return R::failure(loaded.error_kind(), loaded.error());
         grids = std::move(*loaded);
         for (const auto* layer :
              {&config.district_layer, &config.street_layer, &config.community_layer}) {
             if (layer->empty()) continue;
             auto level = load_map_areas(config.grid_source, *layer, "code", "name");
-            if (!level) return R::failure(level.error());
+            if (!level) return R::failure(level.error_kind(), level.error());
             for (auto& area : *level)
                 parents.push_back({std::move(area.ref), {}});
         }
@@ -109,7 +113,7 @@ Result<std::unique_ptr<CityPlacement>> CityPlacement::load(const PlacementConfig
     if (!config.beat_source.empty()) {
         auto loaded = load_map_areas(config.beat_source, config.beat_layer, config.beat_code_field,
                                      config.beat_name_field);
-        if (!loaded) return R::failure(loaded.error());
+        if (!loaded) return R::failure(loaded.error_kind(), loaded.error());
         beats = std::move(*loaded);
     }
     return std::make_unique<CityPlacement>(std::move(grids), std::move(parents), std::move(beats));

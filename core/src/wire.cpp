@@ -260,14 +260,17 @@ constexpr std::size_t kMinFeedBytes = 4 + 4 + 1 + 8 + 8 + 8 + 8 + 8 + 8 + 2;
 // The body is complete only if it decoded without error and used every byte.
 template <class T>
 Result<Message> finish(std::string err, const ByteReader& r, T&& m) {
-    if (!err.empty()) return Result<Message>::failure(std::move(err));
-    if (r.remaining() != 0) return Result<Message>::failure("trailing bytes after message");
+    if (!err.empty()) return Result<Message>::failure(ErrorKind::invalid, std::move(err));
+    if (r.remaining() != 0)
+        return Result<Message>::failure(ErrorKind::invalid, "trailing bytes after message");
     return Message(std::forward<T>(m));
 }
 
 // Version 2 is version 1 with the unit kinds; the layouts of kinds 1–4 are the same.
 Result<Message> decode_v1_v2(std::uint8_t version, Kind kind, std::uint64_t seq, ByteReader& r) {
-    auto fail = [](std::string why) { return Result<Message>::failure(std::move(why)); };
+    auto fail = [](std::string why) {
+        return Result<Message>::failure(ErrorKind::invalid, std::move(why));
+    };
     switch (kind) {
         case Kind::incident: {
             IncidentUpdate m{seq, {}};
@@ -418,13 +421,15 @@ std::optional<std::uint64_t> parse_case_request(std::string_view request) {
 }
 
 Result<Header> peek_header(std::string_view bytes) {
-    if (bytes.size() < kHeaderSize) return Result<Header>::failure("shorter than a header");
+    if (bytes.size() < kHeaderSize)
+        return Result<Header>::failure(ErrorKind::invalid, "shorter than a header");
     if (static_cast<std::uint8_t>(bytes[0]) != kMagic0 ||
         static_cast<std::uint8_t>(bytes[1]) != kMagic1)
-        return Result<Header>::failure("bad magic");
+        return Result<Header>::failure(ErrorKind::invalid, "bad magic");
     const auto version = static_cast<std::uint8_t>(bytes[2]);
     if (version < kOldestVersion || version > kVersion)
-        return Result<Header>::failure("unsupported version " + std::to_string(version));
+        return Result<Header>::failure(ErrorKind::unsupported,
+                                       "unsupported version " + std::to_string(version));
     ByteReader r(bytes.substr(4, 8));
     Header h{static_cast<Kind>(bytes[3]), 0, version};
     r.get(h.seq);
@@ -432,9 +437,10 @@ Result<Header> peek_header(std::string_view bytes) {
 }
 
 Result<Message> decode(std::string_view bytes) {
-    if (bytes.size() > kMaxMessageSize) return Result<Message>::failure("message too large");
+    if (bytes.size() > kMaxMessageSize)
+        return Result<Message>::failure(ErrorKind::invalid, "message too large");
     auto header = peek_header(bytes);
-    if (!header) return Result<Message>::failure(header.error());
+    if (!header) return Result<Message>::failure(header.error_kind(), header.error());
     // One decoder per layout, chosen here: versions 1 and 2 share theirs.
     ByteReader r(bytes.substr(kHeaderSize));
     return decode_v1_v2(header->version, header->kind, header->seq, r);

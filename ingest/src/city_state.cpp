@@ -289,12 +289,12 @@ std::vector<const OpenIncident*> CityState::open_by_id() const {
     return ordered;
 }
 
-Result<bool> CityState::write_checkpoint(const std::filesystem::path& directory) const {
+Result<void> CityState::write_checkpoint(const std::filesystem::path& directory) const {
     const std::vector<const OpenIncident*> ordered = open_by_id();
     auto writer =
         CheckpointWriter::start(directory, last_seq_, last_id_,
                                 static_cast<std::uint32_t>(ordered.size()), closed_source_count());
-    if (!writer) return Result<bool>::failure(writer.error());
+    if (!writer) return Result<void>::failure(writer.error_kind(), writer.error());
     Incident scratch;
     CaseHistory scratch_history;
     for (const OpenIncident* open : ordered) {

@@ -110,7 +110,7 @@ class CityState {
     Checkpoint checkpoint() const;
     void restore(Checkpoint checkpoint);
     // Writes the checkpoint file straight from the state, one incident at a time.
-    Result<bool> write_checkpoint(const std::filesystem::path& directory) const;
+    Result<void> write_checkpoint(const std::filesystem::path& directory) const;
 
     // The open incidents as snapshot chunks of at most `chunk_size` incidents each, handed
     // over one at a time so that only one chunk of whole incidents exists at once.

@@ -81,19 +81,20 @@ wire::DayCountsReport DayLedger::report(std::uint64_t seq, TimeMs now) {
     return current(seq, now);
 }
 
-Result<bool> DayLedger::save(const std::filesystem::path& dir, std::uint64_t seq) const {
+Result<void> DayLedger::save(const std::filesystem::path& dir, std::uint64_t seq) const {
     return replace_file(dir / kLedgerFile, wire::encode(current(seq, 0)));
 }
 
-Result<bool> DayLedger::load(const std::filesystem::path& dir, std::uint64_t seq, TimeMs now) {
+Result<Restored> DayLedger::load(const std::filesystem::path& dir, std::uint64_t seq, TimeMs now) {
     const auto bytes = read_whole_file(dir / kLedgerFile);
-    if (!bytes) return false;
+    if (!bytes) return Restored::absent;
     auto message = wire::decode(*bytes);
     const auto* saved = message ? std::get_if<wire::DayCountsReport>(&*message) : nullptr;
     if (!saved)
-        return Result<bool>::failure(std::string(kLedgerFile) + ": " +
-                                     (message ? "not a day ledger" : message.error()));
-    if (saved->seq != seq || saved->day_start != local_day_start(now)) return false;
+        return Result<Restored>::failure(
+            message.error_kind(),
+            std::string(kLedgerFile) + ": " + (message ? "not a day ledger" : message.error()));
+    if (saved->seq != seq || saved->day_start != local_day_start(now)) return Restored::absent;
     roll_over(now);
     for (const auto& c : saved->counts) {
         const Tally t{c.received, c.dispatched, c.resolved};
@@ -109,7 +110,7 @@ Result<bool> DayLedger::load(const std::filesystem::path& dir, std::uint64_t seq
                 break;
         }
     }
-    return true;
+    return Restored::yes;
 }
 
 }  // namespace citywall::ingest

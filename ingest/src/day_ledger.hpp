@@ -15,6 +15,7 @@
 
 #include "citywall/result.hpp"
 #include "citywall/wire.hpp"
+#include "state_file.hpp"
 
 namespace citywall::ingest {
 
@@ -29,10 +30,10 @@ class DayLedger {
 
     // Kept beside each checkpoint (<dir>/day.ledger: the report as of the checkpoint), so a
     // restart keeps the day's counts.
-    Result<bool> save(const std::filesystem::path& dir, std::uint64_t seq) const;
-    // False (nothing changed) when there is none, it belongs to another checkpoint, or to
-    // another day than the one containing `now`.
-    Result<bool> load(const std::filesystem::path& dir, std::uint64_t seq, TimeMs now);
+    Result<void> save(const std::filesystem::path& dir, std::uint64_t seq) const;
+    // Restored::absent (nothing changed) when there is none, it belongs to another checkpoint, or
+    // to another day than the one containing `now`.
+    Result<Restored> load(const std::filesystem::path& dir, std::uint64_t seq, TimeMs now);
 
   private:
     struct Tally {

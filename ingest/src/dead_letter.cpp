@@ -123,19 +123,22 @@ std::filesystem::path DeadLetterFile::rotated_path() const {
     return rotated;
 }
 
-Result<bool> DeadLetterFile::open_live() {
+Result<void> DeadLetterFile::open_live() {
     close_live();
     const int fd = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0) return Result<bool>::failure("open " + path_.string() + ": " + system_error(errno));
+    if (fd < 0)
+        return Result<void>::failure(ErrorKind::io,
+                                     "open " + path_.string() + ": " + system_error(errno));
     struct stat st {};
     if (::fstat(fd, &st) != 0) {
         const int error = errno;
         ::close(fd);
-        return Result<bool>::failure("stat " + path_.string() + ": " + system_error(error));
+        return Result<void>::failure(ErrorKind::io,
+                                     "stat " + path_.string() + ": " + system_error(error));
     }
     fd_ = fd;
     live_bytes_ = S_ISREG(st.st_mode) ? static_cast<std::uint64_t>(st.st_size) : 0;
-    return true;
+    return {};
 }
 
 void DeadLetterFile::close_live() {
@@ -145,28 +148,29 @@ void DeadLetterFile::close_live() {
 
 // Opens the file again when it is closed after a failure, or when the path no longer leads to
 // the open file (removed, or moved away by hand), so records never go to a file nobody sees.
-Result<bool> DeadLetterFile::ensure_open() {
+Result<void> DeadLetterFile::ensure_open() {
     if (fd_ >= 0) {
         struct stat open_file {};
         struct stat at_path {};
         if (::fstat(fd_, &open_file) == 0 && ::stat(path_.c_str(), &at_path) == 0 &&
             open_file.st_dev == at_path.st_dev && open_file.st_ino == at_path.st_ino)
-            return true;
+            return {};
     }
     return open_live();
 }
 
 // The live file becomes <file>.1, replacing the one before, and a new live file starts.
-Result<bool> DeadLetterFile::rotate() {
+Result<void> DeadLetterFile::rotate() {
     if (::rename(path_.c_str(), rotated_path().c_str()) != 0)
-        return Result<bool>::failure("rotate " + path_.string() + ": " + system_error(errno));
+        return Result<void>::failure(ErrorKind::io,
+                                     "rotate " + path_.string() + ": " + system_error(errno));
     ++counters_.rotations;
     return open_live();
 }
 
 Result<DeadLetterWritten> DeadLetterFile::fail(std::string reason) {
     ++counters_.write_failures;
-    return Result<DeadLetterWritten>::failure(std::move(reason));
+    return Result<DeadLetterWritten>::failure(ErrorKind::invalid, std::move(reason));
 }
 
 bool DeadLetterFile::over_rate(TimeMs time, std::string_view department) {

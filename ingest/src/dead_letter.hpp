@@ -74,9 +74,9 @@ class DeadLetterFile {
     };
 
     bool over_rate(TimeMs time, std::string_view department);
-    Result<bool> open_live();
-    Result<bool> ensure_open();
-    Result<bool> rotate();
+    Result<void> open_live();
+    Result<void> ensure_open();
+    Result<void> rotate();
     void close_live();
     Result<DeadLetterWritten> fail(std::string reason);
 

@@ -17,23 +17,24 @@ namespace citywall::ingest {
 
 // ---- Sockets ---------------------------------------------------------------------------------
 
-Result<bool> configure_department_server(zmq::socket_t& socket, std::string_view department,
+Result<void> configure_department_server(zmq::socket_t& socket, std::string_view department,
                                          std::string_view ingest_secret_key) {
-    using R = Result<bool>;
-    if (department.empty()) return R::failure("a department socket needs the department's code");
+    using R = Result<void>;
+    if (department.empty())
+        return R::failure(ErrorKind::invalid, "a department socket needs the department's code");
     auto secret = parse_curve_key(ingest_secret_key);
-    if (!secret) return R::failure("ingest secret " + secret.error());
+    if (!secret) return R::failure(secret.error_kind(), "ingest secret " + secret.error());
     try {
         socket.set(zmq::sockopt::curve_server, true);
         socket.set(zmq::sockopt::curve_secretkey, curve_key_bytes(*secret));
         socket.set(zmq::sockopt::zap_domain, department);
     } catch (const zmq::error_t& e) {
-        return R::failure("department " + std::string(department) + ": " + e.what());
+        return R::failure(ErrorKind::io, "department " + std::string(department) + ": " + e.what());
     }
-    return true;
+    return {};
 }
 
-Result<bool> configure_department_client(zmq::socket_t& socket, std::string_view ingest_public_key,
+Result<void> configure_department_client(zmq::socket_t& socket, std::string_view ingest_public_key,
                                          const KeyPair& department) {
     return make_curve_client(socket.handle(), ingest_public_key, department);
 }
@@ -78,17 +79,17 @@ Result<KeyGateConfig> KeyGateConfig::for_departments(
     config.keys_off = keys_off;
     for (const auto& d : departments) {
         if (config.department_keys.count(d.code))
-            return R::failure("department " + d.code + " is listed twice");
+            return R::failure(ErrorKind::invalid, "department " + d.code + " is listed twice");
         config.department_keys[d.code] = d.public_key;
     }
     return config;
 }
 
-Result<bool> KeyGateConfig::add_walls(const std::vector<WallConfig>& walls) {
+Result<void> KeyGateConfig::add_walls(const std::vector<WallConfig>& walls) {
     for (const auto& w : walls)
         if (!wall_keys.emplace(w.name, w.public_key).second)
-            return Result<bool>::failure("wall " + w.name + " is listed twice");
-    return true;
+            return Result<void>::failure(ErrorKind::invalid, "wall " + w.name + " is listed twice");
+    return {};
 }
 
 struct KeyGate::Impl {
@@ -316,39 +317,48 @@ Result<std::unique_ptr<KeyGate>> KeyGate::open(zmq::context_t& context, KeyGateC
     auto impl = std::make_unique<Impl>();
     if (!config.keys_off || !config.ingest.secret_key.empty()) {
         auto derived = public_key_of(config.ingest.secret_key);
-        if (!derived) return R::failure("ingest key: " + derived.error());
+        if (!derived) return R::failure(derived.error_kind(), "ingest key: " + derived.error());
         if (!config.ingest.public_key.empty() && *derived != config.ingest.public_key)
-            return R::failure("ingest key: the secret key does not belong to the public key");
+            return R::failure(ErrorKind::invalid,
+                              "ingest key: the secret key does not belong to the public key");
         config.ingest.public_key = *derived;
         impl->ingest_secret = config.ingest.secret_key;
     }
     for (const auto& [code, key] : config.department_keys) {
-        if (code.empty()) return R::failure("a department without a code");
+        if (code.empty()) return R::failure(ErrorKind::invalid, "a department without a code");
         if (key.empty()) {
             if (config.keys_off) continue;
-            return R::failure("department " + code +
-                              ": no public_key (required unless keys are off)");
+            return R::failure(
+                ErrorKind::invalid,
+                "department " + code + ": no public_key (required unless keys are off)");
         }
         auto checked = parse_curve_key(key);
-        if (!checked) return R::failure("department " + code + ": public_key: " + checked.error());
+        if (!checked)
+            return R::failure(checked.error_kind(),
+                              "department " + code + ": public_key: " + checked.error());
         auto binary = curve_key_bytes(*checked);
         if (auto [it, fresh] = impl->owner_of.emplace(binary, code); !fresh)
-            return R::failure("departments " + it->second + " and " + code +
-                              " have the same public_key; each needs its own pair");
+            return R::failure(ErrorKind::invalid,
+                              "departments " + it->second + " and " + code +
+                                  " have the same public_key; each needs its own pair");
         impl->key_of[code] = binary;
     }
     for (const auto& [name, key] : config.wall_keys) {
-        if (name.empty()) return R::failure("a wall without a name");
+        if (name.empty()) return R::failure(ErrorKind::invalid, "a wall without a name");
         if (config.keys_off) continue;
         auto checked = parse_curve_key(key);
-        if (!checked) return R::failure("wall " + name + ": public_key: " + checked.error());
+        if (!checked)
+            return R::failure(checked.error_kind(),
+                              "wall " + name + ": public_key: " + checked.error());
         auto binary = curve_key_bytes(*checked);
         if (auto owner = impl->owner_of.find(binary); owner != impl->owner_of.end())
-            return R::failure("wall " + name + " has the public_key of department " +
-                              owner->second + "; a wall needs its own pair");
+            return R::failure(ErrorKind::invalid,
+                              "wall " + name + " has the public_key of department " +
+                                  owner->second + "; a wall needs its own pair");
         if (auto [it, fresh] = impl->wall_of.emplace(binary, name); !fresh)
-            return R::failure("walls " + it->second + " and " + name +
-                              " have the same public_key; each needs its own pair");
+            return R::failure(ErrorKind::invalid,
+                              "walls " + it->second + " and " + name +
+                                  " have the same public_key; each needs its own pair");
     }
     impl->config = std::move(config);
 
@@ -363,7 +373,8 @@ Result<std::unique_ptr<KeyGate>> KeyGate::open(zmq::context_t& context, KeyGateC
             handler.bind(kZapEndpoint);
         } catch (const zmq::error_t& e) {
             if (e.num() == EADDRINUSE)
-                return R::failure("this ZeroMQ context already has a ZAP handler");
+                return R::failure(ErrorKind::invalid,
+                                  "this ZeroMQ context already has a ZAP handler");
             throw;
         }
         zmq::socket_t stop_signal(context, zmq::socket_type::pair);
@@ -387,7 +398,7 @@ Result<std::unique_ptr<KeyGate>> KeyGate::open(zmq::context_t& context, KeyGateC
             self->serve(std::move(h), std::move(s), std::move(m));
         });
     } catch (const zmq::error_t& e) {
-        return R::failure(std::string("ZAP handler: ") + e.what());
+        return R::failure(ErrorKind::io, std::string("ZAP handler: ") + e.what());
     }
     return std::unique_ptr<KeyGate>(new KeyGate(std::move(impl)));
 }
@@ -400,17 +411,18 @@ const std::string& KeyGate::ingest_public_key() const {
     return impl_->config.ingest.public_key;
 }
 
-Result<bool> KeyGate::guard(zmq::socket_t& socket, const std::string& department) const {
-    using R = Result<bool>;
+Result<void> KeyGate::guard(zmq::socket_t& socket, const std::string& department) const {
+    using R = Result<void>;
     if (!impl_->config.department_keys.count(department))
-        return R::failure("department " + department + " is not known to the key gate");
+        return R::failure(ErrorKind::invalid,
+                          "department " + department + " is not known to the key gate");
     if (impl_->config.keys_off) {
         try {
             socket.set(zmq::sockopt::zap_domain, department);
         } catch (const zmq::error_t& e) {
-            return R::failure("department " + department + ": " + e.what());
+            return R::failure(ErrorKind::io, "department " + department + ": " + e.what());
         }
-        return true;
+        return {};
     }
     return configure_department_server(socket, department, impl_->ingest_secret);
 }
@@ -423,24 +435,24 @@ std::uint64_t KeyGate::take_wall_departures() {
     return impl_->wall_departures.exchange(0);
 }
 
-Result<bool> KeyGate::guard_walls(zmq::socket_t& socket) const {
+Result<void> KeyGate::guard_walls(zmq::socket_t& socket) const {
     if (impl_->config.keys_off) {
         // NULL, but still through the gate, which counts the walls.
         try {
             socket.set(zmq::sockopt::zap_domain, std::string(kWallDomain));
         } catch (const zmq::error_t& e) {
-            return Result<bool>::failure(std::string("wall stream: ") + e.what());
+            return Result<void>::failure(ErrorKind::io, std::string("wall stream: ") + e.what());
         }
-        return true;
+        return {};
     }
     try {
         socket.set(zmq::sockopt::curve_server, true);
         socket.set(zmq::sockopt::curve_secretkey, curve_key_bytes(impl_->ingest_secret));
         socket.set(zmq::sockopt::zap_domain, std::string(kWallDomain));
     } catch (const zmq::error_t& e) {
-        return Result<bool>::failure(std::string("wall stream: ") + e.what());
+        return Result<void>::failure(ErrorKind::io, std::string("wall stream: ") + e.what());
     }
-    return true;
+    return {};
 }
 
 std::map<std::string, GateCounts> KeyGate::counts() const {

@@ -25,13 +25,13 @@ namespace citywall::ingest {
 
 // Makes `socket` the CURVE server for one department: curve_server = 1, the ingest's secret key,
 // zap_domain = the department code. Call before bind/connect.
-Result<bool> configure_department_server(zmq::socket_t& socket, std::string_view department,
+Result<void> configure_department_server(zmq::socket_t& socket, std::string_view department,
                                          std::string_view ingest_secret_key);
 
 // Makes `socket` a department's CURVE client (feedsim, tests, the departments' own senders):
 // curve_serverkey = the ingest's public key, curve_publickey/secretkey = the department's pair.
 // Call before bind/connect. Works on PUSH (department connects) and PUB (ingest's SUB connects).
-Result<bool> configure_department_client(zmq::socket_t& socket, std::string_view ingest_public_key,
+Result<void> configure_department_client(zmq::socket_t& socket, std::string_view ingest_public_key,
                                          const KeyPair& department);
 
 // The department a received message came from: its "User-Id" metadata, set by the gate; empty
@@ -106,7 +106,7 @@ struct KeyGateConfig {
     static Result<KeyGateConfig> for_departments(const std::vector<DepartmentConfig>& departments,
                                                  KeyPair ingest, bool keys_off);
     // And the walls of the configuration (fails on a name listed twice).
-    Result<bool> add_walls(const std::vector<WallConfig>& walls);
+    Result<void> add_walls(const std::vector<WallConfig>& walls);
 };
 
 // The ZAP handler on inproc://zeromq.zap.01 of one context, on its own thread. Open it before
@@ -127,11 +127,11 @@ class KeyGate {
 
     // Configures one department socket (before bind/connect): the CURVE server with the ingest's
     // secret key and zap_domain = department; with keys off, only zap_domain (NULL mechanism).
-    Result<bool> guard(zmq::socket_t& socket, const std::string& department) const;
+    Result<void> guard(zmq::socket_t& socket, const std::string& department) const;
     // Configures a socket of the wall stream (before bind): the CURVE server with zap_domain =
     // kWallDomain, so only a listed wall's key gets in, and each of its messages carries
     // User-Id = the wall's name. With keys off, nothing: the wall stream is open.
-    Result<bool> guard_walls(zmq::socket_t& socket) const;
+    Result<void> guard_walls(zmq::socket_t& socket) const;
     // Connections to the wall stream open now, and how many have closed since the last call
     // (the ingest frees memory after a wall leaves).
     int wall_connections() const;

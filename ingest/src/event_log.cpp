@@ -7,7 +7,7 @@
 namespace citywall::ingest {
 
 // Rebuilds the state from the journal through the same commit() that live events take.
-Result<bool> IngestServer::Impl::recover() {
+Result<void> IngestServer::Impl::recover() {
     auto checkpoint = read_checkpoint(config.journal_dir);
     std::uint64_t after = 0;
     if (!checkpoint) {
@@ -19,11 +19,11 @@ Result<bool> IngestServer::Impl::recover() {
         checkpointed_seq = after;
         if (auto loaded = units.load(config.journal_dir, after); !loaded) {
             log("unit roster ignored (" + loaded.error() + "); units return with their next fix");
-        } else if (!*loaded) {
+        } else if (*loaded == Restored::absent) {
             log("no unit roster for this checkpoint; units return with their next fix");
         }
         auto ledger = day.load(config.journal_dir, after, now_ms());
-        if (!ledger || !*ledger) {
+        if (!ledger || *ledger == Restored::absent) {
             // Without it the day's counts restart from the incidents still open: those that
             // closed earlier today are missing from them (logged, so the gap is known).
             log(std::string("day ledger ") +
@@ -38,7 +38,7 @@ Result<bool> IngestServer::Impl::recover() {
             std::to_string(after));
     }
     auto reader = JournalReader::open(config.journal_dir, after);
-    if (!reader) return Result<bool>::failure("journal: " + reader.error());
+    if (!reader) return Result<void>::failure(reader.error_kind(), "journal: " + reader.error());
     std::uint64_t undecodable = 0;
     while (auto record = (*reader)->next()) {
         auto message = wire::decode(record->payload);
@@ -84,7 +84,7 @@ Result<bool> IngestServer::Impl::recover() {
                                       " bytes never published; numbering resumes after " +
                                       std::to_string(journal->last_seq())
                                 : std::string()));
-    return true;
+    return {};
 }
 
 namespace {
@@ -106,7 +106,7 @@ std::string describe_damage(const JournalDamage& d) {
 
 // Damage that may have held published events stops the start, unless an operator accepted it
 // now or before; accepted damage is recorded beside the journal, so it is asked about once.
-Result<bool> IngestServer::Impl::check_damage(const std::vector<JournalDamage>& damage) {
+Result<void> IngestServer::Impl::check_damage(const std::vector<JournalDamage>& damage) {
     const auto accepted_path = config.journal_dir / kAcceptedDamageFile;
     std::set<std::string> accepted;
     {
@@ -122,7 +122,7 @@ Result<bool> IngestServer::Impl::check_damage(const std::vector<JournalDamage>& 
         }
         refused.push_back(&d);
     }
-    if (refused.empty()) return true;
+    if (refused.empty()) return {};
     std::string list;
     std::uint64_t lost = 0;
     for (const JournalDamage* d : refused) {
@@ -130,21 +130,23 @@ Result<bool> IngestServer::Impl::check_damage(const std::vector<JournalDamage>& 
         if (list.size() < 2000) list += "\n  " + describe_damage(*d);
     }
     if (!options.accept_journal_damage)
-        return Result<bool>::failure(
+        return Result<void>::failure(
+            ErrorKind::damaged,
             "journal: damage where " + std::to_string(lost) +
-            " published events may have been; nothing was changed, the bad bytes are copied "
-            "beside their segments (*.damaged-<offset>):" +
-            list + "\nStart with --accept-journal-damage to carry on without them (walls resync).");
+                " published events may have been; nothing was changed, the bad bytes are copied "
+                "beside their segments (*.damaged-<offset>):" +
+                list +
+                "\nStart with --accept-journal-damage to carry on without them (walls resync).");
     std::ofstream out(accepted_path, std::ios::app);
     for (const JournalDamage* d : refused)
         out << damage_key(*d) << '\n';
     out.flush();
     if (!out)
-        return Result<bool>::failure("journal: cannot record accepted damage in " +
-                                     accepted_path.string());
+        return Result<void>::failure(
+            ErrorKind::io, "journal: cannot record accepted damage in " + accepted_path.string());
     log("JOURNAL DAMAGE ACCEPTED by the operator: " + std::to_string(lost) +
         " events may be missing:" + list);
-    return true;
+    return {};
 }
 
 // Writes the pending events to the journal with one write; they are published in order once
@@ -255,14 +257,15 @@ void IngestServer::Impl::retry_journal(TimeMs now) {
     log("journal writable again; resumed after: " + was);
 }
 
-Result<bool> IngestServer::Impl::reopen_journal() {
+Result<void> IngestServer::Impl::reopen_journal() {
     journal.reset();  // releases the directory lock first
     auto reopened = JournalWriter::open({config.journal_dir, 64u << 20, config.fsync_interval_ms});
-    if (!reopened) return Result<bool>::failure("journal: " + reopened.error());
+    if (!reopened)
+        return Result<void>::failure(reopened.error_kind(), "journal: " + reopened.error());
     journal = std::move(*reopened);
     // What was written but not known to be durable is on disk now (the new writer synced it).
     publish_durable();
-    return true;
+    return {};
 }
 
 // Syncs the journal first, so a checkpoint never gets ahead of what is durable there. The

@@ -20,14 +20,14 @@ Result<std::unique_ptr<IngestServer>> IngestServer::create(const IngestConfig& c
 
     impl->state.set_neighbour_radius(config.merge.distance_m);
     auto placement = CityPlacement::load(config.placement);
-    if (!placement) return R::failure("map: " + placement.error());
+    if (!placement) return R::failure(placement.error_kind(), "map: " + placement.error());
     impl->placement = std::move(*placement);
     log("placement: " + std::to_string(impl->placement->grid_count()) + " grids, " +
         std::to_string(impl->placement->beat_count()) + " police beats");
 
     // Keys, coordinate systems and endpoints are checked before the journal is touched: a
     // mistake in them must not leave a new or recovered journal behind.
-    if (auto gate = impl->open_gate(); !gate) return R::failure(gate.error());
+    if (auto gate = impl->open_gate(); !gate) return R::failure(gate.error_kind(), gate.error());
     auto bind = [](zmq::socket_t& socket, const std::string& endpoint,
                    const std::string& what) -> std::string {
         try {
@@ -57,7 +57,7 @@ Result<std::unique_ptr<IngestServer>> IngestServer::create(const IngestConfig& c
             });
         for (auto* socket : {&impl->updates, &impl->snapshots})
             if (auto guarded = impl->gate->guard_walls(*socket); !guarded)
-                return R::failure(guarded.error());
+                return R::failure(guarded.error_kind(), guarded.error());
         impl->updates.set(zmq::sockopt::sndhwm, config.publish_queue);
         // The gate reads these monitors: it counts the walls' connections and their refusals.
         for (std::size_t k = 0; k < 2; ++k) {
@@ -65,25 +65,29 @@ Result<std::unique_ptr<IngestServer>> IngestServer::create(const IngestConfig& c
             if (zmq_socket_monitor(socket.handle(), kWallMonitors[k],
                                    ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED |
                                        ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL) != 0)
-                return R::failure("cannot monitor the wall stream");
+                return R::failure(ErrorKind::io, "cannot monitor the wall stream");
         }
         if (auto error = bind(impl->updates, config.updates_endpoint, "updates_endpoint");
             !error.empty())
-            return R::failure(error);
+            return R::failure(ErrorKind::invalid, error);
         if (auto error = bind(impl->snapshots, config.snapshot_endpoint, "snapshot_endpoint");
             !error.empty())
-            return R::failure(error);
+            return R::failure(ErrorKind::invalid, error);
         for (const auto& d : config.departments) {
             if (d.format == FeedFormat::citywall) {
                 auto link = UpstreamLink::open(d, impl->context, impl->own_keys);
-                if (!link) return R::failure("department " + d.code + ": " + link.error());
+                if (!link)
+                    return R::failure(link.error_kind(),
+                                      "department " + d.code + ": " + link.error());
                 impl->upstreams.push_back({d, std::move(*link)});
                 continue;
             }
             auto transform = PositionTransform::create(d.crs);
-            if (!transform) return R::failure("department " + d.code + ": " + transform.error());
+            if (!transform)
+                return R::failure(transform.error_kind(),
+                                  "department " + d.code + ": " + transform.error());
             if (auto mapping = check_feed_mapping(d); !mapping.empty())
-                return R::failure("department " + d.code + ": " + mapping);
+                return R::failure(ErrorKind::invalid, "department " + d.code + ": " + mapping);
             const bool subscribe = d.socket == FeedSocket::sub;
             const zmq::socket_type type = subscribe ? zmq::socket_type::sub
                                           : d.socket == FeedSocket::acknowledged
@@ -97,37 +101,40 @@ Result<std::unique_ptr<IngestServer>> IngestServer::create(const IngestConfig& c
             department.socket.set(zmq::sockopt::rcvhwm, 100000);
             department.socket.set(zmq::sockopt::linger, 0);
             if (auto guarded = impl->gate->guard(department.socket, d.code); !guarded)
-                return R::failure("department " + d.code + ": " + guarded.error());
+                return R::failure(guarded.error_kind(),
+                                  "department " + d.code + ": " + guarded.error());
             std::string monitor = "inproc://peers-" + d.code;
             if (zmq_socket_monitor(department.socket.handle(), monitor.c_str(),
                                    ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_CONNECTED |
                                        ZMQ_EVENT_DISCONNECTED |
                                        ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL) != 0)
-                return R::failure("cannot monitor department " + d.code);
+                return R::failure(ErrorKind::io, "cannot monitor department " + d.code);
             if (subscribe) {
                 // The department publishes; ingest connects to it and takes everything.
                 department.socket.set(zmq::sockopt::subscribe, "");
                 try {
                     department.socket.connect(d.endpoint);
                 } catch (const zmq::error_t& e) {
-                    return R::failure("department " + d.code + ": cannot connect to " + d.endpoint +
-                                      ": " + e.what());
+                    return R::failure(ErrorKind::io, "department " + d.code +
+                                                         ": cannot connect to " + d.endpoint +
+                                                         ": " + e.what());
                 }
             } else if (auto error = bind(department.socket, d.endpoint, "department " + d.code);
                        !error.empty()) {
-                return R::failure(error);
+                return R::failure(ErrorKind::invalid, error);
             }
             department.monitor.connect(monitor);
             impl->departments.push_back(std::move(department));
         }
     } catch (const zmq::error_t& e) {
-        return R::failure(std::string("socket: ") + e.what());
+        return R::failure(ErrorKind::io, std::string("socket: ") + e.what());
     }
 
     auto journal = JournalWriter::open({config.journal_dir, 64u << 20, config.fsync_interval_ms});
-    if (!journal) return R::failure("journal: " + journal.error());
+    if (!journal) return R::failure(journal.error_kind(), "journal: " + journal.error());
     impl->journal = std::move(*journal);
-    if (auto recovered = impl->recover(); !recovered) return R::failure(recovered.error());
+    if (auto recovered = impl->recover(); !recovered)
+        return R::failure(recovered.error_kind(), recovered.error());
 
     auto dead_letter_path = config.dead_letter_file.empty()
                                 ? config.journal_dir / "dead-letter.jsonl"
@@ -137,14 +144,15 @@ Result<std::unique_ptr<IngestServer>> IngestServer::create(const IngestConfig& c
     dead_letter_limits.record_bytes = config.dead_letter_record_bytes;
     impl->dead_letter = std::make_unique<DeadLetterFile>(dead_letter_path, dead_letter_limits);
     if (!impl->dead_letter->ok())
-        return R::failure("cannot open dead-letter file " + dead_letter_path.string());
+        return R::failure(ErrorKind::io,
+                          "cannot open dead-letter file " + dead_letter_path.string());
     impl->health = std::make_unique<FeedHealthBoard>(config.departments, now_ms());
     return std::unique_ptr<IngestServer>(new IngestServer(std::move(impl)));
 }
 
 // Keys are on unless the config says otherwise: every department socket is a CURVE server that
 // admits only that department's key (docs/security.md).
-Result<bool> IngestServer::Impl::open_gate() {
+Result<void> IngestServer::Impl::open_gate() {
     KeyPair ingest_keys;
     // Another ingest's stream is not a department socket: it is not behind the gate.
     std::vector<DepartmentConfig> keyed;
@@ -152,26 +160,32 @@ Result<bool> IngestServer::Impl::open_gate() {
         if (d.format != FeedFormat::citywall) keyed.push_back(d);
     if (!config.keys_off) {
         if (config.ingest_key_file.empty())
-            return Result<bool>::failure(
+            return Result<void>::failure(
+                ErrorKind::invalid,
                 "security: keys are on but no ingest_key_file is configured (or say keys = "
                 "\"off\")");
         if (config.walls.empty())
-            return Result<bool>::failure(
+            return Result<void>::failure(
+                ErrorKind::invalid,
                 "security: keys are on but no [[wall]] is listed: no wall could read the "
                 "picture (docs/security.md, \"Walls\")");
         auto keys = load_secret_key_file(config.ingest_key_file);
-        if (!keys) return Result<bool>::failure("security: " + keys.error());
+        if (!keys) return Result<void>::failure(keys.error_kind(), "security: " + keys.error());
         ingest_keys = *keys;
         for (auto& d : config.departments) {
             if (!d.public_key.empty() || d.public_key_file.empty()) continue;
             auto key = load_public_key_file(d.public_key_file);
-            if (!key) return Result<bool>::failure("department " + d.code + ": " + key.error());
+            if (!key)
+                return Result<void>::failure(key.error_kind(),
+                                             "department " + d.code + ": " + key.error());
             d.public_key = *key;
         }
         for (auto& w : config.walls) {
             if (!w.public_key.empty()) continue;
             auto key = load_public_key_file(w.public_key_file);
-            if (!key) return Result<bool>::failure("wall " + w.name + ": " + key.error());
+            if (!key)
+                return Result<void>::failure(key.error_kind(),
+                                             "wall " + w.name + ": " + key.error());
             w.public_key = *key;
         }
         keyed.clear();
@@ -182,9 +196,10 @@ Result<bool> IngestServer::Impl::open_gate() {
     }
     own_keys = ingest_keys;
     auto gate_config = KeyGateConfig::for_departments(keyed, ingest_keys, config.keys_off);
-    if (!gate_config) return Result<bool>::failure("security: " + gate_config.error());
+    if (!gate_config)
+        return Result<void>::failure(gate_config.error_kind(), "security: " + gate_config.error());
     if (auto listed = gate_config->add_walls(config.walls); !listed)
-        return Result<bool>::failure("security: " + listed.error());
+        return Result<void>::failure(listed.error_kind(), "security: " + listed.error());
     // A wall holds up to three connections: its subscription and two request sockets.
     gate_config->max_wall_connections = 3 * config.max_walls;
     gate_config->wall_monitors.assign(std::begin(kWallMonitors), std::end(kWallMonitors));
@@ -207,9 +222,9 @@ Result<bool> IngestServer::Impl::open_gate() {
             now_ms());
     };
     auto opened = KeyGate::open(context, std::move(*gate_config));
-    if (!opened) return Result<bool>::failure("security: " + opened.error());
+    if (!opened) return Result<void>::failure(opened.error_kind(), "security: " + opened.error());
     gate = std::move(*opened);
-    return true;
+    return {};
 }
 
 void IngestServer::Impl::reject(const Department& department, TimeMs now, const FeedReject& why,

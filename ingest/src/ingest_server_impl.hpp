@@ -94,13 +94,15 @@ class PositionTransform {
         }
         OGRSpatialReference from, to;
         if (from.SetFromUserInput(crs.c_str()) != OGRERR_NONE)
-            return Result<PositionTransform>::failure("unknown coordinate system '" + crs + "'");
+            return Result<PositionTransform>::failure(ErrorKind::invalid,
+                                                      "unknown coordinate system '" + crs + "'");
         to.SetWellKnownGeogCS("WGS84");
         from.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
         to.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
         t.transform_.reset(OGRCreateCoordinateTransformation(&from, &to));
         if (!t.transform_)
-            return Result<PositionTransform>::failure("no transformation from '" + crs + "'");
+            return Result<PositionTransform>::failure(ErrorKind::invalid,
+                                                      "no transformation from '" + crs + "'");
         return t;
     }
     bool apply(LonLat& p) const {
@@ -234,7 +236,7 @@ struct IngestServer::Impl {
 
     void fence(const std::string& error);
     void retry_journal(TimeMs now);
-    Result<bool> reopen_journal();
+    Result<void> reopen_journal();
     void publish_durable();
     // Journals what is queued and waits for the disk, so that what follows is not ahead of it.
     bool settle();
@@ -257,7 +259,7 @@ struct IngestServer::Impl {
     void handle_unit(Department& department, const FeedUnitFix& fix, std::string_view bytes,
                      TimeMs now);
     std::string record_unit(Unit unit, TimeMs now, const std::string& source);
-    Result<bool> open_gate();
+    Result<void> open_gate();
     void reject(const Department& department, TimeMs now, const FeedReject& why,
                 std::string_view raw);
     void publish(const wire::Message& message);
@@ -277,8 +279,8 @@ struct IngestServer::Impl {
         const OpenIncident* open = state.open_incident(id);
         return open ? std::optional<IncidentStatus>(open->status) : std::nullopt;
     }
-    Result<bool> recover();
-    Result<bool> check_damage(const std::vector<JournalDamage>& damage);
+    Result<void> recover();
+    Result<void> check_damage(const std::vector<JournalDamage>& damage);
 };
 
 }  // namespace citywall::ingest

@@ -13,7 +13,13 @@ namespace citywall::ingest {
 
 // Writes `bytes` to a temporary file beside `path`, syncs it, renames it over `path`, and
 // syncs the directory.
-Result<bool> replace_file(const std::filesystem::path& path, std::string_view bytes);
+// What loading a file kept beside a checkpoint found.
+enum class Restored {
+    yes,     // restored
+    absent,  // none was kept for this checkpoint (or it belongs to another): nothing changed
+};
+
+Result<void> replace_file(const std::filesystem::path& path, std::string_view bytes);
 // The whole file; nothing when it does not exist or cannot be read.
 std::optional<std::string> read_whole_file(const std::filesystem::path& path);
 

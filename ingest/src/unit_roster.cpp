@@ -40,7 +40,7 @@ std::vector<Unit> UnitRoster::on_duty(TimeMs now, TimeMs max_age_ms) const {
     return out;
 }
 
-Result<bool> UnitRoster::save(const std::filesystem::path& dir, std::uint64_t seq) const {
+Result<void> UnitRoster::save(const std::filesystem::path& dir, std::uint64_t seq) const {
     wire::UnitRoster roster{seq, {}};
     roster.units.reserve(units_.size());
     for (const auto& [key, latest] : units_)
@@ -48,18 +48,19 @@ Result<bool> UnitRoster::save(const std::filesystem::path& dir, std::uint64_t se
     return replace_file(dir / kRosterFile, wire::encode(roster));
 }
 
-Result<bool> UnitRoster::load(const std::filesystem::path& dir, std::uint64_t seq) {
+Result<Restored> UnitRoster::load(const std::filesystem::path& dir, std::uint64_t seq) {
     const auto bytes = read_whole_file(dir / kRosterFile);
-    if (!bytes) return false;
+    if (!bytes) return Restored::absent;
     auto message = wire::decode(*bytes);
     const auto* roster = message ? std::get_if<wire::UnitRoster>(&*message) : nullptr;
     if (!roster)
-        return Result<bool>::failure(std::string(kRosterFile) + ": " +
-                                     (message ? "not a unit roster" : message.error()));
-    if (roster->seq != seq) return false;
+        return Result<Restored>::failure(
+            message.error_kind(),
+            std::string(kRosterFile) + ": " + (message ? "not a unit roster" : message.error()));
+    if (roster->seq != seq) return Restored::absent;
     for (const auto& unit : roster->units)
         apply(unit);
-    return true;
+    return Restored::yes;
 }
 
 }  // namespace citywall::ingest

@@ -11,6 +11,7 @@
 
 #include "citywall/result.hpp"
 #include "citywall/unit.hpp"
+#include "state_file.hpp"
 
 namespace citywall::ingest {
 
@@ -29,10 +30,10 @@ class UnitRoster {
     // Units are kept beside each checkpoint (<dir>/units.roster, a wire UnitRoster) so that a
     // restart from the checkpoint does not lose the units heard before it. Written to a
     // temporary file, synced, then renamed over the old one.
-    Result<bool> save(const std::filesystem::path& dir, std::uint64_t seq) const;
-    // Restores the roster saved at `seq`; false (and nothing changed) when there is none or it
-    // belongs to another checkpoint; an error when the file is damaged.
-    Result<bool> load(const std::filesystem::path& dir, std::uint64_t seq);
+    Result<void> save(const std::filesystem::path& dir, std::uint64_t seq) const;
+    // Restores the roster saved at `seq`; Restored::absent (nothing changed) when there is none or
+    // it belongs to another checkpoint; an error when the file is damaged.
+    Result<Restored> load(const std::filesystem::path& dir, std::uint64_t seq);
 
   private:
     struct Latest {

@@ -20,14 +20,16 @@ Result<std::unique_ptr<UpstreamLink>> UpstreamLink::open(const DepartmentConfig&
                                                          const KeyPair& own_keys) {
     using R = Result<std::unique_ptr<UpstreamLink>>;
     if (!own_keys.secret_key.empty() && centre.public_key.empty())
-        return R::failure("keys are on: public_key must be the other ingest's public key");
+        return R::failure(ErrorKind::invalid,
+                          "keys are on: public_key must be the other ingest's public key");
     std::unique_ptr<UpstreamLink> link(new UpstreamLink(centre, context, own_keys));
-    if (auto connected = link->connect(); !connected) return R::failure(connected.error());
+    if (auto connected = link->connect(); !connected)
+        return R::failure(connected.error_kind(), connected.error());
     return link;
 }
 
-Result<bool> UpstreamLink::connect() {
-    using R = Result<bool>;
+Result<void> UpstreamLink::connect() {
+    using R = Result<void>;
     try {
         updates_ = zmq::socket_t(context_, zmq::socket_type::sub);
         snapshots_ = zmq::socket_t(context_, zmq::socket_type::dealer);
@@ -36,18 +38,18 @@ Result<bool> UpstreamLink::connect() {
             if (own_keys_.secret_key.empty()) continue;  // keys off here: NULL
             if (auto keyed = make_curve_client(socket->handle(), centre_.public_key, own_keys_);
                 !keyed)
-                return R::failure(keyed.error());
+                return R::failure(keyed.error_kind(), keyed.error());
         }
         updates_.set(zmq::sockopt::subscribe, "");
         updates_.set(zmq::sockopt::rcvhwm, 200000);
         updates_.connect(centre_.endpoint);
         snapshots_.connect(centre_.snapshot_endpoint);
     } catch (const zmq::error_t& e) {
-        return R::failure(std::string("cannot connect: ") + e.what());
+        return R::failure(ErrorKind::io, std::string("cannot connect: ") + e.what());
     }
     heard_ = steady_ms();
     request_snapshot();
-    return true;
+    return {};
 }
 
 bool UpstreamLink::reconnect_if_silent(TimeMs silent_ms) {

@@ -50,7 +50,7 @@ class UpstreamLink {
 
   private:
     UpstreamLink(const DepartmentConfig& centre, zmq::context_t& context, KeyPair own_keys);
-    Result<bool> connect();
+    Result<void> connect();
     void request_snapshot();
     void collect(std::vector<Change>& out);
 

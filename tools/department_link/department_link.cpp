@@ -70,31 +70,35 @@ Result<std::unique_ptr<AcknowledgedFeed>> AcknowledgedFeed::open(zmq::context_t&
                                                                  const std::string& endpoint,
                                                                  FeedOptions options) {
     using R = Result<std::unique_ptr<AcknowledgedFeed>>;
-    if (options.window == 0) return R::failure("acknowledged feed: window must be at least 1");
+    if (options.window == 0)
+        return R::failure(ErrorKind::invalid, "acknowledged feed: window must be at least 1");
     if (options.first_timeout_ms <= 0)
-        return R::failure("acknowledged feed: first_timeout_ms must be positive");
+        return R::failure(ErrorKind::invalid,
+                          "acknowledged feed: first_timeout_ms must be positive");
     options.max_timeout_ms = std::max(options.max_timeout_ms, options.first_timeout_ms);
     if (options.id_prefix.size() > kMaxIdPrefix || !printable(options.id_prefix))
-        return R::failure(
-            "acknowledged feed: id_prefix must be at most 40 printable ASCII "
-            "characters");
+        return R::failure(ErrorKind::invalid,
+                          "acknowledged feed: id_prefix must be at most 40 printable ASCII "
+                          "characters");
     if (const auto& keys = options.keys) {
         for (const std::string* key :
              {&keys->department_public, &keys->department_secret, &keys->ingest_public})
             if (key->size() != kZ85KeyChars)
-                return R::failure("acknowledged feed: a CURVE key is 40 characters of Z85 text");
+                return R::failure(ErrorKind::invalid,
+                                  "acknowledged feed: a CURVE key is 40 characters of Z85 text");
     }
     std::unique_ptr<AcknowledgedFeed> feed;
     try {
         feed.reset(new AcknowledgedFeed(context, endpoint, std::move(options)));
     } catch (const zmq::error_t& e) {
-        return R::failure(std::string("acknowledged feed: ") + e.what());
+        return R::failure(ErrorKind::io, std::string("acknowledged feed: ") + e.what());
     }
-    if (auto started = feed->start(); !started) return R::failure(started.error());
+    if (auto started = feed->start(); !started)
+        return R::failure(started.error_kind(), started.error());
     return R(std::move(feed));
 }
 
-Result<bool> AcknowledgedFeed::start() {
+Result<void> AcknowledgedFeed::start() {
     try {
         // Unanswered messages are kept here, not in the socket: nothing waits at close.
         dealer_.set(zmq::sockopt::linger, 0);
@@ -108,7 +112,8 @@ Result<bool> AcknowledgedFeed::start() {
             dealer_.set(zmq::sockopt::curve_secretkey, keys->department_secret);
         }
     } catch (const zmq::error_t& e) {
-        return Result<bool>::failure(std::string("acknowledged feed: socket options: ") + e.what());
+        return Result<void>::failure(ErrorKind::io,
+                                     std::string("acknowledged feed: socket options: ") + e.what());
     }
     // Without the monitor the feed still works, on timeouts alone.
     static std::atomic<std::uint64_t> monitors{0};
@@ -127,10 +132,10 @@ Result<bool> AcknowledgedFeed::start() {
     try {
         dealer_.connect(endpoint_);
     } catch (const zmq::error_t& e) {
-        return Result<bool>::failure("acknowledged feed: cannot connect to " + endpoint_ + ": " +
-                                     e.what());
+        return Result<void>::failure(
+            ErrorKind::io, "acknowledged feed: cannot connect to " + endpoint_ + ": " + e.what());
     }
-    return true;
+    return {};
 }
 
 AcknowledgedFeed::~AcknowledgedFeed() {

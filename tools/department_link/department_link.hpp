@@ -132,7 +132,7 @@ class AcknowledgedFeed {
     };
 
     AcknowledgedFeed(zmq::context_t& context, std::string endpoint, FeedOptions options);
-    Result<bool> start();
+    Result<void> start();
     std::size_t step(TimeMs now);
     bool transmit(std::uint64_t number, Pending& message, TimeMs now);
     void read_connection_events(TimeMs now);

@@ -30,7 +30,7 @@ Result<DepartmentSender> DepartmentSender::open(zmq::context_t& context,
                                                             ingest_public_key};
         auto feed = department_link::AcknowledgedFeed::open(context, department.endpoint,
                                                             std::move(options));
-        if (!feed) return R::failure(department.code + ": " + feed.error());
+        if (!feed) return R::failure(feed.error_kind(), department.code + ": " + feed.error());
         DepartmentSender sender(department.code, std::nullopt, std::move(*feed));
         sender.feed_->on_answer([code = department.code, logged = sender.refusals_logged_](
                                     const department_link::Answer& refusal) {
@@ -47,12 +47,12 @@ Result<DepartmentSender> DepartmentSender::open(zmq::context_t& context,
         push.set(zmq::sockopt::linger, 2000);
         if (keys) {
             if (auto ok = ingest::configure_department_client(push, ingest_public_key, *keys); !ok)
-                return R::failure(department.code + ": " + ok.error());
+                return R::failure(ok.error_kind(), department.code + ": " + ok.error());
         }
         push.connect(department.endpoint);
         return R(DepartmentSender(department.code, std::move(push), nullptr));
     } catch (const zmq::error_t& e) {
-        return R::failure(department.code + ": " + e.what());
+        return R::failure(ErrorKind::io, department.code + ": " + e.what());
     }
 }
 

@@ -106,6 +106,7 @@ Result<GLuint> compile(GLenum stage, std::string_view name, std::string_view sou
     glGetShaderInfoLog(shader, log_length, nullptr, log.data());
     glDeleteShader(shader);
     return Result<GLuint>::failure(
+        ErrorKind::invalid,
         std::string(name) + (stage == GL_VERTEX_SHADER ? ".vert: " : ".frag: ") + log.data());
 }
 
@@ -114,11 +115,11 @@ Result<GLuint> compile(GLenum stage, std::string_view name, std::string_view sou
 Result<Program> Program::build(std::string_view name, std::string_view vertex_source,
                                std::string_view fragment_source) {
     auto vertex = compile(GL_VERTEX_SHADER, name, vertex_source);
-    if (!vertex) return Result<Program>::failure(vertex.error());
+    if (!vertex) return Result<Program>::failure(vertex.error_kind(), vertex.error());
     auto fragment = compile(GL_FRAGMENT_SHADER, name, fragment_source);
     if (!fragment) {
         glDeleteShader(*vertex);
-        return Result<Program>::failure(fragment.error());
+        return Result<Program>::failure(fragment.error_kind(), fragment.error());
     }
     Program program;
     program.program_ = GlHandle<delete_program>(glCreateProgram());
@@ -135,7 +136,8 @@ Result<Program> Program::build(std::string_view name, std::string_view vertex_so
         glGetProgramiv(id, GL_INFO_LOG_LENGTH, &log_length);
         std::vector<char> log(static_cast<std::size_t>(log_length) + 1, '\0');
         glGetProgramInfoLog(id, log_length, nullptr, log.data());
-        return Result<Program>::failure(std::string(name) + ": link: " + log.data());
+        return Result<Program>::failure(ErrorKind::invalid,
+                                        std::string(name) + ": link: " + log.data());
     }
     return program;
 }

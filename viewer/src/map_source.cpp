@@ -79,11 +79,13 @@ Result<std::unique_ptr<OGRCoordinateTransformation>> to_mercator_from(
         const OGRSpatialReference target = web_mercator();
         std::unique_ptr<OGRCoordinateTransformation> transform(
             OGRCreateCoordinateTransformation(&source, &target));
-        if (!transform) return R::failure("no transformation from the layer's CRS to EPSG:3857");
+        if (!transform)
+            return R::failure(ErrorKind::invalid,
+                              "no transformation from the layer's CRS to EPSG:3857");
         it = made->emplace(key, std::move(transform)).first;
     }
     std::unique_ptr<OGRCoordinateTransformation> copy(it->second->Clone());
-    if (!copy) return R::failure("cannot copy the transformation to EPSG:3857");
+    if (!copy) return R::failure(ErrorKind::io, "cannot copy the transformation to EPSG:3857");
     return copy;
 }
 
@@ -200,19 +202,24 @@ Result<VectorGeometry> load_vector_layer(const LayerStyle& style) {
     using R = Result<VectorGeometry>;
     DatasetPtr dataset(GDALOpenEx(style.source.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr,
                                   nullptr, nullptr));
-    if (!dataset) return R::failure(style.source.string() + ": " + CPLGetLastErrorMsg());
+    if (!dataset)
+        return R::failure(ErrorKind::invalid, style.source.string() + ": " + CPLGetLastErrorMsg());
     auto* ds = GDALDataset::FromHandle(dataset.get());
     OGRLayer* layer =
         style.layer.empty() ? ds->GetLayer(0) : ds->GetLayerByName(style.layer.c_str());
     if (!layer) {
-        return R::failure(style.source.string() + ": no layer '" + style.layer + "'");
+        return R::failure(ErrorKind::not_found,
+                          style.source.string() + ": no layer '" + style.layer + "'");
     }
     auto transform = to_mercator_from(layer->GetSpatialRef());
-    if (!transform) return R::failure(style.source.string() + ": " + transform.error());
+    if (!transform)
+        return R::failure(transform.error_kind(), style.source.string() + ": " + transform.error());
     std::vector<int> label_indices;
     for (const std::string& field : style.label_fields) {
         const int index = layer->GetLayerDefn()->GetFieldIndex(field.c_str());
-        if (index < 0) return R::failure(style.source.string() + ": no field '" + field + "'");
+        if (index < 0)
+            return R::failure(ErrorKind::invalid,
+                              style.source.string() + ": no field '" + field + "'");
         label_indices.push_back(index);
     }
 
@@ -367,30 +374,32 @@ Result<RasterFile> RasterFile::open(const std::filesystem::path& source) {
     Handles& h = *file.handles_;
     h.source.reset(
         GDALOpenEx(source.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
-    if (!h.source) return R::failure(source.string() + ": " + CPLGetLastErrorMsg());
+    if (!h.source)
+        return R::failure(ErrorKind::invalid, source.string() + ": " + CPLGetLastErrorMsg());
     h.dataset = h.source.get();
     const OGRSpatialReference target = web_mercator();
     const OGRSpatialReferenceH source_srs = GDALGetSpatialRef(h.dataset);
-    if (!source_srs) return R::failure(source.string() + ": raster has no CRS");
+    if (!source_srs) return R::failure(ErrorKind::invalid, source.string() + ": raster has no CRS");
     if (!OGRSpatialReference::FromHandle(source_srs)->IsSame(&target)) {
         char* wkt = nullptr;
         target.exportToWkt(&wkt);
         h.warped.reset(
             GDALAutoCreateWarpedVRT(h.dataset, nullptr, wkt, GRA_Bilinear, 0.125, nullptr));
         CPLFree(wkt);
-        if (!h.warped) return R::failure(source.string() + ": cannot warp to EPSG:3857");
+        if (!h.warped)
+            return R::failure(ErrorKind::io, source.string() + ": cannot warp to EPSG:3857");
         h.dataset = h.warped.get();
     }
 
     double gt[6] = {};
     if (GDALGetGeoTransform(h.dataset, gt) != CE_None || gt[2] != 0 || gt[4] != 0 || gt[1] <= 0 ||
         gt[5] >= 0) {
-        return R::failure(source.string() + ": needs a north-up geotransform");
+        return R::failure(ErrorKind::invalid, source.string() + ": needs a north-up geotransform");
     }
     file.width_ = GDALGetRasterXSize(h.dataset);
     file.height_ = GDALGetRasterYSize(h.dataset);
     if (file.width_ <= 0 || file.height_ <= 0 || GDALGetRasterCount(h.dataset) <= 0) {
-        return R::failure(source.string() + ": empty raster");
+        return R::failure(ErrorKind::invalid, source.string() + ": empty raster");
     }
     file.bounds_ = {gt[0], gt[3] + gt[5] * file.height_, gt[0] + gt[1] * file.width_, gt[3]};
     return file;

@@ -17,7 +17,8 @@ Result<Palette> Palette::parse(std::string_view toml_text, std::string_view orig
     try {
         root = toml::parse(toml_text, origin);
     } catch (const toml::parse_error& e) {
-        return Result<Palette>::failure(std::string(origin) + ": " + std::string(e.description()));
+        return Result<Palette>::failure(ErrorKind::invalid,
+                                        std::string(origin) + ": " + std::string(e.description()));
     }
     Palette palette;
     auto color = [&](toml::node_view<toml::node> node, Rgba fallback) {
@@ -39,8 +40,9 @@ Result<Palette> Palette::parse(std::string_view toml_text, std::string_view orig
             const auto text = (*t)["color"].value<std::string>();
             const auto parsed = text ? parse_rgba(*text) : std::nullopt;
             if (!name || !parsed) {
-                return Result<Palette>::failure(std::string(origin) +
-                                                ": every [[family]] needs name and color");
+                return Result<Palette>::failure(
+                    ErrorKind::invalid,
+                    std::string(origin) + ": every [[family]] needs name and color");
             }
             palette.families_.emplace_back(*name, *parsed);
             palette.labels_.emplace_back(*name, (*t)["label"].value_or(*name));

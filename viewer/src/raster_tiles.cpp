@@ -120,10 +120,11 @@ RasterTile read_tile(const RasterFile& file, const RasterPyramid& pyramid, const
 
 Result<OpenedRaster> open_raster(const std::filesystem::path& source, int preview_side) {
     auto file = RasterFile::open(source);
-    if (!file) return Result<OpenedRaster>::failure(file.error());
+    if (!file) return Result<OpenedRaster>::failure(file.error_kind(), file.error());
     RasterPyramid pyramid(file->bounds(), file->width(), file->height(), preview_side);
     RasterTile preview = read_tile(*file, pyramid, pyramid.preview());
-    if (!preview.error.empty()) return Result<OpenedRaster>::failure(preview.error);
+    if (!preview.error.empty())
+        return Result<OpenedRaster>::failure(ErrorKind::invalid, preview.error);
     return OpenedRaster{std::move(*file), pyramid, std::move(preview)};
 }
 

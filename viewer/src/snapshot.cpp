@@ -24,9 +24,10 @@ Result<OffscreenTarget> OffscreenTarget::create(int width, int height) {
     GLint max_size = 0;
     glGetIntegerv(GL_MAX_RENDERBUFFER_SIZE, &max_size);
     if (width <= 0 || height <= 0 || width > max_size || height > max_size) {
-        return Result<OffscreenTarget>::failure("snapshot size " + std::to_string(width) + "x" +
-                                                std::to_string(height) + " not supported (max " +
-                                                std::to_string(max_size) + ")");
+        return Result<OffscreenTarget>::failure(
+            ErrorKind::invalid, "snapshot size " + std::to_string(width) + "x" +
+                                    std::to_string(height) + " not supported (max " +
+                                    std::to_string(max_size) + ")");
     }
     OffscreenTarget target;
     target.width_ = width;
@@ -44,7 +45,8 @@ Result<OffscreenTarget> OffscreenTarget::create(int width, int height) {
     const GLenum status = glCheckFramebufferStatus(GL_FRAMEBUFFER);
     glBindFramebuffer(GL_FRAMEBUFFER, 0);
     if (status != GL_FRAMEBUFFER_COMPLETE) {
-        return Result<OffscreenTarget>::failure("offscreen framebuffer incomplete");
+        return Result<OffscreenTarget>::failure(ErrorKind::invalid,
+                                                "offscreen framebuffer incomplete");
     }
     return target;
 }

@@ -144,10 +144,12 @@ Result<LayerStyle> read_layer(const Section& t, const std::filesystem::path& bas
     } else if (kind == "vector") {
         layer.kind = LayerKind::vector;
     } else {
-        return R::failure(t.problem("kind", "must be \"raster\" or \"vector\""));
+        return R::failure(ErrorKind::invalid,
+                          t.problem("kind", "must be \"raster\" or \"vector\""));
     }
     const auto source = t["source"].value<std::string>();
-    if (!source || source->empty()) return R::failure(t.problem("source", "missing"));
+    if (!source || source->empty())
+        return R::failure(ErrorKind::invalid, t.problem("source", "missing"));
     layer.source = resolve(base, *source);
     layer.layer = t["layer"].value_or(std::string());
     layer.name =
@@ -155,10 +157,11 @@ Result<LayerStyle> read_layer(const Section& t, const std::filesystem::path& bas
     for (auto [key, colour] : {std::pair{"fill", &layer.fill},
                                {"outline", &layer.outline},
                                {"label_color", &layer.label_color}})
-        if (auto error = read_color(t, key, *colour)) return R::failure(*error);
+        if (auto error = read_color(t, key, *colour)) return R::failure(ErrorKind::invalid, *error);
     layer.outline_width = t["outline_width"].value_or(1.0f);
     if (const auto* dash = t["dash"].as_array()) {
-        if (dash->size() != 2) return R::failure(t.problem("dash", "expected [on, off]"));
+        if (dash->size() != 2)
+            return R::failure(ErrorKind::invalid, t.problem("dash", "expected [on, off]"));
         layer.dash = {(*dash)[0].value_or(0.0f), (*dash)[1].value_or(0.0f)};
     }
     layer.opacity = std::clamp(t["opacity"].value_or(1.0f), 0.0f, 1.0f);
@@ -175,12 +178,13 @@ Result<LayerStyle> read_layer(const Section& t, const std::filesystem::path& bas
     if (fields && (layer.label_fields.empty() ||
                    std::any_of(layer.label_fields.begin(), layer.label_fields.end(),
                                [](const std::string& f) { return f.empty(); }))) {
-        return R::failure(t.problem("label_field", "must be a field name or a list of them"));
+        return R::failure(ErrorKind::invalid,
+                          t.problem("label_field", "must be a field name or a list of them"));
     }
     if (auto v = t["label_max_zoom"].value<double>()) layer.label_max_zoom = *v;
     layer.label_size = t["label_size"].value_or(0.0f);
     if (layer.outline_width < 0 || layer.outline_width > 32) {
-        return R::failure(t.problem("outline_width", "must be 0..32"));
+        return R::failure(ErrorKind::invalid, t.problem("outline_width", "must be 0..32"));
     }
     return layer;
 }
@@ -236,11 +240,12 @@ Result<ViewerConfig> load_viewer_config(const std::filesystem::path& path) {
     try {
         root = toml::parse_file(file);
     } catch (const toml::parse_error& e) {
-        return R::failure(toml_schema::location(file, e.source()) + std::string(e.description()));
+        return R::failure(ErrorKind::invalid,
+                          toml_schema::location(file, e.source()) + std::string(e.description()));
     }
     // Every key and type first, so no value below is read from a file that has a mistake.
     if (auto mistakes = toml_schema::check(root, kSections, file); !mistakes.empty())
-        return R::failure(mistakes);
+        return R::failure(ErrorKind::invalid, mistakes);
     ViewerConfig config;
     config.path = path;
     const std::filesystem::path base = std::filesystem::absolute(path).parent_path();
@@ -251,8 +256,10 @@ Result<ViewerConfig> load_viewer_config(const std::filesystem::path& path) {
     config.height = window["height"].value_or(config.height);
     config.fullscreen = window["fullscreen"].value_or(false);
     config.span = window["span"].value_or(false);
-    if (config.width < 64) return R::failure(window.problem("width", "must be at least 64"));
-    if (config.height < 64) return R::failure(window.problem("height", "must be at least 64"));
+    if (config.width < 64)
+        return R::failure(ErrorKind::invalid, window.problem("width", "must be at least 64"));
+    if (config.height < 64)
+        return R::failure(ErrorKind::invalid, window.problem("height", "must be at least 64"));
 
     const Section ingest{root.get("ingest"), "[ingest]", file};
     config.updates_endpoint = ingest["updates"].value_or(std::string());
@@ -262,17 +269,19 @@ Result<ViewerConfig> load_viewer_config(const std::filesystem::path& path) {
     const std::string key_file = ingest["key_file"].value_or(std::string());
     const std::string ingest_key_file = ingest["ingest_key_file"].value_or(std::string());
     if (key_file.empty() != ingest_key_file.empty())
-        return R::failure(ingest.problem(key_file.empty() ? "key_file" : "ingest_key_file",
+        return R::failure(ErrorKind::invalid,
+                          ingest.problem(key_file.empty() ? "key_file" : "ingest_key_file",
                                          "give both key_file and ingest_key_file, or neither"));
     if (!key_file.empty()) {
         auto keys = load_wall_keys(resolve(base, key_file), resolve(base, ingest_key_file));
-        if (!keys) return R::failure(ingest.problem("key_file", keys.error()));
+        if (!keys) return R::failure(keys.error_kind(), ingest.problem("key_file", keys.error()));
         config.keys = std::move(*keys);
     }
 
     const Section view{root.get("view"), "[view]", file};
     if (const auto* center = view["center"].as_array()) {
-        if (center->size() != 2) return R::failure(view.problem("center", "expected [lon, lat]"));
+        if (center->size() != 2)
+            return R::failure(ErrorKind::invalid, view.problem("center", "expected [lon, lat]"));
         config.center_lonlat =
             std::array<double, 2>{(*center)[0].value_or(0.0), (*center)[1].value_or(0.0)};
     }
@@ -280,7 +289,8 @@ Result<ViewerConfig> load_viewer_config(const std::filesystem::path& path) {
     if (auto bg = view["background"].value<std::string>()) {
         const auto parsed = parse_rgba(*bg);
         if (!parsed) {
-            return R::failure(view.problem("background", "expected \"#rrggbb\" or \"#rrggbbaa\""));
+            return R::failure(ErrorKind::invalid,
+                              view.problem("background", "expected \"#rrggbb\" or \"#rrggbbaa\""));
         }
         config.background = *parsed;
     }
@@ -295,11 +305,12 @@ Result<ViewerConfig> load_viewer_config(const std::filesystem::path& path) {
         for (std::size_t i = 0; i < layers->size(); ++i) {
             const Section table{layers->get(i), "[[layer]] #" + std::to_string(i + 1), file};
             auto layer = read_layer(table, base);
-            if (!layer) return R::failure(layer.error());
+            if (!layer) return R::failure(layer.error_kind(), layer.error());
             config.layers.push_back(std::move(*layer));
         }
     }
-    if (auto error = read_areas(root, file, base, config)) return R::failure(*error);
+    if (auto error = read_areas(root, file, base, config))
+        return R::failure(ErrorKind::invalid, *error);
     return config;
 }
 

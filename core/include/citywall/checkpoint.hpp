@@ -38,7 +38,7 @@ std::string encode_checkpoint(const Checkpoint& checkpoint);
 Result<Checkpoint> decode_checkpoint(std::string_view bytes);
 
 // Writes <directory>/checkpoint.cwc atomically (temporary file, fsync, rename, fsync dir).
-Result<bool> write_checkpoint(const std::filesystem::path& directory, const Checkpoint& checkpoint);
+Result<void> write_checkpoint(const std::filesystem::path& directory, const Checkpoint& checkpoint);
 
 // Writes the same file one incident at a time, so a large state is never copied whole: start
 // with the exact counts, add that many open incidents, then that many closed sources, finish.
@@ -54,10 +54,10 @@ class CheckpointWriter {
     CheckpointWriter(const CheckpointWriter&) = delete;
     CheckpointWriter& operator=(const CheckpointWriter&) = delete;
 
-    Result<bool> add_open(const Incident& incident, const CaseHistory& history);
-    Result<bool> add_closed(std::string_view department, std::string_view source_id,
+    Result<void> add_open(const Incident& incident, const CaseHistory& history);
+    Result<void> add_closed(std::string_view department, std::string_view source_id,
                             std::uint64_t incident);
-    Result<bool> finish();
+    Result<void> finish();
 
   private:
     struct Impl;

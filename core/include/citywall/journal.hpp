@@ -82,14 +82,14 @@ class JournalWriter {
 
     // Appends one record; its seq must be above last_seq(). Written to the OS at once and made
     // durable within fsync_interval_ms (or by sync()). Returns an error on I/O failure.
-    Result<bool> append(const JournalRecord& record);
+    Result<void> append(const JournalRecord& record);
     // Appends several records, in order, with one write() per segment they land in (normally
     // one): the same frames, checks, rollover and group commit as that many append() calls.
     // Every seq is checked before anything is written; on an I/O error the frames of the failed
     // write are cut away again and an error is returned (docs/journal.md, "Batches").
-    Result<bool> append_batch(const std::vector<JournalRecord>& records);
+    Result<void> append_batch(const std::vector<JournalRecord>& records);
     // Forces everything appended so far to disk.
-    Result<bool> sync();
+    Result<void> sync();
     // After a failed fdatasync, or a failed write that could not be undone, the writer refuses
     // everything (the kernel may have dropped what it was asked to write): only a new writer,
     // which recovers from what is on disk, can go on.

@@ -80,7 +80,7 @@ Result<WallKeys> load_wall_keys(const std::filesystem::path& key_file,
 // Makes a ZeroMQ socket (its libzmq handle) a CURVE client that talks only to the holder of
 // `server_public_key` and proves it holds `own`: a department towards ingest, a wall or another
 // ingest towards an ingest's wall stream. Call before connect.
-Result<bool> make_curve_client(void* socket, std::string_view server_public_key,
+Result<void> make_curve_client(void* socket, std::string_view server_public_key,
                                const KeyPair& own);
 
 }  // namespace citywall
