@@ -119,6 +119,7 @@ struct CheckpointWriter::Impl {
     std::uint32_t crc = 0;
     std::uint64_t body_length = 0;
     std::string buffer;                           // body bytes not yet written
+    off_t started = 0, waited = 0;                // write_back: file offsets handed to the disk
     wire::Message scratch{wire::IncidentCase{}};  // reused, so its strings keep their capacity
 
     ~Impl() {
@@ -145,7 +146,28 @@ struct CheckpointWriter::Impl {
         body_length += buffer.size();
         auto written = write_all(buffer.data(), buffer.size());
         buffer.clear();
+        if (written) write_back();
         return written;
+    }
+
+    // Hands what was written to the disk a few MiB at a time instead of all at the end: a
+    // checkpoint of a million incidents is hundreds of MiB, and a backlog that size makes every
+    // fdatasync of the journal (the ingest's own, at the same time) wait behind it. Waits for
+    // the range before the last, so at most two are in flight, and drops them from the page
+    // cache: nobody reads a checkpoint until the next start.
+    void write_back() {
+        constexpr off_t kRange = 8 << 20;
+        const off_t end = ::lseek(fd, 0, SEEK_CUR);
+        if (end < 0 || end - started < kRange) return;
+        ::sync_file_range(fd, started, end - started, SYNC_FILE_RANGE_WRITE);
+        if (started > waited) {
+            ::sync_file_range(
+                fd, waited, started - waited,
+                SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER);
+            ::posix_fadvise(fd, waited, started - waited, POSIX_FADV_DONTNEED);
+            waited = started;
+        }
+        started = end;
     }
 
     Result<void> maybe_flush() {

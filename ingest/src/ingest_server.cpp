@@ -328,8 +328,12 @@ std::string IngestServer::Impl::enqueue(JournalRecord record, const std::string&
 // After an event is in the state: a due checkpoint first journals and publishes what is
 // pending (a checkpoint is never ahead of the journal), and a full batch is written.
 void IngestServer::Impl::after_commit() {
-    if (config.checkpoint_every != 0 &&
-        state.last_seq() - checkpointed_seq >= config.checkpoint_every) {
+    // A checkpoint being written covers what it was taken at; one that failed waits its
+    // back-off. (Otherwise every event would flush the batch alone until the child is reaped.)
+    const std::uint64_t covered =
+        checkpoint_writer != 0 ? checkpoint_writing_seq : checkpointed_seq;
+    if (config.checkpoint_every != 0 && state.last_seq() - covered >= config.checkpoint_every &&
+        (next_checkpoint_try == 0 || now_ms() >= next_checkpoint_try)) {
         flush_batch();
         take_checkpoint();
     } else if (batch.size() >= kJournalBatch) {
