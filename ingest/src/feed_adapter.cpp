@@ -62,11 +62,14 @@ class MisconfiguredAdapter final : public FeedAdapter {
 
 }  // namespace
 
-std::string check_feed_mapping(const DepartmentConfig& department) {
+Result<void> check_feed_mapping(const DepartmentConfig& department) {
     std::string problem;
-    if (!JsonFieldPaths::compile(department.fields, problem)) return problem;
-    if (!JsonUnitReader::make(department, problem)) return problem;
-    return FeedVocabulary::check(department);
+    if (!JsonFieldPaths::compile(department.fields, problem) ||
+        !JsonUnitReader::make(department, problem))
+        return Error{ErrorKind::invalid, problem};
+    if (problem = FeedVocabulary::check(department); !problem.empty())
+        return Error{ErrorKind::invalid, problem};
+    return {};
 }
 
 std::unique_ptr<FeedAdapter> make_feed_adapter(const DepartmentConfig& department,

@@ -26,6 +26,6 @@ std::unique_ptr<FeedAdapter> make_feed_adapter(const DepartmentConfig& departmen
 
 // Empty when the department's mapping is usable, else what is wrong with it: for a check at
 // start, before any message arrives.
-std::string check_feed_mapping(const DepartmentConfig& department);
+Result<void> check_feed_mapping(const DepartmentConfig& department);
 
 }  // namespace citywall::ingest

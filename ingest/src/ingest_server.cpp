@@ -29,11 +29,11 @@ Result<std::unique_ptr<IngestServer>> IngestServer::create(const IngestConfig& c
     // mistake in them must not leave a new or recovered journal behind.
     if (auto gate = impl->open_gate(); !gate) return R::failure(gate.error_kind(), gate.error());
     auto bind = [](zmq::socket_t& socket, const std::string& endpoint,
-                   const std::string& what) -> std::string {
+                   const std::string& what) -> Result<void> {
         try {
             socket.bind(endpoint);
         } catch (const zmq::error_t& e) {
-            return what + ": cannot bind " + endpoint + ": " + e.what();
+            return Error{ErrorKind::io, what + ": cannot bind " + endpoint + ": " + e.what()};
         }
         return {};
     };
@@ -67,12 +67,11 @@ Result<std::unique_ptr<IngestServer>> IngestServer::create(const IngestConfig& c
                                        ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL) != 0)
                 return R::failure(ErrorKind::io, "cannot monitor the wall stream");
         }
-        if (auto error = bind(impl->updates, config.updates_endpoint, "updates_endpoint");
-            !error.empty())
-            return R::failure(ErrorKind::invalid, error);
-        if (auto error = bind(impl->snapshots, config.snapshot_endpoint, "snapshot_endpoint");
-            !error.empty())
-            return R::failure(ErrorKind::invalid, error);
+        if (auto bound = bind(impl->updates, config.updates_endpoint, "updates_endpoint"); !bound)
+            return bound.because("");
+        if (auto bound = bind(impl->snapshots, config.snapshot_endpoint, "snapshot_endpoint");
+            !bound)
+            return bound.because("");
         for (const auto& d : config.departments) {
             if (d.format == FeedFormat::citywall) {
                 auto link = UpstreamLink::open(d, impl->context, impl->own_keys);
@@ -86,8 +85,8 @@ Result<std::unique_ptr<IngestServer>> IngestServer::create(const IngestConfig& c
             if (!transform)
                 return R::failure(transform.error_kind(),
                                   "department " + d.code + ": " + transform.error());
-            if (auto mapping = check_feed_mapping(d); !mapping.empty())
-                return R::failure(ErrorKind::invalid, "department " + d.code + ": " + mapping);
+            if (auto mapping = check_feed_mapping(d); !mapping)
+                return mapping.because("department " + d.code + ": ");
             const bool subscribe = d.socket == FeedSocket::sub;
             const zmq::socket_type type = subscribe ? zmq::socket_type::sub
                                           : d.socket == FeedSocket::acknowledged
@@ -119,9 +118,9 @@ Result<std::unique_ptr<IngestServer>> IngestServer::create(const IngestConfig& c
                                                          ": cannot connect to " + d.endpoint +
                                                          ": " + e.what());
                 }
-            } else if (auto error = bind(department.socket, d.endpoint, "department " + d.code);
-                       !error.empty()) {
-                return R::failure(ErrorKind::invalid, error);
+            } else if (auto bound = bind(department.socket, d.endpoint, "department " + d.code);
+                       !bound) {
+                return bound.because("");
             }
             department.monitor.connect(monitor);
             impl->departments.push_back(std::move(department));

@@ -58,7 +58,7 @@ TEST(FeedConfigTest, TheDocumentedDepartmentsLoadAndDecodeTheDocumentedMessages)
                        "sensor.air_quality", "fire.building", "weather.rainstorm",
                        "geo.earthquake"}};
     for (const auto& department : config->departments)
-        EXPECT_EQ(check_feed_mapping(department), "") << department.code;
+        EXPECT_EQ(check_feed_mapping(department).error(), "") << department.code;
 
     const auto& hotline = config->departments[0];
     EXPECT_EQ(hotline.format, FeedFormat::json);
@@ -138,7 +138,7 @@ TEST(FeedConfigTest, TheDemoTaxonomyHasEveryCategoryTheSimulatorSends) {
         EXPECT_TRUE(config->taxonomy.accepts(category)) << category;
     EXPECT_FALSE(config->taxonomy.accepts("police.unheard_of"));
     for (const auto& department : config->departments)
-        EXPECT_EQ(check_feed_mapping(department), "") << department.code;
+        EXPECT_EQ(check_feed_mapping(department).error(), "") << department.code;
 }
 
 // The first ```toml block of docs/config.md: every [ingest] key with the value it documents.

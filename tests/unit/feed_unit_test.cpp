@@ -132,13 +132,13 @@ TEST_F(UnitFixTest, EveryBadFieldIsRejectedWithAReason) {
 TEST_F(UnitFixTest, UnusableUnitMappingRejectsEveryMessage) {
     auto d = fire_service();
     d.unit_kinds["摩托"] = "motorbike";
-    EXPECT_NE(check_feed_mapping(d).find("unit_kinds"), std::string::npos);
+    EXPECT_NE(check_feed_mapping(d).error().find("unit_kinds"), std::string::npos);
     auto adapter = make_feed_adapter(d, {}, limits_);
     EXPECT_EQ(reason_of(adapter->decode(R"({"id":"a","category":"x.y","lon":1,"lat":2})", kNow)),
               "bad_mapping");
     d = fire_service();
     d.unit_fields.heading = "gps..dir";
-    EXPECT_NE(check_feed_mapping(d).find("unit_fields.heading"), std::string::npos);
+    EXPECT_NE(check_feed_mapping(d).error().find("unit_fields.heading"), std::string::npos);
 }
 
 TEST_F(UnitFixTest, GeoJsonPointCarriesTheFix) {

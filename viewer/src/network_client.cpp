@@ -145,11 +145,10 @@ void NetworkClient::run() {
             updates->set(zmq::sockopt::subscribe, "");
             const std::string monitor_endpoint =
                 "inproc://wall-handshakes-" + std::to_string(++incarnation);
-            if (zmq_socket_monitor(updates->handle(), monitor_endpoint.c_str(),
-                                   ZMQ_EVENT_CONNECTED | ZMQ_EVENT_DISCONNECTED |
-                                       ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
-                                       ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
-                                       ZMQ_EVENT_HANDSHAKE_SUCCEEDED) == 0)
+            if (zmq_socket_monitor(
+                    updates->handle(), monitor_endpoint.c_str(),
+                    ZMQ_EVENT_CONNECTED | ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
+                        ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_SUCCEEDED) == 0)
                 handshakes.connect(monitor_endpoint);
             updates->connect(updates_endpoint_);
             handshaking_ = false;

@@ -542,9 +542,10 @@ int run_script(WallApp& app, const RunOptions& options) {
         {"snapshot",
          [&](const Args& a) {
              if (a.size() != 1) return malformed("snapshot OUT.png");
-             if (auto error =
-                     take_picture(app, a[0], options.snapshot_width, options.snapshot_height)) {
-                 return failed(*error);
+             if (auto taken =
+                     take_picture(app, a[0], options.snapshot_width, options.snapshot_height);
+                 !taken) {
+                 return failed(taken.error());
              }
              return Outcome{true, false, ",\"file\":" + json_string(a[0])};
          }},

@@ -14,8 +14,7 @@ namespace citywall::viewer {
 int run_script(WallApp& app, const RunOptions& options);
 
 // Shared with snapshot mode (wall_modes.cpp): three frames offscreen, then OUT and OUT.json.
-std::optional<std::string> take_picture(WallApp& app, const std::filesystem::path& out, int width,
-                                        int height);
+Result<void> take_picture(WallApp& app, const std::filesystem::path& out, int width, int height);
 // Pumps the stream until `count` incidents are open; false on timeout.
 bool wait_for_incidents(WallApp& app, std::size_t count, double timeout_s);
 

@@ -65,9 +65,8 @@ std::vector<std::uint8_t> read_pixels_rgb(int width, int height) {
     return top_down;
 }
 
-std::optional<std::string> write_snapshot(const std::filesystem::path& out, const Camera& camera,
-                                          const std::vector<std::uint8_t>& rgb,
-                                          std::size_t incidents) {
+Result<void> write_snapshot(const std::filesystem::path& out, const Camera& camera,
+                            const std::vector<std::uint8_t>& rgb, std::size_t incidents) {
     if (out.has_parent_path()) {
         std::error_code ignored;
         std::filesystem::create_directories(out.parent_path(), ignored);
@@ -77,11 +76,11 @@ std::optional<std::string> write_snapshot(const std::filesystem::path& out, cons
     stbi_write_png_compression_level = 9;  // reference images live in git: keep them small
     if (!stbi_write_png(partial.c_str(), camera.width, camera.height, 3, rgb.data(),
                         camera.width * 3)) {
-        return "cannot write " + out.string();
+        return Error{ErrorKind::io, "cannot write " + out.string()};
     }
     std::error_code error;
     std::filesystem::rename(partial, out, error);
-    if (error) return "cannot write " + out.string() + ": " + error.message();
+    if (error) return Error{ErrorKind::io, "cannot write " + out.string() + ": " + error.message()};
 
     char json[512];
     std::snprintf(json, sizeof json,
@@ -91,8 +90,8 @@ std::optional<std::string> write_snapshot(const std::filesystem::path& out, cons
                   camera.metres_per_pixel, incidents);
     std::ofstream sidecar(out.string() + ".json", std::ios::trunc);
     sidecar << json;
-    if (!sidecar) return "cannot write " + out.string() + ".json";
-    return std::nullopt;
+    if (!sidecar) return Error{ErrorKind::io, "cannot write " + out.string() + ".json"};
+    return {};
 }
 
 }  // namespace citywall::viewer

@@ -33,8 +33,7 @@ std::vector<std::uint8_t> read_pixels_rgb(int width, int height);
 
 // Writes OUT (a PNG) and OUT.json: {"width","height","center_x","center_y","metres_per_pixel",
 // "incidents"}, centre in EPSG:3857 metres. Returns an error message on failure.
-std::optional<std::string> write_snapshot(const std::filesystem::path& out, const Camera& camera,
-                                          const std::vector<std::uint8_t>& rgb,
-                                          std::size_t incidents);
+Result<void> write_snapshot(const std::filesystem::path& out, const Camera& camera,
+                            const std::vector<std::uint8_t>& rgb, std::size_t incidents);
 
 }  // namespace citywall::viewer

@@ -155,9 +155,10 @@ int run_on_screen(WallApp& app, GLFWwindow* window, const RunOptions& options) {
             std::snprintf(name, sizeof name, "wall-%04d.png", snapshot_number++);
             glReadBuffer(GL_BACK);
             const auto pixels = read_pixels_rgb(width, height);
-            if (auto error = write_snapshot(options.snapshot_dir / name, app.camera(), pixels,
-                                            app.open_markers())) {
-                std::fprintf(stderr, "citywall-viewer: %s\n", error->c_str());
+            if (auto written = write_snapshot(options.snapshot_dir / name, app.camera(), pixels,
+                                              app.open_markers());
+                !written) {
+                std::fprintf(stderr, "citywall-viewer: %s\n", written.error().c_str());
             }
         }
         glfwSwapBuffers(window);
@@ -174,10 +175,9 @@ int run_on_screen(WallApp& app, GLFWwindow* window, const RunOptions& options) {
 
 // ========================================================================= snapshot ====
 
-std::optional<std::string> take_picture(WallApp& app, const std::filesystem::path& out, int width,
-                                        int height) {
+Result<void> take_picture(WallApp& app, const std::filesystem::path& out, int width, int height) {
     auto target = OffscreenTarget::create(width, height);
-    if (!target) return target.error();
+    if (!target) return target.because("");
     // The raster tiles of the view first: a picture is of the map as the wall settles on it,
     // not of how far the tile reader got.
     const auto start = Clock::now();
@@ -227,9 +227,10 @@ int run_snapshot(WallApp& app, const RunOptions& options) {
                      options.timeout_s, options.after_incidents, app.waiting_report().c_str());
         return 3;
     }
-    if (auto error = take_picture(app, options.snapshot_out, options.snapshot_width,
-                                  options.snapshot_height)) {
-        std::fprintf(stderr, "citywall-viewer: %s\n", error->c_str());
+    if (auto taken = take_picture(app, options.snapshot_out, options.snapshot_width,
+                                  options.snapshot_height);
+        !taken) {
+        std::fprintf(stderr, "citywall-viewer: %s\n", taken.error().c_str());
         return 1;
     }
     std::fprintf(stderr, "citywall-viewer: wrote %s (%dx%d, %zu incidents)\n",
