@@ -27,8 +27,8 @@
 
 #include "citywall/config.hpp"
 #include "citywall/incident.hpp"
+#include "citywall/ingest_server.hpp"
 #include "department_keys.hpp"
-#include "ingest_server.hpp"
 
 #ifndef CITYWALL_BENCH_MAP
 #error "CITYWALL_BENCH_MAP (the demo city's GeoPackage) must be defined"

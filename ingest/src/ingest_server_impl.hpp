@@ -3,7 +3,7 @@
 // event takes (number, journal, durable, publish) with recovery, failures and checkpoints.
 #pragma once
 
-#include "ingest_server.hpp"
+#include "citywall/ingest_server.hpp"
 
 #include <ogr_spatialref.h>
 

@@ -5,7 +5,7 @@
 #include <cstdio>
 
 #include "citywall/config.hpp"
-#include "ingest_server.hpp"
+#include "citywall/ingest_server.hpp"
 
 namespace {
 std::atomic<bool> g_stop{false};

@@ -16,7 +16,7 @@
 #include <thread>
 
 #include "citywall/config.hpp"
-#include "ingest_server.hpp"
+#include "citywall/ingest_server.hpp"
 
 namespace citywall::testing {
 

@@ -46,7 +46,7 @@ Result<DepartmentSender> DepartmentSender::open(zmq::context_t& context,
         zmq::socket_t push(context, zmq::socket_type::push);
         push.set(zmq::sockopt::linger, 2000);
         if (keys) {
-            if (auto ok = ingest::configure_department_client(push, ingest_public_key, *keys); !ok)
+            if (auto ok = make_curve_client(push.handle(), ingest_public_key, *keys); !ok)
                 return R::failure(ok.error_kind(), department.code + ": " + ok.error());
         }
         push.connect(department.endpoint);

@@ -13,8 +13,8 @@
 #include <zmq.hpp>
 
 #include "citywall/config.hpp"
+#include "citywall/keys.hpp"
 #include "citywall/result.hpp"
-#include "department_keys.hpp"
 #include "department_link.hpp"
 
 namespace citywall::feedsim {

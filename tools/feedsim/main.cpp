@@ -22,8 +22,8 @@
 #include <zmq.hpp>
 
 #include "citywall/config.hpp"
+#include "citywall/keys.hpp"
 #include "citywall/placement.hpp"
-#include "department_keys.hpp"
 #include "department_script.hpp"
 #include "department_sender.hpp"
 #include "unit_fleet.hpp"
