@@ -1,0 +1,91 @@
+// The day's counts on their own: received, dispatched and resolved counted once per step, per
+// department and district; yesterday's incidents not counted today; a new day from zero; kept
+// beside a checkpoint and restored only for that checkpoint and that day.
+#include <gtest/gtest.h>
+
+#include "citywall/local_day.hpp"
+#include "day_ledger.hpp"
+#include "sample_incidents.hpp"
+#include "scratch_dir.hpp"
+
+namespace citywall::ingest {
+namespace {
+
+// Noon of some day on this machine's clock, whatever its time zone.
+const TimeMs kMidnight = local_day_start(1'795'000'000'000);
+const TimeMs kNoon = kMidnight + 12 * 3'600'000;
+
+Incident incident(std::uint64_t id, IncidentStatus status, TimeMs received = kNoon) {
+    Incident i = testing::sample_incident(id);
+    i.status = status;
+    i.received = received;
+    return i;
+}
+
+wire::DayCount row(const wire::DayCountsReport& report, wire::DayCount::Scope scope,
+                   const std::string& code) {
+    for (const auto& count : report.counts)
+        if (count.scope == scope && count.code == code) return count;
+    return {};
+}
+
+TEST(DayLedger, EachStepCountsOnce) {
+    DayLedger ledger;
+    ledger.observe(std::nullopt, incident(1, IncidentStatus::reported), kNoon);
+    ledger.observe(IncidentStatus::reported, incident(1, IncidentStatus::dispatched), kNoon + 1);
+    ledger.observe(IncidentStatus::dispatched, incident(1, IncidentStatus::en_route), kNoon + 2);
+    ledger.observe(IncidentStatus::en_route, incident(1, IncidentStatus::resolved), kNoon + 3);
+    ledger.observe(IncidentStatus::resolved, incident(1, IncidentStatus::closed), kNoon + 4);
+    ledger.observe(std::nullopt, incident(2, IncidentStatus::reported), kNoon + 5);
+    ledger.observe(IncidentStatus::reported, incident(2, IncidentStatus::cancelled), kNoon + 6);
+    const auto report = ledger.report(7, kNoon + 10);
+    EXPECT_EQ(report.seq, 7u);
+    EXPECT_EQ(report.day_start, kMidnight);
+    const auto total = row(report, wire::DayCount::Scope::total, "");
+    EXPECT_EQ(total.received, 2u);
+    EXPECT_EQ(total.dispatched, 1u);
+    EXPECT_EQ(total.resolved, 1u);  // cancelled is not resolved
+    EXPECT_EQ(row(report, wire::DayCount::Scope::department, "110").received, 2u);
+    const auto district = row(report, wire::DayCount::Scope::district, "449901");
+    EXPECT_EQ(district.name, "东湖区");
+    EXPECT_EQ(district.received, 2u);
+}
+
+TEST(DayLedger, YesterdaysIncidentsAreNotTodaysAndANewDayStartsFromZero) {
+    DayLedger ledger;
+    // Received yesterday, resolved today: not one of today's.
+    ledger.observe(IncidentStatus::on_scene,
+                   incident(3, IncidentStatus::resolved, kMidnight - 3'600'000), kNoon);
+    ledger.observe(std::nullopt, incident(4, IncidentStatus::reported), kNoon);
+    EXPECT_EQ(row(ledger.report(1, kNoon), wire::DayCount::Scope::total, "").received, 1u);
+    EXPECT_EQ(row(ledger.report(1, kNoon), wire::DayCount::Scope::total, "").resolved, 0u);
+    const TimeMs tomorrow = kNoon + 24 * 3'600'000;
+    const auto report = ledger.report(2, tomorrow);
+    EXPECT_EQ(report.day_start, local_day_start(tomorrow));
+    EXPECT_EQ(row(report, wire::DayCount::Scope::total, "").received, 0u);
+    EXPECT_EQ(report.counts.size(), 1u);  // the total only: no department has a count today
+}
+
+TEST(DayLedger, KeptBesideACheckpointAndRestoredOnlyForItAndForThatDay) {
+    testing::ScratchDir dir("citywall-day-ledger");
+    DayLedger ledger;
+    ledger.observe(std::nullopt, incident(5, IncidentStatus::dispatched), kNoon);
+    ASSERT_TRUE(ledger.save(dir.path(), 40));
+
+    DayLedger restored;
+    auto loaded = restored.load(dir.path(), 40, kNoon + 60'000);
+    ASSERT_TRUE(loaded) << loaded.error();
+    EXPECT_EQ(*loaded, Restored::yes);
+    EXPECT_EQ(restored.report(41, kNoon + 60'000).counts, ledger.report(41, kNoon + 60'000).counts);
+
+    DayLedger other_checkpoint;
+    EXPECT_EQ(*other_checkpoint.load(dir.path(), 39, kNoon), Restored::absent);
+    DayLedger next_day;
+    EXPECT_EQ(*next_day.load(dir.path(), 40, kNoon + 24 * 3'600'000), Restored::absent);
+    DayLedger nothing_kept;
+    testing::ScratchDir empty("citywall-day-ledger-empty");
+    EXPECT_EQ(*nothing_kept.load(empty.path(), 40, kNoon), Restored::absent);
+}
+
+}  // namespace
+}  // namespace citywall::ingest
