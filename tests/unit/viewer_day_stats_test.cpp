@@ -1,0 +1,97 @@
+// The wall's KPIs on their own: what the wall saw, counted per department and district, until
+// ingest sends the day's counts, which then win; overdue is always the wall's own; a new day
+// forgets yesterday's closed incidents.
+#include <gtest/gtest.h>
+
+#include "citywall/picture.hpp"
+#include "citywall/wire.hpp"
+#include "day_stats.hpp"
+#include "sample_incidents.hpp"
+
+namespace citywall::viewer {
+namespace {
+
+const TimeMs kMidnight = local_day_start(1'795'000'000'000);
+const TimeMs kNoon = kMidnight + 12 * 3'600'000;
+
+Incident incident(std::uint64_t id, IncidentStatus status, TimeMs received = kNoon,
+                  TimeMs due = 0) {
+    Incident i = testing::sample_incident(id);
+    i.status = status;
+    i.received = received;
+    i.due = due;
+    return i;
+}
+
+CityPicture picture_of(std::vector<Incident> incidents, std::uint64_t seq = 10) {
+    CityPicture picture;
+    wire::SnapshotChunk chunk;
+    chunk.seq = seq;
+    chunk.last = true;
+    chunk.incidents = std::move(incidents);
+    EXPECT_NE(picture.apply(chunk), CityPicture::Outcome::gap);
+    return picture;
+}
+
+TEST(DayStats, CountsWhatTheWallSawPerDepartmentAndDistrict) {
+    CityPicture picture =
+        picture_of({incident(1, IncidentStatus::reported),
+                    incident(2, IncidentStatus::on_scene, kNoon, kNoon + 60'000),
+                    incident(3, IncidentStatus::reported, kMidnight - 1000)});  // yesterday's
+    DayStats stats;
+    stats.observe_all(picture);
+    stats.observe(incident(4, IncidentStatus::closed));  // an update that closed it
+    stats.refresh(picture, kNoon + 120'000, true);
+    EXPECT_FALSE(stats.from_ingest());
+    EXPECT_EQ(stats.day_start(), kMidnight);
+    EXPECT_EQ(stats.total().received, 3u);
+    EXPECT_EQ(stats.total().dispatched, 2u);
+    EXPECT_EQ(stats.total().resolved, 1u);
+    EXPECT_NEAR(stats.total().resolution_rate(), 1.0 / 3, 1e-9);
+    EXPECT_EQ(stats.total().overdue, 1u);  // incident 2, past its due and open
+    EXPECT_EQ(stats.by_department().at("110").received, 3u);
+    EXPECT_EQ(stats.by_district().at("449901").received, 3u);
+    EXPECT_EQ(stats.district_name("449901"), "东湖区");
+    EXPECT_EQ(stats.district_name("000000"), "000000");
+}
+
+TEST(DayStats, IngestsCountsForTheDayWinAndOverdueStaysTheWalls) {
+    CityPicture picture =
+        picture_of({incident(1, IncidentStatus::reported, kNoon, kNoon + 60'000)});
+    wire::DayCountsReport day{10, kNoon, kMidnight, {}};
+    day.counts.push_back({wire::DayCount::Scope::total, "", "", 120, 90, 60});
+    day.counts.push_back({wire::DayCount::Scope::department, "119", "", 20, 15, 10});
+    day.counts.push_back({wire::DayCount::Scope::district, "449902", "西山区", 7, 5, 3});
+    ASSERT_EQ(picture.apply(day), CityPicture::Outcome::applied);
+    DayStats stats;
+    stats.observe_all(picture);
+    stats.refresh(picture, kNoon + 120'000, true);
+    EXPECT_TRUE(stats.from_ingest());
+    EXPECT_EQ(stats.total().received, 120u);
+    EXPECT_EQ(stats.total().resolved, 60u);
+    EXPECT_EQ(stats.total().overdue, 1u);
+    EXPECT_EQ(stats.by_department().at("119").dispatched, 15u);
+    EXPECT_EQ(stats.district_name("449902"), "西山区");
+    // The next day ingest's report is yesterday's: the wall counts what it sees again.
+    stats.refresh(picture, kNoon + 24 * 3'600'000, true);
+    EXPECT_FALSE(stats.from_ingest());
+}
+
+TEST(DayStats, ANewDayForgetsYesterdaysClosedIncidents) {
+    CityPicture picture = picture_of({incident(1, IncidentStatus::reported)});
+    DayStats stats;
+    stats.observe_all(picture);
+    stats.observe(incident(2, IncidentStatus::closed));
+    stats.refresh(picture, kNoon, true);
+    EXPECT_EQ(stats.total().received, 2u);
+    const TimeMs tomorrow = kNoon + 24 * 3'600'000;
+    stats.refresh(picture, tomorrow, true);
+    EXPECT_EQ(stats.day_start(), local_day_start(tomorrow));
+    EXPECT_EQ(stats.total().received, 0u);  // both were received yesterday
+    stats.observe(incident(5, IncidentStatus::reported, tomorrow));
+    stats.refresh(picture, tomorrow + 1000, true);
+    EXPECT_EQ(stats.total().received, 1u);
+}
+
+}  // namespace
+}  // namespace citywall::viewer
