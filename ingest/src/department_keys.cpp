@@ -1,5 +1,7 @@
 #include "department_keys.hpp"
 
+#include "citywall/socket_events.hpp"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -253,21 +255,14 @@ void KeyGate::Impl::answer_wall(
 
 void KeyGate::Impl::watch_walls(std::vector<zmq::socket_t>& monitors) {
     for (auto& monitor : monitors) {
-        zmq::message_t event, endpoint;
-        while (monitor.recv(event, zmq::recv_flags::dontwait)) {
-            if (event.more()) (void)monitor.recv(endpoint, zmq::recv_flags::dontwait);
-            if (event.size() < 6) continue;
-            std::uint16_t id = 0;
-            std::int32_t value = 0;
-            std::memcpy(&id, event.data(), sizeof id);
-            std::memcpy(&value, event.data<char>() + 2, sizeof value);
-            if (id == ZMQ_EVENT_ACCEPTED) ++wall_connections;
-            if (id == ZMQ_EVENT_DISCONNECTED) {
+        while (auto event = next_socket_event(monitor.handle())) {
+            if (event->id == ZMQ_EVENT_ACCEPTED) ++wall_connections;
+            if (event->id == ZMQ_EVENT_DISCONNECTED) {
                 --wall_connections;
                 ++wall_departures;
             }
             // A client without keys at a keyed stream never reaches the gate's requests.
-            if (auto refusal = refusal_of_handshake_event(id, value))
+            if (auto refusal = refusal_of_handshake_event(event->id, event->value))
                 refuse({std::string(kWallDomain), *refusal, {}, {}, {}, {}});
         }
     }

@@ -1,5 +1,7 @@
 #include "ingest_server_impl.hpp"
 
+#include "citywall/socket_events.hpp"
+
 namespace citywall::ingest {
 
 IngestServer::IngestServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -514,14 +516,9 @@ std::shared_ptr<const SnapshotImage> IngestServer::Impl::snapshot_image(TimeMs n
 }
 
 void IngestServer::Impl::watch_peers(Department& department) {
-    zmq::message_t event, endpoint;
-    if (!department.monitor.recv(event, zmq::recv_flags::dontwait)) return;
-    if (event.more()) (void)department.monitor.recv(endpoint, zmq::recv_flags::dontwait);
-    if (event.size() < 6) return;
-    std::uint16_t id = 0;
-    std::memcpy(&id, event.data(), sizeof id);
-    std::int32_t value = 0;
-    std::memcpy(&value, static_cast<const char*>(event.data()) + 2, sizeof value);
+    const auto event = next_socket_event(department.monitor.handle());
+    if (!event) return;
+    const auto [id, value] = *event;
     if (id == ZMQ_EVENT_ACCEPTED || id == ZMQ_EVENT_CONNECTED)
         health->peers_changed(department.config.code, +1);
     if (id == ZMQ_EVENT_DISCONNECTED) health->peers_changed(department.config.code, -1);

@@ -9,6 +9,7 @@
 #include "area_counts.hpp"
 #include "citywall/picture.hpp"
 #include "citywall/wire.hpp"
+#include "pictures.hpp"
 #include "sample_incidents.hpp"
 
 namespace citywall::viewer {
@@ -33,22 +34,11 @@ Incident in_grid(std::uint64_t id, const std::string& grid, Severity severity = 
     return i;
 }
 
-CityPicture picture_of(std::vector<Incident> incidents) {
-    CityPicture picture;
-    wire::SnapshotChunk chunk;
-    chunk.seq = 10;
-    chunk.last = true;
-    chunk.incidents = std::move(incidents);
-    EXPECT_NE(picture.apply(chunk), CityPicture::Outcome::gap);
-    picture.take_changes();
-    return picture;
-}
-
 TEST(AreaCounts, EveryLevelIsCountedFromThePathEachIncidentCarries) {
     const CityPicture picture =
-        picture_of({in_grid(1, "449901003012004", Severity::critical),
-                    in_grid(2, "449901003012004"), in_grid(3, "449901003012005"),
-                    in_grid(4, "999999999999999")});  // not one of the map's grids
+        testing::picture_of({in_grid(1, "449901003012004", Severity::critical),
+                             in_grid(2, "449901003012004"), in_grid(3, "449901003012005"),
+                             in_grid(4, "999999999999999")});  // not one of the map's grids
     AreaCounts counts(areas());
     counts.rebuild(picture);
     EXPECT_EQ(counts.count(AreaLevel::grid, 0), 2u);
@@ -65,7 +55,7 @@ TEST(AreaCounts, EveryLevelIsCountedFromThePathEachIncidentCarries) {
 
 TEST(AreaCounts, ADeltaMovesCountsAndNamesTheAreasItTouchedOnce) {
     CityPicture picture =
-        picture_of({in_grid(1, "449901003012004"), in_grid(2, "449901003012004")});
+        testing::picture_of({in_grid(1, "449901003012004"), in_grid(2, "449901003012004")});
     AreaCounts counts(areas());
     counts.rebuild(picture);
     counts.take_changed(AreaLevel::grid);

@@ -6,6 +6,7 @@
 #include "citywall/picture.hpp"
 #include "citywall/wire.hpp"
 #include "day_stats.hpp"
+#include "pictures.hpp"
 #include "sample_incidents.hpp"
 
 namespace citywall::viewer {
@@ -23,21 +24,11 @@ Incident incident(std::uint64_t id, IncidentStatus status, TimeMs received = kNo
     return i;
 }
 
-CityPicture picture_of(std::vector<Incident> incidents, std::uint64_t seq = 10) {
-    CityPicture picture;
-    wire::SnapshotChunk chunk;
-    chunk.seq = seq;
-    chunk.last = true;
-    chunk.incidents = std::move(incidents);
-    EXPECT_NE(picture.apply(chunk), CityPicture::Outcome::gap);
-    return picture;
-}
-
 TEST(DayStats, CountsWhatTheWallSawPerDepartmentAndDistrict) {
-    CityPicture picture =
-        picture_of({incident(1, IncidentStatus::reported),
-                    incident(2, IncidentStatus::on_scene, kNoon, kNoon + 60'000),
-                    incident(3, IncidentStatus::reported, kMidnight - 1000)});  // yesterday's
+    CityPicture picture = testing::picture_of(
+        {incident(1, IncidentStatus::reported),
+         incident(2, IncidentStatus::on_scene, kNoon, kNoon + 60'000),
+         incident(3, IncidentStatus::reported, kMidnight - 1000)});  // yesterday's
     DayStats stats;
     stats.observe_all(picture);
     stats.observe(incident(4, IncidentStatus::closed));  // an update that closed it
@@ -57,7 +48,7 @@ TEST(DayStats, CountsWhatTheWallSawPerDepartmentAndDistrict) {
 
 TEST(DayStats, IngestsCountsForTheDayWinAndOverdueStaysTheWalls) {
     CityPicture picture =
-        picture_of({incident(1, IncidentStatus::reported, kNoon, kNoon + 60'000)});
+        testing::picture_of({incident(1, IncidentStatus::reported, kNoon, kNoon + 60'000)});
     wire::DayCountsReport day{10, kNoon, kMidnight, {}};
     day.counts.push_back({wire::DayCount::Scope::total, "", "", 120, 90, 60});
     day.counts.push_back({wire::DayCount::Scope::department, "119", "", 20, 15, 10});
@@ -78,7 +69,7 @@ TEST(DayStats, IngestsCountsForTheDayWinAndOverdueStaysTheWalls) {
 }
 
 TEST(DayStats, ANewDayForgetsYesterdaysClosedIncidents) {
-    CityPicture picture = picture_of({incident(1, IncidentStatus::reported)});
+    CityPicture picture = testing::picture_of({incident(1, IncidentStatus::reported)});
     DayStats stats;
     stats.observe_all(picture);
     stats.observe(incident(2, IncidentStatus::closed));

@@ -5,6 +5,7 @@
 #include "citywall/picture.hpp"
 #include "citywall/wire.hpp"
 #include "incident_queue.hpp"
+#include "pictures.hpp"
 #include "sample_incidents.hpp"
 
 namespace citywall::viewer {
@@ -24,16 +25,6 @@ Incident incident(std::uint64_t id, std::string department, Severity severity, T
     return i;
 }
 
-CityPicture picture_of(std::vector<Incident> incidents) {
-    CityPicture picture;
-    wire::SnapshotChunk chunk;
-    chunk.seq = 10;
-    chunk.last = true;
-    chunk.incidents = std::move(incidents);
-    EXPECT_NE(picture.apply(chunk), CityPicture::Outcome::gap);
-    return picture;
-}
-
 std::vector<std::uint64_t> ids(const IncidentQueue& queue) {
     std::vector<std::uint64_t> out;
     for (const auto& row : queue.rows())
@@ -44,11 +35,12 @@ std::vector<std::uint64_t> ids(const IncidentQueue& queue) {
 // 1: 110 moderate, oldest; 2: 119 critical; 3: 110 critical, overdue; 4: 119 low, another
 // district; 5: 110 critical, newest.
 CityPicture city() {
-    return picture_of({incident(1, "110", Severity::moderate, kT0),
-                       incident(2, "119", Severity::critical, kT0 + 60'000),
-                       incident(3, "110", Severity::critical, kT0 + 120'000, kT0 + 300'000),
-                       incident(4, "119", Severity::low, kT0 + 180'000),
-                       incident(5, "110", Severity::critical, kT0 + 240'000)});
+    return testing::picture_of(
+        {incident(1, "110", Severity::moderate, kT0),
+         incident(2, "119", Severity::critical, kT0 + 60'000),
+         incident(3, "110", Severity::critical, kT0 + 120'000, kT0 + 300'000),
+         incident(4, "119", Severity::low, kT0 + 180'000),
+         incident(5, "110", Severity::critical, kT0 + 240'000)});
 }
 
 TEST(IncidentQueue, OverdueFirstThenBySeverityAndAge) {

@@ -6,6 +6,8 @@
 #include <optional>
 #include <zmq.hpp>
 
+#include "citywall/socket_events.hpp"
+
 namespace citywall::viewer {
 
 namespace {
@@ -42,14 +44,8 @@ std::string NetworkClient::refused() const {
 // The updates socket's handshakes: a refusal is said on the wall (a wrong key is not a network
 // cut, and waiting will not mend it).
 void NetworkClient::watch_handshakes(zmq::socket_t& monitor) {
-    zmq::message_t event, endpoint;
-    while (monitor.recv(event, zmq::recv_flags::dontwait)) {
-        if (event.more()) (void)monitor.recv(endpoint, zmq::recv_flags::dontwait);
-        if (event.size() < 6) continue;
-        std::uint16_t id = 0;
-        std::int32_t value = 0;
-        std::memcpy(&id, event.data(), sizeof id);
-        std::memcpy(&value, event.data<char>() + 2, sizeof value);
+    while (const auto event = next_socket_event(monitor.handle())) {
+        const auto [id, value] = *event;
         std::string why;
         if (id == ZMQ_EVENT_CONNECTED) {
             handshaking_ = true;
