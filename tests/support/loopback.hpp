@@ -3,22 +3,67 @@
 #pragma once
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <cstdint>
+#include <cstdlib>
 #include <random>
 #include <set>
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "citywall/config.hpp"
 #include "citywall/ingest_server.hpp"
 
 namespace citywall::testing {
+
+// Claims `port` for this test process among all test processes on the machine, for as long as
+// it lives: a file named after the port holds the claimant's pid. A test that restarts its
+// ingest on the same ports (after kill -9) leaves them unbound for a moment, and a test running
+// beside it must not take one then. A claim whose process has gone is taken over.
+inline bool claim_port_for_this_process(int port) {
+    const std::string dir = "/tmp/citywall-test-ports";
+    ::mkdir(dir.c_str(), 01777);
+    const std::string file = dir + "/" + std::to_string(port);
+    const std::string me = std::to_string(::getpid());
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd >= 0) {
+            // Let go at a normal exit; after a crash the next claimant finds the pid gone.
+            static struct Claims {
+                std::vector<std::string> files;
+                ~Claims() {
+                    for (const auto& f : files)
+                        ::unlink(f.c_str());
+                }
+            } claims;
+            claims.files.push_back(file);
+            const bool written =
+                ::write(fd, me.data(), me.size()) == static_cast<ssize_t>(me.size());
+            ::close(fd);
+            return written;
+        }
+        char owner[32] = {};
+        const int existing = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+        if (existing < 0) continue;
+        const ssize_t n = ::read(existing, owner, sizeof owner - 1);
+        ::close(existing);
+        const long pid = n > 0 ? std::strtol(owner, nullptr, 10) : 0;
+        if (pid == ::getpid()) return false;  // ours already: chosen before, not again
+        if (pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM)) return false;
+        ::unlink(file.c_str());  // its process has gone
+    }
+    return false;
+}
 
 // A free port on 127.0.0.1, free again when this returns, to be bound a little later. It is
 // taken below the kernel's ephemeral range (32768 and up on Linux; the render tests keep to
@@ -39,7 +84,7 @@ inline int free_tcp_port() {
         address.sin_port = htons(static_cast<std::uint16_t>(port));
         const bool free = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
         ::close(fd);
-        if (!free) continue;
+        if (!free || !claim_port_for_this_process(port)) continue;
         given.insert(port);
         return port;
     }
