@@ -4,6 +4,10 @@
 // (docs/journal.md).
 #include "ingest_server_impl.hpp"
 
+#include <signal.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
 namespace citywall::ingest {
 
 // Rebuilds the state from the journal through the same commit() that live events take.
@@ -284,8 +288,17 @@ void IngestServer::Impl::take_checkpoint(bool in_background) {
     if (!settle()) return;
     const std::uint64_t seq = state.last_seq();
     if (in_background) {
+        const pid_t parent = ::getpid();
         const pid_t child = ::fork();
-        if (child == 0) _exit(write_checkpoint_files(seq) ? 0 : 1);  // only the state is touched
+        if (child == 0) {
+            // The child holds nothing of ingest's but memory: not its listening sockets (a
+            // restarted ingest must be able to bind them while a checkpoint is still being
+            // written) nor the journal; and it goes when ingest goes, even by kill -9.
+            ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+            if (::getppid() != parent) _exit(1);  // ingest is gone already
+            ::close_range(3, ~0U, 0);
+            _exit(write_checkpoint_files(seq) ? 0 : 1);  // only the state is touched
+        }
         if (child > 0) {
             checkpoint_writer = child;
             checkpoint_writing_seq = seq;
