@@ -1,4 +1,5 @@
 #include "citywall/placement.hpp"
+#include "citywall/utf8.hpp"
 
 #include <gdal_priv.h>
 #include <ogr_geometry.h>
@@ -86,8 +87,11 @@ Result<std::vector<MapArea>> load_map_areas(const std::filesystem::path& source,
             ++skipped_count;
             continue;
         }
-        area.ref.code = feature->GetFieldAsString(code_index);
-        area.ref.name = name_index >= 0 ? feature->GetFieldAsString(name_index) : area.ref.code;
+        // A layer without its encoding declared (a shapefile with no .cpg) can hand over bytes
+        // that are not UTF-8: they are shown as '?' rather than break every wall's stream.
+        area.ref.code = repaired_utf8(feature->GetFieldAsString(code_index));
+        area.ref.name =
+            name_index >= 0 ? repaired_utf8(feature->GetFieldAsString(name_index)) : area.ref.code;
         areas.push_back(std::move(area));
     }
     if (skipped) *skipped = skipped_count;

@@ -1,5 +1,6 @@
-// Wire codec, versions 1 and 2 (docs/protocol.md). Every field is little-endian; strings are a u32
-// byte length followed by UTF-8 bytes.
+// Wire codec (docs/protocol.md). Version 3, which encode() writes, follows from the field tables
+// in wire_schema.hpp. Versions 1 and 2, which older journals and checkpoints hold, are read by
+// their own decoder below: every field little-endian, strings a u32 byte length and UTF-8 bytes.
 #include "citywall/wire.hpp"
 
 #include <bit>
@@ -7,6 +8,8 @@
 #include <cmath>
 
 #include "byte_io.hpp"
+#include "citywall/utf8.hpp"
+#include "wire_schema.hpp"
 
 namespace citywall::wire {
 
@@ -124,7 +127,7 @@ void put_case(ByteWriter& w, const IncidentCase& c) {
 void put_header(std::string& out, Kind kind, std::uint64_t seq) {
     out.push_back(static_cast<char>(kMagic0));
     out.push_back(static_cast<char>(kMagic1));
-    out.push_back(static_cast<char>(kVersion));
+    out.push_back(static_cast<char>(2));
     out.push_back(static_cast<char>(kind));
     ByteWriter(out).put(seq);
 }
@@ -346,9 +349,125 @@ Result<Message> decode_v1_v2(std::uint8_t version, Kind kind, std::uint64_t seq,
     return fail("unknown message kind " + std::to_string(static_cast<int>(kind)));
 }
 
+// ------------------------------------------------------------------------- version 3
+// "CW", the version byte, then a WallMessage (schema/wall.proto): the sequence number as field
+// 15 and the body as the field whose number is the message's Kind.
+
+constexpr std::uint32_t kSeqField = 15;
+constexpr std::uint64_t kSeqKey = (std::uint64_t{kSeqField} << 3) | table::kVarint;
+constexpr std::size_t kPrefixSize = 3;
+
+Kind kind_of(const Message& message) {
+    return std::visit(
+        [](const auto& m) {
+            using T = std::decay_t<decltype(m)>;
+            if constexpr (std::is_same_v<T, IncidentUpdate>) return Kind::incident;
+            if constexpr (std::is_same_v<T, FeedHealthReport>) return Kind::feed_health;
+            if constexpr (std::is_same_v<T, Heartbeat>) return Kind::heartbeat;
+            if constexpr (std::is_same_v<T, SnapshotChunk>) return Kind::snapshot_chunk;
+            if constexpr (std::is_same_v<T, UnitUpdate>) return Kind::unit;
+            if constexpr (std::is_same_v<T, UnitRoster>) return Kind::unit_roster;
+            if constexpr (std::is_same_v<T, DayCountsReport>) return Kind::day_counts;
+            if constexpr (std::is_same_v<T, IncidentCase>) return Kind::incident_case;
+        },
+        message);
+}
+
+// What a kind's body is: the incident of an update, the unit of a fix, else the message itself.
+template <class T>
+auto& body_of(T& m) {
+    if constexpr (std::is_same_v<std::remove_const_t<T>, IncidentUpdate>) {
+        return m.incident;
+    } else if constexpr (std::is_same_v<std::remove_const_t<T>, UnitUpdate>) {
+        return m.unit;
+    } else {
+        return m;
+    }
+}
+
+// Where the body of a version 3 message lies, without decoding it.
+struct Envelope {
+    Kind kind{};
+    std::uint64_t seq = 0;
+    std::string_view body;
+};
+
+Result<Envelope> open_envelope(std::string_view bytes) {
+    using table::Byte;
+    const auto* p = reinterpret_cast<const Byte*>(bytes.data()) + kPrefixSize;
+    const auto* end = reinterpret_cast<const Byte*>(bytes.data()) + bytes.size();
+    Envelope e;
+    bool has_body = false;
+    std::uint64_t key = 0;
+    bool bad = false;
+    auto fail = [](std::string why) { return Error{ErrorKind::invalid, std::move(why)}; };
+    while (table::next_key(p, end, key, bad)) {
+        if (key == kSeqKey) {
+            if (!table::read_varint(p, end, e.seq)) return fail("truncated sequence number");
+            continue;
+        }
+        const auto number = static_cast<std::uint32_t>(key >> 3);
+        const auto* start = p;
+        if (!table::skip_value(static_cast<std::uint32_t>(key & 7), p, end))
+            return fail("truncated message");
+        if (number > kSeqField || (key & 7) != table::kLength) continue;  // not ours: skipped
+        if (number < 1 || number > static_cast<std::uint32_t>(Kind::incident_case))
+            return fail("unknown message kind " + std::to_string(number));
+        if (has_body) return fail("two bodies in one message");
+        has_body = true;
+        e.kind = static_cast<Kind>(number);
+        std::uint64_t length = 0;
+        table::read_varint(start, end, length);
+        e.body = std::string_view(reinterpret_cast<const char*>(start), length);
+    }
+    if (bad) return fail("malformed field key");
+    if (!has_body) return fail("no body");
+    return e;
+}
+
+template <class T>
+Result<Message> decode_body_as(const Envelope& e) {
+    T m{};
+    m.seq = e.seq;
+    auto& body = body_of(m);
+    table::zero(body);
+    const auto* p = reinterpret_cast<const table::Byte*>(e.body.data());
+    const char* why = nullptr;
+    if (!table::decode_body(p, p + e.body.size(), body, why))
+        return Error{
+            ErrorKind::invalid,
+            why ? std::string(why)
+                : "malformed " + std::string(table::Schema<std::decay_t<decltype(body)>>::name)};
+    return Message(std::move(m));
+}
+
+Result<Message> decode_v3(std::string_view bytes) {
+    auto e = open_envelope(bytes);
+    if (!e) return Error{e.error_kind(), e.error()};
+    switch (e->kind) {
+        case Kind::incident:
+            return decode_body_as<IncidentUpdate>(*e);
+        case Kind::feed_health:
+            return decode_body_as<FeedHealthReport>(*e);
+        case Kind::heartbeat:
+            return decode_body_as<Heartbeat>(*e);
+        case Kind::snapshot_chunk:
+            return decode_body_as<SnapshotChunk>(*e);
+        case Kind::unit:
+            return decode_body_as<UnitUpdate>(*e);
+        case Kind::unit_roster:
+            return decode_body_as<UnitRoster>(*e);
+        case Kind::day_counts:
+            return decode_body_as<DayCountsReport>(*e);
+        case Kind::incident_case:
+            return decode_body_as<IncidentCase>(*e);
+    }
+    return Error{ErrorKind::invalid, "unknown message kind"};
+}
+
 }  // namespace
 
-std::string encode(const Message& message) {
+std::string encode_version2(const Message& message) {
     std::string out;
     out.reserve(256);
     ByteWriter w(out);
@@ -406,6 +525,57 @@ std::string encode(const Message& message) {
     return out;
 }
 
+std::string encode(const Message& message) {
+    std::string out;
+    out.reserve(256);
+    out.push_back(static_cast<char>(kMagic0));
+    out.push_back(static_cast<char>(kMagic1));
+    out.push_back(static_cast<char>(kVersion));
+    std::visit(
+        [&](const auto& m) {
+            table::append_varint_field(out, kSeqField, m.seq);
+            table::append_field(out, static_cast<std::uint32_t>(kind_of(message)), body_of(m));
+        },
+        message);
+    return out;
+}
+
+std::string schema_proto() {
+    table::ProtoText proto;
+    std::string body;
+    auto kind = [&]<class T>(Kind k, std::string_view name, const T*) {
+        body += "    " + std::string(table::Schema<T>::name) + " " + std::string(name) + " = " +
+                std::to_string(static_cast<int>(k)) + ";\n";
+        proto.message<T>();
+    };
+    kind(Kind::incident, "incident", static_cast<const Incident*>(nullptr));
+    kind(Kind::feed_health, "feed_health", static_cast<const FeedHealthReport*>(nullptr));
+    kind(Kind::heartbeat, "heartbeat", static_cast<const Heartbeat*>(nullptr));
+    kind(Kind::snapshot_chunk, "snapshot_chunk", static_cast<const SnapshotChunk*>(nullptr));
+    kind(Kind::unit, "unit", static_cast<const Unit*>(nullptr));
+    kind(Kind::unit_roster, "unit_roster", static_cast<const UnitRoster*>(nullptr));
+    kind(Kind::day_counts, "day_counts", static_cast<const DayCountsReport*>(nullptr));
+    kind(Kind::incident_case, "incident_case", static_cast<const IncidentCase*>(nullptr));
+    return "// The wall stream of citywall-ingest, version 3 (docs/protocol.md).\n"
+           "// Printed from the field tables (core/src/wire_schema.hpp) by citywall-schema; a\n"
+           "// test keeps this file equal to them. Each message on the stream is the bytes "
+           "\"CW\",\n"
+           "// the version byte 3, then one WallMessage.\n"
+           "syntax = \"proto3\";\n\npackage citywall.wall;\n\n"
+           "message WallMessage {\n"
+           "  // The message's place in the stream (docs/protocol.md, \"Sequence numbers\").\n"
+           "  uint64 seq = " +
+           std::to_string(kSeqField) +
+           ";\n"
+           "  // The field number is the message's kind.\n"
+           "  oneof body {\n" +
+           body + "  }\n}\n\n" + proto.text;
+}
+
+bool repair_text(Message& message) {
+    return std::visit([](auto& m) { return table::repair_text(body_of(m)); }, message);
+}
+
 std::string case_request(std::uint64_t id) {
     return std::string(kCaseRequest) + std::to_string(id);
 }
@@ -421,7 +591,9 @@ std::optional<std::uint64_t> parse_case_request(std::string_view request) {
 }
 
 Result<Header> peek_header(std::string_view bytes) {
-    if (bytes.size() < kHeaderSize)
+    if (bytes.size() < kPrefixSize)
+        return Result<Header>::failure(ErrorKind::invalid, "shorter than a header");
+    if (static_cast<std::uint8_t>(bytes[2]) < 3 && bytes.size() < kHeaderSize)
         return Result<Header>::failure(ErrorKind::invalid, "shorter than a header");
     if (static_cast<std::uint8_t>(bytes[0]) != kMagic0 ||
         static_cast<std::uint8_t>(bytes[1]) != kMagic1)
@@ -430,6 +602,11 @@ Result<Header> peek_header(std::string_view bytes) {
     if (version < kOldestVersion || version > kVersion)
         return Result<Header>::failure(ErrorKind::unsupported,
                                        "unsupported version " + std::to_string(version));
+    if (version >= 3) {
+        auto e = open_envelope(bytes);
+        if (!e) return Error{e.error_kind(), e.error()};
+        return Header{e->kind, e->seq, version};
+    }
     ByteReader r(bytes.substr(4, 8));
     Header h{static_cast<Kind>(bytes[3]), 0, version};
     r.get(h.seq);
@@ -439,11 +616,18 @@ Result<Header> peek_header(std::string_view bytes) {
 Result<Message> decode(std::string_view bytes) {
     if (bytes.size() > kMaxMessageSize)
         return Result<Message>::failure(ErrorKind::invalid, "message too large");
+    // One decoder per layout, chosen here: versions 1 and 2 share theirs.
+    if (bytes.size() >= kPrefixSize && static_cast<std::uint8_t>(bytes[0]) == kMagic0 &&
+        static_cast<std::uint8_t>(bytes[1]) == kMagic1 && bytes[2] == 3)
+        return decode_v3(bytes);
     auto header = peek_header(bytes);
     if (!header) return Result<Message>::failure(header.error_kind(), header.error());
-    // One decoder per layout, chosen here: versions 1 and 2 share theirs.
     ByteReader r(bytes.substr(kHeaderSize));
-    return decode_v1_v2(header->version, header->kind, header->seq, r);
+    auto message = decode_v1_v2(header->version, header->kind, header->seq, r);
+    // Versions 1 and 2 did not check text; what they hold is published again as version 3,
+    // which every reader refuses unless its text is UTF-8.
+    if (message) repair_text(*message);
+    return message;
 }
 
 }  // namespace citywall::wire

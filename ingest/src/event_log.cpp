@@ -8,6 +8,8 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "citywall/utf8.hpp"
+
 namespace citywall::ingest {
 
 // Rebuilds the state from the journal through the same commit() that live events take.
@@ -203,12 +205,15 @@ void IngestServer::Impl::fence(const std::string& error) {
         localtime_r(&t, &local);
         char since[16];
         std::strftime(since, sizeof since, "%H:%M:%S", &local);
-        journal_failed = std::string("journal write failed since ") + since + " (" + error + ")";
+        // Every wall shows it: UTF-8 (a path may hold any bytes), a line, not a page.
+        journal_failed = utf8_prefix(
+            std::string("journal write failed since ") + since + " (" + error + ")", 512);
         journal_retry_delay = kFirstJournalRetryMs;
         log("JOURNAL FAILED: " + error + "; nothing is taken in or published until it can be " +
             "written again (retrying with back-off)");
     } else {
-        if (journal_failed.empty()) journal_failed = "journal write failed (" + error + ")";
+        if (journal_failed.empty())
+            journal_failed = utf8_prefix("journal write failed (" + error + ")", 512);
         journal_retry_delay = std::min(journal_retry_delay * 2, kMaxJournalRetryMs);
     }
     next_journal_retry = now + journal_retry_delay;

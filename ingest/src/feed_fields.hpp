@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "citywall/config.hpp"
+#include "citywall/utf8.hpp"
 #include "feed_message.hpp"
 
 namespace citywall::ingest {
@@ -23,13 +24,6 @@ inline constexpr std::size_t kMaxDescriptionLength = 8192;
 inline FeedReject feed_reject(std::string reason, std::string detail) {
     return FeedReject{std::move(reason), std::move(detail)};
 }
-
-// True when `text` is well-formed UTF-8 (no overlong forms, no surrogates, ≤ U+10FFFF).
-bool is_valid_utf8(std::string_view text);
-
-// At most `max_bytes` of `text`, cut at a character boundary with "…" added when cut, and any
-// byte that is not UTF-8 shown as '?': for the detail of a reject, which the operator reads.
-std::string utf8_prefix(std::string_view text, std::size_t max_bytes);
 
 // The city taxonomy's shape: family.kind, lowercase letters, digits and `_`, ≤ 64 bytes.
 bool is_well_formed_category(std::string_view category);

@@ -71,6 +71,9 @@ std::vector<UpstreamLink::Change> UpstreamLink::receive() {
             heard_ = steady_ms();
             auto decoded = wire::decode(message.to_string_view());
             if (!decoded) continue;  // counted by the caller's health as undecodable
+            // Passed on to this centre's walls and foreign readers, whose decoders refuse text
+            // that is not UTF-8: the county's text is checked here, where it enters.
+            wire::repair_text(*decoded);
             switch (picture_.apply(*decoded)) {
                 case CityPicture::Outcome::gap:
                     ++resyncs_;

@@ -1,11 +1,12 @@
 #!/usr/bin/python3
 """A department we did not write: a Python program using Debian's pyzmq sends JSON and a CAP 1.2
-alert to a real citywall-ingest over CURVE, and reads the wall stream back by decoding the binary
-messages from docs/protocol.md alone. A client with an unknown key gets nothing in. A department
+alert to a real citywall-ingest over CURVE, and reads the wall stream back with Python classes
+that Debian's protoc compiles from schema/wall.proto (docs/protocol.md): no byte layout is written
+by hand. A client with an unknown key gets nothing in. A department
 whose config says socket = "acknowledged" sends through a DEALER and gets an answer to every
 message (docs/protocol.md, "Acknowledged delivery"); the others keep plain PUSH.
 
-Usage: python_department.py BUILD_DIR WORK_DIR
+Usage: python_department.py BUILD_DIR WORK_DIR WALL_PROTO
 """
 import os
 import random
@@ -13,7 +14,6 @@ import re
 import shutil
 import signal
 import socket
-import struct
 import subprocess
 import sys
 import time
@@ -21,6 +21,7 @@ import time
 import zmq
 
 BUILD, WORK = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+PROTO = os.path.abspath(sys.argv[3])
 KEYS = os.path.join(BUILD, "config", "keys")
 
 
@@ -117,47 +118,42 @@ def read_key_file(path):
     return {k: v.encode() for k, v in re.findall(r'^(public|secret) = "([^"]+)"', text, re.M)}
 
 
-class Reader:
-    """Little-endian reader for the wall stream encoding, versions 1 and 2."""
-
-    def __init__(self, data):
-        self.data, self.pos = data, 0
-
-    def take(self, fmt):
-        values = struct.unpack_from("<" + fmt, self.data, self.pos)
-        self.pos += struct.calcsize("<" + fmt)
-        return values if len(values) > 1 else values[0]
-
-    def text(self):
-        n = self.take("I")
-        s = self.data[self.pos:self.pos + n].decode("utf-8")
-        self.pos += n
-        return s
+def load_schema(proto, work):
+    """The wall stream's messages, compiled from schema/wall.proto by Debian's protoc: no byte
+    layout is written here."""
+    out = os.path.join(work, "schema")
+    os.makedirs(out, exist_ok=True)
+    subprocess.run(["protoc", "-I", os.path.dirname(proto), "--python_out", out, proto],
+                   check=True)
+    sys.path.insert(0, out)
+    import wall_pb2
+    return wall_pb2
 
 
 def decode_incident(message):
     """Returns (seq, incident dict) for an incident message, None for other kinds."""
-    magic, version, kind, seq = struct.unpack_from("<2sBBQ", message, 0)
-    assert magic == b"CW" and version in (1, 2), (magic, version)
-    if kind != 1:
+    assert message[:3] == b"CW\x03", message[:3]
+    wall = SCHEMA.WallMessage.FromString(message[3:])
+    if wall.WhichOneof("body") != "incident":
         return None
-    r = Reader(message)
-    r.pos = 12
-    incident = {"id": r.take("Q"), "sources": []}
-    for _ in range(r.take("H")):
-        incident["sources"].append((r.text(), r.text(), r.take("B"), r.take("q")))
-    incident["category"] = r.text()
-    incident["severity"], incident["status"], incident["escalation"] = r.take("BBB")
-    incident["lon"], incident["lat"] = r.take("dd")
-    incident["crs"] = r.text()
-    incident["grid"] = [(r.text(), r.text()) for _ in range(4)]
-    incident["beat"] = (r.text(), r.text())
-    r.take("qqqq")
-    incident["title"], incident["description"] = r.text(), r.text()
-    incident["drill"] = r.take("B")
-    incident["provenance"] = (r.text(), r.take("Q"), r.take("Q"))
-    assert r.pos == len(message), "trailing bytes"
-    return seq, incident
+    i = wall.incident
+    incident = {
+        "id": i.id,
+        "sources": [(s.department, s.source_id, s.status, s.reported) for s in i.sources],
+        "category": i.category,
+        "severity": i.severity,
+        "status": i.status,
+        "lon": i.lon,
+        "lat": i.lat,
+        "crs": i.source_crs,
+        "grid": [(i.district_code, i.district_name), (i.street_code, i.street_name),
+                 (i.community_code, i.community_name), (i.grid_code, i.grid_name)],
+        "beat": (i.beat_code, i.beat_name),
+        "title": i.title,
+        "description": i.description,
+        "drill": i.drill,
+    }
+    return wall.seq, incident
 
 
 CAP = """<?xml version="1.0" encoding="UTF-8"?>
@@ -185,8 +181,10 @@ CAP = """<?xml version="1.0" encoding="UTF-8"?>
 
 
 def main():
+    global SCHEMA
     shutil.rmtree(WORK, ignore_errors=True)  # a fresh journal every run
     os.makedirs(WORK)
+    SCHEMA = load_schema(PROTO, WORK)
     updates, snapshots, hotline, fire, police = free_ports(5)
     config = os.path.join(WORK, "ingest.toml")
     data = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "real")

@@ -27,7 +27,7 @@ inline Incident sample_incident(std::uint64_t id) {
     i.received = i.occurred + 1500;
     i.updated = i.received;
     i.title = "盗窃 #" + std::to_string(id);
-    i.description = std::string("地铁站出口附近\0二进制", 20);
+    i.description = std::string("地铁站出口附近\0二进制", 31);
     if (id % 4 == 0) i.provenance = {"county-a", id * 3, id * 11};
     return i;
 }

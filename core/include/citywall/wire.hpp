@@ -17,11 +17,12 @@ namespace citywall::wire {
 
 inline constexpr std::uint8_t kMagic0 = 'C';
 inline constexpr std::uint8_t kMagic1 = 'W';
-// What encode() writes. Version 2 added the unit kinds (docs/protocol.md, "Version history");
-// decode() still reads version 1, which journals recorded before it hold.
-inline constexpr std::uint8_t kVersion = 2;
+// What encode() writes. Version 3 is "CW", the version byte and a Protocol Buffers message
+// whose schema is schema/wall.proto (docs/protocol.md, "Version history"); version 2 added the
+// unit kinds to version 1. decode() reads all three: journals recorded before hold the older.
+inline constexpr std::uint8_t kVersion = 3;
 inline constexpr std::uint8_t kOldestVersion = 1;
-// magic (2) + version (1) + kind (1) + sequence (8)
+// The fixed header of versions 1 and 2: magic (2) + version (1) + kind (1) + sequence (8).
 inline constexpr std::size_t kHeaderSize = 12;
 // A decoder refuses anything larger; snapshots are sent in chunks below it.
 inline constexpr std::size_t kMaxMessageSize = 64u << 20;
@@ -123,7 +124,19 @@ using Message = std::variant<IncidentUpdate, FeedHealthReport, Heartbeat, Snapsh
                              UnitRoster, DayCountsReport, IncidentCase>;
 
 std::string encode(const Message& message);
+// A message, or why the bytes are not one. Text is as the sender wrote it: ingest checks that
+// text is UTF-8 where it enters, so the decoder does not check it again (a wall shows a byte
+// that is not as '?'). Text decoded from versions 1 and 2, which never checked it, is repaired.
 Result<Message> decode(std::string_view bytes);
+// Replaces what is not UTF-8 in every text field by '?': for a program that passes on text it
+// decoded from another's stream (an ingest following a county's). True if anything changed.
+bool repair_text(Message& message);
+// The version 2 bytes of a message, as journals before version 3 hold them: for the tests of
+// old journals and the bench that compares the versions.
+std::string encode_version2(const Message& message);
+// The schema of what encode() writes, as the .proto a foreign client compiles
+// (schema/wall.proto is this text).
+std::string schema_proto();
 
 // What a client sends on the snapshot socket (docs/protocol.md): "SNAPSHOT" for the open
 // incidents, or "CASE <id>" (decimal) for one incident's case, answered by an IncidentCase.

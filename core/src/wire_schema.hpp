@@ -1,0 +1,261 @@
+// The wall stream's schema: every message and field, declared once (docs/protocol.md, "Version
+// 3"). The encoder, the decoder, the checks on what is decoded and the .proto that foreign
+// clients compile (wire::schema_proto(), checked in as schema/wall.proto) all follow from these
+// tables. A new field is one line here and the code that uses it.
+//
+// Field numbers are forever: a field may be added with a new number, never renumbered or given
+// another type; a field that goes away leaves its number unused. Numbers 1-15 take one byte, so
+// what most messages carry has them.
+#pragma once
+
+#include <cmath>
+
+#include "citywall/incident.hpp"
+#include "citywall/unit.hpp"
+#include "citywall/wire.hpp"
+#include "field_table.hpp"
+
+namespace citywall::wire::table {
+
+inline bool on_globe(const LonLat& at) {
+    return std::isfinite(at.lon) && std::isfinite(at.lat) && std::abs(at.lon) <= 180 &&
+           std::abs(at.lat) <= 90;
+}
+
+template <>
+struct EnumSchema<Severity> {
+    static constexpr std::string_view name = "Severity";
+    static constexpr EnumValue values[] = {
+        {"CRITICAL", 1}, {"MAJOR", 2}, {"MODERATE", 3}, {"LOW", 4}};
+};
+template <>
+struct EnumSchema<IncidentStatus> {
+    static constexpr std::string_view name = "IncidentStatus";
+    static constexpr EnumValue values[] = {{"REPORTED", 0}, {"ACCEPTED", 1}, {"DISPATCHED", 2},
+                                           {"EN_ROUTE", 3}, {"ON_SCENE", 4}, {"RESOLVED", 5},
+                                           {"CLOSED", 6},   {"CANCELLED", 7}};
+};
+template <>
+struct EnumSchema<UnitKind> {
+    static constexpr std::string_view name = "UnitKind";
+    static constexpr EnumValue values[] = {{"POLICE_CAR", 0}, {"FIRE_ENGINE", 1}, {"AMBULANCE", 2},
+                                           {"PATROL", 3},     {"GRID_WORKER", 4}, {"OTHER", 5}};
+};
+template <>
+struct EnumSchema<UnitStatus> {
+    static constexpr std::string_view name = "UnitStatus";
+    static constexpr EnumValue values[] = {{"AVAILABLE", 0}, {"ASSIGNED", 1},  {"EN_ROUTE", 2},
+                                           {"ON_SCENE", 3},  {"RETURNING", 4}, {"OFF_DUTY", 5}};
+};
+template <>
+struct EnumSchema<DayCount::Scope> {
+    static constexpr std::string_view name = "CountScope";
+    static constexpr EnumValue values[] = {{"TOTAL", 0}, {"DEPARTMENT", 1}, {"DISTRICT", 2}};
+};
+
+template <>
+struct Schema<SourceRef> {
+    static constexpr std::string_view name = "SourceRef";
+    static constexpr auto fields = std::tuple{
+        field(1, "department", &SourceRef::department),
+        field(2, "source_id", &SourceRef::source_id),
+        field(3, "status", &SourceRef::status),
+        field(4, "reported", &SourceRef::reported),
+    };
+};
+template <>
+struct Schema<Provenance> {
+    static constexpr std::string_view name = "Provenance";
+    static constexpr auto fields = std::tuple{
+        field(1, "centre", &Provenance::centre),
+        field(2, "incident", &Provenance::incident),
+        field(3, "seq", &Provenance::seq),
+    };
+};
+template <>
+struct Schema<Incident> {
+    static constexpr std::string_view name = "Incident";
+    static constexpr auto fields = std::tuple{
+        field(1, "id", &Incident::id),
+        field(2, "sources", &Incident::sources).max(256),
+        field(3, "category", &Incident::category),
+        field(4, "severity", &Incident::severity),
+        field(5, "status", &Incident::status),
+        field(6, "lon", &Incident::location, &LonLat::lon),
+        field(7, "lat", &Incident::location, &LonLat::lat),
+        field(8, "occurred", &Incident::occurred),
+        field(9, "received", &Incident::received),
+        field(10, "updated", &Incident::updated),
+        field(11, "title", &Incident::title),
+        field(12, "district_code", &Incident::grid, &GridPath::district, &AreaRef::code),
+        field(13, "district_name", &Incident::grid, &GridPath::district, &AreaRef::name),
+        field(16, "street_code", &Incident::grid, &GridPath::street, &AreaRef::code),
+        field(17, "street_name", &Incident::grid, &GridPath::street, &AreaRef::name),
+        field(18, "community_code", &Incident::grid, &GridPath::community, &AreaRef::code),
+        field(19, "community_name", &Incident::grid, &GridPath::community, &AreaRef::name),
+        field(14, "grid_code", &Incident::grid, &GridPath::grid, &AreaRef::code),
+        field(15, "grid_name", &Incident::grid, &GridPath::grid, &AreaRef::name),
+        field(20, "beat_code", &Incident::beat, &AreaRef::code),
+        field(21, "beat_name", &Incident::beat, &AreaRef::name),
+        field(22, "source_crs", &Incident::source_crs),
+        field(23, "description", &Incident::description),
+        field(24, "provenance", &Incident::provenance),
+        field(25, "escalation", &Incident::escalation),
+        field(26, "due", &Incident::due),
+        field(27, "drill", &Incident::drill),
+    };
+    static const char* check(const Incident& i) {
+        if (static_cast<int>(i.severity) < 1) return "severity out of range";
+        if (!on_globe(i.location)) return "location out of range";
+        return nullptr;
+    }
+};
+template <>
+struct Schema<RejectCount> {
+    static constexpr std::string_view name = "RejectCount";
+    static constexpr auto fields = std::tuple{
+        field(1, "reason", &RejectCount::reason),
+        field(2, "count", &RejectCount::count),
+    };
+};
+template <>
+struct Schema<FeedHealth> {
+    static constexpr std::string_view name = "FeedHealth";
+    static constexpr auto fields = std::tuple{
+        field(1, "department", &FeedHealth::department),
+        field(2, "name", &FeedHealth::name),
+        field(3, "connected", &FeedHealth::connected),
+        field(4, "stale", &FeedHealth::stale),
+        field(5, "flooding", &FeedHealth::flooding),
+        field(6, "last_message", &FeedHealth::last_message),
+        field(7, "accepted", &FeedHealth::accepted),
+        field(8, "rejected", &FeedHealth::rejected),
+        field(9, "rate_per_s", &FeedHealth::rate_per_s),
+        field(10, "lag_p50_ms", &FeedHealth::lag_p50_ms),
+        field(11, "lag_p99_ms", &FeedHealth::lag_p99_ms),
+        field(12, "rejects", &FeedHealth::rejects).max(256),
+    };
+};
+template <>
+struct Schema<Unit> {
+    static constexpr std::string_view name = "Unit";
+    static constexpr auto fields = std::tuple{
+        field(1, "department", &Unit::department),
+        field(2, "id", &Unit::id),
+        field(3, "callsign", &Unit::callsign),
+        field(4, "kind", &Unit::kind),
+        field(5, "status", &Unit::status),
+        field(6, "lon", &Unit::location, &LonLat::lon),
+        field(7, "lat", &Unit::location, &LonLat::lat),
+        field(8, "heading", &Unit::heading),
+        field(9, "speed", &Unit::speed),
+        field(10, "incident", &Unit::incident),
+        field(11, "reported", &Unit::reported),
+        field(12, "received", &Unit::received),
+        field(13, "drill", &Unit::drill),
+    };
+    static const char* check(const Unit& u) {
+        if (!on_globe(u.location)) return "location out of range";
+        // Unknown heading is any negative number; a known one is a bearing.
+        if (!std::isfinite(u.heading) || u.heading >= 360.f) return "heading out of range";
+        if (!std::isfinite(u.speed) || u.speed < 0.f) return "speed out of range";
+        return nullptr;
+    }
+};
+template <>
+struct Schema<DayCount> {
+    static constexpr std::string_view name = "DayCount";
+    static constexpr auto fields = std::tuple{
+        field(1, "scope", &DayCount::scope),
+        field(2, "code", &DayCount::code),
+        field(3, "name", &DayCount::name),
+        field(4, "received", &DayCount::received),
+        field(5, "dispatched", &DayCount::dispatched),
+        field(6, "resolved", &DayCount::resolved),
+    };
+    static const char* check(const DayCount& c) {
+        if (c.dispatched > c.received || c.resolved > c.received) return "counts out of order";
+        return nullptr;
+    }
+};
+template <>
+struct Schema<StatusChange> {
+    static constexpr std::string_view name = "StatusChange";
+    static constexpr auto fields = std::tuple{
+        field(1, "time", &StatusChange::time),
+        field(2, "department", &StatusChange::department),
+        field(3, "reported", &StatusChange::reported),
+        field(4, "status", &StatusChange::status),
+    };
+};
+template <>
+struct Schema<CaseHistory> {
+    static constexpr std::string_view name = "CaseHistory";
+    static constexpr auto fields = std::tuple{
+        field(1, "changes", &CaseHistory::changes).max(CaseHistory::kMaxCaseChanges),
+        field(2, "omitted", &CaseHistory::omitted),
+    };
+};
+
+// The bodies of the stream's kinds. The sequence number is the envelope's (WallMessage.seq), so
+// it is not a field of these.
+template <>
+struct Schema<FeedHealthReport> {
+    static constexpr std::string_view name = "FeedHealthReport";
+    static constexpr auto fields = std::tuple{
+        field(1, "time", &FeedHealthReport::time),
+        field(2, "feeds", &FeedHealthReport::feeds).max(4096),
+    };
+};
+template <>
+struct Schema<Heartbeat> {
+    static constexpr std::string_view name = "Heartbeat";
+    static constexpr auto fields = std::tuple{
+        field(1, "time", &Heartbeat::time),
+        field(2, "drill", &Heartbeat::drill),
+        field(3, "keys_off", &Heartbeat::keys_off),
+        field(4, "stopped", &Heartbeat::stopped),
+    };
+};
+template <>
+struct Schema<SnapshotChunk> {
+    static constexpr std::string_view name = "SnapshotChunk";
+    static constexpr auto fields = std::tuple{
+        field(1, "last", &SnapshotChunk::last),
+        field(2, "incidents", &SnapshotChunk::incidents),
+        field(3, "feeds", &SnapshotChunk::feeds).max(4096),
+    };
+};
+template <>
+struct Schema<UnitRoster> {
+    static constexpr std::string_view name = "UnitRoster";
+    static constexpr auto fields = std::tuple{
+        field(1, "units", &UnitRoster::units).max(1u << 18),
+    };
+};
+template <>
+struct Schema<DayCountsReport> {
+    static constexpr std::string_view name = "DayCountsReport";
+    static constexpr auto fields = std::tuple{
+        field(1, "time", &DayCountsReport::time),
+        field(2, "day_start", &DayCountsReport::day_start),
+        field(3, "counts", &DayCountsReport::counts).max(1u << 14),
+    };
+};
+template <>
+struct Schema<IncidentCase> {
+    static constexpr std::string_view name = "IncidentCase";
+    static constexpr auto fields = std::tuple{
+        field(1, "id", &IncidentCase::id),
+        field(2, "open", &IncidentCase::open),
+        field(3, "incident", &IncidentCase::incident),
+        field(4, "history", &IncidentCase::history),
+    };
+    static const char* check(const IncidentCase& c) {
+        if (!c.open) return nullptr;
+        if (c.incident.id != c.id) return "case names another incident";
+        return nullptr;
+    }
+};
+
+}  // namespace citywall::wire::table
