@@ -85,8 +85,7 @@ Result<Checkpoint> decode_checkpoint(std::string_view bytes) {
         if (!r.get_string(encoded, 64u << 20))
             return R::failure(ErrorKind::damaged, "bad checkpoint incident");
         auto message = wire::decode(encoded);
-        if (!message)
-            return R::failure(message.error_kind(), "bad checkpoint incident: " + message.error());
+        if (!message) return message.because("bad checkpoint incident: ");
         if (v1) {
             auto* update = std::get_if<wire::IncidentUpdate>(&*message);
             if (!update) return R::failure(ErrorKind::damaged, "bad checkpoint incident kind");
@@ -200,7 +199,7 @@ Result<std::unique_ptr<CheckpointWriter>> CheckpointWriter::start(
     std::string prefix(kMagic, sizeof kMagic);
     prefix.append(kPrefix - sizeof kMagic, '\0');
     if (auto written = impl->write_all(prefix.data(), prefix.size()); !written)
-        return R::failure(written.error_kind(), written.error());
+        return written.error_value();
     auto& scratch = std::get<wire::IncidentCase>(impl->scratch);
     scratch.seq = seq;
     scratch.open = true;
@@ -275,7 +274,7 @@ Result<void> write_checkpoint(const std::filesystem::path& directory,
     auto writer = CheckpointWriter::start(directory, checkpoint.seq, checkpoint.last_id,
                                           static_cast<std::uint32_t>(checkpoint.open.size()),
                                           static_cast<std::uint32_t>(checkpoint.closed.size()));
-    if (!writer) return Result<void>::failure(writer.error_kind(), writer.error());
+    if (!writer) return writer.error_value();
     for (const auto& open : checkpoint.open)
         if (auto added = (*writer)->add_open(open.incident, open.history); !added) return added;
     for (const auto& c : checkpoint.closed)
@@ -286,13 +285,12 @@ Result<void> write_checkpoint(const std::filesystem::path& directory,
 }
 
 Result<std::optional<Checkpoint>> read_checkpoint(const std::filesystem::path& directory) {
-    using R = Result<std::optional<Checkpoint>>;
     std::ifstream in(directory / kFileName, std::ios::binary);
     if (!in) return std::optional<Checkpoint>();
     std::ostringstream bytes;
     bytes << in.rdbuf();
     auto checkpoint = decode_checkpoint(bytes.str());
-    if (!checkpoint) return R::failure(checkpoint.error_kind(), checkpoint.error());
+    if (!checkpoint) return checkpoint.error_value();
     return std::optional<Checkpoint>(std::move(*checkpoint));
 }
 

@@ -436,7 +436,7 @@ Result<std::unique_ptr<JournalWriter>> JournalWriter::open(const JournalOptions&
     }
 
     auto listed = list_segments(dir);
-    if (!listed) return R::failure(listed.error_kind(), listed.error());
+    if (!listed) return listed.error_value();
     std::vector<SegmentFile> segments = std::move(*listed);
     JournalRecovery& rec = impl->recovery;
     bool changed_directory = false;
@@ -454,7 +454,7 @@ Result<std::unique_ptr<JournalWriter>> JournalWriter::open(const JournalOptions&
     while (!segments.empty()) {
         const SegmentFile& seg = segments.back();
         auto bytes = read_file(seg.path);
-        if (!bytes) return R::failure(bytes.error_kind(), bytes.error());
+        if (!bytes) return bytes.error_value();
         const auto header = jf::decode_header(*bytes);
         std::uint64_t records = 0;
         std::uint64_t seg_last = 0;
@@ -487,7 +487,7 @@ Result<std::unique_ptr<JournalWriter>> JournalWriter::open(const JournalOptions&
             for (JournalDamage& damage : scan.damage) {
                 damage.segment = seg.path;
                 if (auto kept = keep_damaged_bytes(*bytes, damage); !kept)
-                    return R::failure(kept.error_kind(), kept.error());
+                    return kept.error_value();
                 rec.damage.push_back(std::move(damage));
             }
             rec.records += records;
@@ -527,7 +527,7 @@ Result<std::unique_ptr<JournalWriter>> JournalWriter::open(const JournalOptions&
     if (!append_to_last && earlier > 0) {
         // Every later segment was cut away: the last sequence is in the one before them.
         auto bytes = read_file(segments[earlier - 1].path);
-        if (!bytes) return R::failure(bytes.error_kind(), bytes.error());
+        if (!bytes) return bytes.error_value();
         std::uint64_t seg_last = 0;
         scan_segment(*bytes, [&](JournalRecord&& r) { seg_last = r.seq; });
         rec.last_seq = std::max(rec.last_seq, seg_last);
@@ -662,7 +662,7 @@ Result<std::unique_ptr<JournalReader>> JournalReader::open(const std::filesystem
         return R::failure(ErrorKind::invalid,
                           "journal " + directory.string() + " is not a directory");
     auto listed = list_segments(directory);
-    if (!listed) return R::failure(listed.error_kind(), listed.error());
+    if (!listed) return listed.error_value();
     auto impl = std::make_unique<Impl>();
     impl->segments = std::move(*listed);
     // A segment holds only records below the next segment's first sequence number, so every

@@ -160,7 +160,7 @@ Result<KeyPair> generate_key_pair() {
 Result<std::string> public_key_of(std::string_view secret_key) {
     using R = Result<std::string>;
     auto checked = parse_curve_key(secret_key);
-    if (!checked) return R::failure(checked.error_kind(), "secret " + checked.error());
+    if (!checked) return checked.because("secret ");
     std::array<char, kCurveKeyChars + 1> public_key{};
     if (zmq_curve_public(public_key.data(), checked->c_str()) != 0)
         return R::failure(ErrorKind::io, std::string("cannot derive the public key: ") +
@@ -236,8 +236,7 @@ Result<KeyPair> parse_key_file(std::string_view text) {
             return R::failure(ErrorKind::invalid,
                               where + "'" + std::string(name) + "' given twice");
         auto key = parse_curve_key(value);
-        if (!key)
-            return R::failure(key.error_kind(), where + std::string(name) + " " + key.error());
+        if (!key) return key.because(where + std::string(name) + " ");
         *seen = true;
         (name == "public" ? keys.public_key : keys.secret_key) = *key;
     }
@@ -245,7 +244,7 @@ Result<KeyPair> parse_key_file(std::string_view text) {
         return R::failure(ErrorKind::invalid, "no public key (expected public = \"…\")");
     if (have_secret) {
         auto derived = public_key_of(keys.secret_key);
-        if (!derived) return R::failure(derived.error_kind(), derived.error());
+        if (!derived) return derived.error_value();
         if (*derived != keys.public_key)
             return R::failure(ErrorKind::invalid,
                               "the secret key does not belong to the public key");
@@ -266,9 +265,9 @@ Result<KeyPair> load_secret_key_file(const std::filesystem::path& file) {
                                                   mode + "); chmod 600 " + file.string());
     }
     auto text = read_small_file(file);
-    if (!text) return R::failure(text.error_kind(), text.error());
+    if (!text) return text.error_value();
     auto keys = parse_key_file(*text);
-    if (!keys) return R::failure(keys.error_kind(), file.string() + ": " + keys.error());
+    if (!keys) return keys.because(file.string() + ": ");
     if (keys->secret_key.empty())
         return R::failure(ErrorKind::invalid,
                           file.string() + ": no secret key (is this the .pub file?)");
@@ -276,11 +275,10 @@ Result<KeyPair> load_secret_key_file(const std::filesystem::path& file) {
 }
 
 Result<std::string> load_public_key_file(const std::filesystem::path& file) {
-    using R = Result<std::string>;
     auto text = read_small_file(file);
-    if (!text) return R::failure(text.error_kind(), text.error());
+    if (!text) return text.error_value();
     auto keys = parse_key_file(*text);
-    if (!keys) return R::failure(keys.error_kind(), file.string() + ": " + keys.error());
+    if (!keys) return keys.because(file.string() + ": ");
     return keys->public_key;
 }
 
@@ -292,9 +290,9 @@ Result<KeyFiles> write_key_files(const std::filesystem::path& dir, std::string_v
                           "'" + std::string(name) +
                               "' is not a key name (letters, digits, '.', '_', '-'; at most 64)");
     if (auto checked = parse_curve_key(keys.public_key); !checked)
-        return R::failure(checked.error_kind(), "public " + checked.error());
+        return checked.because("public ");
     auto derived = public_key_of(keys.secret_key);
-    if (!derived) return R::failure(derived.error_kind(), derived.error());
+    if (!derived) return derived.error_value();
     if (*derived != keys.public_key)
         return R::failure(ErrorKind::invalid, "the secret key does not belong to the public key");
 
@@ -313,21 +311,20 @@ Result<KeyFiles> write_key_files(const std::filesystem::path& dir, std::string_v
     if (auto written = write_file_atomically(files.secret_file, key_file_text(name, keys, true),
                                              0600, overwrite);
         !written)
-        return R::failure(written.error_kind(), written.error());
+        return written.error_value();
     if (auto written = write_file_atomically(files.public_file, key_file_text(name, keys, false),
                                              0644, overwrite);
         !written)
-        return R::failure(written.error_kind(), written.error());
+        return written.error_value();
     return files;
 }
 
 Result<WallKeys> load_wall_keys(const std::filesystem::path& key_file,
                                 const std::filesystem::path& ingest_key_file) {
-    using R = Result<WallKeys>;
     auto own = load_secret_key_file(key_file);
-    if (!own) return R::failure(own.error_kind(), own.error());
+    if (!own) return own.error_value();
     auto ingest = load_public_key_file(ingest_key_file);
-    if (!ingest) return R::failure(ingest.error_kind(), ingest.error());
+    if (!ingest) return ingest.error_value();
     return WallKeys{*own, *ingest};
 }
 
@@ -337,11 +334,11 @@ Result<void> make_curve_client(void* socket, std::string_view server_public_key,
                                const KeyPair& own) {
     using R = Result<void>;
     auto server = parse_curve_key(server_public_key);
-    if (!server) return R::failure(server.error_kind(), "server public " + server.error());
+    if (!server) return server.because("server public ");
     auto own_public = parse_curve_key(own.public_key);
-    if (!own_public) return R::failure(own_public.error_kind(), "own public " + own_public.error());
+    if (!own_public) return own_public.because("own public ");
     auto own_secret = parse_curve_key(own.secret_key);
-    if (!own_secret) return R::failure(own_secret.error_kind(), "own secret " + own_secret.error());
+    if (!own_secret) return own_secret.because("own secret ");
     for (auto [option, key] : {std::pair{ZMQ_CURVE_SERVERKEY, &*server},
                                {ZMQ_CURVE_PUBLICKEY, &*own_public},
                                {ZMQ_CURVE_SECRETKEY, &*own_secret}}) {

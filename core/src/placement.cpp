@@ -99,17 +99,16 @@ Result<std::vector<MapArea>> load_map_areas(const std::filesystem::path& source,
 }
 
 Result<std::unique_ptr<CityPlacement>> CityPlacement::load(const PlacementConfig& config) {
-    using R = Result<std::unique_ptr<CityPlacement>>;
     std::vector<MapArea> grids, parents, beats;
     if (!config.grid_source.empty()) {
         auto loaded = load_map_areas(config.grid_source, config.grid_layer, "code", "name");
-        if (!loaded) return R::failure(loaded.error_kind(), loaded.error());
+        if (!loaded) return loaded.error_value();
         grids = std::move(*loaded);
         for (const auto* layer :
              {&config.district_layer, &config.street_layer, &config.community_layer}) {
             if (layer->empty()) continue;
             auto level = load_map_areas(config.grid_source, *layer, "code", "name");
-            if (!level) return R::failure(level.error_kind(), level.error());
+            if (!level) return level.error_value();
             for (auto& area : *level)
                 parents.push_back({std::move(area.ref), {}});
         }
@@ -117,7 +116,7 @@ Result<std::unique_ptr<CityPlacement>> CityPlacement::load(const PlacementConfig
     if (!config.beat_source.empty()) {
         auto loaded = load_map_areas(config.beat_source, config.beat_layer, config.beat_code_field,
                                      config.beat_name_field);
-        if (!loaded) return R::failure(loaded.error_kind(), loaded.error());
+        if (!loaded) return loaded.error_value();
         beats = std::move(*loaded);
     }
     return std::make_unique<CityPlacement>(std::move(grids), std::move(parents), std::move(beats));

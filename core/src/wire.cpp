@@ -443,7 +443,7 @@ Result<Message> decode_body_as(const Envelope& e) {
 
 Result<Message> decode_v3(std::string_view bytes) {
     auto e = open_envelope(bytes);
-    if (!e) return Error{e.error_kind(), e.error()};
+    if (!e) return e.error_value();
     switch (e->kind) {
         case Kind::incident:
             return decode_body_as<IncidentUpdate>(*e);
@@ -604,7 +604,7 @@ Result<Header> peek_header(std::string_view bytes) {
                                        "unsupported version " + std::to_string(version));
     if (version >= 3) {
         auto e = open_envelope(bytes);
-        if (!e) return Error{e.error_kind(), e.error()};
+        if (!e) return e.error_value();
         return Header{e->kind, e->seq, version};
     }
     ByteReader r(bytes.substr(4, 8));
@@ -621,7 +621,7 @@ Result<Message> decode(std::string_view bytes) {
         static_cast<std::uint8_t>(bytes[1]) == kMagic1 && bytes[2] == 3)
         return decode_v3(bytes);
     auto header = peek_header(bytes);
-    if (!header) return Result<Message>::failure(header.error_kind(), header.error());
+    if (!header) return header.error_value();
     ByteReader r(bytes.substr(kHeaderSize));
     auto message = decode_v1_v2(header->version, header->kind, header->seq, r);
     // Versions 1 and 2 did not check text; what they hold is published again as version 3,

@@ -294,7 +294,7 @@ Result<void> CityState::write_checkpoint(const std::filesystem::path& directory)
     auto writer =
         CheckpointWriter::start(directory, last_seq_, last_id_,
                                 static_cast<std::uint32_t>(ordered.size()), closed_source_count());
-    if (!writer) return Result<void>::failure(writer.error_kind(), writer.error());
+    if (!writer) return writer.error_value();
     Incident scratch;
     CaseHistory scratch_history;
     for (const OpenIncident* open : ordered) {

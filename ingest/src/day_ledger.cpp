@@ -90,10 +90,10 @@ Result<Restored> DayLedger::load(const std::filesystem::path& dir, std::uint64_t
     if (!bytes) return Restored::absent;
     auto message = wire::decode(*bytes);
     const auto* saved = message ? std::get_if<wire::DayCountsReport>(&*message) : nullptr;
+    if (!message) return message.because(std::string(kLedgerFile) + ": ");
     if (!saved)
-        return Result<Restored>::failure(
-            message.error_kind(),
-            std::string(kLedgerFile) + ": " + (message ? "not a day ledger" : message.error()));
+        return Result<Restored>::failure(ErrorKind::invalid,
+                                         std::string(kLedgerFile) + ": not a day ledger");
     if (saved->seq != seq || saved->day_start != local_day_start(now)) return Restored::absent;
     roll_over(now);
     for (const auto& c : saved->counts) {

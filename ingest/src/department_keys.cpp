@@ -25,7 +25,7 @@ Result<void> configure_department_server(zmq::socket_t& socket, std::string_view
     if (department.empty())
         return R::failure(ErrorKind::invalid, "a department socket needs the department's code");
     auto secret = parse_curve_key(ingest_secret_key);
-    if (!secret) return R::failure(secret.error_kind(), "ingest secret " + secret.error());
+    if (!secret) return secret.because("ingest secret ");
     try {
         socket.set(zmq::sockopt::curve_server, true);
         socket.set(zmq::sockopt::curve_secretkey, curve_key_bytes(*secret));
@@ -312,7 +312,7 @@ Result<std::unique_ptr<KeyGate>> KeyGate::open(zmq::context_t& context, KeyGateC
     auto impl = std::make_unique<Impl>();
     if (!config.keys_off || !config.ingest.secret_key.empty()) {
         auto derived = public_key_of(config.ingest.secret_key);
-        if (!derived) return R::failure(derived.error_kind(), "ingest key: " + derived.error());
+        if (!derived) return derived.because("ingest key: ");
         if (!config.ingest.public_key.empty() && *derived != config.ingest.public_key)
             return R::failure(ErrorKind::invalid,
                               "ingest key: the secret key does not belong to the public key");
@@ -328,9 +328,7 @@ Result<std::unique_ptr<KeyGate>> KeyGate::open(zmq::context_t& context, KeyGateC
                 "department " + code + ": no public_key (required unless keys are off)");
         }
         auto checked = parse_curve_key(key);
-        if (!checked)
-            return R::failure(checked.error_kind(),
-                              "department " + code + ": public_key: " + checked.error());
+        if (!checked) return checked.because("department " + code + ": public_key: ");
         auto binary = curve_key_bytes(*checked);
         if (auto [it, fresh] = impl->owner_of.emplace(binary, code); !fresh)
             return R::failure(ErrorKind::invalid,
@@ -342,9 +340,7 @@ Result<std::unique_ptr<KeyGate>> KeyGate::open(zmq::context_t& context, KeyGateC
         if (name.empty()) return R::failure(ErrorKind::invalid, "a wall without a name");
         if (config.keys_off) continue;
         auto checked = parse_curve_key(key);
-        if (!checked)
-            return R::failure(checked.error_kind(),
-                              "wall " + name + ": public_key: " + checked.error());
+        if (!checked) return checked.because("wall " + name + ": public_key: ");
         auto binary = curve_key_bytes(*checked);
         if (auto owner = impl->owner_of.find(binary); owner != impl->owner_of.end())
             return R::failure(ErrorKind::invalid,

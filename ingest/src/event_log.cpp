@@ -44,7 +44,7 @@ Result<void> IngestServer::Impl::recover() {
             std::to_string(after));
     }
     auto reader = JournalReader::open(config.journal_dir, after);
-    if (!reader) return Result<void>::failure(reader.error_kind(), "journal: " + reader.error());
+    if (!reader) return reader.because("journal: ");
     std::uint64_t undecodable = 0;
     while (auto record = (*reader)->next()) {
         auto message = wire::decode(record->payload);
@@ -269,8 +269,7 @@ void IngestServer::Impl::retry_journal(TimeMs now) {
 Result<void> IngestServer::Impl::reopen_journal() {
     journal.reset();  // releases the directory lock first
     auto reopened = JournalWriter::open({config.journal_dir, 64u << 20, config.fsync_interval_ms});
-    if (!reopened)
-        return Result<void>::failure(reopened.error_kind(), "journal: " + reopened.error());
+    if (!reopened) return reopened.because("journal: ");
     journal = std::move(*reopened);
     // What was written but not known to be durable is on disk now (the new writer synced it).
     publish_durable();

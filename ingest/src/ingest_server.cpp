@@ -22,14 +22,14 @@ Result<std::unique_ptr<IngestServer>> IngestServer::create(const IngestConfig& c
 
     impl->state.set_neighbour_radius(config.merge.distance_m);
     auto placement = CityPlacement::load(config.placement);
-    if (!placement) return R::failure(placement.error_kind(), "map: " + placement.error());
+    if (!placement) return placement.because("map: ");
     impl->placement = std::move(*placement);
     log("placement: " + std::to_string(impl->placement->grid_count()) + " grids, " +
         std::to_string(impl->placement->beat_count()) + " police beats");
 
     // Keys, coordinate systems and endpoints are checked before the journal is touched: a
     // mistake in them must not leave a new or recovered journal behind.
-    if (auto gate = impl->open_gate(); !gate) return R::failure(gate.error_kind(), gate.error());
+    if (auto gate = impl->open_gate(); !gate) return gate.error_value();
     auto bind = [](zmq::socket_t& socket, const std::string& endpoint,
                    const std::string& what) -> Result<void> {
         try {
@@ -59,7 +59,7 @@ Result<std::unique_ptr<IngestServer>> IngestServer::create(const IngestConfig& c
             });
         for (auto* socket : {&impl->updates, &impl->snapshots})
             if (auto guarded = impl->gate->guard_walls(*socket); !guarded)
-                return R::failure(guarded.error_kind(), guarded.error());
+                return guarded.error_value();
         impl->updates.set(zmq::sockopt::sndhwm, config.publish_queue);
         // The gate reads these monitors: it counts the walls' connections and their refusals.
         for (std::size_t k = 0; k < 2; ++k) {
@@ -70,23 +70,19 @@ Result<std::unique_ptr<IngestServer>> IngestServer::create(const IngestConfig& c
                 return R::failure(ErrorKind::io, "cannot monitor the wall stream");
         }
         if (auto bound = bind(impl->updates, config.updates_endpoint, "updates_endpoint"); !bound)
-            return bound.because("");
+            return bound.error_value();
         if (auto bound = bind(impl->snapshots, config.snapshot_endpoint, "snapshot_endpoint");
             !bound)
-            return bound.because("");
+            return bound.error_value();
         for (const auto& d : config.departments) {
             if (d.format == FeedFormat::citywall) {
                 auto link = UpstreamLink::open(d, impl->context, impl->own_keys);
-                if (!link)
-                    return R::failure(link.error_kind(),
-                                      "department " + d.code + ": " + link.error());
+                if (!link) return link.because("department " + d.code + ": ");
                 impl->upstreams.push_back({d, std::move(*link)});
                 continue;
             }
             auto transform = PositionTransform::create(d.crs);
-            if (!transform)
-                return R::failure(transform.error_kind(),
-                                  "department " + d.code + ": " + transform.error());
+            if (!transform) return transform.because("department " + d.code + ": ");
             if (auto mapping = check_feed_mapping(d); !mapping)
                 return mapping.because("department " + d.code + ": ");
             const bool subscribe = d.socket == FeedSocket::sub;
@@ -102,8 +98,7 @@ Result<std::unique_ptr<IngestServer>> IngestServer::create(const IngestConfig& c
             department.socket.set(zmq::sockopt::rcvhwm, 100000);
             department.socket.set(zmq::sockopt::linger, 0);
             if (auto guarded = impl->gate->guard(department.socket, d.code); !guarded)
-                return R::failure(guarded.error_kind(),
-                                  "department " + d.code + ": " + guarded.error());
+                return guarded.because("department " + d.code + ": ");
             std::string monitor = "inproc://peers-" + d.code;
             if (zmq_socket_monitor(department.socket.handle(), monitor.c_str(),
                                    ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_CONNECTED |
@@ -122,7 +117,7 @@ Result<std::unique_ptr<IngestServer>> IngestServer::create(const IngestConfig& c
                 }
             } else if (auto bound = bind(department.socket, d.endpoint, "department " + d.code);
                        !bound) {
-                return bound.because("");
+                return bound.error_value();
             }
             department.monitor.connect(monitor);
             impl->departments.push_back(std::move(department));
@@ -132,10 +127,9 @@ Result<std::unique_ptr<IngestServer>> IngestServer::create(const IngestConfig& c
     }
 
     auto journal = JournalWriter::open({config.journal_dir, 64u << 20, config.fsync_interval_ms});
-    if (!journal) return R::failure(journal.error_kind(), "journal: " + journal.error());
+    if (!journal) return journal.because("journal: ");
     impl->journal = std::move(*journal);
-    if (auto recovered = impl->recover(); !recovered)
-        return R::failure(recovered.error_kind(), recovered.error());
+    if (auto recovered = impl->recover(); !recovered) return recovered.error_value();
 
     auto dead_letter_path = config.dead_letter_file.empty()
                                 ? config.journal_dir / "dead-letter.jsonl"
@@ -171,22 +165,18 @@ Result<void> IngestServer::Impl::open_gate() {
                 "security: keys are on but no [[wall]] is listed: no wall could read the "
                 "picture (docs/security.md, \"Walls\")");
         auto keys = load_secret_key_file(config.ingest_key_file);
-        if (!keys) return Result<void>::failure(keys.error_kind(), "security: " + keys.error());
+        if (!keys) return keys.because("security: ");
         ingest_keys = *keys;
         for (auto& d : config.departments) {
             if (!d.public_key.empty() || d.public_key_file.empty()) continue;
             auto key = load_public_key_file(d.public_key_file);
-            if (!key)
-                return Result<void>::failure(key.error_kind(),
-                                             "department " + d.code + ": " + key.error());
+            if (!key) return key.because("department " + d.code + ": ");
             d.public_key = *key;
         }
         for (auto& w : config.walls) {
             if (!w.public_key.empty()) continue;
             auto key = load_public_key_file(w.public_key_file);
-            if (!key)
-                return Result<void>::failure(key.error_kind(),
-                                             "wall " + w.name + ": " + key.error());
+            if (!key) return key.because("wall " + w.name + ": ");
             w.public_key = *key;
         }
         keyed.clear();
@@ -197,10 +187,9 @@ Result<void> IngestServer::Impl::open_gate() {
     }
     own_keys = ingest_keys;
     auto gate_config = KeyGateConfig::for_departments(keyed, ingest_keys, config.keys_off);
-    if (!gate_config)
-        return Result<void>::failure(gate_config.error_kind(), "security: " + gate_config.error());
+    if (!gate_config) return gate_config.because("security: ");
     if (auto listed = gate_config->add_walls(config.walls); !listed)
-        return Result<void>::failure(listed.error_kind(), "security: " + listed.error());
+        return listed.because("security: ");
     // A wall holds up to three connections: its subscription and two request sockets.
     gate_config->max_wall_connections = 3 * config.max_walls;
     gate_config->wall_monitors.assign(std::begin(kWallMonitors), std::end(kWallMonitors));
@@ -223,7 +212,7 @@ Result<void> IngestServer::Impl::open_gate() {
             now_ms());
     };
     auto opened = KeyGate::open(context, std::move(*gate_config));
-    if (!opened) return Result<void>::failure(opened.error_kind(), "security: " + opened.error());
+    if (!opened) return opened.because("security: ");
     gate = std::move(*opened);
     return {};
 }

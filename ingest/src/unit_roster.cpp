@@ -53,10 +53,10 @@ Result<Restored> UnitRoster::load(const std::filesystem::path& dir, std::uint64_
     if (!bytes) return Restored::absent;
     auto message = wire::decode(*bytes);
     const auto* roster = message ? std::get_if<wire::UnitRoster>(&*message) : nullptr;
+    if (!message) return message.because(std::string(kRosterFile) + ": ");
     if (!roster)
-        return Result<Restored>::failure(
-            message.error_kind(),
-            std::string(kRosterFile) + ": " + (message ? "not a unit roster" : message.error()));
+        return Result<Restored>::failure(ErrorKind::invalid,
+                                         std::string(kRosterFile) + ": not a unit roster");
     if (roster->seq != seq) return Restored::absent;
     for (const auto& unit : roster->units)
         apply(unit);

@@ -23,8 +23,7 @@ Result<std::unique_ptr<UpstreamLink>> UpstreamLink::open(const DepartmentConfig&
         return R::failure(ErrorKind::invalid,
                           "keys are on: public_key must be the other ingest's public key");
     std::unique_ptr<UpstreamLink> link(new UpstreamLink(centre, context, own_keys));
-    if (auto connected = link->connect(); !connected)
-        return R::failure(connected.error_kind(), connected.error());
+    if (auto connected = link->connect(); !connected) return connected.error_value();
     return link;
 }
 
@@ -38,7 +37,7 @@ Result<void> UpstreamLink::connect() {
             if (own_keys_.secret_key.empty()) continue;  // keys off here: NULL
             if (auto keyed = make_curve_client(socket->handle(), centre_.public_key, own_keys_);
                 !keyed)
-                return R::failure(keyed.error_kind(), keyed.error());
+                return keyed.error_value();
         }
         updates_.set(zmq::sockopt::subscribe, "");
         updates_.set(zmq::sockopt::rcvhwm, 200000);

@@ -44,6 +44,19 @@ TEST(Result, AFailurePassedOnKeepsItsKindAndSaysWhatItWasAbout) {
     EXPECT_EQ(describe(ErrorKind::damaged), "damaged");
 }
 
+// With nothing to add, a failure is passed on as it is: the same kind, the same message.
+TEST(Result, AFailurePassedOnUnchangedIsTheSameError) {
+    auto odd = half(5);
+    ASSERT_FALSE(odd);
+    Result<void> passed = odd.error_value();
+    ASSERT_FALSE(passed);
+    EXPECT_EQ(passed.error_kind(), ErrorKind::invalid);
+    EXPECT_EQ(passed.error(), "5 is odd");
+    auto io = Result<void>::failure(ErrorKind::io, "disk full");
+    EXPECT_EQ(io.error_value().kind, ErrorKind::io);
+    EXPECT_EQ(io.error_value().message, "disk full");
+}
+
 // The kinds the code gives real failures: a missing file, broken input, an unsupported version.
 TEST(Result, RealFailuresCarryTheirKind) {
     auto absent = load_public_key_file(std::filesystem::temp_directory_path() /

@@ -93,8 +93,7 @@ Result<std::unique_ptr<AcknowledgedFeed>> AcknowledgedFeed::open(zmq::context_t&
     } catch (const zmq::error_t& e) {
         return R::failure(ErrorKind::io, std::string("acknowledged feed: ") + e.what());
     }
-    if (auto started = feed->start(); !started)
-        return R::failure(started.error_kind(), started.error());
+    if (auto started = feed->start(); !started) return started.error_value();
     return R(std::move(feed));
 }
 

@@ -30,7 +30,7 @@ Result<DepartmentSender> DepartmentSender::open(zmq::context_t& context,
                                                             ingest_public_key};
         auto feed = department_link::AcknowledgedFeed::open(context, department.endpoint,
                                                             std::move(options));
-        if (!feed) return R::failure(feed.error_kind(), department.code + ": " + feed.error());
+        if (!feed) return feed.because(department.code + ": ");
         DepartmentSender sender(department.code, std::nullopt, std::move(*feed));
         sender.feed_->on_answer([code = department.code, logged = sender.refusals_logged_](
                                     const department_link::Answer& refusal) {
@@ -47,7 +47,7 @@ Result<DepartmentSender> DepartmentSender::open(zmq::context_t& context,
         push.set(zmq::sockopt::linger, 2000);
         if (keys) {
             if (auto ok = make_curve_client(push.handle(), ingest_public_key, *keys); !ok)
-                return R::failure(ok.error_kind(), department.code + ": " + ok.error());
+                return ok.because(department.code + ": ");
         }
         push.connect(department.endpoint);
         return R(DepartmentSender(department.code, std::move(push), nullptr));

@@ -17,7 +17,7 @@ const std::array<Rgba, ClassBreaks::kClasses>& choropleth_ramp() {
 Result<ChoroplethLayer> ChoroplethLayer::create(const CityAreas& areas) {
     auto program =
         Program::build("choropleth", embedded::choropleth_vert, embedded::choropleth_frag);
-    if (!program) return Result<ChoroplethLayer>::failure(program.error_kind(), program.error());
+    if (!program) return program.error_value();
     ChoroplethLayer layer;
     layer.program_ = std::move(*program);
     for (int i = 0; i < kAreaLevelCount; ++i) {

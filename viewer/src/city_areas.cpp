@@ -26,7 +26,7 @@ CityAreas CityAreas::load(const AreaSources& sources, std::vector<std::string>& 
     auto load_level = [&sources](int i) -> Result<AreaSet> {
         auto areas = load_map_areas(sources.source, sources.layers[i], sources.code_field,
                                     sources.name_field);
-        if (!areas) return Result<AreaSet>::failure(areas.error_kind(), areas.error());
+        if (!areas) return areas.error_value();
         AreaSet set;
         set.mesh = triangulate_areas(*areas, true);
         for (MapArea& area : *areas) {

@@ -115,11 +115,11 @@ Result<GLuint> compile(GLenum stage, std::string_view name, std::string_view sou
 Result<Program> Program::build(std::string_view name, std::string_view vertex_source,
                                std::string_view fragment_source) {
     auto vertex = compile(GL_VERTEX_SHADER, name, vertex_source);
-    if (!vertex) return Result<Program>::failure(vertex.error_kind(), vertex.error());
+    if (!vertex) return vertex.error_value();
     auto fragment = compile(GL_FRAGMENT_SHADER, name, fragment_source);
     if (!fragment) {
         glDeleteShader(*vertex);
-        return Result<Program>::failure(fragment.error_kind(), fragment.error());
+        return fragment.error_value();
     }
     Program program;
     program.program_ = GlHandle<delete_program>(glCreateProgram());

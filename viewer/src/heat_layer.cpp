@@ -8,9 +8,9 @@ namespace citywall::viewer {
 
 Result<HeatLayer> HeatLayer::create(const IncidentLayer& incidents) {
     auto splat = Program::build("heat_splat", embedded::heat_splat_vert, embedded::heat_splat_frag);
-    if (!splat) return Result<HeatLayer>::failure(splat.error_kind(), splat.error());
+    if (!splat) return splat.error_value();
     auto ramp = Program::build("heat_ramp", embedded::heat_ramp_vert, embedded::heat_ramp_frag);
-    if (!ramp) return Result<HeatLayer>::failure(ramp.error_kind(), ramp.error());
+    if (!ramp) return ramp.error_value();
     HeatLayer layer;
     layer.splat_ = std::move(*splat);
     layer.ramp_ = std::move(*ramp);

@@ -144,9 +144,9 @@ void IncidentLayer::InstanceBuffer::draw() const {
 
 Result<IncidentLayer> IncidentLayer::create(MercatorPoint origin, MarkerTiming timing) {
     auto program = Program::build("marker", embedded::marker_vert, embedded::marker_frag);
-    if (!program) return Result<IncidentLayer>::failure(program.error_kind(), program.error());
+    if (!program) return program.error_value();
     auto plain = Program::build("marker_plain", embedded::marker_vert, embedded::marker_plain_frag);
-    if (!plain) return Result<IncidentLayer>::failure(plain.error_kind(), plain.error());
+    if (!plain) return plain.error_value();
     IncidentLayer layer;
     layer.origin_ = origin;
     layer.timing_ = timing;

@@ -27,7 +27,7 @@ MapCacheKey map_cache_key(const Camera& camera, const std::vector<MapLayer>& lay
 
 Result<MapCache> MapCache::create() {
     auto program = Program::build("composite", embedded::composite_vert, embedded::composite_frag);
-    if (!program) return Result<MapCache>::failure(program.error_kind(), program.error());
+    if (!program) return program.error_value();
     MapCache cache;
     cache.program_ = std::move(*program);
     cache.vao_ = make_vertex_array();

@@ -16,11 +16,11 @@ Result<MapPrograms> MapPrograms::build() {
         embedded::line_vert, embedded::raster_frag, embedded::raster_vert;
     MapPrograms programs;
     auto fill = Program::build("area_fill", area_fill_vert, area_fill_frag);
-    if (!fill) return Result<MapPrograms>::failure(fill.error_kind(), fill.error());
+    if (!fill) return fill.error_value();
     auto line = Program::build("line", line_vert, line_frag);
-    if (!line) return Result<MapPrograms>::failure(line.error_kind(), line.error());
+    if (!line) return line.error_value();
     auto raster = Program::build("raster", raster_vert, raster_frag);
-    if (!raster) return Result<MapPrograms>::failure(raster.error_kind(), raster.error());
+    if (!raster) return raster.error_value();
     programs.fill_ = std::move(*fill);
     programs.line_ = std::move(*line);
     programs.raster_ = std::move(*raster);

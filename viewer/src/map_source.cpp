@@ -212,8 +212,7 @@ Result<VectorGeometry> load_vector_layer(const LayerStyle& style) {
                           style.source.string() + ": no layer '" + style.layer + "'");
     }
     auto transform = to_mercator_from(layer->GetSpatialRef());
-    if (!transform)
-        return R::failure(transform.error_kind(), style.source.string() + ": " + transform.error());
+    if (!transform) return transform.because(style.source.string() + ": ");
     std::vector<int> label_indices;
     for (const std::string& field : style.label_fields) {
         const int index = layer->GetLayerDefn()->GetFieldIndex(field.c_str());

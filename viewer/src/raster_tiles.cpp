@@ -120,7 +120,7 @@ RasterTile read_tile(const RasterFile& file, const RasterPyramid& pyramid, const
 
 Result<OpenedRaster> open_raster(const std::filesystem::path& source, int preview_side) {
     auto file = RasterFile::open(source);
-    if (!file) return Result<OpenedRaster>::failure(file.error_kind(), file.error());
+    if (!file) return file.error_value();
     RasterPyramid pyramid(file->bounds(), file->width(), file->height(), preview_side);
     RasterTile preview = read_tile(*file, pyramid, pyramid.preview());
     if (!preview.error.empty())

@@ -41,10 +41,10 @@ Rgba unit_color(const Palette& palette, UnitKind kind) {
 
 Result<UnitLayer> UnitLayer::create(MercatorPoint origin) {
     auto icons = Program::build("unit", embedded::unit_vert, embedded::unit_frag);
-    if (!icons) return Result<UnitLayer>::failure(icons.error_kind(), icons.error());
+    if (!icons) return icons.error_value();
     auto trails =
         Program::build("unit_trail", embedded::unit_trail_vert, embedded::unit_trail_frag);
-    if (!trails) return Result<UnitLayer>::failure(trails.error_kind(), trails.error());
+    if (!trails) return trails.error_value();
     UnitLayer layer;
     layer.origin_ = origin;
     layer.icon_program_ = std::move(*icons);

@@ -305,7 +305,7 @@ Result<ViewerConfig> load_viewer_config(const std::filesystem::path& path) {
         for (std::size_t i = 0; i < layers->size(); ++i) {
             const Section table{layers->get(i), "[[layer]] #" + std::to_string(i + 1), file};
             auto layer = read_layer(table, base);
-            if (!layer) return R::failure(layer.error_kind(), layer.error());
+            if (!layer) return layer.error_value();
             config.layers.push_back(std::move(*layer));
         }
     }

@@ -177,7 +177,7 @@ int run_on_screen(WallApp& app, GLFWwindow* window, const RunOptions& options) {
 
 Result<void> take_picture(WallApp& app, const std::filesystem::path& out, int width, int height) {
     auto target = OffscreenTarget::create(width, height);
-    if (!target) return target.because("");
+    if (!target) return target.error_value();
     // The raster tiles of the view first: a picture is of the map as the wall settles on it,
     // not of how far the tile reader got.
     const auto start = Clock::now();

@@ -44,7 +44,8 @@ struct Error {
 };
 
 // A value, or the Error there is none. `return value;`, `return Error{kind, "why"};`, or pass an
-// inner failure on with what it was about: `return inner.because("journal: ");`.
+// inner failure on with what it was about: `return inner.because("journal: ");`, or unchanged
+// when there is nothing to add: `return inner.error_value();`.
 template <class T>
 class [[nodiscard]] Result {
   public:
@@ -62,6 +63,8 @@ class [[nodiscard]] Result {
     const T* operator->() const { return &*value_; }
     const std::string& error() const { return error_.message; }
     ErrorKind error_kind() const { return error_.kind; }
+    // This failure as it is, kind and message, to pass on unchanged.
+    const Error& error_value() const { return error_; }
     // This failure, its message prefixed with what it was about.
     Error because(std::string_view context) const {
         return {error_.kind, std::string(context) + error_.message};
@@ -86,6 +89,7 @@ class [[nodiscard]] Result<void> {
     bool ok() const { return !failed_; }
     const std::string& error() const { return error_.message; }
     ErrorKind error_kind() const { return error_.kind; }
+    const Error& error_value() const { return error_; }
     Error because(std::string_view context) const {
         return {error_.kind, std::string(context) + error_.message};
     }
