@@ -214,7 +214,7 @@ Result<std::unique_ptr<CheckpointWriter>> CheckpointWriter::start(
 Result<void> CheckpointWriter::add_open(const Incident& incident, const CaseHistory& history) {
     Impl& s = *impl_;
     if (s.open_added == s.open_expected)
-        return Result<void>::failure(ErrorKind::damaged,
+        return Result<void>::failure(ErrorKind::invalid,
                                      "checkpoint: more open incidents than announced");
     auto& scratch = std::get<wire::IncidentCase>(s.scratch);
     scratch.id = incident.id;
@@ -230,7 +230,7 @@ Result<void> CheckpointWriter::add_closed(std::string_view department, std::stri
                                           std::uint64_t incident) {
     Impl& s = *impl_;
     if (s.open_added != s.open_expected || s.closed_added == s.closed_expected)
-        return Result<void>::failure(ErrorKind::damaged,
+        return Result<void>::failure(ErrorKind::invalid,
                                      "checkpoint: closed sources out of order or too many");
     detail::ByteWriter w(s.buffer);
     w.put_string(department);
@@ -244,7 +244,7 @@ Result<void> CheckpointWriter::finish() {
     using R = Result<void>;
     Impl& s = *impl_;
     if (s.open_added != s.open_expected || s.closed_added != s.closed_expected)
-        return R::failure(ErrorKind::damaged,
+        return R::failure(ErrorKind::invalid,
                           "checkpoint: fewer incidents or sources than announced");
     if (auto flushed = s.flush(); !flushed) return flushed;
     std::string header;
