@@ -148,10 +148,10 @@ void round(const std::vector<wire::SnapshotChunk>& chunks, Figures& v2, Figures&
 
 int main(int argc, char** argv) {
     CLI::App app{"citywall-wire-bench: wall stream codec, version 3 against version 2"};
-    std::size_t incidents = 1'000'000, chunk_size = 10'000;
+    std::size_t incidents = 1'000'000, chunk_size = 2000;
     int rounds = 5;
     app.add_option("--incidents", incidents, "open incidents in the snapshot");
-    app.add_option("--chunk", chunk_size, "incidents per snapshot chunk (ingest sends 10,000)");
+    app.add_option("--chunk", chunk_size, "incidents per snapshot chunk (ingest sends 2,000)");
     app.add_option("--rounds", rounds, "rounds; medians printed");
     CLI11_PARSE(app, argc, argv);
 

@@ -22,10 +22,10 @@ void snapshot_loop_phase(const Options& options, const std::vector<LonLat>& poin
     const int loaders = options.departments, quiet_department = options.departments;
     std::printf(
         "snapshot-loop: citywall-ingest as a child process (keys off, defaults); %d open "
-        "incidents from %d departments, then a DEALER sends \"%.*s\" in a loop for %.0f s and "
+        "incidents from %d departments, then a DEALER sends a snapshot request in a loop for %.0f "
+        "s and "
         "never reads (RCVHWM 1, RCVBUF 4096); d%02d sends %.0f new incidents/s meanwhile:\n",
-        options.snapshot_incidents, loaders, static_cast<int>(wire::kSnapshotRequest.size()),
-        wire::kSnapshotRequest.data(), options.snapshot_seconds, quiet_department,
+        options.snapshot_incidents, loaders, options.snapshot_seconds, quiet_department,
         options.quiet_rate);
     std::fflush(stdout);
     ScratchDir dir("snapshot-loop");
@@ -77,7 +77,8 @@ void snapshot_loop_phase(const Options& options, const std::vector<LonLat>& poin
                 dealer.connect(config.snapshot_endpoint);
                 const auto start = Clock::now();
                 while (seconds_since(start) < options.snapshot_seconds) {
-                    if (dealer.send(zmq::buffer(wire::kSnapshotRequest), zmq::send_flags::dontwait))
+                    if (dealer.send(zmq::buffer(wire::encode_request(wire::SnapshotRequest{})),
+                                    zmq::send_flags::dontwait))
                         ++requests;
                     else
                         std::this_thread::sleep_for(1ms);

@@ -356,6 +356,7 @@ Result<Message> decode_v1_v2(std::uint8_t version, Kind kind, std::uint64_t seq,
 constexpr std::uint32_t kSeqField = 15;
 constexpr std::uint64_t kSeqKey = (std::uint64_t{kSeqField} << 3) | table::kVarint;
 constexpr std::size_t kPrefixSize = 3;
+constexpr std::size_t kMaxRequestSize = 64u << 10;
 
 Kind kind_of(const Message& message) {
     return std::visit(
@@ -556,6 +557,10 @@ std::string schema_proto() {
     kind(Kind::unit_roster, "unit_roster", static_cast<const UnitRoster*>(nullptr));
     kind(Kind::day_counts, "day_counts", static_cast<const DayCountsReport*>(nullptr));
     kind(Kind::incident_case, "incident_case", static_cast<const IncidentCase*>(nullptr));
+    table::ProtoText requests;
+    requests.written = proto.written;
+    requests.message<SnapshotRequest>();
+    requests.message<CaseRequest>();
     return "// The wall stream of citywall-ingest, version 3 (docs/protocol.md).\n"
            "// Printed from the field tables (core/src/wire_schema.hpp) by citywall-schema; a\n"
            "// test keeps this file equal to them. Each message on the stream is the bytes "
@@ -569,25 +574,81 @@ std::string schema_proto() {
            ";\n"
            "  // The field number is the message's kind.\n"
            "  oneof body {\n" +
-           body + "  }\n}\n\n" + proto.text;
+           body + "  }\n}\n\n" + proto.text +
+           "// What a wall sends on the snapshot socket: \"CW\", the version byte 3, then one\n"
+           "// WallRequest. Ingest answers each as the role of the wall's key allows.\n"
+           "message WallRequest {\n"
+           "  oneof request {\n"
+           "    SnapshotRequest snapshot = 1;\n"
+           "    CaseRequest incident_case = 2;\n"
+           "  }\n}\n\n" +
+           requests.text;
 }
 
 bool repair_text(Message& message) {
     return std::visit([](auto& m) { return table::repair_text(body_of(m)); }, message);
 }
 
-std::string case_request(std::uint64_t id) {
-    return std::string(kCaseRequest) + std::to_string(id);
+std::string encode_request(const Request& request) {
+    std::string out = {static_cast<char>(kMagic0), static_cast<char>(kMagic1),
+                       static_cast<char>(kVersion)};
+    std::visit(
+        [&](const auto& r) {
+            table::append_field(out, static_cast<std::uint32_t>(request.index() + 1), r);
+        },
+        request);
+    return out;
 }
 
-std::optional<std::uint64_t> parse_case_request(std::string_view request) {
-    if (!request.starts_with(kCaseRequest)) return std::nullopt;
-    request.remove_prefix(kCaseRequest.size());
-    std::uint64_t id = 0;
-    const auto [end, error] = std::from_chars(request.data(), request.data() + request.size(), id);
-    if (error != std::errc() || end != request.data() + request.size() || id == 0)
-        return std::nullopt;
-    return id;
+Result<Request> decode_request(std::string_view bytes) {
+    auto fail = [](std::string why) { return Error{ErrorKind::invalid, std::move(why)}; };
+    if (bytes.size() > kMaxRequestSize) return fail("request too large");
+    if (bytes.size() < kPrefixSize || static_cast<std::uint8_t>(bytes[0]) != kMagic0 ||
+        static_cast<std::uint8_t>(bytes[1]) != kMagic1)
+        return fail("not a request");
+    if (static_cast<std::uint8_t>(bytes[2]) != kVersion)
+        return Error{
+            ErrorKind::unsupported,
+            "unsupported request version " + std::to_string(static_cast<std::uint8_t>(bytes[2]))};
+    const auto* p = reinterpret_cast<const table::Byte*>(bytes.data()) + kPrefixSize;
+    const auto* end = reinterpret_cast<const table::Byte*>(bytes.data()) + bytes.size();
+    std::optional<Request> request;
+    std::uint64_t key = 0;
+    bool bad = false;
+    const char* why = nullptr;
+    while (table::next_key(p, end, key, bad)) {
+        const auto number = static_cast<std::uint32_t>(key >> 3);
+        if ((key & 7) != table::kLength || number > std::variant_size_v<Request>) {
+            if (!table::skip_value(static_cast<std::uint32_t>(key & 7), p, end))
+                return fail("truncated request");
+            if ((key & 7) == table::kLength && number <= 15)
+                return fail("unknown request kind " + std::to_string(number));
+            continue;  // a field of a newer version, not a kind: skipped
+        }
+        if (request) return fail("two requests in one message");
+        std::uint64_t length = 0;
+        if (!table::read_varint(p, end, length) || length > static_cast<std::uint64_t>(end - p))
+            return fail("truncated request");
+        const auto* body_end = p + length;
+        bool ok = false;
+        if (number == 1) {
+            SnapshotRequest r;
+            ok = table::decode_body(p, body_end, r, why);
+            request = r;
+        } else {
+            CaseRequest r;
+            ok = table::decode_body(p, body_end, r, why);
+            if (ok && r.id == 0) {
+                ok = false;
+                why = "a case request names no incident";
+            }
+            request = r;
+        }
+        if (!ok || p != body_end) return fail(why ? why : "malformed request");
+    }
+    if (bad) return fail("malformed field key");
+    if (!request) return fail("no request");
+    return *request;
 }
 
 Result<Header> peek_header(std::string_view bytes) {

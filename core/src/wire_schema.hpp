@@ -258,4 +258,19 @@ struct Schema<IncidentCase> {
     }
 };
 
+// What a wall asks (WallRequest); the field number of each in WallRequest is its place in
+// wire::Request.
+template <>
+struct Schema<SnapshotRequest> {
+    static constexpr std::string_view name = "SnapshotRequest";
+    static constexpr auto fields = std::tuple{};
+};
+template <>
+struct Schema<CaseRequest> {
+    static constexpr std::string_view name = "CaseRequest";
+    static constexpr auto fields = std::tuple{
+        field(1, "id", &CaseRequest::id),
+    };
+};
+
 }  // namespace citywall::wire::table

@@ -59,7 +59,8 @@ bool UpstreamLink::reconnect_if_silent(TimeMs silent_ms) {
 
 void UpstreamLink::request_snapshot() {
     picture_.reset();
-    snapshots_.send(zmq::buffer(wire::kSnapshotRequest), zmq::send_flags::dontwait);
+    snapshots_.send(zmq::buffer(wire::encode_request(wire::SnapshotRequest{})),
+                    zmq::send_flags::dontwait);
 }
 
 std::vector<UpstreamLink::Change> UpstreamLink::receive() {

@@ -75,13 +75,13 @@ std::optional<WallRequests::Request> WallRequests::next(TimeMs now) {
         request.peer = frames.front().to_string();
         if (const char* user_id = zmq_msg_gets(frames.back().handle(), "User-Id"))
             request.speaker = user_id;
-        const std::string_view text =
-            frames.size() == 2 ? frames[1].to_string_view() : std::string_view();
-        if (frames.size() == 2 && text == wire::kSnapshotRequest) {
+        auto asked = frames.size() == 2 ? wire::decode_request(frames[1].to_string_view())
+                                        : Result<wire::Request>(Error{ErrorKind::invalid, ""});
+        if (asked && std::holds_alternative<wire::SnapshotRequest>(*asked)) {
             request.kind = Request::Kind::snapshot;
-        } else if (auto id = frames.size() == 2 ? wire::parse_case_request(text) : std::nullopt) {
+        } else if (asked) {
             request.kind = Request::Kind::incident_case;
-            request.incident = *id;
+            request.incident = std::get<wire::CaseRequest>(*asked).id;
         } else {
             ++counters_.refused;
             for (std::size_t k = 1; k < frames.size(); ++k)

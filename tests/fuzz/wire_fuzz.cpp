@@ -2,7 +2,8 @@
 // decodes encodes again (version 3) into bytes that decode to a message encoding to the very
 // same bytes. A version 1 or 2 message also encodes back to its own bytes in version 2 (only the
 // version byte differs), except where unknown flag bits are ignored (heartbeats, feed health,
-// snapshot chunks) and where text that is not UTF-8 was repaired.
+// snapshot chunks) and where text that is not UTF-8 was repaired. The bytes are tried as a
+// wall's request too.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -14,6 +15,11 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     namespace wire = citywall::wire;
     std::string_view bytes(reinterpret_cast<const char*>(data), size);
+    // The same bytes as a wall's request: what decodes encodes to bytes decoding to it again.
+    if (auto request = wire::decode_request(bytes)) {
+        auto again = wire::decode_request(wire::encode_request(*request));
+        if (!again || *again != *request) std::abort();
+    }
     auto message = wire::decode(bytes);
     if (!message) return 0;
     // Compared as bytes: a NaN rate is never equal to itself as a value.

@@ -309,7 +309,8 @@ TEST_F(IngestTest, ASnapshotLoopThatNeverReadsIsHeldToItsRateAndBlocksNoOne) {
     loop.set(zmq::sockopt::rcvbuf, 4096);
     loop.connect(config_.snapshot_endpoint);
     for (int k = 0; k < 2000; ++k)
-        loop.send(zmq::buffer(wire::kSnapshotRequest), zmq::send_flags::none);
+        loop.send(zmq::buffer(wire::encode_request(wire::SnapshotRequest{})),
+                  zmq::send_flags::none);
 
     testing::WallClient wall(context_, config_.updates_endpoint, config_.snapshot_endpoint);
     std::this_thread::sleep_for(200ms);

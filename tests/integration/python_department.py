@@ -335,6 +335,33 @@ public_key_file = "{KEYS}/wall.pub"
         assert abs(cap_incident["lat"] - 37.76) < 1e-9 and abs(cap_incident["lon"] + 122.415) < 1e-9
         assert cap_incident["severity"] in (1, 2), cap_incident["severity"]
         assert cap_incident["beat"][0] == "MISSION", cap_incident["beat"]
+        # A snapshot asked for with a WallRequest built from the same schema, on a DEALER with
+        # the wall's key: the three incidents are in it, with the feed health in its last chunk.
+        wall_keys = read_key_file(os.path.join(KEYS, "wall.key"))
+        dealer = context.socket(zmq.DEALER)
+        dealer.setsockopt(zmq.LINGER, 0)
+        dealer.setsockopt(zmq.RCVTIMEO, 10000)
+        dealer.curve_serverkey = server_key
+        dealer.curve_publickey = wall_keys["public"]
+        dealer.curve_secretkey = wall_keys["secret"]
+        dealer.connect(f"tcp://127.0.0.1:{snapshots}")
+        request = SCHEMA.WallRequest()
+        request.snapshot.SetInParent()
+        dealer.send(b"CW\x03" + request.SerializeToString())
+        in_snapshot, feeds = set(), []
+        while True:
+            reply = dealer.recv()
+            assert reply[:3] == b"CW\x03", reply[:3]
+            wall = SCHEMA.WallMessage.FromString(reply[3:])
+            if wall.WhichOneof("body") != "snapshot_chunk":
+                continue  # the unit roster comes before the last chunk
+            chunk = wall.snapshot_chunk
+            in_snapshot |= {i.sources[0].source_id for i in chunk.incidents}
+            if chunk.last:
+                feeds = [f.department for f in chunk.feeds]
+                break
+        assert {"PY-1", "PY-CAP-1", "PY-ACK-1"} <= in_snapshot, sorted(in_snapshot)
+        assert "110" in feeds and "12345" in feeds, feeds
         police_incident = seen["PY-ACK-1"][1]
         assert police_incident["sources"][0][0] == "110"
         assert police_incident["severity"] == 3, police_incident["severity"]  # not the older one

@@ -258,12 +258,13 @@ int main(int argc, char** argv) {
         if (items[0].revents & ZMQ_POLLIN) {
             zmq::message_t identity, request;
             const bool received = router.recv(identity) && router.recv(request);
-            if (const auto id =
-                    received ? wire::parse_case_request(request.to_string_view()) : std::nullopt) {
+            auto asked = received ? wire::decode_request(request.to_string_view())
+                                  : Result<wire::Request>(Error{ErrorKind::invalid, ""});
+            if (const auto* one = asked ? std::get_if<wire::CaseRequest>(&*asked) : nullptr) {
                 router.send(zmq::buffer(identity.to_string()), zmq::send_flags::sndmore);
-                router.send(zmq::buffer(wire::encode(case_of(incidents, *id, seq))),
+                router.send(zmq::buffer(wire::encode(case_of(incidents, one->id, seq))),
                             zmq::send_flags::none);
-            } else if (received && request.to_string_view() == wire::kSnapshotRequest) {
+            } else if (asked) {
                 if (first_snapshot_at < 0) first_snapshot_at = age;
                 constexpr std::size_t kChunk = 50;  // several chunks, as a real ingest sends
                 for (std::size_t i = 0; i == 0 || i < incidents.size(); i += kChunk) {

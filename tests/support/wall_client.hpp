@@ -35,12 +35,14 @@ class WallClient {
     }
 
     void request_snapshot() {
-        snapshots_.send(zmq::buffer(wire::kSnapshotRequest), zmq::send_flags::none);
+        snapshots_.send(zmq::buffer(wire::encode_request(wire::SnapshotRequest{})),
+                        zmq::send_flags::none);
     }
     // Asks for one incident's case; the reply lands in `last_case`.
     void request_case(std::uint64_t id) {
         last_case.reset();
-        snapshots_.send(zmq::buffer(wire::case_request(id)), zmq::send_flags::none);
+        snapshots_.send(zmq::buffer(wire::encode_request(wire::CaseRequest{id})),
+                        zmq::send_flags::none);
     }
     void send_raw_request(const std::string& bytes) {
         snapshots_.send(zmq::buffer(bytes), zmq::send_flags::none);

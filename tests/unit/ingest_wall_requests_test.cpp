@@ -58,7 +58,8 @@ TEST_F(WallRequestsTest, AWallThatAsksInALoopIsHeldToItsRate) {
     WallRequests& walls = this->walls();
     auto loop = wall();
     for (int k = 0; k < 500; ++k)
-        loop.send(zmq::buffer(wire::kSnapshotRequest), zmq::send_flags::none);
+        loop.send(zmq::buffer(wire::encode_request(wire::SnapshotRequest{})),
+                  zmq::send_flags::none);
     std::this_thread::sleep_for(100ms);
     int granted = 0;
     for (int pass = 0; pass < 10; ++pass)
@@ -94,8 +95,9 @@ TEST_F(WallRequestsTest, AWallWithoutARoleIsRefusedEveryRequestAndCounted) {
         return std::optional<WallRole>();
     });
     auto stranger = wall();
-    stranger.send(zmq::buffer(wire::kSnapshotRequest), zmq::send_flags::none);
-    stranger.send(zmq::buffer(wire::case_request(42)), zmq::send_flags::none);
+    stranger.send(zmq::buffer(wire::encode_request(wire::SnapshotRequest{})),
+                  zmq::send_flags::none);
+    stranger.send(zmq::buffer(wire::encode_request(wire::CaseRequest{42})), zmq::send_flags::none);
     for (int k = 0; k < 2; ++k) {
         auto r = next(walls, 1000);
         ASSERT_TRUE(r);
@@ -112,7 +114,7 @@ TEST_F(WallRequestsTest, ASnapshotIsStreamedAtThePaceTheWallReads) {
     limits.queued_messages = 4;
     WallRequests& walls = this->walls(limits);
     auto w = wall();
-    w.send(zmq::buffer(wire::kSnapshotRequest), zmq::send_flags::none);
+    w.send(zmq::buffer(wire::encode_request(wire::SnapshotRequest{})), zmq::send_flags::none);
     auto r = next(walls, 1000);
     ASSERT_TRUE(r);
     const auto snapshot = image(200);
@@ -140,7 +142,7 @@ TEST_F(WallRequestsTest, AWallThatNeverReadsHoldsLittleAndIsCutOff) {
     limits.stalled_ms = 5000;
     WallRequests& walls = this->walls(limits);
     auto stuck = wall();
-    stuck.send(zmq::buffer(wire::kSnapshotRequest), zmq::send_flags::none);
+    stuck.send(zmq::buffer(wire::encode_request(wire::SnapshotRequest{})), zmq::send_flags::none);
     auto r = next(walls, 1000);
     ASSERT_TRUE(r);
     walls.stream(r->peer, image(1000), 1000);
@@ -160,7 +162,7 @@ TEST_F(WallRequestsTest, AWallThatLeavesMidStreamIsCutOffAtOnce) {
     std::string peer;
     {
         auto w = wall();
-        w.send(zmq::buffer(wire::kSnapshotRequest), zmq::send_flags::none);
+        w.send(zmq::buffer(wire::encode_request(wire::SnapshotRequest{})), zmq::send_flags::none);
         auto r = next(walls, 1000);
         ASSERT_TRUE(r);
         peer = r->peer;

@@ -176,7 +176,8 @@ void NetworkClient::run() {
                 snapshot.emplace(to_ingest(zmq::socket_type::dealer));
                 snapshot->set(zmq::sockopt::rcvhwm, kReceiveHighWaterMark);
                 snapshot->connect(snapshot_endpoint_);
-                snapshot->send(zmq::buffer(wire::kSnapshotRequest), zmq::send_flags::dontwait);
+                snapshot->send(zmq::buffer(wire::encode_request(wire::SnapshotRequest{})),
+                               zmq::send_flags::dontwait);
                 snapshot_sent = Clock::now();
                 snapshot_pending = true;
                 ++snapshots_requested_;
@@ -187,7 +188,8 @@ void NetworkClient::run() {
                     cases.emplace(to_ingest(zmq::socket_type::dealer));
                     cases->connect(snapshot_endpoint_);
                 }
-                cases->send(zmq::buffer(wire::case_request(id)), zmq::send_flags::dontwait);
+                cases->send(zmq::buffer(wire::encode_request(wire::CaseRequest{id})),
+                            zmq::send_flags::dontwait);
             }
 
             // Only the sockets made so far (an item without a socket would poll fd 0).

@@ -138,13 +138,20 @@ std::string encode_version2(const Message& message);
 // (schema/wall.proto is this text).
 std::string schema_proto();
 
-// What a client sends on the snapshot socket (docs/protocol.md): "SNAPSHOT" for the open
-// incidents, or "CASE <id>" (decimal) for one incident's case, answered by an IncidentCase.
-inline constexpr std::string_view kSnapshotRequest = "SNAPSHOT";
-inline constexpr std::string_view kCaseRequest = "CASE ";
-std::string case_request(std::uint64_t id);
-// The id a case request asks for; nothing for anything else.
-std::optional<std::uint64_t> parse_case_request(std::string_view request);
+// What a wall asks on the snapshot socket (docs/protocol.md, "Requests"): "CW", the version
+// byte, then a WallRequest (schema/wall.proto). Ingest checks each against the role of the
+// wall's key. Kinds that change something (orders, drill control) will be added here.
+struct SnapshotRequest {  // the open incidents, answered by SnapshotChunks
+    friend bool operator==(const SnapshotRequest&, const SnapshotRequest&) = default;
+};
+struct CaseRequest {  // one incident with its history, answered by an IncidentCase
+    std::uint64_t id = 0;
+    friend bool operator==(const CaseRequest&, const CaseRequest&) = default;
+};
+using Request = std::variant<SnapshotRequest, CaseRequest>;
+
+std::string encode_request(const Request& request);
+Result<Request> decode_request(std::string_view bytes);
 
 // Sequence number, kind and version from a header, without decoding the body.
 struct Header {
