@@ -10,6 +10,7 @@ namespace citywall::viewer {
 struct MercatorPoint {
     double x = 0.0;
     double y = 0.0;
+    friend bool operator==(const MercatorPoint&, const MercatorPoint&) = default;
 };
 
 struct MercatorBox {

@@ -154,17 +154,6 @@ Outcome expect_selected(WallApp& app, const Args& args) {
     return malformed("expect-selected incident ID | area CODE | unit ID | none");
 }
 
-bool on_off(const std::string& word, bool& out) {
-    if (word == "on" || word == "show") {
-        out = true;
-    } else if (word == "off" || word == "hide") {
-        out = false;
-    } else {
-        return false;
-    }
-    return true;
-}
-
 std::string queue_json(WallApp& app) {
     app.refresh_ops(true);
     const IncidentQueue& q = app.queue();
@@ -175,49 +164,6 @@ std::string queue_json(WallApp& app) {
         out += (i ? "," : "") + std::to_string(q.rows()[i].id);
     }
     return out + "]}";
-}
-
-// queue-filter KEY VALUE: department, family, severity, status, district, older-than; "any"
-// clears one; `queue-filter clear` clears all.
-Outcome queue_filter(WallApp& app, const Args& a) {
-    const char* usage =
-        "queue-filter department|family|severity|status|district|older-than VALUE|any, or clear";
-    QueueFilter& f = app.queue().filter();
-    if (a.size() == 1 && a[0] == "clear") {
-        const QueueSort sort = f.sort;
-        f = QueueFilter{};
-        f.sort = sort;
-        return Outcome{true, false, queue_json(app)};
-    }
-    if (a.size() != 2) return malformed(usage);
-    const std::string& v = a[1];
-    const bool any = v == "any";
-    if (a[0] == "department") {
-        f.department = any ? "" : v;
-    } else if (a[0] == "family") {
-        f.family = any ? "" : v;
-    } else if (a[0] == "district") {
-        f.district = any ? "" : v;
-    } else if (a[0] == "severity") {
-        const char* names[] = {"any", "critical", "major", "moderate", "low"};
-        int found = -1;
-        for (int i = 0; i < 5; ++i) {
-            if (v == names[i] || v == std::to_string(i)) found = i;
-        }
-        if (found < 0) return malformed(usage);
-        f.severity = found;
-    } else if (a[0] == "status") {
-        const auto status = parse_incident_status(v);
-        if (!any && !status) return malformed(usage);
-        f.status = any ? -1 : static_cast<int>(*status);
-    } else if (a[0] == "older-than") {
-        const auto age = parse_age(v);
-        if (!age) return malformed(usage);
-        f.older_than_s = *age;
-    } else {
-        return malformed(usage);
-    }
-    return Outcome{true, false, queue_json(app)};
 }
 
 // expect-kpi FIELD N [department CODE | district CODE]
@@ -258,6 +204,37 @@ Outcome expect_kpi(WallApp& app, const Args& a) {
                        : failed("expected " + a[0] + " " + a[1] + ", got " + got, fields);
 }
 
+// A command that changes the wall state, with what the line reports after it.
+Outcome run_wall_command(WallApp& app, const WallCommand& wall_command) {
+    if (auto done = app.run(wall_command); !done) return failed(done.error());
+    using namespace command;
+    return std::visit(
+        [&](const auto& c) -> Outcome {
+            using C = std::decay_t<decltype(c)>;
+            if constexpr (std::is_same_v<C, SetView> || std::is_same_v<C, SetAggregate>) {
+                return Outcome{true, false, ",\"view\":" + view_json(app)};
+            } else if constexpr (std::is_same_v<C, Click> || std::is_same_v<C, SelectIncident>) {
+                return Outcome{true, false, ",\"selected\":" + selection_json(app)};
+            } else if constexpr (std::is_same_v<C, ZoomTo>) {
+                return Outcome{
+                    true, false,
+                    ",\"selected\":" + selection_json(app) + ",\"view\":" + view_json(app)};
+            } else if constexpr (std::is_same_v<C, FilterQueue> || std::is_same_v<C, SortQueue>) {
+                return Outcome{true, false, queue_json(app)};
+            } else if constexpr (std::is_same_v<C, ShowPanel>) {
+                return c.panel == Panel::queue ? Outcome{true, false, queue_json(app)} : Outcome{};
+            } else if constexpr (std::is_same_v<C, AdvanceClock>) {
+                app.pump_stream();
+                return Outcome{true, false,
+                               ",\"clock\":" + std::to_string(app.clock().now()) +
+                                   ",\"markers\":" + std::to_string(app.open_markers())};
+            } else {
+                return Outcome{};
+            }
+        },
+        wall_command);
+}
+
 }  // namespace
 
 // ======================================================================== run_script ====
@@ -269,36 +246,8 @@ int run_script(WallApp& app, const RunOptions& options) {
         return 2;
     }
     using Command = std::function<Outcome(const Args&)>;
+    std::map<std::string, WallState> saved_states;
     const std::map<std::string, Command> commands = {
-        {"view",
-         [&](const Args& a) {
-             if (a.size() != 3) return malformed("view LON LAT MPP");
-             const double lon = number(a[0]).value_or(1e9), lat = number(a[1]).value_or(1e9);
-             const double mpp = number(a[2]).value_or(-1);
-             if (std::abs(lon) > 180 || std::abs(lat) > 85 || mpp <= 0) {
-                 return malformed("view LON LAT MPP");
-             }
-             const geo::Mercator m = geo::to_mercator({lon, lat});
-             app.camera().center = {m.x, m.y};
-             app.camera().metres_per_pixel = mpp;
-             return Outcome{true, false, ",\"view\":" + view_json(app)};
-         }},
-        {"click",
-         [&](const Args& a) {
-             const auto x = a.size() == 2 ? number(a[0]) : std::nullopt;
-             const auto y = a.size() == 2 ? number(a[1]) : std::nullopt;
-             if (!x || !y) return malformed("click X Y");
-             app.click(*x, *y);
-             return Outcome{true, false, ",\"selected\":" + selection_json(app)};
-         }},
-        {"click-beat",
-         [&](const Args& a) {
-             const auto x = a.size() == 2 ? number(a[0]) : std::nullopt;
-             const auto y = a.size() == 2 ? number(a[1]) : std::nullopt;
-             if (!x || !y) return malformed("click-beat X Y");
-             app.click(*x, *y, true);
-             return Outcome{true, false, ",\"selected\":" + selection_json(app)};
-         }},
         {"wait-incidents",
          [&](const Args& a) {
              const auto n = !a.empty() && a.size() <= 2 ? number(a[0]) : std::nullopt;
@@ -309,69 +258,6 @@ int run_script(WallApp& app, const RunOptions& options) {
              const std::string open = ",\"open\":" + std::to_string(app.open_markers());
              return ok ? Outcome{true, false, open}
                        : failed("timed out: " + app.waiting_report(), open);
-         }},
-        {"select-incident",
-         [&](const Args& a) {
-             const auto id = a.size() == 1 ? number(a[0]) : std::nullopt;
-             if (!id) return malformed("select-incident ID");
-             if (!app.select_incident(static_cast<std::uint64_t>(*id), true)) {
-                 return failed("no open incident " + a[0]);
-             }
-             return Outcome{true, false, ",\"selected\":" + selection_json(app)};
-         }},
-        {"zoom-to",
-         [&](const Args& a) {
-             if (a.empty()) return malformed("zoom-to CODE_OR_NAME");
-             std::string text = a[0];
-             for (std::size_t i = 1; i < a.size(); ++i)
-                 text += " " + a[i];
-             if (!app.zoom_to(text)) return failed("nothing called " + text);
-             return Outcome{true, false,
-                            ",\"selected\":" + selection_json(app) + ",\"view\":" + view_json(app)};
-         }},
-        {"clear-selection",
-         [&](const Args& a) {
-             if (!a.empty()) return malformed("clear-selection");
-             app.clear_selection();
-             return Outcome{};
-         }},
-        {"aggregate",
-         [&](const Args& a) {
-             if (a.size() != 1) return malformed("aggregate on|off|auto");
-             if (a[0] == "on") {
-                 app.set_aggregate_mode(AggregateMode::on);
-             } else if (a[0] == "off") {
-                 app.set_aggregate_mode(AggregateMode::off);
-             } else if (a[0] == "auto") {
-                 app.set_aggregate_mode(AggregateMode::automatic);
-             } else {
-                 return malformed("aggregate on|off|auto");
-             }
-             return Outcome{true, false, ",\"view\":" + view_json(app)};
-         }},
-        {"queue",
-         [&](const Args& a) {
-             if (a.size() != 1 || !on_off(a[0], app.show_queue))
-                 return malformed("queue show|hide");
-             return Outcome{true, false, queue_json(app)};
-         }},
-        {"kpi",
-         [&](const Args& a) {
-             if (a.size() != 1 || !on_off(a[0], app.show_kpi)) return malformed("kpi show|hide");
-             return Outcome{};
-         }},
-        {"heat",
-         [&](const Args& a) {
-             if (a.size() != 1 || !on_off(a[0], app.heat_on)) return malformed("heat on|off");
-             return Outcome{};
-         }},
-        {"queue-filter", [&](const Args& a) { return queue_filter(app, a); }},
-        {"queue-sort",
-         [&](const Args& a) {
-             const auto sort = a.size() == 1 ? parse_queue_sort(a[0]) : std::nullopt;
-             if (!sort) return malformed("queue-sort severity|age|department");
-             app.queue().filter().sort = *sort;
-             return Outcome{true, false, queue_json(app)};
          }},
         {"expect-queue-count",
          [&](const Args& a) {
@@ -405,6 +291,30 @@ int run_script(WallApp& app, const RunOptions& options) {
                             ",\"selected\":" + selection_json(app) + ",\"view\":" + view_json(app)};
          }},
         {"expect-kpi", [&](const Args& a) { return expect_kpi(app, a); }},
+        {"state-save",
+         [&](const Args& a) {
+             if (a.size() != 1) return malformed("state-save NAME");
+             saved_states[a[0]] = app.state();
+             return Outcome{};
+         }},
+        {"state-apply",
+         [&](const Args& a) {
+             if (a.size() != 1) return malformed("state-apply NAME");
+             const auto it = saved_states.find(a[0]);
+             if (it == saved_states.end()) return failed("no state saved as " + a[0]);
+             app.apply_state(it->second);
+             return Outcome{true, false,
+                            ",\"selected\":" + selection_json(app) + ",\"view\":" + view_json(app)};
+         }},
+        {"expect-state",
+         [&](const Args& a) {
+             if (a.size() != 1) return malformed("expect-state NAME");
+             const auto it = saved_states.find(a[0]);
+             if (it == saved_states.end()) return failed("no state saved as " + a[0]);
+             return app.state() == it->second ? Outcome{}
+                                              : failed("the wall state differs from " + a[0],
+                                                       ",\"view\":" + view_json(app));
+         }},
         {"wait-seq",
          [&](const Args& a) {
              const auto n = !a.empty() && a.size() <= 2 ? number(a[0]) : std::nullopt;
@@ -435,11 +345,6 @@ int run_script(WallApp& app, const RunOptions& options) {
              return !near.empty() && near.front().unit->id == a[0]
                         ? Outcome{true, false, got}
                         : failed("expected unit " + a[0] + " first", got);
-         }},
-        {"units",
-         [&](const Args& a) {
-             if (a.size() != 1 || !on_off(a[0], app.units_on)) return malformed("units on|off");
-             return Outcome{};
          }},
         {"wait-units",
          [&](const Args& a) {
@@ -475,16 +380,6 @@ int run_script(WallApp& app, const RunOptions& options) {
              const std::string fields = ",\"open\":" + std::to_string(n);
              return std::to_string(n) == a[1] ? Outcome{true, false, fields}
                                               : failed("expected " + a[1], fields);
-         }},
-        {"advance",
-         [&](const Args& a) {
-             const auto s = a.size() == 1 ? number(a[0]) : std::nullopt;
-             if (!s || *s < 0) return malformed("advance SECONDS");
-             app.clock().advance(*s);
-             app.pump_stream();
-             return Outcome{true, false,
-                            ",\"clock\":" + std::to_string(app.clock().now()) +
-                                ",\"markers\":" + std::to_string(app.open_markers())};
          }},
         {"wait-case",
          [&](const Args& a) {
@@ -561,9 +456,16 @@ int run_script(WallApp& app, const RunOptions& options) {
         for (std::string word; words >> word;)
             args.push_back(word);
         app.pump_stream();
-        const auto it = commands.find(name);
-        const Outcome outcome =
-            it == commands.end() ? malformed("unknown command") : it->second(args);
+        auto wall_command = parse_wall_command(name, args);
+        Outcome outcome;
+        if (wall_command) {
+            outcome = run_wall_command(app, *wall_command);
+        } else if (wall_command.error_kind() != ErrorKind::not_found) {
+            outcome = malformed(wall_command.error());
+        } else {
+            const auto it = commands.find(name);
+            outcome = it == commands.end() ? malformed("unknown command") : it->second(args);
+        }
         std::printf("{\"line\":%d,\"command\":%s,\"ok\":%s%s}\n", number_,
                     json_string(name).c_str(), outcome.ok ? "true" : "false",
                     outcome.fields.c_str());

@@ -28,6 +28,7 @@
 #include "selected_case.hpp"
 #include "unit_layer.hpp"
 #include "viewer_config.hpp"
+#include "wall_state.hpp"
 
 struct GLFWwindow;
 
@@ -57,15 +58,6 @@ struct RunOptions {
     // can compare two pictures of the map alone.
     bool hide_panels = false;
     float ui_scale = 1.0f;  // multiplies the config's font size
-};
-
-// What the operator has picked.
-struct Selection {
-    enum class Kind { none, incident, area, unit } kind = Kind::none;
-    std::uint64_t incident = 0;
-    AreaHit area;
-    std::string unit;  // its unit_key()
-    friend bool operator==(const Selection&, const Selection&) = default;
 };
 
 class WallApp {
@@ -99,6 +91,14 @@ class WallApp {
     bool aggregated() const;
     AreaLevel aggregate_level() const;
     void set_aggregate_mode(AggregateMode mode) { aggregate_mode_ = mode; }
+
+    // ---- the wall state and its commands (wall_input.cpp; docs/viewer.md)
+    WallState state() const;
+    // Shows exactly `state`: the view at once (no flight), the layers it names, its selection
+    // (nothing, if that incident or unit is no longer there), its panels, filter and clock.
+    void apply_state(const WallState& state);
+    // not_found: the command names something the wall does not have (an incident, an area).
+    Result<void> run(const WallCommand& command);
 
     // ---- interaction (wall_input.cpp)
     // A click at a pixel: the incident under it, else the area there (at the level the

@@ -1,4 +1,4 @@
-// Index: [selection] [picking] [zoom-to] [mouse and keys] [view motion]
+// Index: [selection] [state and commands] [picking] [zoom-to] [mouse and keys] [view motion]
 // Interaction with the wall: what a click picks, what the search box finds, and how the view
 // moves (drag with inertia, wheel zoom, eased flights to a target).
 #include <epoxy/gl.h>
@@ -56,6 +56,90 @@ bool WallApp::select_unit(const std::string& key, bool fly) {
     select(selection);
     if (fly) fly_close_to(it->second.location);
     return true;
+}
+
+// =============================================================== state and commands ====
+
+WallState WallApp::state() const {
+    WallState s;
+    s.center = camera_.center;
+    s.metres_per_pixel = camera_.metres_per_pixel;
+    s.aggregate = aggregate_mode_;
+    for (const MapLayer& layer : layers_)
+        s.layers.emplace_back(layer.style().name, layer.style().visible);
+    s.selection = selection_;
+    s.queue = show_queue;
+    s.kpi = show_kpi;
+    s.heat = heat_on;
+    s.units = units_on;
+    s.queue_filter = queue_.filter();
+    s.clock = clock_.now();
+    return s;
+}
+
+void WallApp::apply_state(const WallState& s) {
+    flight_.reset();
+    pan_velocity_ = {0, 0};
+    camera_.center = s.center;
+    camera_.metres_per_pixel = s.metres_per_pixel;
+    aggregate_mode_ = s.aggregate;
+    for (const auto& [name, shown] : s.layers) {
+        for (MapLayer& layer : layers_) {
+            if (layer.style().name == name) layer.style().visible = shown;
+        }
+    }
+    Selection selection = s.selection;
+    const bool gone =
+        (selection.kind == Selection::Kind::incident &&
+         !picture_.incidents().contains(selection.incident)) ||
+        (selection.kind == Selection::Kind::unit && !picture_.units().contains(selection.unit)) ||
+        (selection.kind == Selection::Kind::area &&
+         selection.area.area >= areas_.level(selection.area.level).refs.size());
+    select(gone ? Selection{} : selection);
+    show_queue = s.queue;
+    show_kpi = s.kpi;
+    heat_on = s.heat;
+    units_on = s.units;
+    queue_.filter() = s.queue_filter;
+    if (s.clock > clock_.now()) clock_.advance(static_cast<double>(s.clock - clock_.now()) / 1000);
+}
+
+Result<void> WallApp::run(const WallCommand& wall_command) {
+    using namespace command;
+    return std::visit(
+        [&](const auto& c) -> Result<void> {
+            using C = std::decay_t<decltype(c)>;
+            if constexpr (std::is_same_v<C, SetView>) {
+                const geo::Mercator m = geo::to_mercator(c.center);
+                flight_.reset();
+                camera_.center = {m.x, m.y};
+                camera_.metres_per_pixel = c.metres_per_pixel;
+            } else if constexpr (std::is_same_v<C, Click>) {
+                click(c.x, c.y, c.beat);
+            } else if constexpr (std::is_same_v<C, SelectIncident>) {
+                if (!select_incident(c.id, true))
+                    return Error{ErrorKind::not_found, "no open incident " + std::to_string(c.id)};
+            } else if constexpr (std::is_same_v<C, ZoomTo>) {
+                if (!zoom_to(c.target))
+                    return Error{ErrorKind::not_found, "nothing called " + c.target};
+            } else if constexpr (std::is_same_v<C, ClearSelection>) {
+                clear_selection();
+            } else if constexpr (std::is_same_v<C, SetAggregate>) {
+                aggregate_mode_ = c.mode;
+            } else if constexpr (std::is_same_v<C, ShowPanel>) {
+                bool* flag[] = {&show_queue, &show_kpi, &heat_on, &units_on};
+                *flag[static_cast<int>(c.panel)] = c.on;
+            } else if constexpr (std::is_same_v<C, FilterQueue>) {
+                queue_.filter() = filtered(queue_.filter(), c);
+            } else if constexpr (std::is_same_v<C, SortQueue>) {
+                queue_.filter().sort = c.sort;
+            } else {
+                static_assert(std::is_same_v<C, AdvanceClock>);
+                clock_.advance(c.seconds);
+            }
+            return {};
+        },
+        wall_command);
 }
 
 // ========================================================================== picking ====
@@ -139,10 +223,16 @@ void WallApp::handle_input() {
     ImGuiIO& io = ImGui::GetIO();
     if (!io.WantCaptureKeyboard && ImGui::IsKeyPressed(ImGuiKey_Escape)) select({});
     if (!io.WantTextInput) {  // Q queue, K KPIs, H heat (not while typing in the search box)
-        if (ImGui::IsKeyPressed(GLFW_KEY_Q, false)) show_queue = !show_queue;
-        if (ImGui::IsKeyPressed(GLFW_KEY_K, false)) show_kpi = !show_kpi;
-        if (ImGui::IsKeyPressed(GLFW_KEY_H, false)) heat_on = !heat_on;
-        if (ImGui::IsKeyPressed(GLFW_KEY_U, false)) units_on = !units_on;
+        // The keys are commands like a script's: the same values change the same state.
+        const std::pair<int, Panel> keys[] = {{GLFW_KEY_Q, Panel::queue},
+                                              {GLFW_KEY_K, Panel::kpi},
+                                              {GLFW_KEY_H, Panel::heat},
+                                              {GLFW_KEY_U, Panel::units}};
+        const bool shown[] = {show_queue, show_kpi, heat_on, units_on};
+        for (const auto& [key, panel] : keys) {
+            if (ImGui::IsKeyPressed(key, false))
+                (void)run(command::ShowPanel{panel, !shown[static_cast<int>(panel)]});
+        }
     }
     if (io.WantCaptureMouse) return;
     int window_w = 1, window_h = 1;
