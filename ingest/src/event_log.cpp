@@ -28,7 +28,7 @@ Result<void> IngestServer::Impl::recover() {
         } else if (*loaded == Restored::absent) {
             log("no unit roster for this checkpoint; units return with their next fix");
         }
-        auto ledger = day.load(config.journal_dir, after, now_ms());
+        auto ledger = day.load(config.journal_dir, after, clock());
         if (!ledger || *ledger == Restored::absent) {
             // Without it the day's counts restart from the incidents still open: those that
             // closed earlier today are missing from them (logged, so the gap is known).
@@ -37,7 +37,7 @@ Result<void> IngestServer::Impl::recover() {
                 "; today's counts restart from the open incidents");
             state.snapshot(kSnapshotChunk, {}, [&](const wire::SnapshotChunk& chunk) {
                 for (const auto& incident : chunk.incidents)
-                    day.observe(std::nullopt, incident, now_ms());
+                    day.observe(std::nullopt, incident, clock());
             });
         }
         log("checkpoint: " + std::to_string(state.open_count()) + " open incidents at seq " +
@@ -197,7 +197,7 @@ bool IngestServer::Impl::settle() {
 // they are written. Departments' messages wait in their queues meanwhile (and a department on
 // the acknowledged path waits for its acknowledgements).
 void IngestServer::Impl::fence(const std::string& error) {
-    const TimeMs now = now_ms();
+    const TimeMs now = clock();
     ++counters.journal_failures;
     if (journal_failed.empty() && !journal_retrying) {
         const std::time_t t = static_cast<std::time_t>(now / 1000);
@@ -287,7 +287,7 @@ void IngestServer::Impl::take_checkpoint(bool in_background) {
         return;
     }
     if (state.last_seq() == checkpointed_seq || !journal_failed.empty()) return;
-    const TimeMs now = now_ms();
+    const TimeMs now = clock();
     if (in_background && now < next_checkpoint_try) return;
     if (!settle()) return;
     const std::uint64_t seq = state.last_seq();
@@ -325,7 +325,7 @@ void IngestServer::Impl::reap_checkpoint(bool wait) {
     if (done == 0) return;
     checkpoint_writer = 0;
     checkpoint_done(checkpoint_writing_seq,
-                    done > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0, now_ms());
+                    done > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0, clock());
 }
 
 void IngestServer::Impl::checkpoint_done(std::uint64_t seq, bool written, TimeMs now) {

@@ -141,7 +141,7 @@ Result<std::unique_ptr<IngestServer>> IngestServer::create(const IngestConfig& c
     if (!impl->dead_letter->ok())
         return R::failure(ErrorKind::io,
                           "cannot open dead-letter file " + dead_letter_path.string());
-    impl->health = std::make_unique<FeedHealthBoard>(config.departments, now_ms());
+    impl->health = std::make_unique<FeedHealthBoard>(config.departments, impl->clock());
     return std::unique_ptr<IngestServer>(new IngestServer(std::move(impl)));
 }
 
@@ -199,7 +199,8 @@ Result<void> IngestServer::Impl::open_gate() {
         std::mutex mutex;
         LogThrottle lines{[](const std::string& line) { log(line); }, 60'000};
     };
-    gate_config->on_refusal = [refusals = std::make_shared<RefusalLog>()](const RefusalEvent& e) {
+    gate_config->on_refusal = [refusals = std::make_shared<RefusalLog>(),
+                               this](const RefusalEvent& e) {
         const std::string to =
             e.domain == kWallDomain ? std::string("the wall stream") : "department " + e.domain;
         const std::string reason(describe(e.reason));
@@ -209,7 +210,7 @@ Result<void> IngestServer::Impl::open_gate() {
             "refused a connection to " + to +
                 (e.address.empty() ? std::string() : " from " + e.address) + ": " + reason +
                 (e.key_owner.empty() ? std::string() : " (the key of " + e.key_owner + ")"),
-            now_ms());
+            clock());
     };
     auto opened = KeyGate::open(context, std::move(*gate_config));
     if (!opened) return opened.because("security: ");
@@ -238,7 +239,7 @@ void IngestServer::Impl::reject(const Department& department, TimeMs now, const 
 void IngestServer::Impl::receive(Department& department, const zmq::message_t& message) {
     const std::string_view speaker = speaker_of(message);
     if (!gate->keys_off() && speaker != department.config.code) {
-        const TimeMs now = now_ms();
+        const TimeMs now = clock();
         health->heard(department.config.code, now);
         return reject(department, now,
                       {"wrong_speaker", "message from '" + std::string(speaker) + "'"},
@@ -248,7 +249,7 @@ void IngestServer::Impl::receive(Department& department, const zmq::message_t& m
 }
 
 void IngestServer::Impl::handle(Department& department, std::string_view bytes) {
-    const TimeMs now = now_ms();
+    const TimeMs now = clock();
     const std::string& code = department.config.code;
     health->heard(code, now);
     auto decoded = department.adapter->decode(bytes, now);
@@ -323,7 +324,7 @@ void IngestServer::Impl::after_commit() {
     const std::uint64_t covered =
         checkpoint_writer != 0 ? checkpoint_writing_seq : checkpointed_seq;
     if (config.checkpoint_every != 0 && state.last_seq() - covered >= config.checkpoint_every &&
-        (next_checkpoint_try == 0 || now_ms() >= next_checkpoint_try)) {
+        (next_checkpoint_try == 0 || clock() >= next_checkpoint_try)) {
         flush_batch();
         take_checkpoint();
     } else if (batch.size() >= kJournalBatch) {
@@ -364,7 +365,7 @@ void IngestServer::Impl::receive_acknowledged(std::size_t index,
     const bool has_id =
         frames.size() >= 2 && frames[1].size() >= 1 && frames[1].size() <= kMaxDeliveryId;
     if (frames.size() != 3 || !has_id) {
-        const TimeMs now = now_ms();
+        const TimeMs now = clock();
         health->heard(department.config.code, now);
         ++counters.rejected;
         health->rejected(department.config.code, "bad_frames");
@@ -430,7 +431,7 @@ std::string IngestServer::Impl::record_unit(Unit unit, TimeMs now, const std::st
 // What a county centre's ingest changed becomes this centre's own numbered, journaled events.
 void IngestServer::Impl::follow(Upstream& upstream) {
     const std::string& code = upstream.config.code;
-    const TimeMs now = now_ms();
+    const TimeMs now = clock();
     auto changes = upstream.link->receive();
     health->heard(code, now);
     for (const auto& change : changes) {
@@ -455,7 +456,7 @@ void IngestServer::Impl::publish(const wire::Message& message) {
 // The snapshot socket answers two requests: a snapshot, or one incident's case, each within
 // its wall's rate. Anything else is counted and logged (throttled); the client gets no reply.
 void IngestServer::Impl::serve_requests() {
-    const TimeMs now = now_ms();
+    const TimeMs now = clock();
     while (auto request = walls->next(now)) {
         using Kind = WallRequests::Request::Kind;
         if (request->forbidden) {
@@ -530,7 +531,7 @@ void IngestServer::run(const std::atomic<bool>& stop) {
     const std::size_t durable_item = items.size();
     items.push_back({nullptr, -1, ZMQ_POLLIN, 0});
     items.push_back({s.snapshots.handle(), 0, ZMQ_POLLIN, 0});
-    TimeMs next_beat = now_ms();
+    TimeMs next_beat = s.clock();
     log("serving " + std::to_string(s.departments.size()) + " departments; updates on " +
         s.config.updates_endpoint + ", snapshots on " + s.config.snapshot_endpoint);
     while (!stop.load()) {
@@ -538,7 +539,7 @@ void IngestServer::run(const std::atomic<bool>& stop) {
         items[durable_item].fd = s.journal ? s.journal->durable_fd() : -1;
         items[durable_item].events = s.journal ? ZMQ_POLLIN : 0;
         // A snapshot being streamed goes on as soon as its wall has read some.
-        TimeMs wait = std::clamp<TimeMs>(next_beat - now_ms(), 0, s.walls->busy() ? 2 : 100);
+        TimeMs wait = std::clamp<TimeMs>(next_beat - s.clock(), 0, s.walls->busy() ? 2 : 100);
         // A centre silent past its heartbeat_s is connected to afresh (new sockets: new
         // handles to poll).
         for (std::size_t k = 0; k < s.upstreams.size(); ++k) {
@@ -548,7 +549,7 @@ void IngestServer::run(const std::atomic<bool>& stop) {
                               "department " + s.upstreams[k].config.code + ": silent for " +
                                   std::to_string(s.upstreams[k].config.heartbeat_s) +
                                   " s, connecting afresh",
-                              now_ms());
+                              s.clock());
             items[2 * s.departments.size() + 2 * k].socket = link.updates().handle();
             items[2 * s.departments.size() + 2 * k + 1].socket = link.snapshots().handle();
         }
@@ -570,7 +571,7 @@ void IngestServer::run(const std::atomic<bool>& stop) {
         const bool taking = s.journal_failed.empty();
         for (std::size_t k = 0; k < s.departments.size(); ++k) {
             auto& d = s.departments[k];
-            const int budget = d.rate.budget(now_ms(), kDrainPerSocket);
+            const int budget = d.rate.budget(s.clock(), kDrainPerSocket);
             if (taking && budget > 0 && (items[2 * k].revents & ZMQ_POLLIN)) {
                 zmq::message_t message;
                 std::vector<zmq::message_t> frames;
@@ -591,7 +592,7 @@ void IngestServer::run(const std::atomic<bool>& stop) {
                 // Its budget for the pass (or its rate) is spent with more waiting: the wall
                 // shows it.
                 if (n == budget && (d.socket.get(zmq::sockopt::events) & ZMQ_POLLIN))
-                    s.health->held_back(d.config.code, now_ms());
+                    s.health->held_back(d.config.code, s.clock());
             }
             if (items[2 * k + 1].revents & ZMQ_POLLIN) s.watch_peers(d);
         }
@@ -611,7 +612,7 @@ void IngestServer::run(const std::atomic<bool>& stop) {
         }
         s.publish_durable();
         if ((items.back().revents & ZMQ_POLLIN) || s.walls->busy()) s.serve_requests();
-        const TimeMs now = now_ms();
+        const TimeMs now = s.clock();
         if (s.gate->take_wall_departures() > 0)
             s.trim_at = now + 1000;  // once the wall's queue has been freed
         // The last snapshot image is let go a while after the last wall took it.

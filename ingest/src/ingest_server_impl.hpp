@@ -188,6 +188,8 @@ constexpr std::size_t kMaxDeliveryId = 64;
 struct IngestServer::Impl {
     IngestConfig config;
     StartOptions options;
+    // Ingest's clock: every time it gives an event, a heartbeat or a deadline.
+    TimeMs clock() const { return options.clock ? options.clock() : now_ms(); }
     zmq::context_t context{1};
     std::unique_ptr<KeyGate> gate;  // after the context, before every socket it guards
     KeyPair own_keys;               // the ingest's pair (empty with keys off)
