@@ -272,7 +272,16 @@ void IngestServer::Impl::handle(Department& department, std::string_view bytes) 
         apply_report(state, config.merge, *placement, {department.config, report, position}, now);
     if (const auto* why = std::get_if<FeedReject>(&applied))
         return reject(department, now, *why, bytes);
-    if (auto error = record(std::move(std::get<Incident>(applied)), now, code); !error.empty())
+    auto& incident = std::get<Incident>(applied);
+    // The deadline runs from receipt. A report that changes what the incident is (its severity
+    // or its category) gives it that one's deadline; a report that closes it leaves it.
+    if (incident.open()) {
+        const OpenIncident* before = state.open_incident(incident.id);
+        if (!before || before->severity != incident.severity ||
+            state.category(*before) != incident.category)
+            incident.due = config.deadlines.due(incident);
+    }
+    if (auto error = record(std::move(incident), now, code); !error.empty())
         return reject(department, now, {"journal_error", error}, bytes);
     health->accepted(
         code, report.occurred != 0 ? std::optional<TimeMs>(now - report.occurred) : std::nullopt,
