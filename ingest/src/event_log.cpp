@@ -79,6 +79,10 @@ Result<void> IngestServer::Impl::recover() {
         if (std::find(damage.begin(), damage.end(), d) == damage.end()) damage.push_back(d);
     if (auto checked = check_damage(damage); !checked) return checked;
     published_seq = state.last_seq();
+    // Every open incident with a deadline, by its next step; the steps already in the journal
+    // are in the state, so none is taken twice.
+    escalations = EscalationSchedule(config.deadlines.escalate_every_ms());
+    escalations.rebuild(state);
     const auto& stats = (*reader)->stats();
     const auto& repair = journal->recovery();
     log("journal: recovered " + std::to_string(counters.recovered_events) + " events up to seq " +
@@ -235,6 +239,8 @@ void IngestServer::Impl::retry_journal(TimeMs now) {
                 std::to_string(batch.size() + unpublished.size()) +
                 " events that were never published are dropped and the state is rebuilt");
             for (std::size_t i = 0; i < batch.size(); ++i) {
+                // An escalation step is ingest's own: the rebuilt schedule takes it again.
+                if (batch_sources[i] == kEscalationSource) continue;
                 ++counters.rejected;
                 health->rejected(batch_sources[i], "journal_error");
                 // The only copy of an event taken in and never journaled: kept whole.

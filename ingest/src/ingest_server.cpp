@@ -4,6 +4,25 @@
 
 namespace citywall::ingest {
 
+namespace {
+
+std::string describe_deadlines(const DeadlineConfig& deadlines) {
+    constexpr const char* kNames[] = {"critical", "major", "moderate", "low"};
+    std::string said;
+    for (std::size_t k = 0; k < deadlines.minutes.size(); ++k)
+        if (deadlines.minutes[k].value_or(0) != 0)
+            said += std::string(said.empty() ? "" : ", ") + kNames[k] + " " +
+                    std::to_string(*deadlines.minutes[k]) + " min";
+    if (said.empty() && deadlines.rules.empty())
+        return "deadlines: none configured; incidents have no due time and do not escalate";
+    return "deadlines: " + (said.empty() ? std::string("by category only") : said) + " (" +
+           std::to_string(deadlines.rules.size()) +
+           " category rules); an overdue incident goes one level up every " +
+           std::to_string(deadlines.escalate_every_minutes) + " min";
+}
+
+}  // namespace
+
 IngestServer::IngestServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 IngestServer::~IngestServer() = default;
 
@@ -21,6 +40,7 @@ Result<std::unique_ptr<IngestServer>> IngestServer::create(const IngestConfig& c
         log("zeromq: receive buffers are shared (no ZMQ_ZERO_COPY_RECV in this libzmq)");
 
     impl->state.set_neighbour_radius(config.merge.distance_m);
+    log(describe_deadlines(config.deadlines));
     auto placement = CityPlacement::load(config.placement);
     if (!placement) return placement.because("map: ");
     impl->placement = std::move(*placement);
@@ -293,6 +313,9 @@ void IngestServer::Impl::handle(Department& department, std::string_view bytes) 
 // why it could not be taken, or nothing.
 std::string IngestServer::Impl::record(Incident incident, TimeMs now, const std::string& source) {
     if (!journal_failed.empty()) return journal_failed;
+    const OpenIncident* before = state.open_incident(incident.id);
+    const auto next_step_before =
+        before ? next_escalation(*before, escalations.every_ms()) : std::nullopt;
     // Built in place as a wire message, so encoding it copies nothing; the state then takes the
     // incident's texts.
     wire::Message message = wire::IncidentUpdate{state.next_seq(), std::move(incident)};
@@ -303,9 +326,31 @@ std::string IngestServer::Impl::record(Incident incident, TimeMs now, const std:
         !error.empty())
         return error;
     day.observe(status_before(update.incident.id), update.incident, now);
+    const std::uint64_t id = update.incident.id;
     state.commit(std::move(update));
+    if (const OpenIncident* open = state.open_incident(id))
+        escalations.changed(state, *open, next_step_before);
     after_commit();
     return {};
+}
+
+// One level up for each open incident whose next step is due, each step an event of its own on
+// the one path (numbered, journaled, published), so a restart finds every step in the journal.
+void IngestServer::Impl::escalate_overdue(TimeMs now) {
+    for (int steps = 0; steps < kMaxEscalationsPerPass && journal_failed.empty(); ++steps) {
+        const auto id = escalations.take_due(state, now);
+        if (!id) return;
+        const OpenIncident& open = *state.open_incident(*id);
+        Incident incident = state.incident(open);
+        ++incident.escalation;
+        incident.updated = now;
+        if (auto error = record(std::move(incident), now, kEscalationSource); !error.empty()) {
+            // Not taken: still due, and taken once the journal can be written again.
+            escalations.changed(state, open, std::nullopt);
+            return;
+        }
+        ++counters.escalations;
+    }
 }
 
 // Queues a numbered event for the journal. The checks the journal would make are made here,
@@ -569,6 +614,9 @@ void IngestServer::run(const std::atomic<bool>& stop) {
             items[2 * k].events = until > 0 ? 0 : ZMQ_POLLIN;
             if (until > 0) wait = std::min(wait, until);
         }
+        // The loop wakes when the next escalation step falls due.
+        if (auto step = s.escalations.next_at(); step && s.journal_failed.empty())
+            wait = std::clamp<TimeMs>(*step - s.clock(), 0, wait);
         try {
             zmq::poll(items.data(), items.size(), std::chrono::milliseconds(wait));
         } catch (const zmq::error_t& e) {
@@ -612,6 +660,8 @@ void IngestServer::run(const std::atomic<bool>& stop) {
                 ZMQ_POLLIN)
                 s.follow(s.upstreams[k]);
         }
+        // Overdue incidents go up a level on the same path, after what the departments said.
+        if (taking) s.escalate_overdue(s.clock());
         // Everything taken in this pass is journaled before the next wait; it is published
         // as soon as the disk has it.
         s.flush_batch();

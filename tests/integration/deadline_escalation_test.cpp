@@ -1,5 +1,7 @@
-// Deadlines with the real ingest over loopback, on a clock the test moves: an incident is due its
-// configured deadline after receipt.
+// Deadlines and escalation with the real ingest over loopback, on a clock the test moves: an
+// incident is due its configured deadline after receipt, an overdue one goes up a level at its
+// deadline and every interval after, each step an event of its own on the wall stream and in
+// the journal, and a restart on the same journal neither loses a step nor takes one twice.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -153,6 +155,111 @@ TEST_F(DeadlineEscalationTest, AnIncidentIsDueItsDeadlineAfterReceiptAndItsSever
     EXPECT_EQ(closed.due, kStart + 60 * kMinute);
     EXPECT_EQ(wall->gaps, 0);
 }
+
+TEST_F(DeadlineEscalationTest, EachStepUpIsAnEventOfItsOwnOnTheWallStreamAndInTheJournal) {
+    testing::RunningIngest ingest(config_, clock_.options());
+    police_.connect(config_.departments[0].endpoint);
+    auto wall = join_wall();
+    send("P1", "police.theft", 1);  // due at kStart + 15 min
+    send("P2", "police.theft", 1);  // resolved before its deadline: never escalates
+    send("P2", "police.theft", 1, "resolved");
+    ASSERT_TRUE(wall->pump_until([](const CityPicture& p) { return p.seq() == 3; }, 10s));
+    const TimeMs due = kStart + 15 * kMinute;
+
+    clock_.set(due - 1000);
+    let_ingest_run(*wall);
+    EXPECT_EQ(on_wall(wall->picture, "P1")->escalation, 0);
+    EXPECT_EQ(wall->picture.seq(), 3u);
+
+    // At the deadline to the community, then every 30 minutes one level further.
+    for (int level = 1; level <= 3; ++level) {
+        clock_.set(due + (level - 1) * 30 * kMinute);
+        ASSERT_TRUE(wall->pump_until(
+            [&](const CityPicture& p) { return on_wall(p, "P1")->escalation == level; }, 10s))
+            << "level " << level;
+        EXPECT_EQ(wall->picture.seq(), 3u + static_cast<unsigned>(level));
+        EXPECT_EQ(on_wall(wall->picture, "P1")->updated, due + (level - 1) * 30 * kMinute);
+        EXPECT_EQ(on_wall(wall->picture, "P1")->due, due);  // the deadline stays where it was
+    }
+    // The district is the top: nothing more, however long it stays open.
+    clock_.set(due + 10 * 60 * kMinute);
+    let_ingest_run(*wall);
+    EXPECT_EQ(on_wall(wall->picture, "P1")->escalation, 3);
+    EXPECT_EQ(wall->picture.seq(), 6u);
+    EXPECT_EQ(wall->gaps, 0);
+    EXPECT_EQ(ingest.server().counters().escalations, 3u);
+
+    // In the journal: three events numbered one after another, each at its own time.
+    const auto events = journaled();
+    ASSERT_EQ(events.size(), 6u);
+    for (int level = 1; level <= 3; ++level) {
+        const auto& step = events[static_cast<std::size_t>(2 + level)];
+        EXPECT_EQ(step.seq, 3u + static_cast<unsigned>(level));
+        EXPECT_EQ(step.incident.sources.front().source_id, "P1");
+        EXPECT_EQ(step.incident.escalation, level);
+        EXPECT_EQ(step.time, due + (level - 1) * 30 * kMinute);
+        EXPECT_FALSE(step.incident.drill);
+    }
+}
+
+// After a clean stop (a checkpoint) and without one (the journal replayed from the start).
+class EscalationAcrossARestart : public DeadlineEscalationTest,
+                                 public ::testing::WithParamInterface<bool> {};
+
+TEST_P(EscalationAcrossARestart, TheLevelReachedIsKeptAndNoStepIsTakenTwice) {
+    config_.checkpoint_every = GetParam() ? 100'000 : 0;
+    const TimeMs due = kStart + 15 * kMinute;
+    {
+        testing::RunningIngest ingest(config_, clock_.options());
+        police_.connect(config_.departments[0].endpoint);
+        auto wall = join_wall();
+        send("P1", "police.theft", 1);
+        ASSERT_TRUE(wall->pump_until([](const CityPicture& p) { return p.seq() == 1; }, 10s));
+        clock_.set(due);
+        ASSERT_TRUE(wall->pump_until(
+            [](const CityPicture& p) { return on_wall(p, "P1")->escalation == 1; }, 10s));
+    }
+    EXPECT_EQ(std::filesystem::exists(journal_ / "checkpoint.cwc"), GetParam());
+    ASSERT_EQ(journaled().size(), 2u);
+
+    // Started again at the same moment: the level is there, and the step is not taken again.
+    {
+        testing::RunningIngest ingest(config_, clock_.options());
+        auto wall = join_wall();
+        ASSERT_TRUE(on_wall(wall->picture, "P1"));
+        EXPECT_EQ(on_wall(wall->picture, "P1")->escalation, 1);
+        let_ingest_run(*wall);
+        EXPECT_EQ(wall->picture.seq(), 2u);
+        EXPECT_EQ(ingest.server().counters().escalations, 0u);
+    }
+    EXPECT_EQ(journaled().size(), 2u);
+
+    // Down past two more steps: both are taken once it is back, in order, and no more.
+    clock_.set(due + 90 * kMinute);
+    {
+        testing::RunningIngest ingest(config_, clock_.options());
+        auto wall = join_wall();
+        ASSERT_TRUE(wall->pump_until(
+            [](const CityPicture& p) {
+                auto p1 = on_wall(p, "P1");
+                return p1 && p1->escalation == 3;
+            },
+            10s));
+        let_ingest_run(*wall);
+        EXPECT_EQ(wall->picture.seq(), 4u);
+        EXPECT_EQ(ingest.server().counters().escalations, 2u);
+    }
+    const auto events = journaled();
+    ASSERT_EQ(events.size(), 4u);
+    EXPECT_EQ(events[2].incident.escalation, 2);
+    EXPECT_EQ(events[3].incident.escalation, 3);
+    EXPECT_EQ(events[3].seq, 4u);
+}
+
+INSTANTIATE_TEST_SUITE_P(CheckpointOrNot, EscalationAcrossARestart, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& param) {
+                             return param.param ? "FromACheckpoint" : "FromTheJournal";
+                         });
 
 }  // namespace
 }  // namespace citywall

@@ -27,6 +27,7 @@ struct IngestCounters {
     std::uint64_t journal_retries = 0;
     std::uint64_t checkpoint_failures = 0;  // each tried again after a back-off
     std::uint64_t answered = 0;             // answers sent on acknowledged feeds
+    std::uint64_t escalations = 0;  // steps up the grid hierarchy taken by overdue incidents
 };
 
 // What is decided at start-up beside the config: by an operator on the command line, or by a
