@@ -30,6 +30,7 @@ constexpr Key kIngestKeys[] = {
     {"max_walls", Type::integer},
     {"dead_letter_max_bytes", Type::integer},
     {"dead_letter_record_bytes", Type::integer},
+    {"drill", Type::boolean},
 };
 constexpr Key kPlacementKeys[] = {
     {"grid_source", Type::string},     {"grid_layer", Type::string},
@@ -246,6 +247,7 @@ Result<IngestConfig> parse(std::string_view text, const std::filesystem::path& b
     config.fsync_interval_ms = static_cast<int>(fsync);
     config.heartbeat_ms = static_cast<int>(heartbeat);
     config.max_message_bytes = static_cast<std::size_t>(max_bytes);
+    read(ingest, "drill", config.drill);
 
     const toml::node_view<const toml::node> placement{root.get("placement")};
     auto& p = config.placement;

@@ -16,11 +16,21 @@ namespace citywall::ingest {
 Result<void> IngestServer::Impl::recover() {
     auto checkpoint = read_checkpoint(config.journal_dir);
     std::uint64_t after = 0;
+    // Events of the other kind than this ingest (drill or live) in what is read.
+    std::uint64_t other_kind = 0;
+    const auto of_other_kind = [&](const Incident& incident) {
+        // A live centre may follow a drill centre's incidents: those say drill, and are its own.
+        const bool ours = incident.drill == config.drill ||
+                          (incident.drill && !config.drill && !incident.provenance.empty());
+        other_kind += ours ? 0 : 1;
+    };
     if (!checkpoint) {
         // A damaged checkpoint costs time, not data: the whole journal is replayed instead.
         log("checkpoint ignored (" + checkpoint.error() + "); replaying the whole journal");
     } else if (checkpoint->has_value()) {
         after = (*checkpoint)->seq;
+        for (const auto& open : (*checkpoint)->open)
+            of_other_kind(open.incident);
         state.restore(std::move(**checkpoint));
         checkpointed_seq = after;
         if (auto loaded = units.load(config.journal_dir, after); !loaded) {
@@ -53,6 +63,7 @@ Result<void> IngestServer::Impl::recover() {
             // Units are not in checkpoints: the ones heard since the last one come back here,
             // the others with their next fix (docs/journal.md).
             if (fix->seq <= state.last_seq()) continue;
+            other_kind += fix->unit.drill != config.drill ? 1 : 0;
             units.apply(fix->unit);
             state.skip_to(fix->seq);
             ++counters.recovered_events;
@@ -64,6 +75,7 @@ Result<void> IngestServer::Impl::recover() {
             continue;
         }
         if (update->seq <= state.last_seq()) continue;
+        of_other_kind(update->incident);
         day.observe(status_before(update->incident.id), update->incident, record->time);
         state.commit(*update);
         ++counters.recovered_events;
@@ -78,6 +90,17 @@ Result<void> IngestServer::Impl::recover() {
     for (const JournalDamage& d : (*reader)->damage())
         if (std::find(damage.begin(), damage.end(), d) == damage.end()) damage.push_back(d);
     if (auto checked = check_damage(damage); !checked) return checked;
+    // A drill written into the city's journal would come back as the city after a restart (and
+    // the city's incidents would be published as a drill's): one journal, one kind.
+    if (other_kind != 0)
+        return Result<void>::failure(
+            ErrorKind::refused,
+            "journal: " + config.journal_dir.string() + " holds " +
+                (config.drill ? "events of the live city" : "events of a drill") + " (" +
+                std::to_string(other_kind) + " read), and this ingest is " +
+                (config.drill ? "a drill" : "the live city") + " ([ingest] drill); give " +
+                (config.drill ? "the drill" : "the city") +
+                " a journal of its own (journal_dir, or --journal)");
     published_seq = state.last_seq();
     // Every open incident with a deadline, by its next step; the steps already in the journal
     // are in the state, so none is taken twice.

@@ -40,6 +40,9 @@ Result<std::unique_ptr<IngestServer>> IngestServer::create(const IngestConfig& c
         log("zeromq: receive buffers are shared (no ZMQ_ZERO_COPY_RECV in this libzmq)");
 
     impl->state.set_neighbour_radius(config.merge.distance_m);
+    if (config.drill)
+        log("DRILL: this ingest is a drill; every incident, unit and heartbeat it publishes says "
+            "drill, and so does its journal");
     log(describe_deadlines(config.deadlines));
     auto placement = CityPlacement::load(config.placement);
     if (!placement) return placement.because("map: ");
@@ -288,8 +291,8 @@ void IngestServer::Impl::handle(Department& department, std::string_view bytes) 
     if (!report.status_only && !department.transform.to_world(position))
         return reject(department, now, {"bad_location", "position outside the world"}, bytes);
 
-    auto applied =
-        apply_report(state, config.merge, *placement, {department.config, report, position}, now);
+    auto applied = apply_report(state, config.merge, *placement,
+                                {department.config, report, position, config.drill}, now);
     if (const auto* why = std::get_if<FeedReject>(&applied))
         return reject(department, now, *why, bytes);
     auto& incident = std::get<Incident>(applied);
@@ -313,6 +316,9 @@ void IngestServer::Impl::handle(Department& department, std::string_view bytes) 
 // why it could not be taken, or nothing.
 std::string IngestServer::Impl::record(Incident incident, TimeMs now, const std::string& source) {
     if (!journal_failed.empty()) return journal_failed;
+    // Everything a drill ingest publishes is a drill; a live one passes on what a centre it
+    // follows says of its own incidents.
+    if (config.drill) incident.drill = true;
     const OpenIncident* before = state.open_incident(incident.id);
     const auto next_step_before =
         before ? next_escalation(*before, escalations.every_ms()) : std::nullopt;
@@ -469,6 +475,7 @@ void IngestServer::Impl::handle_unit(Department& department, const FeedUnitFix& 
 
 std::string IngestServer::Impl::record_unit(Unit unit, TimeMs now, const std::string& source) {
     if (!journal_failed.empty()) return journal_failed;
+    unit.drill = config.drill;
     const wire::Message message = wire::UnitUpdate{state.next_seq(), std::move(unit)};
     const auto& update = std::get<wire::UnitUpdate>(message);
     if (auto error = enqueue(
@@ -688,8 +695,8 @@ void IngestServer::run(const std::atomic<bool>& stop) {
         if (now >= next_beat) {
             // Heartbeats go on while the journal fails, saying why: a stopped ingest is not a
             // network cut. They carry the last published number, never one still on its way.
-            s.publish(
-                wire::Heartbeat{s.published_seq, now, false, s.gate->keys_off(), s.journal_failed});
+            s.publish(wire::Heartbeat{s.published_seq, now, s.config.drill, s.gate->keys_off(),
+                                      s.journal_failed});
             s.publish(wire::FeedHealthReport{s.published_seq, now, s.health->report(now)});
             if (s.journal_failed.empty()) s.publish(s.day.report(s.published_seq, now));
             next_beat = now + s.config.heartbeat_ms;

@@ -147,6 +147,8 @@ TEST_F(DeadlineConfigMistakes, ValuesOfTheWrongTypeAreRefused) {
                  "[deadlines] major_minutes: expected an integer, got a float");
     expect_error("[[deadline]]\ncategory = 119\ncritical_minutes = 10\n", 2,
                  "[[deadline]] #1 category: expected a string, got an integer");
+    expect_error("[ingest]\ndrill = \"yes\"\n", 2,
+                 "[ingest] drill: expected true or false, got a string");
 }
 
 TEST_F(DeadlineConfigMistakes, ValuesOutOfRangeAreRefused) {
@@ -207,6 +209,16 @@ TEST_F(DeadlineConfigMistakes, EveryMistakeOfTheSchemaIsListedAtOnce) {
                                      "[deadlines] major_minutes: expected an integer, got a "
                                      "string\n") +
                                   at(5, "[[deadline]] #1 categories: unknown key"));
+}
+
+TEST(DrillConfig, OffUnlessTheConfigSaysSo) {
+    auto live = parse_ingest_config(kOneDepartment, "/tmp");
+    ASSERT_TRUE(live) << live.error();
+    EXPECT_FALSE(live->drill);
+    auto drill =
+        parse_ingest_config(std::string("[ingest]\ndrill = true\n") + kOneDepartment, "/tmp");
+    ASSERT_TRUE(drill) << drill.error();
+    EXPECT_TRUE(drill->drill);
 }
 
 }  // namespace

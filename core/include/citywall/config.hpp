@@ -196,6 +196,9 @@ struct IngestConfig {
     Taxonomy taxonomy;
     MergeConfig merge;
     DeadlineConfig deadlines;
+    // A drill ingest: every incident and unit it publishes, and its heartbeats, say drill, and
+    // so does its journal. A drill's journal is never the live city's (docs/config.md, "Drill").
+    bool drill = false;
     // CURVE keys (docs/security.md). Keys are on unless the config says keys = "off"; then
     // every department must have a public key and ingest its own secret key file.
     bool keys_off = false;
