@@ -1,7 +1,9 @@
 #include "citywall/config.hpp"
 
 #include <toml++/toml.h>
+#include <algorithm>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include "citywall/toml_schema.hpp"
@@ -28,6 +30,7 @@ constexpr Key kIngestKeys[] = {
     {"max_walls", Type::integer},
     {"dead_letter_max_bytes", Type::integer},
     {"dead_letter_record_bytes", Type::integer},
+    {"drill", Type::boolean},
 };
 constexpr Key kPlacementKeys[] = {
     {"grid_source", Type::string},     {"grid_layer", Type::string},
@@ -43,6 +46,20 @@ constexpr Key kMergeKeys[] = {
     {"window_s", Type::integer},
     {"compatible", Type::string_lists},
 };
+// [deadlines] and each [[deadline]]: minutes from receipt by severity (docs/config.md).
+constexpr const char* kSeverityMinutes[] = {"critical_minutes", "major_minutes", "moderate_minutes",
+                                            "low_minutes"};
+constexpr Key kDeadlinesKeys[] = {
+    {"critical_minutes", Type::integer},       {"major_minutes", Type::integer},
+    {"moderate_minutes", Type::integer},       {"low_minutes", Type::integer},
+    {"escalate_every_minutes", Type::integer},
+};
+constexpr Key kDeadlineKeys[] = {
+    {"category", Type::string},       {"critical_minutes", Type::integer},
+    {"major_minutes", Type::integer}, {"moderate_minutes", Type::integer},
+    {"low_minutes", Type::integer},
+};
+constexpr std::int64_t kMaxDeadlineMinutes = 30 * 24 * 60;
 constexpr Key kSecurityKeys[] = {{"keys", Type::string}, {"ingest_key_file", Type::string}};
 // [department.fields] and [department.unit_fields]: paths into the department's messages.
 constexpr Key kFieldKeys[] = {
@@ -86,9 +103,10 @@ constexpr Key kWallKeys[] = {
     {"role", Type::string},
 };
 constexpr Key kSections[] = {
-    {"ingest", Type::table, kIngestKeys},     {"placement", Type::table, kPlacementKeys},
-    {"taxonomy", Type::table, kTaxonomyKeys}, {"merge", Type::table, kMergeKeys},
-    {"security", Type::table, kSecurityKeys}, {"department", Type::tables, kDepartmentKeys},
+    {"ingest", Type::table, kIngestKeys},       {"placement", Type::table, kPlacementKeys},
+    {"taxonomy", Type::table, kTaxonomyKeys},   {"merge", Type::table, kMergeKeys},
+    {"deadlines", Type::table, kDeadlinesKeys}, {"deadline", Type::tables, kDeadlineKeys},
+    {"security", Type::table, kSecurityKeys},   {"department", Type::tables, kDepartmentKeys},
     {"wall", Type::tables, kWallKeys},
 };
 
@@ -113,6 +131,39 @@ void read_map(const toml::node_view<const toml::node>& table, const char* key,
 template <class T>
 void read(const toml::node_view<const toml::node>& table, const char* key, T& out) {
     if (auto v = table[key].value<T>()) out = *v;
+}
+
+// The four *_minutes keys of a table, each 0..kMaxDeadlineMinutes; the first out of range.
+const char* read_minutes(const toml::node_view<const toml::node>& table, SeverityMinutes& out) {
+    for (std::size_t k = 0; k < out.size(); ++k) {
+        const auto minutes = table[kSeverityMinutes[k]].value<std::int64_t>();
+        if (!minutes) continue;
+        if (*minutes < 0 || *minutes > kMaxDeadlineMinutes) return kSeverityMinutes[k];
+        out[k] = static_cast<int>(*minutes);
+    }
+    return nullptr;
+}
+
+// A category ("fire.building": words of lowercase letters, digits and _, joined by dots, at
+// least two) or a prefix of one followed by ".*" ("fire.*", "fire.building.*").
+bool is_deadline_category(std::string_view category) {
+    const bool pattern = category.ends_with(".*");
+    if (pattern) category.remove_suffix(2);
+    if (category.empty() || category.size() > 64) return false;
+    bool in_word = false;
+    int dots = 0;
+    for (char c : category) {
+        if (c == '.') {
+            if (!in_word) return false;
+            in_word = false;
+            ++dots;
+        } else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_') {
+            in_word = true;
+        } else {
+            return false;
+        }
+    }
+    return in_word && (pattern || dots >= 1);
 }
 
 std::vector<std::string> read_strings(const toml::array& list) {
@@ -196,6 +247,7 @@ Result<IngestConfig> parse(std::string_view text, const std::filesystem::path& b
     config.fsync_interval_ms = static_cast<int>(fsync);
     config.heartbeat_ms = static_cast<int>(heartbeat);
     config.max_message_bytes = static_cast<std::size_t>(max_bytes);
+    read(ingest, "drill", config.drill);
 
     const toml::node_view<const toml::node> placement{root.get("placement")};
     auto& p = config.placement;
@@ -229,6 +281,54 @@ Result<IngestConfig> parse(std::string_view text, const std::filesystem::path& b
     if (const auto* groups = merge["compatible"].as_array())
         for (const auto& group : *groups)
             config.merge.compatible.push_back(read_strings(*group.as_array()));
+
+    const toml::node* deadlines_table = root.get("deadlines");
+    const toml::node_view<const toml::node> deadlines{deadlines_table};
+    DeadlineConfig& due = config.deadlines;
+    if (const char* key = read_minutes(deadlines, due.minutes))
+        return fail(deadlines_table, "[deadlines]", key,
+                    "must be 0..43200 minutes (0: no deadline)");
+    std::int64_t every = due.escalate_every_minutes;
+    read(deadlines, "escalate_every_minutes", every);
+    if (every < 1 || every > 1440)
+        return fail(deadlines_table, "[deadlines]", "escalate_every_minutes", "must be 1..1440");
+    due.escalate_every_minutes = static_cast<int>(every);
+    if (const auto* rules = root["deadline"].as_array()) {
+        std::map<std::string, std::size_t> categories;  // → the rule that has it
+        for (std::size_t k = 0; k < rules->size(); ++k) {
+            const toml::node* table = rules->get(k);
+            const std::string where = "[[deadline]] #" + std::to_string(k + 1);
+            const toml::node_view<const toml::node> r{table};
+            DeadlineRule rule;
+            read(r, "category", rule.category);
+            if (rule.category.empty()) return fail(table, where, "", "category is missing");
+            if (!is_deadline_category(rule.category))
+                return fail(table, where, "category",
+                            "\"" + rule.category +
+                                "\" is neither a category (family.kind) nor a prefix of one "
+                                "followed by .* (fire.*)");
+            const auto& taxonomy = config.taxonomy.categories;
+            if (!taxonomy.empty() &&
+                std::none_of(taxonomy.begin(), taxonomy.end(),
+                             [&](const std::string& c) { return rule.matches(c); }))
+                return fail(table, where, "category",
+                            "\"" + rule.category +
+                                (rule.pattern() ? "\" matches no category of [taxonomy]"
+                                                : "\" is not a category of [taxonomy]"));
+            if (auto [first, fresh] = categories.emplace(rule.category, k + 1); !fresh)
+                return fail(table, where, "category",
+                            rule.category + " is also the category of deadline #" +
+                                std::to_string(first->second));
+            if (const char* key = read_minutes(r, rule.minutes))
+                return fail(table, where, key, "must be 0..43200 minutes (0: no deadline)");
+            if (std::none_of(rule.minutes.begin(), rule.minutes.end(),
+                             [](const auto& m) { return m.has_value(); }))
+                return fail(table, where, "",
+                            "sets no deadline (critical_minutes, major_minutes, "
+                            "moderate_minutes or low_minutes)");
+            due.rules.push_back(std::move(rule));
+        }
+    }
 
     const toml::node* security_table = root.get("security");
     const toml::node_view<const toml::node> security{security_table};
@@ -402,6 +502,32 @@ bool MergeConfig::compatible_categories(std::string_view a, std::string_view b) 
         if (has_a && has_b) return true;
     }
     return false;
+}
+
+bool DeadlineRule::matches(std::string_view c) const {
+    if (!pattern()) return c == category;
+    // "fire.*": every category that starts with "fire.".
+    const std::string_view prefix = std::string_view(category).substr(0, category.size() - 1);
+    return c.size() > prefix.size() && c.starts_with(prefix);
+}
+
+TimeMs DeadlineConfig::deadline_ms(std::string_view category, Severity severity) const {
+    const auto level = static_cast<std::size_t>(severity) - 1;
+    if (level >= minutes.size()) return 0;
+    std::optional<int> chosen = minutes[level];
+    std::size_t chosen_specificity = 0;  // [deadlines]
+    for (const DeadlineRule& rule : rules) {
+        if (!rule.minutes[level] || !rule.matches(category)) continue;
+        // The exact category outranks every prefix, and a longer prefix a shorter one. Two
+        // rules never tie: the config refuses a category twice.
+        const std::size_t specificity =
+            rule.pattern() ? rule.category.size() : std::numeric_limits<std::size_t>::max();
+        if (specificity > chosen_specificity) {
+            chosen_specificity = specificity;
+            chosen = rule.minutes[level];
+        }
+    }
+    return chosen ? TimeMs{*chosen} * 60'000 : 0;
 }
 
 bool Taxonomy::accepts(std::string_view category) const {

@@ -94,6 +94,11 @@ class CityState {
     std::uint64_t next_seq() const { return last_seq_ + 1; }
     std::uint64_t last_seq() const { return last_seq_; }
     std::size_t open_count() const { return open_.size(); }
+    // Every open incident, in no particular order.
+    void for_each_open(const std::function<void(const OpenIncident&)>& visit) const {
+        for (const auto& [id, incident] : open_)
+            visit(incident);
+    }
     // Open incidents within `metres` of a point (ground distance), for merging reports. Cheap
     // when `metres` is at most the radius given here (the merge distance).
     void set_neighbour_radius(double metres);

@@ -16,11 +16,21 @@ namespace citywall::ingest {
 Result<void> IngestServer::Impl::recover() {
     auto checkpoint = read_checkpoint(config.journal_dir);
     std::uint64_t after = 0;
+    // Events of the other kind than this ingest (drill or live) in what is read.
+    std::uint64_t other_kind = 0;
+    const auto of_other_kind = [&](const Incident& incident) {
+        // A live centre may follow a drill centre's incidents: those say drill, and are its own.
+        const bool ours = incident.drill == config.drill ||
+                          (incident.drill && !config.drill && !incident.provenance.empty());
+        other_kind += ours ? 0 : 1;
+    };
     if (!checkpoint) {
         // A damaged checkpoint costs time, not data: the whole journal is replayed instead.
         log("checkpoint ignored (" + checkpoint.error() + "); replaying the whole journal");
     } else if (checkpoint->has_value()) {
         after = (*checkpoint)->seq;
+        for (const auto& open : (*checkpoint)->open)
+            of_other_kind(open.incident);
         state.restore(std::move(**checkpoint));
         checkpointed_seq = after;
         if (auto loaded = units.load(config.journal_dir, after); !loaded) {
@@ -28,7 +38,7 @@ Result<void> IngestServer::Impl::recover() {
         } else if (*loaded == Restored::absent) {
             log("no unit roster for this checkpoint; units return with their next fix");
         }
-        auto ledger = day.load(config.journal_dir, after, now_ms());
+        auto ledger = day.load(config.journal_dir, after, clock());
         if (!ledger || *ledger == Restored::absent) {
             // Without it the day's counts restart from the incidents still open: those that
             // closed earlier today are missing from them (logged, so the gap is known).
@@ -37,7 +47,7 @@ Result<void> IngestServer::Impl::recover() {
                 "; today's counts restart from the open incidents");
             state.snapshot(kSnapshotChunk, {}, [&](const wire::SnapshotChunk& chunk) {
                 for (const auto& incident : chunk.incidents)
-                    day.observe(std::nullopt, incident, now_ms());
+                    day.observe(std::nullopt, incident, clock());
             });
         }
         log("checkpoint: " + std::to_string(state.open_count()) + " open incidents at seq " +
@@ -53,6 +63,7 @@ Result<void> IngestServer::Impl::recover() {
             // Units are not in checkpoints: the ones heard since the last one come back here,
             // the others with their next fix (docs/journal.md).
             if (fix->seq <= state.last_seq()) continue;
+            other_kind += fix->unit.drill != config.drill ? 1 : 0;
             units.apply(fix->unit);
             state.skip_to(fix->seq);
             ++counters.recovered_events;
@@ -64,6 +75,7 @@ Result<void> IngestServer::Impl::recover() {
             continue;
         }
         if (update->seq <= state.last_seq()) continue;
+        of_other_kind(update->incident);
         day.observe(status_before(update->incident.id), update->incident, record->time);
         state.commit(*update);
         ++counters.recovered_events;
@@ -78,7 +90,22 @@ Result<void> IngestServer::Impl::recover() {
     for (const JournalDamage& d : (*reader)->damage())
         if (std::find(damage.begin(), damage.end(), d) == damage.end()) damage.push_back(d);
     if (auto checked = check_damage(damage); !checked) return checked;
+    // A drill written into the city's journal would come back as the city after a restart (and
+    // the city's incidents would be published as a drill's): one journal, one kind.
+    if (other_kind != 0)
+        return Result<void>::failure(
+            ErrorKind::refused,
+            "journal: " + config.journal_dir.string() + " holds " +
+                (config.drill ? "events of the live city" : "events of a drill") + " (" +
+                std::to_string(other_kind) + " read), and this ingest is " +
+                (config.drill ? "a drill" : "the live city") + " ([ingest] drill); give " +
+                (config.drill ? "the drill" : "the city") +
+                " a journal of its own (journal_dir, or --journal)");
     published_seq = state.last_seq();
+    // Every open incident with a deadline, by its next step; the steps already in the journal
+    // are in the state, so none is taken twice.
+    escalations = EscalationSchedule(config.deadlines.escalate_every_ms());
+    escalations.rebuild(state);
     const auto& stats = (*reader)->stats();
     const auto& repair = journal->recovery();
     log("journal: recovered " + std::to_string(counters.recovered_events) + " events up to seq " +
@@ -197,7 +224,7 @@ bool IngestServer::Impl::settle() {
 // they are written. Departments' messages wait in their queues meanwhile (and a department on
 // the acknowledged path waits for its acknowledgements).
 void IngestServer::Impl::fence(const std::string& error) {
-    const TimeMs now = now_ms();
+    const TimeMs now = clock();
     ++counters.journal_failures;
     if (journal_failed.empty() && !journal_retrying) {
         const std::time_t t = static_cast<std::time_t>(now / 1000);
@@ -235,6 +262,8 @@ void IngestServer::Impl::retry_journal(TimeMs now) {
                 std::to_string(batch.size() + unpublished.size()) +
                 " events that were never published are dropped and the state is rebuilt");
             for (std::size_t i = 0; i < batch.size(); ++i) {
+                // An escalation step is ingest's own: the rebuilt schedule takes it again.
+                if (batch_sources[i] == kEscalationSource) continue;
                 ++counters.rejected;
                 health->rejected(batch_sources[i], "journal_error");
                 // The only copy of an event taken in and never journaled: kept whole.
@@ -287,7 +316,7 @@ void IngestServer::Impl::take_checkpoint(bool in_background) {
         return;
     }
     if (state.last_seq() == checkpointed_seq || !journal_failed.empty()) return;
-    const TimeMs now = now_ms();
+    const TimeMs now = clock();
     if (in_background && now < next_checkpoint_try) return;
     if (!settle()) return;
     const std::uint64_t seq = state.last_seq();
@@ -325,7 +354,7 @@ void IngestServer::Impl::reap_checkpoint(bool wait) {
     if (done == 0) return;
     checkpoint_writer = 0;
     checkpoint_done(checkpoint_writing_seq,
-                    done > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0, now_ms());
+                    done > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0, clock());
 }
 
 void IngestServer::Impl::checkpoint_done(std::uint64_t seq, bool written, TimeMs now) {

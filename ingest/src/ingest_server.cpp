@@ -4,6 +4,25 @@
 
 namespace citywall::ingest {
 
+namespace {
+
+std::string describe_deadlines(const DeadlineConfig& deadlines) {
+    constexpr const char* kNames[] = {"critical", "major", "moderate", "low"};
+    std::string said;
+    for (std::size_t k = 0; k < deadlines.minutes.size(); ++k)
+        if (deadlines.minutes[k].value_or(0) != 0)
+            said += std::string(said.empty() ? "" : ", ") + kNames[k] + " " +
+                    std::to_string(*deadlines.minutes[k]) + " min";
+    if (said.empty() && deadlines.rules.empty())
+        return "deadlines: none configured; incidents have no due time and do not escalate";
+    return "deadlines: " + (said.empty() ? std::string("by category only") : said) + " (" +
+           std::to_string(deadlines.rules.size()) +
+           " category rules); an overdue incident goes one level up every " +
+           std::to_string(deadlines.escalate_every_minutes) + " min";
+}
+
+}  // namespace
+
 IngestServer::IngestServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 IngestServer::~IngestServer() = default;
 
@@ -21,6 +40,10 @@ Result<std::unique_ptr<IngestServer>> IngestServer::create(const IngestConfig& c
         log("zeromq: receive buffers are shared (no ZMQ_ZERO_COPY_RECV in this libzmq)");
 
     impl->state.set_neighbour_radius(config.merge.distance_m);
+    if (config.drill)
+        log("DRILL: this ingest is a drill; every incident, unit and heartbeat it publishes says "
+            "drill, and so does its journal");
+    log(describe_deadlines(config.deadlines));
     auto placement = CityPlacement::load(config.placement);
     if (!placement) return placement.because("map: ");
     impl->placement = std::move(*placement);
@@ -141,7 +164,7 @@ Result<std::unique_ptr<IngestServer>> IngestServer::create(const IngestConfig& c
     if (!impl->dead_letter->ok())
         return R::failure(ErrorKind::io,
                           "cannot open dead-letter file " + dead_letter_path.string());
-    impl->health = std::make_unique<FeedHealthBoard>(config.departments, now_ms());
+    impl->health = std::make_unique<FeedHealthBoard>(config.departments, impl->clock());
     return std::unique_ptr<IngestServer>(new IngestServer(std::move(impl)));
 }
 
@@ -199,7 +222,8 @@ Result<void> IngestServer::Impl::open_gate() {
         std::mutex mutex;
         LogThrottle lines{[](const std::string& line) { log(line); }, 60'000};
     };
-    gate_config->on_refusal = [refusals = std::make_shared<RefusalLog>()](const RefusalEvent& e) {
+    gate_config->on_refusal = [refusals = std::make_shared<RefusalLog>(),
+                               this](const RefusalEvent& e) {
         const std::string to =
             e.domain == kWallDomain ? std::string("the wall stream") : "department " + e.domain;
         const std::string reason(describe(e.reason));
@@ -209,7 +233,7 @@ Result<void> IngestServer::Impl::open_gate() {
             "refused a connection to " + to +
                 (e.address.empty() ? std::string() : " from " + e.address) + ": " + reason +
                 (e.key_owner.empty() ? std::string() : " (the key of " + e.key_owner + ")"),
-            now_ms());
+            clock());
     };
     auto opened = KeyGate::open(context, std::move(*gate_config));
     if (!opened) return opened.because("security: ");
@@ -238,7 +262,7 @@ void IngestServer::Impl::reject(const Department& department, TimeMs now, const 
 void IngestServer::Impl::receive(Department& department, const zmq::message_t& message) {
     const std::string_view speaker = speaker_of(message);
     if (!gate->keys_off() && speaker != department.config.code) {
-        const TimeMs now = now_ms();
+        const TimeMs now = clock();
         health->heard(department.config.code, now);
         return reject(department, now,
                       {"wrong_speaker", "message from '" + std::string(speaker) + "'"},
@@ -248,7 +272,7 @@ void IngestServer::Impl::receive(Department& department, const zmq::message_t& m
 }
 
 void IngestServer::Impl::handle(Department& department, std::string_view bytes) {
-    const TimeMs now = now_ms();
+    const TimeMs now = clock();
     const std::string& code = department.config.code;
     health->heard(code, now);
     auto decoded = department.adapter->decode(bytes, now);
@@ -267,11 +291,20 @@ void IngestServer::Impl::handle(Department& department, std::string_view bytes) 
     if (!report.status_only && !department.transform.to_world(position))
         return reject(department, now, {"bad_location", "position outside the world"}, bytes);
 
-    auto applied =
-        apply_report(state, config.merge, *placement, {department.config, report, position}, now);
+    auto applied = apply_report(state, config.merge, *placement,
+                                {department.config, report, position, config.drill}, now);
     if (const auto* why = std::get_if<FeedReject>(&applied))
         return reject(department, now, *why, bytes);
-    if (auto error = record(std::move(std::get<Incident>(applied)), now, code); !error.empty())
+    auto& incident = std::get<Incident>(applied);
+    // The deadline runs from receipt. A report that changes what the incident is (its severity
+    // or its category) gives it that one's deadline; a report that closes it leaves it.
+    if (incident.open()) {
+        const OpenIncident* before = state.open_incident(incident.id);
+        if (!before || before->severity != incident.severity ||
+            state.category(*before) != incident.category)
+            incident.due = config.deadlines.due(incident);
+    }
+    if (auto error = record(std::move(incident), now, code); !error.empty())
         return reject(department, now, {"journal_error", error}, bytes);
     health->accepted(
         code, report.occurred != 0 ? std::optional<TimeMs>(now - report.occurred) : std::nullopt,
@@ -283,6 +316,12 @@ void IngestServer::Impl::handle(Department& department, std::string_view bytes) 
 // why it could not be taken, or nothing.
 std::string IngestServer::Impl::record(Incident incident, TimeMs now, const std::string& source) {
     if (!journal_failed.empty()) return journal_failed;
+    // Everything a drill ingest publishes is a drill; a live one passes on what a centre it
+    // follows says of its own incidents.
+    if (config.drill) incident.drill = true;
+    const OpenIncident* before = state.open_incident(incident.id);
+    const auto next_step_before =
+        before ? next_escalation(*before, escalations.every_ms()) : std::nullopt;
     // Built in place as a wire message, so encoding it copies nothing; the state then takes the
     // incident's texts.
     wire::Message message = wire::IncidentUpdate{state.next_seq(), std::move(incident)};
@@ -293,9 +332,31 @@ std::string IngestServer::Impl::record(Incident incident, TimeMs now, const std:
         !error.empty())
         return error;
     day.observe(status_before(update.incident.id), update.incident, now);
+    const std::uint64_t id = update.incident.id;
     state.commit(std::move(update));
+    if (const OpenIncident* open = state.open_incident(id))
+        escalations.changed(state, *open, next_step_before);
     after_commit();
     return {};
+}
+
+// One level up for each open incident whose next step is due, each step an event of its own on
+// the one path (numbered, journaled, published), so a restart finds every step in the journal.
+void IngestServer::Impl::escalate_overdue(TimeMs now) {
+    for (int steps = 0; steps < kMaxEscalationsPerPass && journal_failed.empty(); ++steps) {
+        const auto id = escalations.take_due(state, now);
+        if (!id) return;
+        const OpenIncident& open = *state.open_incident(*id);
+        Incident incident = state.incident(open);
+        ++incident.escalation;
+        incident.updated = now;
+        if (auto error = record(std::move(incident), now, kEscalationSource); !error.empty()) {
+            // Not taken: still due, and taken once the journal can be written again.
+            escalations.changed(state, open, std::nullopt);
+            return;
+        }
+        ++counters.escalations;
+    }
 }
 
 // Queues a numbered event for the journal. The checks the journal would make are made here,
@@ -323,7 +384,7 @@ void IngestServer::Impl::after_commit() {
     const std::uint64_t covered =
         checkpoint_writer != 0 ? checkpoint_writing_seq : checkpointed_seq;
     if (config.checkpoint_every != 0 && state.last_seq() - covered >= config.checkpoint_every &&
-        (next_checkpoint_try == 0 || now_ms() >= next_checkpoint_try)) {
+        (next_checkpoint_try == 0 || clock() >= next_checkpoint_try)) {
         flush_batch();
         take_checkpoint();
     } else if (batch.size() >= kJournalBatch) {
@@ -364,7 +425,7 @@ void IngestServer::Impl::receive_acknowledged(std::size_t index,
     const bool has_id =
         frames.size() >= 2 && frames[1].size() >= 1 && frames[1].size() <= kMaxDeliveryId;
     if (frames.size() != 3 || !has_id) {
-        const TimeMs now = now_ms();
+        const TimeMs now = clock();
         health->heard(department.config.code, now);
         ++counters.rejected;
         health->rejected(department.config.code, "bad_frames");
@@ -414,6 +475,7 @@ void IngestServer::Impl::handle_unit(Department& department, const FeedUnitFix& 
 
 std::string IngestServer::Impl::record_unit(Unit unit, TimeMs now, const std::string& source) {
     if (!journal_failed.empty()) return journal_failed;
+    unit.drill = config.drill;
     const wire::Message message = wire::UnitUpdate{state.next_seq(), std::move(unit)};
     const auto& update = std::get<wire::UnitUpdate>(message);
     if (auto error = enqueue(
@@ -430,7 +492,7 @@ std::string IngestServer::Impl::record_unit(Unit unit, TimeMs now, const std::st
 // What a county centre's ingest changed becomes this centre's own numbered, journaled events.
 void IngestServer::Impl::follow(Upstream& upstream) {
     const std::string& code = upstream.config.code;
-    const TimeMs now = now_ms();
+    const TimeMs now = clock();
     auto changes = upstream.link->receive();
     health->heard(code, now);
     for (const auto& change : changes) {
@@ -455,7 +517,7 @@ void IngestServer::Impl::publish(const wire::Message& message) {
 // The snapshot socket answers two requests: a snapshot, or one incident's case, each within
 // its wall's rate. Anything else is counted and logged (throttled); the client gets no reply.
 void IngestServer::Impl::serve_requests() {
-    const TimeMs now = now_ms();
+    const TimeMs now = clock();
     while (auto request = walls->next(now)) {
         using Kind = WallRequests::Request::Kind;
         if (request->forbidden) {
@@ -530,7 +592,7 @@ void IngestServer::run(const std::atomic<bool>& stop) {
     const std::size_t durable_item = items.size();
     items.push_back({nullptr, -1, ZMQ_POLLIN, 0});
     items.push_back({s.snapshots.handle(), 0, ZMQ_POLLIN, 0});
-    TimeMs next_beat = now_ms();
+    TimeMs next_beat = s.clock();
     log("serving " + std::to_string(s.departments.size()) + " departments; updates on " +
         s.config.updates_endpoint + ", snapshots on " + s.config.snapshot_endpoint);
     while (!stop.load()) {
@@ -538,7 +600,7 @@ void IngestServer::run(const std::atomic<bool>& stop) {
         items[durable_item].fd = s.journal ? s.journal->durable_fd() : -1;
         items[durable_item].events = s.journal ? ZMQ_POLLIN : 0;
         // A snapshot being streamed goes on as soon as its wall has read some.
-        TimeMs wait = std::clamp<TimeMs>(next_beat - now_ms(), 0, s.walls->busy() ? 2 : 100);
+        TimeMs wait = std::clamp<TimeMs>(next_beat - s.clock(), 0, s.walls->busy() ? 2 : 100);
         // A centre silent past its heartbeat_s is connected to afresh (new sockets: new
         // handles to poll).
         for (std::size_t k = 0; k < s.upstreams.size(); ++k) {
@@ -548,7 +610,7 @@ void IngestServer::run(const std::atomic<bool>& stop) {
                               "department " + s.upstreams[k].config.code + ": silent for " +
                                   std::to_string(s.upstreams[k].config.heartbeat_s) +
                                   " s, connecting afresh",
-                              now_ms());
+                              s.clock());
             items[2 * s.departments.size() + 2 * k].socket = link.updates().handle();
             items[2 * s.departments.size() + 2 * k + 1].socket = link.snapshots().handle();
         }
@@ -559,6 +621,9 @@ void IngestServer::run(const std::atomic<bool>& stop) {
             items[2 * k].events = until > 0 ? 0 : ZMQ_POLLIN;
             if (until > 0) wait = std::min(wait, until);
         }
+        // The loop wakes when the next escalation step falls due.
+        if (auto step = s.escalations.next_at(); step && s.journal_failed.empty())
+            wait = std::clamp<TimeMs>(*step - s.clock(), 0, wait);
         try {
             zmq::poll(items.data(), items.size(), std::chrono::milliseconds(wait));
         } catch (const zmq::error_t& e) {
@@ -570,7 +635,7 @@ void IngestServer::run(const std::atomic<bool>& stop) {
         const bool taking = s.journal_failed.empty();
         for (std::size_t k = 0; k < s.departments.size(); ++k) {
             auto& d = s.departments[k];
-            const int budget = d.rate.budget(now_ms(), kDrainPerSocket);
+            const int budget = d.rate.budget(s.clock(), kDrainPerSocket);
             if (taking && budget > 0 && (items[2 * k].revents & ZMQ_POLLIN)) {
                 zmq::message_t message;
                 std::vector<zmq::message_t> frames;
@@ -591,7 +656,7 @@ void IngestServer::run(const std::atomic<bool>& stop) {
                 // Its budget for the pass (or its rate) is spent with more waiting: the wall
                 // shows it.
                 if (n == budget && (d.socket.get(zmq::sockopt::events) & ZMQ_POLLIN))
-                    s.health->held_back(d.config.code, now_ms());
+                    s.health->held_back(d.config.code, s.clock());
             }
             if (items[2 * k + 1].revents & ZMQ_POLLIN) s.watch_peers(d);
         }
@@ -602,6 +667,8 @@ void IngestServer::run(const std::atomic<bool>& stop) {
                 ZMQ_POLLIN)
                 s.follow(s.upstreams[k]);
         }
+        // Overdue incidents go up a level on the same path, after what the departments said.
+        if (taking) s.escalate_overdue(s.clock());
         // Everything taken in this pass is journaled before the next wait; it is published
         // as soon as the disk has it.
         s.flush_batch();
@@ -611,7 +678,7 @@ void IngestServer::run(const std::atomic<bool>& stop) {
         }
         s.publish_durable();
         if ((items.back().revents & ZMQ_POLLIN) || s.walls->busy()) s.serve_requests();
-        const TimeMs now = now_ms();
+        const TimeMs now = s.clock();
         if (s.gate->take_wall_departures() > 0)
             s.trim_at = now + 1000;  // once the wall's queue has been freed
         // The last snapshot image is let go a while after the last wall took it.
@@ -628,8 +695,8 @@ void IngestServer::run(const std::atomic<bool>& stop) {
         if (now >= next_beat) {
             // Heartbeats go on while the journal fails, saying why: a stopped ingest is not a
             // network cut. They carry the last published number, never one still on its way.
-            s.publish(
-                wire::Heartbeat{s.published_seq, now, false, s.gate->keys_off(), s.journal_failed});
+            s.publish(wire::Heartbeat{s.published_seq, now, s.config.drill, s.gate->keys_off(),
+                                      s.journal_failed});
             s.publish(wire::FeedHealthReport{s.published_seq, now, s.health->report(now)});
             if (s.journal_failed.empty()) s.publish(s.day.report(s.published_seq, now));
             next_beat = now + s.config.heartbeat_ms;

@@ -35,6 +35,7 @@
 #include "day_ledger.hpp"
 #include "dead_letter.hpp"
 #include "department_keys.hpp"
+#include "escalation.hpp"
 #include "feed_adapter.hpp"
 #include "feed_health.hpp"
 #include "log_throttle.hpp"
@@ -69,6 +70,11 @@ constexpr TimeMs kFirstJournalRetryMs = 250;
 constexpr TimeMs kMaxJournalRetryMs = 30'000;
 // Beside the journal: damage an operator chose to start without (docs/journal.md, "Damage").
 constexpr const char* kAcceptedDamageFile = "damage.accepted";
+// Escalation steps taken in one pass at most: after a long stop the overdue incidents catch up
+// over a few passes, and the departments are read between them.
+constexpr int kMaxEscalationsPerPass = 1024;
+// Who an escalation step comes from, in the batch beside the departments' events: ingest itself.
+constexpr const char* kEscalationSource = "@deadlines";
 constexpr TimeMs kFirstCheckpointRetryMs = 1000;
 constexpr TimeMs kMaxCheckpointRetryMs = 5 * 60'000;
 
@@ -188,6 +194,8 @@ constexpr std::size_t kMaxDeliveryId = 64;
 struct IngestServer::Impl {
     IngestConfig config;
     StartOptions options;
+    // Ingest's clock: every time it gives an event, a heartbeat or a deadline.
+    TimeMs clock() const { return options.clock ? options.clock() : now_ms(); }
     zmq::context_t context{1};
     std::unique_ptr<KeyGate> gate;  // after the context, before every socket it guards
     KeyPair own_keys;               // the ingest's pair (empty with keys off)
@@ -204,6 +212,7 @@ struct IngestServer::Impl {
     CityState state;
     UnitRoster units;
     DayLedger day;
+    EscalationSchedule escalations;
     std::uint64_t checkpointed_seq = 0;
     IngestCounters counters;
     FeedLimits limits;
@@ -254,6 +263,8 @@ struct IngestServer::Impl {
     std::string enqueue(JournalRecord record, const std::string& source);
     void flush_batch();
     void after_commit();
+    // Takes the escalation steps that are due (at most kMaxEscalationsPerPass).
+    void escalate_overdue(TimeMs now);
     void follow(Upstream& upstream);
     void handle(Department& department, std::string_view bytes);
     void handle_unit(Department& department, const FeedUnitFix& fix, std::string_view bytes,

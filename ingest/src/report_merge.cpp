@@ -26,7 +26,8 @@ const OpenIncident* merge_candidate(const CityState& state, const MergeConfig& r
             department &&
             std::any_of(candidate->sources.begin(), candidate->sources.end(),
                         [&](const OpenSource& s) { return s.department == *department; });
-        if (same_department || candidate->drill) continue;
+        // A drill and the live city never share an incident.
+        if (same_department || candidate->drill != placed.drill) continue;
         if (std::llabs(candidate->occurred - event_time) > rules.window_ms) continue;
         if (!rules.compatible_categories(state.category(*candidate), placed.report.category))
             continue;

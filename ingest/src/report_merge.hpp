@@ -19,7 +19,8 @@ namespace citywall::ingest {
 struct PlacedReport {
     const DepartmentConfig& department;
     FeedReport& report;
-    LonLat position;  // WGS84
+    LonLat position;     // WGS84
+    bool drill = false;  // it comes to a drill ingest: it joins drill incidents only
 };
 
 std::variant<Incident, FeedReject> apply_report(const CityState& state, const MergeConfig& rules,

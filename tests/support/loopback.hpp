@@ -108,8 +108,8 @@ inline DepartmentConfig department_config(std::string code, std::string name, st
 
 class RunningIngest {
   public:
-    explicit RunningIngest(const IngestConfig& config) {
-        auto server = ingest::IngestServer::create(config);
+    explicit RunningIngest(const IngestConfig& config, const ingest::StartOptions& options = {}) {
+        auto server = ingest::IngestServer::create(config, options);
         if (!server) throw std::runtime_error("ingest: " + server.error());
         server_ = std::move(*server);
         thread_ = std::thread([this] { server_->run(stop_); });

@@ -156,6 +156,10 @@ TEST(FeedConfigTest, TheDocumentedIngestExampleLoadsWithEveryKeyTaken) {
     EXPECT_EQ(config->placement.beat_code_field, "code");
     EXPECT_EQ(config->merge.compatible.size(), 2u);
     EXPECT_EQ(config->departments.at(0).heartbeat_s, 10);
+    EXPECT_FALSE(config->drill);
+    EXPECT_EQ(config->deadlines.deadline_ms("fire.building", Severity::critical), 10 * 60'000);
+    EXPECT_EQ(config->deadlines.deadline_ms("fire.building", Severity::low), 1440 * 60'000);
+    EXPECT_EQ(config->deadlines.escalate_every_minutes, 30);
 }
 
 // A mistake in the file stops ingest before it opens a journal, with the file, the line and the

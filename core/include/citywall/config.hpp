@@ -2,8 +2,10 @@
 // against the directory of the file.
 #pragma once
 
+#include <array>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -135,6 +137,39 @@ struct MergeConfig {
     bool compatible_categories(std::string_view a, std::string_view b) const;
 };
 
+// How long an open incident may wait before it is overdue (docs/config.md, "Deadlines and
+// escalation"). Minutes are kept by severity, critical first; nothing: this rule does not say,
+// 0: no deadline.
+using SeverityMinutes = std::array<std::optional<int>, 4>;
+
+// [[deadline]]: the deadlines of one category ("fire.building") or of every category under a
+// prefix ("fire.*"), for the severities it names.
+struct DeadlineRule {
+    std::string category;
+    SeverityMinutes minutes;
+    bool pattern() const { return category.ends_with(".*"); }
+    bool matches(std::string_view category) const;
+};
+
+struct DeadlineConfig {
+    SeverityMinutes minutes;          // [deadlines]: every category
+    std::vector<DeadlineRule> rules;  // [[deadline]]
+    // An overdue incident goes one level up the grid hierarchy at its deadline, and one more
+    // each this many minutes after it.
+    int escalate_every_minutes = 30;
+
+    // The deadline of an incident of this category and severity, in ms from its receipt; 0: it
+    // has none. For its severity the most specific rule that names it wins: the exact category,
+    // then the longest prefix, then [deadlines].
+    TimeMs deadline_ms(std::string_view category, Severity severity) const;
+    // When the incident is due: its receipt plus its deadline; 0 when it has none.
+    TimeMs due(const Incident& incident) const {
+        const TimeMs deadline = deadline_ms(incident.category, incident.severity);
+        return deadline != 0 ? incident.received + deadline : 0;
+    }
+    TimeMs escalate_every_ms() const { return TimeMs{escalate_every_minutes} * 60'000; }
+};
+
 struct IngestConfig {
     std::string updates_endpoint = "tcp://127.0.0.1:5556";   // PUB: sequenced updates
     std::string snapshot_endpoint = "tcp://127.0.0.1:5557";  // ROUTER: snapshots on request
@@ -160,6 +195,10 @@ struct IngestConfig {
     PlacementConfig placement;
     Taxonomy taxonomy;
     MergeConfig merge;
+    DeadlineConfig deadlines;
+    // A drill ingest: every incident and unit it publishes, and its heartbeats, say drill, and
+    // so does its journal. A drill's journal is never the live city's (docs/config.md, "Drill").
+    bool drill = false;
     // CURVE keys (docs/security.md). Keys are on unless the config says keys = "off"; then
     // every department must have a public key and ingest its own secret key file.
     bool keys_off = false;

@@ -54,7 +54,7 @@ struct FeedHealthReport {
 struct Heartbeat {
     std::uint64_t seq = 0;
     TimeMs time = 0;
-    bool drill = false;     // the stream is a drill replay, not the live city
+    bool drill = false;     // a drill (a drill ingest, or a replay), not the live city
     bool keys_off = false;  // ingest accepts departments without CURVE keys (config says so)
     // Why ingest accepts and publishes nothing now (its journal cannot be written), with since
     // when; empty while it runs. Every wall shows it, so a stopped ingest is not taken for a

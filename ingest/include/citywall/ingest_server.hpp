@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 
 #include "citywall/config.hpp"
@@ -26,14 +27,20 @@ struct IngestCounters {
     std::uint64_t journal_retries = 0;
     std::uint64_t checkpoint_failures = 0;  // each tried again after a back-off
     std::uint64_t answered = 0;             // answers sent on acknowledged feeds
+    std::uint64_t escalations = 0;  // steps up the grid hierarchy taken by overdue incidents
 };
 
-// What an operator decides at start-up, on the command line rather than in the config.
+// What is decided at start-up beside the config: by an operator on the command line, or by a
+// test that runs ingest.
 struct StartOptions {
     // Start although the journal has damage that may have held published events (their
     // numbers are named in the refusal); the damage is then recorded as accepted beside the
     // journal, and later starts do not ask again (docs/journal.md, "Damage").
     bool accept_journal_damage = false;
+    // Ingest's clock, ms since the epoch (UTC): when events are received, when deadlines fall,
+    // what heartbeats say. Empty: the system clock. A test moves it on instead of waiting; it
+    // must be safe to call from any thread and should not go backwards.
+    std::function<TimeMs()> clock;
 };
 
 class IngestServer {
