@@ -236,10 +236,10 @@ void IngestServer::Impl::retry_journal(TimeMs now) {
                 " events that were never published are dropped and the state is rebuilt");
             for (std::size_t i = 0; i < batch.size(); ++i) {
                 ++counters.rejected;
-                health->rejected(batch_sources[i], "journal_error");
+                health->rejected(batch_sources[i], RejectReason::journal_error);
                 // The only copy of an event taken in and never journaled: kept whole.
-                (void)dead_letter->write(now, batch_sources[i], "journal_error", journal_failed,
-                                         batch[i].payload, DeadLetterKeep::whole);
+                (void)dead_letter->write(now, batch_sources[i], RejectReason::journal_error,
+                                         journal_failed, batch[i].payload, DeadLetterKeep::whole);
             }
             batch.clear();
             batch_sources.clear();
