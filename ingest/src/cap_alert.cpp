@@ -116,10 +116,10 @@ std::optional<FeedReject> incident_id(const pugi::xml_node& alert, std::string_v
     auto second = comma == std::string_view::npos ? comma : first.find(',', comma + 1);
     if (second == std::string_view::npos || second == comma + 1 ||
         first.find(',', second + 1) != std::string_view::npos)
-        return feed_reject("bad_field", "references is not 'sender,identifier,sent …'");
+        return feed_reject(RejectReason::bad_field, "references is not 'sender,identifier,sent …'");
     std::string_view referenced = first.substr(comma + 1, second - comma - 1);
     if (referenced.size() > kMaxIdLength)
-        return feed_reject("bad_field", "referenced identifier is too long");
+        return feed_reject(RejectReason::bad_field, "referenced identifier is too long");
     id = std::string(referenced);
     return std::nullopt;
 }
@@ -147,12 +147,13 @@ std::optional<FeedReject> read_category(const pugi::xml_node& info,
                 return std::nullopt;
             }
         }
-        if (words.empty()) return feed_reject("missing_field", "info/event and info/category");
-        return feed_reject("unknown_category", "event '" + utf8_prefix(event, 64) +
-                                                   "' and its categories are not in "
-                                                   "categories");
+        if (words.empty())
+            return feed_reject(RejectReason::missing_field, "info/event and info/category");
+        return feed_reject(
+            RejectReason::unknown_category,
+            "event '" + utf8_prefix(event, 64) + "' and its categories are not in categories");
     }
-    if (event.empty()) return feed_reject("missing_field", "info/event");
+    if (event.empty()) return feed_reject(RejectReason::missing_field, "info/event");
     FeedReject why;
     auto category = vocabulary.category(event, why);
     if (!category) return why;
@@ -163,16 +164,16 @@ std::optional<FeedReject> read_category(const pugi::xml_node& info,
 std::optional<FeedReject> read_severity(const pugi::xml_node& info,
                                         const FeedVocabulary& vocabulary, FeedReport& report) {
     std::string severity = child_text(info, "severity");
-    if (severity.empty()) return feed_reject("missing_field", "info/severity");
+    if (severity.empty()) return feed_reject(RejectReason::missing_field, "info/severity");
     if (auto mapped = vocabulary.find_severity(severity)) {
         report.severity = *mapped;
         return std::nullopt;
     }
     auto level = cap_severity(severity, child_text(info, "urgency"), child_text(info, "certainty"));
     if (!level)
-        return feed_reject("bad_severity", "info/severity '" + utf8_prefix(severity, 32) +
-                                               "'; CAP has Extreme, Severe, Moderate, "
-                                               "Minor, Unknown");
+        return feed_reject(RejectReason::bad_severity,
+                           "info/severity '" + utf8_prefix(severity, 32) +
+                               "'; CAP has Extreme, Severe, Moderate, Minor, Unknown");
     report.severity = *level;
     return std::nullopt;
 }
@@ -186,7 +187,7 @@ std::optional<FeedReject> read_time(const pugi::xml_node& info, TimeMs sent, Tim
         if (text.empty()) continue;
         auto time = parse_iso8601(text);
         if (!time)
-            return feed_reject("bad_time",
+            return feed_reject(RejectReason::bad_time,
                                std::string("info/") + name + " is not an ISO-8601 time");
         if (*time <= now + limits.max_future_ms) {
             report.occurred = *time;
@@ -201,11 +202,11 @@ std::optional<FeedReject> read_texts(const pugi::xml_node& info, FeedReport& rep
     if (report.title.empty()) report.title = child_text(info, "event");
     report.description = child_text(info, "description");
     if (!is_valid_utf8(report.title) || !is_valid_utf8(report.description))
-        return feed_reject("invalid_utf8", "info/headline or info/description");
+        return feed_reject(RejectReason::invalid_utf8, "info/headline or info/description");
     if (report.title.size() > kMaxTitleLength)
-        return feed_reject("bad_field", "info/headline is too long");
+        return feed_reject(RejectReason::bad_field, "info/headline is too long");
     if (report.description.size() > kMaxDescriptionLength)
-        return feed_reject("bad_field", "info/description is too long");
+        return feed_reject(RejectReason::bad_field, "info/description is too long");
     return std::nullopt;
 }
 
@@ -224,13 +225,13 @@ std::optional<FeedReject> read_position(const pugi::xml_node& chosen,
                 std::string why, text = text_of(shape);
                 auto position =
                     circle ? cap_circle_centre(text, why) : cap_polygon_centroid(text, why);
-                if (!position) return feed_reject("bad_location", why);
+                if (!position) return feed_reject(RejectReason::bad_location, why);
                 report.position = *position;
                 return std::nullopt;
             }
         }
     }
-    return feed_reject("bad_location",
+    return feed_reject(RejectReason::bad_location,
                        "no info/area has a circle or polygon (geocodes are not resolved)");
 }
 
@@ -238,34 +239,40 @@ std::optional<FeedReject> read_position(const pugi::xml_node& chosen,
 std::optional<FeedReject> load(std::string_view bytes, pugi::xml_document& doc,
                                pugi::xml_node& alert) {
     if (bytes.substr(0, 3) == "\xEF\xBB\xBF") bytes.remove_prefix(3);
-    if (!is_valid_utf8(bytes)) return feed_reject("invalid_utf8", "an alert is UTF-8 XML");
+    if (!is_valid_utf8(bytes))
+        return feed_reject(RejectReason::invalid_utf8, "an alert is UTF-8 XML");
     auto parsed = doc.load_buffer(
         bytes.data(), bytes.size(),
         pugi::parse_default | pugi::parse_declaration | pugi::parse_doctype, pugi::encoding_utf8);
     if (!parsed)
-        return feed_reject("invalid_xml", std::string(parsed.description()) + " at byte " +
-                                              std::to_string(parsed.offset));
+        return feed_reject(
+            RejectReason::invalid_xml,
+            std::string(parsed.description()) + " at byte " + std::to_string(parsed.offset));
     int elements = 0;
     for (pugi::xml_node node : doc.children()) {
         if (node.type() == pugi::node_doctype)
-            return feed_reject("invalid_xml", "a DOCTYPE (and any entity declaration) is refused");
+            return feed_reject(RejectReason::invalid_xml,
+                               "a DOCTYPE (and any entity declaration) is refused");
         if (node.type() == pugi::node_declaration) {
             std::string_view encoding = node.attribute("encoding").value();
             if (!encoding.empty() && !equals_ignoring_case(encoding, "UTF-8") &&
                 !equals_ignoring_case(encoding, "UTF8"))
-                return feed_reject("invalid_xml", "declared encoding " + utf8_prefix(encoding, 32) +
-                                                      "; an alert is UTF-8");
+                return feed_reject(
+                    RejectReason::invalid_xml,
+                    "declared encoding " + utf8_prefix(encoding, 32) + "; an alert is UTF-8");
         }
         if (node.type() == pugi::node_element) {
             ++elements;
             alert = node;
         }
     }
-    if (elements != 1) return feed_reject("invalid_xml", "an alert has one root element");
+    if (elements != 1)
+        return feed_reject(RejectReason::invalid_xml, "an alert has one root element");
     if (local_name(alert) != "alert" || namespace_uri(alert) != kCapNamespace)
-        return feed_reject("unknown_type", "root element <" + utf8_prefix(alert.name(), 64) +
-                                               "> is not a CAP 1.2 alert (namespace " +
-                                               std::string(kCapNamespace) + ")");
+        return feed_reject(RejectReason::unknown_type, "root element <" +
+                                                           utf8_prefix(alert.name(), 64) +
+                                                           "> is not a CAP 1.2 alert (namespace " +
+                                                           std::string(kCapNamespace) + ")");
     return std::nullopt;
 }
 
@@ -356,7 +363,7 @@ std::optional<LonLat> cap_polygon_centroid(std::string_view text, std::string& w
 FeedMessage decode_cap_alert(std::string_view bytes, TimeMs now, const FeedVocabulary& vocabulary,
                              const FeedLimits& limits) {
     if (bytes.size() > limits.max_bytes)
-        return feed_reject("oversized", std::to_string(bytes.size()) + " bytes");
+        return feed_reject(RejectReason::oversized, std::to_string(bytes.size()) + " bytes");
     pugi::xml_document doc;
     pugi::xml_node alert;
     if (auto why = load(bytes, doc, alert)) return *why;
@@ -366,37 +373,38 @@ FeedMessage decode_cap_alert(std::string_view bytes, TimeMs now, const FeedVocab
     std::string status = child_text(alert, "status");
     if (status == "Test" || status == "System") return FeedHeartbeat{};
     if (status == "Exercise" || status == "Draft")
-        return feed_reject("not_actual", "status " + status + "; the wall shows Actual alerts");
-    if (status.empty()) return feed_reject("missing_field", "status");
+        return feed_reject(RejectReason::not_actual,
+                           "status " + status + "; the wall shows Actual alerts");
+    if (status.empty()) return feed_reject(RejectReason::missing_field, "status");
     if (status != "Actual")
-        return feed_reject("bad_field", "status '" + utf8_prefix(status, 32) + "'");
+        return feed_reject(RejectReason::bad_field, "status '" + utf8_prefix(status, 32) + "'");
 
     std::string msg_type = child_text(alert, "msgType");
     if (msg_type == "Ack" || msg_type == "Error") return FeedHeartbeat{};
-    if (msg_type.empty()) return feed_reject("missing_field", "msgType");
+    if (msg_type.empty()) return feed_reject(RejectReason::missing_field, "msgType");
     if (msg_type != "Alert" && msg_type != "Update" && msg_type != "Cancel")
-        return feed_reject("bad_field", "msgType '" + utf8_prefix(msg_type, 32) + "'");
+        return feed_reject(RejectReason::bad_field, "msgType '" + utf8_prefix(msg_type, 32) + "'");
 
     FeedReport report;
     report.source_id = child_text(alert, "identifier");
-    if (report.source_id.empty()) return feed_reject("missing_field", "identifier");
+    if (report.source_id.empty()) return feed_reject(RejectReason::missing_field, "identifier");
     if (report.source_id.size() > kMaxIdLength)
-        return feed_reject("bad_field", "identifier is too long");
+        return feed_reject(RejectReason::bad_field, "identifier is too long");
     if (auto why = incident_id(alert, msg_type, report.source_id)) return *why;
     if (!is_valid_utf8(report.source_id))
-        return feed_reject("invalid_utf8", "identifier is not valid UTF-8");
+        return feed_reject(RejectReason::invalid_utf8, "identifier is not valid UTF-8");
     report.status = msg_type == "Cancel" ? IncidentStatus::cancelled : IncidentStatus::reported;
 
     std::string sent_text = child_text(alert, "sent");
-    if (sent_text.empty()) return feed_reject("missing_field", "sent");
+    if (sent_text.empty()) return feed_reject(RejectReason::missing_field, "sent");
     auto sent = parse_iso8601(sent_text);
-    if (!sent) return feed_reject("bad_time", "sent is not an ISO-8601 time with zone");
+    if (!sent) return feed_reject(RejectReason::bad_time, "sent is not an ISO-8601 time with zone");
     if (*sent > now + limits.max_future_ms)
-        return feed_reject("future_time", "sent is ahead of ingest's clock");
+        return feed_reject(RejectReason::future_time, "sent is ahead of ingest's clock");
 
     auto infos = cap_children(alert, "info");
     if (infos.empty()) {
-        if (msg_type != "Cancel") return feed_reject("missing_field", "info");
+        if (msg_type != "Cancel") return feed_reject(RejectReason::missing_field, "info");
         // CAP allows a bare Cancel: it closes what it references and says nothing else, so
         // it can only apply to an incident this department already reported.
         report.status_only = true;

@@ -18,8 +18,8 @@ namespace citywall::ingest {
 
 namespace {
 
-// Department codes and reasons come from the configuration and the decoders; capped all the
-// same so that no field can make a record unbounded.
+// Department codes come from the configuration; capped all the same so that no field can make
+// a record unbounded.
 constexpr std::size_t kNameBytes = 256;
 // Windows of departments long silent are forgotten past this many, so the map stays small even
 // if department names were ever taken from the input.
@@ -190,7 +190,7 @@ bool DeadLetterFile::over_rate(TimeMs time, std::string_view department) {
 }
 
 Result<DeadLetterWritten> DeadLetterFile::write(TimeMs time, std::string_view department,
-                                                std::string_view reason, std::string_view detail,
+                                                RejectReason reason, std::string_view detail,
                                                 std::string_view raw, DeadLetterKeep keep) {
     const bool bounded = keep == DeadLetterKeep::bounded;
     if (bounded && limits_.per_department_per_second != 0 && over_rate(time, department)) {
@@ -199,22 +199,22 @@ Result<DeadLetterWritten> DeadLetterFile::write(TimeMs time, std::string_view de
     }
 
     const std::string department_text = capped_text(department, kNameBytes);
-    const std::string reason_text = capped_text(reason, kNameBytes);
     const std::string detail_text = capped_text(detail, limits_.detail_bytes);
     const std::uint64_t share = limits_.max_bytes / 2;
     std::size_t kept = bounded ? std::min(raw.size(), limits_.record_bytes) : raw.size();
-    std::string line = record_line(time, department_text, reason_text, detail_text, raw, kept);
+    std::string line =
+        record_line(time, department_text, to_string(reason), detail_text, raw, kept);
     if (line.size() > share) {
         // Keep as much of the raw message as fits in a file's half, or nothing if not even
         // the rest of the record fits.
         const std::string bare =
-            record_line(time, department_text, reason_text, detail_text, raw, 0);
+            record_line(time, department_text, to_string(reason), detail_text, raw, 0);
         if (bare.size() > share) {
             ++counters_.dropped;
             return DeadLetterWritten::dropped;
         }
         kept = std::min<std::uint64_t>(kept, (share - bare.size()) / 4 * 3);
-        line = record_line(time, department_text, reason_text, detail_text, raw, kept);
+        line = record_line(time, department_text, to_string(reason), detail_text, raw, kept);
     }
 
     if (auto opened = ensure_open(); !opened) return fail(opened.error());

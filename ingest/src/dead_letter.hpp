@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "citywall/incident.hpp"
+#include "citywall/reject_reason.hpp"
 #include "citywall/result.hpp"
 
 namespace citywall::ingest {
@@ -56,9 +57,8 @@ class DeadLetterFile {
     DeadLetterFile& operator=(const DeadLetterFile&) = delete;
 
     // The failure's reason names the file and the system error.
-    Result<DeadLetterWritten> write(TimeMs time, std::string_view department,
-                                    std::string_view reason, std::string_view detail,
-                                    std::string_view raw,
+    Result<DeadLetterWritten> write(TimeMs time, std::string_view department, RejectReason reason,
+                                    std::string_view detail, std::string_view raw,
                                     DeadLetterKeep keep = DeadLetterKeep::bounded);
 
     bool ok() const { return fd_ >= 0; }  // the live file is open now

@@ -265,10 +265,10 @@ void IngestServer::Impl::retry_journal(TimeMs now) {
                 // An escalation step is ingest's own: the rebuilt schedule takes it again.
                 if (batch_sources[i] == kEscalationSource) continue;
                 ++counters.rejected;
-                health->rejected(batch_sources[i], "journal_error");
+                health->rejected(batch_sources[i], RejectReason::journal_error);
                 // The only copy of an event taken in and never journaled: kept whole.
-                (void)dead_letter->write(now, batch_sources[i], "journal_error", journal_failed,
-                                         batch[i].payload, DeadLetterKeep::whole);
+                (void)dead_letter->write(now, batch_sources[i], RejectReason::journal_error,
+                                         journal_failed, batch[i].payload, DeadLetterKeep::whole);
             }
             batch.clear();
             batch_sources.clear();

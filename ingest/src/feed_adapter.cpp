@@ -53,7 +53,7 @@ class MisconfiguredAdapter final : public FeedAdapter {
   public:
     explicit MisconfiguredAdapter(std::string problem) : problem_(std::move(problem)) {}
     FeedMessage decode(std::string_view, TimeMs) const override {
-        return FeedReject{"bad_mapping", problem_};
+        return FeedReject{RejectReason::bad_mapping, problem_};
     }
 
   private:

@@ -90,11 +90,14 @@ std::optional<std::string> FeedVocabulary::find_category(std::string_view word) 
 std::optional<std::string> FeedVocabulary::category(std::string_view word, FeedReject& why) const {
     if (maps_categories()) {
         auto mapped = find_category(word);
-        if (!mapped) why = feed_reject("unknown_category", quoted(word) + " is not in categories");
+        if (!mapped) {
+            const std::string detail = quoted(word) + " is not in categories";
+            why = feed_reject(RejectReason::unknown_category, detail);
+        }
         return mapped;
     }
     if (!is_well_formed_category(word)) {
-        why = feed_reject("bad_category", utf8_prefix(word, kMaxCategoryLength));
+        why = feed_reject(RejectReason::bad_category, utf8_prefix(word, kMaxCategoryLength));
         return std::nullopt;
     }
     return std::string(word);
@@ -109,9 +112,9 @@ std::optional<Severity> FeedVocabulary::find_severity(std::string_view word) con
 std::optional<Severity> FeedVocabulary::severity(std::string_view word, FeedReject& why) const {
     auto level = maps_severities() ? find_severity(word) : severity_from_level(word);
     if (!level)
-        why = feed_reject("bad_severity", maps_severities()
-                                              ? quoted(word) + " is not in severities"
-                                              : "severity must be 1 (critical) to 4 (low)");
+        why = feed_reject(RejectReason::bad_severity,
+                          maps_severities() ? quoted(word) + " is not in severities"
+                                            : "severity must be 1 (critical) to 4 (low)");
     return level;
 }
 
@@ -120,17 +123,19 @@ std::optional<IncidentStatus> FeedVocabulary::status(std::string_view word, Feed
     if (maps_statuses()) {
         if (auto it = statuses_.find(word); it != statuses_.end())
             status = parse_incident_status(it->second);
-        if (!status) why = feed_reject("bad_status", quoted(word) + " is not in statuses");
+        if (!status)
+            why = feed_reject(RejectReason::bad_status, quoted(word) + " is not in statuses");
     } else {
         status = parse_incident_status(word);
-        if (!status) why = feed_reject("bad_status", utf8_prefix(word, kMaxStatusLength));
+        if (!status)
+            why = feed_reject(RejectReason::bad_status, utf8_prefix(word, kMaxStatusLength));
     }
     return status;
 }
 
 bool FeedVocabulary::accepts(std::string_view category, FeedReject& why) const {
     if (taxonomy_.accepts(category)) return true;
-    why = feed_reject("unknown_category",
+    why = feed_reject(RejectReason::unknown_category,
                       utf8_prefix(category, kMaxCategoryLength) + " is not in the taxonomy");
     return false;
 }
@@ -138,8 +143,8 @@ bool FeedVocabulary::accepts(std::string_view category, FeedReject& why) const {
 std::optional<FeedReject> final_checks(const FeedReport& report, const FeedVocabulary& vocabulary,
                                        TimeMs now, const FeedLimits& limits) {
     if (report.occurred > now + limits.max_future_ms)
-        return feed_reject("future_time", "occurred is ahead of ingest's clock");
-    if (report.occurred < 0) return feed_reject("bad_time", "occurred before 1970");
+        return feed_reject(RejectReason::future_time, "occurred is ahead of ingest's clock");
+    if (report.occurred < 0) return feed_reject(RejectReason::bad_time, "occurred before 1970");
     FeedReject why;
     if (!vocabulary.accepts(report.category, why)) return why;
     return std::nullopt;

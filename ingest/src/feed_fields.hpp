@@ -21,8 +21,8 @@ inline constexpr std::size_t kMaxStatusLength = 32;
 inline constexpr std::size_t kMaxTitleLength = 512;
 inline constexpr std::size_t kMaxDescriptionLength = 8192;
 
-inline FeedReject feed_reject(std::string reason, std::string detail) {
-    return FeedReject{std::move(reason), std::move(detail)};
+inline FeedReject feed_reject(RejectReason reason, std::string detail) {
+    return FeedReject{reason, std::move(detail)};
 }
 
 // The city taxonomy's shape: family.kind, lowercase letters, digits and `_`, ≤ 64 bytes.

@@ -43,10 +43,10 @@ void FeedHealthBoard::accepted(const std::string& department, std::optional<Time
     if (feed.lags.size() > kMaxLagSamples) feed.lags.pop_front();
 }
 
-void FeedHealthBoard::rejected(const std::string& department, const std::string& reason) {
+void FeedHealthBoard::rejected(const std::string& department, RejectReason reason) {
     auto& feed = feeds_.at(department);
     ++feed.health.rejected;
-    ++feed.rejects[reason];
+    ++feed.rejects[std::string(to_string(reason))];
 }
 
 void FeedHealthBoard::peers_changed(const std::string& department, int delta) {

@@ -10,6 +10,7 @@
 
 #include "citywall/config.hpp"
 #include "citywall/incident.hpp"
+#include "citywall/reject_reason.hpp"
 
 namespace citywall::ingest {
 
@@ -20,7 +21,7 @@ class FeedHealthBoard {
     void heard(const std::string& department, TimeMs now);
     // lag_ms: from the event's own time to now, when the department said when it happened.
     void accepted(const std::string& department, std::optional<TimeMs> lag_ms, TimeMs now);
-    void rejected(const std::string& department, const std::string& reason);
+    void rejected(const std::string& department, RejectReason reason);
     void peers_changed(const std::string& department, int delta);
     // Ingest left messages of the department waiting in a pass, to serve the others first.
     void held_back(const std::string& department, TimeMs now);

@@ -8,6 +8,7 @@
 #include <variant>
 
 #include "citywall/incident.hpp"
+#include "citywall/reject_reason.hpp"
 #include "citywall/unit.hpp"
 
 namespace citywall::ingest {
@@ -43,8 +44,8 @@ struct FeedUnitFix {
 };
 
 struct FeedReject {
-    std::string reason;  // a short code: invalid_json, missing_field, bad_location, …
-    std::string detail;  // for the operator: which field and why
+    RejectReason reason;  // to_string gives the code that is counted, kept and answered
+    std::string detail;   // for the operator: which field and why
 };
 
 using FeedMessage = std::variant<FeedReport, FeedHeartbeat, FeedReject, FeedUnitFix>;

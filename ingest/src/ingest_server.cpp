@@ -248,13 +248,14 @@ void IngestServer::Impl::reject(const Department& department, TimeMs now, const 
     if (auto kept = dead_letter->write(now, department.config.code, why.reason, why.detail, raw);
         !kept)
         throttled.write("dead-letter", "dead letter not written: " + kept.error(), now);
-    if (!delivery || why.reason == "journal_error") return;  // unanswered: it is sent again
-    if (why.reason == "duplicate") {
+    if (!delivery || why.reason == RejectReason::journal_error)
+        return;  // unanswered: it is sent again
+    if (why.reason == RejectReason::duplicate) {
         // Already in the state: delivered once what the state holds is on disk.
         pending_answers.push_back({state.last_seq(), *delivery, "duplicate"});
         return;
     }
-    answer(*delivery, {"refused", why.reason, why.detail});
+    answer(*delivery, {"refused", to_string(why.reason), why.detail});
 }
 
 // The key gate names who spoke; a message on a department's socket from anyone else is refused
@@ -265,7 +266,7 @@ void IngestServer::Impl::receive(Department& department, const zmq::message_t& m
         const TimeMs now = clock();
         health->heard(department.config.code, now);
         return reject(department, now,
-                      {"wrong_speaker", "message from '" + std::string(speaker) + "'"},
+                      {RejectReason::wrong_speaker, "message from '" + std::string(speaker) + "'"},
                       message.to_string_view());
     }
     handle(department, message.to_string_view());
@@ -289,7 +290,8 @@ void IngestServer::Impl::handle(Department& department, std::string_view bytes) 
     LonLat position = report.position;
     // A status-only report has no position: the incident stays where it is.
     if (!report.status_only && !department.transform.to_world(position))
-        return reject(department, now, {"bad_location", "position outside the world"}, bytes);
+        return reject(department, now, {RejectReason::bad_location, "position outside the world"},
+                      bytes);
 
     auto applied = apply_report(state, config.merge, *placement,
                                 {department.config, report, position, config.drill}, now);
@@ -305,7 +307,7 @@ void IngestServer::Impl::handle(Department& department, std::string_view bytes) 
             incident.due = config.deadlines.due(incident);
     }
     if (auto error = record(std::move(incident), now, code); !error.empty())
-        return reject(department, now, {"journal_error", error}, bytes);
+        return reject(department, now, {RejectReason::journal_error, error}, bytes);
     health->accepted(
         code, report.occurred != 0 ? std::optional<TimeMs>(now - report.occurred) : std::nullopt,
         now);
@@ -428,7 +430,7 @@ void IngestServer::Impl::receive_acknowledged(std::size_t index,
         const TimeMs now = clock();
         health->heard(department.config.code, now);
         ++counters.rejected;
-        health->rejected(department.config.code, "bad_frames");
+        health->rejected(department.config.code, RejectReason::bad_frames);
         throttled.write("frames-" + department.config.code,
                         "department " + department.config.code + ": a message of " +
                             std::to_string(frames.size() - 1) +
@@ -436,7 +438,8 @@ void IngestServer::Impl::receive_acknowledged(std::size_t index,
                         now);
         if (has_id)
             answer({index, frames[0].to_string(), frames[1].to_string()},
-                   {"refused", "bad_frames", "a message is two frames: delivery id, body"});
+                   {"refused", to_string(RejectReason::bad_frames),
+                    "a message is two frames: delivery id, body"});
         return;
     }
     delivery = Delivery{index, frames[0].to_string(), frames[1].to_string()};
@@ -450,7 +453,8 @@ void IngestServer::Impl::handle_unit(Department& department, const FeedUnitFix& 
                                      std::string_view bytes, TimeMs now) {
     LonLat position = fix.position;
     if (!department.transform.to_world(position))
-        return reject(department, now, {"bad_location", "position outside the world"}, bytes);
+        return reject(department, now, {RejectReason::bad_location, "position outside the world"},
+                      bytes);
     Unit unit;
     unit.department = department.config.code;  // from the key, never from the message
     unit.id = fix.id;
@@ -466,9 +470,10 @@ void IngestServer::Impl::handle_unit(Department& department, const FeedUnitFix& 
         unit.incident = state.find(department.config.code, fix.incident).value_or(0);
     if (!units.is_newer(unit))
         return reject(department, now,
-                      {"superseded", "a newer fix of unit '" + fix.id + "' came first"}, bytes);
+                      {RejectReason::superseded, "a newer fix of unit '" + fix.id + "' came first"},
+                      bytes);
     if (auto error = record_unit(std::move(unit), now, department.config.code); !error.empty())
-        return reject(department, now, {"journal_error", error}, bytes);
+        return reject(department, now, {RejectReason::journal_error, error}, bytes);
     health->accepted(department.config.code,
                      fix.time != 0 ? std::optional<TimeMs>(now - fix.time) : std::nullopt, now);
 }
@@ -499,14 +504,14 @@ void IngestServer::Impl::follow(Upstream& upstream) {
         Incident incident = federated_incident(state, *placement, code, change, now);
         if (!incident.open() && !state.open_incident(incident.id)) continue;  // never opened here
         if (auto error = record(std::move(incident), now, code); !error.empty()) {
-            health->rejected(code, "journal_error");
+            health->rejected(code, RejectReason::journal_error);
             continue;
         }
         health->accepted(code, std::nullopt, now);
     }
     for (auto replayed = upstream.link->replayed(); upstream.replayed_counted < replayed;
          ++upstream.replayed_counted)
-        health->rejected(code, "replayed_sequence");
+        health->rejected(code, RejectReason::replayed_sequence);
 }
 
 void IngestServer::Impl::publish(const wire::Message& message) {

@@ -11,7 +11,7 @@ namespace citywall::ingest {
 std::optional<FeedReject> parse_json_message(std::string_view bytes, const FeedLimits& limits,
                                              rapidjson::Document& doc) {
     if (bytes.size() > limits.max_bytes)
-        return feed_reject("oversized", std::to_string(bytes.size()) + " bytes");
+        return feed_reject(RejectReason::oversized, std::to_string(bytes.size()) + " bytes");
     // Not kParseFullPrecisionFlag: RapidJSON 1.1.0's full-precision path has undefined
     // behaviour (shifts by garbage amounts) on a zero with a large exponent such as 0e-204,
     // found by fuzzing. The normal path rounds correctly up to 15 significant digits, which
@@ -22,9 +22,10 @@ std::optional<FeedReject> parse_json_message(std::string_view bytes, const FeedL
     auto code = doc.GetParseError();
     std::string detail = std::string(rapidjson::GetParseError_En(code)) + " at byte " +
                          std::to_string(doc.GetErrorOffset());
-    return feed_reject(
-        code == rapidjson::kParseErrorStringInvalidEncoding ? "invalid_utf8" : "invalid_json",
-        std::move(detail));
+    return feed_reject(code == rapidjson::kParseErrorStringInvalidEncoding
+                           ? RejectReason::invalid_utf8
+                           : RejectReason::invalid_json,
+                       std::move(detail));
 }
 
 std::optional<JsonFieldPaths> JsonFieldPaths::compile(const FieldMapping& mapping,
@@ -57,7 +58,8 @@ FeedMessage JsonReportReader::decode(std::string_view bytes, TimeMs now) const {
     rapidjson::MemoryPoolAllocator<> allocator(values, sizeof values);
     rapidjson::Document doc(&allocator);
     if (auto why = parse_json_message(bytes, limits_, doc)) return *why;
-    if (!doc.IsObject()) return feed_reject("not_an_object", "a message is one JSON object");
+    if (!doc.IsObject())
+        return feed_reject(RejectReason::not_an_object, "a message is one JSON object");
     return read(doc, now);
 }
 
@@ -85,11 +87,12 @@ std::optional<FeedMessage> JsonReportReader::read_type(const rapidjson::Value& o
     const auto* value = find(paths_.type, object);
     if (!value) return std::nullopt;
     if (!value->IsString())
-        return feed_reject("bad_field", label("type", paths_.type) + " must be a string");
+        return feed_reject(RejectReason::bad_field,
+                           label("type", paths_.type) + " must be a string");
     std::string_view type(value->GetString(), value->GetStringLength());
     if (type == "heartbeat") return FeedHeartbeat{};
     if (type == "incident" || type == "unit") return std::nullopt;
-    return feed_reject("unknown_type", "type '" + utf8_prefix(type, 64) + "'");
+    return feed_reject(RejectReason::unknown_type, "type '" + utf8_prefix(type, 64) + "'");
 }
 
 std::optional<FeedReject> JsonReportReader::read_identity(const rapidjson::Value& object,
@@ -101,12 +104,14 @@ std::optional<FeedReject> JsonReportReader::read_identity(const rapidjson::Value
     } else if (value && value->IsUint64()) {
         report.source_id = std::to_string(value->GetUint64());
     } else if (value && !value->IsString()) {
-        return feed_reject("bad_field", label("id", paths_.id) + " must be a string or an integer");
+        return feed_reject(RejectReason::bad_field,
+                           label("id", paths_.id) + " must be a string or an integer");
     } else if (auto why = read_text(object, paths_.id, "id", kMaxIdLength, report.source_id)) {
         return why;
     }
     if (report.source_id.empty() && feature) report.source_id = feature->feature_id;
-    if (report.source_id.empty()) return feed_reject("missing_field", label("id", paths_.id));
+    if (report.source_id.empty())
+        return feed_reject(RejectReason::missing_field, label("id", paths_.id));
     return std::nullopt;
 }
 
@@ -119,7 +124,8 @@ std::optional<FeedReject> JsonReportReader::read_category(const rapidjson::Value
                    read_text(object, paths_.category, "category", kMaxCategoryLength, word)) {
         return why;
     }
-    if (word.empty()) return feed_reject("missing_field", label("category", paths_.category));
+    if (word.empty())
+        return feed_reject(RejectReason::missing_field, label("category", paths_.category));
     FeedReject why;
     auto category = vocabulary_.category(word, why);
     if (!category) return why;
@@ -137,9 +143,10 @@ std::optional<FeedReject> JsonReportReader::read_severity_and_status(const rapid
         } else if (vocabulary_.maps_severities() && value->IsString()) {
             key.assign(value->GetString(), value->GetStringLength());
         } else {
-            return feed_reject("bad_severity", vocabulary_.maps_severities()
-                                                   ? "severity must be a word or an integer"
-                                                   : "severity must be 1 (critical) to 4 (low)");
+            return feed_reject(RejectReason::bad_severity,
+                               vocabulary_.maps_severities()
+                                   ? "severity must be a word or an integer"
+                                   : "severity must be 1 (critical) to 4 (low)");
         }
         auto severity = vocabulary_.severity(key, why);
         if (!severity) return why;
@@ -164,12 +171,12 @@ std::optional<FeedReject> JsonReportReader::read_position(const rapidjson::Value
     const rapidjson::Value* lon = find(paths_.lon, object);
     const rapidjson::Value* lat = find(paths_.lat, object);
     if (!lon || !lat)
-        return feed_reject("missing_field",
+        return feed_reject(RejectReason::missing_field,
                            label("lon", paths_.lon) + " and " + label("lat", paths_.lat));
     auto x = coordinate(*lon), y = coordinate(*lat);
-    if (!x || !y) return feed_reject("bad_location", "lon and lat must be numbers");
+    if (!x || !y) return feed_reject(RejectReason::bad_location, "lon and lat must be numbers");
     if (!std::isfinite(*x) || !std::isfinite(*y))
-        return feed_reject("bad_location", "lon/lat not finite");
+        return feed_reject(RejectReason::bad_location, "lon/lat not finite");
     report.position = {*x, *y};
     return std::nullopt;
 }

@@ -21,12 +21,12 @@ std::optional<FeedReject> read_text(const rapidjson::Value& object, const JsonPa
     const rapidjson::Value* value = find(path, object);
     if (!value) return std::nullopt;
     if (!value->IsString())
-        return feed_reject("bad_field", label(name, path) + " must be a string");
+        return feed_reject(RejectReason::bad_field, label(name, path) + " must be a string");
     if (value->GetStringLength() > max_length)
-        return feed_reject("bad_field", label(name, path) + " is too long");
+        return feed_reject(RejectReason::bad_field, label(name, path) + " is too long");
     std::string_view text(value->GetString(), value->GetStringLength());
     if (!is_valid_utf8(text))
-        return feed_reject("invalid_utf8", label(name, path) + " is not valid UTF-8");
+        return feed_reject(RejectReason::invalid_utf8, label(name, path) + " is not valid UTF-8");
     out = std::string(text);
     return std::nullopt;
 }
@@ -60,10 +60,12 @@ std::optional<FeedReject> read_time(const rapidjson::Value& object, const JsonPa
         return std::nullopt;
     }
     if (!value->IsString())
-        return feed_reject("bad_time", label(name, path) + " must be epoch ms or ISO-8601");
+        return feed_reject(RejectReason::bad_time,
+                           label(name, path) + " must be epoch ms or ISO-8601");
     auto parsed = parse_iso8601(std::string_view(value->GetString(), value->GetStringLength()));
     if (!parsed)
-        return feed_reject("bad_time", label(name, path) + " is not an ISO-8601 time with zone");
+        return feed_reject(RejectReason::bad_time,
+                           label(name, path) + " is not an ISO-8601 time with zone");
     out = *parsed;
     return std::nullopt;
 }

@@ -87,7 +87,7 @@ std::variant<Incident, FeedReject> apply_report(const CityState& state, const Me
 
     if (auto known = state.find(code, report.source_id)) {
         const OpenIncident* existing = state.open_incident(*known);
-        if (!existing) return FeedReject{"incident_closed", "id " + report.source_id};
+        if (!existing) return FeedReject{RejectReason::incident_closed, "id " + report.source_id};
         before = state.incident(*existing);
         incident = *before;
         auto source =
@@ -96,7 +96,7 @@ std::variant<Incident, FeedReject> apply_report(const CityState& state, const Me
             });
         // Messages can arrive out of order; the department's newest word wins.
         if (report.occurred != 0 && source->reported != 0 && report.occurred < source->reported)
-            return FeedReject{"superseded",
+            return FeedReject{RejectReason::superseded,
                               "id " + report.source_id + ": a later report is already in"};
         source->status = report.status;
         source->reported = event_time;
@@ -116,7 +116,7 @@ std::variant<Incident, FeedReject> apply_report(const CityState& state, const Me
                                     ? report.severity
                                     : std::min(incident.severity, report.severity);
     } else if (report.status_only) {
-        return FeedReject{"unknown_incident",
+        return FeedReject{RejectReason::unknown_incident,
                           "id " + report.source_id + ": a status for an incident never reported"};
     } else if (const OpenIncident* same_event = merge_candidate(state, rules, placed, event_time)) {
         before = state.incident(*same_event);
@@ -141,7 +141,7 @@ std::variant<Incident, FeedReject> apply_report(const CityState& state, const Me
     incident.status = combined_status(incident.sources);
     // Same words again, whatever the time stamps: nothing to number, journal or publish.
     if (before && same_words(*before, incident))
-        return FeedReject{"duplicate", "id " + report.source_id + " unchanged"};
+        return FeedReject{RejectReason::duplicate, "id " + report.source_id + " unchanged"};
     incident.updated = now;
     return incident;
 }

@@ -48,7 +48,7 @@ std::optional<FeedReject> read_number(const rapidjson::Value& object, const Json
     if (!value) return std::nullopt;
     out = coordinate(*value);
     if (!out || !std::isfinite(*out))
-        return feed_reject("bad_field", label(name, path) + " must be a finite number");
+        return feed_reject(RejectReason::bad_field, label(name, path) + " must be a finite number");
     return std::nullopt;
 }
 
@@ -100,17 +100,20 @@ FeedMessage JsonUnitReader::read(const rapidjson::Value& object, TimeMs now,
     } else if (auto why = read_text(object, p.id, "id", kMaxIdLength, fix.id)) {
         return *why;
     }
-    if (fix.id.empty()) return feed_reject("missing_field", label("id", p.id));
+    if (fix.id.empty()) return feed_reject(RejectReason::missing_field, label("id", p.id));
     if (auto why = read_text(object, p.callsign, "callsign", kMaxCallsignLength, fix.callsign))
         return *why;
     if (!printable(fix.id) || !printable(fix.callsign))
-        return feed_reject("bad_field", "unit id and callsign must not hold control characters");
+        return feed_reject(RejectReason::bad_field,
+                           "unit id and callsign must not hold control characters");
 
     std::string word;
     if (auto why = read_word(object, p.kind, "kind", word)) return *why;
     if (!word.empty()) {
         auto kind = lookup(kinds_, parse_unit_kind, word);
-        if (!kind) return feed_reject("bad_field", "unit kind '" + utf8_prefix(word, 64) + "'");
+        if (!kind)
+            return feed_reject(RejectReason::bad_field,
+                               "unit kind '" + utf8_prefix(word, 64) + "'");
         fix.kind = *kind;
     }
     word.clear();
@@ -118,7 +121,8 @@ FeedMessage JsonUnitReader::read(const rapidjson::Value& object, TimeMs now,
     if (!word.empty()) {
         auto status = lookup(statuses_, parse_unit_status, word);
         if (!status)
-            return feed_reject("bad_status", "unit status '" + utf8_prefix(word, 64) + "'");
+            return feed_reject(RejectReason::bad_status,
+                               "unit status '" + utf8_prefix(word, 64) + "'");
         fix.status = *status;
     }
 
@@ -128,11 +132,11 @@ FeedMessage JsonUnitReader::read(const rapidjson::Value& object, TimeMs now,
         const rapidjson::Value* lon = find(p.lon, object);
         const rapidjson::Value* lat = find(p.lat, object);
         if (!lon || !lat)
-            return feed_reject("missing_field",
+            return feed_reject(RejectReason::missing_field,
                                label("lon", p.lon) + " and " + label("lat", p.lat));
         auto x = coordinate(*lon), y = coordinate(*lat);
         if (!x || !y || !std::isfinite(*x) || !std::isfinite(*y))
-            return feed_reject("bad_location", "lon and lat must be finite numbers");
+            return feed_reject(RejectReason::bad_location, "lon and lat must be finite numbers");
         fix.position = {*x, *y};
     }
 
@@ -140,14 +144,16 @@ FeedMessage JsonUnitReader::read(const rapidjson::Value& object, TimeMs now,
     if (auto why = read_number(object, p.heading, "heading", heading)) return *why;
     if (heading) {
         if (*heading < 0 || *heading > 360)
-            return feed_reject("bad_field", label("heading", p.heading) + " must be 0..360");
+            return feed_reject(RejectReason::bad_field,
+                               label("heading", p.heading) + " must be 0..360");
         fix.heading = *heading == 360 ? 0.f : static_cast<float>(*heading);
         if (fix.heading >= 360.f) fix.heading = 0.f;  // rounding to float can reach 360
     }
     if (auto why = read_number(object, p.speed, "speed", speed)) return *why;
     if (speed) {
         if (*speed < 0 || *speed > kMaxUnitSpeed)
-            return feed_reject("bad_field", label("speed", p.speed) + " must be 0..150 m/s");
+            return feed_reject(RejectReason::bad_field,
+                               label("speed", p.speed) + " must be 0..150 m/s");
         fix.speed = static_cast<float>(*speed);
     }
 
@@ -159,9 +165,9 @@ FeedMessage JsonUnitReader::read(const rapidjson::Value& object, TimeMs now,
     }
 
     if (auto why = read_time(object, p.time, "time", fix.time)) return *why;
-    if (fix.time < 0) return feed_reject("bad_time", "before 1970");
+    if (fix.time < 0) return feed_reject(RejectReason::bad_time, "before 1970");
     if (fix.time > now + limits.max_future_ms)
-        return feed_reject("future_time", "fix time ahead of ingest's clock");
+        return feed_reject(RejectReason::future_time, "fix time ahead of ingest's clock");
     return fix;
 }
 

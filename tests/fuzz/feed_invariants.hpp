@@ -4,19 +4,21 @@
 
 #include <cmath>
 #include <cstdlib>
-#include <string_view>
 
 #include "feed_fields.hpp"
 #include "feed_message.hpp"
 
 namespace citywall::ingest::fuzz {
 
-inline bool known_reason(std::string_view reason) {
-    for (std::string_view known :
-         {"oversized", "invalid_utf8", "invalid_json", "invalid_xml", "not_an_object",
-          "unknown_type", "missing_field", "bad_field", "bad_category", "unknown_category",
-          "bad_severity", "bad_status", "bad_location", "bad_time", "future_time", "not_actual",
-          "bad_mapping"})
+// The reasons a decoder gives; the others come later, from merging, the journal or the socket.
+inline bool decoder_reason(RejectReason reason) {
+    for (RejectReason known :
+         {RejectReason::oversized, RejectReason::invalid_utf8, RejectReason::invalid_json,
+          RejectReason::invalid_xml, RejectReason::not_an_object, RejectReason::unknown_type,
+          RejectReason::missing_field, RejectReason::bad_field, RejectReason::bad_category,
+          RejectReason::unknown_category, RejectReason::bad_severity, RejectReason::bad_status,
+          RejectReason::bad_location, RejectReason::bad_time, RejectReason::future_time,
+          RejectReason::not_actual, RejectReason::bad_mapping})
         if (reason == known) return true;
     return false;
 }
@@ -24,7 +26,7 @@ inline bool known_reason(std::string_view reason) {
 inline void check(const FeedMessage& message, const Taxonomy& taxonomy, TimeMs now,
                   const FeedLimits& limits) {
     if (const auto* why = std::get_if<FeedReject>(&message)) {
-        if (!known_reason(why->reason) || !is_valid_utf8(why->detail)) std::abort();
+        if (!decoder_reason(why->reason) || !is_valid_utf8(why->detail)) std::abort();
         return;
     }
     if (const auto* fix = std::get_if<FeedUnitFix>(&message)) {

@@ -57,7 +57,7 @@ class ReportMerge : public ::testing::Test {
 
     static Incident incident_of(const std::variant<Incident, FeedReject>& r) {
         if (const auto* why = std::get_if<FeedReject>(&r))
-            ADD_FAILURE() << "rejected: " << why->reason << " " << why->detail;
+            ADD_FAILURE() << "rejected: " << to_string(why->reason) << " " << why->detail;
         return std::get<Incident>(r);
     }
 
@@ -163,7 +163,7 @@ TEST_F(ReportMerge, LateMessagesDoNotUndoNewerOnes) {
     send("110", "P1", "police.theft", site_, t0_ + 5000, IncidentStatus::on_scene);
     auto late = send("110", "P1", "police.theft", site_, t0_ + 2000, IncidentStatus::accepted);
     ASSERT_TRUE(std::holds_alternative<FeedReject>(late));
-    EXPECT_EQ(std::get<FeedReject>(late).reason, "superseded");
+    EXPECT_EQ(std::get<FeedReject>(late).reason, RejectReason::superseded);
     EXPECT_EQ(state_.open_incident(1)->status, IncidentStatus::on_scene);
 }
 
@@ -186,14 +186,14 @@ TEST_F(ReportMerge, StatusOnlyReportClosesItsIncidentAndChangesNothingElse) {
     cancel.source_id = "F-never";
     auto unknown = apply_report(state_, rules_, placement_, {department("119"), cancel, {}}, now_);
     ASSERT_TRUE(std::holds_alternative<FeedReject>(unknown));
-    EXPECT_EQ(std::get<FeedReject>(unknown).reason, "unknown_incident");
+    EXPECT_EQ(std::get<FeedReject>(unknown).reason, RejectReason::unknown_incident);
 }
 
 TEST_F(ReportMerge, SameReportAgainIsADuplicate) {
     send("110", "P1", "police.theft", site_, t0_);
     auto again = send("110", "P1", "police.theft", site_, t0_);
     ASSERT_TRUE(std::holds_alternative<FeedReject>(again));
-    EXPECT_EQ(std::get<FeedReject>(again).reason, "duplicate");
+    EXPECT_EQ(std::get<FeedReject>(again).reason, RejectReason::duplicate);
 }
 
 TEST(CityStateNeighbours, OpenNearFindsExactlyThoseWithinTheDistance) {

@@ -14,13 +14,14 @@ constexpr TimeMs kNow = 1795000000000;  // 2026-11-18
 
 FeedReport as_report(const FeedMessage& message) {
     if (const auto* why = std::get_if<FeedReject>(&message))
-        ADD_FAILURE() << "rejected: " << why->reason << " (" << why->detail << ")";
+        ADD_FAILURE() << "rejected: " << to_string(why->reason) << " (" << why->detail << ")";
     const auto* report = std::get_if<FeedReport>(&message);
     return report ? *report : FeedReport{};
 }
 
 std::string reason_of(const FeedMessage& message) {
-    if (const auto* why = std::get_if<FeedReject>(&message)) return why->reason;
+    if (const auto* why = std::get_if<FeedReject>(&message))
+        return std::string(to_string(why->reason));
     return std::holds_alternative<FeedHeartbeat>(message) ? "heartbeat" : "report";
 }
 

@@ -13,7 +13,8 @@ namespace {
 constexpr TimeMs kNow = 1795000000000;  // 2026-11-18T19:06:40+08:00
 
 std::string reason_of(const FeedMessage& message) {
-    if (const auto* why = std::get_if<FeedReject>(&message)) return why->reason;
+    if (const auto* why = std::get_if<FeedReject>(&message))
+        return std::string(to_string(why->reason));
     return std::holds_alternative<FeedHeartbeat>(message) ? "heartbeat" : "report";
 }
 
@@ -113,7 +114,7 @@ class CapAlertTest : public testing::Test {
     FeedReport report(const std::string& xml) {
         auto message = bureau_->decode(xml, kNow);
         if (const auto* why = std::get_if<FeedReject>(&message))
-            ADD_FAILURE() << why->reason << ": " << why->detail;
+            ADD_FAILURE() << to_string(why->reason) << ": " << why->detail;
         const auto* r = std::get_if<FeedReport>(&message);
         return r ? *r : FeedReport{};
     }

@@ -15,14 +15,15 @@ constexpr TimeMs kNow = 1795000000000;
 
 FeedUnitFix as_fix(const FeedMessage& message) {
     if (const auto* why = std::get_if<FeedReject>(&message))
-        ADD_FAILURE() << "rejected: " << why->reason << " (" << why->detail << ")";
+        ADD_FAILURE() << "rejected: " << to_string(why->reason) << " (" << why->detail << ")";
     const auto* fix = std::get_if<FeedUnitFix>(&message);
     if (!fix && !std::holds_alternative<FeedReject>(message)) ADD_FAILURE() << "not a unit fix";
     return fix ? *fix : FeedUnitFix{};
 }
 
 std::string reason_of(const FeedMessage& message) {
-    if (const auto* why = std::get_if<FeedReject>(&message)) return why->reason;
+    if (const auto* why = std::get_if<FeedReject>(&message))
+        return std::string(to_string(why->reason));
     return std::holds_alternative<FeedUnitFix>(message) ? "unit" : "other";
 }
 

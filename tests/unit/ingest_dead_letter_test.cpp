@@ -87,7 +87,7 @@ TEST(DeadLetter, TheOldConstructorStillWorksWithTheDefaults) {
     ASSERT_TRUE(file.ok());
     EXPECT_EQ(file.limits().max_bytes, 64u << 20);
     EXPECT_EQ(file.limits().record_bytes, 4096u);
-    auto written = file.write(1000, "110", "invalid_json", "expected a value", "{oops");
+    auto written = file.write(1000, "110", RejectReason::invalid_json, "expected a value", "{oops");
     ASSERT_TRUE(written) << written.error();
     EXPECT_EQ(*written, DeadLetterWritten::kept);
     const auto lines = read_lines(file.path());
@@ -104,7 +104,7 @@ TEST(DeadLetter, TheCapHoldsUnderAHundredThousandTenKilobyteRecords) {
     const std::string raw(10 * 1024, 'x');
     constexpr int kRecords = 100000;
     for (int n = 0; n < kRecords; ++n) {
-        auto written = file.write(n, "110", "invalid_json", "garbage", raw);
+        auto written = file.write(n, "110", RejectReason::invalid_json, "garbage", raw);
         ASSERT_TRUE(written) << written.error();
         if (n % 500 == 0) {
             ASSERT_LE(on_disk(file), file.limits().max_bytes) << "after " << n;
@@ -128,7 +128,7 @@ TEST(DeadLetter, TheCapHoldsForRecordsOfEverySize) {
     for (int n = 0; n < 3000; ++n) {
         const std::string raw(random() % 9000, 'r');
         const std::string detail(random() % 2000, 'd');
-        ASSERT_TRUE(file.write(n, "12345", "bad_field", detail, raw));
+        ASSERT_TRUE(file.write(n, "12345", RejectReason::bad_field, detail, raw));
         ASSERT_LE(on_disk(file), 50'000u) << "after " << n;
     }
 }
@@ -138,7 +138,8 @@ TEST(DeadLetter, RotationKeepsTheNewestRecords) {
     DeadLetterFile file(dir / "dead-letter.jsonl", unbounded_rate(20'000));
     constexpr int kRecords = 1000;
     for (int n = 0; n < kRecords; ++n)
-        ASSERT_TRUE(file.write(n, "119", "bad_status", "record " + std::to_string(n), "raw"));
+        ASSERT_TRUE(
+            file.write(n, "119", RejectReason::bad_status, "record " + std::to_string(n), "raw"));
 
     auto lines = read_lines(file.rotated_path());
     ASSERT_FALSE(lines.empty());
@@ -164,7 +165,8 @@ TEST(DeadLetter, AReopenedFileCountsWhatIsAlreadyOnDisk) {
     for (int run = 0; run < 5; ++run) {
         DeadLetterFile file(path, unbounded_rate(30'000));
         for (int n = 0; n < 100; ++n)
-            ASSERT_TRUE(file.write(n, "110", "invalid_json", "", std::string(200, 'z')));
+            ASSERT_TRUE(
+                file.write(n, "110", RejectReason::invalid_json, "", std::string(200, 'z')));
         ASSERT_LE(on_disk(file), 30'000u) << "run " << run;
     }
 }
@@ -177,8 +179,8 @@ TEST(DeadLetter, TruncatedRecordsSayHowLongTheMessageWas) {
     std::string raw;
     for (int n = 0; n < 100; ++n)
         raw.push_back(static_cast<char>(n * 7));
-    ASSERT_TRUE(file.write(1, "110", "oversized", "", raw));
-    ASSERT_TRUE(file.write(2, "110", "invalid_json", "", raw.substr(0, 16)));
+    ASSERT_TRUE(file.write(1, "110", RejectReason::oversized, "", raw));
+    ASSERT_TRUE(file.write(2, "110", RejectReason::invalid_json, "", raw.substr(0, 16)));
 
     const auto lines = read_lines(file.path());
     ASSERT_EQ(lines.size(), 2u);
@@ -201,9 +203,10 @@ TEST(DeadLetter, TheDetailIsCutBetweenCharacters) {
     std::string detail;
     for (int n = 0; n < 300; ++n)
         detail += "噪";  // three bytes each
-    ASSERT_TRUE(file.write(1, "12345", "bad_field", detail, "x"));
-    ASSERT_TRUE(file.write(2, "12345", "bad_field", "bad \xC3\x28 and \xED\xA0\x80 end", "x"));
-    ASSERT_TRUE(file.write(3, "12345", "bad_field", std::string(512, 'd'), "x"));
+    ASSERT_TRUE(file.write(1, "12345", RejectReason::bad_field, detail, "x"));
+    ASSERT_TRUE(
+        file.write(2, "12345", RejectReason::bad_field, "bad \xC3\x28 and \xED\xA0\x80 end", "x"));
+    ASSERT_TRUE(file.write(3, "12345", RejectReason::bad_field, std::string(512, 'd'), "x"));
     const auto lines = read_lines(file.path());
     ASSERT_EQ(lines.size(), 3u);
     // 169 whole characters and "…": 510 bytes, where a 170th character would pass 512.
@@ -217,11 +220,11 @@ TEST(DeadLetter, ARemovedDirectoryFailsCountedAndRecovers) {
     ScratchDir dir("dead-letter");
     const auto folder = dir / "journal";
     DeadLetterFile file(folder / "dead-letter.jsonl");
-    ASSERT_TRUE(file.write(1, "110", "invalid_json", "", "before"));
+    ASSERT_TRUE(file.write(1, "110", RejectReason::invalid_json, "", "before"));
 
     fs::remove_all(folder);
     for (int n = 0; n < 3; ++n) {
-        auto failed = file.write(2, "110", "invalid_json", "", "lost");
+        auto failed = file.write(2, "110", RejectReason::invalid_json, "", "lost");
         ASSERT_FALSE(failed);
         EXPECT_NE(failed.error().find("dead-letter.jsonl"), std::string::npos) << failed.error();
     }
@@ -230,7 +233,7 @@ TEST(DeadLetter, ARemovedDirectoryFailsCountedAndRecovers) {
     EXPECT_EQ(file.counters().written, 1u);
 
     fs::create_directories(folder);
-    auto written = file.write(3, "110", "invalid_json", "", "after");
+    auto written = file.write(3, "110", RejectReason::invalid_json, "", "after");
     ASSERT_TRUE(written) << written.error();
     EXPECT_TRUE(file.ok());
     const auto lines = read_lines(file.path());
@@ -243,9 +246,9 @@ TEST(DeadLetter, ARemovedDirectoryFailsCountedAndRecovers) {
 TEST(DeadLetter, ARemovedFileIsStartedAgain) {
     ScratchDir dir("dead-letter");
     DeadLetterFile file(dir / "dead-letter.jsonl");
-    ASSERT_TRUE(file.write(1, "110", "invalid_json", "", "one"));
+    ASSERT_TRUE(file.write(1, "110", RejectReason::invalid_json, "", "one"));
     fs::remove(file.path());
-    ASSERT_TRUE(file.write(2, "110", "invalid_json", "", "two"));
+    ASSERT_TRUE(file.write(2, "110", RejectReason::invalid_json, "", "two"));
     const auto lines = read_lines(file.path());
     ASSERT_EQ(lines.size(), 1u);
     EXPECT_EQ(parse_record(lines[0])["time"].GetInt64(), 2);
@@ -259,7 +262,7 @@ TEST(DeadLetter, AFullDiskFailsCountedAndRecovers) {
     fs::create_symlink("/dev/full", path);  // every write: ENOSPC
     DeadLetterFile file(path);
     for (int n = 0; n < 5; ++n) {
-        auto failed = file.write(n, "110", "invalid_json", "", std::string(100, 'f'));
+        auto failed = file.write(n, "110", RejectReason::invalid_json, "", std::string(100, 'f'));
         ASSERT_FALSE(failed);
         EXPECT_NE(failed.error().find("write"), std::string::npos) << failed.error();
     }
@@ -267,7 +270,7 @@ TEST(DeadLetter, AFullDiskFailsCountedAndRecovers) {
     EXPECT_EQ(file.counters().written, 0u);
 
     fs::remove(path);  // space again
-    ASSERT_TRUE(file.write(9, "110", "invalid_json", "", "back"));
+    ASSERT_TRUE(file.write(9, "110", RejectReason::invalid_json, "", "back"));
     EXPECT_TRUE(fs::is_regular_file(fs::symlink_status(path)));
     const auto lines = read_lines(path);
     ASSERT_EQ(lines.size(), 1u);
@@ -281,14 +284,15 @@ TEST(DeadLetter, ARotationThatCannotHappenFailsCountedAndRecovers) {
     fs::create_directories(dir / "dead-letter.jsonl.1" / "blocker");
     int failures = 0;
     for (int n = 0; n < 40; ++n)
-        if (!file.write(n, "110", "invalid_json", "", std::string(100, 'a'))) ++failures;
+        if (!file.write(n, "110", RejectReason::invalid_json, "", std::string(100, 'a')))
+            ++failures;
     EXPECT_GT(failures, 0);
     EXPECT_EQ(file.counters().write_failures, static_cast<std::uint64_t>(failures));
     EXPECT_EQ(file.counters().rotations, 0u);
     EXPECT_LE(size_or_zero(file.path()), 2000u);
 
     fs::remove_all(file.rotated_path());
-    ASSERT_TRUE(file.write(100, "110", "invalid_json", "", "after"));
+    ASSERT_TRUE(file.write(100, "110", RejectReason::invalid_json, "", "after"));
     EXPECT_EQ(file.counters().rotations, 1u);
     EXPECT_EQ(parse_record(read_lines(file.path()).back())["time"].GetInt64(), 100);
     EXPECT_LE(on_disk(file), 4000u);
@@ -301,20 +305,23 @@ TEST(DeadLetter, EachDepartmentKeepsItsOwnRatePerSecond) {
     DeadLetterFile file(dir / "dead-letter.jsonl", limits);
     int kept = 0;
     for (int n = 0; n < 10; ++n) {
-        auto written = file.write(5000 + n, "110", "invalid_json", "", "noise");
+        auto written = file.write(5000 + n, "110", RejectReason::invalid_json, "", "noise");
         ASSERT_TRUE(written);
         if (*written == DeadLetterWritten::kept) ++kept;
     }
     EXPECT_EQ(kept, 3);
     EXPECT_EQ(file.counters().dropped, 7u);
     // Another department in the same second, and the first one in the next second.
-    EXPECT_EQ(*file.write(5500, "119", "bad_status", "", "quiet"), DeadLetterWritten::kept);
-    EXPECT_EQ(*file.write(6000, "110", "invalid_json", "", "noise"), DeadLetterWritten::kept);
+    EXPECT_EQ(*file.write(5500, "119", RejectReason::bad_status, "", "quiet"),
+              DeadLetterWritten::kept);
+    EXPECT_EQ(*file.write(6000, "110", RejectReason::invalid_json, "", "noise"),
+              DeadLetterWritten::kept);
     // A record that exists nowhere else is kept past the rate, and whole.
     const std::string event(10000, 'e');
     for (int n = 0; n < 5; ++n)
-        EXPECT_EQ(*file.write(6001, "110", "journal_error", "", event, DeadLetterKeep::whole),
-                  DeadLetterWritten::kept);
+        EXPECT_EQ(
+            *file.write(6001, "110", RejectReason::journal_error, "", event, DeadLetterKeep::whole),
+            DeadLetterWritten::kept);
     EXPECT_EQ(file.counters().dropped, 7u);
     EXPECT_EQ(file.counters().truncated, 0u);
     EXPECT_EQ(unbase64(parse_record(read_lines(file.path()).back())["raw_base64"].GetString()),
@@ -325,7 +332,8 @@ TEST(DeadLetter, ARecordLargerThanHalfTheCapKeepsWhatFits) {
     ScratchDir dir("dead-letter");
     DeadLetterFile file(dir / "dead-letter.jsonl", unbounded_rate(2000));
     const std::string event(5000, 'e');
-    ASSERT_TRUE(file.write(1, "110", "journal_error", "", event, DeadLetterKeep::whole));
+    ASSERT_TRUE(
+        file.write(1, "110", RejectReason::journal_error, "", event, DeadLetterKeep::whole));
     EXPECT_LE(size_or_zero(file.path()), 1000u);
     const auto doc = parse_record(read_lines(file.path()).at(0));
     EXPECT_TRUE(doc["truncated"].GetBool());
@@ -333,7 +341,7 @@ TEST(DeadLetter, ARecordLargerThanHalfTheCapKeepsWhatFits) {
     EXPECT_EQ(file.counters().truncated, 1u);
 
     DeadLetterFile none(dir / "none.jsonl", unbounded_rate(0));
-    auto written = none.write(1, "110", "invalid_json", "", "x");
+    auto written = none.write(1, "110", RejectReason::invalid_json, "", "x");
     ASSERT_TRUE(written);
     EXPECT_EQ(*written, DeadLetterWritten::dropped);
     EXPECT_EQ(none.counters().dropped, 1u);
@@ -361,7 +369,8 @@ TEST(DeadLetter, RandomBytesAlwaysMakeValidJsonLines) {
     std::vector<std::string> raws;
     for (int n = 0; n < 2000; ++n) {
         raws.push_back(bytes(1500));
-        ASSERT_TRUE(file.write(n, bytes(20), bytes(20), bytes(800), raws.back()));
+        ASSERT_TRUE(file.write(n, bytes(20), kRejectCodes[random() % kRejectCodes.size()].reason,
+                               bytes(800), raws.back()));
     }
     const auto lines = read_lines(file.path());
     ASSERT_EQ(lines.size(), raws.size());

@@ -81,15 +81,15 @@ TEST(FeedHealthBoard, LagPercentilesOverTheLastMinute) {
 
 TEST(FeedHealthBoard, RejectsAreCountedByReason) {
     FeedHealthBoard board(departments(), kStart);
-    board.rejected("119", "invalid_json");
-    board.rejected("119", "invalid_json");
-    board.rejected("119", "out_of_range");
+    board.rejected("119", RejectReason::invalid_json);
+    board.rejected("119", RejectReason::invalid_json);
+    board.rejected("119", RejectReason::superseded);
     const auto feed = of(board.report(kStart), "119");
     EXPECT_EQ(feed.rejected, 3u);
     ASSERT_EQ(feed.rejects.size(), 2u);
     EXPECT_EQ(feed.rejects[0].reason, "invalid_json");
     EXPECT_EQ(feed.rejects[0].count, 2u);
-    EXPECT_EQ(board.rejects_by_reason("119").at("out_of_range"), 1u);
+    EXPECT_EQ(board.rejects_by_reason("119").at("superseded"), 1u);
     EXPECT_TRUE(board.rejects_by_reason("nobody").empty());
 }
 

@@ -8,6 +8,8 @@
 #include <vector>
 #include <zmq_addon.hpp>
 
+#include "citywall/reject_reason.hpp"
+
 namespace citywall::department_link {
 
 namespace {
@@ -150,7 +152,7 @@ bool AcknowledgedFeed::send(std::string body) {
     if (body.size() > options_.max_message_bytes) {
         ++counters_.sent;
         Answer refused{Outcome::refused, id_prefix_ + "-" + std::to_string(number), std::move(body),
-                       "oversized", ""};
+                       std::string(to_string(RejectReason::oversized)), ""};
         refused.detail = std::to_string(refused.body.size()) + " bytes, more than " +
                          std::to_string(options_.max_message_bytes) + " (not sent)";
         refused_here_.push_back(std::move(refused));

@@ -62,8 +62,8 @@ struct Answer {
     Outcome outcome = Outcome::acknowledged;
     std::string delivery_id;
     std::string body;  // the message as it was sent
-    // refused only: a reason code of docs/protocol.md's "Rejects" table (or "bad_frames"), and
-    // ingest's words about it.
+    // refused only: a reason code of docs/protocol.md's "Rejects" table, and ingest's words
+    // about it. Text, not RejectReason: a newer ingest may answer a code this build lacks.
     std::string reason;
     std::string detail;
 };

@@ -130,7 +130,9 @@ struct CaseHistory {
 
 // The health of one department's feed as ingest sees it.
 struct RejectCount {
-    std::string reason;  // a reason code such as "invalid_json" (docs/protocol.md)
+    // A RejectReason's code (citywall/reject_reason.hpp) such as "invalid_json"; text, so a
+    // wall shows a code newer than its own build.
+    std::string reason;
     std::uint64_t count = 0;
     friend bool operator==(const RejectCount&, const RejectCount&) = default;
 };
