@@ -358,20 +358,28 @@ constexpr std::uint64_t kSeqKey = (std::uint64_t{kSeqField} << 3) | table::kVari
 constexpr std::size_t kPrefixSize = 3;
 constexpr std::size_t kMaxRequestSize = 64u << 10;
 
-Kind kind_of(const Message& message) {
-    return std::visit(
-        [](const auto& m) {
-            using T = std::decay_t<decltype(m)>;
-            if constexpr (std::is_same_v<T, IncidentUpdate>) return Kind::incident;
-            if constexpr (std::is_same_v<T, FeedHealthReport>) return Kind::feed_health;
-            if constexpr (std::is_same_v<T, Heartbeat>) return Kind::heartbeat;
-            if constexpr (std::is_same_v<T, SnapshotChunk>) return Kind::snapshot_chunk;
-            if constexpr (std::is_same_v<T, UnitUpdate>) return Kind::unit;
-            if constexpr (std::is_same_v<T, UnitRoster>) return Kind::unit_roster;
-            if constexpr (std::is_same_v<T, DayCountsReport>) return Kind::day_counts;
-            if constexpr (std::is_same_v<T, IncidentCase>) return Kind::incident_case;
-        },
-        message);
+// The kinds are the alternatives of Message in the order of their numbers, and the requests
+// those of Request: the field number of each in its oneof is its place plus one, and these are
+// the oneof's field names, declared once for the encoder, the decoder and the .proto.
+constexpr std::string_view kKindNames[] = {"incident",       "feed_health",  "heartbeat",
+                                           "snapshot_chunk", "unit",         "unit_roster",
+                                           "day_counts",     "incident_case"};
+constexpr std::string_view kRequestNames[] = {"snapshot", "incident_case"};
+static_assert(std::size(kKindNames) == std::variant_size_v<Message>);
+static_assert(std::size(kRequestNames) == std::variant_size_v<Request>);
+static_assert(static_cast<std::size_t>(Kind::incident) == 1 &&
+              std::is_same_v<std::variant_alternative_t<0, Message>, IncidentUpdate> &&
+              static_cast<std::size_t>(Kind::unit) == 5 &&
+              std::is_same_v<std::variant_alternative_t<4, Message>, UnitUpdate> &&
+              static_cast<std::size_t>(Kind::incident_case) == std::variant_size_v<Message>);
+
+// Calls each.template operator()<I, T>() for every alternative T of the variant V, at index I.
+template <class V, class Each>
+void for_each_alternative(Each&& each) {
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+        (each.template operator()<I, std::variant_alternative_t<I, V>>(), ...);
+    }
+    (std::make_index_sequence<std::variant_size_v<V>>{});
 }
 
 // What a kind's body is: the incident of an update, the unit of a fix, else the message itself.
@@ -445,25 +453,24 @@ Result<Message> decode_body_as(const Envelope& e) {
 Result<Message> decode_v3(std::string_view bytes) {
     auto e = open_envelope(bytes);
     if (!e) return e.error_value();
-    switch (e->kind) {
-        case Kind::incident:
-            return decode_body_as<IncidentUpdate>(*e);
-        case Kind::feed_health:
-            return decode_body_as<FeedHealthReport>(*e);
-        case Kind::heartbeat:
-            return decode_body_as<Heartbeat>(*e);
-        case Kind::snapshot_chunk:
-            return decode_body_as<SnapshotChunk>(*e);
-        case Kind::unit:
-            return decode_body_as<UnitUpdate>(*e);
-        case Kind::unit_roster:
-            return decode_body_as<UnitRoster>(*e);
-        case Kind::day_counts:
-            return decode_body_as<DayCountsReport>(*e);
-        case Kind::incident_case:
-            return decode_body_as<IncidentCase>(*e);
-    }
-    return Error{ErrorKind::invalid, "unknown message kind"};
+    Result<Message> decoded = Error{ErrorKind::invalid, "unknown message kind"};
+    for_each_alternative<Message>([&]<std::size_t I, class T>() {
+        if (I + 1 == static_cast<std::size_t>(e->kind)) decoded = decode_body_as<T>(*e);
+    });
+    return decoded;
+}
+
+// The body of a variant's alternatives as the .proto's oneof: "    Type name = number;".
+template <class V, std::size_t N>
+std::string oneof_fields(const std::string_view (&names)[N], table::ProtoText& proto) {
+    std::string fields;
+    for_each_alternative<V>([&]<std::size_t I, class T>() {
+        using Body = std::remove_reference_t<decltype(body_of(std::declval<T&>()))>;
+        fields += "    " + std::string(table::Schema<Body>::name) + " " + std::string(names[I]) +
+                  " = " + std::to_string(I + 1) + ";\n";
+        proto.message<Body>();
+    });
+    return fields;
 }
 
 }  // namespace
@@ -535,7 +542,7 @@ std::string encode(const Message& message) {
     std::visit(
         [&](const auto& m) {
             table::append_varint_field(out, kSeqField, m.seq);
-            table::append_field(out, static_cast<std::uint32_t>(kind_of(message)), body_of(m));
+            table::append_field(out, static_cast<std::uint32_t>(message.index() + 1), body_of(m));
         },
         message);
     return out;
@@ -543,24 +550,10 @@ std::string encode(const Message& message) {
 
 std::string schema_proto() {
     table::ProtoText proto;
-    std::string body;
-    auto kind = [&]<class T>(Kind k, std::string_view name, const T*) {
-        body += "    " + std::string(table::Schema<T>::name) + " " + std::string(name) + " = " +
-                std::to_string(static_cast<int>(k)) + ";\n";
-        proto.message<T>();
-    };
-    kind(Kind::incident, "incident", static_cast<const Incident*>(nullptr));
-    kind(Kind::feed_health, "feed_health", static_cast<const FeedHealthReport*>(nullptr));
-    kind(Kind::heartbeat, "heartbeat", static_cast<const Heartbeat*>(nullptr));
-    kind(Kind::snapshot_chunk, "snapshot_chunk", static_cast<const SnapshotChunk*>(nullptr));
-    kind(Kind::unit, "unit", static_cast<const Unit*>(nullptr));
-    kind(Kind::unit_roster, "unit_roster", static_cast<const UnitRoster*>(nullptr));
-    kind(Kind::day_counts, "day_counts", static_cast<const DayCountsReport*>(nullptr));
-    kind(Kind::incident_case, "incident_case", static_cast<const IncidentCase*>(nullptr));
+    const std::string body = oneof_fields<Message>(kKindNames, proto);
     table::ProtoText requests;
     requests.written = proto.written;
-    requests.message<SnapshotRequest>();
-    requests.message<CaseRequest>();
+    const std::string request_body = oneof_fields<Request>(kRequestNames, requests);
     return "// The wall stream of citywall-ingest, version 3 (docs/protocol.md).\n"
            "// Printed from the field tables (core/src/wire_schema.hpp) by citywall-schema; a\n"
            "// test keeps this file equal to them. Each message on the stream is the bytes "
@@ -578,11 +571,8 @@ std::string schema_proto() {
            "// What a wall sends on the snapshot socket: \"CW\", the version byte 3, then one\n"
            "// WallRequest. Ingest answers each as the role of the wall's key allows.\n"
            "message WallRequest {\n"
-           "  oneof request {\n"
-           "    SnapshotRequest snapshot = 1;\n"
-           "    CaseRequest incident_case = 2;\n"
-           "  }\n}\n\n" +
-           requests.text;
+           "  oneof request {\n" +
+           request_body + "  }\n}\n\n" + requests.text;
 }
 
 bool repair_text(Message& message) {
@@ -631,19 +621,12 @@ Result<Request> decode_request(std::string_view bytes) {
             return fail("truncated request");
         const auto* body_end = p + length;
         bool ok = false;
-        if (number == 1) {
-            SnapshotRequest r;
+        for_each_alternative<Request>([&]<std::size_t I, class T>() {
+            if (I + 1 != number) return;
+            T r{};
             ok = table::decode_body(p, body_end, r, why);
             request = r;
-        } else {
-            CaseRequest r;
-            ok = table::decode_body(p, body_end, r, why);
-            if (ok && r.id == 0) {
-                ok = false;
-                why = "a case request names no incident";
-            }
-            request = r;
-        }
+        });
         if (!ok || p != body_end) return fail(why ? why : "malformed request");
     }
     if (bad) return fail("malformed field key");

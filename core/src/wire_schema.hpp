@@ -271,6 +271,9 @@ struct Schema<CaseRequest> {
     static constexpr auto fields = std::tuple{
         field(1, "id", &CaseRequest::id),
     };
+    static const char* check(const CaseRequest& r) {
+        return r.id == 0 ? "a case request names no incident" : nullptr;
+    }
 };
 
 }  // namespace citywall::wire::table

@@ -1,7 +1,6 @@
 #include "escalation.hpp"
 
 #include <algorithm>
-#include <functional>
 
 namespace citywall::ingest {
 
@@ -12,6 +11,14 @@ namespace {
 // incidents that close long before their deadline cannot grow it without bound.
 constexpr std::size_t kEntriesPerIncident = 2;
 constexpr std::size_t kEntriesFloor = 4096;
+
+// std::push_heap keeps the greatest on top: "greater" is the later step, so the earliest is.
+struct Later {
+    template <class Entry>
+    bool operator()(const Entry& a, const Entry& b) const {
+        return a.at > b.at;
+    }
+};
 
 }  // namespace
 
@@ -24,13 +31,11 @@ std::optional<TimeMs> next_escalation(const OpenIncident& incident, TimeMs every
 
 void EscalationSchedule::push(Entry entry) {
     heap_.push_back(entry);
-    std::push_heap(heap_.begin(), heap_.end(),
-                   [](const Entry& a, const Entry& b) { return a.at > b.at; });
+    std::push_heap(heap_.begin(), heap_.end(), Later{});
 }
 
 void EscalationSchedule::pop() {
-    std::pop_heap(heap_.begin(), heap_.end(),
-                  [](const Entry& a, const Entry& b) { return a.at > b.at; });
+    std::pop_heap(heap_.begin(), heap_.end(), Later{});
     heap_.pop_back();
 }
 
@@ -48,8 +53,7 @@ void EscalationSchedule::rebuild(const CityState& state) {
     state.for_each_open([&](const OpenIncident& incident) {
         if (auto next = next_escalation(incident, every_ms_)) heap_.push_back({*next, incident.id});
     });
-    std::make_heap(heap_.begin(), heap_.end(),
-                   [](const Entry& a, const Entry& b) { return a.at > b.at; });
+    std::make_heap(heap_.begin(), heap_.end(), Later{});
 }
 
 std::optional<std::uint64_t> EscalationSchedule::take_due(const CityState& state, TimeMs now) {

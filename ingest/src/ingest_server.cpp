@@ -297,16 +297,7 @@ void IngestServer::Impl::handle(Department& department, std::string_view bytes) 
                                 {department.config, report, position, config.drill}, now);
     if (const auto* why = std::get_if<FeedReject>(&applied))
         return reject(department, now, *why, bytes);
-    auto& incident = std::get<Incident>(applied);
-    // The deadline runs from receipt. A report that changes what the incident is (its severity
-    // or its category) gives it that one's deadline; a report that closes it leaves it.
-    if (incident.open()) {
-        const OpenIncident* before = state.open_incident(incident.id);
-        if (!before || before->severity != incident.severity ||
-            state.category(*before) != incident.category)
-            incident.due = config.deadlines.due(incident);
-    }
-    if (auto error = record(std::move(incident), now, code); !error.empty())
+    if (auto error = record(std::move(std::get<Incident>(applied)), now, code); !error.empty())
         return reject(department, now, {RejectReason::journal_error, error}, bytes);
     health->accepted(
         code, report.occurred != 0 ? std::optional<TimeMs>(now - report.occurred) : std::nullopt,
@@ -322,6 +313,13 @@ std::string IngestServer::Impl::record(Incident incident, TimeMs now, const std:
     // follows says of its own incidents.
     if (config.drill) incident.drill = true;
     const OpenIncident* before = state.open_incident(incident.id);
+    // The deadline runs from receipt. What changes what the incident is (its severity or its
+    // category) gives it that one's deadline; what closes it, or an escalation step, leaves it.
+    // An incident fed by another centre keeps that centre's deadline.
+    if (incident.provenance.empty() && incident.open() &&
+        (!before || before->severity != incident.severity ||
+         state.category(*before) != incident.category))
+        incident.due = config.deadlines.due(incident);
     const auto next_step_before =
         before ? next_escalation(*before, escalations.every_ms()) : std::nullopt;
     // Built in place as a wire message, so encoding it copies nothing; the state then takes the

@@ -42,11 +42,7 @@ class TestClock {
 class DeadlineEscalationTest : public ::testing::Test {
   protected:
     void SetUp() override {
-        config_.updates_endpoint = testing::loopback_endpoint();
-        config_.snapshot_endpoint = testing::loopback_endpoint();
-        config_.journal_dir = journal_.path();
-        config_.heartbeat_ms = 200;
-        config_.keys_off = true;
+        config_ = testing::loopback_config(journal_.path());
         config_.departments.push_back(testing::department_config(
             "110", "公安110", testing::loopback_endpoint(), "EPSG:4326", 5));
         auto& deadlines = config_.deadlines;

@@ -28,11 +28,7 @@ class IngestTest : public ::testing::Test {
                    ("citywall-ingest-test-" + std::to_string(::getpid()) + "-" +
                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
         std::filesystem::remove_all(journal_);
-        config_.updates_endpoint = testing::loopback_endpoint();
-        config_.snapshot_endpoint = testing::loopback_endpoint();
-        config_.journal_dir = journal_;
-        config_.heartbeat_ms = 200;
-        config_.keys_off = true;  // the key gate has its own tests (department_keys_test)
+        config_ = testing::loopback_config(journal_);
         config_.placement.beat_source =
             std::filesystem::path(CITYWALL_TEST_DATA) / "real/sfpd_districts.geojson";
         config_.placement.beat_layer = "";

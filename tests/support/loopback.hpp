@@ -14,6 +14,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstdlib>
+#include <filesystem>
 #include <random>
 #include <set>
 #include <stdexcept>
@@ -104,6 +105,18 @@ inline DepartmentConfig department_config(std::string code, std::string name, st
     d.crs = std::move(crs);
     d.heartbeat_s = heartbeat_s;
     return d;
+}
+
+// An ingest on loopback ports of its own with keys off (the key gate has its own tests),
+// heartbeats every 200 ms, journaling into `journal_dir`.
+inline IngestConfig loopback_config(const std::filesystem::path& journal_dir) {
+    IngestConfig config;
+    config.updates_endpoint = loopback_endpoint();
+    config.snapshot_endpoint = loopback_endpoint();
+    config.journal_dir = journal_dir;
+    config.heartbeat_ms = 200;
+    config.keys_off = true;
+    return config;
 }
 
 class RunningIngest {

@@ -116,16 +116,6 @@ Outcome failed(const std::string& why, const std::string& fields = "") {
 
 using Args = std::vector<std::string>;
 
-std::optional<double> number(const std::string& text) {
-    try {
-        std::size_t used = 0;
-        const double v = std::stod(text, &used);
-        if (used == text.size()) return v;
-    } catch (const std::exception&) {
-    }
-    return std::nullopt;
-}
-
 Outcome expect_selected(WallApp& app, const Args& args) {
     const Selection& s = app.selection();
     const std::string got = ",\"selected\":" + selection_json(app);
@@ -170,7 +160,7 @@ std::string queue_json(WallApp& app) {
 Outcome expect_kpi(WallApp& app, const Args& a) {
     const char* usage =
         "expect-kpi received|dispatched|resolved|overdue|rate N [department CODE|district CODE]";
-    if ((a.size() != 2 && a.size() != 4) || !number(a[1])) return malformed(usage);
+    if ((a.size() != 2 && a.size() != 4) || !parse_number(a[1])) return malformed(usage);
     app.refresh_ops(true);
     const DayStats& stats = app.day_stats();
     DayCounts counts = stats.total();
@@ -250,8 +240,8 @@ int run_script(WallApp& app, const RunOptions& options) {
     const std::map<std::string, Command> commands = {
         {"wait-incidents",
          [&](const Args& a) {
-             const auto n = !a.empty() && a.size() <= 2 ? number(a[0]) : std::nullopt;
-             const auto timeout = a.size() == 2 ? number(a[1]) : options.timeout_s;
+             const auto n = !a.empty() && a.size() <= 2 ? parse_number(a[0]) : std::nullopt;
+             const auto timeout = a.size() == 2 ? parse_number(a[1]) : options.timeout_s;
              if (!n || !timeout || *n < 0) return malformed("wait-incidents N [TIMEOUT_S]");
              const bool ok =
                  app.live() && wait_for_incidents(app, static_cast<std::size_t>(*n), *timeout);
@@ -261,7 +251,7 @@ int run_script(WallApp& app, const RunOptions& options) {
          }},
         {"expect-queue-count",
          [&](const Args& a) {
-             const auto n = a.size() == 1 ? number(a[0]) : std::nullopt;
+             const auto n = a.size() == 1 ? parse_number(a[0]) : std::nullopt;
              if (!n) return malformed("expect-queue-count N");
              const std::string fields = queue_json(app);
              return std::to_string(app.queue().rows().size()) == a[0]
@@ -270,8 +260,9 @@ int run_script(WallApp& app, const RunOptions& options) {
          }},
         {"expect-queue-row",
          [&](const Args& a) {
-             const auto row = a.size() == 2 ? number(a[0]) : std::nullopt;
-             if (!row || *row < 0 || !number(a[1])) return malformed("expect-queue-row ROW ID");
+             const auto row = a.size() == 2 ? parse_number(a[0]) : std::nullopt;
+             if (!row || *row < 0 || !parse_number(a[1]))
+                 return malformed("expect-queue-row ROW ID");
              const std::string fields = queue_json(app);
              const auto& rows = app.queue().rows();
              const auto r = static_cast<std::size_t>(*row);
@@ -281,7 +272,7 @@ int run_script(WallApp& app, const RunOptions& options) {
          }},
         {"queue-click",
          [&](const Args& a) {
-             const auto row = a.size() == 1 ? number(a[0]) : std::nullopt;
+             const auto row = a.size() == 1 ? parse_number(a[0]) : std::nullopt;
              if (!row || *row < 0) return malformed("queue-click ROW");
              app.refresh_ops(true);
              if (!app.queue_click(static_cast<std::size_t>(*row))) {
@@ -317,8 +308,8 @@ int run_script(WallApp& app, const RunOptions& options) {
          }},
         {"wait-seq",
          [&](const Args& a) {
-             const auto n = !a.empty() && a.size() <= 2 ? number(a[0]) : std::nullopt;
-             const auto timeout = a.size() == 2 ? number(a[1]) : options.timeout_s;
+             const auto n = !a.empty() && a.size() <= 2 ? parse_number(a[0]) : std::nullopt;
+             const auto timeout = a.size() == 2 ? parse_number(a[1]) : options.timeout_s;
              if (!n || !timeout || *n < 0) return malformed("wait-seq N [TIMEOUT_S]");
              const auto start = std::chrono::steady_clock::now();
              while (app.picture().seq() < static_cast<std::uint64_t>(*n) &&
@@ -348,8 +339,8 @@ int run_script(WallApp& app, const RunOptions& options) {
          }},
         {"wait-units",
          [&](const Args& a) {
-             const auto n = !a.empty() && a.size() <= 2 ? number(a[0]) : std::nullopt;
-             const auto timeout = a.size() == 2 ? number(a[1]) : options.timeout_s;
+             const auto n = !a.empty() && a.size() <= 2 ? parse_number(a[0]) : std::nullopt;
+             const auto timeout = a.size() == 2 ? parse_number(a[1]) : options.timeout_s;
              if (!n || !timeout || *n < 0) return malformed("wait-units N [TIMEOUT_S]");
              const auto start = std::chrono::steady_clock::now();
              while (app.units().size() < static_cast<std::size_t>(*n) &&
@@ -373,7 +364,7 @@ int run_script(WallApp& app, const RunOptions& options) {
          }},
         {"expect-count",
          [&](const Args& a) {
-             if (a.size() != 2 || !number(a[1])) return malformed("expect-count CODE N");
+             if (a.size() != 2 || !parse_number(a[1])) return malformed("expect-count CODE N");
              const auto hit = app.areas().find(a[0]);
              if (!hit) return failed("no area " + a[0]);
              const auto n = app.counts().count(hit->level, hit->area);
@@ -384,8 +375,8 @@ int run_script(WallApp& app, const RunOptions& options) {
         {"wait-case",
          [&](const Args& a) {
              // The selected incident's case from ingest: its history must have N changes.
-             const auto n = !a.empty() && a.size() <= 2 ? number(a[0]) : std::nullopt;
-             const auto timeout = a.size() == 2 ? number(a[1]) : options.timeout_s;
+             const auto n = !a.empty() && a.size() <= 2 ? parse_number(a[0]) : std::nullopt;
+             const auto timeout = a.size() == 2 ? parse_number(a[1]) : options.timeout_s;
              if (!n || !timeout || *n < 0) return malformed("wait-case N [TIMEOUT_S]");
              if (app.selection().kind != Selection::Kind::incident)
                  return failed("no incident selected");

@@ -8,14 +8,6 @@ namespace citywall::viewer {
 
 namespace {
 
-std::optional<double> number(const std::string& text) {
-    double v = 0;
-    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (error != std::errc() || end != text.data() + text.size() || !std::isfinite(v))
-        return std::nullopt;
-    return v;
-}
-
 std::optional<bool> on_off(const std::string& word) {
     if (word == "on" || word == "show") return true;
     if (word == "off" || word == "hide") return false;
@@ -72,7 +64,7 @@ Result<WallCommand> parse_wall_command(std::string_view name, const Args& a) {
     if (name == "view") {
         double v[3] = {0, 0, 0};
         for (std::size_t i = 0; i < 3; ++i) {
-            const auto n = a.size() == 3 ? number(a[i]) : std::nullopt;
+            const auto n = a.size() == 3 ? parse_number(a[i]) : std::nullopt;
             if (!n) return usage("view LON LAT MPP");
             v[i] = *n;
         }
@@ -82,16 +74,16 @@ Result<WallCommand> parse_wall_command(std::string_view name, const Args& a) {
     }
     if (name == "click" || name == "click-beat") {
         command::Click c{0, 0, name == "click-beat"};
-        const auto x = a.size() == 2 ? number(a[0]) : std::nullopt;
+        const auto x = a.size() == 2 ? parse_number(a[0]) : std::nullopt;
         if (!x) return usage(std::string(name) + " X Y");
         c.x = *x;
-        const auto y = number(a[1]);
+        const auto y = parse_number(a[1]);
         if (!y) return usage(std::string(name) + " X Y");
         c.y = *y;
         return WallCommand{c};
     }
     if (name == "select-incident") {
-        const auto id = a.size() == 1 ? number(a[0]) : std::nullopt;
+        const auto id = a.size() == 1 ? parse_number(a[0]) : std::nullopt;
         if (!id || *id < 1 || *id != std::floor(*id)) return usage("select-incident ID");
         return WallCommand{command::SelectIncident{static_cast<std::uint64_t>(*id)}};
     }
@@ -136,11 +128,19 @@ Result<WallCommand> parse_wall_command(std::string_view name, const Args& a) {
         return WallCommand{command::SortQueue{*sort}};
     }
     if (name == "advance") {
-        const auto s = a.size() == 1 ? number(a[0]) : std::nullopt;
+        const auto s = a.size() == 1 ? parse_number(a[0]) : std::nullopt;
         if (!s || *s < 0) return usage("advance SECONDS");
         return WallCommand{command::AdvanceClock{*s}};
     }
     return Error{ErrorKind::not_found, "no wall command " + std::string(name)};
+}
+
+std::optional<double> parse_number(std::string_view word) {
+    double v = 0;
+    const auto [end, error] = std::from_chars(word.data(), word.data() + word.size(), v);
+    if (error != std::errc() || end != word.data() + word.size() || !std::isfinite(v))
+        return std::nullopt;
+    return v;
 }
 
 QueueFilter filtered(QueueFilter f, const command::FilterQueue& change) {

@@ -94,6 +94,9 @@ using WallCommand =
 // are wrong, and the message is the command's usage.
 Result<WallCommand> parse_wall_command(std::string_view name, const std::vector<std::string>& args);
 
+// A finite decimal number, the whole word ("12.5", "-3", "1e3"); nothing for anything else.
+std::optional<double> parse_number(std::string_view word);
+
 // The queue's filter after one FilterQueue command.
 QueueFilter filtered(QueueFilter filter, const command::FilterQueue& change);
 
