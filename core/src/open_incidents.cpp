@@ -28,6 +28,7 @@ struct OpenIncidents::Record {
     IncidentStatus status = IncidentStatus::reported;
     std::uint8_t escalation = 0;
     bool drill = false;
+    bool federated = false;
 };
 
 namespace {
@@ -59,9 +60,9 @@ void put_text(std::string& out, std::string_view text) {
     out += text;
 }
 
-std::string get_text(std::string_view in, std::size_t& at) {
+std::string_view get_text(std::string_view in, std::size_t& at) {
     const std::size_t size = get_size(in, at);
-    std::string text(in.substr(std::min(at, in.size()), size));
+    const std::string_view text = in.substr(std::min(at, in.size()), size);
     at += size;
     return text;
 }
@@ -81,6 +82,71 @@ T get_value(std::string_view in, std::size_t& at) {
 }
 
 }  // namespace
+
+// A record's text run, read in place.
+struct OpenIncidents::Run {
+    std::string_view title;
+    TimeMs occurred = 0;
+    std::uint32_t crs = 0;  // in words_
+    std::string_view description;
+    std::size_t source_count = 0;
+    std::string_view sources;  // the run from the first source on
+    std::string_view centre;
+    std::uint64_t provenance_incident = 0;
+    std::uint64_t provenance_seq = 0;
+};
+
+struct OpenIncidents::SourceWords {
+    std::uint32_t department = 0;  // in words_
+    std::string_view source_id;
+    IncidentStatus status = IncidentStatus::reported;
+    TimeMs reported = 0;
+};
+
+// The run was written by put(); the bounds checks only guard against a bug here.
+template <class Visit>
+void OpenIncidents::for_each_source(const Run& run, Visit visit) const {
+    std::size_t at = 0;
+    for (std::size_t k = 0; k < run.source_count && at < run.sources.size(); ++k) {
+        SourceWords source;
+        const std::uint64_t word = get_size(run.sources, at);
+        source.department = word < words_.size() ? static_cast<std::uint32_t>(word) : 0;
+        source.status = static_cast<IncidentStatus>(get_value<std::uint8_t>(run.sources, at));
+        if (keep_case_details_) {
+            source.source_id = get_text(run.sources, at);
+            source.reported = get_value<TimeMs>(run.sources, at);
+        }
+        visit(k, source);
+    }
+}
+
+OpenIncidents::Run OpenIncidents::read_run(const Record& r) const {
+    const std::string_view text(text_.data() + r.text, r.text_size);
+    Run run;
+    run.title = text.substr(0, r.title_size);
+    std::size_t at = r.title_size;
+    run.occurred = get_value<TimeMs>(text, at);
+    const std::uint64_t crs = get_size(text, at);
+    run.crs = crs < words_.size() ? static_cast<std::uint32_t>(crs) : 0;
+    if (keep_case_details_) run.description = get_text(text, at);
+    run.source_count = get_size(text, at);
+    const std::size_t sources_at = std::min(at, text.size());
+    for (std::size_t k = 0; k < run.source_count && at < text.size(); ++k) {
+        get_size(text, at);
+        at += 1;  // the status
+        if (keep_case_details_) {
+            get_text(text, at);
+            at += sizeof(TimeMs);
+        }
+    }
+    run.sources = text.substr(sources_at, std::min(at, text.size()) - sources_at);
+    if (get_value<std::uint8_t>(text, at)) {
+        run.centre = get_text(text, at);
+        run.provenance_incident = get_value<std::uint64_t>(text, at);
+        run.provenance_seq = get_value<std::uint64_t>(text, at);
+    }
+    return run;
+}
 
 OpenIncidents::OpenIncidents() {
     clear();
@@ -160,6 +226,7 @@ void OpenIncidents::put(const Incident& incident) {
     r.status = incident.status;
     r.escalation = incident.escalation;
     r.drill = incident.drill;
+    r.federated = !incident.provenance.empty();
 
     // The run is built aside, then written over the old one where it fits (a status change
     // keeps its size), else appended.
@@ -236,6 +303,7 @@ IncidentView OpenIncidents::view(const Record& r, bool with_text) const {
         r.status,
         r.escalation,
         r.drill,
+        r.federated,
         r.location,
         r.received,
         r.updated,
@@ -257,10 +325,15 @@ std::optional<IncidentView> OpenIncidents::find(std::uint64_t id) const {
 }
 
 std::optional<Incident> OpenIncidents::incident(std::uint64_t id) const {
-    const std::uint32_t slot = slot_of(id);
-    if (slot == kNoSlot) return std::nullopt;
-    const Record& r = records_[slot];
     Incident incident;
+    if (!fill(incident, id)) return std::nullopt;
+    return incident;
+}
+
+bool OpenIncidents::fill(Incident& incident, std::uint64_t id) const {
+    const std::uint32_t slot = slot_of(id);
+    if (slot == kNoSlot) return false;
+    const Record& r = records_[slot];
     incident.id = r.id;
     incident.category = words_[r.category];
     incident.severity = r.severity;
@@ -273,31 +346,104 @@ std::optional<Incident> OpenIncidents::incident(std::uint64_t id) const {
     incident.updated = r.updated;
     incident.due = r.due;
     incident.drill = r.drill;
-    // The run was written by put() above; the reads only guard against a bug here.
-    const std::string_view run(text_.data() + r.text, r.text_size);
-    incident.title.assign(run.substr(0, r.title_size));
+    const Run run = read_run(r);
+    incident.title.assign(run.title);
+    incident.occurred = run.occurred;
+    incident.source_crs = words_[run.crs];
+    incident.description.assign(run.description);
+    incident.sources.resize(run.source_count);
+    for_each_source(run, [&](std::size_t k, const SourceWords& from) {
+        SourceRef& to = incident.sources[k];
+        to.department = words_[from.department];
+        to.source_id.assign(from.source_id);
+        to.status = from.status;
+        to.reported = from.reported;
+    });
+    incident.provenance.centre.assign(run.centre);
+    incident.provenance.incident = run.provenance_incident;
+    incident.provenance.seq = run.provenance_seq;
+    return true;
+}
+
+TimeMs OpenIncidents::occurred(std::uint64_t id) const {
+    const std::uint32_t slot = slot_of(id);
+    if (slot == kNoSlot) return 0;
+    const Record& r = records_[slot];
     std::size_t at = r.title_size;
-    const auto word_at = [&](std::uint64_t index) -> const std::string& {
-        return words_[index < words_.size() ? index : 0];
+    return get_value<TimeMs>(std::string_view(text_.data() + r.text, r.text_size), at);
+}
+
+bool OpenIncidents::reported_by(std::uint64_t id, std::string_view department) const {
+    const std::uint32_t slot = slot_of(id);
+    const auto word = words_.find(std::string(department));
+    if (slot == kNoSlot || !word) return false;
+    bool found = false;
+    for_each_source(read_run(records_[slot]), [&](std::size_t, const SourceWords& source) {
+        found = found || source.department == *word;
+    });
+    return found;
+}
+
+// The one place where what an event changes is worked out: field by field against the record
+// and its text run, without building the incident it holds.
+IncidentChange OpenIncidents::change(Incident after) const {
+    IncidentChange change;
+    change.after = std::move(after);
+    const Incident& in = change.after;
+    const std::uint32_t slot = slot_of(in.id);
+    if (slot == kNoSlot) {
+        change.moved = IncidentFields::all();
+        change.spoke = ~std::uint64_t{0};
+        return change;
+    }
+    const Record& r = records_[slot];
+    change.before.emplace(view(r, false));
+    IncidentFields& moved = change.moved;
+    const auto mark = [&](bool differs, IncidentField field) {
+        if (differs) moved.add(field);
     };
-    incident.occurred = get_value<TimeMs>(run, at);
-    incident.source_crs = word_at(get_size(run, at));
-    if (keep_case_details_) incident.description = get_text(run, at);
-    const std::size_t sources = get_size(run, at);
-    for (std::size_t i = 0; i < sources && at < run.size(); ++i) {
-        SourceRef& source = incident.sources.emplace_back();
-        source.department = word_at(get_size(run, at));
-        source.status = static_cast<IncidentStatus>(get_value<std::uint8_t>(run, at));
-        if (!keep_case_details_) continue;
-        source.source_id = get_text(run, at);
-        source.reported = get_value<TimeMs>(run, at);
-    }
-    if (get_value<std::uint8_t>(run, at)) {
-        incident.provenance.centre = get_text(run, at);
-        incident.provenance.incident = get_value<std::uint64_t>(run, at);
-        incident.provenance.seq = get_value<std::uint64_t>(run, at);
-    }
-    return incident;
+    mark(r.status != in.status, IncidentField::status);
+    mark(r.severity != in.severity, IncidentField::severity);
+    mark(r.escalation != in.escalation, IncidentField::escalation);
+    mark(r.drill != in.drill, IncidentField::drill);
+    mark(r.due != in.due, IncidentField::due);
+    mark(r.received != in.received, IncidentField::received);
+    mark(words_[r.category] != in.category, IncidentField::category);
+    const Run run = read_run(r);
+    mark(r.location != in.location || paths_[r.path] != in.grid || beats_[r.beat] != in.beat ||
+             words_[run.crs] != in.source_crs,
+         IncidentField::place);
+    mark(run.title != in.title, IncidentField::title);
+    mark(run.occurred != in.occurred, IncidentField::occurred);
+    // Without case details the store does not know the description or the departments' ids.
+    mark(keep_case_details_ && run.description != in.description, IncidentField::description);
+    mark(run.centre != in.provenance.centre || run.provenance_incident != in.provenance.incident ||
+             run.provenance_seq != in.provenance.seq,
+         IncidentField::provenance);
+
+    const auto same_source = [&](const SourceWords& held, const SourceRef& source) {
+        return words_[held.department] == source.department &&
+               (!keep_case_details_ || held.source_id == source.source_id);
+    };
+    bool sources_moved = run.source_count != in.sources.size();
+    std::uint64_t unmatched =
+        in.sources.size() >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << in.sources.size()) - 1;
+    std::uint64_t spoke = 0;
+    for_each_source(run, [&](std::size_t k, const SourceWords& held) {
+        if (k >= in.sources.size() || !same_source(held, in.sources[k]) ||
+            held.status != in.sources[k].status)
+            sources_moved = true;
+        // The same department's same id, wherever it now stands in the list.
+        for (std::size_t j = 0; j < in.sources.size() && j < 64; ++j) {
+            if (!(unmatched >> j & 1u) || !same_source(held, in.sources[j])) continue;
+            unmatched &= ~(std::uint64_t{1} << j);
+            if (held.status != in.sources[j].status) spoke |= std::uint64_t{1} << j;
+            break;
+        }
+    });
+    mark(sources_moved, IncidentField::sources);
+    change.spoke = spoke | unmatched;
+    return change;
 }
 
 std::vector<Incident> OpenIncidents::copy_all() const {

@@ -2,10 +2,9 @@
 // map from a department's own ids to ours. Live input and journal recovery both go through
 // commit(), so a restart rebuilds exactly what was published.
 //
-// Open incidents are held compactly (OpenIncident): what many incidents share — grid paths,
-// police beats, categories, coordinate systems, department codes — is stored once in the
-// state's tables and referred to by index, so an open incident costs a few hundred bytes on
-// top of its own texts. incident() turns one back into the public model.
+// The open incidents are held in core's compact store, the one a wall holds (OpenIncidents).
+// Beside it ingest keeps what only it needs: each open incident's case history, every
+// department id it has ever given a number to, and a neighbour index for merging reports.
 #pragma once
 
 #include <algorithm>
@@ -21,18 +20,11 @@
 #include "citywall/checkpoint.hpp"
 #include "citywall/incident.hpp"
 #include "citywall/intern_table.hpp"
+#include "citywall/open_incidents.hpp"
 #include "citywall/result.hpp"
 #include "citywall/wire.hpp"
 
 namespace citywall::ingest {
-
-// One department's reference, with the department as an index into the state's codes.
-struct OpenSource {
-    std::string source_id;
-    TimeMs reported = 0;
-    std::uint32_t department = 0;
-    IncidentStatus status = IncidentStatus::reported;
-};
 
 // One recorded status change, with the department as an index into the state's codes.
 struct HistoryStep {
@@ -42,74 +34,51 @@ struct HistoryStep {
     IncidentStatus status = IncidentStatus::reported;
 };
 
-// An open incident as the state holds it. The fields with the model's names mean what they
-// mean in Incident; the indices are resolved by CityState.
-struct OpenIncident {
-    std::uint64_t id = 0;
-    std::vector<OpenSource> sources;
-    std::vector<HistoryStep> history;  // oldest first; capped as CaseHistory says
-    std::string title;
-    std::string description;
-    LonLat location;
-    TimeMs occurred = 0;
-    TimeMs received = 0;
-    TimeMs updated = 0;
-    TimeMs due = 0;
-    std::uint64_t provenance_incident = 0;
-    std::uint64_t provenance_seq = 0;
-    std::uint32_t category = 0;           // CityState::words_
-    std::uint32_t source_crs = 0;         // CityState::words_
-    std::uint32_t provenance_centre = 0;  // CityState::words_; 0: reported here directly
-    std::uint32_t grid = 0;               // CityState::grid_paths_
-    std::uint32_t beat = 0;               // CityState::areas_
-    Severity severity = Severity::moderate;
-    IncidentStatus status = IncidentStatus::reported;
-    std::uint8_t escalation = 0;
-    bool drill = false;
-    std::uint32_t history_omitted = 0;  // steps dropped between the first and the rest
-};
-
 class CityState {
   public:
+    CityState();
+
     // The incident a department's report refers to, if we know it (open or closed).
     std::optional<std::uint64_t> find(const SourceRef& source) const;
     std::optional<std::uint64_t> find(const std::string& department,
                                       const std::string& source_id) const;
-    const OpenIncident* open_incident(std::uint64_t id) const;
-    // The public model of an open incident; fill() reuses `out`'s storage.
-    Incident incident(const OpenIncident& open) const;
-    void fill(Incident& out, const OpenIncident& open) const;
+    // An open incident, as the store holds it: valid until the state next changes.
+    std::optional<IncidentView> open_incident(std::uint64_t id) const {
+        return incidents_.find(id);
+    }
+    const OpenIncidents& incidents() const { return incidents_; }
+    // The public model of an open incident (nothing if it is not open).
+    std::optional<Incident> incident(std::uint64_t id) const { return incidents_.incident(id); }
     // The status changes recorded for an open incident; fill() reuses `out`'s storage.
-    CaseHistory history(const OpenIncident& open) const;
-    void fill(CaseHistory& out, const OpenIncident& open) const;
+    CaseHistory history(std::uint64_t id) const;
+    void fill(CaseHistory& out, std::uint64_t id) const;
     // One incident's case for a wall that asked (not open: an empty case saying so).
     wire::IncidentCase incident_case(std::uint64_t id) const;
-    const std::string& category(const OpenIncident& open) const { return words_[open.category]; }
-    // The index a department code has in OpenSource::department, if any incident has it.
-    std::optional<std::uint32_t> department_index(const std::string& code) const {
-        return departments_.find(code);
-    }
 
     std::uint64_t next_id() const { return last_id_ + 1; }
     std::uint64_t next_seq() const { return last_seq_ + 1; }
     std::uint64_t last_seq() const { return last_seq_; }
-    std::size_t open_count() const { return open_.size(); }
+    std::size_t open_count() const { return incidents_.size(); }
     // Every open incident, in no particular order.
-    void for_each_open(const std::function<void(const OpenIncident&)>& visit) const {
-        for (const auto& [id, incident] : open_)
+    void for_each_open(const std::function<void(const IncidentView&)>& visit) const {
+        for (const auto& [id, incident] : incidents_)
             visit(incident);
     }
-    // Open incidents within `metres` of a point (ground distance), for merging reports. Cheap
-    // when `metres` is at most the radius given here (the merge distance).
+    // Open incidents within `metres` of a point (ground distance), for merging reports: their
+    // ids. Cheap when `metres` is at most the radius given here (the merge distance).
     void set_neighbour_radius(double metres);
-    std::vector<const OpenIncident*> open_near(LonLat p, double metres) const;
+    std::vector<std::uint64_t> open_near(LonLat p, double metres) const;
 
     // Numbering continues after `seq` (records this build could not read).
     void skip_to(std::uint64_t seq) { last_seq_ = std::max(last_seq_, seq); }
 
-    // Records an event that is now in the journal. seq must be next_seq(). The incident's texts
-    // move into the state: pass an rvalue when the update is not needed afterwards.
-    void commit(wire::IncidentUpdate update);
+    // What `after` would change: the one change an event makes, which the journal, the day's
+    // counts, the case history and the escalation schedule read (OpenIncidents::change()).
+    IncidentChange change(Incident after) const { return incidents_.change(std::move(after)); }
+    // Records an event that is now in the journal. seq must be next_seq().
+    void commit(std::uint64_t seq, const IncidentChange& change);
+    // The same for an update read back (recovery, tests): its change is worked out here.
+    void commit(const wire::IncidentUpdate& update) { commit(update.seq, change(update.incident)); }
 
     // The whole state at last_seq(), and back; restore() replaces everything.
     Checkpoint checkpoint() const;
@@ -123,14 +92,19 @@ class CityState {
                   const std::function<void(const wire::SnapshotChunk&)>& on_chunk) const;
 
   private:
-    std::vector<const OpenIncident*> open_by_id() const;
+    // A case's history, oldest first; capped as CaseHistory says.
+    struct History {
+        std::vector<HistoryStep> steps;
+        std::uint32_t omitted = 0;  // steps dropped between the first and the rest
+    };
+    std::vector<std::uint64_t> open_by_id() const;
 
     // A hash of cells twice as wide as the merge distance over lon/lat, holding the open
     // incidents with their positions, so a neighbour search visits two to six cells and
     // touches only the incidents within reach.
     using Cell = std::pair<std::int64_t, std::int64_t>;
     struct Entry {
-        const OpenIncident* incident;
+        std::uint64_t id;
         LonLat location;
     };
     struct CellHash {
@@ -141,11 +115,10 @@ class CityState {
         }
     };
     Cell cell_of(LonLat p) const;
-    void index(const OpenIncident& incident);
-    void unindex(const OpenIncident& incident, LonLat location);
-    void store(OpenIncident& out, Incident&& in);
-    // Adds to `open`'s history what the report `in` changes; before store() replaces it.
-    void record_steps(OpenIncident& open, const Incident& in);
+    void index(std::uint64_t id, LonLat location);
+    void unindex(std::uint64_t id, LonLat location);
+    // Adds to the case history the steps a change makes.
+    void record_steps(History& history, const IncidentChange& change);
     // Records that `department`'s `source_id` is our incident `id`.
     void remember(std::uint32_t department, const std::string& source_id, std::uint64_t id);
     std::uint32_t closed_source_count() const;
@@ -154,12 +127,9 @@ class CityState {
     std::unordered_map<Cell, std::vector<Entry>, CellHash> cells_;
     std::uint64_t last_id_ = 0;
     std::uint64_t last_seq_ = 0;
-    std::unordered_map<std::uint64_t, OpenIncident> open_;
-
-    InternTable<std::string, StringHash> words_;        // categories, CRS names, centres
-    InternTable<std::string, StringHash> departments_;  // department codes
-    InternTable<AreaRef, AreaHash> areas_;              // police beats
-    InternTable<GridPath, GridPathHash> grid_paths_;
+    OpenIncidents incidents_;
+    std::unordered_map<std::uint64_t, History> histories_;  // by open incident
+    InternTable<std::string, StringHash> departments_;      // department codes
     // Per department (by index in departments_): its own ids → ours, open and closed.
     std::vector<std::unordered_map<std::string, std::uint64_t, StringHash, std::equal_to<>>>
         by_source_;

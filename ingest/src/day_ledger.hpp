@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 
+#include "citywall/open_incidents.hpp"
 #include "citywall/result.hpp"
 #include "citywall/wire.hpp"
 #include "state_file.hpp"
@@ -21,8 +22,12 @@ namespace citywall::ingest {
 
 class DayLedger {
   public:
-    // An incident as it now stands after an event, and its status before (nothing when the
-    // event opened it). `now` is when ingest recorded it: a new local day starts from zero.
+    // What an event changed. `now` is when ingest recorded it: a new local day starts from zero.
+    void observe(const IncidentChange& change, TimeMs now) {
+        observe(change.before ? std::optional(change.before->status) : std::nullopt, change.after,
+                now);
+    }
+    // The same from the incident's status before (nothing when the event opened it).
     void observe(std::optional<IncidentStatus> before, const Incident& incident, TimeMs now);
     // Totals, per department (of first report) and per district, for the day containing `now`.
     wire::DayCountsReport report(std::uint64_t seq, TimeMs now);

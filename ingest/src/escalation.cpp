@@ -22,9 +22,8 @@ struct Later {
 
 }  // namespace
 
-std::optional<TimeMs> next_escalation(const OpenIncident& incident, TimeMs every_ms) {
-    if (incident.due == 0 || incident.provenance_centre != 0 ||
-        incident.escalation >= kEscalationLevels)
+std::optional<TimeMs> next_escalation(const IncidentView& incident, TimeMs every_ms) {
+    if (incident.due == 0 || incident.federated || incident.escalation >= kEscalationLevels)
         return std::nullopt;
     return incident.due + TimeMs{incident.escalation} * every_ms;
 }
@@ -39,18 +38,26 @@ void EscalationSchedule::pop() {
     heap_.pop_back();
 }
 
-void EscalationSchedule::changed(const CityState& state, const OpenIncident& incident,
-                                 std::optional<TimeMs> before) {
-    const auto next = next_escalation(incident, every_ms_);
+void EscalationSchedule::changed(const CityState& state, const IncidentChange& change) {
+    const auto incident = state.open_incident(change.id());
+    if (!incident) return;  // closed: its entry is dropped when it comes to the top
+    const auto next = next_escalation(*incident, every_ms_);
+    const auto before = change.before ? next_escalation(*change.before, every_ms_) : std::nullopt;
     if (!next || next == before) return;
     if (heap_.size() >= kEntriesPerIncident * state.open_count() + kEntriesFloor)
         return rebuild(state);
-    push({*next, incident.id});
+    push({*next, incident->id});
+}
+
+void EscalationSchedule::retry(const CityState& state, std::uint64_t id) {
+    const auto incident = state.open_incident(id);
+    if (!incident) return;
+    if (const auto next = next_escalation(*incident, every_ms_)) push({*next, id});
 }
 
 void EscalationSchedule::rebuild(const CityState& state) {
     heap_.clear();
-    state.for_each_open([&](const OpenIncident& incident) {
+    state.for_each_open([&](const IncidentView& incident) {
         if (auto next = next_escalation(incident, every_ms_)) heap_.push_back({*next, incident.id});
     });
     std::make_heap(heap_.begin(), heap_.end(), Later{});
@@ -62,7 +69,7 @@ std::optional<std::uint64_t> EscalationSchedule::take_due(const CityState& state
         pop();
         // Closed since, or its deadline or level changed: the entry is stale, and the incident
         // (if it still has a next step) has an entry of its own with the right time.
-        const OpenIncident* incident = state.open_incident(entry.id);
+        const auto incident = state.open_incident(entry.id);
         if (incident && next_escalation(*incident, every_ms_) == entry.at) return entry.id;
     }
     return std::nullopt;

@@ -20,7 +20,7 @@ inline constexpr std::uint8_t kEscalationLevels = 3;
 // When an open incident takes its next step up: its deadline, then one step every `every_ms`.
 // Nothing when it has no deadline, is at the top already, or was fed by another centre (that
 // centre keeps its deadline and escalates it; this one shows what it says).
-std::optional<TimeMs> next_escalation(const OpenIncident& incident, TimeMs every_ms);
+std::optional<TimeMs> next_escalation(const IncidentView& incident, TimeMs every_ms);
 
 // The open incidents with a deadline, ordered by their next step (a min-heap). An incident that
 // changes is pushed again with its new time; the entry it had is dropped when it comes to the
@@ -32,10 +32,11 @@ class EscalationSchedule {
 
     TimeMs every_ms() const { return every_ms_; }
 
-    // After `incident` was committed: schedules its next step if it has one. `before` is when
-    // its next step was due before the commit (nothing if it had none, or is new).
-    void changed(const CityState& state, const OpenIncident& incident,
-                 std::optional<TimeMs> before);
+    // After `change` was committed: schedules the incident's next step if it has one that it
+    // did not have before.
+    void changed(const CityState& state, const IncidentChange& change);
+    // A step take_due() gave that could not be taken: scheduled again as it stands.
+    void retry(const CityState& state, std::uint64_t id);
     // Every open incident of `state` afresh (after recovery): O(n) once.
     void rebuild(const CityState& state);
 

@@ -69,15 +69,16 @@ Result<void> IngestServer::Impl::recover() {
             ++counters.recovered_events;
             continue;
         }
-        const auto* update = message ? std::get_if<wire::IncidentUpdate>(&*message) : nullptr;
+        auto* update = message ? std::get_if<wire::IncidentUpdate>(&*message) : nullptr;
         if (!update || update->seq != record->seq) {
             ++undecodable;
             continue;
         }
         if (update->seq <= state.last_seq()) continue;
         of_other_kind(update->incident);
-        day.observe(status_before(update->incident.id), update->incident, record->time);
-        state.commit(*update);
+        const IncidentChange change = state.change(std::move(update->incident));
+        day.observe(change, record->time);
+        state.commit(record->seq, change);
         ++counters.recovered_events;
     }
     // Numbering always goes on after the journal's last record, even one this build cannot read

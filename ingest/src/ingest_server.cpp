@@ -297,45 +297,50 @@ void IngestServer::Impl::handle(Department& department, std::string_view bytes) 
                                 {department.config, report, position, config.drill}, now);
     if (const auto* why = std::get_if<FeedReject>(&applied))
         return reject(department, now, *why, bytes);
-    if (auto error = record(std::move(std::get<Incident>(applied)), now, code); !error.empty())
+    if (auto error = record(std::move(std::get<IncidentChange>(applied)), now, code);
+        !error.empty())
         return reject(department, now, {RejectReason::journal_error, error}, bytes);
     health->accepted(
         code, report.occurred != 0 ? std::optional<TimeMs>(now - report.occurred) : std::nullopt,
         now);
 }
 
-// Numbers an incident as it now stands and commits it; it is journaled and then published at the
-// end of the drain pass (flush_batch): what is not in the journal is never published. Returns
-// why it could not be taken, or nothing.
-std::string IngestServer::Impl::record(Incident incident, TimeMs now, const std::string& source) {
+// Numbers an event's change and commits it; it is journaled and then published at the end of
+// the drain pass (flush_batch): what is not in the journal is never published. Returns why it
+// could not be taken, or nothing.
+std::string IngestServer::Impl::record(IncidentChange change, TimeMs now,
+                                       const std::string& source) {
     if (!journal_failed.empty()) return journal_failed;
+    Incident& incident = change.after;
     // Everything a drill ingest publishes is a drill; a live one passes on what a centre it
     // follows says of its own incidents.
-    if (config.drill) incident.drill = true;
-    const OpenIncident* before = state.open_incident(incident.id);
+    if (config.drill && !incident.drill) {
+        incident.drill = true;
+        if (change.before && !change.before->drill) change.moved.add(IncidentField::drill);
+    }
     // The deadline runs from receipt. What changes what the incident is (its severity or its
     // category) gives it that one's deadline; what closes it, or an escalation step, leaves it.
     // An incident fed by another centre keeps that centre's deadline.
     if (incident.provenance.empty() && incident.open() &&
-        (!before || before->severity != incident.severity ||
-         state.category(*before) != incident.category))
+        (change.opened() || change.moved.has(IncidentField::severity) ||
+         change.moved.has(IncidentField::category))) {
         incident.due = config.deadlines.due(incident);
-    const auto next_step_before =
-        before ? next_escalation(*before, escalations.every_ms()) : std::nullopt;
-    // Built in place as a wire message, so encoding it copies nothing; the state then takes the
-    // incident's texts.
+        if (change.before && change.before->due != incident.due)
+            change.moved.add(IncidentField::due);
+    }
+    // Encoded in place as a wire message, so encoding it copies nothing.
     wire::Message message = wire::IncidentUpdate{state.next_seq(), std::move(incident)};
     auto& update = std::get<wire::IncidentUpdate>(message);
     if (auto error = enqueue({update.seq, now, static_cast<std::uint16_t>(wire::Kind::incident),
                               wire::encode(message)},
                              source);
-        !error.empty())
+        !error.empty()) {
         return error;
-    day.observe(status_before(update.incident.id), update.incident, now);
-    const std::uint64_t id = update.incident.id;
-    state.commit(std::move(update));
-    if (const OpenIncident* open = state.open_incident(id))
-        escalations.changed(state, *open, next_step_before);
+    }
+    change.after = std::move(update.incident);
+    day.observe(change, now);
+    state.commit(update.seq, change);
+    escalations.changed(state, change);
     after_commit();
     return {};
 }
@@ -346,13 +351,13 @@ void IngestServer::Impl::escalate_overdue(TimeMs now) {
     for (int steps = 0; steps < kMaxEscalationsPerPass && journal_failed.empty(); ++steps) {
         const auto id = escalations.take_due(state, now);
         if (!id) return;
-        const OpenIncident& open = *state.open_incident(*id);
-        Incident incident = state.incident(open);
+        Incident incident = *state.incident(*id);
         ++incident.escalation;
         incident.updated = now;
-        if (auto error = record(std::move(incident), now, kEscalationSource); !error.empty()) {
+        if (auto error = record(state.change(std::move(incident)), now, kEscalationSource);
+            !error.empty()) {
             // Not taken: still due, and taken once the journal can be written again.
-            escalations.changed(state, open, std::nullopt);
+            escalations.retry(state, *id);
             return;
         }
         ++counters.escalations;
@@ -499,9 +504,10 @@ void IngestServer::Impl::follow(Upstream& upstream) {
     auto changes = upstream.link->receive();
     health->heard(code, now);
     for (const auto& change : changes) {
-        Incident incident = federated_incident(state, *placement, code, change, now);
-        if (!incident.open() && !state.open_incident(incident.id)) continue;  // never opened here
-        if (auto error = record(std::move(incident), now, code); !error.empty()) {
+        IncidentChange here =
+            state.change(federated_incident(state, *placement, code, change, now));
+        if (!here.after.open() && here.opened()) continue;  // never opened here
+        if (auto error = record(std::move(here), now, code); !error.empty()) {
             health->rejected(code, RejectReason::journal_error);
             continue;
         }

@@ -259,7 +259,7 @@ struct IngestServer::Impl {
     // answers at once (refused, heartbeat) or queues the answer until the event is durable.
     std::optional<Delivery> delivery;
     std::deque<PendingAnswer> pending_answers;
-    std::string record(Incident incident, TimeMs now, const std::string& source);
+    std::string record(IncidentChange change, TimeMs now, const std::string& source);
     std::string enqueue(JournalRecord record, const std::string& source);
     void flush_batch();
     void after_commit();
@@ -285,11 +285,6 @@ struct IngestServer::Impl {
     bool write_checkpoint_files(std::uint64_t seq) const;
     pid_t checkpoint_writer = 0;  // the child writing a checkpoint, if any
     std::uint64_t checkpoint_writing_seq = 0;
-    // The status an incident had before the event about to be committed; nothing if new.
-    std::optional<IncidentStatus> status_before(std::uint64_t id) const {
-        const OpenIncident* open = state.open_incident(id);
-        return open ? std::optional<IncidentStatus>(open->status) : std::nullopt;
-    }
     Result<void> recover();
     Result<void> check_damage(const std::vector<JournalDamage>& damage);
 };

@@ -14,50 +14,29 @@ void place(Incident& incident, const CityPlacement& placement, LonLat position) 
 }
 
 // The open incident another department reported of the same event, if any: nearest first.
-const OpenIncident* merge_candidate(const CityState& state, const MergeConfig& rules,
-                                    const PlacedReport& placed, TimeMs event_time) {
-    if (!rules.enabled) return nullptr;
-    // The reporting department's own incidents never merge with its new report.
-    const auto department = state.department_index(placed.department.code);
-    const OpenIncident* best = nullptr;
+std::optional<std::uint64_t> merge_candidate(const CityState& state, const MergeConfig& rules,
+                                             const PlacedReport& placed, TimeMs event_time) {
+    if (!rules.enabled) return std::nullopt;
+    const OpenIncidents& open = state.incidents();
+    std::optional<std::uint64_t> best;
     double best_distance = INFINITY;
-    for (const OpenIncident* candidate : state.open_near(placed.position, rules.distance_m)) {
-        bool same_department =
-            department &&
-            std::any_of(candidate->sources.begin(), candidate->sources.end(),
-                        [&](const OpenSource& s) { return s.department == *department; });
+    for (const std::uint64_t id : state.open_near(placed.position, rules.distance_m)) {
+        const IncidentView candidate = *open.find(id);
         // A drill and the live city never share an incident.
-        if (same_department || candidate->drill != placed.drill) continue;
-        if (std::llabs(candidate->occurred - event_time) > rules.window_ms) continue;
-        if (!rules.compatible_categories(state.category(*candidate), placed.report.category))
-            continue;
-        double dx = candidate->location.lon - placed.position.lon;
-        double dy = candidate->location.lat - placed.position.lat;
+        if (candidate.drill != placed.drill) continue;
+        if (!rules.compatible_categories(candidate.category, placed.report.category)) continue;
+        if (std::llabs(open.occurred(id) - event_time) > rules.window_ms) continue;
+        // The reporting department's own incidents never merge with its new report.
+        if (open.reported_by(id, placed.department.code)) continue;
+        double dx = candidate.location.lon - placed.position.lon;
+        double dy = candidate.location.lat - placed.position.lat;
         double distance = dx * dx + dy * dy;
         if (distance < best_distance) {
             best_distance = distance;
-            best = candidate;
+            best = id;
         }
     }
     return best;
-}
-
-// Equal apart from when each source last reported: the same words again.
-bool same_words(Incident& a, Incident& b) {
-    if (a.sources.size() != b.sources.size()) return false;
-    std::vector<TimeMs> kept;
-    kept.reserve(2 * a.sources.size());
-    for (auto* incident : {&a, &b})
-        for (auto& s : incident->sources) {
-            kept.push_back(s.reported);
-            s.reported = 0;
-        }
-    const bool same = a == b;
-    auto next = kept.begin();
-    for (auto* incident : {&a, &b})
-        for (auto& s : incident->sources)
-            s.reported = *next++;
-    return same;
 }
 
 }  // namespace
@@ -76,20 +55,19 @@ IncidentStatus combined_status(const std::vector<SourceRef>& sources) {
     return furthest_open ? furthest_open->status : latest_end->status;
 }
 
-std::variant<Incident, FeedReject> apply_report(const CityState& state, const MergeConfig& rules,
-                                                const CityPlacement& placement,
-                                                const PlacedReport& placed, TimeMs now) {
+std::variant<IncidentChange, FeedReject> apply_report(const CityState& state,
+                                                      const MergeConfig& rules,
+                                                      const CityPlacement& placement,
+                                                      const PlacedReport& placed, TimeMs now) {
     FeedReport& report = placed.report;
     const std::string& code = placed.department.code;
     const TimeMs event_time = report.occurred != 0 ? report.occurred : now;
+    // The one whole incident this report builds: read from the store, or new.
     Incident incident;
-    std::optional<Incident> before;
 
     if (auto known = state.find(code, report.source_id)) {
-        const OpenIncident* existing = state.open_incident(*known);
-        if (!existing) return FeedReject{RejectReason::incident_closed, "id " + report.source_id};
-        before = state.incident(*existing);
-        incident = *before;
+        if (!state.incidents().fill(incident, *known))
+            return FeedReject{RejectReason::incident_closed, "id " + report.source_id};
         auto source =
             std::find_if(incident.sources.begin(), incident.sources.end(), [&](const SourceRef& s) {
                 return s.department == code && s.source_id == report.source_id;
@@ -118,9 +96,8 @@ std::variant<Incident, FeedReject> apply_report(const CityState& state, const Me
     } else if (report.status_only) {
         return FeedReject{RejectReason::unknown_incident,
                           "id " + report.source_id + ": a status for an incident never reported"};
-    } else if (const OpenIncident* same_event = merge_candidate(state, rules, placed, event_time)) {
-        before = state.incident(*same_event);
-        incident = *before;
+    } else if (const auto same_event = merge_candidate(state, rules, placed, event_time)) {
+        state.incidents().fill(incident, *same_event);
         incident.sources.emplace_back(code, report.source_id, report.status, event_time);
         incident.severity = std::min(incident.severity, report.severity);
         incident.occurred = std::min(incident.occurred, event_time);
@@ -139,11 +116,12 @@ std::variant<Incident, FeedReject> apply_report(const CityState& state, const Me
         place(incident, placement, placed.position);
     }
     incident.status = combined_status(incident.sources);
-    // Same words again, whatever the time stamps: nothing to number, journal or publish.
-    if (before && same_words(*before, incident))
-        return FeedReject{RejectReason::duplicate, "id " + report.source_id + " unchanged"};
     incident.updated = now;
-    return incident;
+    IncidentChange change = state.change(std::move(incident));
+    // Same words again, whatever the time stamps: nothing to number, journal or publish.
+    if (change.nothing_new())
+        return FeedReject{RejectReason::duplicate, "id " + report.source_id + " unchanged"};
+    return change;
 }
 
 }  // namespace citywall::ingest

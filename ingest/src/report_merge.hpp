@@ -23,9 +23,11 @@ struct PlacedReport {
     bool drill = false;  // it comes to a drill ingest: it joins drill incidents only
 };
 
-std::variant<Incident, FeedReject> apply_report(const CityState& state, const MergeConfig& rules,
-                                                const CityPlacement& placement,
-                                                const PlacedReport& placed, TimeMs now);
+// The change the report makes (OpenIncidents::change()), or why it makes none.
+std::variant<IncidentChange, FeedReject> apply_report(const CityState& state,
+                                                      const MergeConfig& rules,
+                                                      const CityPlacement& placement,
+                                                      const PlacedReport& placed, TimeMs now);
 
 // The status of an incident from what each of its sources last said: the furthest along of
 // the sources still working on it; once every source is done, the latest of their endings.

@@ -132,7 +132,7 @@ Incident federated_incident(const CityState& state, const CityPlacement& placeme
         source.department = centre + ":" + source.department;
     std::optional<std::uint64_t> known;
     if (!incident.sources.empty()) known = state.find(incident.sources.front());
-    if (const OpenIncident* existing = known ? state.open_incident(*known) : nullptr) {
+    if (const auto existing = known ? state.open_incident(*known) : std::nullopt) {
         incident.id = existing->id;
         incident.received = existing->received;
     } else {

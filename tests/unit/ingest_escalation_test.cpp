@@ -30,18 +30,15 @@ class EscalationScheduleTest : public ::testing::Test {
   protected:
     // Commits as ingest does: the schedule learns of every change.
     void commit(Incident incident) {
-        const OpenIncident* before = state_.open_incident(incident.id);
-        const auto next_before = before ? next_escalation(*before, kEvery) : std::nullopt;
-        const std::uint64_t id = incident.id;
-        state_.commit({state_.next_seq(), std::move(incident)});
-        if (const OpenIncident* open = state_.open_incident(id))
-            schedule_.changed(state_, *open, next_before);
+        const IncidentChange change = state_.change(std::move(incident));
+        state_.commit(state_.next_seq(), change);
+        schedule_.changed(state_, change);
     }
     // Takes every step due at `now` as ingest's loop does, and returns the ids stepped.
     std::vector<std::uint64_t> step(TimeMs now) {
         std::vector<std::uint64_t> stepped;
         while (auto id = schedule_.take_due(state_, now)) {
-            Incident incident = state_.incident(*state_.open_incident(*id));
+            Incident incident = *state_.incident(*id);
             ++incident.escalation;
             commit(std::move(incident));
             stepped.push_back(*id);
@@ -122,7 +119,7 @@ TEST_F(EscalationScheduleTest, AClosedOrRescheduledIncidentLeavesNoStepBehind) {
     EXPECT_EQ(step(kStart + 60 * kMinute), std::vector<std::uint64_t>{2});
     // A report that changes nothing of the deadline adds no entry.
     const std::size_t entries = schedule_.entries();
-    Incident same = state_.incident(*state_.open_incident(2));
+    Incident same = *state_.incident(2);
     same.title = "新的标题";
     commit(same);
     EXPECT_EQ(schedule_.entries(), entries);

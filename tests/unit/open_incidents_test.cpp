@@ -178,5 +178,145 @@ TEST(OpenIncidents, ClearForgetsEverything) {
     EXPECT_EQ(store.incident(1), sample_incident(1));
 }
 
+// ====================================================================== change() ====
+
+std::vector<IncidentField> moved_fields(const IncidentChange& change) {
+    std::vector<IncidentField> out;
+    for (std::uint16_t bit = 1; bit != 0 && bit <= IncidentFields::all().bits(); bit <<= 1)
+        if (change.moved.bits() & bit) out.push_back(static_cast<IncidentField>(bit));
+    return out;
+}
+
+TEST(IncidentChange, ANewIncidentMovesEverythingAndEverySourceSpeaks) {
+    OpenIncidents store;
+    const IncidentChange change = store.change(sample_incident(3));  // two sources
+    EXPECT_TRUE(change.opened());
+    EXPECT_FALSE(change.nothing_new());
+    EXPECT_EQ(change.moved, IncidentFields::all());
+    EXPECT_TRUE(change.said_something(0));
+    EXPECT_TRUE(change.said_something(1));
+    EXPECT_EQ(change.after, sample_incident(3));
+    EXPECT_TRUE(store.empty());  // change() only looks
+}
+
+TEST(IncidentChange, OnlyTimesIsNothingNew) {
+    OpenIncidents store;
+    store.put(sample_incident(3));
+    Incident again = sample_incident(3);
+    again.updated += 60'000;
+    again.sources[0].reported += 60'000;
+    again.sources[1].reported = 5;
+    const IncidentChange change = store.change(again);
+    ASSERT_FALSE(change.opened());
+    EXPECT_TRUE(change.nothing_new());
+    EXPECT_FALSE(change.said_something(0));
+    EXPECT_FALSE(change.said_something(1));
+}
+
+TEST(IncidentChange, EachFieldIsNamedOnItsOwn) {
+    OpenIncidents store;
+    const Incident held = sample_incident(6);
+    store.put(held);
+    const auto only = [&](auto edit) {
+        Incident after = held;
+        edit(after);
+        return moved_fields(store.change(after));
+    };
+    using F = IncidentField;
+    using Fields = std::vector<IncidentField>;
+    EXPECT_EQ(only([](Incident& i) { i.status = IncidentStatus::dispatched; }), Fields{F::status});
+    EXPECT_EQ(only([](Incident& i) { i.severity = Severity::critical; }), Fields{F::severity});
+    EXPECT_EQ(only([](Incident& i) { i.category = "fire.forest"; }), Fields{F::category});
+    EXPECT_EQ(only([](Incident& i) { i.location.lon += 1e-9; }), Fields{F::place});
+    EXPECT_EQ(only([](Incident& i) { i.grid = {}; }), Fields{F::place});
+    EXPECT_EQ(only([](Incident& i) { i.beat.name = "另一警格"; }), Fields{F::place});
+    EXPECT_EQ(only([](Incident& i) { i.source_crs = "GCJ-02"; }), Fields{F::place});
+    EXPECT_EQ(only([](Incident& i) { i.title = "盗窃（已核实）"; }), Fields{F::title});
+    EXPECT_EQ(only([](Incident& i) { i.description += "。"; }), Fields{F::description});
+    EXPECT_EQ(only([](Incident& i) { i.due = 7; }), Fields{F::due});
+    EXPECT_EQ(only([](Incident& i) { i.escalation = 3; }), Fields{F::escalation});
+    EXPECT_EQ(only([](Incident& i) { i.occurred -= 1; }), Fields{F::occurred});
+    EXPECT_EQ(only([](Incident& i) { i.received += 1; }), Fields{F::received});
+    EXPECT_EQ(only([](Incident& i) { i.drill = true; }), Fields{F::drill});
+    EXPECT_EQ(only([](Incident& i) { i.provenance = {"county-b", 1, 2}; }), Fields{F::provenance});
+    EXPECT_EQ(only([](Incident& i) { i.sources[1].source_id = "F-other"; }), Fields{F::sources});
+}
+
+TEST(IncidentChange, TheDepartmentsThatSaidSomethingNew) {
+    OpenIncidents store;
+    store.put(sample_incident(3));  // 110 accepted, 119 reported
+    Incident after = sample_incident(3);
+    after.sources[1].status = IncidentStatus::on_scene;
+    after.sources.push_back({"120", "A-1"});
+    const IncidentChange change = store.change(after);
+    EXPECT_EQ(moved_fields(change), std::vector<IncidentField>{IncidentField::sources});
+    EXPECT_FALSE(change.said_something(0));
+    EXPECT_TRUE(change.said_something(1));  // another status
+    EXPECT_TRUE(change.said_something(2));  // its first report
+    // The same sources in another order: nobody said anything new, but the list moved.
+    std::swap(after.sources[0], after.sources[1]);
+    store.put(store.change(after).after);
+    std::swap(after.sources[0], after.sources[1]);
+    const IncidentChange reordered = store.change(after);
+    EXPECT_TRUE(reordered.moved.has(IncidentField::sources));
+    EXPECT_FALSE(reordered.said_something(0));
+    EXPECT_FALSE(reordered.said_something(1));
+    EXPECT_FALSE(reordered.said_something(2));
+}
+
+TEST(IncidentChange, BeforeIsTheIncidentAsHeldAndOutlivesThePut) {
+    OpenIncidents store;
+    Incident held = sample_incident(5);
+    held.due = 1234;
+    store.put(held);
+    Incident after = held;
+    after.status = IncidentStatus::resolved;
+    after.grid = {};
+    const IncidentChange change = store.change(after);
+    store.put(change.after);
+    EXPECT_FALSE(store.contains(5));
+    ASSERT_TRUE(change.before);
+    EXPECT_EQ(change.before->status, IncidentStatus::reported);
+    EXPECT_EQ(change.before->due, 1234);
+    EXPECT_EQ(change.before->grid, sample_incident(5).grid);
+    EXPECT_EQ(change.before->department(), "110");
+    EXPECT_TRUE(change.before->title.empty());  // no text
+    EXPECT_TRUE(change.moved.has(IncidentField::status));
+    EXPECT_TRUE(change.moved.has(IncidentField::place));
+}
+
+TEST(IncidentChange, WithoutCaseDetailsWhatIsNotHeldIsNotCompared) {
+    OpenIncidents store;
+    store.keep_case_details(false);
+    store.put(sample_incident(3));
+    Incident after = sample_incident(3);
+    after.description = "另一段描述";
+    after.sources[0].source_id = "P-renumbered";
+    EXPECT_TRUE(store.change(after).nothing_new());
+    after.sources[0].status = IncidentStatus::closed;
+    const IncidentChange change = store.change(after);
+    EXPECT_EQ(moved_fields(change), std::vector<IncidentField>{IncidentField::sources});
+    EXPECT_TRUE(change.said_something(0));
+}
+
+TEST(OpenIncidents, OccurredAndReportedByReadTheTextInPlace) {
+    OpenIncidents store;
+    store.put(sample_incident(3));
+    EXPECT_EQ(store.occurred(3), sample_incident(3).occurred);
+    EXPECT_EQ(store.occurred(4), 0);
+    EXPECT_TRUE(store.reported_by(3, "110"));
+    EXPECT_TRUE(store.reported_by(3, "119"));
+    EXPECT_FALSE(store.reported_by(3, "120"));
+    EXPECT_FALSE(store.reported_by(4, "110"));
+    EXPECT_TRUE(store.find(4) == std::nullopt);
+    EXPECT_TRUE(store.find(3)->federated == false);
+    store.put(sample_incident(4));
+    EXPECT_TRUE(store.find(4)->federated);  // sample 4 came from a county
+    Incident reused = sample_incident(8);
+    EXPECT_TRUE(store.fill(reused, 3));
+    EXPECT_EQ(reused, sample_incident(3));
+    EXPECT_FALSE(store.fill(reused, 99));
+}
+
 }  // namespace
 }  // namespace citywall

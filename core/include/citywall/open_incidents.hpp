@@ -9,6 +9,10 @@
 //
 // Readers get an IncidentView: the fields a wall draws, counts, filters and sorts, without
 // building an `Incident`. incident() builds the whole one, for a detail panel.
+//
+// Ingest holds its open incidents in the same store (with its own indices beside it), and
+// works out what an event changes with change(): one IncidentChange, before and after, that
+// the journal, the day's counts, the case history and the escalation schedule all read.
 #pragma once
 
 #include <cstdint>
@@ -31,6 +35,7 @@ struct IncidentView {
     IncidentStatus status = IncidentStatus::reported;
     std::uint8_t escalation = 0;
     bool drill = false;
+    bool federated = false;  // another centre fed it (Incident::provenance is not empty)
     LonLat location;
     TimeMs received = 0;
     TimeMs updated = 0;
@@ -50,6 +55,58 @@ struct IncidentView {
     std::string_view department() const { return department_code; }
 };
 
+// The fields of an incident an event can change. When it was updated, and when each of its
+// departments last reported, are not among them: a report that changes only those says nothing
+// new.
+enum class IncidentField : std::uint16_t {
+    status = 1u << 0,
+    severity = 1u << 1,
+    category = 1u << 2,
+    place = 1u << 3,  // position, grid path, beat or the coordinate system it was sent in
+    title = 1u << 4,
+    description = 1u << 5,
+    sources = 1u << 6,  // a department joined, or one's own id or status changed
+    due = 1u << 7,
+    escalation = 1u << 8,
+    occurred = 1u << 9,
+    received = 1u << 10,
+    drill = 1u << 11,
+    provenance = 1u << 12,
+};
+
+class IncidentFields {
+  public:
+    IncidentFields() = default;
+    static IncidentFields all() { return IncidentFields(0x1fff); }
+    bool has(IncidentField field) const { return bits_ & static_cast<std::uint16_t>(field); }
+    void add(IncidentField field) { bits_ |= static_cast<std::uint16_t>(field); }
+    bool empty() const { return bits_ == 0; }
+    std::uint16_t bits() const { return bits_; }
+    friend bool operator==(IncidentFields, IncidentFields) = default;
+
+  private:
+    explicit IncidentFields(std::uint16_t bits) : bits_(bits) {}
+    std::uint16_t bits_ = 0;
+};
+
+// What one event does to one incident: the incident before it (nothing: it was not open), the
+// incident after it, and what moved between them. Worked out once, by OpenIncidents::change(),
+// and read by everything the event touches.
+struct IncidentChange {
+    std::optional<IncidentView> before;  // without text; valid while its store is not cleared
+    Incident after;
+    IncidentFields moved;  // every field when it was not open
+    // Bit k: after.sources[k] says something new (its first report, or another status). A
+    // source past the 64th always counts as new.
+    std::uint64_t spoke = 0;
+
+    std::uint64_t id() const { return after.id; }
+    bool opened() const { return !before; }
+    // Nothing but times: the same words again.
+    bool nothing_new() const { return before && moved.empty(); }
+    bool said_something(std::size_t source) const { return source >= 64 || (spoke >> source & 1u); }
+};
+
 class OpenIncidents {
     struct Record;
 
@@ -65,6 +122,15 @@ class OpenIncidents {
     std::optional<IncidentView> find(std::uint64_t id) const;
     // The whole incident as it was received (sources, description, provenance), or nothing.
     std::optional<Incident> incident(std::uint64_t id) const;
+    // The same into `out`, reusing its storage; false (and `out` untouched) when not open.
+    bool fill(Incident& out, std::uint64_t id) const;
+    // When it happened, as its first department says (0 when not open).
+    TimeMs occurred(std::uint64_t id) const;
+    // Whether `department` is one of the departments that reported it.
+    bool reported_by(std::uint64_t id, std::string_view department) const;
+
+    // What putting `after` would change; the store is not touched.
+    IncidentChange change(Incident after) const;
 
     // Every open incident, whole, in slot order: for tests and tools, not for a frame.
     std::vector<Incident> copy_all() const;
@@ -115,6 +181,11 @@ class OpenIncidents {
 
   private:
     static constexpr std::uint32_t kNoSlot = IdIndex::kNone;
+    struct Run;
+    struct SourceWords;
+    Run read_run(const Record& record) const;
+    template <class Visit>
+    void for_each_source(const Run& run, Visit visit) const;
 
     std::uint32_t slot_of(std::uint64_t id) const;
     IncidentView view(const Record& record, bool with_text) const;
