@@ -66,7 +66,7 @@ constexpr Key kFieldKeys[] = {
     {"id", Type::string},       {"category", Type::string}, {"severity", Type::string},
     {"status", Type::string},   {"lon", Type::string},      {"lat", Type::string},
     {"occurred", Type::string}, {"title", Type::string},    {"description", Type::string},
-    {"type", Type::string},
+    {"priority", Type::string}, {"type", Type::string},
 };
 constexpr Key kUnitFieldKeys[] = {
     {"id", Type::string},      {"callsign", Type::string}, {"kind", Type::string},
@@ -399,6 +399,7 @@ Result<IngestConfig> parse(std::string_view text, const std::filesystem::path& b
                                       {"occurred", &f.occurred},
                                       {"title", &f.title},
                                       {"description", &f.description},
+                                      {"priority", &f.priority},
                                       {"type", &f.type}})
                 read(fields, key, *field);
             const toml::node_view<const toml::node> unit_fields{d["unit_fields"].node()};

@@ -395,6 +395,27 @@ void append_field(std::string& out, std::uint32_t number, const T& value) {
     write_body(p, value, lengths);
 }
 
+// Appends the fields of `value` whose number `keep(number)` accepts, as the body of a message
+// would hold them (a store keeps the fields it does not pack itself this way).
+template <Described T, class Keep>
+void append_fields_if(std::string& out, const T& value, Keep keep) {
+    thread_local Lengths lengths;
+    lengths.sizes.clear();
+    lengths.next = 0;
+    const std::size_t n = [&]<std::size_t... I>(std::index_sequence<I...>) {
+        return ((keep(field_at<T, I>.number) ? field_size<T, I>(value, lengths) : 0) + ... + 0);
+    }
+    (std::make_index_sequence<field_count<T>>{});
+    if (n == 0) return;
+    const std::size_t at = out.size();
+    out.resize(at + n);
+    char* p = out.data() + at;
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+        ((p = keep(field_at<T, I>.number) ? write_field<T, I>(p, value, lengths) : p), ...);
+    }
+    (std::make_index_sequence<field_count<T>>{});
+}
+
 inline void append_varint_field(std::string& out, std::uint32_t number, std::uint64_t value) {
     const Tag tag = make_tag(number, kVarint);
     out.append(tag.bytes.data(), tag.size);
@@ -481,6 +502,15 @@ template <Described T>
 void zero(T& value) {
     [&]<std::size_t... I>(std::index_sequence<I...>) {
         (zero_field<T, I>(value), ...);
+    }
+    (std::make_index_sequence<field_count<T>>{});
+}
+
+// zero() for the fields whose number `keep(number)` accepts.
+template <Described T, class Keep>
+void zero_if(T& value, Keep keep) {
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+        ((keep(field_at<T, I>.number) ? zero_field<T, I>(value) : void()), ...);
     }
     (std::make_index_sequence<field_count<T>>{});
 }

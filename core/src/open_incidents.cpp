@@ -4,13 +4,15 @@
 #include <utility>
 
 #include "byte_io.hpp"
+#include "wire_schema.hpp"
 
 namespace citywall {
 
-// 80 bytes. The text run holds the title first (title_size bytes, so a view reads it in place),
+// 88 bytes. The text run holds the title first (title_size bytes, so a view reads it in place),
 // then what only a whole incident needs: occurred, the CRS, the description, the sources (each
-// its department and status, then its own id and report time) and the provenance. Without case
-// details the description and the sources' ids and times are left out.
+// its department and status, then its own id and report time), the provenance, and last every
+// other field of the schema as the schema encodes it. Without case details the description and
+// the sources' ids and times are left out.
 struct OpenIncidents::Record {
     std::uint64_t id = 0;  // 0: a free slot, or "was not open" in a change's before
     LonLat location;
@@ -35,6 +37,21 @@ namespace {
 
 // Runs no record refers to are dropped once they are this much of the arena, and at least:
 constexpr std::size_t kCompactAbove = 1 << 20;
+
+// The incident's fields (by number in wire_schema.hpp) the record and the run pack themselves.
+// Any other field is kept as the schema encodes it, at the end of the run: a field added to the
+// schema is stored, compared and given back with no code here.
+constexpr std::uint32_t kPackedHere[] = {1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14,
+                                         15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27};
+constexpr bool kept_encoded(std::uint32_t number) {
+    return std::find(std::begin(kPackedHere), std::end(kPackedHere), number) ==
+           std::end(kPackedHere);
+}
+
+// The fields kept encoded, appended to `out`.
+void append_kept_encoded(std::string& out, const Incident& incident) {
+    wire::table::append_fields_if(out, incident, kept_encoded);
+}
 
 // Lengths and counts in the text runs: seven bits a byte, most of them one byte.
 void put_size(std::string& out, std::uint64_t n) {
@@ -94,6 +111,7 @@ struct OpenIncidents::Run {
     std::string_view centre;
     std::uint64_t provenance_incident = 0;
     std::uint64_t provenance_seq = 0;
+    std::string_view encoded;  // the fields kept as the schema encodes them
 };
 
 struct OpenIncidents::SourceWords {
@@ -145,6 +163,7 @@ OpenIncidents::Run OpenIncidents::read_run(const Record& r) const {
         run.provenance_incident = get_value<std::uint64_t>(text, at);
         run.provenance_seq = get_value<std::uint64_t>(text, at);
     }
+    run.encoded = text.substr(std::min(at, text.size()));
     return run;
 }
 
@@ -251,6 +270,7 @@ void OpenIncidents::put(const Incident& incident) {
         put_value(run, incident.provenance.incident);
         put_value(run, incident.provenance.seq);
     }
+    append_kept_encoded(run, incident);
     r.title_size = static_cast<std::uint32_t>(incident.title.size());
     if (replacing && run.size() <= r.text_size) {
         text_garbage_ += r.text_size - run.size();
@@ -362,6 +382,13 @@ bool OpenIncidents::fill(Incident& incident, std::uint64_t id) const {
     incident.provenance.centre.assign(run.centre);
     incident.provenance.incident = run.provenance_incident;
     incident.provenance.seq = run.provenance_seq;
+    wire::table::zero_if(incident, kept_encoded);
+    if (!run.encoded.empty()) {
+        const auto* p = reinterpret_cast<const wire::table::Byte*>(run.encoded.data());
+        const char* why = nullptr;
+        // Written by put() from an incident the same schema encoded: it reads back.
+        (void)wire::table::decode_body(p, p + run.encoded.size(), incident, why);
+    }
     return true;
 }
 
@@ -420,6 +447,10 @@ IncidentChange OpenIncidents::change(Incident after) const {
     mark(run.centre != in.provenance.centre || run.provenance_incident != in.provenance.incident ||
              run.provenance_seq != in.provenance.seq,
          IncidentField::provenance);
+    thread_local std::string encoded;
+    encoded.clear();
+    append_kept_encoded(encoded, in);
+    mark(run.encoded != encoded, IncidentField::other);
 
     const auto same_source = [&](const SourceWords& held, const SourceRef& source) {
         return words_[held.department] == source.department &&

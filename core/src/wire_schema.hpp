@@ -103,6 +103,7 @@ struct Schema<Incident> {
         field(25, "escalation", &Incident::escalation),
         field(26, "due", &Incident::due),
         field(27, "drill", &Incident::drill),
+        field(28, "priority", &Incident::priority),
     };
     static const char* check(const Incident& i) {
         if (static_cast<int>(i.severity) < 1) return "severity out of range";

@@ -23,6 +23,7 @@ struct FeedReport {
     TimeMs occurred = 0;  // 0: the department did not say
     std::string title;
     std::string description;
+    std::string priority;  // the department's own priority code, as it sent it
     // Only a new status for an incident the department already reported (a CAP Cancel without
     // <info>): no category, severity, position or texts of its own.
     bool status_only = false;

@@ -40,6 +40,7 @@ std::optional<JsonFieldPaths> JsonFieldPaths::compile(const FieldMapping& mappin
                                     {"occurred", &mapping.occurred, &paths.occurred},
                                     {"title", &mapping.title, &paths.title},
                                     {"description", &mapping.description, &paths.description},
+                                    {"priority", &mapping.priority, &paths.priority},
                                     {"type", &mapping.type, &paths.type}}) {
         auto parsed = JsonPath::parse(*text);
         if (!parsed) {
@@ -186,6 +187,7 @@ std::optional<FeedReject> JsonReportReader::read_texts(const rapidjson::Value& o
     if (auto why = read_time(object, paths_.occurred, "occurred", report.occurred)) return why;
     if (auto why = read_text(object, paths_.title, "title", kMaxTitleLength, report.title))
         return why;
+    if (auto why = read_word(object, paths_.priority, "priority", report.priority)) return why;
     return read_text(object, paths_.description, "description", kMaxDescriptionLength,
                      report.description);
 }

@@ -86,6 +86,7 @@ std::variant<IncidentChange, FeedReject> apply_report(const CityState& state,
             incident.source_crs = placed.department.crs;
             if (!report.title.empty()) incident.title = report.title;
             if (!report.description.empty()) incident.description = report.description;
+            if (!report.priority.empty()) incident.priority = report.priority;
             if (incident.location != placed.position) place(incident, placement, placed.position);
             if (report.occurred != 0) incident.occurred = report.occurred;
         }
@@ -113,6 +114,7 @@ std::variant<IncidentChange, FeedReject> apply_report(const CityState& state,
         incident.source_crs = placed.department.crs;
         incident.title = std::move(report.title);
         incident.description = std::move(report.description);
+        incident.priority = std::move(report.priority);
         place(incident, placement, placed.position);
     }
     incident.status = combined_status(incident.sources);

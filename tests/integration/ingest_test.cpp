@@ -193,6 +193,60 @@ TEST_F(IngestTest, BadInputIsRejectedCountedAndKeptWhileGoodInputFlows) {
     }
 }
 
+// A department's own priority code, a field added to the schema after the store was written,
+// reaches the wall as sent (text or integer), follows the first department's updates, survives a
+// restart (journal and checkpoint), and is kept by a wall that keeps no case details.
+TEST_F(IngestTest, ADepartmentsOwnPriorityCodeReachesTheWallAndSurvivesARestart) {
+    config_.checkpoint_every = 3;
+    const auto with_priority = [](const std::string& id, const std::string& priority) {
+        std::string message = report(id);
+        message.pop_back();
+        return message + R"(,"priority":)" + priority + "}";
+    };
+    // A1 to A5 are incidents 1 to 5 (a wall without case details has no departments' ids).
+    const auto priority_of = [](const CityPicture& p, const std::string& id) {
+        const auto incident = p.incidents().incident(std::stoull(id.substr(1)));
+        return incident ? incident->priority : std::string("(not open)");
+    };
+    {
+        testing::RunningIngest ingest(config_);
+        auto police = department("110");
+        testing::WallClient wall(context_, config_.updates_endpoint, config_.snapshot_endpoint);
+        wall.picture.keep_case_details(false);
+        std::this_thread::sleep_for(200ms);
+        wall.request_snapshot();
+        ASSERT_TRUE(wall.pump_until([](const CityPicture& p) { return p.has_snapshot(); }));
+        police.send(zmq::buffer(with_priority("A1", R"("P1")")));
+        police.send(zmq::buffer(with_priority("A2", "2")));
+        police.send(zmq::buffer(with_priority("A3", R"("一级")")));
+        police.send(zmq::buffer(report("A4")));
+        ASSERT_TRUE(wall.pump_until([](const CityPicture& p) { return p.seq() == 4; }));
+        EXPECT_EQ(priority_of(wall.picture, "A1"), "P1");
+        EXPECT_EQ(priority_of(wall.picture, "A2"), "2");
+        EXPECT_EQ(priority_of(wall.picture, "A3"), "一级");
+        EXPECT_EQ(priority_of(wall.picture, "A4"), "");
+        // Only the priority changes: that is news, numbered and published.
+        police.send(zmq::buffer(with_priority("A1", R"("P3")")));
+        ASSERT_TRUE(wall.pump_until([](const CityPicture& p) { return p.seq() == 5; }));
+        EXPECT_EQ(priority_of(wall.picture, "A1"), "P3");
+        // The same again is a duplicate: nothing is published.
+        police.send(zmq::buffer(with_priority("A1", R"("P3")")));
+        police.send(zmq::buffer(with_priority("A1", R"({"level":1})")));  // not a code
+        police.send(zmq::buffer(report("A5")));
+        ASSERT_TRUE(wall.pump_until([](const CityPicture& p) { return p.seq() == 6; }));
+        EXPECT_EQ(priority_of(wall.picture, "A1"), "P3");
+    }
+    testing::RunningIngest again(config_);
+    testing::WallClient wall(context_, config_.updates_endpoint, config_.snapshot_endpoint);
+    std::this_thread::sleep_for(200ms);
+    wall.request_snapshot();
+    ASSERT_TRUE(wall.pump_until([](const CityPicture& p) { return p.has_snapshot(); }));
+    EXPECT_EQ(wall.picture.seq(), 6u);
+    EXPECT_EQ(priority_of(wall.picture, "A1"), "P3");
+    EXPECT_EQ(priority_of(wall.picture, "A2"), "2");
+    EXPECT_EQ(priority_of(wall.picture, "A3"), "一级");
+}
+
 TEST_F(IngestTest, RestartRebuildsTheCityFromTheJournal) {
     {
         testing::RunningIngest ingest(config_);

@@ -28,6 +28,7 @@ inline Incident sample_incident(std::uint64_t id) {
     i.updated = i.received;
     i.title = "盗窃 #" + std::to_string(id);
     i.description = std::string("地铁站出口附近\0二进制", 31);
+    if (id % 2 == 1) i.priority = id % 3 ? "P" + std::to_string(id % 5) : "一级";
     if (id % 4 == 0) i.provenance = {"county-a", id * 3, id * 11};
     return i;
 }

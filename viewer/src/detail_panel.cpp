@@ -326,6 +326,10 @@ DetailPick draw_detail_panel(const DetailView& view, const Palette& palette, con
             row("类别 category",
                 std::string(palette.family_label(family)) + "  " + incident.category);
             row("等级 severity", severity_label(incident.severity));
+            if (!incident.priority.empty()) {
+                fonts.want(incident.priority);
+                row("部门等级 priority", incident.priority);
+            }
             std::string status(to_string(incident.status));
             if (incident.escalation > 0) {
                 status += "  ↑ 升级 escalated ×" + std::to_string(incident.escalation);

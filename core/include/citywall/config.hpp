@@ -44,7 +44,8 @@ struct FieldMapping {
     std::string occurred = "occurred";
     std::string title = "title";
     std::string description = "description";
-    std::string type = "type";  // "incident" or "heartbeat"; absent means incident
+    std::string priority = "priority";  // the department's own priority code (text or integer)
+    std::string type = "type";          // "incident" or "heartbeat"; absent means incident
 };
 
 // Where a unit's position fix is found in a message whose type is "unit" (json and geojson

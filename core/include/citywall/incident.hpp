@@ -100,6 +100,9 @@ struct Incident {
     TimeMs due = 0;  // 0 = no deadline
     std::string title;
     std::string description;
+    // The first department's own priority code as it sent it ("P1", "A", "一级"); the city's
+    // severity is `severity`. Empty: it sends none.
+    std::string priority;
     bool drill = false;
     Provenance provenance;  // empty: reported to this ingest directly
 

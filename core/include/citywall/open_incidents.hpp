@@ -72,12 +72,15 @@ enum class IncidentField : std::uint16_t {
     received = 1u << 10,
     drill = 1u << 11,
     provenance = 1u << 12,
+    // Any field of the schema added after the store was written: it keeps those as the schema
+    // encodes them, so a new field needs no code here (core/src/wire_schema.hpp).
+    other = 1u << 13,
 };
 
 class IncidentFields {
   public:
     IncidentFields() = default;
-    static IncidentFields all() { return IncidentFields(0x1fff); }
+    static IncidentFields all() { return IncidentFields(0x3fff); }
     bool has(IncidentField field) const { return bits_ & static_cast<std::uint16_t>(field); }
     void add(IncidentField field) { bits_ |= static_cast<std::uint16_t>(field); }
     bool empty() const { return bits_ == 0; }
