@@ -175,9 +175,11 @@ bool WallApp::init(GLFWwindow* window, bool install_input) {
         glyphs += palette_.family_label(family);
     glyphs += kOpsPanelGlyphs;
     font_glyphs_ = glyphs;
-    if (auto warning = setup_imgui_style(config_.font.string(), config_.font_index,
-                                         config_.font_size * options_.ui_scale, glyphs, fonts_)) {
-        std::fprintf(stderr, "citywall-viewer: %s\n", warning->c_str());
+    // A font that is missing or unreadable leaves ImGui's own: a warning, not a failure.
+    if (auto styled = setup_imgui_style(config_.font.string(), config_.font_index,
+                                        config_.font_size * options_.ui_scale, glyphs, fonts_);
+        !styled) {
+        std::fprintf(stderr, "citywall-viewer: %s\n", styled.error().c_str());
     }
     ImGui_ImplGlfw_InitForOpenGL(window_, install_input);
     ImGui_ImplOpenGL3_Init("#version 330 core");
@@ -429,8 +431,9 @@ void WallApp::render_frame(int width, int height, unsigned framebuffer, bool sna
         // or a call sign): build the atlas again with them, once each.
         font_glyphs_ += fonts_.missing;
         fonts_.missing.clear();
-        load_wall_fonts(config_.font.string(), config_.font_index,
-                        config_.font_size * options_.ui_scale, font_glyphs_, fonts_);
+        // The same file as at start: a failure was reported then, and falls back the same way.
+        (void)load_wall_fonts(config_.font.string(), config_.font_index,
+                              config_.font_size * options_.ui_scale, font_glyphs_, fonts_);
         ImGui_ImplOpenGL3_DestroyFontsTexture();
         ImGui_ImplOpenGL3_CreateFontsTexture();
     }
