@@ -381,7 +381,10 @@ int main(int argc, char** argv) {
         options.hide_panels = no_panels;
         const auto start = Clock::now();
         WallApp app(*config, options);
-        if (!app.init(window, false)) return 1;
+        if (auto ready = app.init(window, false); !ready) {
+            std::fprintf(stderr, "bench: %s\n", ready.error().c_str());
+            return 1;
+        }
         {
             auto target = OffscreenTarget::create(sizes[0].first, sizes[0].second);
             if (!target) {

@@ -87,7 +87,8 @@ Result<void> DayLedger::save(const std::filesystem::path& dir, std::uint64_t seq
 
 Result<Restored> DayLedger::load(const std::filesystem::path& dir, std::uint64_t seq, TimeMs now) {
     const auto bytes = read_whole_file(dir / kLedgerFile);
-    if (!bytes) return Restored::absent;
+    if (!bytes && bytes.error_kind() == ErrorKind::not_found) return Restored::absent;
+    if (!bytes) return bytes.error_value();
     auto message = wire::decode(*bytes);
     const auto* saved = message ? std::get_if<wire::DayCountsReport>(&*message) : nullptr;
     if (!message) return message.because(std::string(kLedgerFile) + ": ");

@@ -5,8 +5,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 namespace citywall::ingest {
 
@@ -42,13 +40,29 @@ Result<void> replace_file(const std::filesystem::path& path, std::string_view by
     return {};
 }
 
-std::optional<std::string> read_whole_file(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return std::nullopt;
-    std::ostringstream text;
-    text << in.rdbuf();
-    if (in.bad()) return std::nullopt;
-    return text.str();
+Result<std::string> read_whole_file(const std::filesystem::path& path) {
+    using R = Result<std::string>;
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        const int why = errno;
+        return R::failure(why == ENOENT ? ErrorKind::not_found : ErrorKind::io,
+                          path.string() + ": " + std::strerror(why));
+    }
+    std::string bytes;
+    char buffer[65536];
+    for (;;) {
+        const ssize_t n = ::read(fd, buffer, sizeof buffer);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            const std::string why = std::strerror(errno);
+            ::close(fd);
+            return R::failure(ErrorKind::io, path.string() + ": " + why);
+        }
+        if (n == 0) break;
+        bytes.append(buffer, static_cast<std::size_t>(n));
+    }
+    ::close(fd);
+    return bytes;
 }
 
 }  // namespace citywall::ingest

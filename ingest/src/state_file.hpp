@@ -3,7 +3,6 @@
 #pragma once
 
 #include <filesystem>
-#include <optional>
 #include <string>
 #include <string_view>
 
@@ -20,7 +19,7 @@ enum class Restored {
 };
 
 Result<void> replace_file(const std::filesystem::path& path, std::string_view bytes);
-// The whole file; nothing when it does not exist or cannot be read.
-std::optional<std::string> read_whole_file(const std::filesystem::path& path);
+// The whole file; not_found when it does not exist, io when it cannot be read.
+Result<std::string> read_whole_file(const std::filesystem::path& path);
 
 }  // namespace citywall::ingest

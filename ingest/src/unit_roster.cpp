@@ -50,7 +50,8 @@ Result<void> UnitRoster::save(const std::filesystem::path& dir, std::uint64_t se
 
 Result<Restored> UnitRoster::load(const std::filesystem::path& dir, std::uint64_t seq) {
     const auto bytes = read_whole_file(dir / kRosterFile);
-    if (!bytes) return Restored::absent;
+    if (!bytes && bytes.error_kind() == ErrorKind::not_found) return Restored::absent;
+    if (!bytes) return bytes.error_value();
     auto message = wire::decode(*bytes);
     const auto* roster = message ? std::get_if<wire::UnitRoster>(&*message) : nullptr;
     if (!message) return message.because(std::string(kRosterFile) + ": ");

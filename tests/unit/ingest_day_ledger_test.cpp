@@ -3,6 +3,8 @@
 // beside a checkpoint and restored only for that checkpoint and that day.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "citywall/local_day.hpp"
 #include "day_ledger.hpp"
 #include "sample_incidents.hpp"
@@ -85,6 +87,15 @@ TEST(DayLedger, KeptBesideACheckpointAndRestoredOnlyForItAndForThatDay) {
     DayLedger nothing_kept;
     testing::ScratchDir empty("citywall-day-ledger-empty");
     EXPECT_EQ(*nothing_kept.load(empty.path(), 40, kNoon), Restored::absent);
+}
+
+TEST(DayLedger, ALedgerThatCannotBeReadIsAFailureNotAbsent) {
+    testing::ScratchDir dir("citywall-day-ledger");
+    std::filesystem::create_directory(dir / "day.ledger");  // there, but no file to read
+    DayLedger ledger;
+    auto loaded = ledger.load(dir.path(), 40, kNoon);
+    ASSERT_FALSE(loaded);
+    EXPECT_EQ(loaded.error_kind(), ErrorKind::io);
 }
 
 }  // namespace

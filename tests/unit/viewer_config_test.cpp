@@ -85,6 +85,19 @@ TEST_F(ViewerConfigTest, OtherMistakesAreRefusedNotGuessed) {
     EXPECT_FALSE(load("[[layer]]\nkind = \"vector\"\n"));  // no source
 }
 
+TEST_F(ViewerConfigTest, AMalformedColourOrAggregateIsInvalidWithTheKeyNamed) {
+    for (const auto& [text, key] :
+         {std::pair{grids_with("label_color = \"blue\""), "label_color"},
+          {"[aggregate]\nmode = \"sometimes\"\n", "mode"},
+          {"[aggregate]\nlevel_steps = [45, 110]\n", "level_steps"},
+          {"[aggregate]\nabove_metres_per_pixel = 0\n", "above_metres_per_pixel"}}) {
+        auto config = load(text);
+        ASSERT_FALSE(config) << text;
+        EXPECT_EQ(config.error_kind(), ErrorKind::invalid) << text;
+        EXPECT_NE(config.error().find(key), std::string::npos) << config.error();
+    }
+}
+
 // A wall that starts with a key it did not understand shows a picture nobody asked for: a
 // mistake stops it with the file, the line and the key.
 TEST_F(ViewerConfigTest, AValueOfTheWrongTypeIsRefusedNotIgnored) {

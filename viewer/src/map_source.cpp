@@ -404,8 +404,8 @@ Result<RasterFile> RasterFile::open(const std::filesystem::path& source) {
     return file;
 }
 
-std::optional<std::string> RasterFile::read(int x, int y, int w, int h, int out_w, int out_h,
-                                            std::uint8_t* rgba) const {
+Result<void> RasterFile::read(int x, int y, int w, int h, int out_w, int out_h,
+                              std::uint8_t* rgba) const {
     GDALDatasetH dataset = handles_->dataset;
     const auto pixels = static_cast<std::size_t>(out_w) * static_cast<std::size_t>(out_h);
     std::fill(rgba, rgba + pixels * 4, std::uint8_t{255});
@@ -421,7 +421,8 @@ std::optional<std::string> RasterFile::read(int x, int y, int w, int h, int out_
         GDALRasterBandH band = GDALGetRasterBand(dataset, b + 1);
         if (GDALRasterIOEx(band, GF_Read, x, y, w, h, rgba + b, out_w, out_h, GDT_Byte, 4,
                            row_bytes, &extra) != CE_None) {
-            return source_.string() + ": " + CPLGetLastErrorMsg();
+            return Result<void>::failure(ErrorKind::io,
+                                         source_.string() + ": " + CPLGetLastErrorMsg());
         }
     }
     if (!rgb) {  // grey: copy into G and B
@@ -435,10 +436,11 @@ std::optional<std::string> RasterFile::read(int x, int y, int w, int h, int out_
         if ((GDALGetMaskFlags(band) & GMF_ALL_VALID) == 0 &&
             GDALRasterIOEx(GDALGetMaskBand(band), GF_Read, x, y, w, h, rgba + 3, out_w, out_h,
                            GDT_Byte, 4, row_bytes, &extra) != CE_None) {
-            return source_.string() + ": mask: " + CPLGetLastErrorMsg();
+            return Result<void>::failure(ErrorKind::io,
+                                         source_.string() + ": mask: " + CPLGetLastErrorMsg());
         }
     }
-    return std::nullopt;
+    return {};
 }
 
 }  // namespace citywall::viewer

@@ -7,7 +7,6 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -57,8 +56,8 @@ class RasterFile {
     // The pixels in [x, x + w) x [y, y + h), rows north to south, resampled to out_w x out_h
     // RGBA (GDAL takes a smaller size from the file's overviews, averaging). Grey is copied into
     // G and B; alpha is the alpha band, or else the mask (nodata, outside a warped image).
-    std::optional<std::string> read(int x, int y, int w, int h, int out_w, int out_h,
-                                    std::uint8_t* rgba) const;
+    // io: GDAL could not read the pixels (a file cut short, a failing disk).
+    Result<void> read(int x, int y, int w, int h, int out_w, int out_h, std::uint8_t* rgba) const;
 
   private:
     RasterFile();

@@ -95,9 +95,8 @@ void section(const char* title, const WallFonts& fonts) {
 
 // ==================================================================== fonts and style ====
 
-std::optional<std::string> setup_imgui_style(const std::string& font_path, int font_index,
-                                             float font_size, const std::string& extra_text,
-                                             WallFonts& fonts) {
+Result<void> setup_imgui_style(const std::string& font_path, int font_index, float font_size,
+                               const std::string& extra_text, WallFonts& fonts) {
     ImGui::StyleColorsDark();
     ImGuiStyle& style = ImGui::GetStyle();
     style.WindowRounding = 0;
@@ -129,14 +128,14 @@ void WallFonts::want(std::string_view text) const {
     }
 }
 
-std::optional<std::string> load_wall_fonts(const std::string& font_path, int font_index,
-                                           float font_size, const std::string& extra_text,
-                                           WallFonts& fonts) {
+Result<void> load_wall_fonts(const std::string& font_path, int font_index, float font_size,
+                             const std::string& extra_text, WallFonts& fonts) {
     ImGuiIO& io = ImGui::GetIO();
     io.Fonts->Clear();
     if (!std::filesystem::exists(font_path)) {
         fonts.body = fonts.heading = fonts.banner = io.Fonts->AddFontDefault();
-        return "font " + font_path + " not found; Chinese text will not render";
+        return Result<void>::failure(
+            ErrorKind::not_found, "font " + font_path + " not found; Chinese text will not render");
     }
     ImFontConfig config;
     config.FontNo = font_index;
@@ -167,10 +166,9 @@ std::optional<std::string> load_wall_fonts(const std::string& font_path, int fon
     builder.BuildRanges(&banner_ranges);
     fonts.banner = io.Fonts->AddFontFromFileTTF(font_path.c_str(), std::round(font_size * 2.6f),
                                                 &config, banner_ranges.Data);
-    if (!fonts.body || !fonts.heading || !fonts.banner) {
-        return "cannot load font " + font_path;
-    }
-    return std::nullopt;
+    if (!fonts.body || !fonts.heading || !fonts.banner)
+        return Result<void>::failure(ErrorKind::io, "cannot load font " + font_path);
+    return {};
 }
 
 float side_panel_width(const Camera& camera) {

@@ -5,7 +5,6 @@
 
 #include <imgui.h>
 
-#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -14,6 +13,7 @@
 #include "area_counts.hpp"
 #include "camera.hpp"
 #include "citywall/picture.hpp"
+#include "citywall/result.hpp"
 #include "map_layers.hpp"
 #include "palette.hpp"
 
@@ -35,16 +35,15 @@ struct WallFonts {
 };
 
 // Loads the CJK font at three sizes and styles ImGui for a dark wall; `extra_text` holds
-// characters to add to the common Chinese set (map labels). Returns a warning if the font
-// file is missing (the panel then falls back to ImGui's built-in Latin font).
-std::optional<std::string> setup_imgui_style(const std::string& font_path, int font_index,
-                                             float font_size, const std::string& extra_text,
-                                             WallFonts& fonts);
+// characters to add to the common Chinese set (map labels). Fails, as a warning, when the font
+// file is missing (not_found: the panel then falls back to ImGui's built-in Latin font) or
+// cannot be read (io).
+Result<void> setup_imgui_style(const std::string& font_path, int font_index, float font_size,
+                               const std::string& extra_text, WallFonts& fonts);
 // Builds the three fonts again with `extra_text` (the characters collected by want()); the
-// caller re-uploads the atlas texture. Outside a frame only.
-std::optional<std::string> load_wall_fonts(const std::string& font_path, int font_index,
-                                           float font_size, const std::string& extra_text,
-                                           WallFonts& fonts);
+// caller re-uploads the atlas texture. Outside a frame only. Fails as setup_imgui_style does.
+Result<void> load_wall_fonts(const std::string& font_path, int font_index, float font_size,
+                             const std::string& extra_text, WallFonts& fonts);
 
 // The state of the stream as the panel and banners show it; the app fills it every frame.
 struct StreamStatus {

@@ -110,9 +110,10 @@ RasterTile read_tile(const RasterFile& file, const RasterPyramid& pyramid, const
     tile.window = pyramid.window(key);
     const TileWindow& w = tile.window;
     tile.rgba.resize(static_cast<std::size_t>(w.out_width) * w.out_height * 4);
-    if (auto error =
-            file.read(w.x, w.y, w.width, w.height, w.out_width, w.out_height, tile.rgba.data())) {
-        tile.error = std::move(*error);
+    if (auto read =
+            file.read(w.x, w.y, w.width, w.height, w.out_width, w.out_height, tile.rgba.data());
+        !read) {
+        tile.error = read.error();
         tile.rgba = {};
     }
     return tile;
@@ -123,8 +124,8 @@ Result<OpenedRaster> open_raster(const std::filesystem::path& source, int previe
     if (!file) return file.error_value();
     RasterPyramid pyramid(file->bounds(), file->width(), file->height(), preview_side);
     RasterTile preview = read_tile(*file, pyramid, pyramid.preview());
-    if (!preview.error.empty())
-        return Result<OpenedRaster>::failure(ErrorKind::invalid, preview.error);
+    // A tile keeps only the message of RasterFile::read's failure, which is io.
+    if (!preview.error.empty()) return Result<OpenedRaster>::failure(ErrorKind::io, preview.error);
     return OpenedRaster{std::move(*file), pyramid, std::move(preview)};
 }
 

@@ -127,12 +127,13 @@ struct Section {
 };
 
 // Reads an optional colour; a malformed one is an error, not a silent default.
-std::optional<std::string> read_color(const Section& t, std::string_view key,
-                                      std::optional<Rgba>& out) {
+Result<void> read_color(const Section& t, std::string_view key, std::optional<Rgba>& out) {
     const auto text = t[key].value<std::string>();
-    if (!text) return std::nullopt;
-    if (!(out = parse_rgba(*text))) return t.problem(key, "expected \"#rrggbb\" or \"#rrggbbaa\"");
-    return std::nullopt;
+    if (!text) return {};
+    if (!(out = parse_rgba(*text)))
+        return Result<void>::failure(ErrorKind::invalid,
+                                     t.problem(key, "expected \"#rrggbb\" or \"#rrggbbaa\""));
+    return {};
 }
 
 Result<LayerStyle> read_layer(const Section& t, const std::filesystem::path& base) {
@@ -157,7 +158,7 @@ Result<LayerStyle> read_layer(const Section& t, const std::filesystem::path& bas
     for (auto [key, colour] : {std::pair{"fill", &layer.fill},
                                {"outline", &layer.outline},
                                {"label_color", &layer.label_color}})
-        if (auto error = read_color(t, key, *colour)) return R::failure(ErrorKind::invalid, *error);
+        if (auto read = read_color(t, key, *colour); !read) return read.error_value();
     layer.outline_width = t["outline_width"].value_or(1.0f);
     if (const auto* dash = t["dash"].as_array()) {
         if (dash->size() != 2)
@@ -189,8 +190,9 @@ Result<LayerStyle> read_layer(const Section& t, const std::filesystem::path& bas
     return layer;
 }
 
-std::optional<std::string> read_areas(const toml::table& root, std::string_view file,
-                                      const std::filesystem::path& base, ViewerConfig& config) {
+Result<void> read_areas(const toml::table& root, std::string_view file,
+                        const std::filesystem::path& base, ViewerConfig& config) {
+    using R = Result<void>;
     const Section sources{root.get("areas"), "[areas]", file};
     AreaSources& areas = config.areas;
     if (auto source = sources["source"].value<std::string>()) areas.source = resolve(base, *source);
@@ -210,13 +212,16 @@ std::optional<std::string> read_areas(const toml::table& root, std::string_view 
     } else if (mode == "off") {
         style.mode = AggregateMode::off;
     } else {
-        return aggregate.problem("mode", "must be \"auto\", \"on\" or \"off\"");
+        return R::failure(ErrorKind::invalid,
+                          aggregate.problem("mode", "must be \"auto\", \"on\" or \"off\""));
     }
     style.above_metres_per_pixel =
         aggregate["above_metres_per_pixel"].value_or(style.above_metres_per_pixel);
     if (const auto* steps = aggregate["level_steps"].as_array()) {
         if (steps->size() != 3)
-            return aggregate.problem("level_steps", "expected [community, street, district]");
+            return R::failure(
+                ErrorKind::invalid,
+                aggregate.problem("level_steps", "expected [community, street, district]"));
         for (std::size_t i = 0; i < 3; ++i) {
             style.level_steps[i] = (*steps)[i].value_or(style.level_steps[i]);
         }
@@ -227,8 +232,9 @@ std::optional<std::string> read_areas(const toml::table& root, std::string_view 
     style.pulse_s = std::max(0.0, animation["pulse_s"].value_or(style.pulse_s));
     style.fade_s = std::max(0.0, animation["fade_s"].value_or(style.fade_s));
     if (!(style.above_metres_per_pixel > 0))
-        return aggregate.problem("above_metres_per_pixel", "must be > 0");
-    return std::nullopt;
+        return R::failure(ErrorKind::invalid,
+                          aggregate.problem("above_metres_per_pixel", "must be > 0"));
+    return {};
 }
 
 }  // namespace
@@ -309,8 +315,7 @@ Result<ViewerConfig> load_viewer_config(const std::filesystem::path& path) {
             config.layers.push_back(std::move(*layer));
         }
     }
-    if (auto error = read_areas(root, file, base, config))
-        return R::failure(ErrorKind::invalid, *error);
+    if (auto read = read_areas(root, file, base, config); !read) return read.error_value();
     return config;
 }
 

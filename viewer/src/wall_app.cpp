@@ -13,9 +13,11 @@
 #include <imgui.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <future>
 
 #include "citywall/geo.hpp"
@@ -39,15 +41,23 @@ TimeMs wall_clock_ms() {
         .count();
 }
 
-std::optional<std::string> read_text(const std::filesystem::path& path) {
+// The whole file; not_found when it is not there, io when it cannot be read.
+Result<std::string> read_text(const std::filesystem::path& path) {
+    using R = Result<std::string>;
     std::string text;
     std::FILE* f = std::fopen(path.c_str(), "rb");
-    if (!f) return std::nullopt;
+    if (!f) {
+        const int why = errno;
+        return R::failure(why == ENOENT ? ErrorKind::not_found : ErrorKind::io,
+                          path.string() + ": " + std::strerror(why));
+    }
     char buffer[4096];
     std::size_t n = 0;
     while ((n = std::fread(buffer, 1, sizeof buffer, f)) > 0)
         text.append(buffer, n);
+    const bool failed = std::ferror(f) != 0;
     std::fclose(f);
+    if (failed) return R::failure(ErrorKind::io, path.string() + ": read failed");
     return text;
 }
 
@@ -75,30 +85,24 @@ WallApp::~WallApp() {
     }
 }
 
-bool WallApp::init(GLFWwindow* window, bool install_input) {
+Result<void> WallApp::init(GLFWwindow* window, bool install_input) {
+    using R = Result<void>;
     window_ = window;
     if (!config_.palette.empty()) {
+        const std::string about = "palette " + config_.palette.string() + ": ";
         const auto text = read_text(config_.palette);
-        auto parsed = Palette::parse(text.value_or(""), config_.palette.string());
-        if (!parsed || !text || text->empty()) {
-            std::fprintf(stderr, "citywall-viewer: palette %s: %s\n", config_.palette.c_str(),
-                         !text || text->empty() ? "cannot read" : parsed.error().c_str());
-            return false;
-        }
+        if (!text) return R::failure(text.error_kind(), about + "cannot read");
+        if (text->empty()) return R::failure(ErrorKind::invalid, about + "cannot read");
+        auto parsed = Palette::parse(*text, config_.palette.string());
+        if (!parsed) return parsed.because(about);
         palette_ = std::move(*parsed);
     }
 
     auto programs = MapPrograms::build();
-    if (!programs) {
-        std::fprintf(stderr, "citywall-viewer: shader: %s\n", programs.error().c_str());
-        return false;
-    }
+    if (!programs) return programs.because("shader: ");
     programs_ = std::move(*programs);
     auto map_cache = MapCache::create();
-    if (!map_cache) {
-        std::fprintf(stderr, "citywall-viewer: shader: %s\n", map_cache.error().c_str());
-        return false;
-    }
+    if (!map_cache) return map_cache.because("shader: ");
     map_cache_ = std::move(*map_cache);
 
     init_gdal();
@@ -122,39 +126,26 @@ bool WallApp::init(GLFWwindow* window, bool install_input) {
     const bool refuse = !options_.snapshot_out.empty() || !options_.script.empty();
     if (refuse && (layers_.size() < config_.layers.size() || !area_errors.empty())) {
         // A reference picture with a layer missing is a wrong picture: fail loudly.
-        std::fprintf(stderr, "citywall-viewer: snapshot refused: not every layer loaded\n");
-        return false;
+        return R::failure(ErrorKind::invalid, "snapshot refused: not every layer loaded");
     }
     std::array<std::vector<AreaRef>, kAreaLevelCount> refs;
     for (int i = 0; i < kAreaLevelCount; ++i)
         refs[i] = areas_.level(static_cast<AreaLevel>(i)).refs;
     counts_ = AreaCounts(refs);
     auto choropleth = ChoroplethLayer::create(areas_);
-    if (!choropleth) {
-        std::fprintf(stderr, "citywall-viewer: shader: %s\n", choropleth.error().c_str());
-        return false;
-    }
+    if (!choropleth) return choropleth.because("shader: ");
     choropleth_ = std::move(*choropleth);
     place_camera();
 
     auto incidents = IncidentLayer::create(camera_.center,
                                            {config_.aggregate.pulse_s, config_.aggregate.fade_s});
-    if (!incidents) {
-        std::fprintf(stderr, "citywall-viewer: shader: %s\n", incidents.error().c_str());
-        return false;
-    }
+    if (!incidents) return incidents.because("shader: ");
     incidents_ = std::move(*incidents);
     auto heat = HeatLayer::create(*incidents_);
-    if (!heat) {
-        std::fprintf(stderr, "citywall-viewer: shader: %s\n", heat.error().c_str());
-        return false;
-    }
+    if (!heat) return heat.because("shader: ");
     heat_ = std::move(*heat);
     auto units = UnitLayer::create(camera_.center);
-    if (!units) {
-        std::fprintf(stderr, "citywall-viewer: shader: %s\n", units.error().c_str());
-        return false;
-    }
+    if (!units) return units.because("shader: ");
     units_ = std::move(*units);
     units_->set_ui_scale(options_.ui_scale);
 
@@ -175,9 +166,11 @@ bool WallApp::init(GLFWwindow* window, bool install_input) {
         glyphs += palette_.family_label(family);
     glyphs += kOpsPanelGlyphs;
     font_glyphs_ = glyphs;
-    if (auto warning = setup_imgui_style(config_.font.string(), config_.font_index,
-                                         config_.font_size * options_.ui_scale, glyphs, fonts_)) {
-        std::fprintf(stderr, "citywall-viewer: %s\n", warning->c_str());
+    // A font that is missing or unreadable leaves ImGui's own: a warning, not a failure.
+    if (auto styled = setup_imgui_style(config_.font.string(), config_.font_index,
+                                        config_.font_size * options_.ui_scale, glyphs, fonts_);
+        !styled) {
+        std::fprintf(stderr, "citywall-viewer: %s\n", styled.error().c_str());
     }
     ImGui_ImplGlfw_InitForOpenGL(window_, install_input);
     ImGui_ImplOpenGL3_Init("#version 330 core");
@@ -188,7 +181,7 @@ bool WallApp::init(GLFWwindow* window, bool install_input) {
                                                    config_.snapshot_endpoint, config_.keys);
     }
     started_ = Clock::now();
-    return true;
+    return {};
 }
 
 void WallApp::place_camera() {
@@ -429,8 +422,9 @@ void WallApp::render_frame(int width, int height, unsigned framebuffer, bool sna
         // or a call sign): build the atlas again with them, once each.
         font_glyphs_ += fonts_.missing;
         fonts_.missing.clear();
-        load_wall_fonts(config_.font.string(), config_.font_index,
-                        config_.font_size * options_.ui_scale, font_glyphs_, fonts_);
+        // The same file as at start: a failure was reported then, and falls back the same way.
+        (void)load_wall_fonts(config_.font.string(), config_.font_index,
+                              config_.font_size * options_.ui_scale, font_glyphs_, fonts_);
         ImGui_ImplOpenGL3_DestroyFontsTexture();
         ImGui_ImplOpenGL3_CreateFontsTexture();
     }

@@ -68,7 +68,9 @@ class WallApp {
     WallApp& operator=(const WallApp&) = delete;
 
     // Loads the palette, the map layers, the areas and the GL programs; needs the context.
-    bool init(GLFWwindow* window, bool install_input);
+    // Fails for an unreadable palette, a GL program that does not build, or (headless, for a
+    // reference picture) a map layer that did not load; the caller reports it.
+    Result<void> init(GLFWwindow* window, bool install_input);
 
     // ---- the stream
     void pump_stream();

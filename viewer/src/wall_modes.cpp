@@ -265,14 +265,14 @@ int run_wall(const ViewerConfig& config, const RunOptions& options) {
     int exit_code = 1;
     {
         WallApp app(config, options);
-        if (app.init(window.get(), !headless)) {
-            if (!options.script.empty()) {
-                exit_code = run_script(app, options);
-            } else if (!options.snapshot_out.empty()) {
-                exit_code = run_snapshot(app, options);
-            } else {
-                exit_code = run_on_screen(app, window.get(), options);
-            }
+        if (auto ready = app.init(window.get(), !headless); !ready) {
+            std::fprintf(stderr, "citywall-viewer: %s\n", ready.error().c_str());
+        } else if (!options.script.empty()) {
+            exit_code = run_script(app, options);
+        } else if (!options.snapshot_out.empty()) {
+            exit_code = run_snapshot(app, options);
+        } else {
+            exit_code = run_on_screen(app, window.get(), options);
         }
     }  // GL objects go before the context does
     return exit_code;
