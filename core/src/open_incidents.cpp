@@ -43,9 +43,14 @@ constexpr std::size_t kCompactAbove = 1 << 20;
 // schema is stored, compared and given back with no code here.
 constexpr std::uint32_t kPackedHere[] = {1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14,
                                          15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27};
+constexpr std::uint64_t kPackedMask = [] {
+    std::uint64_t mask = 0;
+    for (std::uint32_t number : kPackedHere)
+        mask |= std::uint64_t{1} << number;
+    return mask;
+}();
 constexpr bool kept_encoded(std::uint32_t number) {
-    return std::find(std::begin(kPackedHere), std::end(kPackedHere), number) ==
-           std::end(kPackedHere);
+    return number >= 64 || !(kPackedMask >> number & 1u);
 }
 
 // The fields kept encoded, appended to `out`.

@@ -102,8 +102,11 @@ void CityState::remember(std::uint32_t department, const std::string& source_id,
 void CityState::set_neighbour_radius(double metres) {
     cell_degrees_ = 2 * std::max(metres, kMinCellMetres) / kMetresPerDegree;
     cells_.clear();
-    for (const auto& [id, incident] : incidents_)
-        index(id, incident.location);
+    Incident scratch;
+    for (const auto& [id, incident] : incidents_) {
+        incidents_.fill(scratch, id);
+        index(scratch);
+    }
 }
 
 CityState::Cell CityState::cell_of(LonLat p) const {
@@ -111,8 +114,10 @@ CityState::Cell CityState::cell_of(LonLat p) const {
             static_cast<std::int64_t>(std::floor(p.lat / cell_degrees_))};
 }
 
-void CityState::index(std::uint64_t id, LonLat location) {
-    cells_[cell_of(location)].push_back({id, location});
+void CityState::index(const Incident& incident) {
+    cells_[cell_of(incident.location)].push_back({incident.id, incident.location, incident.occurred,
+                                                  categories_.intern(incident.category),
+                                                  incident.drill});
 }
 
 void CityState::unindex(std::uint64_t id, LonLat location) {
@@ -125,17 +130,19 @@ void CityState::unindex(std::uint64_t id, LonLat location) {
     if (entries.empty()) cells_.erase(it);
 }
 
-std::vector<std::uint64_t> CityState::open_near(LonLat p, double metres) const {
-    std::vector<std::uint64_t> out;
+std::vector<CityState::Neighbour> CityState::open_near(
+    LonLat p, double metres, std::optional<std::pair<TimeMs, TimeMs>> when) const {
+    std::vector<Neighbour> out;
     // Equirectangular distance with one cosine per search: within a city, far below a metre
     // off at merge distances.
     const double cos_lat = std::max(0.05, std::cos(p.lat * std::numbers::pi / 180));
     const double limit = metres * metres;
     auto visit = [&](const std::vector<Entry>& entries) {
         for (const Entry& e : entries) {
+            if (when && std::llabs(e.occurred - when->first) > when->second) continue;
             double east = (e.location.lon - p.lon) * cos_lat * kMetresPerDegree;
             double north = (e.location.lat - p.lat) * kMetresPerDegree;
-            if (east * east + north * north <= limit) out.push_back(e.id);
+            if (east * east + north * north <= limit) out.push_back(e);
         }
     };
     // Only the cells the search's bounding box touches.
@@ -175,12 +182,18 @@ void CityState::commit(std::uint64_t seq, const IncidentChange& change) {
         return;
     }
     record_steps(histories_[incident.id], change);
-    // The neighbour index moves an incident only when it moved.
+    // The neighbour index changes only when what it holds did.
+    const auto indexed_as_before = [&] {
+        for (IncidentField held : {IncidentField::place, IncidentField::occurred,
+                                   IncidentField::category, IncidentField::drill})
+            if (change.moved.has(held)) return false;
+        return true;
+    };
     if (!change.before) {
-        index(incident.id, incident.location);
-    } else if (change.before->location != incident.location) {
+        index(incident);
+    } else if (!indexed_as_before()) {
         unindex(incident.id, change.before->location);
-        index(incident.id, incident.location);
+        index(incident);
     }
     incidents_.put(incident);
 }
@@ -255,7 +268,7 @@ void CityState::restore(Checkpoint checkpoint) {
         for (const StatusChange& change : recorded.changes)
             history.steps.push_back({change.time, departments_.intern(change.department),
                                      change.reported, change.status});
-        index(incident.id, incident.location);
+        index(incident);
         incidents_.put(incident);
     }
     checkpoint.open.clear();

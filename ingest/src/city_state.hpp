@@ -64,10 +64,22 @@ class CityState {
         for (const auto& [id, incident] : incidents_)
             visit(incident);
     }
-    // Open incidents within `metres` of a point (ground distance), for merging reports: their
-    // ids. Cheap when `metres` is at most the radius given here (the merge distance).
+    // An open incident as the neighbour index holds it: what a merge looks at before it looks
+    // the incident up.
+    struct Neighbour {
+        std::uint64_t id = 0;
+        LonLat location;
+        TimeMs occurred = 0;
+        std::uint32_t category = 0;  // category_name()
+        bool drill = false;
+    };
+    // Open incidents within `metres` of a point (ground distance) that occurred within
+    // `window_ms` of `when` (nothing: any time), for merging reports. Cheap when `metres` is at
+    // most the radius given here (the merge distance).
     void set_neighbour_radius(double metres);
-    std::vector<std::uint64_t> open_near(LonLat p, double metres) const;
+    std::vector<Neighbour> open_near(LonLat p, double metres,
+                                     std::optional<std::pair<TimeMs, TimeMs>> when = {}) const;
+    const std::string& category_name(std::uint32_t category) const { return categories_[category]; }
 
     // Numbering continues after `seq` (records this build could not read).
     void skip_to(std::uint64_t seq) { last_seq_ = std::max(last_seq_, seq); }
@@ -103,10 +115,7 @@ class CityState {
     // incidents with their positions, so a neighbour search visits two to six cells and
     // touches only the incidents within reach.
     using Cell = std::pair<std::int64_t, std::int64_t>;
-    struct Entry {
-        std::uint64_t id;
-        LonLat location;
-    };
+    using Entry = Neighbour;
     struct CellHash {
         std::size_t operator()(const Cell& c) const {
             return std::hash<std::uint64_t>()(static_cast<std::uint64_t>(c.first) *
@@ -115,7 +124,7 @@ class CityState {
         }
     };
     Cell cell_of(LonLat p) const;
-    void index(std::uint64_t id, LonLat location);
+    void index(const Incident& incident);
     void unindex(std::uint64_t id, LonLat location);
     // Adds to the case history the steps a change makes.
     void record_steps(History& history, const IncidentChange& change);
@@ -130,6 +139,7 @@ class CityState {
     OpenIncidents incidents_;
     std::unordered_map<std::uint64_t, History> histories_;  // by open incident
     InternTable<std::string, StringHash> departments_;      // department codes
+    InternTable<std::string, StringHash> categories_;       // of the neighbour index's entries
     // Per department (by index in departments_): its own ids → ours, open and closed.
     std::vector<std::unordered_map<std::string, std::uint64_t, StringHash, std::equal_to<>>>
         by_source_;

@@ -20,12 +20,14 @@ std::optional<std::uint64_t> merge_candidate(const CityState& state, const Merge
     const OpenIncidents& open = state.incidents();
     std::optional<std::uint64_t> best;
     double best_distance = INFINITY;
-    for (const std::uint64_t id : state.open_near(placed.position, rules.distance_m)) {
-        const IncidentView candidate = *open.find(id);
+    for (const auto& candidate : state.open_near(placed.position, rules.distance_m,
+                                                 std::pair{event_time, rules.window_ms})) {
+        const std::uint64_t id = candidate.id;
         // A drill and the live city never share an incident.
         if (candidate.drill != placed.drill) continue;
-        if (!rules.compatible_categories(candidate.category, placed.report.category)) continue;
-        if (std::llabs(open.occurred(id) - event_time) > rules.window_ms) continue;
+        if (!rules.compatible_categories(state.category_name(candidate.category),
+                                         placed.report.category))
+            continue;
         // The reporting department's own incidents never merge with its new report.
         if (open.reported_by(id, placed.department.code)) continue;
         double dx = candidate.location.lon - placed.position.lon;

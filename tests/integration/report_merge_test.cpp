@@ -214,8 +214,8 @@ TEST(CityStateNeighbours, OpenNearFindsExactlyThoseWithinTheDistance) {
         LonLat p{114.05 + 0.015 * std::sin(q * 3.1), 22.55 + 0.015 * std::cos(q * 1.7)};
         for (double metres : {40.0, 150.0, 600.0}) {
             std::set<std::uint64_t> found, expected;
-            for (const std::uint64_t id : state.open_near(p, metres))
-                found.insert(id);
+            for (const auto& near : state.open_near(p, metres))
+                found.insert(near.id);
             for (const auto& i : all) {
                 double east = (i.location.lon - p.lon) * std::cos(p.lat * M_PI / 180) * 111'320;
                 double north = (i.location.lat - p.lat) * 111'320;
@@ -265,10 +265,10 @@ TEST(CityStateStorage, IncidentsComeBackAsCommitted) {
     EXPECT_FALSE(state.find({"999", "P2026-1"}));
     // The moved incident is found where it is now, not where it was.
     bool near_new = false, near_old = false;
-    for (const std::uint64_t id : state.open_near({114.2, 22.7}, 50))
-        near_new |= id == 10;
-    for (const std::uint64_t id : state.open_near(testing::sample_incident(10).location, 50))
-        near_old |= id == 10;
+    for (const auto& near : state.open_near({114.2, 22.7}, 50))
+        near_new |= near.id == 10;
+    for (const auto& near : state.open_near(testing::sample_incident(10).location, 50))
+        near_old |= near.id == 10;
     EXPECT_TRUE(near_new);
     EXPECT_FALSE(near_old);
 }
