@@ -22,7 +22,12 @@ bool counts_resolved(IncidentStatus s) {
 }  // namespace
 
 void DayLedger::roll_over(TimeMs now) {
+    // Within the day already known: no time zone lookup (mktime reads the zone file each time,
+    // which cost ingest 8 % of its time an event).
+    if (day_start_ != 0 && now >= day_start_ && now < next_day_start_) return;
     const TimeMs day = local_day_start(now);
+    // The next local midnight, whether the day has 23, 24 or 25 hours.
+    next_day_start_ = local_day_start(day + 30 * 3'600'000);
     if (day == day_start_) return;
     day_start_ = day;
     total_ = {};

@@ -51,6 +51,7 @@ class DayLedger {
     std::map<std::string, Tally> departments_;
     std::map<std::string, std::pair<std::string, Tally>> districts_;  // code → name, counts
     TimeMs day_start_ = 0;
+    TimeMs next_day_start_ = 0;  // the end of the day that starts at day_start_
 };
 
 }  // namespace citywall::ingest

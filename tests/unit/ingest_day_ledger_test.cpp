@@ -3,6 +3,7 @@
 // beside a checkpoint and restored only for that checkpoint and that day.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
 
 #include "citywall/local_day.hpp"
@@ -96,6 +97,45 @@ TEST(DayLedger, ALedgerThatCannotBeReadIsAFailureNotAbsent) {
     auto loaded = ledger.load(dir.path(), 40, kNoon);
     ASSERT_FALSE(loaded);
     EXPECT_EQ(loaded.error_kind(), ErrorKind::io);
+}
+
+// The ledger remembers where its day ends; a new day still starts at the first event after local
+// midnight, on days of 23 and 25 hours too, and a clock set back finds the earlier day.
+TEST(DayLedger, ANewDayStartsAtEachLocalMidnightWhateverItsLength) {
+    const char* was = std::getenv("TZ");
+    const std::string saved = was ? was : "";
+    ::setenv("TZ", "Europe/Berlin", 1);
+    ::tzset();
+    const auto counted = [](DayLedger& ledger, TimeMs now) {
+        return row(ledger.report(1, now), wire::DayCount::Scope::total, "").received;
+    };
+    // 2026-03-29 has 23 hours in Berlin, 2026-10-25 has 25: midnight is 22:00 or 23:00 UTC.
+    for (const auto& [midnight_utc, next_midnight_utc] :
+         {std::pair<TimeMs, TimeMs>{1774738800000, 1774821600000},
+          std::pair<TimeMs, TimeMs>{1792879200000, 1792969200000}}) {
+        ASSERT_EQ(local_day_start(midnight_utc + 3'600'000), midnight_utc);
+        DayLedger ledger;
+        ledger.observe(std::nullopt, incident(1, IncidentStatus::reported, midnight_utc + 1),
+                       midnight_utc + 1);
+        ledger.observe(std::nullopt, incident(2, IncidentStatus::reported, next_midnight_utc - 1),
+                       next_midnight_utc - 1);
+        EXPECT_EQ(counted(ledger, next_midnight_utc - 1), 2u);
+        ledger.observe(std::nullopt, incident(3, IncidentStatus::reported, next_midnight_utc),
+                       next_midnight_utc);
+        EXPECT_EQ(ledger.day_start(), next_midnight_utc);
+        EXPECT_EQ(counted(ledger, next_midnight_utc), 1u);
+        // A clock set back an hour is yesterday again: counted from zero, as before.
+        ledger.observe(std::nullopt, incident(4, IncidentStatus::reported, next_midnight_utc - 5),
+                       next_midnight_utc - 5);
+        EXPECT_EQ(ledger.day_start(), midnight_utc);
+        EXPECT_EQ(counted(ledger, next_midnight_utc - 5), 1u);
+    }
+    if (was) {
+        ::setenv("TZ", saved.c_str(), 1);
+    } else {
+        ::unsetenv("TZ");
+    }
+    ::tzset();
 }
 
 }  // namespace
