@@ -434,28 +434,31 @@ Result<Envelope> open_envelope(std::string_view bytes) {
     return e;
 }
 
+// Decodes the body into `out`, reusing what it holds when it is already of kind T: its text
+// keeps its capacity, so a reader that hands its messages back decodes without allocating.
 template <class T>
-Result<Message> decode_body_as(const Envelope& e) {
-    T m{};
-    m.seq = e.seq;
-    auto& body = body_of(m);
+Result<void> decode_body_into(const Envelope& e, Message& out) {
+    T* m = std::get_if<T>(&out);
+    if (!m) m = &out.template emplace<T>();
+    m->seq = e.seq;
+    auto& body = body_of(*m);
     table::zero(body);
     const auto* p = reinterpret_cast<const table::Byte*>(e.body.data());
     const char* why = nullptr;
     if (!table::decode_body(p, p + e.body.size(), body, why))
-        return Error{
+        return Result<void>::failure(
             ErrorKind::invalid,
             why ? std::string(why)
-                : "malformed " + std::string(table::Schema<std::decay_t<decltype(body)>>::name)};
-    return Message(std::move(m));
+                : "malformed " + std::string(table::Schema<std::decay_t<decltype(body)>>::name));
+    return {};
 }
 
-Result<Message> decode_v3(std::string_view bytes) {
+Result<void> decode_v3(std::string_view bytes, Message& out) {
     auto e = open_envelope(bytes);
     if (!e) return e.error_value();
-    Result<Message> decoded = Error{ErrorKind::invalid, "unknown message kind"};
+    Result<void> decoded = Result<void>::failure(ErrorKind::invalid, "unknown message kind");
     for_each_alternative<Message>([&]<std::size_t I, class T>() {
-        if (I + 1 == static_cast<std::size_t>(e->kind)) decoded = decode_body_as<T>(*e);
+        if (I + 1 == static_cast<std::size_t>(e->kind)) decoded = decode_body_into<T>(*e, out);
     });
     return decoded;
 }
@@ -657,13 +660,32 @@ Result<Header> peek_header(std::string_view bytes) {
     return h;
 }
 
+namespace {
+
+bool is_version3(std::string_view bytes) {
+    return bytes.size() >= kPrefixSize && static_cast<std::uint8_t>(bytes[0]) == kMagic0 &&
+           static_cast<std::uint8_t>(bytes[1]) == kMagic1 && bytes[2] == 3;
+}
+
+}  // namespace
+
+Result<void> decode_into(std::string_view bytes, Message& out) {
+    if (bytes.size() <= kMaxMessageSize && is_version3(bytes)) return decode_v3(bytes, out);
+    auto decoded = decode(bytes);
+    if (!decoded) return decoded.error_value();
+    out = std::move(*decoded);
+    return {};
+}
+
 Result<Message> decode(std::string_view bytes) {
     if (bytes.size() > kMaxMessageSize)
         return Result<Message>::failure(ErrorKind::invalid, "message too large");
     // One decoder per layout, chosen here: versions 1 and 2 share theirs.
-    if (bytes.size() >= kPrefixSize && static_cast<std::uint8_t>(bytes[0]) == kMagic0 &&
-        static_cast<std::uint8_t>(bytes[1]) == kMagic1 && bytes[2] == 3)
-        return decode_v3(bytes);
+    if (is_version3(bytes)) {
+        Message message;
+        if (auto decoded = decode_v3(bytes, message); !decoded) return decoded.error_value();
+        return message;
+    }
     auto header = peek_header(bytes);
     if (!header) return header.error_value();
     ByteReader r(bytes.substr(kHeaderSize));

@@ -2,8 +2,9 @@
 // decodes encodes again (version 3) into bytes that decode to a message encoding to the very
 // same bytes. A version 1 or 2 message also encodes back to its own bytes in version 2 (only the
 // version byte differs), except where unknown flag bits are ignored (heartbeats, feed health,
-// snapshot chunks) and where text that is not UTF-8 was repaired. The bytes are tried as a
-// wall's request too.
+// snapshot chunks) and where text that is not UTF-8 was repaired. decode_into() a message that
+// held something else (the last input's) gives what decode() gives, or fails as it does. The
+// bytes are tried as a wall's request too.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -21,7 +22,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (!again || *again != *request) std::abort();
     }
     auto message = wire::decode(bytes);
-    if (!message) return 0;
+    // Decoded into what the previous input left, as a wall decodes into the updates it reuses.
+    static wire::Message reused = wire::IncidentUpdate{};
+    const bool into = wire::decode_into(bytes, reused).ok();
+    if (into != message.ok()) std::abort();
+    if (!message) {
+        reused = wire::IncidentUpdate{};  // what a failure left is not worth reading
+        return 0;
+    }
+    if (wire::encode(reused) != wire::encode(*message)) std::abort();
     // Compared as bytes: a NaN rate is never equal to itself as a value.
     const std::string once = wire::encode(*message);
     auto again = wire::decode(once);

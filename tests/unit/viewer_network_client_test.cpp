@@ -12,6 +12,7 @@
 #include "citywall/wire.hpp"
 #include "key_pairs.hpp"
 #include "network_client.hpp"
+#include "sample_incidents.hpp"
 
 namespace citywall::viewer {
 namespace {
@@ -154,6 +155,54 @@ TEST(NetworkClientKeys, AnIngestWithAnotherKeyIsNotTrusted) {
     EXPECT_FALSE(client.last_received().has_value());
     EXPECT_NE(client.refused().find("is its key the one this wall was given"), std::string::npos)
         << client.refused();
+}
+
+// Updates the render thread hands back are decoded into again: what comes out is exactly what was
+// sent, however much the message held before (more sources, texts, a provenance, a unit).
+TEST(NetworkClient, MessagesHandedBackAreDecodedIntoAgainWithNothingLeftOver) {
+    zmq::context_t context(1);
+    zmq::socket_t updates(context, zmq::socket_type::pub);
+    updates.set(zmq::sockopt::linger, 0);
+    const std::string endpoint = "tcp://127.0.0.1:" + std::to_string(free_port());
+    updates.bind(endpoint);
+    NetworkClient client(endpoint, "tcp://127.0.0.1:" + std::to_string(free_port()));
+    // Until the subscription is through.
+    std::vector<wire::Message> got;
+    bool overflowed = false;
+    for (std::uint64_t k = 1; k < 100 && got.empty(); ++k) {
+        updates.send(zmq::buffer(wire::encode(wire::Heartbeat{k, 1000, false, false, {}})));
+        std::this_thread::sleep_for(50ms);
+        got = client.take_messages(overflowed);
+    }
+    ASSERT_FALSE(got.empty());
+
+    std::vector<wire::Message> sent;
+    for (std::uint64_t round = 0; round < 4; ++round) {
+        // Rich incidents first, then plain ones and units into the messages they left.
+        for (std::uint64_t k = 1; k <= 40; ++k) {
+            Incident incident = testing::sample_incident(round % 2 ? 1 : k * 3 + round);
+            if (round % 2) incident.id = k;  // one source, no provenance, no priority
+            if (round % 2 && k % 5 == 0) incident.title.clear();
+            sent.push_back(wire::IncidentUpdate{100 * round + k, incident});
+            if (k % 7 == 0)
+                sent.push_back(
+                    wire::UnitUpdate{100 * round + k, testing::sample_unit(static_cast<int>(k))});
+        }
+        for (std::size_t k = sent.size() - 40 - 40 / 7; k < sent.size(); ++k)
+            updates.send(zmq::buffer(wire::encode(sent[k])));
+        std::vector<wire::Message> received;
+        for (int wait = 0; wait < 100 && received.size() < 40 + 40 / 7; ++wait) {
+            std::this_thread::sleep_for(20ms);
+            for (auto& m : client.take_messages(overflowed))
+                if (!std::holds_alternative<wire::Heartbeat>(m)) received.push_back(std::move(m));
+        }
+        ASSERT_EQ(received.size(), 40u + 40 / 7) << "round " << round;
+        for (std::size_t k = 0; k < received.size(); ++k)
+            EXPECT_EQ(received[k], sent[sent.size() - received.size() + k])
+                << "round " << round << ", message " << k;
+        client.give_back(std::move(received));
+    }
+    EXPECT_EQ(client.decode_errors(), 0u);
 }
 
 }  // namespace

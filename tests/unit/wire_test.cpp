@@ -101,6 +101,40 @@ IncidentCase sample_case() {
     return reply;
 }
 
+// decode_into gives what decode gives, whatever the message it decodes into held before, and
+// reuses that message's text when it is of the same kind.
+TEST(Wire, DecodingIntoAMessageLeavesNothingOfWhatItHeld) {
+    Incident bare;
+    bare.id = 7;
+    bare.category = "police.theft";
+    const std::vector<Message> messages = {
+        IncidentUpdate{5, sample_incident(3)},
+        IncidentUpdate{6, bare},
+        UnitUpdate{8, testing::sample_unit(2)},
+        IncidentUpdate{9, sample_incident(8)},
+        Heartbeat{10, 3, false, true, "journal write failed since 03:12"},
+        SnapshotChunk{11, true, {sample_incident(1), sample_incident(2)}, {}},
+        IncidentUpdate{12, sample_incident(5)},
+    };
+    Message reused = IncidentUpdate{1, sample_incident(4)};
+    for (const Message& m : messages) {
+        ASSERT_TRUE(decode_into(encode(m), reused).ok());
+        EXPECT_EQ(reused, m);
+        EXPECT_EQ(reused, *decode(encode(m)));
+    }
+    // The same kind again: the title's storage is the one it had.
+    Message update = IncidentUpdate{1, sample_incident(6)};
+    const char* storage = std::get<IncidentUpdate>(update).incident.title.data();
+    ASSERT_TRUE(decode_into(encode(IncidentUpdate{2, sample_incident(3)}), update).ok());
+    EXPECT_EQ(std::get<IncidentUpdate>(update).incident.title.data(), storage);
+    EXPECT_EQ(update, Message(IncidentUpdate{2, sample_incident(3)}));
+    // Old versions and refusals through the same door.
+    ASSERT_TRUE(decode_into(encode_version2(IncidentUpdate{3, sample_incident(2)}), update).ok());
+    EXPECT_EQ(update, Message(IncidentUpdate{3, sample_incident(2)}));
+    EXPECT_FALSE(decode_into("CW\x03garbage", update).ok());
+    EXPECT_FALSE(decode_into(std::string(), update).ok());
+}
+
 // What versions 1 and 2 could carry: a sample incident without the fields added since.
 Incident as_old_versions_held(Incident incident) {
     incident.priority.clear();

@@ -1,8 +1,10 @@
 #include "network_client.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <iterator>
 #include <optional>
 #include <zmq.hpp>
 
@@ -15,6 +17,11 @@ namespace {
 // Bounds on what may pile up, in the socket and on the way to the render thread.
 constexpr int kReceiveHighWaterMark = 100'000;
 constexpr std::size_t kMaxQueued = 500'000;
+// Decoded updates handed back by the render thread, kept to be decoded into again: a burst's
+// worth, so a quiet wall holds little.
+constexpr std::size_t kMaxSpare = 4096;
+// Taken from the spares at once by the network thread, so it locks once for many messages.
+constexpr std::size_t kSpareBatch = 256;
 // A snapshot that has not completed by then is asked for again (ingest may have restarted).
 constexpr auto kSnapshotRetry = std::chrono::seconds(5);
 constexpr auto kPollInterval = std::chrono::milliseconds(50);
@@ -89,6 +96,25 @@ std::vector<wire::Message> NetworkClient::take_messages(bool& overflowed) {
     return out;
 }
 
+void NetworkClient::give_back(std::vector<wire::Message> used) {
+    std::lock_guard lock(mutex_);
+    for (wire::Message& message : used) {
+        if (spare_.size() >= kMaxSpare) break;
+        // Updates only: a snapshot chunk or a roster is large and rare.
+        if (std::holds_alternative<wire::IncidentUpdate>(message) ||
+            std::holds_alternative<wire::UnitUpdate>(message))
+            spare_.push_back(std::move(message));
+    }
+}
+
+void NetworkClient::take_spares(std::vector<wire::Message>& stash) {
+    std::lock_guard lock(mutex_);
+    const std::size_t n = std::min(kSpareBatch, spare_.size());
+    std::move(spare_.end() - static_cast<std::ptrdiff_t>(n), spare_.end(),
+              std::back_inserter(stash));
+    spare_.resize(spare_.size() - n);
+}
+
 std::optional<NetworkClient::Clock::time_point> NetworkClient::last_received() const {
     const std::int64_t ns = last_received_ns_;
     if (ns == 0) return std::nullopt;
@@ -107,6 +133,7 @@ void NetworkClient::deliver(wire::Message message) {
 }
 
 void NetworkClient::run() {
+    std::vector<wire::Message> stash;  // spares this thread decodes into, taken in batches
     try {
         zmq::context_t context(1);
         // Every socket to ingest: with keys, a CURVE client that proves it holds this wall's key
@@ -212,18 +239,27 @@ void NetworkClient::run() {
                 while (socket.recv(frame, zmq::recv_flags::dontwait)) {
                     // A case reply says ingest answers, not that the stream flows.
                     if (from != From::case_reply) last_received_ns_ = now_ns();
-                    auto decoded = wire::decode(std::string_view(frame.data<char>(), frame.size()));
-                    if (!decoded) {
+                    // Decoded into an update the render thread is done with, when there is one:
+                    // no new incident an update (docs/architecture.md, "Where a whole Incident
+                    // exists").
+                    if (stash.empty()) take_spares(stash);
+                    wire::Message message;
+                    if (!stash.empty()) {
+                        message = std::move(stash.back());
+                        stash.pop_back();
+                    }
+                    if (!wire::decode_into(std::string_view(frame.data<char>(), frame.size()),
+                                           message)) {
                         ++decode_errors_;
                         continue;
                     }
                     if (from == From::snapshot_reply) {
-                        if (const auto* chunk = std::get_if<wire::SnapshotChunk>(&*decoded);
+                        if (const auto* chunk = std::get_if<wire::SnapshotChunk>(&message);
                             chunk && chunk->last) {
                             snapshot_pending = false;
                         }
                     }
-                    deliver(std::move(*decoded));
+                    deliver(std::move(message));
                 }
             };
             // Drained whether or not poll saw them: recv is non-blocking.

@@ -33,6 +33,9 @@ class NetworkClient {
     // Everything decoded since the last call, in arrival order. If the queue overflowed while
     // the render thread was away, `overflowed` is set: treat it as a gap.
     std::vector<wire::Message> take_messages(bool& overflowed);
+    // Messages the caller is done with, to be decoded into again (their text keeps its
+    // capacity): the render thread hands back what take_messages() gave it.
+    void give_back(std::vector<wire::Message> used);
     // Asks for a fresh snapshot (after a gap); any snapshot still in flight is abandoned.
     void request_snapshot() { snapshot_wanted_ = true; }
     // Asks ingest for one incident's case; the reply (an IncidentCase) comes with the messages.
@@ -51,6 +54,8 @@ class NetworkClient {
   private:
     void run();
     void deliver(wire::Message message);
+    // Moves a batch of spare messages into the network thread's own `stash`.
+    void take_spares(std::vector<wire::Message>& stash);
     void watch_handshakes(zmq::socket_t& monitor);
 
     std::string updates_endpoint_;
@@ -64,8 +69,9 @@ class NetworkClient {
     std::atomic<std::uint64_t> decode_errors_{0};
     std::atomic<std::uint64_t> snapshots_requested_{0};
 
-    mutable std::mutex mutex_;  // guards queue_, overflowed_ and refused_
+    mutable std::mutex mutex_;  // guards queue_, spare_, overflowed_ and refused_
     std::vector<wire::Message> queue_;
+    std::vector<wire::Message> spare_;
     bool overflowed_ = false;
     std::string refused_;
 

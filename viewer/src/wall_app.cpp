@@ -281,6 +281,7 @@ void WallApp::pump_stream() {
             picture_.reset();
             network_->request_snapshot();
         }
+        network_->give_back(std::move(messages));
     }
     if (!clock_.started() && picture_.last_heard() > 0) clock_.observe(picture_.last_heard());
     clock_.tick();

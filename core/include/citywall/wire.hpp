@@ -128,6 +128,11 @@ std::string encode(const Message& message);
 // text is UTF-8 where it enters, so the decoder does not check it again (a wall shows a byte
 // that is not as '?'). Text decoded from versions 1 and 2, which never checked it, is repaired.
 Result<Message> decode(std::string_view bytes);
+// The same into `out`, reusing the message it holds when that is of the same kind: its text and
+// lists keep their capacity, so a reader that hands decoded messages back to be decoded into
+// again (the wall's network thread) builds no new incident an update. On failure `out` holds
+// no message worth reading.
+Result<void> decode_into(std::string_view bytes, Message& out);
 // Replaces what is not UTF-8 in every text field by '?': for a program that passes on text it
 // decoded from another's stream (an ingest following a county's). True if anything changed.
 bool repair_text(Message& message);
