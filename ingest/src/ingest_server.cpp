@@ -23,15 +23,29 @@ std::string describe_deadlines(const DeadlineConfig& deadlines) {
 
 }  // namespace
 
+IngestServer::Impl::Impl(const IngestConfig& config_, const StartOptions& options_)
+    : config(config_),
+      options(options_),
+      events({config.journal_dir, 64u << 20, config.fsync_interval_ms},
+             {.publish =
+                  [this](std::string_view bytes) {
+                      updates.send(zmq::buffer(bytes), zmq::send_flags::dontwait);
+                  },
+              .published = [this](std::uint64_t seq) { answer_published(seq); },
+              .rebuild =
+                  [this](std::vector<UnjournaledEvent> dropped) {
+                      return rebuild(std::move(dropped));
+                  },
+              .say = [](const std::string& line) { log(line); },
+              .clock = [this] { return clock(); }}) {}
+
 IngestServer::IngestServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 IngestServer::~IngestServer() = default;
 
 Result<std::unique_ptr<IngestServer>> IngestServer::create(const IngestConfig& config,
                                                            const StartOptions& options) {
     using R = Result<std::unique_ptr<IngestServer>>;
-    auto impl = std::make_unique<Impl>();
-    impl->config = config;
-    impl->options = options;
+    auto impl = std::make_unique<Impl>(config, options);
     impl->limits.max_bytes = config.max_message_bytes;
     // Received messages get buffers of their own instead of pointing into the 8 KiB read
     // buffer they arrived in: a queued 250-byte report must not hold 8 KiB while ingest is busy.
@@ -149,9 +163,7 @@ Result<std::unique_ptr<IngestServer>> IngestServer::create(const IngestConfig& c
         return R::failure(ErrorKind::io, std::string("socket: ") + e.what());
     }
 
-    auto journal = JournalWriter::open({config.journal_dir, 64u << 20, config.fsync_interval_ms});
-    if (!journal) return journal.because("journal: ");
-    impl->journal = std::move(*journal);
+    if (auto opened = impl->events.open(); !opened) return opened.error_value();
     if (auto recovered = impl->recover(); !recovered) return recovered.error_value();
 
     auto dead_letter_path = config.dead_letter_file.empty()
@@ -241,76 +253,11 @@ Result<void> IngestServer::Impl::open_gate() {
     return {};
 }
 
-void IngestServer::Impl::reject(const Department& department, TimeMs now, const FeedReject& why,
-                                std::string_view raw) {
-    ++counters.rejected;
-    health->rejected(department.config.code, why.reason);
-    if (auto kept = dead_letter->write(now, department.config.code, why.reason, why.detail, raw);
-        !kept)
-        throttled.write("dead-letter", "dead letter not written: " + kept.error(), now);
-    if (!delivery || why.reason == RejectReason::journal_error)
-        return;  // unanswered: it is sent again
-    if (why.reason == RejectReason::duplicate) {
-        // Already in the state: delivered once what the state holds is on disk.
-        pending_answers.push_back({state.last_seq(), *delivery, "duplicate"});
-        return;
-    }
-    answer(*delivery, {"refused", to_string(why.reason), why.detail});
-}
-
-// The key gate names who spoke; a message on a department's socket from anyone else is refused
-// even if it got through (a second check on top of the handshake).
-void IngestServer::Impl::receive(Department& department, const zmq::message_t& message) {
-    const std::string_view speaker = speaker_of(message);
-    if (!gate->keys_off() && speaker != department.config.code) {
-        const TimeMs now = clock();
-        health->heard(department.config.code, now);
-        return reject(department, now,
-                      {RejectReason::wrong_speaker, "message from '" + std::string(speaker) + "'"},
-                      message.to_string_view());
-    }
-    handle(department, message.to_string_view());
-}
-
-void IngestServer::Impl::handle(Department& department, std::string_view bytes) {
-    const TimeMs now = clock();
-    const std::string& code = department.config.code;
-    health->heard(code, now);
-    auto decoded = department.adapter->decode(bytes, now);
-    if (const auto* why = std::get_if<FeedReject>(&decoded))
-        return reject(department, now, *why, bytes);
-    if (std::holds_alternative<FeedHeartbeat>(decoded)) {
-        if (delivery) answer(*delivery, {"ok"});
-        return;
-    }
-    if (const auto* fix = std::get_if<FeedUnitFix>(&decoded))
-        return handle_unit(department, *fix, bytes, now);
-    auto& report = std::get<FeedReport>(decoded);
-
-    LonLat position = report.position;
-    // A status-only report has no position: the incident stays where it is.
-    if (!report.status_only && !department.transform.to_world(position))
-        return reject(department, now, {RejectReason::bad_location, "position outside the world"},
-                      bytes);
-
-    auto applied = apply_report(state, config.merge, *placement,
-                                {department.config, report, position, config.drill}, now);
-    if (const auto* why = std::get_if<FeedReject>(&applied))
-        return reject(department, now, *why, bytes);
-    if (auto error = record(std::move(std::get<IncidentChange>(applied)), now, code);
-        !error.empty())
-        return reject(department, now, {RejectReason::journal_error, error}, bytes);
-    health->accepted(
-        code, report.occurred != 0 ? std::optional<TimeMs>(now - report.occurred) : std::nullopt,
-        now);
-}
-
-// Numbers an event's change and commits it; it is journaled and then published at the end of
-// the drain pass (flush_batch): what is not in the journal is never published. Returns why it
-// could not be taken, or nothing.
-std::string IngestServer::Impl::record(IncidentChange change, TimeMs now,
-                                       const std::string& source) {
-    if (!journal_failed.empty()) return journal_failed;
+// Numbers an event's change through the event log and commits it; it is journaled and then
+// published at the end of the drain pass: what is not in the journal is never published.
+Result<void> IngestServer::Impl::record(IncidentChange change, TimeMs now,
+                                        const std::string& source) {
+    if (events.failing()) return Error{ErrorKind::io, events.failure()};
     Incident& incident = change.after;
     // Everything a drill ingest publishes is a drill; a live one passes on what a centre it
     // follows says of its own incidents.
@@ -329,17 +276,12 @@ std::string IngestServer::Impl::record(IncidentChange change, TimeMs now,
             change.moved.add(IncidentField::due);
     }
     // Encoded in place as a wire message, so encoding it copies nothing.
-    wire::Message message = wire::IncidentUpdate{state.next_seq(), std::move(incident)};
-    auto& update = std::get<wire::IncidentUpdate>(message);
-    if (auto error = enqueue({update.seq, now, static_cast<std::uint16_t>(wire::Kind::incident),
-                              wire::encode(message)},
-                             source);
-        !error.empty()) {
-        return error;
-    }
-    change.after = std::move(update.incident);
+    wire::Message message = wire::IncidentUpdate{0, std::move(incident)};
+    auto seq = append(message, now, source);
+    if (!seq) return seq.error_value();
+    change.after = std::move(std::get<wire::IncidentUpdate>(message).incident);
     day.observe(change, now);
-    state.commit(update.seq, change);
+    state.commit(*seq, change);
     escalations.changed(state, change);
     after_commit();
     return {};
@@ -348,14 +290,13 @@ std::string IngestServer::Impl::record(IncidentChange change, TimeMs now,
 // One level up for each open incident whose next step is due, each step an event of its own on
 // the one path (numbered, journaled, published), so a restart finds every step in the journal.
 void IngestServer::Impl::escalate_overdue(TimeMs now) {
-    for (int steps = 0; steps < kMaxEscalationsPerPass && journal_failed.empty(); ++steps) {
+    for (int steps = 0; steps < kMaxEscalationsPerPass && !events.failing(); ++steps) {
         const auto id = escalations.take_due(state, now);
         if (!id) return;
         Incident incident = *state.incident(*id);
         ++incident.escalation;
         incident.updated = now;
-        if (auto error = record(state.change(std::move(incident)), now, kEscalationSource);
-            !error.empty()) {
+        if (!record(state.change(std::move(incident)), now, kEscalationSource)) {
             // Not taken: still due, and taken once the journal can be written again.
             escalations.retry(state, *id);
             return;
@@ -364,21 +305,11 @@ void IngestServer::Impl::escalate_overdue(TimeMs now) {
     }
 }
 
-// Queues a numbered event for the journal. The checks the journal would make are made here,
-// before the event is committed, so a refused event never reaches the state.
-std::string IngestServer::Impl::enqueue(JournalRecord record, const std::string& source) {
-    const std::uint64_t previous = batch.empty() ? journal->last_seq() : batch.back().seq;
-    if (record.seq <= previous || record.payload.size() > kMaxJournalPayload) {
-        std::string error = "journal append: event " + std::to_string(record.seq) + " of " +
-                            std::to_string(record.payload.size()) + " bytes cannot follow seq " +
-                            std::to_string(previous);
-        log("journal append failed: " + error);
-        return error;
-    }
-    if (delivery) pending_answers.push_back({record.seq, *delivery, "ok"});
-    batch.push_back(std::move(record));
-    batch_sources.push_back(source);
-    return {};
+Result<std::uint64_t> IngestServer::Impl::append(wire::Message& message, TimeMs now,
+                                                 const std::string& source) {
+    auto seq = events.append(message, now, source);
+    if (seq && delivery) pending_answers.push_back({*seq, *delivery, "ok"});
+    return seq;
 }
 
 // After an event is in the state: a due checkpoint first journals and publishes what is
@@ -390,132 +321,22 @@ void IngestServer::Impl::after_commit() {
         checkpoint_writer != 0 ? checkpoint_writing_seq : checkpointed_seq;
     if (config.checkpoint_every != 0 && state.last_seq() - covered >= config.checkpoint_every &&
         (next_checkpoint_try == 0 || clock() >= next_checkpoint_try)) {
-        flush_batch();
+        events.flush();
         take_checkpoint();
-    } else if (batch.size() >= kJournalBatch) {
-        flush_batch();
+    } else if (events.batch_full()) {
+        events.flush();
     }
 }
 
-void IngestServer::Impl::answer_durable() {
-    while (!pending_answers.empty() && pending_answers.front().seq <= published_seq) {
-        answer(pending_answers.front().delivery, {pending_answers.front().status});
-        pending_answers.pop_front();
-    }
-}
-
-// A department that has gone, or stopped reading, misses its answer and sends the message
-// again; the repeat is answered as a duplicate.
-void IngestServer::Impl::answer(const Delivery& to, std::initializer_list<std::string_view> words) {
-    zmq::socket_t& socket = departments[to.department].socket;
-    try {
-        if (!socket.send(zmq::buffer(to.peer),
-                         zmq::send_flags::sndmore | zmq::send_flags::dontwait))
-            return;
-        socket.send(zmq::buffer(to.id), zmq::send_flags::sndmore);
-        std::size_t left = words.size();
-        for (std::string_view word : words)
-            socket.send(zmq::buffer(word),
-                        --left ? zmq::send_flags::sndmore : zmq::send_flags::none);
-        ++counters.answered;
-    } catch (const zmq::error_t&) {
-        // EHOSTUNREACH with ROUTER_MANDATORY; by default an unroutable answer is dropped.
-    }
-}
-
-void IngestServer::Impl::receive_acknowledged(std::size_t index,
-                                              std::vector<zmq::message_t>& frames) {
-    Department& department = departments[index];
-    // [peer, delivery id, body]; the peer frame is there whatever the department sent.
-    const bool has_id =
-        frames.size() >= 2 && frames[1].size() >= 1 && frames[1].size() <= kMaxDeliveryId;
-    if (frames.size() != 3 || !has_id) {
-        const TimeMs now = clock();
-        health->heard(department.config.code, now);
-        ++counters.rejected;
-        health->rejected(department.config.code, RejectReason::bad_frames);
-        throttled.write("frames-" + department.config.code,
-                        "department " + department.config.code + ": a message of " +
-                            std::to_string(frames.size() - 1) +
-                            " frames on an acknowledged feed (two are expected: delivery id, body)",
-                        now);
-        if (has_id)
-            answer({index, frames[0].to_string(), frames[1].to_string()},
-                   {"refused", to_string(RejectReason::bad_frames),
-                    "a message is two frames: delivery id, body"});
-        return;
-    }
-    delivery = Delivery{index, frames[0].to_string(), frames[1].to_string()};
-    receive(department, frames[2]);
-    delivery.reset();
-}
-
-// A unit's position: converted like an incident's, ordered by the fix's own time, linked to the
-// incident it serves, then numbered, journaled and published like any event.
-void IngestServer::Impl::handle_unit(Department& department, const FeedUnitFix& fix,
-                                     std::string_view bytes, TimeMs now) {
-    LonLat position = fix.position;
-    if (!department.transform.to_world(position))
-        return reject(department, now, {RejectReason::bad_location, "position outside the world"},
-                      bytes);
-    Unit unit;
-    unit.department = department.config.code;  // from the key, never from the message
-    unit.id = fix.id;
-    unit.callsign = fix.callsign;
-    unit.kind = fix.kind;
-    unit.status = fix.status;
-    unit.location = position;
-    unit.heading = fix.heading;
-    unit.speed = fix.speed;
-    unit.reported = fix.time != 0 ? fix.time : now;
-    unit.received = now;
-    if (!fix.incident.empty())
-        unit.incident = state.find(department.config.code, fix.incident).value_or(0);
-    if (!units.is_newer(unit))
-        return reject(department, now,
-                      {RejectReason::superseded, "a newer fix of unit '" + fix.id + "' came first"},
-                      bytes);
-    if (auto error = record_unit(std::move(unit), now, department.config.code); !error.empty())
-        return reject(department, now, {RejectReason::journal_error, error}, bytes);
-    health->accepted(department.config.code,
-                     fix.time != 0 ? std::optional<TimeMs>(now - fix.time) : std::nullopt, now);
-}
-
-std::string IngestServer::Impl::record_unit(Unit unit, TimeMs now, const std::string& source) {
-    if (!journal_failed.empty()) return journal_failed;
+Result<void> IngestServer::Impl::record_unit(Unit unit, TimeMs now, const std::string& source) {
     unit.drill = config.drill;
-    const wire::Message message = wire::UnitUpdate{state.next_seq(), std::move(unit)};
-    const auto& update = std::get<wire::UnitUpdate>(message);
-    if (auto error = enqueue(
-            {update.seq, now, static_cast<std::uint16_t>(wire::Kind::unit), wire::encode(message)},
-            source);
-        !error.empty())
-        return error;
-    state.skip_to(update.seq);
-    units.apply(update.unit);
+    wire::Message message = wire::UnitUpdate{0, std::move(unit)};
+    auto seq = append(message, now, source);
+    if (!seq) return seq.error_value();
+    state.skip_to(*seq);
+    units.apply(std::get<wire::UnitUpdate>(message).unit);
     after_commit();
     return {};
-}
-
-// What a county centre's ingest changed becomes this centre's own numbered, journaled events.
-void IngestServer::Impl::follow(Upstream& upstream) {
-    const std::string& code = upstream.config.code;
-    const TimeMs now = clock();
-    auto changes = upstream.link->receive();
-    health->heard(code, now);
-    for (const auto& change : changes) {
-        IncidentChange here =
-            state.change(federated_incident(state, *placement, code, change, now));
-        if (!here.after.open() && here.opened()) continue;  // never opened here
-        if (auto error = record(std::move(here), now, code); !error.empty()) {
-            health->rejected(code, RejectReason::journal_error);
-            continue;
-        }
-        health->accepted(code, std::nullopt, now);
-    }
-    for (auto replayed = upstream.link->replayed(); upstream.replayed_counted < replayed;
-         ++upstream.replayed_counted)
-        health->rejected(code, RejectReason::replayed_sequence);
 }
 
 void IngestServer::Impl::publish(const wire::Message& message) {
@@ -544,13 +365,13 @@ void IngestServer::Impl::serve_requests() {
             continue;
         }
         // The state may hold events the journal does not: it is not shown.
-        if (!journal_failed.empty()) continue;
+        if (events.failing()) continue;
         if (request->kind == Kind::incident_case) {
             walls->answer(request->peer, wire::encode(state.incident_case(request->incident)));
             continue;
         }
         // A snapshot is never ahead of what is published: what it holds is on disk.
-        if (!settle()) continue;
+        if (!events.settle()) continue;
         walls->stream(request->peer, snapshot_image(now), now);
     }
     walls->pump(now);
@@ -560,9 +381,9 @@ void IngestServer::Impl::serve_requests() {
 // each published sequence number (and at most once a second for the feeds' sake): every wall
 // that asks meanwhile gets the same image, and it is encoded one chunk at a time.
 std::shared_ptr<const SnapshotImage> IngestServer::Impl::snapshot_image(TimeMs now) {
-    if (image && image->seq == published_seq && now - image->built < 1000) return image;
+    if (image && image->seq == events.published_seq() && now - image->built < 1000) return image;
     auto built = std::make_shared<SnapshotImage>();
-    built->seq = published_seq;
+    built->seq = events.published_seq();
     built->built = now;
     state.snapshot(kSnapshotChunk, health->report(now), [&](const wire::SnapshotChunk& chunk) {
         // The units ride in the same reply, just before the chunk that completes it.
@@ -575,15 +396,29 @@ std::shared_ptr<const SnapshotImage> IngestServer::Impl::snapshot_image(TimeMs n
     return image;
 }
 
-void IngestServer::Impl::watch_peers(Department& department) {
-    const auto event = next_socket_event(department.monitor.handle());
-    if (!event) return;
-    const auto [id, value] = *event;
-    if (id == ZMQ_EVENT_ACCEPTED || id == ZMQ_EVENT_CONNECTED)
-        health->peers_changed(department.config.code, +1);
-    if (id == ZMQ_EVENT_DISCONNECTED) health->peers_changed(department.config.code, -1);
-    if (auto refusal = refusal_of_handshake_event(id, value))
-        gate->count_refusal(department.config.code, *refusal);
+// What the loop does each pass after the sockets: memory handed back, a checkpoint reaped, a
+// failing journal tried again, and the heartbeats.
+void IngestServer::Impl::on_timers(TimeMs now) {
+    if (gate->take_wall_departures() > 0) trim_at = now + 1000;  // once its queue is freed
+    // The last snapshot image is let go a while after the last wall took it.
+    if (image && !walls->busy() && now - image->built > kKeepSnapshotImageMs) {
+        image.reset();
+        trim_at = now;
+    }
+    if (trim_at != 0 && now >= trim_at) {
+        malloc_trim(0);
+        trim_at = 0;
+    }
+    reap_checkpoint(false);
+    events.retry(now);
+    if (now < next_beat) return;
+    // Heartbeats go on while the journal fails, saying why: a stopped ingest is not a network
+    // cut. They carry the last published number, never one still on its way.
+    const std::uint64_t seq = events.published_seq();
+    publish(wire::Heartbeat{seq, now, config.drill, gate->keys_off(), events.failure()});
+    publish(wire::FeedHealthReport{seq, now, health->report(now)});
+    if (!events.failing()) publish(day.report(seq, now));
+    next_beat = now + config.heartbeat_ms;
 }
 
 void IngestServer::run(const std::atomic<bool>& stop) {
@@ -601,15 +436,15 @@ void IngestServer::run(const std::atomic<bool>& stop) {
     const std::size_t durable_item = items.size();
     items.push_back({nullptr, -1, ZMQ_POLLIN, 0});
     items.push_back({s.snapshots.handle(), 0, ZMQ_POLLIN, 0});
-    TimeMs next_beat = s.clock();
+    s.next_beat = s.clock();
     log("serving " + std::to_string(s.departments.size()) + " departments; updates on " +
         s.config.updates_endpoint + ", snapshots on " + s.config.snapshot_endpoint);
     while (!stop.load()) {
         // A reopened journal has a descriptor of its own; none while it cannot be opened.
-        items[durable_item].fd = s.journal ? s.journal->durable_fd() : -1;
-        items[durable_item].events = s.journal ? ZMQ_POLLIN : 0;
+        items[durable_item].fd = s.events.durable_fd();
+        items[durable_item].events = items[durable_item].fd >= 0 ? ZMQ_POLLIN : 0;
         // A snapshot being streamed goes on as soon as its wall has read some.
-        TimeMs wait = std::clamp<TimeMs>(next_beat - s.clock(), 0, s.walls->busy() ? 2 : 100);
+        TimeMs wait = std::clamp<TimeMs>(s.next_beat - s.clock(), 0, s.walls->busy() ? 2 : 100);
         // A centre silent past its heartbeat_s is connected to afresh (new sockets: new
         // handles to poll).
         for (std::size_t k = 0; k < s.upstreams.size(); ++k) {
@@ -631,7 +466,7 @@ void IngestServer::run(const std::atomic<bool>& stop) {
             if (until > 0) wait = std::min(wait, until);
         }
         // The loop wakes when the next escalation step falls due.
-        if (auto step = s.escalations.next_at(); step && s.journal_failed.empty())
+        if (auto step = s.escalations.next_at(); step && !s.events.failing())
             wait = std::clamp<TimeMs>(*step - s.clock(), 0, wait);
         try {
             zmq::poll(items.data(), items.size(), std::chrono::milliseconds(wait));
@@ -641,33 +476,10 @@ void IngestServer::run(const std::atomic<bool>& stop) {
         }
         // While the journal cannot be written nothing is taken from the departments: their
         // messages wait in the queues (and on their side), so none is lost to a full disk.
-        const bool taking = s.journal_failed.empty();
+        const bool taking = !s.events.failing();
         for (std::size_t k = 0; k < s.departments.size(); ++k) {
-            auto& d = s.departments[k];
-            const int budget = d.rate.budget(s.clock(), kDrainPerSocket);
-            if (taking && budget > 0 && (items[2 * k].revents & ZMQ_POLLIN)) {
-                zmq::message_t message;
-                std::vector<zmq::message_t> frames;
-                int n = 0;
-                for (; n < budget && s.journal_failed.empty(); ++n) {
-                    if (!d.acknowledged()) {
-                        if (!d.socket.recv(message, zmq::recv_flags::dontwait)) break;
-                        s.receive(d, message);
-                        continue;
-                    }
-                    frames.clear();
-                    if (!zmq::recv_multipart(d.socket, std::back_inserter(frames),
-                                             zmq::recv_flags::dontwait))
-                        break;
-                    s.receive_acknowledged(k, frames);
-                }
-                d.rate.spend(n);
-                // Its budget for the pass (or its rate) is spent with more waiting: the wall
-                // shows it.
-                if (n == budget && (d.socket.get(zmq::sockopt::events) & ZMQ_POLLIN))
-                    s.health->held_back(d.config.code, s.clock());
-            }
-            if (items[2 * k + 1].revents & ZMQ_POLLIN) s.watch_peers(d);
+            s.drain(k, taking && (items[2 * k].revents & ZMQ_POLLIN));
+            if (items[2 * k + 1].revents & ZMQ_POLLIN) s.watch_peers(s.departments[k]);
         }
         const std::size_t first_upstream = 2 * s.departments.size();
         for (std::size_t k = 0; taking && k < s.upstreams.size(); ++k) {
@@ -680,48 +492,31 @@ void IngestServer::run(const std::atomic<bool>& stop) {
         if (taking) s.escalate_overdue(s.clock());
         // Everything taken in this pass is journaled before the next wait; it is published
         // as soon as the disk has it.
-        s.flush_batch();
+        s.events.flush();
         if (items[durable_item].revents & ZMQ_POLLIN) {
             std::uint64_t ticks = 0;
             (void)!::read(items[durable_item].fd, &ticks, sizeof ticks);
         }
-        s.publish_durable();
+        s.events.publish_durable();
         if ((items.back().revents & ZMQ_POLLIN) || s.walls->busy()) s.serve_requests();
-        const TimeMs now = s.clock();
-        if (s.gate->take_wall_departures() > 0)
-            s.trim_at = now + 1000;  // once the wall's queue has been freed
-        // The last snapshot image is let go a while after the last wall took it.
-        if (s.image && !s.walls->busy() && now - s.image->built > kKeepSnapshotImageMs) {
-            s.image.reset();
-            s.trim_at = now;
-        }
-        if (s.trim_at != 0 && now >= s.trim_at) {
-            malloc_trim(0);
-            s.trim_at = 0;
-        }
-        s.reap_checkpoint(false);
-        s.retry_journal(now);
-        if (now >= next_beat) {
-            // Heartbeats go on while the journal fails, saying why: a stopped ingest is not a
-            // network cut. They carry the last published number, never one still on its way.
-            s.publish(wire::Heartbeat{s.published_seq, now, s.config.drill, s.gate->keys_off(),
-                                      s.journal_failed});
-            s.publish(wire::FeedHealthReport{s.published_seq, now, s.health->report(now)});
-            if (s.journal_failed.empty()) s.publish(s.day.report(s.published_seq, now));
-            next_beat = now + s.config.heartbeat_ms;
-        }
+        s.on_timers(s.clock());
     }
     s.reap_checkpoint(true);
-    if (s.settle() && s.config.checkpoint_every != 0) s.take_checkpoint(false);
-    if (!s.journal_failed.empty())
-        log("stopped with the journal failing: " + std::to_string(s.batch.size()) +
+    if (s.events.settle() && s.config.checkpoint_every != 0) s.take_checkpoint(false);
+    if (s.events.failing())
+        log("stopped with the journal failing: " + std::to_string(s.events.queued()) +
             " events taken in were never journaled or published");
-    log("stopped after " + std::to_string(s.counters.accepted) + " accepted, " +
+    log("stopped after " + std::to_string(s.events.counters().journaled) + " accepted, " +
         std::to_string(s.counters.rejected) + " rejected");
 }
 
 IngestCounters IngestServer::counters() const {
     IngestCounters c = impl_->counters;
+    const EventLogCounters& events = impl_->events.counters();
+    c.accepted = events.journaled;
+    c.published = events.published;
+    c.journal_failures = events.journal_failures;
+    c.journal_retries = events.journal_retries;
     const WallRequestCounters& walls = impl_->walls->counters();
     c.snapshots_served = walls.snapshots_completed;
     c.snapshots_cut_off = walls.snapshots_cut_off;

@@ -1,6 +1,8 @@
-// Private to ingest: the server's state and the parts its two halves share. ingest_server.cpp
-// holds the departments, the walls' requests and the loop; event_log.cpp the one path every
-// event takes (number, journal, durable, publish) with recovery, failures and checkpoints.
+// Private to ingest: the server's state and the parts around its event log (event_log.hpp, the
+// one path every event takes: number, journal, durable, publish). departments.cpp takes in what
+// departments and other centres send and answers them; ingest_server.cpp starts the server,
+// turns changes into events, serves the walls' requests and runs the loop and its timers;
+// recovery.cpp rebuilds the state at start and writes checkpoints.
 #pragma once
 
 #include "citywall/ingest_server.hpp"
@@ -36,6 +38,7 @@
 #include "dead_letter.hpp"
 #include "department_keys.hpp"
 #include "escalation.hpp"
+#include "event_log.hpp"
 #include "feed_adapter.hpp"
 #include "feed_health.hpp"
 #include "log_throttle.hpp"
@@ -56,18 +59,12 @@ constexpr int kDrainPerSocket = 256;
 // Where the updates and snapshot sockets' monitors publish; the key gate reads them.
 constexpr const char* kWallMonitors[] = {"inproc://citywall-walls-updates",
                                          "inproc://citywall-walls-requests"};
-// Events journaled with one write at most; a drain pass writes what it has at its end anyway.
-constexpr std::size_t kJournalBatch = 256;
-constexpr std::size_t kMaxJournalPayload = 64u << 20;  // the journal's limit (docs/journal.md)
 #ifdef ZMQ_ZERO_COPY_RECV
 constexpr int kZmqZeroCopyRecv = ZMQ_ZERO_COPY_RECV;
 #else
 constexpr int kZmqZeroCopyRecv = 10;  // zmq.h's draft context option, not compiled in there
 #endif
 
-// A journal that cannot be written is tried again after this long, doubling up to the limit.
-constexpr TimeMs kFirstJournalRetryMs = 250;
-constexpr TimeMs kMaxJournalRetryMs = 30'000;
 // Beside the journal: damage an operator chose to start without (docs/journal.md, "Damage").
 constexpr const char* kAcceptedDamageFile = "damage.accepted";
 // Escalation steps taken in one pass at most: after a long stop the overdue incidents catch up
@@ -192,6 +189,8 @@ struct PendingAnswer {
 constexpr std::size_t kMaxDeliveryId = 64;
 
 struct IngestServer::Impl {
+    Impl(const IngestConfig& config, const StartOptions& options);
+
     IngestConfig config;
     StartOptions options;
     // Ingest's clock: every time it gives an event, a heartbeat or a deadline.
@@ -199,13 +198,13 @@ struct IngestServer::Impl {
     zmq::context_t context{1};
     std::unique_ptr<KeyGate> gate;  // after the context, before every socket it guards
     KeyPair own_keys;               // the ingest's pair (empty with keys off)
-    std::vector<Department> departments;
     zmq::socket_t updates{context, zmq::socket_type::pub};
     // Walls coming and going on `updates`: a wall that leaves frees its queue, and the memory
     // is handed back to the system soon after (malloc keeps freed memory otherwise).
     TimeMs trim_at = 0;
     zmq::socket_t snapshots{context, zmq::socket_type::router};
-    std::unique_ptr<JournalWriter> journal;
+    // Every event, whoever it comes from, is numbered, journaled and published here.
+    EventLog events;
     std::unique_ptr<CityPlacement> placement;
     std::unique_ptr<DeadLetterFile> dead_letter;
     std::unique_ptr<FeedHealthBoard> health;
@@ -213,80 +212,76 @@ struct IngestServer::Impl {
     UnitRoster units;
     DayLedger day;
     EscalationSchedule escalations;
-    std::uint64_t checkpointed_seq = 0;
     IngestCounters counters;
-    FeedLimits limits;
+    LogThrottle throttled{[](const std::string& line) { log(line); }, 10'000};
 
+    // ---- Departments (departments.cpp): what they send, and the answers they wait for.
+    std::vector<Department> departments;
+    FeedLimits limits;
     struct Upstream {
         DepartmentConfig config;
         std::unique_ptr<UpstreamLink> link;
         std::uint64_t replayed_counted = 0;
     };
     std::vector<Upstream> upstreams;
-
-    // Events numbered and committed to the state in this drain pass, not yet journaled, hence
-    // not yet published (docs/journal.md, "Batches"); who sent each, for the dead letter.
-    std::vector<JournalRecord> batch;
-    std::vector<std::string> batch_sources;
-    // Journaled but not yet on disk: published once the journal says they are durable, so a
-    // number a wall has seen is never lost to a power cut and given to another event.
-    std::deque<JournalRecord> unpublished;
-    std::uint64_t published_seq = 0;
-    // Set while a batch cannot be journaled (the batch is kept): nothing is taken from the
-    // departments, published or checkpointed, every wall is told why, and the batch is
-    // written again with back-off until it goes in (docs/journal.md, "When the journal fails").
-    std::string journal_failed;
-    TimeMs next_journal_retry = 0;
-    bool journal_retrying = false;
-    TimeMs journal_retry_delay = 0;
-    TimeMs next_checkpoint_try = 0;
-    TimeMs checkpoint_retry_ms = 0;
-    LogThrottle throttled{[](const std::string& line) { log(line); }, 10'000};
-
-    void fence(const std::string& error);
-    void retry_journal(TimeMs now);
-    Result<void> reopen_journal();
-    void publish_durable();
-    // Journals what is queued and waits for the disk, so that what follows is not ahead of it.
-    bool settle();
-
+    // The message being handled, when its department waits for an answer: handling it either
+    // answers at once (refused, heartbeat) or queues the answer until the event is published.
+    std::optional<Delivery> delivery;
+    std::deque<PendingAnswer> pending_answers;
+    // Reads what department k has waiting, if the loop saw it readable.
+    void drain(std::size_t k, bool readable);
     void receive(Department& department, const zmq::message_t& message);
     // One message of an acknowledged feed: [peer, delivery id, body].
     void receive_acknowledged(std::size_t index, std::vector<zmq::message_t>& frames);
-    void answer(const Delivery& delivery, std::initializer_list<std::string_view> words);
-    void answer_durable();
-    // The message being handled, when its department waits for an answer: handling it either
-    // answers at once (refused, heartbeat) or queues the answer until the event is durable.
-    std::optional<Delivery> delivery;
-    std::deque<PendingAnswer> pending_answers;
-    std::string record(IncidentChange change, TimeMs now, const std::string& source);
-    std::string enqueue(JournalRecord record, const std::string& source);
-    void flush_batch();
-    void after_commit();
-    // Takes the escalation steps that are due (at most kMaxEscalationsPerPass).
-    void escalate_overdue(TimeMs now);
-    void follow(Upstream& upstream);
     void handle(Department& department, std::string_view bytes);
     void handle_unit(Department& department, const FeedUnitFix& fix, std::string_view bytes,
                      TimeMs now);
-    std::string record_unit(Unit unit, TimeMs now, const std::string& source);
-    Result<void> open_gate();
     void reject(const Department& department, TimeMs now, const FeedReject& why,
                 std::string_view raw);
-    void publish(const wire::Message& message);
+    void answer(const Delivery& delivery, std::initializer_list<std::string_view> words);
+    // Answers what waited for events up to `seq` to be published.
+    void answer_published(std::uint64_t seq);
+    void follow(Upstream& upstream);
+    void watch_peers(Department& department);
+    [[nodiscard]] Result<void> open_gate();
+
+    // ---- Events (ingest_server.cpp): a change to the city becomes one event on the log.
+    [[nodiscard]] Result<void> record(IncidentChange change, TimeMs now, const std::string& source);
+    [[nodiscard]] Result<void> record_unit(Unit unit, TimeMs now, const std::string& source);
+    // Appends to the event log; the department waiting for this message is answered once the
+    // event is published.
+    [[nodiscard]] Result<std::uint64_t> append(wire::Message& message, TimeMs now,
+                                               const std::string& source);
+    // After an event is in the state: a checkpoint or a full batch is written.
+    void after_commit();
+
+    // ---- Walls' requests (ingest_server.cpp), on `snapshots`.
+    std::unique_ptr<WallRequests> walls;
+    std::shared_ptr<const SnapshotImage> image;  // the last one built
     void serve_requests();
     std::shared_ptr<const SnapshotImage> snapshot_image(TimeMs now);
-    std::unique_ptr<WallRequests> walls;         // on `snapshots`
-    std::shared_ptr<const SnapshotImage> image;  // the last one built
-    void watch_peers(Department& department);
+    void publish(const wire::Message& message);
+
+    // ---- Timers (ingest_server.cpp): escalations, heartbeats, memory.
+    // Takes the escalation steps that are due (at most kMaxEscalationsPerPass).
+    void escalate_overdue(TimeMs now);
+    TimeMs next_beat = 0;
+    void on_timers(TimeMs now);
+
+    // ---- Recovery and checkpoints (recovery.cpp).
+    std::uint64_t checkpointed_seq = 0;
+    TimeMs next_checkpoint_try = 0;
+    TimeMs checkpoint_retry_ms = 0;
+    pid_t checkpoint_writer = 0;  // the child writing a checkpoint, if any
+    std::uint64_t checkpoint_writing_seq = 0;
+    [[nodiscard]] Result<void> recover();
+    [[nodiscard]] Result<void> check_damage(const std::vector<JournalDamage>& damage);
+    // The event log's journal came back holding less than the state: see EventLog::Hooks.
+    [[nodiscard]] Result<void> rebuild(std::vector<UnjournaledEvent> dropped);
     void take_checkpoint(bool in_background = true);
     void reap_checkpoint(bool wait);
     void checkpoint_done(std::uint64_t seq, bool written, TimeMs now);
     bool write_checkpoint_files(std::uint64_t seq) const;
-    pid_t checkpoint_writer = 0;  // the child writing a checkpoint, if any
-    std::uint64_t checkpoint_writing_seq = 0;
-    Result<void> recover();
-    Result<void> check_damage(const std::vector<JournalDamage>& damage);
 };
 
 }  // namespace citywall::ingest

@@ -123,6 +123,11 @@ struct IncidentCase {
 using Message = std::variant<IncidentUpdate, FeedHealthReport, Heartbeat, SnapshotChunk, UnitUpdate,
                              UnitRoster, DayCountsReport, IncidentCase>;
 
+// The kind a message is sent as: the kinds are the alternatives of Message in their order.
+inline Kind kind_of(const Message& message) {
+    return static_cast<Kind>(message.index() + 1);
+}
+
 std::string encode(const Message& message);
 // A message, or why the bytes are not one. Text is as the sender wrote it: ingest checks that
 // text is UTF-8 where it enters, so the decoder does not check it again (a wall shows a byte
