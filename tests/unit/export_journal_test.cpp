@@ -1,0 +1,273 @@
+// citywall-export's library: a journal's incidents of a time window, read back through GDAL
+// from each format the way QGIS would, on real San Francisco incidents.
+#include "journal_export.hpp"
+
+#include <gdal_priv.h>
+#include <gtest/gtest.h>
+#include <ogrsf_frmts.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <map>
+
+#include "citywall/incident_table.hpp"
+#include "citywall/journal.hpp"
+#include "citywall/wire.hpp"
+
+namespace citywall::exporter {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr TimeMs kHour = 3'600'000;
+// 2013-12-31T00:00:00Z, the day of the real incidents.
+constexpr TimeMs kDay = 1'388'448'000'000;
+
+struct RealIncident {
+    std::string number, category, address;
+    LonLat at;
+};
+
+// The first `count` incidents of the real file, read with GDAL as the file is.
+std::vector<RealIncident> real_incidents(std::size_t count) {
+    GDALAllRegister();
+    std::unique_ptr<GDALDataset> csv(GDALDataset::Open(
+        CITYWALL_TEST_DATA "/real/sfpd_incidents.csv", GDAL_OF_VECTOR | GDAL_OF_READONLY));
+    EXPECT_TRUE(csv);
+    std::vector<RealIncident> out;
+    if (!csv) return out;
+    OGRLayer* layer = csv->GetLayer(0);
+    for (auto& feature : *layer) {
+        RealIncident incident{feature->GetFieldAsString("IncidntNum"),
+                              feature->GetFieldAsString("Category"),
+                              feature->GetFieldAsString("Address"),
+                              {std::stod(feature->GetFieldAsString("lng")),
+                               std::stod(feature->GetFieldAsString("lat"))}};
+        out.push_back(std::move(incident));
+        if (out.size() == count) break;
+    }
+    return out;
+}
+
+class ExportJournalTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        dir_ = fs::temp_directory_path() /
+               ("citywall-export-" + std::to_string(::getpid()) + "-" +
+                ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        fs::remove_all(dir_);
+        fs::create_directories(dir_);
+        auto writer = JournalWriter::open({dir_ / "journal", 64u << 20, 0});
+        ASSERT_TRUE(writer) << writer.error();
+        journal_ = std::move(*writer);
+    }
+    void TearDown() override { fs::remove_all(dir_); }
+
+    void write(TimeMs at, const wire::Message& message) {
+        std::string bytes = wire::encode(message);
+        ASSERT_TRUE(journal_->append(
+            {++seq_, at, static_cast<std::uint16_t>(wire::kind_of(message)), std::move(bytes)}));
+    }
+    void write(TimeMs at, Incident incident) {
+        incident.updated = at;
+        write(at, wire::Message{wire::IncidentUpdate{seq_ + 1, std::move(incident)}});
+    }
+    static Incident incident_of(std::uint64_t id, const RealIncident& real) {
+        Incident incident;
+        incident.id = id;
+        incident.category = "police." + real.category;
+        incident.title = real.category;
+        incident.description = real.address;
+        incident.location = real.at;
+        incident.sources.push_back({"sfpd", real.number, IncidentStatus::reported, 0});
+        incident.beat = {"CENTRAL", "Central"};
+        return incident;
+    }
+
+    fs::path dir_;
+    std::unique_ptr<JournalWriter> journal_;
+    std::uint64_t seq_ = 0;
+};
+
+struct Read {
+    std::map<std::uint64_t, std::unique_ptr<OGRFeature>> by_id;
+    std::vector<std::string> fields;
+    std::size_t changes = 0;
+};
+
+Read read_back(const fs::path& incidents, const fs::path& changes) {
+    Read read;
+    std::unique_ptr<GDALDataset> in(
+        GDALDataset::Open(incidents.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+    EXPECT_TRUE(in) << incidents;
+    if (!in) return read;
+    OGRLayer* layer = in->GetLayerByName("incidents");
+    if (!layer) layer = in->GetLayer(0);
+    EXPECT_TRUE(layer);
+    if (!layer) return read;
+    OGRFeatureDefn* definition = layer->GetLayerDefn();
+    for (int i = 0; i < definition->GetFieldCount(); ++i)
+        read.fields.push_back(definition->GetFieldDefn(i)->GetNameRef());
+    for (auto& feature : *layer) {
+        const auto id = static_cast<std::uint64_t>(feature->GetFieldAsInteger64("id"));
+        read.by_id[id] = std::unique_ptr<OGRFeature>(feature.release());
+    }
+    std::unique_ptr<GDALDataset> out(
+        GDALDataset::Open(changes.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+    EXPECT_TRUE(out) << changes;
+    if (!out) return read;
+    OGRLayer* change_layer = out->GetLayerByName("status_changes");
+    if (!change_layer) change_layer = out->GetLayer(0);
+    read.changes = static_cast<std::size_t>(change_layer->GetFeatureCount());
+    return read;
+}
+
+TEST_F(ExportJournalTest, AWindowHoldsWhatWasOpenInItAsItStoodAtItsEndInEveryFormat) {
+    const auto real = real_incidents(400);
+    ASSERT_EQ(real.size(), 400u);
+    const TimeMs from = kDay + 10 * kHour, to = kDay + 12 * kHour;
+    // 0-99: opened and closed before the window (left out).
+    // 100-199: opened before the window, open when it begins, unchanged in it (in, reported).
+    // 200-299: opened in the window, on scene, resolved in it (in, resolved, 3 changes each).
+    // 300-399: opened after the window (left out).
+    for (std::uint64_t k = 0; k < 400; ++k) {
+        Incident incident = incident_of(k + 1, real[k]);
+        const TimeMs opened = k < 200   ? kDay + 8 * kHour + static_cast<TimeMs>(k) * 1000
+                              : k < 300 ? from + static_cast<TimeMs>(k) * 1000
+                                        : to + kHour;
+        incident.received = opened;
+        write(opened, incident);
+        if (k < 100) {
+            incident.status = IncidentStatus::closed;
+            write(opened + 60'000, incident);
+        } else if (k >= 200 && k < 300) {
+            incident.status = IncidentStatus::on_scene;
+            write(opened + 60'000, incident);
+            incident.severity = Severity::major;  // not a status change
+            write(opened + 90'000, incident);
+            incident.status = IncidentStatus::resolved;
+            write(opened + 120'000, incident);
+        }
+        if (k % 50 == 0) {  // a unit's fix between them: not an incident
+            Unit unit;
+            unit.department = "sfpd";
+            unit.id = "car-" + std::to_string(k);
+            unit.location = real[k].at;
+            write(opened + 1, wire::Message{wire::UnitUpdate{seq_ + 1, unit}});
+        }
+    }
+    ASSERT_TRUE(journal_->sync());
+
+    for (const char* name : {"window.gpkg", "window.csv", "window.geojson"}) {
+        SCOPED_TRACE(name);
+        ExportRequest request;
+        request.journal = dir_ / "journal";
+        request.out = dir_ / name;
+        auto format = format_of(request.out);
+        ASSERT_TRUE(format) << format.error();
+        request.format = *format;
+        request.from = from;
+        request.to = to;
+        auto done = export_incidents(request);
+        ASSERT_TRUE(done) << done.error();
+        EXPECT_EQ(done->incidents, 200u);
+        EXPECT_EQ(done->still_open, 100u);
+        EXPECT_EQ(done->status_changes, 300u);  // opened, on scene, resolved
+        EXPECT_EQ(done->undecodable, 0u);
+
+        const Read read = read_back(request.out, done->changes_out);
+        // Every column of the schema, by its name, and nothing else (but the format's own).
+        std::vector<std::string> expected;
+        for (const Column& column : incident_columns())
+            expected.push_back(column.name);
+        std::erase_if(const_cast<std::vector<std::string>&>(read.fields),
+                      [](const std::string& f) { return f == "fid"; });
+        EXPECT_EQ(read.fields, expected);
+        ASSERT_EQ(read.by_id.size(), 200u);
+        EXPECT_EQ(read.changes, 300u);
+        for (std::uint64_t k = 100; k < 300; ++k) {
+            const auto it = read.by_id.find(k + 1);
+            ASSERT_NE(it, read.by_id.end()) << k;
+            const OGRFeature& row = *it->second;
+            EXPECT_STREQ(row.GetFieldAsString("status"), k < 200 ? "reported" : "resolved");
+            EXPECT_STREQ(row.GetFieldAsString("severity"), k < 200 ? "moderate" : "major");
+            EXPECT_EQ(row.GetFieldAsString("category"), "police." + real[k].category);
+            EXPECT_EQ(row.GetFieldAsString("description"), real[k].address);
+            // Positions as the journal holds them, to the last bit.
+            EXPECT_EQ(row.GetFieldAsDouble("lon"), real[k].at.lon) << k;
+            EXPECT_EQ(row.GetFieldAsDouble("lat"), real[k].at.lat) << k;
+            if (const OGRGeometry* g = row.GetGeometryRef()) {
+                EXPECT_EQ(g->toPoint()->getX(), real[k].at.lon);
+                EXPECT_EQ(g->toPoint()->getY(), real[k].at.lat);
+            }
+            // GeoJSON gives the JSON back in its own spacing.
+            std::string sources = row.GetFieldAsString("sources");
+            std::erase(sources, ' ');
+            EXPECT_NE(sources.find("\"source_id\":\"" + real[k].number + "\""), std::string::npos)
+                << sources;
+            EXPECT_STREQ(row.GetFieldAsString("beat_code"), "CENTRAL");
+            int year = 0, month = 0, day = 0, hour = 0, minute = 0, zone = 0;
+            float second = 0;
+            ASSERT_TRUE(const_cast<OGRFeature&>(row).GetFieldAsDateTime(
+                row.GetFieldIndex("received"), &year, &month, &day, &hour, &minute, &second,
+                &zone));
+            EXPECT_EQ(year, 2013);
+            EXPECT_EQ(month, 12);
+            EXPECT_EQ(day, 31);
+            EXPECT_EQ(hour, k < 200 ? 8 : 10 + static_cast<int>(k / 3600));
+            EXPECT_FALSE(row.IsFieldSetAndNotNull(row.GetFieldIndex("occurred")))
+                << "no time is a null, not 1970";
+        }
+    }
+}
+
+TEST_F(ExportJournalTest, AnExistingOutputIsReplacedOnlyWhenAskedAndTheJournalMustBeThere) {
+    write(kDay, incident_of(1, real_incidents(1).at(0)));
+    ASSERT_TRUE(journal_->sync());
+    ExportRequest request;
+    request.journal = dir_ / "journal";
+    request.out = dir_ / "out.gpkg";
+    ASSERT_TRUE(export_incidents(request));
+    auto again = export_incidents(request);
+    ASSERT_FALSE(again);
+    EXPECT_EQ(again.error_value().kind, ErrorKind::refused);
+    request.replace = true;
+    auto replaced = export_incidents(request);
+    ASSERT_TRUE(replaced) << replaced.error();
+    EXPECT_EQ(replaced->incidents, 1u);
+
+    request.journal = dir_ / "no-such-journal";
+    request.out = dir_ / "other.gpkg";
+    auto missing = export_incidents(request);
+    ASSERT_FALSE(missing);
+    EXPECT_FALSE(fs::exists(request.out)) << "nothing is written from no journal";
+
+    request.journal = dir_ / "journal";
+    request.from = kDay + kHour;
+    request.to = kDay;
+    EXPECT_FALSE(export_incidents(request)) << "a window that ends before it begins";
+}
+
+TEST(ExportTime, TakesTimesWithAZoneOrEpochMillisecondsAndRefusesTheRest) {
+    EXPECT_EQ(*parse_time("2013-12-31T08:00:00+08:00"), kDay);
+    EXPECT_EQ(*parse_time("2013-12-31T00:00:00Z"), kDay);
+    EXPECT_EQ(*parse_time("2013-12-30T16:00:00-08:00"), kDay);
+    EXPECT_EQ(*parse_time("2013-12-31T00:00:01.250Z"), kDay + 1250);
+    EXPECT_EQ(*parse_time("1388448000000"), kDay);
+    auto local = parse_time("2013-12-31T08:00:00");
+    ASSERT_FALSE(local);
+    EXPECT_NE(local.error().find("no zone"), std::string::npos) << local.error();
+    EXPECT_FALSE(parse_time(""));
+    EXPECT_FALSE(parse_time("yesterday"));
+    EXPECT_FALSE(parse_time("99999999999999999999999"));
+}
+
+TEST(ExportFormat, IsToldByTheExtension) {
+    EXPECT_EQ(*format_of("a/b.GPKG"), Format::geopackage);
+    EXPECT_EQ(*format_of("x.csv"), Format::csv);
+    EXPECT_EQ(*format_of("x.geojson"), Format::geojson);
+    EXPECT_FALSE(format_of("x.shp"));
+}
+
+}  // namespace
+}  // namespace citywall::exporter

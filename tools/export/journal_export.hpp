@@ -1,0 +1,49 @@
+// What citywall-export does, as a library its tests call: the incidents of a time window, read
+// from a journal, written through GDAL (docs/export.md).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "citywall/incident.hpp"
+#include "citywall/result.hpp"
+
+namespace citywall::exporter {
+
+enum class Format { geopackage, csv, geojson };
+
+struct ExportRequest {
+    std::filesystem::path journal;
+    std::filesystem::path out;
+    Format format = Format::geopackage;
+    // The window, by when ingest recorded each event (ms since the epoch, UTC); open ends are
+    // the journal's ends.
+    std::optional<TimeMs> from, to;
+    bool replace = false;  // an existing output is replaced instead of refused
+};
+
+struct ExportSummary {
+    std::uint64_t events_read = 0;  // records of the journal read up to the window's end
+    std::uint64_t undecodable = 0;  // records no decoder of this build reads: skipped
+    std::uint64_t damaged = 0;      // stretches of damage the reader read past
+    std::uint64_t incidents = 0;    // rows of the incidents layer
+    std::uint64_t still_open = 0;   // of them, open at the window's end
+    std::uint64_t status_changes = 0;
+    std::filesystem::path changes_out;  // where the status changes went (CSV, GeoJSON: a file)
+};
+
+// The format an output path's extension names (.gpkg, .csv, .geojson/.json).
+Result<Format> format_of(const std::filesystem::path& out);
+// A time on the command line: ISO 8601 with a zone ("2024-05-01T12:00:00+08:00", "...Z") or
+// milliseconds since the epoch. A time without a zone is refused: the export would not know
+// whose noon it is.
+Result<TimeMs> parse_time(std::string_view text);
+
+// Every incident open at some moment of the window — opened or changed in it, or open when it
+// began — as it stood at the window's end, and every change of status in the window.
+Result<ExportSummary> export_incidents(const ExportRequest& request);
+
+}  // namespace citywall::exporter
