@@ -69,29 +69,33 @@ std::optional<std::uint32_t> CityAreas::locate(AreaLevel level, LonLat p) const 
     return set.index.locate(p);
 }
 
-std::optional<AreaHit> CityAreas::find(std::string_view text) const {
-    if (text.empty()) return std::nullopt;
-    constexpr AreaLevel kOrder[] = {AreaLevel::district, AreaLevel::street, AreaLevel::community,
-                                    AreaLevel::grid, AreaLevel::beat};
-    for (const bool by_code : {true, false}) {
-        for (const AreaLevel level : kOrder) {
-            const auto& refs = sets_[static_cast<int>(level)].refs;
-            for (std::uint32_t i = 0; i < refs.size(); ++i) {
-                if ((by_code ? refs[i].code : refs[i].name) == text) return AreaHit{level, i};
-            }
-        }
-    }
-    std::optional<AreaHit> partial;
-    for (const AreaLevel level : kOrder) {
+namespace {
+
+constexpr AreaLevel kCoarsestFirst[] = {AreaLevel::district, AreaLevel::street,
+                                        AreaLevel::community, AreaLevel::grid, AreaLevel::beat};
+
+}  // namespace
+
+std::vector<AreaHit> CityAreas::find_all(std::string_view text, std::size_t limit) const {
+    std::vector<AreaHit> hits;
+    if (text.empty()) return hits;
+    for (const AreaLevel level : kCoarsestFirst) {
         const auto& refs = sets_[static_cast<int>(level)].refs;
-        for (std::uint32_t i = 0; i < refs.size(); ++i) {
-            if (refs[i].name.find(text) == std::string::npos) continue;
-            if (partial) return std::nullopt;  // ambiguous: the operator types more
-            partial = AreaHit{level, i};
-        }
-        if (partial) return partial;  // the coarsest level that matches wins
+        for (std::uint32_t i = 0; i < refs.size() && hits.size() < limit; ++i)
+            if (refs[i].code == text || refs[i].name == text) hits.push_back({level, i});
     }
-    return std::nullopt;
+    return hits;
+}
+
+std::vector<AreaHit> CityAreas::find_containing(std::string_view text, std::size_t limit) const {
+    std::vector<AreaHit> hits;
+    if (text.empty()) return hits;
+    for (const AreaLevel level : kCoarsestFirst) {
+        const auto& refs = sets_[static_cast<int>(level)].refs;
+        for (std::uint32_t i = 0; i < refs.size() && hits.size() < limit; ++i)
+            if (refs[i].name.find(text) != std::string::npos) hits.push_back({level, i});
+    }
+    return hits;
 }
 
 }  // namespace citywall::viewer

@@ -43,9 +43,11 @@ class CityAreas {
     bool any() const;
     // Exact point-in-polygon at one level.
     std::optional<std::uint32_t> locate(AreaLevel level, LonLat p) const;
-    // An area by code (exact) or name (exact, then a unique substring), finest level last:
-    // districts first, so "南山" finds the district before a community that shares the name.
-    std::optional<AreaHit> find(std::string_view code_or_name) const;
+    // Every area whose code or name is `text`, coarsest level first (districts before the
+    // communities that share a name), at most `limit`.
+    std::vector<AreaHit> find_all(std::string_view text, std::size_t limit) const;
+    // Every area whose name holds `text`, coarsest level first, at most `limit`.
+    std::vector<AreaHit> find_containing(std::string_view text, std::size_t limit) const;
     const AreaRef& ref(AreaHit hit) const { return level(hit.level).refs[hit.area]; }
 
   private:

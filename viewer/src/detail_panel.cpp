@@ -394,8 +394,9 @@ DetailPick draw_detail_panel(const DetailView& view, const Palette& palette, con
 
 // ======================================================================= search box ====
 
-bool draw_search_box(std::string& text, const std::string& feedback, const WallFonts& fonts,
-                     const Camera& camera, float top) {
+SearchBoxAction draw_search_box(std::string& text, const std::string& feedback,
+                                const std::vector<std::string>& choices, const WallFonts& fonts,
+                                const Camera& camera, float top) {
     ImGui::SetNextWindowPos(ImVec2(side_panel_width(camera) + 16, top + 16));
     ImGui::SetNextWindowBgAlpha(0.85f);
     ImGui::Begin("##search", nullptr,
@@ -404,16 +405,21 @@ bool draw_search_box(std::string& text, const std::string& feedback, const WallF
     char buffer[128];
     std::snprintf(buffer, sizeof buffer, "%s", text.c_str());
     ImGui::SetNextItemWidth(fonts.body->FontSize * 14);
-    const bool entered =
-        ImGui::InputTextWithHint("##q", "搜索 区/街道/社区/网格/事件号 search", buffer,
-                                 sizeof buffer, ImGuiInputTextFlags_EnterReturnsTrue);
+    SearchBoxAction action;
+    action.entered = ImGui::InputTextWithHint("##q", "搜索 区域/事件号/单位 search", buffer,
+                                              sizeof buffer, ImGuiInputTextFlags_EnterReturnsTrue);
     text = buffer;
     if (!feedback.empty()) {
         ImGui::SameLine();
         ImGui::TextColored(ImVec4(1.0f, 0.78f, 0.25f, 1.0f), "%s", feedback.c_str());
     }
+    for (std::size_t i = 0; i < choices.size(); ++i) {
+        ImGui::PushID(static_cast<int>(i));
+        if (ImGui::Selectable(choices[i].c_str())) action.picked = i;
+        ImGui::PopID();
+    }
     ImGui::End();
-    return entered;
+    return action;
 }
 
 }  // namespace citywall::viewer

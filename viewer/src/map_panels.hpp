@@ -51,10 +51,15 @@ struct DetailPick {
 DetailPick draw_detail_panel(const DetailView& view, const Palette& palette, const WallFonts& fonts,
                              const Camera& camera, bool& closed);
 
-// Top left of the map: type a district/street/community/grid name or code, or an incident id.
-// Returns true when the operator pressed Enter (the text is in `text`).
-bool draw_search_box(std::string& text, const std::string& feedback, const WallFonts& fonts,
-                     const Camera& camera, float top);
+// Top left of the map: type an area's name or code, an incident's number or a unit's call sign.
+// `choices`: what the last search found when it found several, listed under the box by kind.
+struct SearchBoxAction {
+    bool entered = false;               // Enter was pressed: the text is in `text`
+    std::optional<std::size_t> picked;  // one of the choices was clicked
+};
+SearchBoxAction draw_search_box(std::string& text, const std::string& feedback,
+                                const std::vector<std::string>& choices, const WallFonts& fonts,
+                                const Camera& camera, float top);
 
 std::string format_time(TimeMs t);  // "2026-01-01 17:00:00" local time
 std::string format_duration(double seconds);

@@ -209,6 +209,10 @@ Outcome run_wall_command(WallApp& app, const WallCommand& wall_command) {
                 return Outcome{
                     true, false,
                     ",\"selected\":" + selection_json(app) + ",\"view\":" + view_json(app)};
+            } else if constexpr (std::is_same_v<C, Search>) {
+                return Outcome{true, false,
+                               ",\"matches\":" + std::to_string(app.search_matches().size()) +
+                                   ",\"selected\":" + selection_json(app)};
             } else if constexpr (std::is_same_v<C, FilterQueue> || std::is_same_v<C, SortQueue>) {
                 return Outcome{true, false, queue_json(app)};
             } else if constexpr (std::is_same_v<C, ShowPanel>) {
@@ -365,9 +369,10 @@ int run_script(WallApp& app, const RunOptions& options) {
         {"expect-count",
          [&](const Args& a) {
              if (a.size() != 2 || !parse_number(a[1])) return malformed("expect-count CODE N");
-             const auto hit = app.areas().find(a[0]);
-             if (!hit) return failed("no area " + a[0]);
-             const auto n = app.counts().count(hit->level, hit->area);
+             const auto hits = app.areas().find_all(a[0], 2);
+             if (hits.empty()) return failed("no area " + a[0]);
+             if (hits.size() > 1) return failed("more than one area is called " + a[0]);
+             const auto n = app.counts().count(hits[0].level, hits[0].area);
              const std::string fields = ",\"open\":" + std::to_string(n);
              return std::to_string(n) == a[1] ? Outcome{true, false, fields}
                                               : failed("expected " + a[1], fields);

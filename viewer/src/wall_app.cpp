@@ -604,8 +604,19 @@ void WallApp::draw_panels(const StreamStatus& status) {
                                    counts_.unplaced(level), fonts_, camera_, box_top - 10);
         }
         const float top = status.drill ? std::round(fonts_.banner->FontSize * 1.5f) : 0.0f;
-        if (draw_search_box(search_text_, search_feedback_, fonts_, camera_, top)) {
-            search_feedback_ = zoom_to(search_text_) ? "" : "未找到 not found";
+        std::vector<std::string> choices;
+        for (const SearchMatch& match : search_matches_)
+            choices.push_back(match.label);
+        const SearchBoxAction searched =
+            draw_search_box(search_text_, search_feedback_, choices, fonts_, camera_, top);
+        if (search_text_ != search_matched_) search_matches_.clear();
+        if (searched.picked) {
+            const SearchMatch match = search_matches_[*searched.picked];
+            search_matches_.clear();
+            search_feedback_.clear();
+            go_to(match);
+        } else if (searched.entered) {
+            search(search_text_);
         }
         DetailView view;
         view.now = clock_.now();

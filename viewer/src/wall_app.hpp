@@ -25,6 +25,7 @@
 #include "map_layers.hpp"
 #include "palette.hpp"
 #include "panels.hpp"
+#include "search.hpp"
 #include "selected_case.hpp"
 #include "unit_layer.hpp"
 #include "viewer_config.hpp"
@@ -109,7 +110,13 @@ class WallApp {
     bool select_incident(std::uint64_t id, bool fly);
     bool select_unit(const std::string& key, bool fly);
     // Zooms to an area (code or name) or an incident (its id) and selects it.
+    // A script's zoom: the first of what the search box would find (find_matches).
     bool zoom_to(const std::string& code_name_or_id);
+    void go_to(const SearchMatch& match);
+    // As Enter in the search box with `text` in it.
+    void search(const std::string& text);
+    // What the last search found when it found several (offered under the box).
+    const std::vector<SearchMatch>& search_matches() const { return search_matches_; }
     const Selection& selection() const { return selection_; }
     // The selected incident's description and history, asked of ingest (docs/viewer.md).
     const SelectedCase& selected_case() const { return case_; }
@@ -179,6 +186,8 @@ class WallApp {
     Selection selection_;
     SelectedCase case_;
     std::string search_text_, search_feedback_;
+    std::vector<SearchMatch> search_matches_;  // several: offered under the box
+    std::string search_matched_;               // the text they were found for
     // The incidents of the selected area, found again only when its count changes.
     std::vector<std::uint64_t> area_list_;
     Selection area_list_for_;

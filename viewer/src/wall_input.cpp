@@ -122,6 +122,8 @@ Result<void> WallApp::run(const WallCommand& wall_command) {
             } else if constexpr (std::is_same_v<C, ZoomTo>) {
                 if (!zoom_to(c.target))
                     return Error{ErrorKind::not_found, "nothing called " + c.target};
+            } else if constexpr (std::is_same_v<C, Search>) {
+                search(c.text);
             } else if constexpr (std::is_same_v<C, ClearSelection>) {
                 clear_selection();
             } else if constexpr (std::is_same_v<C, SetAggregate>) {
@@ -173,23 +175,45 @@ Selection WallApp::click(double px, double py, bool beat) {
 // ========================================================================== zoom-to ====
 
 bool WallApp::zoom_to(const std::string& text) {
-    std::uint64_t id = 0;
-    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), id);
-    if (error == std::errc() && end == text.data() + text.size() && select_incident(id, true)) {
-        return true;
-    }
-    const auto hit = areas_.find(text);
-    if (!hit) {
-        // A unit by its id or call sign ("巡逻12", "沪A1234").
-        for (const auto& [key, unit] : picture_.units()) {
-            if (unit.id == text || unit.callsign == text) return select_unit(key, true);
-        }
-        return false;
-    }
-    select({Selection::Kind::area, 0, *hit, {}});
-    const AreaSet& set = areas_.level(hit->level);
-    fly_to(set.mesh.boxes[hit->area], 3.0, set.mesh.anchors[hit->area]);
+    const auto matches = find_matches(text, picture_, areas_);
+    if (matches.empty()) return false;
+    if (matches.size() > 1)
+        std::fprintf(stderr, "citywall-viewer: '%s' names %zu things; going to the first, %s\n",
+                     text.c_str(), matches.size(), matches.front().label.c_str());
+    go_to(matches.front());
     return true;
+}
+
+void WallApp::search(const std::string& text) {
+    search_text_ = text;
+    search_matched_ = text;
+    search_matches_ = find_matches(text, picture_, areas_);
+    search_feedback_.clear();
+    if (search_matches_.empty()) {
+        search_feedback_ = "未找到 not found";
+    } else if (search_matches_.size() == 1) {
+        go_to(search_matches_.front());
+        search_matches_.clear();
+    } else {
+        search_feedback_ = std::to_string(search_matches_.size()) + " 个结果 matches";
+    }
+}
+
+void WallApp::go_to(const SearchMatch& match) {
+    switch (match.kind) {
+        case SearchMatch::Kind::incident:
+            (void)select_incident(match.incident, true);
+            return;
+        case SearchMatch::Kind::unit:
+            (void)select_unit(match.unit, true);
+            return;
+        case SearchMatch::Kind::area: {
+            select({Selection::Kind::area, 0, match.area, {}});
+            const AreaSet& set = areas_.level(match.area.level);
+            fly_to(set.mesh.boxes[match.area.area], 3.0, set.mesh.anchors[match.area.area]);
+            return;
+        }
+    }
 }
 
 void WallApp::fly_to(const MercatorBox& box, double min_mpp, std::optional<MercatorPoint> inside) {

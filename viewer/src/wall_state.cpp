@@ -94,6 +94,13 @@ Result<WallCommand> parse_wall_command(std::string_view name, const Args& a) {
             text += " " + a[i];
         return WallCommand{command::ZoomTo{text}};
     }
+    if (name == "search") {
+        if (a.empty()) return usage("search TEXT");
+        std::string text = a[0];
+        for (std::size_t i = 1; i < a.size(); ++i)
+            text += " " + a[i];
+        return WallCommand{command::Search{text}};
+    }
     if (name == "clear-selection") {
         if (!a.empty()) return usage("clear-selection");
         return WallCommand{command::ClearSelection{}};

@@ -58,8 +58,11 @@ struct Click {  // the incident at a pixel, else the area, else a beat (`beat`: 
 struct SelectIncident {
     std::uint64_t id = 0;
 };
-struct ZoomTo {  // an area by code or name, or an incident by id
+struct ZoomTo {  // the first of what the search box finds for `target`
     std::string target;
+};
+struct Search {  // as Enter in the search box: one match is gone to, several listed under it
+    std::string text;
 };
 struct ClearSelection {};
 struct SetAggregate {
@@ -84,10 +87,10 @@ struct AdvanceClock {
 };
 }  // namespace command
 
-using WallCommand =
-    std::variant<command::SetView, command::Click, command::SelectIncident, command::ZoomTo,
-                 command::ClearSelection, command::SetAggregate, command::ShowPanel,
-                 command::FilterQueue, command::SortQueue, command::AdvanceClock>;
+using WallCommand = std::variant<command::SetView, command::Click, command::SelectIncident,
+                                 command::ZoomTo, command::Search, command::ClearSelection,
+                                 command::SetAggregate, command::ShowPanel, command::FilterQueue,
+                                 command::SortQueue, command::AdvanceClock>;
 
 // A command from its words, as a script line writes it ("view 114.05 22.6 10",
 // "queue-filter department 119"). not_found: the name is no wall command; invalid: the words
