@@ -5,7 +5,8 @@
 namespace citywall {
 
 TimeMs local_day_start(TimeMs t) {
-    std::time_t seconds = static_cast<std::time_t>(t / 1000);
+    // The second `t` falls in, rounded down: before 1970 division rounds towards zero, up.
+    std::time_t seconds = static_cast<std::time_t>(t / 1000 - (t % 1000 < 0 ? 1 : 0));
     std::tm local{};
     localtime_r(&seconds, &local);
     local.tm_hour = local.tm_min = local.tm_sec = 0;

@@ -24,6 +24,12 @@ int digits(std::string_view s, std::size_t pos, std::size_t count, bool& ok) {
     return value;
 }
 
+int days_in_month(int year, int month) {
+    constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    return month == 2 && leap ? 29 : kDays[month - 1];
+}
+
 // Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
 std::int64_t days_from_civil(int y, int m, int d) {
     y -= m <= 2;
@@ -43,8 +49,9 @@ std::optional<TimeMs> parse_iso8601(std::string_view s) {
     bool ok = true;
     int year = digits(s, 0, 4, ok), month = digits(s, 5, 2, ok), day = digits(s, 8, 2, ok);
     int hour = digits(s, 11, 2, ok), minute = digits(s, 14, 2, ok), second = digits(s, 17, 2, ok);
-    if (!ok || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 ||
-        second > 60)
+    // A day the month lacks (02-30) is no time, not some day of the next month.
+    if (!ok || month < 1 || month > 12 || day < 1 || day > days_in_month(year, month) ||
+        hour > 23 || minute > 59 || second > 60)
         return std::nullopt;
     std::size_t pos = 19;
     int millis = 0;
@@ -61,15 +68,12 @@ std::optional<TimeMs> parse_iso8601(std::string_view s) {
         ++pos;
     } else if (pos < s.size() && (s[pos] == '+' || s[pos] == '-')) {
         int sign = s[pos] == '-' ? -1 : 1;
-        int oh = digits(s, pos + 1, 2, ok);
-        if (pos + 3 < s.size() && s[pos + 3] == ':') {
-            offset_minutes = sign * (oh * 60 + digits(s, pos + 4, 2, ok));
-            pos += 6;
-        } else {
-            offset_minutes = sign * (oh * 60 + digits(s, pos + 3, 2, ok));
-            pos += 5;
-        }
-        if (!ok || oh > 23) return std::nullopt;
+        const bool colon = pos + 3 < s.size() && s[pos + 3] == ':';
+        const int oh = digits(s, pos + 1, 2, ok);
+        const int om = digits(s, pos + (colon ? 4 : 3), 2, ok);
+        offset_minutes = sign * (oh * 60 + om);
+        pos += colon ? 6 : 5;
+        if (!ok || oh > 23 || om > 59) return std::nullopt;
     } else {
         return std::nullopt;  // a time without a zone is ambiguous
     }

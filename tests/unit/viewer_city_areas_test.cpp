@@ -1,0 +1,161 @@
+// The wall's areas: every level read from one source, each with its point-in-polygon index, fill
+// triangles, boxes and a point inside each area; a level that fails reported and left empty; and
+// an area found by its code, its name, or a part of its name unique at the coarsest level that has
+// it.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "city_areas.hpp"
+#include "citywall/geo.hpp"
+#include "map_files.hpp"
+#include "scratch_dir.hpp"
+
+namespace citywall::viewer {
+namespace {
+
+using testing::geojson_collection;
+using testing::geojson_feature;
+using testing::square_polygon;
+
+std::string area(const std::string& code, const std::string& name, double lon, double lat,
+                 double size) {
+    return geojson_feature(R"({"code":")" + code + R"(","name":")" + name + R"("})",
+                           square_polygon(lon, lat, size));
+}
+
+class CityAreasTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        write("d.geojson", geojson_collection({area("449901", "东湖区", 114.0, 22.5, 0.2),
+                                               area("449902", "西山区", 114.2, 22.5, 0.2)}));
+        write("s.geojson", geojson_collection({area("449901003", "滨江街道", 114.0, 22.5, 0.2)}));
+        write("c.geojson",
+              geojson_collection({area("449901003012", "新村社区", 114.0, 22.5, 0.2)}));
+        write("g.geojson",
+              geojson_collection({area("449901003012004", "新村社区第4网格", 114.0, 22.5, 0.1),
+                                  area("449901003012005", "新村社区第5网格", 114.1, 22.5, 0.1)}));
+        write("b.geojson", geojson_collection({area("PB01", "东湖第1警格", 114.0, 22.5, 0.4)}));
+        sources_.source =
+            write("city.vrt", testing::vrt_of_layers({{"grids", "g.geojson"},
+                                                      {"communities", "c.geojson"},
+                                                      {"streets", "s.geojson"},
+                                                      {"districts", "d.geojson"},
+                                                      {"police_beats", "b.geojson"}}));
+    }
+
+    std::filesystem::path write(const std::string& name, const std::string& text) {
+        const auto file = dir_ / name;
+        std::ofstream(file, std::ios::binary) << text;
+        return file;
+    }
+
+    CityAreas load() {
+        std::vector<std::string> errors;
+        CityAreas areas = CityAreas::load(sources_, errors);
+        EXPECT_TRUE(errors.empty()) << errors.front();
+        return areas;
+    }
+
+    testing::ScratchDir dir_{"citywall-city-areas"};
+    AreaSources sources_;
+};
+
+TEST_F(CityAreasTest, EveryLevelIsReadWithItsIndexBoxesAndTriangles) {
+    const CityAreas areas = load();
+    EXPECT_TRUE(areas.any());
+    EXPECT_EQ(areas.level(AreaLevel::district).refs.size(), 2u);
+    EXPECT_EQ(areas.level(AreaLevel::street).refs.size(), 1u);
+    EXPECT_EQ(areas.level(AreaLevel::community).refs.size(), 1u);
+    EXPECT_EQ(areas.level(AreaLevel::grid).refs.size(), 2u);
+    EXPECT_EQ(areas.level(AreaLevel::beat).refs.size(), 1u);
+
+    EXPECT_EQ(areas.locate(AreaLevel::grid, {114.05, 22.55}), std::optional<std::uint32_t>(0));
+    EXPECT_EQ(areas.locate(AreaLevel::grid, {114.15, 22.55}), std::optional<std::uint32_t>(1));
+    EXPECT_EQ(areas.locate(AreaLevel::district, {114.3, 22.6}), std::optional<std::uint32_t>(1));
+    EXPECT_FALSE(areas.locate(AreaLevel::grid, {114.3, 22.6}));  // outside every grid
+    EXPECT_FALSE(areas.locate(AreaLevel::district, {113.0, 22.6}));
+
+    for (int level = 0; level < kAreaLevelCount; ++level) {
+        const AreaSet& set = areas.level(static_cast<AreaLevel>(level));
+        ASSERT_EQ(set.mesh.boxes.size(), set.refs.size()) << level;
+        ASSERT_EQ(set.mesh.anchors.size(), set.refs.size()) << level;
+        EXPECT_EQ(set.mesh.skipped, 0u);
+        // A square is two triangles; each vertex names its area.
+        EXPECT_EQ(set.mesh.vertices.size(), 6 * set.refs.size()) << level;
+        for (std::uint32_t i = 0; i < set.refs.size(); ++i) {
+            // The anchor lies inside its own area.
+            const MercatorPoint anchor = set.mesh.anchors[i];
+            EXPECT_EQ(set.index.locate(geo::from_mercator({anchor.x, anchor.y})), i)
+                << set.refs[i].code;
+        }
+        for (const AreaVertex& v : set.mesh.vertices)
+            EXPECT_LT(v.area, static_cast<float>(set.refs.size()));
+    }
+}
+
+TEST_F(CityAreasTest, AnAreaIsFoundByCodeByNameOrByAUniquePartOfItsName) {
+    const CityAreas areas = load();
+    const auto found = [&](std::string_view text) -> std::string {
+        const auto hit = areas.find(text);
+        return hit ? std::string(level_name(hit->level)) + " " + areas.ref(*hit).code : "nothing";
+    };
+    EXPECT_EQ(found("449901"), "district 449901");
+    EXPECT_EQ(found("449901003012005"), "grid 449901003012005");
+    EXPECT_EQ(found("PB01"), "beat PB01");
+    EXPECT_EQ(found("滨江街道"), "street 449901003");
+    // A whole name before a part of another's: the community, not its grids.
+    EXPECT_EQ(found("新村社区"), "community 449901003012");
+    EXPECT_EQ(found("第5网格"), "grid 449901003012005");
+    // A part of names at more than one level: the coarsest level that has it.
+    EXPECT_EQ(found("东湖"), "district 449901");
+    EXPECT_EQ(found("山"), "district 449902");
+    // A part that two areas of that level share is ambiguous: the operator types more.
+    EXPECT_EQ(found("网格"), "nothing");
+    EXPECT_EQ(found("区"), "nothing");
+    EXPECT_EQ(found("4499"), "nothing");  // codes are exact
+    EXPECT_EQ(found(""), "nothing");
+    EXPECT_EQ(found("南山"), "nothing");
+}
+
+TEST_F(CityAreasTest, ALevelThatFailsIsReportedAndTheOthersLoad) {
+    sources_.layers[static_cast<int>(AreaLevel::street)] = "roads";
+    sources_.layers[static_cast<int>(AreaLevel::beat)] = "";  // not configured: no error
+    std::vector<std::string> errors;
+    const CityAreas areas = CityAreas::load(sources_, errors);
+    ASSERT_EQ(errors.size(), 1u);
+    EXPECT_EQ(errors[0].rfind("areas 'roads': ", 0), 0u) << errors[0];
+    EXPECT_FALSE(areas.level(AreaLevel::street).loaded());
+    EXPECT_FALSE(areas.level(AreaLevel::beat).loaded());
+    EXPECT_TRUE(areas.level(AreaLevel::district).loaded());
+    EXPECT_FALSE(areas.locate(AreaLevel::street, {114.05, 22.55}));
+    EXPECT_EQ(areas.find("滨江街道"), std::nullopt);
+
+    // No source at all: nothing, and nothing to report.
+    errors.clear();
+    const CityAreas none = CityAreas::load(AreaSources{}, errors);
+    EXPECT_TRUE(errors.empty());
+    EXPECT_FALSE(none.any());
+    EXPECT_FALSE(none.find("449901"));
+    EXPECT_FALSE(none.locate(AreaLevel::grid, {114.05, 22.55}));
+    // A source that is not there: every level reports it.
+    AreaSources missing;
+    missing.source = dir_ / "absent.gpkg";
+    CityAreas::load(missing, errors);
+    EXPECT_EQ(errors.size(), static_cast<std::size_t>(kAreaLevelCount));
+}
+
+TEST(AreaLevels, NamesAndLabels) {
+    EXPECT_EQ(level_name(AreaLevel::grid), "grid");
+    EXPECT_EQ(level_name(AreaLevel::community), "community");
+    EXPECT_EQ(level_name(AreaLevel::street), "street");
+    EXPECT_EQ(level_name(AreaLevel::district), "district");
+    EXPECT_EQ(level_name(AreaLevel::beat), "beat");
+    EXPECT_EQ(level_label(AreaLevel::district), "区 district");
+    EXPECT_EQ(level_label(AreaLevel::beat), "警格 police beat");
+}
+
+}  // namespace
+}  // namespace citywall::viewer
