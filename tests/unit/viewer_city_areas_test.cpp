@@ -96,28 +96,36 @@ TEST_F(CityAreasTest, EveryLevelIsReadWithItsIndexBoxesAndTriangles) {
     }
 }
 
-TEST_F(CityAreasTest, AnAreaIsFoundByCodeByNameOrByAUniquePartOfItsName) {
+TEST_F(CityAreasTest, AreasAreFoundByCodeOrWholeNameOrByAPartOfTheirNameCoarsestFirst) {
     const CityAreas areas = load();
-    const auto found = [&](std::string_view text) -> std::string {
-        const auto hit = areas.find(text);
-        return hit ? std::string(level_name(hit->level)) + " " + areas.ref(*hit).code : "nothing";
+    const auto listed = [&](const std::vector<AreaHit>& hits) {
+        std::string text;
+        for (const AreaHit& hit : hits)
+            text += (text.empty() ? "" : ", ") + std::string(level_name(hit.level)) + " " +
+                    areas.ref(hit).code;
+        return text.empty() ? std::string("nothing") : text;
     };
-    EXPECT_EQ(found("449901"), "district 449901");
-    EXPECT_EQ(found("449901003012005"), "grid 449901003012005");
-    EXPECT_EQ(found("PB01"), "beat PB01");
-    EXPECT_EQ(found("滨江街道"), "street 449901003");
-    // A whole name before a part of another's: the community, not its grids.
-    EXPECT_EQ(found("新村社区"), "community 449901003012");
-    EXPECT_EQ(found("第5网格"), "grid 449901003012005");
-    // A part of names at more than one level: the coarsest level that has it.
-    EXPECT_EQ(found("东湖"), "district 449901");
-    EXPECT_EQ(found("山"), "district 449902");
-    // A part that two areas of that level share is ambiguous: the operator types more.
-    EXPECT_EQ(found("网格"), "nothing");
-    EXPECT_EQ(found("区"), "nothing");
-    EXPECT_EQ(found("4499"), "nothing");  // codes are exact
-    EXPECT_EQ(found(""), "nothing");
-    EXPECT_EQ(found("南山"), "nothing");
+    const auto exact = [&](std::string_view text) { return listed(areas.find_all(text, 12)); };
+    const auto part = [&](std::string_view text) {
+        return listed(areas.find_containing(text, 12));
+    };
+    EXPECT_EQ(exact("449901"), "district 449901");
+    EXPECT_EQ(exact("449901003012005"), "grid 449901003012005");
+    EXPECT_EQ(exact("PB01"), "beat PB01");
+    EXPECT_EQ(exact("滨江街道"), "street 449901003");
+    // A whole name is exact: the community, not its grids whose names hold it.
+    EXPECT_EQ(exact("新村社区"), "community 449901003012");
+    EXPECT_EQ(exact("4499"), "nothing");  // codes are exact
+    EXPECT_EQ(exact(""), "nothing");
+    EXPECT_EQ(exact("第5网格"), "nothing");  // a part of a name is not exact
+    // A part of names: every area that holds it, coarsest level first.
+    EXPECT_EQ(part("第5网格"), "grid 449901003012005");
+    EXPECT_EQ(part("东湖"), "district 449901, beat PB01");  // 东湖第1警格 too
+    EXPECT_EQ(part("山"), "district 449902");
+    EXPECT_EQ(part("网格"), "grid 449901003012004, grid 449901003012005");
+    EXPECT_EQ(areas.find_containing("网格", 1).size(), 1u) << "at most the limit";
+    EXPECT_EQ(part("南山"), "nothing");
+    EXPECT_EQ(part(""), "nothing");
 }
 
 TEST_F(CityAreasTest, ALevelThatFailsIsReportedAndTheOthersLoad) {
@@ -131,14 +139,14 @@ TEST_F(CityAreasTest, ALevelThatFailsIsReportedAndTheOthersLoad) {
     EXPECT_FALSE(areas.level(AreaLevel::beat).loaded());
     EXPECT_TRUE(areas.level(AreaLevel::district).loaded());
     EXPECT_FALSE(areas.locate(AreaLevel::street, {114.05, 22.55}));
-    EXPECT_EQ(areas.find("滨江街道"), std::nullopt);
+    EXPECT_TRUE(areas.find_all("滨江街道", 12).empty());
 
     // No source at all: nothing, and nothing to report.
     errors.clear();
     const CityAreas none = CityAreas::load(AreaSources{}, errors);
     EXPECT_TRUE(errors.empty());
     EXPECT_FALSE(none.any());
-    EXPECT_FALSE(none.find("449901"));
+    EXPECT_TRUE(none.find_all("449901", 12).empty());
     EXPECT_FALSE(none.locate(AreaLevel::grid, {114.05, 22.55}));
     // A source that is not there: every level reports it.
     AreaSources missing;
