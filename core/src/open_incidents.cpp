@@ -397,14 +397,6 @@ bool OpenIncidents::fill(Incident& incident, std::uint64_t id) const {
     return true;
 }
 
-TimeMs OpenIncidents::occurred(std::uint64_t id) const {
-    const std::uint32_t slot = slot_of(id);
-    if (slot == kNoSlot) return 0;
-    const Record& r = records_[slot];
-    std::size_t at = r.title_size;
-    return get_value<TimeMs>(std::string_view(text_.data() + r.text, r.text_size), at);
-}
-
 bool OpenIncidents::reported_by(std::uint64_t id, std::string_view department) const {
     const std::uint32_t slot = slot_of(id);
     const auto word = words_.find(std::string(department));

@@ -48,7 +48,6 @@ class IncidentLayer {
 
     std::size_t size() const { return all_.size() - fading_count_; }  // open markers
     std::size_t instance_count() const { return all_.size(); }        // with fading ones
-    std::size_t prominent_count() const { return prominent_.size(); }
     // The instance buffer (the heat layer reads the same positions); sync() uploads pending
     // changes first, so a pass drawn before the markers sees this frame's instances.
     GLuint buffer() const { return all_.vbo.get(); }

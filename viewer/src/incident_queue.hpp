@@ -49,7 +49,6 @@ class IncidentQueue {
     // What the filter boxes offer: departments and districts among the open incidents.
     const std::vector<std::string>& departments() const { return departments_; }
     const std::vector<AreaRef>& districts() const { return districts_; }
-    TimeMs built_at() const { return built_now_; }
 
   private:
     void rebuild(const CityPicture& picture, TimeMs now);

@@ -32,7 +32,6 @@ MapLayer MapLayer::from_vector(LayerStyle style, VectorGeometry geometry) {
     layer.style_ = std::move(style);
     layer.bounds_ = geometry.bounds;
     layer.origin_ = geometry.origin;
-    layer.features_ = geometry.features;
     layer.labels_ = std::move(geometry.labels);
 
     if (layer.style_.fill && !geometry.fill_triangles.empty()) {

@@ -53,7 +53,6 @@ class MapLayer {
     const LayerStyle& style() const { return style_; }
     const MercatorBox& bounds() const { return bounds_; }
     const std::vector<MapLabel>& labels() const { return labels_; }
-    std::size_t feature_count() const { return features_; }
 
   private:
     MapTransform transform_for(const Camera& camera) const;
@@ -61,7 +60,6 @@ class MapLayer {
     LayerStyle style_;
     MercatorBox bounds_;
     MercatorPoint origin_;
-    std::size_t features_ = 0;
     std::vector<MapLabel> labels_;
     // vector
     VertexArray fill_vao_;

@@ -127,8 +127,6 @@ class OpenIncidents {
     std::optional<Incident> incident(std::uint64_t id) const;
     // The same into `out`, reusing its storage; false (and `out` untouched) when not open.
     bool fill(Incident& out, std::uint64_t id) const;
-    // When it happened, as its first department says (0 when not open).
-    TimeMs occurred(std::uint64_t id) const;
     // Whether `department` is one of the departments that reported it.
     bool reported_by(std::uint64_t id, std::string_view department) const;
 
