@@ -135,6 +135,9 @@ struct Schema<FeedHealth> {
         field(10, "lag_p50_ms", &FeedHealth::lag_p50_ms),
         field(11, "lag_p99_ms", &FeedHealth::lag_p99_ms),
         field(12, "rejects", &FeedHealth::rejects).max(256),
+        field(13, "refusals", &FeedHealth::refusals).max(256),
+        field(14, "last_refused", &FeedHealth::last_refused),
+        field(15, "last_refusal_reason", &FeedHealth::last_refusal_reason),
     };
 };
 template <>

@@ -66,6 +66,42 @@ std::string_view describe(Refusal reason) {
     return "refused";
 }
 
+std::string_view code_of(Refusal reason) {
+    switch (reason) {
+        case Refusal::unknown_key:
+            return "unknown_key";
+        case Refusal::other_department_key:
+            return "other_department_key";
+        case Refusal::wrong_mechanism:
+            return "wrong_mechanism";
+        case Refusal::unknown_department:
+            return "unknown_department";
+        case Refusal::department_key_on_wall:
+            return "department_key_on_wall";
+        case Refusal::too_many_walls:
+            return "too_many_walls";
+    }
+    return "refused";
+}
+
+std::uint64_t GateCounts::of(Refusal reason) const {
+    switch (reason) {
+        case Refusal::unknown_key:
+            return unknown_key;
+        case Refusal::other_department_key:
+            return other_department_key;
+        case Refusal::wrong_mechanism:
+            return wrong_mechanism;
+        case Refusal::unknown_department:
+            return unknown_department;
+        case Refusal::department_key_on_wall:
+            return department_key_on_wall;
+        case Refusal::too_many_walls:
+            return too_many_walls;
+    }
+    return 0;
+}
+
 std::optional<Refusal> refusal_of_handshake_event(std::uint16_t event, std::int32_t value) {
     if (event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL &&
         value == ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH)

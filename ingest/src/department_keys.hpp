@@ -54,6 +54,13 @@ enum class Refusal {
     too_many_walls,
 };
 std::string_view describe(Refusal reason);  // "unknown key", "key of another department", …
+// The reason as a feed's refusals carry it on the wall stream ("unknown_key",
+// "other_department_key", …): a code, never renamed, which the wall puts in words.
+std::string_view code_of(Refusal reason);
+inline constexpr Refusal kRefusals[] = {
+    Refusal::unknown_key,        Refusal::other_department_key,   Refusal::wrong_mechanism,
+    Refusal::unknown_department, Refusal::department_key_on_wall, Refusal::too_many_walls,
+};
 
 struct RefusalEvent {
     std::string domain;  // the department the socket is for (its ZAP domain)
@@ -76,6 +83,7 @@ struct GateCounts {
         return unknown_key + other_department_key + wrong_mechanism + unknown_department +
                department_key_on_wall + too_many_walls;
     }
+    std::uint64_t of(Refusal reason) const;
 };
 
 // The ZAP domain of the wall stream (the updates and snapshot sockets); no department code

@@ -4,7 +4,9 @@
 
 namespace citywall::ingest {
 
-FeedHealthBoard::FeedHealthBoard(const std::vector<DepartmentConfig>& departments, TimeMs now) {
+FeedHealthBoard::FeedHealthBoard(const std::vector<DepartmentConfig>& departments, TimeMs now,
+                                 RefusalCounts refusals)
+    : refusals_(std::move(refusals)) {
     for (const auto& d : departments) {
         Feed feed;
         feed.health.department = d.code;
@@ -58,7 +60,37 @@ void FeedHealthBoard::held_back(const std::string& department, TimeMs now) {
     feeds_.at(department).held_back = now;
 }
 
+// The gate counts every refusal as it happens; the board sees the counts at each report, so a
+// refusal's time is the first report that counted it (a heartbeat apart at most).
+void FeedHealthBoard::count_refusals(TimeMs now) {
+    if (!refusals_) return;
+    const auto counts = refusals_();
+    for (auto& [code, feed] : feeds_) {
+        const auto gate = counts.find(code);
+        if (gate == counts.end()) continue;
+        std::vector<RejectCount> refusals;
+        std::uint64_t most_new = 0;
+        for (Refusal reason : kRefusals) {
+            const std::uint64_t count = gate->second.of(reason);
+            if (count == 0) continue;
+            const std::string reason_code(code_of(reason));
+            std::uint64_t before = 0;
+            for (const auto& r : feed.health.refusals)
+                if (r.reason == reason_code) before = r.count;
+            // The reason that grew most since the last report is the one going on now.
+            if (count - before > most_new) {
+                most_new = count - before;
+                feed.health.last_refusal_reason = reason_code;
+            }
+            refusals.push_back({reason_code, count});
+        }
+        if (most_new > 0) feed.health.last_refused = now;
+        feed.health.refusals = std::move(refusals);
+    }
+}
+
 std::vector<FeedHealth> FeedHealthBoard::report(TimeMs now) {
+    count_refusals(now);
     std::vector<FeedHealth> out;
     for (auto& [code, feed] : feeds_) {
         // Shown for a few seconds after the last pass that held it back, so a flood that comes

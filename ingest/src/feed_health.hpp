@@ -3,6 +3,7 @@
 #pragma once
 
 #include <deque>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -11,12 +12,19 @@
 #include "citywall/config.hpp"
 #include "citywall/incident.hpp"
 #include "citywall/reject_reason.hpp"
+#include "department_keys.hpp"
 
 namespace citywall::ingest {
 
 class FeedHealthBoard {
   public:
-    explicit FeedHealthBoard(const std::vector<DepartmentConfig>& departments, TimeMs now);
+    // The key gate's refusals by ZAP domain (KeyGate::counts): a department whose connections
+    // are refused is not merely down, and the wall says why.
+    using RefusalCounts = std::function<std::map<std::string, GateCounts>()>;
+
+    // `refusals`: read at each report; empty, the board reports none.
+    FeedHealthBoard(const std::vector<DepartmentConfig>& departments, TimeMs now,
+                    RefusalCounts refusals = {});
 
     void heard(const std::string& department, TimeMs now);
     // lag_ms: from the event's own time to now, when the department said when it happened.
@@ -31,6 +39,8 @@ class FeedHealthBoard {
     std::map<std::string, std::uint64_t> rejects_by_reason(const std::string& department) const;
 
   private:
+    void count_refusals(TimeMs now);
+
     struct Feed {
         FeedHealth health;
         int heartbeat_ms = 10000;
@@ -43,6 +53,7 @@ class FeedHealthBoard {
         std::deque<std::pair<TimeMs, TimeMs>> lags;  // (when, lag) over the last minute
     };
     std::map<std::string, Feed> feeds_;
+    RefusalCounts refusals_;
 };
 
 }  // namespace citywall::ingest

@@ -176,7 +176,8 @@ Result<std::unique_ptr<IngestServer>> IngestServer::create(const IngestConfig& c
     if (!impl->dead_letter->ok())
         return R::failure(ErrorKind::io,
                           "cannot open dead-letter file " + dead_letter_path.string());
-    impl->health = std::make_unique<FeedHealthBoard>(config.departments, impl->clock());
+    impl->health = std::make_unique<FeedHealthBoard>(
+        config.departments, impl->clock(), [gate = impl->gate.get()] { return gate->counts(); });
     return std::unique_ptr<IngestServer>(new IngestServer(std::move(impl)));
 }
 

@@ -5,7 +5,7 @@
 //   citywall-fake-ingest --updates EP --snapshot EP --area FILE --layer NAME --incidents N
 //                        [--manifest FILE] [--drill] [--silent-after S] [--lifetime S]
 //                        [--new N] [--close ID --close-after S] [--varied] [--resolve-every N]
-//                        [--units N]
+//                        [--units N] [--refused]
 //
 // Incidents are placed in the area file's grids and police beats with core's CityPlacement
 // (as ingest does), so the wall can count them per grid. Every Nth (--new N) was received a
@@ -18,6 +18,11 @@
 // --units N: N units ("U1" to "UN", call signs 巡逻1 ...) in the snapshot's roster, unit k
 // placed 90*k metres (Web Mercator) east of the first incident, heading 45*k degrees; U1 works
 // the first incident. 1.5 s after the first snapshot each moves 40 m north (a trail).
+//
+// --refused: departments whose connections ingest's key gate refuses, side by side in the panel:
+// 12319 never heard, refused for another department's key; 12345 heard an hour ago, refused
+// for an unknown key now (after plain-text tries before); and iot down, refused only before it
+// was last heard.
 //
 // A case request ("CASE <id>") is answered with the incident and a two-step history (case_of).
 //
@@ -162,7 +167,7 @@ int main(int argc, char** argv) {
     double silent_after = -1, lifetime = 60, close_after = -1;
     std::size_t fresh = 0;
     std::uint64_t close_id = 0;
-    bool varied = false;
+    bool varied = false, refused = false;
     std::size_t resolve_every = 0, unit_count = 0;
     app.add_option("--updates", updates_ep)->required();
     app.add_option("--snapshot", snapshot_ep)->required();
@@ -180,6 +185,7 @@ int main(int argc, char** argv) {
     app.add_option("--resolve-every", resolve_every,
                    "resolve every Nth incident 1.5 s after the first snapshot was served");
     app.add_option("--units", unit_count, "units near the first incident; they move once");
+    app.add_flag("--refused", refused, "departments whose keys ingest refuses");
     CLI11_PARSE(app, argc, argv);
 
     GDALAllRegister();
@@ -245,6 +251,22 @@ int main(int argc, char** argv) {
     }
     feeds[3].stale = true;  // one feed gone quiet, so the panel shows its red row
     feeds[3].last_message = kClock - 95000;
+    if (refused) {
+        auto refuse = [&](FeedHealth& feed, TimeMs last_message, std::vector<RejectCount> counts,
+                          std::string latest, TimeMs when) {
+            feed.connected = false;
+            feed.stale = true;
+            feed.last_message = last_message;
+            feed.refusals = std::move(counts);
+            feed.last_refusal_reason = std::move(latest);
+            feed.last_refused = when;
+        };
+        refuse(feeds[4], 0, {{"other_department_key", 12}}, "other_department_key", kClock - 1000);
+        refuse(feeds[5], kClock - 3'600'000, {{"unknown_key", 12}, {"wrong_mechanism", 3000}},
+               "unknown_key", kClock - 1000);
+        refuse(feeds[6], kClock - 600'000, {{"wrong_mechanism", 5}}, "wrong_mechanism",
+               kClock - 7'200'000);
+    }
 
     const auto start = std::chrono::steady_clock::now();
     auto last_beat = start - std::chrono::seconds(1);

@@ -1,6 +1,7 @@
 // Feed health, as the wall's feed panel shows it: never heard or silent past its heartbeat is
 // stale, a socket peer makes it connected, rates over the last report interval, lag
-// percentiles over the last minute, rejects by reason, and a flood shown for a few seconds.
+// percentiles over the last minute, rejects by reason, a flood shown for a few seconds, and the
+// key gate's refusals with when they were last seen and why.
 #include <gtest/gtest.h>
 
 #include "feed_health.hpp"
@@ -101,6 +102,79 @@ TEST(FeedHealthBoard, AFloodIsShownForAFewSecondsAfterTheLastPassThatHeldItBack)
     EXPECT_TRUE(of(board.report(kStart + 5999), "110").flooding);
     EXPECT_FALSE(of(board.report(kStart + 6000), "110").flooding);
     EXPECT_FALSE(of(board.report(kStart + 6000), "119").flooding);
+}
+
+// The gate counts refusals by ZAP domain; each report carries its department's, by reason.
+TEST(FeedHealthBoard, KeyRefusalsAreCarriedWithWhenAndWhyTheLatestWas) {
+    std::map<std::string, GateCounts> gate;
+    FeedHealthBoard board(departments(), kStart, [&] { return gate; });
+    auto feed = of(board.report(kStart), "119");
+    EXPECT_TRUE(feed.refusals.empty());
+    EXPECT_EQ(feed.last_refused, 0);
+    EXPECT_EQ(feed.last_refusal_reason, "");
+
+    // A plain sender first, then one with 110's key; the wall stream's and an unknown
+    // domain's refusals are no department's.
+    gate["119"].wrong_mechanism = 30;
+    gate[std::string(kWallDomain)].unknown_key = 5;
+    gate["999"].unknown_department = 2;
+    feed = of(board.report(kStart + 1000), "119");
+    ASSERT_EQ(feed.refusals.size(), 1u);
+    EXPECT_EQ(feed.refusals[0], (RejectCount{"wrong_mechanism", 30}));
+    EXPECT_EQ(feed.last_refused, kStart + 1000);
+    EXPECT_EQ(feed.last_refusal_reason, "wrong_mechanism");
+    EXPECT_TRUE(of(board.report(kStart + 1000), "110").refusals.empty());
+
+    gate["119"].other_department_key = 4;
+    feed = of(board.report(kStart + 2000), "119");
+    ASSERT_EQ(feed.refusals.size(), 2u);
+    EXPECT_EQ(feed.refusals[0], (RejectCount{"other_department_key", 4}));
+    EXPECT_EQ(feed.refusals[1], (RejectCount{"wrong_mechanism", 30}));
+    // The reason that is growing now, not the one with the larger count.
+    EXPECT_EQ(feed.last_refusal_reason, "other_department_key");
+    EXPECT_EQ(feed.last_refused, kStart + 2000);
+
+    // Nothing new: the counts stay, and so does when the last one was.
+    feed = of(board.report(kStart + 9000), "119");
+    EXPECT_EQ(feed.refusals.size(), 2u);
+    EXPECT_EQ(feed.last_refused, kStart + 2000);
+    EXPECT_EQ(feed.last_refusal_reason, "other_department_key");
+
+    // Both grow: the one that grew most since the last report is the latest.
+    gate["119"].other_department_key = 5;
+    gate["119"].wrong_mechanism = 40;
+    feed = of(board.report(kStart + 10'000), "119");
+    EXPECT_EQ(feed.last_refusal_reason, "wrong_mechanism");
+    EXPECT_EQ(feed.last_refused, kStart + 10'000);
+}
+
+TEST(FeedHealthBoard, WithoutAGateThereAreNoRefusals) {
+    FeedHealthBoard board(departments(), kStart);
+    const auto feed = of(board.report(kStart), "110");
+    EXPECT_TRUE(feed.refusals.empty());
+    EXPECT_EQ(feed.last_refused, 0);
+}
+
+// The codes are what the wall stream carries and the wall puts in words: never renamed.
+TEST(FeedHealthBoard, RefusalCodesAreStable) {
+    EXPECT_EQ(code_of(Refusal::unknown_key), "unknown_key");
+    EXPECT_EQ(code_of(Refusal::other_department_key), "other_department_key");
+    EXPECT_EQ(code_of(Refusal::wrong_mechanism), "wrong_mechanism");
+    EXPECT_EQ(code_of(Refusal::unknown_department), "unknown_department");
+    EXPECT_EQ(code_of(Refusal::department_key_on_wall), "department_key_on_wall");
+    EXPECT_EQ(code_of(Refusal::too_many_walls), "too_many_walls");
+    GateCounts counts;
+    counts.unknown_key = 1;
+    counts.other_department_key = 2;
+    counts.wrong_mechanism = 3;
+    counts.unknown_department = 4;
+    counts.department_key_on_wall = 5;
+    counts.too_many_walls = 6;
+    std::uint64_t total = 0;
+    for (Refusal reason : kRefusals)
+        total += counts.of(reason);
+    EXPECT_EQ(total, counts.refused());
+    EXPECT_EQ(counts.of(Refusal::wrong_mechanism), 3u);
 }
 
 }  // namespace

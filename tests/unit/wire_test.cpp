@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
 #include <limits>
 
 #include "sample_incidents.hpp"
@@ -296,6 +298,36 @@ TEST(Wire, FeedHealthSaysWhichDepartmentFloodsAndIgnoresUnknownFlags) {
     ASSERT_TRUE(decoded.ok()) << decoded.error();
     EXPECT_TRUE(std::get<FeedHealthReport>(*decoded).feeds[0].connected);
     EXPECT_FALSE(std::get<FeedHealthReport>(*decoded).feeds[0].flooding);
+}
+
+// Key refusals are fields 13-15 of FeedHealth, added to version 3: a report written before
+// them reads as none, and version 2, which has no place for them, still decodes without them.
+TEST(Wire, FeedHealthCarriesKeyRefusals) {
+    FeedHealth feed = testing::feed_health("119", false, true, 0, 0, 0);
+    feed.refusals = {{"other_department_key", 12}, {"wrong_mechanism", 3}};
+    feed.last_refused = 1795000000000;
+    feed.last_refusal_reason = "other_department_key";
+    const FeedHealthReport report{7, 1795000001000, {feed}};
+    EXPECT_EQ(round_trip(report), report);
+
+    std::ifstream in(CITYWALL_TEST_DATA "/../fuzz/corpus/wire/feed_health_v3", std::ios::binary);
+    const std::string written_before((std::istreambuf_iterator<char>(in)), {});
+    auto decoded = decode(written_before);
+    ASSERT_TRUE(decoded.ok()) << decoded.error();
+    ASSERT_FALSE(std::get<FeedHealthReport>(*decoded).feeds.empty());
+    for (const auto& old : std::get<FeedHealthReport>(*decoded).feeds) {
+        EXPECT_TRUE(old.refusals.empty());
+        EXPECT_EQ(old.last_refused, 0);
+        EXPECT_EQ(old.last_refusal_reason, "");
+    }
+
+    decoded = decode(encode_version2(report));
+    ASSERT_TRUE(decoded.ok()) << decoded.error();
+    FeedHealth without = feed;
+    without.refusals.clear();
+    without.last_refused = 0;
+    without.last_refusal_reason.clear();
+    EXPECT_EQ(std::get<FeedHealthReport>(*decoded).feeds.at(0), without);
 }
 
 TEST(Wire, HeartbeatCarriesWhyIngestStopped) {

@@ -314,6 +314,20 @@ void draw_side_panel(const CityPicture& picture, const OpenTotals& totals, const
                 ImGui::TableSetBgColor(ImGuiTableBgTarget_CellBg, kAlertRed);
                 ImGui::TextColored(ImVec4(1, 1, 1, 1), "%s %s %s", name.c_str(),
                                    feed.connected ? "STALE" : "DOWN", heard.c_str());
+                // Not a cable to wait for: a key to mend, said inside the cell.
+                if (std::string refused = feed_refusal(feed); !refused.empty()) {
+                    // Wrapped to the cell: first after "refused:", never before the count.
+                    if (const auto times = refused.rfind(" ×"); times != std::string::npos)
+                        refused.replace(times, 1, "\u00a0");
+                    if (ImGui::CalcTextSize(refused.c_str()).x > ImGui::GetContentRegionAvail().x)
+                        refused.replace(refused.find(' '), 1, "\n");
+                    fonts.want(refused);
+                    ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1, 0.92f, 0.55f, 1));
+                    ImGui::PushTextWrapPos(0);
+                    ImGui::TextUnformatted(refused.c_str());
+                    ImGui::PopTextWrapPos();
+                    ImGui::PopStyleColor();
+                }
             }
         }
         ImGui::EndTable();
@@ -366,6 +380,29 @@ float draw_layer_box(std::vector<MapLayer>& layers, const WallFonts& fonts, cons
     const float top = ImGui::GetWindowPos().y;
     ImGui::End();
     return top;
+}
+
+// The code of a key refusal (the ingest's, docs/security.md) in an operator's words; a code
+// newer than this wall as it is.
+std::string_view refusal_words(std::string_view code) {
+    if (code == "unknown_key") return "wrong key";
+    if (code == "other_department_key") return "another dept's key";
+    if (code == "wrong_mechanism") return "no key";
+    if (code == "unknown_department") return "not a dept socket";
+    return code;
+}
+
+std::string feed_refusal(const FeedHealth& feed) {
+    // Being refused: the latest refusal came after the last message that got through.
+    if (feed.last_refused == 0 || feed.last_refused <= feed.last_message) return {};
+    std::uint64_t count = 0;
+    for (const RejectCount& r : feed.refusals)
+        if (r.reason == feed.last_refusal_reason) count = r.count;
+    std::string line = "refused: ";
+    line += feed.last_refusal_reason.empty() ? std::string_view("key")
+                                             : refusal_words(feed.last_refusal_reason);
+    if (count > 0) line += " ×" + format_count(count);
+    return line;
 }
 
 // ============================================================================ banners ====

@@ -68,6 +68,12 @@ struct StreamStatus {
 // Width of the side panel for a given viewport, in pixels.
 float side_panel_width(const Camera& camera);
 
+// What the feed health panel says of a feed whose connections ingest's key gate refuses since
+// it was last heard: "refused: wrong key ×12" (the latest refusal's reason in words, and how
+// many of that reason ingest has counted); empty when it is not being refused.
+std::string feed_refusal(const FeedHealth& feed);
+std::string_view refusal_words(std::string_view code);
+
 void draw_side_panel(const CityPicture& picture, const OpenTotals& totals, const Palette& palette,
                      const StreamStatus& status, const WallFonts& fonts, const Camera& camera);
 // Checkboxes that show and hide map layers (police beats among them).

@@ -133,8 +133,9 @@ struct CaseHistory {
 
 // The health of one department's feed as ingest sees it.
 struct RejectCount {
-    // A RejectReason's code (citywall/reject_reason.hpp) such as "invalid_json"; text, so a
-    // wall shows a code newer than its own build.
+    // A reason's code: a RejectReason's (citywall/reject_reason.hpp) such as "invalid_json" for
+    // rejects, a key refusal's such as "unknown_key" for refusals; text, so a wall shows a code
+    // newer than its own build.
     std::string reason;
     std::uint64_t count = 0;
     friend bool operator==(const RejectCount&, const RejectCount&) = default;
@@ -156,6 +157,11 @@ struct FeedHealth {
     double lag_p50_ms = 0.0;
     double lag_p99_ms = 0.0;
     std::vector<RejectCount> rejects;  // by reason, since ingest started
+    // Connections the key gate refused on its socket, by reason, since ingest started
+    // (docs/security.md); a refused sender tries again every 100 ms, so these count attempts.
+    std::vector<RejectCount> refusals;
+    TimeMs last_refused = 0;          // ingest's clock, as of the report that first counted it
+    std::string last_refusal_reason;  // the code of the latest refusal's reason
     friend bool operator==(const FeedHealth&, const FeedHealth&) = default;
 };
 
