@@ -6,6 +6,8 @@
 #include <limits>
 #include <sstream>
 
+#include "citywall/feed_time.hpp"
+#include "citywall/time_zone.hpp"
 #include "citywall/toml_schema.hpp"
 
 namespace citywall {
@@ -39,6 +41,7 @@ constexpr Key kPlacementKeys[] = {
     {"beat_layer", Type::string},      {"beat_code_field", Type::string},
     {"beat_name_field", Type::string},
 };
+constexpr Key kCentreKeys[] = {{"time_zone", Type::string}};
 constexpr Key kTaxonomyKeys[] = {{"categories", Type::strings}};
 constexpr Key kMergeKeys[] = {
     {"enabled", Type::boolean},
@@ -87,6 +90,8 @@ constexpr Key kDepartmentKeys[] = {
     {"public_key_file", Type::string},
     {"snapshot_endpoint", Type::endpoint},
     {"max_rate", Type::integer},
+    {"time_zone", Type::string},
+    {"time_format", Type::string_or_strings},
     {"fields", Type::table, kFieldKeys},
     {"unit_fields", Type::table, kUnitFieldKeys},
     // The department's own words (any key) → ours.
@@ -103,10 +108,15 @@ constexpr Key kWallKeys[] = {
     {"role", Type::string},
 };
 constexpr Key kSections[] = {
-    {"ingest", Type::table, kIngestKeys},       {"placement", Type::table, kPlacementKeys},
-    {"taxonomy", Type::table, kTaxonomyKeys},   {"merge", Type::table, kMergeKeys},
-    {"deadlines", Type::table, kDeadlinesKeys}, {"deadline", Type::tables, kDeadlineKeys},
-    {"security", Type::table, kSecurityKeys},   {"department", Type::tables, kDepartmentKeys},
+    {"centre", Type::table, kCentreKeys},
+    {"ingest", Type::table, kIngestKeys},
+    {"placement", Type::table, kPlacementKeys},
+    {"taxonomy", Type::table, kTaxonomyKeys},
+    {"merge", Type::table, kMergeKeys},
+    {"deadlines", Type::table, kDeadlinesKeys},
+    {"deadline", Type::tables, kDeadlineKeys},
+    {"security", Type::table, kSecurityKeys},
+    {"department", Type::tables, kDepartmentKeys},
     {"wall", Type::tables, kWallKeys},
 };
 
@@ -263,6 +273,19 @@ Result<IngestConfig> parse(std::string_view text, const std::filesystem::path& b
     read(placement, "beat_layer", p.beat_layer);
     read(placement, "beat_code_field", p.beat_code_field);
     read(placement, "beat_name_field", p.beat_name_field);
+
+    const toml::node* centre_table = root.get("centre");
+    if (auto zone =
+            toml::node_view<const toml::node>{centre_table}["time_zone"].value<std::string>()) {
+        config.centre.time_zone = *zone;
+    } else {
+        auto machine = TimeZone::machine_zone_name();
+        if (!machine) return fail(centre_table, "[centre]", "time_zone", machine.error());
+        config.centre.time_zone = *machine;
+    }
+    if (auto zone = TimeZone::find(config.centre.time_zone); !zone)
+        return R::failure(zone.error_kind(), toml_schema::problem(file, centre_table, "[centre]",
+                                                                  "time_zone", zone.error()));
 
     if (const auto* categories = root["taxonomy"]["categories"].as_array())
         config.taxonomy.categories = read_strings(*categories);
@@ -428,6 +451,20 @@ Result<IngestConfig> parse(std::string_view text, const std::filesystem::path& b
             if (max_rate < 0 || max_rate > 10'000'000)
                 return fail(table, where, "max_rate", "must be 0..10000000 messages a second");
             dept.max_rate = static_cast<int>(max_rate);
+            dept.time_zone = config.centre.time_zone;
+            read(d, "time_zone", dept.time_zone);
+            auto zone = TimeZone::find(dept.time_zone);
+            if (!zone) return fail(table, where, "time_zone", zone.error());
+            if (auto one = d["time_format"].value<std::string>()) {
+                dept.time_formats.push_back(*one);
+            } else if (const auto* many = d["time_format"].as_array()) {
+                dept.time_formats = read_strings(*many);
+                if (dept.time_formats.empty())
+                    return fail(table, where, "time_format",
+                                "an empty list; leave the key out for the default");
+            }
+            if (auto times = FeedTimeFormat::make(dept.time_formats, std::move(*zone)); !times)
+                return fail(table, where, "time_format", times.error());
             if (dept.endpoint.empty()) return fail(table, where, "", "endpoint is missing");
             if (hb < 1 || hb > 3600) return fail(table, where, "heartbeat_s", "must be 1..3600");
             dept.heartbeat_s = static_cast<int>(hb);

@@ -69,7 +69,7 @@ FeedMessage JsonReportReader::read(const rapidjson::Value& object, TimeMs now,
     if (auto not_an_incident = read_type(object)) return std::move(*not_an_incident);
     if (const auto* type = find(paths_.type, object);
         type && std::string_view(type->GetString(), type->GetStringLength()) == "unit")
-        return units_.read(object, now, limits_, feature ? &feature->position : nullptr);
+        return units_.read(object, now, limits_, times_, feature ? &feature->position : nullptr);
     FeedReport report;
     if (auto why = read_identity(object, feature, report)) return *why;
     if (auto why = read_category(object, report)) return *why;
@@ -184,7 +184,8 @@ std::optional<FeedReject> JsonReportReader::read_position(const rapidjson::Value
 
 std::optional<FeedReject> JsonReportReader::read_texts(const rapidjson::Value& object,
                                                        FeedReport& report) const {
-    if (auto why = read_time(object, paths_.occurred, "occurred", report.occurred)) return why;
+    if (auto why = read_time(object, paths_.occurred, "occurred", times_, report.occurred))
+        return why;
     if (auto why = read_text(object, paths_.title, "title", kMaxTitleLength, report.title))
         return why;
     if (auto why = read_word(object, paths_.priority, "priority", report.priority)) return why;
