@@ -42,7 +42,8 @@ constexpr Key kPlacementKeys[] = {
     {"beat_name_field", Type::string},
 };
 constexpr Key kCentreKeys[] = {{"time_zone", Type::string}};
-constexpr Key kTaxonomyKeys[] = {{"categories", Type::strings}};
+// default_severity: a category, or a prefix of some followed by .*, → a severity.
+constexpr Key kTaxonomyKeys[] = {{"categories", Type::strings}, {"default_severity", Type::words}};
 constexpr Key kMergeKeys[] = {
     {"enabled", Type::boolean},
     {"distance_m", Type::number},
@@ -176,6 +177,20 @@ bool is_deadline_category(std::string_view category) {
     return in_word && (pattern || dots >= 1);
 }
 
+// A severity as the file may write it: 1..4, or its name.
+std::optional<Severity> severity_named(const toml::node& value) {
+    if (auto level = value.value<std::int64_t>(); level && *level >= 1 && *level <= 4)
+        return static_cast<Severity>(*level);
+    const auto name = value.value<std::string>();
+    if (!name) return std::nullopt;
+    for (auto [word, severity] : {std::pair{"critical", Severity::critical},
+                                  {"major", Severity::major},
+                                  {"moderate", Severity::moderate},
+                                  {"low", Severity::low}})
+        if (*name == word) return severity;
+    return std::nullopt;
+}
+
 std::vector<std::string> read_strings(const toml::array& list) {
     std::vector<std::string> out;
     for (const auto& item : list)
@@ -289,6 +304,28 @@ Result<IngestConfig> parse(std::string_view text, const std::filesystem::path& b
 
     if (const auto* categories = root["taxonomy"]["categories"].as_array())
         config.taxonomy.categories = read_strings(*categories);
+    if (const auto* defaults = root["taxonomy"]["default_severity"].as_table()) {
+        const auto& taxonomy = config.taxonomy.categories;
+        for (const auto& [key, value] : *defaults) {
+            const std::string category(key.str());
+            const std::string where = "[taxonomy.default_severity]";
+            if (!is_deadline_category(category))
+                return fail(defaults, where, category,
+                            "is neither a category (family.kind) nor a prefix of one followed "
+                            "by .* (fire.*)");
+            if (!taxonomy.empty() &&
+                std::none_of(taxonomy.begin(), taxonomy.end(),
+                             [&](const std::string& c) { return category_matches(category, c); }))
+                return fail(defaults, where, category,
+                            category.ends_with(".*") ? "matches no category of [taxonomy]"
+                                                     : "is not a category of [taxonomy]");
+            auto severity = severity_named(value);
+            if (!severity)
+                return fail(defaults, where, category,
+                            "must be 1..4 or critical, major, moderate, low");
+            config.taxonomy.default_severities.push_back({category, *severity});
+        }
+    }
 
     const toml::node* merge_table = root.get("merge");
     const toml::node_view<const toml::node> merge{merge_table};
@@ -542,11 +579,15 @@ bool MergeConfig::compatible_categories(std::string_view a, std::string_view b) 
     return false;
 }
 
-bool DeadlineRule::matches(std::string_view c) const {
-    if (!pattern()) return c == category;
+bool category_matches(std::string_view rule, std::string_view c) {
+    if (!rule.ends_with(".*")) return c == rule;
     // "fire.*": every category that starts with "fire.".
-    const std::string_view prefix = std::string_view(category).substr(0, category.size() - 1);
+    const std::string_view prefix = rule.substr(0, rule.size() - 1);
     return c.size() > prefix.size() && c.starts_with(prefix);
+}
+
+bool DeadlineRule::matches(std::string_view c) const {
+    return category_matches(category, c);
 }
 
 TimeMs DeadlineConfig::deadline_ms(std::string_view category, Severity severity) const {
@@ -566,6 +607,24 @@ TimeMs DeadlineConfig::deadline_ms(std::string_view category, Severity severity)
         }
     }
     return chosen ? TimeMs{*chosen} * 60'000 : 0;
+}
+
+Severity Taxonomy::default_severity(std::string_view category) const {
+    Severity chosen = Severity::moderate;
+    std::size_t chosen_specificity = 0;
+    for (const CategorySeverity& entry : default_severities) {
+        if (!category_matches(entry.category, category)) continue;
+        // As for deadlines: the category itself outranks every prefix, a longer prefix a
+        // shorter one; a TOML table never has one key twice.
+        const std::size_t specificity = entry.category.ends_with(".*")
+                                            ? entry.category.size()
+                                            : std::numeric_limits<std::size_t>::max();
+        if (specificity > chosen_specificity) {
+            chosen_specificity = specificity;
+            chosen = entry.severity;
+        }
+    }
+    return chosen;
 }
 
 bool Taxonomy::accepts(std::string_view category) const {

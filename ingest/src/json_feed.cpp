@@ -227,6 +227,7 @@ std::optional<FeedReject> JsonReportReader::read_category(const rapidjson::Value
 std::optional<FeedReject> JsonReportReader::read_severity_and_status(const rapidjson::Value& object,
                                                                      FeedReport& report) const {
     FeedReject why;
+    report.severity = vocabulary_.default_severity(report.category);  // the report's own wins
     if (const auto* value = find(paths_.severity, object)) {
         std::string key;
         if (value->IsInt64()) {

@@ -165,6 +165,9 @@ TEST(FeedConfigTest, TheDocumentedIngestExampleLoadsWithEveryKeyTaken) {
     EXPECT_EQ(config->departments.at(0).time_zone, "Asia/Shanghai");
     EXPECT_EQ(config->departments.at(0).time_formats,
               (std::vector<std::string>{"iso8601", "epoch_ms"}));
+    EXPECT_EQ(config->taxonomy.default_severity("fire.building"), Severity::major);
+    EXPECT_EQ(config->taxonomy.default_severity("medical.cardiac"), Severity::critical);
+    EXPECT_EQ(config->taxonomy.default_severity("police.theft"), Severity::moderate);
 }
 
 // A mistake in the file stops ingest before it opens a journal, with the file, the line and the

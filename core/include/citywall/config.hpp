@@ -113,11 +113,25 @@ struct WallConfig {
     WallRole role = WallRole::viewer;
 };
 
+// A category ("fire.building") or every category under a prefix ("fire.*"): "fire.*" matches
+// "fire.building" and "fire.building.high_rise", not "fire".
+bool category_matches(std::string_view rule, std::string_view category);
+
+// [taxonomy.default_severity]: the severity of a category's reports that say none.
+struct CategorySeverity {
+    std::string category;  // a category or a prefix rule, as category_matches() reads it
+    Severity severity = Severity::moderate;
+};
+
 // The city's incident categories; a category outside it is rejected (empty: any well-formed
 // family.kind is accepted).
 struct Taxonomy {
     std::vector<std::string> categories;
+    std::vector<CategorySeverity> default_severities = {};
     bool accepts(std::string_view category) const;
+    // The severity of a report of this category that says none: the most specific entry (the
+    // category itself, then the longest prefix), else moderate.
+    Severity default_severity(std::string_view category) const;
 };
 
 struct PlacementConfig {
