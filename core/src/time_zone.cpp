@@ -5,6 +5,8 @@
 #include <chrono>
 #include <cstdlib>
 #include <exception>
+#include <filesystem>
+#include <system_error>
 
 namespace citywall {
 
@@ -52,6 +54,9 @@ Result<std::string> TimeZone::machine_zone_name() {
                                              "\" is not an IANA zone name of the system's "
                                              "database; name the zone"};
     }
+    // No /etc/localtime: the C library's local time is UTC, and so is the machine's zone.
+    std::error_code unused;
+    if (!std::filesystem::exists("/etc/localtime", unused)) return std::string("UTC");
     try {
         return date::current_zone()->name();
     } catch (const std::exception& e) {

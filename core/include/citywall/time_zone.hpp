@@ -26,8 +26,9 @@ class TimeZone {
     static Result<TimeZone> find(std::string_view name);
 
     // The name of the machine's own zone: TZ when it names a zone of the database, else the
-    // zone /etc/localtime points at. ErrorKind::invalid when TZ holds something else (a POSIX
-    // rule such as "CST-8"), ErrorKind::not_found when the machine names no zone.
+    // zone /etc/localtime points at, else (no such file) UTC, as the C library reads it.
+    // ErrorKind::invalid when TZ holds something else (a POSIX rule such as "CST-8"),
+    // ErrorKind::not_found when /etc/localtime names no zone.
     static Result<std::string> machine_zone_name();
 
     const std::string& name() const { return name_; }
