@@ -9,6 +9,9 @@ pkg_check_modules(GEOS REQUIRED IMPORTED_TARGET geos)
 pkg_check_modules(ZMQ REQUIRED IMPORTED_TARGET libzmq)
 pkg_check_modules(TOMLPP REQUIRED IMPORTED_TARGET tomlplusplus)
 pkg_check_modules(PUGIXML REQUIRED IMPORTED_TARGET pugixml)
+# Time zones from the system's database (tzdata): Howard Hinnant's date/tz, the reference
+# implementation of C++20's std::chrono zones, which GCC 12's libstdc++ lacks (docs/config.md).
+find_package(date CONFIG REQUIRED)
 find_package(RapidJSON QUIET)
 find_path(RAPIDJSON_INCLUDE_DIR rapidjson/document.h REQUIRED)
 find_path(STB_INCLUDE_DIR stb_image_write.h PATHS /usr/include/stb REQUIRED)

@@ -6,6 +6,8 @@
 #include <limits>
 #include <sstream>
 
+#include "citywall/feed_time.hpp"
+#include "citywall/time_zone.hpp"
 #include "citywall/toml_schema.hpp"
 
 namespace citywall {
@@ -39,7 +41,9 @@ constexpr Key kPlacementKeys[] = {
     {"beat_layer", Type::string},      {"beat_code_field", Type::string},
     {"beat_name_field", Type::string},
 };
-constexpr Key kTaxonomyKeys[] = {{"categories", Type::strings}};
+constexpr Key kCentreKeys[] = {{"time_zone", Type::string}};
+// default_severity: a category, or a prefix of some followed by .*, → a severity.
+constexpr Key kTaxonomyKeys[] = {{"categories", Type::strings}, {"default_severity", Type::words}};
 constexpr Key kMergeKeys[] = {
     {"enabled", Type::boolean},
     {"distance_m", Type::number},
@@ -87,6 +91,8 @@ constexpr Key kDepartmentKeys[] = {
     {"public_key_file", Type::string},
     {"snapshot_endpoint", Type::endpoint},
     {"max_rate", Type::integer},
+    {"time_zone", Type::string},
+    {"time_format", Type::string_or_strings},
     {"fields", Type::table, kFieldKeys},
     {"unit_fields", Type::table, kUnitFieldKeys},
     // The department's own words (any key) → ours.
@@ -103,10 +109,15 @@ constexpr Key kWallKeys[] = {
     {"role", Type::string},
 };
 constexpr Key kSections[] = {
-    {"ingest", Type::table, kIngestKeys},       {"placement", Type::table, kPlacementKeys},
-    {"taxonomy", Type::table, kTaxonomyKeys},   {"merge", Type::table, kMergeKeys},
-    {"deadlines", Type::table, kDeadlinesKeys}, {"deadline", Type::tables, kDeadlineKeys},
-    {"security", Type::table, kSecurityKeys},   {"department", Type::tables, kDepartmentKeys},
+    {"centre", Type::table, kCentreKeys},
+    {"ingest", Type::table, kIngestKeys},
+    {"placement", Type::table, kPlacementKeys},
+    {"taxonomy", Type::table, kTaxonomyKeys},
+    {"merge", Type::table, kMergeKeys},
+    {"deadlines", Type::table, kDeadlinesKeys},
+    {"deadline", Type::tables, kDeadlineKeys},
+    {"security", Type::table, kSecurityKeys},
+    {"department", Type::tables, kDepartmentKeys},
     {"wall", Type::tables, kWallKeys},
 };
 
@@ -164,6 +175,20 @@ bool is_deadline_category(std::string_view category) {
         }
     }
     return in_word && (pattern || dots >= 1);
+}
+
+// A severity as the file may write it: 1..4, or its name.
+std::optional<Severity> severity_named(const toml::node& value) {
+    if (auto level = value.value<std::int64_t>(); level && *level >= 1 && *level <= 4)
+        return static_cast<Severity>(*level);
+    const auto name = value.value<std::string>();
+    if (!name) return std::nullopt;
+    for (auto [word, severity] : {std::pair{"critical", Severity::critical},
+                                  {"major", Severity::major},
+                                  {"moderate", Severity::moderate},
+                                  {"low", Severity::low}})
+        if (*name == word) return severity;
+    return std::nullopt;
 }
 
 std::vector<std::string> read_strings(const toml::array& list) {
@@ -264,8 +289,43 @@ Result<IngestConfig> parse(std::string_view text, const std::filesystem::path& b
     read(placement, "beat_code_field", p.beat_code_field);
     read(placement, "beat_name_field", p.beat_name_field);
 
+    const toml::node* centre_table = root.get("centre");
+    if (auto zone =
+            toml::node_view<const toml::node>{centre_table}["time_zone"].value<std::string>()) {
+        config.centre.time_zone = *zone;
+    } else {
+        auto machine = TimeZone::machine_zone_name();
+        if (!machine) return fail(centre_table, "[centre]", "time_zone", machine.error());
+        config.centre.time_zone = *machine;
+    }
+    if (auto zone = TimeZone::find(config.centre.time_zone); !zone)
+        return R::failure(zone.error_kind(), toml_schema::problem(file, centre_table, "[centre]",
+                                                                  "time_zone", zone.error()));
+
     if (const auto* categories = root["taxonomy"]["categories"].as_array())
         config.taxonomy.categories = read_strings(*categories);
+    if (const auto* defaults = root["taxonomy"]["default_severity"].as_table()) {
+        const auto& taxonomy = config.taxonomy.categories;
+        for (const auto& [key, value] : *defaults) {
+            const std::string category(key.str());
+            const std::string where = "[taxonomy.default_severity]";
+            if (!is_deadline_category(category))
+                return fail(defaults, where, category,
+                            "is neither a category (family.kind) nor a prefix of one followed "
+                            "by .* (fire.*)");
+            if (!taxonomy.empty() &&
+                std::none_of(taxonomy.begin(), taxonomy.end(),
+                             [&](const std::string& c) { return category_matches(category, c); }))
+                return fail(defaults, where, category,
+                            category.ends_with(".*") ? "matches no category of [taxonomy]"
+                                                     : "is not a category of [taxonomy]");
+            auto severity = severity_named(value);
+            if (!severity)
+                return fail(defaults, where, category,
+                            "must be 1..4 or critical, major, moderate, low");
+            config.taxonomy.default_severities.push_back({category, *severity});
+        }
+    }
 
     const toml::node* merge_table = root.get("merge");
     const toml::node_view<const toml::node> merge{merge_table};
@@ -428,6 +488,20 @@ Result<IngestConfig> parse(std::string_view text, const std::filesystem::path& b
             if (max_rate < 0 || max_rate > 10'000'000)
                 return fail(table, where, "max_rate", "must be 0..10000000 messages a second");
             dept.max_rate = static_cast<int>(max_rate);
+            dept.time_zone = config.centre.time_zone;
+            read(d, "time_zone", dept.time_zone);
+            auto zone = TimeZone::find(dept.time_zone);
+            if (!zone) return fail(table, where, "time_zone", zone.error());
+            if (auto one = d["time_format"].value<std::string>()) {
+                dept.time_formats.push_back(*one);
+            } else if (const auto* many = d["time_format"].as_array()) {
+                dept.time_formats = read_strings(*many);
+                if (dept.time_formats.empty())
+                    return fail(table, where, "time_format",
+                                "an empty list; leave the key out for the default");
+            }
+            if (auto times = FeedTimeFormat::make(dept.time_formats, std::move(*zone)); !times)
+                return fail(table, where, "time_format", times.error());
             if (dept.endpoint.empty()) return fail(table, where, "", "endpoint is missing");
             if (hb < 1 || hb > 3600) return fail(table, where, "heartbeat_s", "must be 1..3600");
             dept.heartbeat_s = static_cast<int>(hb);
@@ -505,11 +579,15 @@ bool MergeConfig::compatible_categories(std::string_view a, std::string_view b) 
     return false;
 }
 
-bool DeadlineRule::matches(std::string_view c) const {
-    if (!pattern()) return c == category;
+bool category_matches(std::string_view rule, std::string_view c) {
+    if (!rule.ends_with(".*")) return c == rule;
     // "fire.*": every category that starts with "fire.".
-    const std::string_view prefix = std::string_view(category).substr(0, category.size() - 1);
+    const std::string_view prefix = rule.substr(0, rule.size() - 1);
     return c.size() > prefix.size() && c.starts_with(prefix);
+}
+
+bool DeadlineRule::matches(std::string_view c) const {
+    return category_matches(category, c);
 }
 
 TimeMs DeadlineConfig::deadline_ms(std::string_view category, Severity severity) const {
@@ -529,6 +607,24 @@ TimeMs DeadlineConfig::deadline_ms(std::string_view category, Severity severity)
         }
     }
     return chosen ? TimeMs{*chosen} * 60'000 : 0;
+}
+
+Severity Taxonomy::default_severity(std::string_view category) const {
+    Severity chosen = Severity::moderate;
+    std::size_t chosen_specificity = 0;
+    for (const CategorySeverity& entry : default_severities) {
+        if (!category_matches(entry.category, category)) continue;
+        // As for deadlines: the category itself outranks every prefix, a longer prefix a
+        // shorter one; a TOML table never has one key twice.
+        const std::size_t specificity = entry.category.ends_with(".*")
+                                            ? entry.category.size()
+                                            : std::numeric_limits<std::size_t>::max();
+        if (specificity > chosen_specificity) {
+            chosen_specificity = specificity;
+            chosen = entry.severity;
+        }
+    }
+    return chosen;
 }
 
 bool Taxonomy::accepts(std::string_view category) const {

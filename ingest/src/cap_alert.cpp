@@ -169,6 +169,10 @@ std::optional<FeedReject> read_severity(const pugi::xml_node& info,
         report.severity = *mapped;
         return std::nullopt;
     }
+    if (severity == "Unknown") {  // the sender says none: the category's own, else moderate
+        report.severity = vocabulary.default_severity(report.category);
+        return std::nullopt;
+    }
     auto level = cap_severity(severity, child_text(info, "urgency"), child_text(info, "certainty"));
     if (!level)
         return feed_reject(RejectReason::bad_severity,

@@ -1,6 +1,7 @@
 #include "feed_adapter.hpp"
 
 #include "cap_alert.hpp"
+#include "citywall/feed_time.hpp"
 #include "geojson_feature.hpp"
 #include "json_feed.hpp"
 
@@ -60,6 +61,24 @@ class MisconfiguredAdapter final : public FeedAdapter {
     std::string problem_;
 };
 
+// The department's time formats in its zone. A loaded config always names the zone; a
+// DepartmentConfig made in code without one reads its patterns in the machine's zone.
+Result<FeedTimeFormat> time_format(const DepartmentConfig& department) {
+    if (department.time_zone.empty() && department.time_formats.empty())
+        return FeedTimeFormat{};  // nothing to read in a zone
+    std::string name = department.time_zone;
+    if (name.empty()) {
+        auto machine = TimeZone::machine_zone_name();
+        if (!machine) return machine.because("time_zone: ");
+        name = *machine;
+    }
+    auto zone = TimeZone::find(name);
+    if (!zone) return zone.because("time_zone: ");
+    auto format = FeedTimeFormat::make(department.time_formats, std::move(*zone));
+    if (!format) return format.because("time_format: ");
+    return format;
+}
+
 }  // namespace
 
 Result<void> check_feed_mapping(const DepartmentConfig& department) {
@@ -69,6 +88,7 @@ Result<void> check_feed_mapping(const DepartmentConfig& department) {
         return Error{ErrorKind::invalid, problem};
     if (problem = FeedVocabulary::check(department); !problem.empty())
         return Error{ErrorKind::invalid, problem};
+    if (auto times = time_format(department); !times) return times.error_value();
     return {};
 }
 
@@ -77,14 +97,17 @@ std::unique_ptr<FeedAdapter> make_feed_adapter(const DepartmentConfig& departmen
     std::string problem = FeedVocabulary::check(department);
     auto paths = JsonFieldPaths::compile(department.fields, problem);
     auto units = problem.empty() ? JsonUnitReader::make(department, problem) : std::nullopt;
+    auto times = time_format(department);
+    if (problem.empty() && !times) problem = times.error();
     if (!paths || !units || !problem.empty())
         return std::make_unique<MisconfiguredAdapter>("department " + department.code + ": " +
                                                       problem);
     FeedVocabulary vocabulary(department, taxonomy);
     switch (department.format) {
         case FeedFormat::geojson:
-            return std::make_unique<GeoJsonAdapter>(JsonReportReader(
-                std::move(*paths), std::move(vocabulary), limits, std::move(*units)));
+            return std::make_unique<GeoJsonAdapter>(
+                JsonReportReader(std::move(*paths), std::move(vocabulary), limits,
+                                 std::move(*units), std::move(*times)));
         case FeedFormat::cap:
             return std::make_unique<CapAdapter>(std::move(vocabulary), limits);
         case FeedFormat::citywall:
@@ -93,8 +116,8 @@ std::unique_ptr<FeedAdapter> make_feed_adapter(const DepartmentConfig& departmen
         case FeedFormat::json:
             break;
     }
-    return std::make_unique<JsonAdapter>(
-        JsonReportReader(std::move(*paths), std::move(vocabulary), limits, std::move(*units)));
+    return std::make_unique<JsonAdapter>(JsonReportReader(
+        std::move(*paths), std::move(vocabulary), limits, std::move(*units), std::move(*times)));
 }
 
 }  // namespace citywall::ingest

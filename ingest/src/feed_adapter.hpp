@@ -19,8 +19,10 @@ class FeedAdapter {
 };
 
 // The adapter for the department's `format`, reading through its `fields`, `categories`,
-// `severities` and `statuses`. A department whose mapping cannot be used (a malformed path, a
-// map value that is not ours) gets an adapter that rejects every message as bad_mapping.
+// `severities`, `statuses` and its times through `time_format` in `time_zone` (CAP's times are
+// ISO-8601 with a zone by its standard, and are read so whatever the department says). A department
+// whose mapping cannot be used (a malformed path, a map value that is not ours) gets an adapter
+// that rejects every message as bad_mapping.
 std::unique_ptr<FeedAdapter> make_feed_adapter(const DepartmentConfig& department,
                                                const Taxonomy& taxonomy, const FeedLimits& limits);
 

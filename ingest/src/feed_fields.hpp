@@ -60,6 +60,10 @@ class FeedVocabulary {
     std::optional<IncidentStatus> status(std::string_view word, FeedReject& why) const;
     // The last check of every report: the taxonomy accepts its category (unknown_category).
     bool accepts(std::string_view category, FeedReject& why) const;
+    // The severity of a report of this category that says none ([taxonomy.default_severity]).
+    Severity default_severity(std::string_view category) const {
+        return taxonomy_.default_severity(category);
+    }
 
   private:
     std::map<std::string, std::string, std::less<>> categories_;

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <variant>
 
+#include "citywall/feed_time.hpp"
 #include "citywall/incident.hpp"
 #include "citywall/reject_reason.hpp"
 #include "citywall/unit.hpp"
@@ -58,7 +59,8 @@ struct FeedLimits {
 
 FeedMessage decode_feed_message(std::string_view bytes, TimeMs now, const FeedLimits& limits);
 
-// "2026-11-22T03:12:00.5+08:00" or "…Z"; nothing when it is not such a time.
-std::optional<TimeMs> parse_iso8601(std::string_view text);
+// "2026-11-22T03:12:00.5+08:00" or "…Z"; nothing when it is not such a time (core's, for CAP,
+// which is strict by its standard, and the iso8601 of a department's time_format).
+using citywall::parse_iso8601;
 
 }  // namespace citywall::ingest

@@ -1,27 +1,117 @@
 #include "json_feed.hpp"
 
 #include <rapidjson/error/en.h>
+#include <rapidjson/reader.h>
 
+#include <algorithm>
+#include <charconv>
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
 
 #include "json_fields.hpp"
 
 namespace citywall::ingest {
 
+namespace {
+
+// The document's own SAX events, except numbers: the reader hands over their text
+// (kParseNumbersAsStringsFlag) and they are converted here exactly, so a position arrives as
+// sent (docs/geo.md). RapidJSON's default conversion is off in the last bit for numbers of
+// more than 15 significant digits, and 1.1.0's kParseFullPrecisionFlag has undefined behaviour
+// (shifts by garbage amounts) on a zero with a large exponent such as 0e-204, found by fuzzing.
+// Parsed in place (kParseInsituFlag), the number's text is the message's own bytes.
+class ExactNumbers {
+  public:
+    using Ch = char;
+    explicit ExactNumbers(rapidjson::Document& doc) : doc_(doc) {}
+
+    bool RawNumber(const char* text, rapidjson::SizeType length, bool) {
+        const char* end = text + length;
+        // An integer as RapidJSON types it: int64 when negative, uint64 otherwise, a double
+        // when it does not fit in 64 bits.
+        if (std::none_of(text, end, [](char c) { return c == '.' || c == 'e' || c == 'E'; })) {
+            if (*text == '-') {
+                std::int64_t value = 0;
+                if (auto [at, ec] = std::from_chars(text, end, value);
+                    ec == std::errc() && at == end)
+                    return doc_.Int64(value);
+            } else {
+                std::uint64_t value = 0;
+                if (auto [at, ec] = std::from_chars(text, end, value);
+                    ec == std::errc() && at == end)
+                    return doc_.Uint64(value);
+            }
+        }
+        // from_chars rounds correctly (libstdc++ 12: the Eisel-Lemire algorithm, with a fallback
+        // for the hard cases). Out of its range the text is under- or overflowing: strtod gives
+        // the subnormal or zero, or infinity (it needs the text to end with a NUL).
+        double value = 0;
+        auto [at, ec] = std::from_chars(text, end, value);
+        if (ec == std::errc::result_out_of_range) {
+            value = std::strtod(std::string(text, length).c_str(), nullptr);
+        } else if (ec != std::errc() || at != end) {
+            return false;  // never: the reader has checked JSON's number grammar
+        }
+        if (!std::isfinite(value)) {
+            too_big_ = true;
+            return false;
+        }
+        return doc_.Double(value);
+    }
+    bool too_big() const { return too_big_; }
+
+    bool Null() { return doc_.Null(); }
+    bool Bool(bool b) { return doc_.Bool(b); }
+    bool Int(int i) { return doc_.Int(i); }
+    bool Uint(unsigned u) { return doc_.Uint(u); }
+    bool Int64(std::int64_t i) { return doc_.Int64(i); }
+    bool Uint64(std::uint64_t u) { return doc_.Uint64(u); }
+    bool Double(double d) { return doc_.Double(d); }
+    bool String(const char* s, rapidjson::SizeType n, bool copy) { return doc_.String(s, n, copy); }
+    bool StartObject() { return doc_.StartObject(); }
+    bool Key(const char* s, rapidjson::SizeType n, bool copy) { return doc_.Key(s, n, copy); }
+    bool EndObject(rapidjson::SizeType members) { return doc_.EndObject(members); }
+    bool StartArray() { return doc_.StartArray(); }
+    bool EndArray(rapidjson::SizeType elements) { return doc_.EndArray(elements); }
+
+  private:
+    rapidjson::Document& doc_;
+    bool too_big_ = false;
+};
+
+}  // namespace
+
 std::optional<FeedReject> parse_json_message(std::string_view bytes, const FeedLimits& limits,
                                              rapidjson::Document& doc) {
-    if (bytes.size() > limits.max_bytes)
+    // RapidJSON counts in 32 bits, whatever max_bytes says.
+    if (bytes.size() > limits.max_bytes || bytes.size() >= (std::size_t{1} << 31))
         return feed_reject(RejectReason::oversized, std::to_string(bytes.size()) + " bytes");
-    // Not kParseFullPrecisionFlag: RapidJSON 1.1.0's full-precision path has undefined
-    // behaviour (shifts by garbage amounts) on a zero with a large exponent such as 0e-204,
-    // found by fuzzing. The normal path rounds correctly up to 15 significant digits, which
-    // covers coordinates to well under a millimetre.
-    doc.Parse<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag>(bytes.data(),
-                                                                                      bytes.size());
-    if (!doc.HasParseError()) return std::nullopt;
-    auto code = doc.GetParseError();
+    // The message's copy in the document's own memory: parsed in place, its strings and the
+    // text of its numbers are read where they are, and live as long as the document.
+    auto* text = static_cast<char*>(doc.GetAllocator().Malloc(bytes.size() + 1));
+    if (!bytes.empty()) std::memcpy(text, bytes.data(), bytes.size());
+    text[bytes.size()] = '\0';
+    if (bytes.starts_with("\xEF\xBB\xBF")) text += 3;  // a UTF-8 byte-order mark, as before
+    rapidjson::ParseResult result;
+    bool too_big = false;
+    auto generate = [&](rapidjson::Document& target) {
+        rapidjson::InsituStringStream in(text);
+        rapidjson::CrtAllocator stack_memory;
+        rapidjson::Reader reader(&stack_memory);
+        ExactNumbers handler(target);
+        result =
+            reader.Parse<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag |
+                         rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseInsituFlag>(
+                in, handler);
+        too_big = handler.too_big();
+        return !result.IsError();
+    };
+    doc.Populate(generate);
+    if (!result.IsError()) return std::nullopt;
+    const auto code = too_big ? rapidjson::kParseErrorNumberTooBig : result.Code();
     std::string detail = std::string(rapidjson::GetParseError_En(code)) + " at byte " +
-                         std::to_string(doc.GetErrorOffset());
+                         std::to_string(result.Offset());
     return feed_reject(code == rapidjson::kParseErrorStringInvalidEncoding
                            ? RejectReason::invalid_utf8
                            : RejectReason::invalid_json,
@@ -69,7 +159,7 @@ FeedMessage JsonReportReader::read(const rapidjson::Value& object, TimeMs now,
     if (auto not_an_incident = read_type(object)) return std::move(*not_an_incident);
     if (const auto* type = find(paths_.type, object);
         type && std::string_view(type->GetString(), type->GetStringLength()) == "unit")
-        return units_.read(object, now, limits_, feature ? &feature->position : nullptr);
+        return units_.read(object, now, limits_, times_, feature ? &feature->position : nullptr);
     FeedReport report;
     if (auto why = read_identity(object, feature, report)) return *why;
     if (auto why = read_category(object, report)) return *why;
@@ -137,6 +227,7 @@ std::optional<FeedReject> JsonReportReader::read_category(const rapidjson::Value
 std::optional<FeedReject> JsonReportReader::read_severity_and_status(const rapidjson::Value& object,
                                                                      FeedReport& report) const {
     FeedReject why;
+    report.severity = vocabulary_.default_severity(report.category);  // the report's own wins
     if (const auto* value = find(paths_.severity, object)) {
         std::string key;
         if (value->IsInt64()) {
@@ -184,7 +275,8 @@ std::optional<FeedReject> JsonReportReader::read_position(const rapidjson::Value
 
 std::optional<FeedReject> JsonReportReader::read_texts(const rapidjson::Value& object,
                                                        FeedReport& report) const {
-    if (auto why = read_time(object, paths_.occurred, "occurred", report.occurred)) return why;
+    if (auto why = read_time(object, paths_.occurred, "occurred", times_, report.occurred))
+        return why;
     if (auto why = read_text(object, paths_.title, "title", kMaxTitleLength, report.title))
         return why;
     if (auto why = read_word(object, paths_.priority, "priority", report.priority)) return why;

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "citywall/config.hpp"
+#include "citywall/feed_time.hpp"
 #include "feed_fields.hpp"
 #include "feed_message.hpp"
 #include "json_path.hpp"
@@ -39,11 +40,12 @@ struct FeatureContext {
 class JsonReportReader {
   public:
     JsonReportReader(JsonFieldPaths paths, FeedVocabulary vocabulary, FeedLimits limits,
-                     JsonUnitReader units = {})
+                     JsonUnitReader units = {}, FeedTimeFormat times = {})
         : paths_(std::move(paths)),
           vocabulary_(std::move(vocabulary)),
           limits_(limits),
-          units_(std::move(units)) {}
+          units_(std::move(units)),
+          times_(std::move(times)) {}
 
     // A whole JSON message: parse, then read the object.
     FeedMessage decode(std::string_view bytes, TimeMs now) const;
@@ -76,6 +78,7 @@ class JsonReportReader {
     FeedVocabulary vocabulary_;
     FeedLimits limits_;
     JsonUnitReader units_;
+    FeedTimeFormat times_;  // how the department writes occurred and a unit's time
 };
 
 }  // namespace citywall::ingest

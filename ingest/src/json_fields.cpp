@@ -52,20 +52,28 @@ std::optional<double> coordinate(const rapidjson::Value& value) {
 }
 
 std::optional<FeedReject> read_time(const rapidjson::Value& object, const JsonPath& path,
-                                    const char* name, TimeMs& out) {
+                                    const char* name, const FeedTimeFormat& format, TimeMs& out) {
     const rapidjson::Value* value = find(path, object);
     if (!value) return std::nullopt;
+    std::optional<TimeMs> parsed;
+    std::string shown;  // the value as the reject quotes it
     if (value->IsInt64()) {
-        out = value->GetInt64();
-        return std::nullopt;
+        parsed = format.read_integer(value->GetInt64());
+        shown = integer_text(value->GetInt64());
+    } else if (value->IsNumber()) {
+        parsed = format.read_number(value->GetDouble());
+        shown = "a number";
+    } else if (value->IsString()) {
+        const std::string_view text(value->GetString(), value->GetStringLength());
+        parsed = format.read_text(text);
+        shown = "'" + utf8_prefix(text, 64) + "'";
+    } else {
+        shown = value->IsBool() ? "true or false" : value->IsArray() ? "a list" : "an object";
     }
-    if (!value->IsString())
-        return feed_reject(RejectReason::bad_time,
-                           label(name, path) + " must be epoch ms or ISO-8601");
-    auto parsed = parse_iso8601(std::string_view(value->GetString(), value->GetStringLength()));
     if (!parsed)
-        return feed_reject(RejectReason::bad_time,
-                           label(name, path) + " is not an ISO-8601 time with zone");
+        return feed_reject(
+            RejectReason::bad_time,
+            label(name, path) + " " + shown + " is in none of the formats " + format.tried());
     out = *parsed;
     return std::nullopt;
 }

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "citywall/feed_time.hpp"
 #include "feed_message.hpp"
 #include "json_path.hpp"
 
@@ -31,10 +32,10 @@ std::optional<FeedReject> read_text(const rapidjson::Value& object, const JsonPa
 std::optional<FeedReject> read_word(const rapidjson::Value& object, const JsonPath& path,
                                     const char* name, std::string& out);
 
-// A time: epoch milliseconds, or ISO-8601 with a zone; absent → `out` unchanged; bad_time
-// for anything else.
+// A time in one of the department's formats (a string, or a number for epoch_s / epoch_ms);
+// absent → `out` unchanged; bad_time quoting the value and the formats tried for anything else.
 std::optional<FeedReject> read_time(const rapidjson::Value& object, const JsonPath& path,
-                                    const char* name, TimeMs& out);
+                                    const char* name, const FeedTimeFormat& format, TimeMs& out);
 
 // A number, or a decimal number written as text; nothing for anything else.
 std::optional<double> coordinate(const rapidjson::Value& value);

@@ -90,7 +90,8 @@ std::optional<JsonUnitReader> JsonUnitReader::make(const DepartmentConfig& depar
 }
 
 FeedMessage JsonUnitReader::read(const rapidjson::Value& object, TimeMs now,
-                                 const FeedLimits& limits, const LonLat* feature_position) const {
+                                 const FeedLimits& limits, const FeedTimeFormat& times,
+                                 const LonLat* feature_position) const {
     const auto& p = paths_;
     FeedUnitFix fix;
 
@@ -164,7 +165,7 @@ FeedMessage JsonUnitReader::read(const rapidjson::Value& object, TimeMs now,
         return *why;
     }
 
-    if (auto why = read_time(object, p.time, "time", fix.time)) return *why;
+    if (auto why = read_time(object, p.time, "time", times, fix.time)) return *why;
     if (fix.time < 0) return feed_reject(RejectReason::bad_time, "before 1970");
     if (fix.time > now + limits.max_future_ms)
         return feed_reject(RejectReason::future_time, "fix time ahead of ingest's clock");

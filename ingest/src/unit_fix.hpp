@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "citywall/config.hpp"
+#include "citywall/feed_time.hpp"
 #include "feed_message.hpp"
 #include "json_path.hpp"
 
@@ -31,8 +32,9 @@ class JsonUnitReader {
 
     // The fix in `object`, or a reject. `feature_position` is a GeoJSON Point's position, used
     // instead of the lon/lat paths.
+    // `times`: how the department writes the fix's time.
     FeedMessage read(const rapidjson::Value& object, TimeMs now, const FeedLimits& limits,
-                     const LonLat* feature_position = nullptr) const;
+                     const FeedTimeFormat& times, const LonLat* feature_position = nullptr) const;
 
   private:
     struct Unset {};

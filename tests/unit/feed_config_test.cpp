@@ -28,14 +28,15 @@ std::string read_file(const std::filesystem::path& path) {
     return text.str();
 }
 
-// The ```toml blocks of docs/config.md after its "## Departments" heading.
+// The ```toml blocks of docs/config.md's "## Departments" section.
 std::vector<std::string> department_examples() {
     const std::string doc = read_file(repository() / "docs" / "config.md");
     std::vector<std::string> blocks;
     auto at = doc.find("## Departments");
+    const auto section_end = doc.find("\n## ", at);
     while (at != std::string::npos) {
         at = doc.find("```toml\n", at);
-        if (at == std::string::npos) break;
+        if (at == std::string::npos || at > section_end) break;
         at += 8;
         auto end = doc.find("```", at);
         if (end == std::string::npos) break;
@@ -160,6 +161,13 @@ TEST(FeedConfigTest, TheDocumentedIngestExampleLoadsWithEveryKeyTaken) {
     EXPECT_EQ(config->deadlines.deadline_ms("fire.building", Severity::critical), 10 * 60'000);
     EXPECT_EQ(config->deadlines.deadline_ms("fire.building", Severity::low), 1440 * 60'000);
     EXPECT_EQ(config->deadlines.escalate_every_minutes, 30);
+    EXPECT_EQ(config->centre.time_zone, "Asia/Shanghai");
+    EXPECT_EQ(config->departments.at(0).time_zone, "Asia/Shanghai");
+    EXPECT_EQ(config->departments.at(0).time_formats,
+              (std::vector<std::string>{"iso8601", "epoch_ms"}));
+    EXPECT_EQ(config->taxonomy.default_severity("fire.building"), Severity::major);
+    EXPECT_EQ(config->taxonomy.default_severity("medical.cardiac"), Severity::critical);
+    EXPECT_EQ(config->taxonomy.default_severity("police.theft"), Severity::moderate);
 }
 
 // A mistake in the file stops ingest before it opens a journal, with the file, the line and the

@@ -91,6 +91,12 @@ struct DepartmentConfig {
     // second's worth; the rest wait in its socket (nothing is dropped: a department on the
     // acknowledged path sees its window fill). 0: no limit, only the fair share of each pass.
     int max_rate = 0;
+    // How it writes times (docs/config.md, "Feed times"): formats tried in order, strptime-like
+    // patterns or iso8601, epoch_s, epoch_ms; empty: iso8601 with a zone, then epoch_ms. Its
+    // patterns are read in `time_zone`, an IANA name; the loaded config fills it with the
+    // centre's zone when the department names none (empty here: the machine's zone).
+    std::vector<std::string> time_formats;
+    std::string time_zone;
 };
 
 // What a wall's key lets it do, checked on every request it makes. Every role may watch; the
@@ -107,11 +113,25 @@ struct WallConfig {
     WallRole role = WallRole::viewer;
 };
 
+// A category ("fire.building") or every category under a prefix ("fire.*"): "fire.*" matches
+// "fire.building" and "fire.building.high_rise", not "fire".
+bool category_matches(std::string_view rule, std::string_view category);
+
+// [taxonomy.default_severity]: the severity of a category's reports that say none.
+struct CategorySeverity {
+    std::string category;  // a category or a prefix rule, as category_matches() reads it
+    Severity severity = Severity::moderate;
+};
+
 // The city's incident categories; a category outside it is rejected (empty: any well-formed
 // family.kind is accepted).
 struct Taxonomy {
     std::vector<std::string> categories;
+    std::vector<CategorySeverity> default_severities = {};
     bool accepts(std::string_view category) const;
+    // The severity of a report of this category that says none: the most specific entry (the
+    // category itself, then the longest prefix), else moderate.
+    Severity default_severity(std::string_view category) const;
 };
 
 struct PlacementConfig {
@@ -171,7 +191,15 @@ struct DeadlineConfig {
     TimeMs escalate_every_ms() const { return TimeMs{escalate_every_minutes} * 60'000; }
 };
 
+// The command centre itself ([centre]).
+struct CentreConfig {
+    // Its IANA time zone: the zone of a department that names none. The loaded config always
+    // has one: the machine's zone when the file names none.
+    std::string time_zone;
+};
+
 struct IngestConfig {
+    CentreConfig centre;
     std::string updates_endpoint = "tcp://127.0.0.1:5556";   // PUB: sequenced updates
     std::string snapshot_endpoint = "tcp://127.0.0.1:5557";  // ROUTER: snapshots on request
     std::filesystem::path journal_dir = "journal";
