@@ -15,6 +15,7 @@
 
 #include "citywall/open_incidents.hpp"
 #include "citywall/result.hpp"
+#include "citywall/time_zone.hpp"
 #include "citywall/wire.hpp"
 #include "state_file.hpp"
 
@@ -22,6 +23,11 @@ namespace citywall::ingest {
 
 class DayLedger {
   public:
+    // Days of the machine's time zone (TZ), or UTC when it names none.
+    DayLedger();
+    // Days of `zone`: the centre's ([centre] time_zone).
+    explicit DayLedger(TimeZone zone) : zone_(std::move(zone)) {}
+
     // What an event changed. `now` is when ingest recorded it: a new local day starts from zero.
     void observe(const IncidentChange& change, TimeMs now) {
         observe(change.before ? std::optional(change.before->status) : std::nullopt, change.after,
@@ -50,6 +56,7 @@ class DayLedger {
     Tally total_;
     std::map<std::string, Tally> departments_;
     std::map<std::string, std::pair<std::string, Tally>> districts_;  // code → name, counts
+    TimeZone zone_;
     TimeMs day_start_ = 0;
     TimeMs next_day_start_ = 0;  // the end of the day that starts at day_start_
 };

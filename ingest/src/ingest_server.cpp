@@ -54,6 +54,13 @@ Result<std::unique_ptr<IngestServer>> IngestServer::create(const IngestConfig& c
         log("zeromq: receive buffers are shared (no ZMQ_ZERO_COPY_RECV in this libzmq)");
 
     impl->state.set_neighbour_radius(config.merge.distance_m);
+    // The loaded config always names the centre's zone (the machine's when the file does not).
+    if (!config.centre.time_zone.empty()) {
+        auto zone = TimeZone::find(config.centre.time_zone);
+        if (!zone) return zone.because("[centre] time_zone: ");
+        impl->centre_zone = std::move(*zone);
+        impl->day = DayLedger{impl->centre_zone};
+    }
     if (config.drill)
         log("DRILL: this ingest is a drill; every incident, unit and heartbeat it publishes says "
             "drill, and so does its journal");

@@ -210,6 +210,7 @@ struct IngestServer::Impl {
     std::unique_ptr<FeedHealthBoard> health;
     CityState state;
     UnitRoster units;
+    TimeZone centre_zone;  // [centre] time_zone: whose day "today" is
     DayLedger day;
     EscalationSchedule escalations;
     IngestCounters counters;

@@ -199,7 +199,7 @@ Result<void> IngestServer::Impl::rebuild(std::vector<UnjournaledEvent> dropped) 
     state = CityState{};
     state.set_neighbour_radius(config.merge.distance_m);
     units = UnitRoster{};
-    day = DayLedger{};
+    day = DayLedger{centre_zone};
     reap_checkpoint(true);
     checkpointed_seq = 0;
     return recover();

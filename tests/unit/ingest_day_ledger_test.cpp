@@ -99,6 +99,18 @@ TEST(DayLedger, ALedgerThatCannotBeReadIsAFailureNotAbsent) {
     EXPECT_EQ(loaded.error_kind(), ErrorKind::io);
 }
 
+// A ledger given the centre's zone counts that zone's day, whatever the machine's is.
+TEST(DayLedger, TheCentresZoneDecidesWhenTheDayStarts) {
+    auto shanghai = TimeZone::find("Asia/Shanghai");
+    ASSERT_TRUE(shanghai) << shanghai.error();
+    DayLedger ledger(*shanghai);
+    const TimeMs midnight = 1'700'064'000'000;  // 2023-11-16 00:00 in Shanghai (16:00 UTC)
+    ledger.observe(std::nullopt, incident(1, IncidentStatus::reported, midnight - 1), midnight - 1);
+    ledger.observe(std::nullopt, incident(2, IncidentStatus::reported, midnight), midnight);
+    EXPECT_EQ(ledger.day_start(), midnight);
+    EXPECT_EQ(row(ledger.report(1, midnight), wire::DayCount::Scope::total, "").received, 1u);
+}
+
 // The ledger remembers where its day ends; a new day still starts at the first event after local
 // midnight, on days of 23 and 25 hours too, and a clock set back finds the earlier day.
 TEST(DayLedger, ANewDayStartsAtEachLocalMidnightWhateverItsLength) {
