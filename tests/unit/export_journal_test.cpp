@@ -249,11 +249,17 @@ TEST_F(ExportJournalTest, AnExistingOutputIsReplacedOnlyWhenAskedAndTheJournalMu
 }
 
 TEST(ExportTime, TakesTimesWithAZoneOrEpochMillisecondsAndRefusesTheRest) {
-    EXPECT_EQ(*parse_time("2013-12-31T08:00:00+08:00"), kDay);
-    EXPECT_EQ(*parse_time("2013-12-31T00:00:00Z"), kDay);
-    EXPECT_EQ(*parse_time("2013-12-30T16:00:00-08:00"), kDay);
-    EXPECT_EQ(*parse_time("2013-12-31T00:00:01.250Z"), kDay + 1250);
-    EXPECT_EQ(*parse_time("1388448000000"), kDay);
+    const auto at = [](const char* text) -> TimeMs {
+        auto parsed = parse_time(text);
+        EXPECT_TRUE(parsed) << text << ": " << parsed.error();
+        return parsed ? *parsed : -1;
+    };
+    EXPECT_EQ(at("2013-12-31T08:00:00+08:00"), kDay);
+    EXPECT_EQ(at("2013-12-31T00:00:00Z"), kDay);
+    EXPECT_EQ(at("2013-12-30T16:00:00-08:00"), kDay);  // west of Greenwich
+    EXPECT_EQ(at("2013-12-30T20:30:00-03:30"), kDay);
+    EXPECT_EQ(at("2013-12-31T00:00:01.250Z"), kDay + 1250);
+    EXPECT_EQ(at("1388448000000"), kDay);
     auto local = parse_time("2013-12-31T08:00:00");
     ASSERT_FALSE(local);
     EXPECT_NE(local.error().find("no zone"), std::string::npos) << local.error();

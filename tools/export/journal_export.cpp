@@ -222,7 +222,8 @@ Result<TimeMs> parse_time(std::string_view text) {
         return Error{ErrorKind::invalid, "'" + copy +
                                              "' is not a time (ISO 8601 with a zone, e.g. "
                                              "2024-05-01T08:00:00+08:00, or epoch milliseconds)"};
-    if (field.Date.TZFlag < 100)
+    // OGR's zone flag: 0 unknown, 1 local time, 100 UTC, 100 ± n quarter hours east or west.
+    if (field.Date.TZFlag <= 1)
         return Error{ErrorKind::invalid,
                      "'" + copy + "' has no zone: say whose time it is (Z, +08:00, -07:00)"};
     std::tm utc{};
