@@ -11,6 +11,7 @@
 #include <memory>
 #include <vector>
 
+#include "citywall/feed_time.hpp"
 #include "citywall/incident_table.hpp"
 #include "citywall/journal.hpp"
 #include "citywall/wire.hpp"
@@ -216,27 +217,15 @@ Result<TimeMs> parse_time(std::string_view text) {
         auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), ms);
         if (error == std::errc() && end == text.data() + text.size()) return ms;
     }
-    OGRField field;
+    // The feeds' own ISO 8601 reader (citywall/feed_time.hpp), which requires a zone.
+    if (auto ms = parse_iso8601(text)) return *ms;
     const std::string copy(text);
-    if (!OGRParseDate(copy.c_str(), &field, 0))
-        return Error{ErrorKind::invalid, "'" + copy +
-                                             "' is not a time (ISO 8601 with a zone, e.g. "
-                                             "2024-05-01T08:00:00+08:00, or epoch milliseconds)"};
-    // OGR's zone flag: 0 unknown, 1 local time, 100 UTC, 100 ± n quarter hours east or west.
-    if (field.Date.TZFlag <= 1)
+    if (parse_iso8601(copy + "Z"))
         return Error{ErrorKind::invalid,
                      "'" + copy + "' has no zone: say whose time it is (Z, +08:00, -07:00)"};
-    std::tm utc{};
-    utc.tm_year = field.Date.Year - 1900;
-    utc.tm_mon = field.Date.Month - 1;
-    utc.tm_mday = field.Date.Day;
-    utc.tm_hour = field.Date.Hour;
-    utc.tm_min = field.Date.Minute;
-    const double second = field.Date.Second;
-    utc.tm_sec = static_cast<int>(second);
-    const TimeMs offset_ms = static_cast<TimeMs>(field.Date.TZFlag - 100) * 15 * 60 * 1000;
-    return static_cast<TimeMs>(timegm(&utc)) * 1000 +
-           static_cast<TimeMs>(std::lround((second - utc.tm_sec) * 1000)) - offset_ms;
+    return Error{ErrorKind::invalid, "'" + copy +
+                                         "' is not a time (ISO 8601 with a zone, e.g. "
+                                         "2024-05-01T08:00:00+08:00, or epoch milliseconds)"};
 }
 
 Result<ExportSummary> export_incidents(const ExportRequest& request) {
