@@ -83,12 +83,13 @@ double median(std::vector<double> v) {
 
 constexpr TimeMs kClock = 1767258000000;
 
-// Incidents at grids' inner points, jittered, with the grid path ingest would have given them,
-// made a chunk at a time as a snapshot arrives.
+// Incidents at the innermost areas' inner points (the demo city's grids), jittered, with the
+// area path ingest would have given them (parents by code prefix, as the demo city's codes
+// nest), made a chunk at a time as a snapshot arrives.
 class SyntheticCity {
   public:
     explicit SyntheticCity(const CityAreas& areas)
-        : grids_(areas.level(AreaLevel::grid)),
+        : grids_(areas.level(areas.hierarchy("").back())),
           pick_(0, grids_.loaded() ? grids_.refs.size() - 1 : 0) {}
 
     std::vector<Incident> next(std::size_t count) {
@@ -113,10 +114,10 @@ class SyntheticCity {
             incident.location =
                 geo::from_mercator({at.x + jitter_(random_), at.y + jitter_(random_)});
             const std::string& code = grids_.refs[g].code;
-            incident.grid.grid = grids_.refs[g];
-            incident.grid.community.code = code.substr(0, 12);
-            incident.grid.street.code = code.substr(0, 9);
-            incident.grid.district.code = code.substr(0, 6);
+            incident.areas = {{"district", code.substr(0, 6), ""},
+                              {"street", code.substr(0, 9), ""},
+                              {"community", code.substr(0, 12), ""},
+                              grids_.refs[g]};
             incident.received = incident.occurred = incident.updated = kClock - 600000;
             // Text as a department sends it: a short title naming the place, a sentence.
             const std::string& place = grids_.refs[g].name.empty() ? code : grids_.refs[g].name;
@@ -150,8 +151,8 @@ out vec4 c; uniform vec4 u_color; uniform int u_points;
 void main() { if (u_points != 0 && length(gl_PointCoord - 0.5) > 0.5) discard; c = u_color; })";
         program_ = std::move(*Program::build("floor", vs, fs));
         std::vector<float> triangles;
-        for (int l = 0; l < kGridLevelCount; ++l) {
-            const AreaMesh& mesh = areas.level(static_cast<AreaLevel>(l)).mesh;
+        for (const AreaLevel l : areas.hierarchy("")) {
+            const AreaMesh& mesh = areas.level(l).mesh;
             for (const AreaVertex& v : mesh.vertices) {
                 triangles.push_back(static_cast<float>(v.x + mesh.origin.x - origin.x));
                 triangles.push_back(static_cast<float>(v.y + mesh.origin.y - origin.y));

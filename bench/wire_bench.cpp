@@ -55,12 +55,13 @@ Incident realistic_incident(std::uint64_t id) {
     const std::string community = street + "01" + std::to_string(c);
     char grid[8];
     std::snprintf(grid, sizeof grid, "%03llu", static_cast<unsigned long long>(g));
-    i.grid = {{district, kDistricts[d][1]},
-              {street, kStreets[s]},
-              {community, kCommunities[c]},
-              {community + grid, std::string(kCommunities[c]) + "第" + std::to_string(g) + "网格"}};
-    i.beat = {"PB00" + std::to_string(10 + id % 80),
-              "城东派出所第" + std::to_string(1 + id % 9) + "警格"};
+    i.areas = {{"district", district, kDistricts[d][1]},
+               {"street", street, kStreets[s]},
+               {"community", community, kCommunities[c]},
+               {"grid", community + grid,
+                std::string(kCommunities[c]) + "第" + std::to_string(g) + "网格"},
+               {"beat", "PB00" + std::to_string(10 + id % 80),
+                "城东派出所第" + std::to_string(1 + id % 9) + "警格"}};
     i.occurred = t;
     i.received = t + 1500 + static_cast<TimeMs>(id % 900);
     i.updated = i.received + static_cast<TimeMs>(id % 7) * 60000;

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "area_levels.hpp"
 #include "ingest_bench.hpp"
 
 namespace citywall::bench {
@@ -80,9 +81,7 @@ void write_toml(const IngestConfig& config, const fs::path& file) {
         << "publish_queue = " << config.publish_queue << "\n\n"
         << "[security]\nkeys = \"off\"\n\n"
         << "[merge]\nenabled = " << (config.merge.enabled ? "true" : "false") << "\n\n"
-        << "[placement]\n"
-        << "grid_source = " << toml_string(config.placement.grid_source.string()) << "\n"
-        << "beat_source = " << toml_string(config.placement.beat_source.string()) << "\n\n";
+        << testing::area_levels_toml(config.areas);
     for (const auto& d : config.departments) {
         out << "[[department]]\n"
             << "code = " << toml_string(d.code) << "\n"

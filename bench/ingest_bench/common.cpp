@@ -3,6 +3,7 @@
 #include <cinttypes>
 #include <cstring>
 
+#include "area_levels.hpp"
 #include "citywall/geo.hpp"
 #include "citywall/placement.hpp"
 #include "citywall/wire.hpp"
@@ -106,8 +107,7 @@ IngestConfig ingest_config(const Options& options, const fs::path& dir, const Be
     config.journal_dir = dir / "journal";
     // fsync_interval_ms, heartbeat_ms, checkpoint_every, merge: the defaults.
     config.merge.enabled = options.merge;
-    config.placement.grid_source = options.map;
-    config.placement.beat_source = options.map;
+    config.areas = testing::demo_levels(options.map);
     config.keys_off = keys == nullptr;
     if (keys) {
         auto files = write_key_files(dir / "keys", "ingest", keys->ingest, true);

@@ -34,13 +34,6 @@ constexpr Key kIngestKeys[] = {
     {"dead_letter_record_bytes", Type::integer},
     {"drill", Type::boolean},
 };
-constexpr Key kPlacementKeys[] = {
-    {"grid_source", Type::string},     {"grid_layer", Type::string},
-    {"district_layer", Type::string},  {"street_layer", Type::string},
-    {"community_layer", Type::string}, {"beat_source", Type::string},
-    {"beat_layer", Type::string},      {"beat_code_field", Type::string},
-    {"beat_name_field", Type::string},
-};
 constexpr Key kCentreKeys[] = {{"time_zone", Type::string}};
 // default_severity: a category, or a prefix of some followed by .*, → a severity.
 constexpr Key kTaxonomyKeys[] = {{"categories", Type::strings}, {"default_severity", Type::words}};
@@ -111,7 +104,7 @@ constexpr Key kWallKeys[] = {
 constexpr Key kSections[] = {
     {"centre", Type::table, kCentreKeys},
     {"ingest", Type::table, kIngestKeys},
-    {"placement", Type::table, kPlacementKeys},
+    {"area", Type::tables, kAreaLevelKeys},
     {"taxonomy", Type::table, kTaxonomyKeys},
     {"merge", Type::table, kMergeKeys},
     {"deadlines", Type::table, kDeadlinesKeys},
@@ -208,6 +201,12 @@ Result<IngestConfig> parse(std::string_view text, const std::filesystem::path& b
         return R::failure(ErrorKind::invalid,
                           toml_schema::location(file, e.source()) + std::string(e.description()));
     }
+    // A file written for the fixed grid hierarchy: say what replaced it, not just "unknown".
+    if (const toml::node* old = root.get("placement"))
+        return R::failure(ErrorKind::invalid,
+                          toml_schema::problem(file, old, "[placement]", "",
+                                               "replaced by [[area]] tables, one a level "
+                                               "(docs/config.md, \"Areas\")"));
     // Every key and type first, so no value below is read from a file that has a mistake.
     if (auto mistakes = toml_schema::check(root, kSections, file); !mistakes.empty())
         return R::failure(ErrorKind::invalid, mistakes);
@@ -274,20 +273,9 @@ Result<IngestConfig> parse(std::string_view text, const std::filesystem::path& b
     config.max_message_bytes = static_cast<std::size_t>(max_bytes);
     read(ingest, "drill", config.drill);
 
-    const toml::node_view<const toml::node> placement{root.get("placement")};
-    auto& p = config.placement;
-    std::string grid_source, beat_source;
-    read(placement, "grid_source", grid_source);
-    read(placement, "beat_source", beat_source);
-    p.grid_source = resolve(base_dir, grid_source);
-    p.beat_source = resolve(base_dir, beat_source);
-    read(placement, "grid_layer", p.grid_layer);
-    read(placement, "district_layer", p.district_layer);
-    read(placement, "street_layer", p.street_layer);
-    read(placement, "community_layer", p.community_layer);
-    read(placement, "beat_layer", p.beat_layer);
-    read(placement, "beat_code_field", p.beat_code_field);
-    read(placement, "beat_name_field", p.beat_name_field);
+    auto areas = read_area_levels(root, file, base_dir);
+    if (!areas) return areas.error_value();
+    config.areas = std::move(*areas);
 
     const toml::node* centre_table = root.get("centre");
     if (auto zone =

@@ -27,6 +27,12 @@ bool is_terminal(IncidentStatus status) {
            status == IncidentStatus::cancelled;
 }
 
+const AreaRef* area_at(const AreaPath& path, std::string_view level) {
+    for (const AreaRef& area : path)
+        if (area.level == level) return &area;
+    return nullptr;
+}
+
 std::string_view Incident::department() const {
     return sources.empty() ? std::string_view() : std::string_view(sources.front().department);
 }

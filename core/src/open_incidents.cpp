@@ -23,7 +23,6 @@ struct OpenIncidents::Record {
     std::uint32_t text_size = 0;
     std::uint32_t title_size = 0;
     std::uint32_t path = 0;
-    std::uint32_t beat = 0;
     std::uint32_t category = 0;
     std::uint32_t department = 0;
     Severity severity = Severity::moderate;
@@ -41,8 +40,9 @@ constexpr std::size_t kCompactAbove = 1 << 20;
 // The incident's fields (by number in wire_schema.hpp) the record and the run pack themselves.
 // Any other field is kept as the schema encodes it, at the end of the run: a field added to the
 // schema is stored, compared and given back with no code here.
-constexpr std::uint32_t kPackedHere[] = {1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14,
-                                         15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27};
+// (12-21 are retired numbers; 29, the areas, is one shared path.)
+constexpr std::uint32_t kPackedHere[] = {1,  2,  3,  4,  5,  6,  7,  8,  9,
+                                         10, 11, 22, 23, 24, 25, 26, 27, 29};
 constexpr std::uint64_t kPackedMask = [] {
     std::uint64_t mask = 0;
     for (std::uint32_t number : kPackedHere)
@@ -188,7 +188,6 @@ void OpenIncidents::clear() {
     text_garbage_ = 0;
     words_ = {};
     paths_ = {};
-    beats_ = {};
     drop_changes();
 }
 
@@ -241,8 +240,7 @@ void OpenIncidents::put(const Incident& incident) {
     static const std::string kNone;
     const std::string& department =
         incident.sources.empty() ? kNone : incident.sources.front().department;
-    if (!replacing || paths_[r.path] != incident.grid) r.path = paths_.intern(incident.grid);
-    if (!replacing || beats_[r.beat] != incident.beat) r.beat = beats_.intern(incident.beat);
+    if (!replacing || paths_[r.path] != incident.areas) r.path = paths_.intern(incident.areas);
     if (!replacing || words_[r.category] != incident.category)
         r.category = words_.intern(incident.category);
     if (!replacing || words_[r.department] != department) r.department = words_.intern(department);
@@ -335,10 +333,8 @@ IncidentView OpenIncidents::view(const Record& r, bool with_text) const {
         r.due,
         words_[r.category],
         paths_[r.path],
-        beats_[r.beat],
         with_text ? std::string_view(text_.data() + r.text, r.title_size) : std::string_view(),
         r.path,
-        r.beat,
         words_[r.department]};
     return v;
 }
@@ -365,8 +361,7 @@ bool OpenIncidents::fill(Incident& incident, std::uint64_t id) const {
     incident.status = r.status;
     incident.escalation = r.escalation;
     incident.location = r.location;
-    incident.grid = paths_[r.path];
-    incident.beat = beats_[r.beat];
+    incident.areas = paths_[r.path];
     incident.received = r.received;
     incident.updated = r.updated;
     incident.due = r.due;
@@ -434,9 +429,9 @@ IncidentChange OpenIncidents::change(Incident after) const {
     mark(r.received != in.received, IncidentField::received);
     mark(words_[r.category] != in.category, IncidentField::category);
     const Run run = read_run(r);
-    mark(r.location != in.location || paths_[r.path] != in.grid || beats_[r.beat] != in.beat ||
-             words_[run.crs] != in.source_crs,
-         IncidentField::place);
+    mark(
+        r.location != in.location || paths_[r.path] != in.areas || words_[run.crs] != in.source_crs,
+        IncidentField::place);
     mark(run.title != in.title, IncidentField::title);
     mark(run.occurred != in.occurred, IncidentField::occurred);
     // Without case details the store does not know the description or the departments' ids.
@@ -488,8 +483,8 @@ std::size_t OpenIncidents::memory_bytes() const {
                         text_.capacity();
     // The shared values, roughly: a map node, the value and its strings' heap.
     bytes += words_.size() * (sizeof(std::string) + 64);
-    bytes += paths_.size() * (sizeof(GridPath) + 8 * 16 + 64);
-    bytes += beats_.size() * (sizeof(AreaRef) + 2 * 16 + 64);
+    for (std::uint32_t k = 0; k < paths_.size(); ++k)
+        bytes += sizeof(AreaPath) + paths_[k].capacity() * (sizeof(AreaRef) + 3 * 16) + 64;
     return bytes;
 }
 

@@ -28,9 +28,13 @@ constexpr std::uint8_t kHeartbeatStopped = 4;
 constexpr std::uint32_t kMaxStoppedReason = 512;
 constexpr std::uint16_t kMaxSources = 256;
 
-void put_area(ByteWriter& w, const AreaRef& a) {
-    w.put_string(a.code);
-    w.put_string(a.name);
+// Versions 1 and 2 carried a fixed path of areas and a police beat, in this order.
+constexpr const char* kLegacyLevels[] = {"district", "street", "community", "grid", "beat"};
+
+void put_area(ByteWriter& w, std::string_view level, const AreaPath& path) {
+    const AreaRef* area = area_at(path, level);
+    w.put_string(area ? area->code : std::string());
+    w.put_string(area ? area->name : std::string());
 }
 
 void put_incident(ByteWriter& w, const Incident& i) {
@@ -49,11 +53,8 @@ void put_incident(ByteWriter& w, const Incident& i) {
     w.put(i.location.lon);
     w.put(i.location.lat);
     w.put_string(i.source_crs);
-    put_area(w, i.grid.district);
-    put_area(w, i.grid.street);
-    put_area(w, i.grid.community);
-    put_area(w, i.grid.grid);
-    put_area(w, i.beat);
+    for (const char* level : kLegacyLevels)
+        put_area(w, level, i.areas);
     w.put(i.occurred);
     w.put(i.received);
     w.put(i.updated);
@@ -132,8 +133,14 @@ void put_header(std::string& out, Kind kind, std::uint64_t seq) {
     ByteWriter(out).put(seq);
 }
 
-bool get_area(ByteReader& r, AreaRef& a) {
-    return r.get_string(a.code, kMaxString) && r.get_string(a.name, kMaxString);
+bool get_areas(ByteReader& r, AreaPath& path) {
+    for (const char* level : kLegacyLevels) {
+        AreaRef area{level, {}, {}};
+        if (!r.get_string(area.code, kMaxString) || !r.get_string(area.name, kMaxString))
+            return false;
+        if (!area.code.empty()) path.push_back(std::move(area));
+    }
+    return true;
 }
 
 // Fills `i`; returns an empty string on success, else why it failed.
@@ -153,9 +160,7 @@ std::string get_incident(ByteReader& r, Incident& i) {
     std::uint8_t severity = 0, status = 0, drill = 0;
     if (!r.get_string(i.category, kMaxString) || !r.get(severity) || !r.get(status) ||
         !r.get(i.escalation) || !r.get(i.location.lon) || !r.get(i.location.lat) ||
-        !r.get_string(i.source_crs, kMaxString) || !get_area(r, i.grid.district) ||
-        !get_area(r, i.grid.street) || !get_area(r, i.grid.community) ||
-        !get_area(r, i.grid.grid) || !get_area(r, i.beat) || !r.get(i.occurred) ||
+        !r.get_string(i.source_crs, kMaxString) || !get_areas(r, i.areas) || !r.get(i.occurred) ||
         !r.get(i.received) || !r.get(i.updated) || !r.get(i.due) ||
         !r.get_string(i.title, kMaxString) || !r.get_string(i.description, kMaxString) ||
         !r.get(drill) || !r.get_string(i.provenance.centre, kMaxString) ||

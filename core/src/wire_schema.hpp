@@ -73,6 +73,15 @@ struct Schema<Provenance> {
     };
 };
 template <>
+struct Schema<AreaRef> {
+    static constexpr std::string_view name = "AreaRef";
+    static constexpr auto fields = std::tuple{
+        field(1, "level", &AreaRef::level),
+        field(2, "code", &AreaRef::code),
+        field(3, "name", &AreaRef::name),
+    };
+};
+template <>
 struct Schema<Incident> {
     static constexpr std::string_view name = "Incident";
     static constexpr auto fields = std::tuple{
@@ -87,16 +96,6 @@ struct Schema<Incident> {
         field(9, "received", &Incident::received),
         field(10, "updated", &Incident::updated),
         field(11, "title", &Incident::title),
-        field(12, "district_code", &Incident::grid, &GridPath::district, &AreaRef::code),
-        field(13, "district_name", &Incident::grid, &GridPath::district, &AreaRef::name),
-        field(16, "street_code", &Incident::grid, &GridPath::street, &AreaRef::code),
-        field(17, "street_name", &Incident::grid, &GridPath::street, &AreaRef::name),
-        field(18, "community_code", &Incident::grid, &GridPath::community, &AreaRef::code),
-        field(19, "community_name", &Incident::grid, &GridPath::community, &AreaRef::name),
-        field(14, "grid_code", &Incident::grid, &GridPath::grid, &AreaRef::code),
-        field(15, "grid_name", &Incident::grid, &GridPath::grid, &AreaRef::name),
-        field(20, "beat_code", &Incident::beat, &AreaRef::code),
-        field(21, "beat_name", &Incident::beat, &AreaRef::name),
         field(22, "source_crs", &Incident::source_crs),
         field(23, "description", &Incident::description),
         field(24, "provenance", &Incident::provenance),
@@ -104,6 +103,9 @@ struct Schema<Incident> {
         field(26, "due", &Incident::due),
         field(27, "drill", &Incident::drill),
         field(28, "priority", &Incident::priority),
+        // 12-21 held a fixed district/street/community/grid path and a beat until the city's
+        // levels came from its config; a reader of those old journals finds them empty.
+        field(29, "areas", &Incident::areas).max(32),
     };
     static const char* check(const Incident& i) {
         if (static_cast<int>(i.severity) < 1) return "severity out of range";

@@ -37,7 +37,7 @@ void DayLedger::roll_over(TimeMs now) {
     day_start_ = day;
     total_ = {};
     departments_.clear();
-    districts_.clear();
+    areas_.clear();
 }
 
 void DayLedger::observe(std::optional<IncidentStatus> before, const Incident& incident,
@@ -58,16 +58,16 @@ void DayLedger::observe(std::optional<IncidentStatus> before, const Incident& in
     };
     add(total_);
     add(departments_[std::string(incident.department())]);
-    if (!incident.grid.district.empty()) {
-        auto& [name, tally] = districts_[incident.grid.district.code];
-        if (name.empty()) name = incident.grid.district.name;
+    if (const AreaRef* area = area_at(incident.areas, area_level_)) {
+        auto& [name, tally] = areas_[area->code];
+        if (name.empty()) name = area->name;
         add(tally);
     }
 }
 
 wire::DayCountsReport DayLedger::current(std::uint64_t seq, TimeMs now) const {
     wire::DayCountsReport out{seq, now, day_start_, {}};
-    out.counts.reserve(1 + departments_.size() + districts_.size());
+    out.counts.reserve(1 + departments_.size() + areas_.size());
     auto row = [](wire::DayCount::Scope scope, const std::string& code, const std::string& name,
                   const Tally& t) {
         // A reopened incident can be dispatched twice; the wire's rule is "of those received".
@@ -81,7 +81,7 @@ wire::DayCountsReport DayLedger::current(std::uint64_t seq, TimeMs now) const {
     out.counts.push_back(row(wire::DayCount::Scope::total, "", "", total_));
     for (const auto& [code, t] : departments_)
         out.counts.push_back(row(wire::DayCount::Scope::department, code, "", t));
-    for (const auto& [code, named] : districts_)
+    for (const auto& [code, named] : areas_)
         out.counts.push_back(row(wire::DayCount::Scope::district, code, named.first, named.second));
     return out;
 }
@@ -118,7 +118,7 @@ Result<Restored> DayLedger::load(const std::filesystem::path& dir, std::uint64_t
                 departments_[c.code] = t;
                 break;
             case wire::DayCount::Scope::district:
-                districts_[c.code] = {c.name, t};
+                areas_[c.code] = {c.name, t};
                 break;
         }
     }

@@ -4,7 +4,8 @@
 // cancelled is not). Published as a wire DayCountsReport with every heartbeat.
 //
 // Counted from status changes as they are recorded, so the ledger holds tallies per department
-// and district, nothing per incident: memory does not grow with the day's incidents.
+// and area of the city's first level, nothing per incident: memory does not grow with the day's
+// incidents.
 #pragma once
 
 #include <cstdint>
@@ -27,6 +28,8 @@ class DayLedger {
     DayLedger();
     // Days of `zone`: the centre's ([centre] time_zone).
     explicit DayLedger(TimeZone zone) : zone_(std::move(zone)) {}
+    // Counts per area of this level (the city's first [[area]], its districts); empty: none.
+    void count_areas_of(std::string level) { area_level_ = std::move(level); }
 
     // What an event changed. `now` is when ingest recorded it: a new local day starts from zero.
     void observe(const IncidentChange& change, TimeMs now) {
@@ -35,7 +38,7 @@ class DayLedger {
     }
     // The same from the incident's status before (nothing when the event opened it).
     void observe(std::optional<IncidentStatus> before, const Incident& incident, TimeMs now);
-    // Totals, per department (of first report) and per district, for the day containing `now`.
+    // Totals, per department (of first report) and per area, for the day containing `now`.
     wire::DayCountsReport report(std::uint64_t seq, TimeMs now);
     TimeMs day_start() const { return day_start_; }
 
@@ -55,7 +58,8 @@ class DayLedger {
 
     Tally total_;
     std::map<std::string, Tally> departments_;
-    std::map<std::string, std::pair<std::string, Tally>> districts_;  // code → name, counts
+    std::map<std::string, std::pair<std::string, Tally>> areas_;  // code → name, counts
+    std::string area_level_;
     TimeZone zone_;
     TimeMs day_start_ = 0;
     TimeMs next_day_start_ = 0;  // the end of the day that starts at day_start_

@@ -65,11 +65,14 @@ Result<std::unique_ptr<IngestServer>> IngestServer::create(const IngestConfig& c
         log("DRILL: this ingest is a drill; every incident, unit and heartbeat it publishes says "
             "drill, and so does its journal");
     log(describe_deadlines(config.deadlines));
-    auto placement = CityPlacement::load(config.placement);
+    AreaReport areas;
+    auto placement = CityPlacement::load(config.areas, &areas);
     if (!placement) return placement.because("map: ");
     impl->placement = std::move(*placement);
-    log("placement: " + std::to_string(impl->placement->grid_count()) + " grids, " +
-        std::to_string(impl->placement->beat_count()) + " police beats");
+    if (config.areas.empty()) log("areas: none configured; incidents are not placed in areas");
+    for (const std::string& line : areas.lines())
+        log("areas: " + line);
+    if (!config.areas.empty()) impl->day.count_areas_of(config.areas.front().level);
 
     // Keys, coordinate systems and endpoints are checked before the journal is touched: a
     // mistake in them must not leave a new or recovered journal behind.

@@ -9,8 +9,7 @@ namespace {
 
 void place(Incident& incident, const CityPlacement& placement, LonLat position) {
     incident.location = position;
-    incident.grid = placement.place_grid(position);
-    incident.beat = placement.place_beat(position);
+    incident.areas = placement.place(position);
 }
 
 // The open incident another department reported of the same event, if any: nearest first.

@@ -139,11 +139,9 @@ Incident federated_incident(const CityState& state, const CityPlacement& placeme
         incident.id = state.next_id();
         incident.received = now;
     }
-    // Placed again in this centre's own grids; where they do not reach, the county's path stays.
-    GridPath here = placement.place_grid(incident.location);
-    if (!here.outside()) incident.grid = here;
-    AreaRef beat = placement.place_beat(incident.location);
-    if (!beat.empty()) incident.beat = beat;
+    // Placed again in this centre's own areas; where they do not reach, the county's path stays.
+    AreaPath here = placement.place(incident.location);
+    if (!here.empty()) incident.areas = std::move(here);
     incident.provenance = {centre, change.upstream.id, change.seq};
     incident.updated = now;
     return incident;

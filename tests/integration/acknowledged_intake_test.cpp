@@ -168,15 +168,16 @@ TEST_P(AcknowledgedIntake, KillNineMidStreamLosesNothingAndJournalsEachReportOnc
                       police = testing::loopback_endpoint();
     {
         std::ofstream config(dir / "ingest.toml");
-        config << "[ingest]\nupdates_endpoint = \"" << updates << "\"\nsnapshot_endpoint = \""
-               << snapshots << "\"\njournal_dir = \"journal\"\nfsync_interval_ms = 50\n"
-               << "checkpoint_every = 1500\nheartbeat_ms = 200\n"
-               << "[security]\nkeys = \"off\"\n"
-               << "[placement]\nbeat_source = \"" CITYWALL_TEST_DATA
-                  "/real/sfpd_districts.geojson\"\nbeat_layer = \"\"\n"
-               << "beat_code_field = \"DISTRICT\"\nbeat_name_field = \"DISTRICT\"\n"
-               << "[[department]]\ncode = \"" << kDepartment << "\"\nendpoint = \"" << police
-               << "\"\nsocket = \"acknowledged\"\n";
+        config
+            << "[ingest]\nupdates_endpoint = \"" << updates << "\"\nsnapshot_endpoint = \""
+            << snapshots << "\"\njournal_dir = \"journal\"\nfsync_interval_ms = 50\n"
+            << "checkpoint_every = 1500\nheartbeat_ms = 200\n"
+            << "[security]\nkeys = \"off\"\n"
+            << "[[area]]\nlevel = \"beat\"\nhierarchy = \"police\"\nsource = \"" CITYWALL_TEST_DATA
+               "/real/sfpd_districts.geojson\"\n"
+            << "code_field = \"DISTRICT\"\nname_field = \"DISTRICT\"\n"
+            << "[[department]]\ncode = \"" << kDepartment << "\"\nendpoint = \"" << police
+            << "\"\nsocket = \"acknowledged\"\n";
     }
     const auto log = dir / "ingest.log";
     // A different stretch of the stream for each run, a random moment within it.

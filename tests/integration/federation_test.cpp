@@ -7,6 +7,7 @@
 #include <thread>
 #include <zmq.hpp>
 
+#include "area_levels.hpp"
 #include "citywall/keys.hpp"
 #include "department_keys.hpp"
 #include "key_pairs.hpp"
@@ -28,11 +29,8 @@ IngestConfig centre_config(const std::string& name) {
     std::filesystem::remove_all(config.journal_dir);
     config.heartbeat_ms = 200;
     config.keys_off = true;
-    config.placement.beat_source =
-        std::filesystem::path(CITYWALL_TEST_DATA) / "real/sfpd_districts.geojson";
-    config.placement.beat_layer = "";
-    config.placement.beat_code_field = "DISTRICT";
-    config.placement.beat_name_field = "DISTRICT";
+    config.areas = {testing::sf_districts(std::filesystem::path(CITYWALL_TEST_DATA) /
+                                          "real/sfpd_districts.geojson")};
     return config;
 }
 
@@ -73,7 +71,7 @@ TEST(Federation, CountyStreamFeedsTheCityKeepingDepartmentsAndProvenance) {
         EXPECT_EQ(incident.provenance.centre, "county-a");
         EXPECT_GT(incident.provenance.incident, 0u);
         EXPECT_GT(incident.provenance.seq, 0u);
-        EXPECT_EQ(incident.beat.code, "MISSION");
+        EXPECT_EQ(testing::area_code(incident.areas, "beat"), "MISSION");
         EXPECT_EQ(incident.title, "仓库起火");
     }
 

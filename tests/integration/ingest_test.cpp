@@ -11,6 +11,7 @@
 #include <thread>
 #include <zmq.hpp>
 
+#include "area_levels.hpp"
 #include "citywall/chinese_datum.hpp"
 #include "citywall/geo.hpp"
 #include "loopback.hpp"
@@ -29,11 +30,8 @@ class IngestTest : public ::testing::Test {
                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
         std::filesystem::remove_all(journal_);
         config_ = testing::loopback_config(journal_);
-        config_.placement.beat_source =
-            std::filesystem::path(CITYWALL_TEST_DATA) / "real/sfpd_districts.geojson";
-        config_.placement.beat_layer = "";
-        config_.placement.beat_code_field = "DISTRICT";
-        config_.placement.beat_name_field = "DISTRICT";
+        config_.areas = {testing::sf_districts(std::filesystem::path(CITYWALL_TEST_DATA) /
+                                               "real/sfpd_districts.geojson")};
         config_.departments.push_back(testing::department_config(
             "110", "公安110", testing::loopback_endpoint(), "EPSG:4326", 5));
         config_.departments.push_back(testing::department_config(
@@ -86,7 +84,7 @@ TEST_F(IngestTest, LateViewerGetsEveryOpenIncidentThenUpdates) {
     EXPECT_EQ(wall.picture.seq(), 32u);
     bool found_on_scene = false;
     for (const Incident& incident : wall.picture.incidents().copy_all()) {
-        EXPECT_EQ(incident.beat.code, "MISSION");
+        EXPECT_EQ(testing::area_code(incident.areas, "beat"), "MISSION");
         if (incident.sources[0].source_id == "P4") {
             found_on_scene = incident.status == IncidentStatus::on_scene;
         }
@@ -464,7 +462,7 @@ TEST_F(IngestTest, PositionsInOtherCoordinateSystemsArriveInWgs84) {
         } else {
             EXPECT_NEAR(incident.location.lon, truth.lon, 1e-6);
             EXPECT_NEAR(incident.location.lat, truth.lat, 1e-6);
-            EXPECT_EQ(incident.beat.code, "MISSION");
+            EXPECT_EQ(testing::area_code(incident.areas, "beat"), "MISSION");
         }
     }
 }

@@ -146,9 +146,7 @@ def decode_incident(message):
         "lon": i.lon,
         "lat": i.lat,
         "crs": i.source_crs,
-        "grid": [(i.district_code, i.district_name), (i.street_code, i.street_name),
-                 (i.community_code, i.community_name), (i.grid_code, i.grid_name)],
-        "beat": (i.beat_code, i.beat_name),
+        "areas": {a.level: (a.code, a.name) for a in i.areas},
         "title": i.title,
         "description": i.description,
         "drill": i.drill,
@@ -197,11 +195,13 @@ heartbeat_ms = 200
 [security]
 keys = "on"
 ingest_key_file = "{KEYS}/ingest.key"
-[placement]
-beat_source = "{data}/sfpd_districts.geojson"
-beat_layer = ""
-beat_code_field = "DISTRICT"
-beat_name_field = "DISTRICT"
+[[area]]
+level = "police_district"
+name_en = "Police district"
+hierarchy = "police"
+source = "{data}/sfpd_districts.geojson"
+code_field = "DISTRICT"
+name_field = "DISTRICT"
 [[department]]
 code = "12345"
 endpoint = "tcp://127.0.0.1:{hotline}"
@@ -328,13 +328,14 @@ public_key_file = "{KEYS}/wall.pub"
         hotline_incident = seen["PY-1"][1]
         assert hotline_incident["sources"][0][0] == "12345"
         assert hotline_incident["title"] == "噪音扰民"
-        assert hotline_incident["beat"][0], hotline_incident["beat"]  # placed in a district
+        # placed in a district
+        assert hotline_incident["areas"]["police_district"][0], hotline_incident["areas"]
         cap_incident = seen["PY-CAP-1"][1]
         assert cap_incident["sources"][0][0] == "119"
         assert cap_incident["category"] == "fire.building", cap_incident["category"]
         assert abs(cap_incident["lat"] - 37.76) < 1e-9 and abs(cap_incident["lon"] + 122.415) < 1e-9
         assert cap_incident["severity"] in (1, 2), cap_incident["severity"]
-        assert cap_incident["beat"][0] == "MISSION", cap_incident["beat"]
+        assert cap_incident["areas"]["police_district"][0] == "MISSION", cap_incident["areas"]
         # A snapshot asked for with a WallRequest built from the same schema, on a DEALER with
         # the wall's key: the three incidents are in it, with the feed health in its last chunk.
         wall_keys = read_key_file(os.path.join(KEYS, "wall.key"))

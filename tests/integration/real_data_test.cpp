@@ -15,6 +15,7 @@
 #include <sstream>
 #include <zmq.hpp>
 
+#include "area_levels.hpp"
 #include "citywall/wire.hpp"
 #include "loopback.hpp"
 
@@ -191,10 +192,7 @@ TEST(RealData, SanFranciscoIncidentsLandInTheExactPoliceDistrict) {
     config.snapshot_endpoint = testing::loopback_endpoint();
     config.journal_dir = journal;
     config.keys_off = true;
-    config.placement.beat_source = kData / "sfpd_districts.geojson";
-    config.placement.beat_layer = "";
-    config.placement.beat_code_field = "DISTRICT";
-    config.placement.beat_name_field = "DISTRICT";
+    config.areas = {testing::sf_districts(kData / "sfpd_districts.geojson")};
     config.departments.push_back(
         testing::department_config("110", "SFPD", testing::loopback_endpoint(), "EPSG:4326", 60));
 
@@ -222,7 +220,8 @@ TEST(RealData, SanFranciscoIncidentsLandInTheExactPoliceDistrict) {
             auto decoded = wire::decode(message.to_string_view());
             ASSERT_TRUE(decoded.ok()) << decoded.error();
             if (const auto* u = std::get_if<wire::IncidentUpdate>(&*decoded))
-                placed[u->incident.sources.at(0).source_id] = u->incident.beat.code;
+                placed[u->incident.sources.at(0).source_id] =
+                    testing::area_code(u->incident.areas, "beat");
         }
         ingest.stop();
         EXPECT_EQ(ingest.server().counters().rejected, 0u);

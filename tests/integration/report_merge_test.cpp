@@ -16,7 +16,7 @@ namespace {
 
 class ReportMerge : public ::testing::Test {
   protected:
-    ReportMerge() : placement_({}, {}, {}) {
+    ReportMerge() : placement_({}) {
         rules_.distance_m = 150;
         rules_.window_ms = 600'000;
         rules_.compatible = {{"fire.building", "police.fire_report", "medical.burn"}};
@@ -235,8 +235,8 @@ TEST(CityStateStorage, IncidentsComeBackAsCommitted) {
     std::vector<Incident> committed;
     for (std::uint64_t id = 1; id <= 60; ++id) {
         Incident i = testing::sample_incident(id);
-        if (id % 5 == 0) i.grid = {};  // outside every grid
-        if (id % 7 == 0) i.beat = {};
+        if (id % 5 == 0) i.areas.resize(1);  // in a district, outside every grid
+        if (id % 7 == 0) i.areas.clear();    // outside every area
         if (id % 6 == 0) i.drill = true;
         i.due = id % 2 ? 0 : i.occurred + 3'600'000;
         state.commit({++seq, i});

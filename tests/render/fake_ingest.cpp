@@ -32,6 +32,7 @@
 #include <ogrsf_frmts.h>
 #include <CLI/CLI.hpp>
 
+#include <toml++/toml.h>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -126,10 +127,7 @@ std::vector<Incident> make_incidents(const std::vector<LonLat>& points,
             incident.due = incident.received + (i % 5 == 0 ? 30 : 240) * 60000;
         }
         if (fresh > 0 && i % fresh == 1) incident.received = incident.updated = kClock - 1000;
-        if (placement) {
-            incident.grid = placement->place_grid(incident.location);
-            incident.beat = placement->place_beat(incident.location);
-        }
+        if (placement) incident.areas = placement->place(incident.location);
         incident.description = "确定性测试事件，用于画面测试。 A deterministic incident.";
         incident.title = "测试事件 " + std::to_string(i);
         incidents.push_back(std::move(incident));
@@ -162,6 +160,7 @@ wire::IncidentCase case_of(const std::vector<Incident>& incidents, std::uint64_t
 int main(int argc, char** argv) {
     CLI::App app{"citywall-fake-ingest: a deterministic ingest for render tests"};
     std::string updates_ep, snapshot_ep, area_path, layer_name = "city_boundary", manifest;
+    std::string levels_config;
     std::size_t count = 64;
     bool drill = false;
     double silent_after = -1, lifetime = 60, close_after = -1;
@@ -173,6 +172,7 @@ int main(int argc, char** argv) {
     app.add_option("--snapshot", snapshot_ep)->required();
     app.add_option("--area", area_path, "OGR source whose polygons hold the incidents")->required();
     app.add_option("--layer", layer_name);
+    app.add_option("--levels", levels_config, "a config whose [[area]] tables place incidents");
     app.add_option("--incidents", count);
     app.add_option("--manifest", manifest, "write 'lon lat r g b' of the first incident here");
     app.add_flag("--drill", drill);
@@ -197,9 +197,42 @@ int main(int argc, char** argv) {
                      area_path.c_str());
         return 2;
     }
-    PlacementConfig placement_config;
-    placement_config.grid_source = placement_config.beat_source = area_path;
-    auto placement = CityPlacement::load(placement_config);
+    // The city's levels from a config's [[area]] tables; without one, the demo city's layers.
+    std::vector<AreaLevelConfig> levels;
+    if (!levels_config.empty()) {
+        try {
+            const toml::table root = toml::parse_file(levels_config);
+            auto read = read_area_levels(root, levels_config,
+                                         std::filesystem::path(levels_config).parent_path());
+            if (!read) {
+                std::fprintf(stderr, "fake-ingest: %s\n", read.error().c_str());
+                return 2;
+            }
+            levels = std::move(*read);
+        } catch (const toml::parse_error& e) {
+            std::fprintf(stderr, "fake-ingest: %s: %s\n", levels_config.c_str(), e.what());
+            return 2;
+        }
+    } else {
+        for (const auto& [key, name] : {std::pair{"district", "districts"},
+                                        {"street", "streets"},
+                                        {"community", "communities"},
+                                        {"grid", "grids"}}) {
+            AreaLevelConfig level;
+            level.level = key;
+            level.hierarchy = "admin";
+            level.source = area_path;
+            level.layer = name;
+            levels.push_back(level);
+        }
+        AreaLevelConfig beats;
+        beats.level = "beat";
+        beats.hierarchy = "police";
+        beats.source = area_path;
+        beats.layer = "police_beats";
+        levels.push_back(beats);
+    }
+    auto placement = CityPlacement::load(levels);
     if (!placement) {
         std::fprintf(stderr, "fake-ingest: no grids in %s (%s): incidents are not placed\n",
                      area_path.c_str(), placement.error().c_str());

@@ -1,4 +1,4 @@
-// Incidents for tests: varied, with Chinese text, several sources and a full grid path.
+// Incidents for tests: varied, with Chinese text, several sources and a full area path.
 #pragma once
 
 #include "citywall/incident.hpp"
@@ -18,11 +18,11 @@ inline Incident sample_incident(std::uint64_t id) {
     i.location = {114.05 + 0.001 * static_cast<double>(id % 100),
                   22.6 + 0.0007 * static_cast<double>(id % 77)};
     i.source_crs = "EPSG:4326";
-    i.grid = {{"449901", "东湖区"},
-              {"449901003", "滨江街道"},
-              {"449901003012", "新村社区"},
-              {"449901003012004", "新村社区第4网格"}};
-    i.beat = {"PB0042", "城东派出所第2警格"};
+    i.areas = {{"district", "449901", "东湖区"},
+               {"street", "449901003", "滨江街道"},
+               {"community", "449901003012", "新村社区"},
+               {"grid", "449901003012004", "新村社区第4网格"},
+               {"beat", "PB0042", "城东派出所第2警格"}};
     i.occurred = 1795000000000 + static_cast<TimeMs>(id) * 1000;
     i.received = i.occurred + 1500;
     i.updated = i.received;

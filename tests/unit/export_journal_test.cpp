@@ -80,7 +80,7 @@ class ExportJournalTest : public ::testing::Test {
         incident.description = real.address;
         incident.location = real.at;
         incident.sources.push_back({"sfpd", real.number, IncidentStatus::reported, 0});
-        incident.beat = {"CENTRAL", "Central"};
+        incident.areas = {{"beat", "CENTRAL", "Central"}};
         return incident;
     }
 
@@ -176,10 +176,13 @@ TEST_F(ExportJournalTest, AWindowHoldsWhatWasOpenInItAsItStoodAtItsEndInEveryFor
         EXPECT_EQ(done->undecodable, 0u);
 
         const Read read = read_back(request.out, done->changes_out);
-        // Every column of the schema, by its name, and nothing else (but the format's own).
+        // Every column of the schema, by its name, then a code and a name column for each area
+        // level the rows name, and nothing else (but the format's own).
         std::vector<std::string> expected;
         for (const Column& column : incident_columns())
             expected.push_back(column.name);
+        expected.push_back("beat_code");
+        expected.push_back("beat_name");
         std::erase_if(const_cast<std::vector<std::string>&>(read.fields),
                       [](const std::string& f) { return f == "fid"; });
         EXPECT_EQ(read.fields, expected);

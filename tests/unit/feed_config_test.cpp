@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "citywall/config.hpp"
@@ -154,7 +155,14 @@ TEST(FeedConfigTest, TheDocumentedIngestExampleLoadsWithEveryKeyTaken) {
     EXPECT_EQ(config->dead_letter_max_bytes, 64u << 20);
     EXPECT_EQ(config->dead_letter_record_bytes, 4096u);
     EXPECT_EQ(config->checkpoint_every, 100'000u);
-    EXPECT_EQ(config->placement.beat_code_field, "code");
+    ASSERT_EQ(config->areas.size(), 3u);  // district, grid; beat
+    EXPECT_EQ(config->areas[0].level, "district");
+    EXPECT_EQ(config->areas[0].name_en, "District");
+    EXPECT_EQ(config->areas[0].hierarchy, "admin");
+    EXPECT_EQ(config->areas[0].source, "/city/maps/demo_city.gpkg");
+    EXPECT_EQ(config->areas[1].parent, ParentBy::prefix);
+    EXPECT_EQ(config->areas[2].hierarchy, "police");
+    EXPECT_EQ(config->areas[2].code_field, "code");
     EXPECT_EQ(config->merge.compatible.size(), 2u);
     EXPECT_EQ(config->departments.at(0).heartbeat_s, 10);
     EXPECT_FALSE(config->drill);
@@ -238,9 +246,47 @@ TEST_F(StrictIngestConfigTest, AMisspeltKeyOrAnUnknownSectionIsRefused) {
     EXPECT_EQ(single.error(), at(1, "department: expected [[department]] tables, got a table"));
 }
 
+TEST_F(StrictIngestConfigTest, AreaLevelsAreCheckedAndTheOldPlacementSectionNamesItsSuccessor) {
+    const std::string grid = "[[area]]\nlevel = \"grid\"\nsource = \"g.gpkg\"\n";
+    const std::string beat =
+        "[[area]]\nlevel = \"beat\"\nhierarchy = \"police\"\nsource = \"b.gpkg\"\n";
+    auto ok = load(grid + beat + kOneDepartment);
+    ASSERT_TRUE(ok) << ok.error();
+    EXPECT_EQ(ok->areas[0].source, dir_.path() / "g.gpkg");  // relative to the file
+    EXPECT_EQ(ok->areas[0].hierarchy, "admin");
+    EXPECT_EQ(ok->areas[0].name, "grid");  // no name: the key
+    EXPECT_EQ(ok->areas[0].code_field, "code");
+    for (const auto& [text, line, message] :
+         {std::tuple<std::string, int, std::string>{
+              "[placement]\ngrid_source = \"city.gpkg\"\n", 1,
+              "[placement]: replaced by [[area]] tables, one a level (docs/config.md, "
+              "\"Areas\")"},
+          {grid + grid, 5, "[[area]] #2 level: \"grid\" is declared twice"},
+          {"[[area]]\nlevel = \"Grid\"\nsource = \"g.gpkg\"\n", 2,
+           "[[area]] #1 level: a level needs a key of lowercase letters, digits, _ or - "
+           "(\"district\", \"beat\")"},
+          {"[[area]]\nlevel = \"grid\"\n", 1,
+           "[[area]] #1 source: a level needs the map file it is read from"},
+          {grid + "parent = \"name\"\n", 4,
+           "[[area]] #1 parent: \"name\" is not \"prefix\" or \"geometry\""},
+          {grid + beat + "[[area]]\nlevel = \"street\"\nsource = \"s.gpkg\"\n", 8,
+           "[[area]] #3 hierarchy: the levels of hierarchy \"admin\" must follow each other, "
+           "outermost first"}}) {
+        auto config = load(std::string(text) + kOneDepartment);
+        ASSERT_FALSE(config) << text;
+        EXPECT_EQ(config.error(), at(line, message)) << text;
+    }
+    std::string seventeen;
+    for (int k = 0; k < 17; ++k)
+        seventeen += "[[area]]\nlevel = \"l" + std::to_string(k) + "\"\nsource = \"g.gpkg\"\n";
+    auto many = load(seventeen + kOneDepartment);
+    ASSERT_FALSE(many);
+    EXPECT_NE(many.error().find("a city has at most 16 levels"), std::string::npos) << many.error();
+}
+
 TEST_F(StrictIngestConfigTest, EveryMistakeIsListedInTheOrderOfTheFile) {
     auto config = load(
-        "[placement]\n"                      // 1
+        "[area]\n"                           // 1
         "grid_sauce = \"city.gpkg\"\n"       // 2
         "[ingest]\n"                         // 3
         "heartbeat_ms = \"fast\"\n"          // 4
@@ -251,7 +297,7 @@ TEST_F(StrictIngestConfigTest, EveryMistakeIsListedInTheOrderOfTheFile) {
         std::string(kOneDepartment));
     ASSERT_FALSE(config);
     EXPECT_EQ(config.error(),
-              at(2, "[placement] grid_sauce: unknown key\n") +
+              at(1, "area: expected [[area]] tables, got a table\n") +
                   at(4, "[ingest] heartbeat_ms: expected an integer, got a string\n") +
                   at(5, "[ingest] fsync_interval_ms: expected an integer, got a string\n") +
                   at(8, "[taxonomy] categories[1]: expected a string, got an integer"));

@@ -34,6 +34,7 @@ wire::DayCount row(const wire::DayCountsReport& report, wire::DayCount::Scope sc
 
 TEST(DayLedger, EachStepCountsOnce) {
     DayLedger ledger;
+    ledger.count_areas_of("district");  // the city's first level
     ledger.observe(std::nullopt, incident(1, IncidentStatus::reported), kNoon);
     ledger.observe(IncidentStatus::reported, incident(1, IncidentStatus::dispatched), kNoon + 1);
     ledger.observe(IncidentStatus::dispatched, incident(1, IncidentStatus::en_route), kNoon + 2);

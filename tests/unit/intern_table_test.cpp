@@ -48,26 +48,31 @@ TEST(InternTable, ReferencesStayValidAsTheTableGrows) {
     }
 }
 
-TEST(InternTable, GridPathsAndAreasAreWholeValues) {
-    InternTable<GridPath, GridPathHash> paths;
-    const GridPath path{{"449901", "东湖区"},
-                        {"449901003", "滨江街道"},
-                        {"449901003012", "新村社区"},
-                        {"449901003012004", "第4网格"}};
-    GridPath renamed = path;
-    renamed.district.name = "东湖新区";  // the same grid, another district name: another path
+TEST(InternTable, AreaPathsAndAreasAreWholeValues) {
+    InternTable<AreaPath, AreaPathHash> paths;
+    const AreaPath path{{"district", "449901", "东湖区"},
+                        {"street", "449901003", "滨江街道"},
+                        {"community", "449901003012", "新村社区"},
+                        {"grid", "449901003012004", "第4网格"}};
+    AreaPath renamed = path;
+    renamed[0].name = "东湖新区";  // the same grid, another district name: another path
     const auto a = paths.intern(path), b = paths.intern(renamed);
     EXPECT_NE(a, 0u);
     EXPECT_NE(a, b);
     EXPECT_EQ(paths.intern(path), a);
     EXPECT_EQ(paths[b], renamed);
-    EXPECT_EQ(paths.intern(GridPath{}), 0u);  // outside every grid
+    EXPECT_EQ(paths.intern(AreaPath{}), 0u);  // outside every area
+    // The same code at another level is another path.
+    AreaPath relevelled = path;
+    relevelled[3].level = "beat";
+    EXPECT_NE(paths.intern(relevelled), a);
 
     InternTable<AreaRef, AreaHash> beats;
-    EXPECT_NE(beats.intern({"PB01", "第1警格"}), beats.intern({"PB01", "第一警格"}));
-    EXPECT_EQ(beats.intern({"", ""}), 0u);
+    EXPECT_NE(beats.intern({"beat", "PB01", "第1警格"}),
+              beats.intern({"beat", "PB01", "第一警格"}));
+    EXPECT_EQ(beats.intern({"", "", ""}), 0u);
     // A code without a name is not the empty value.
-    EXPECT_NE(beats.intern({"PB02", ""}), 0u);
+    EXPECT_NE(beats.intern({"beat", "PB02", ""}), 0u);
 }
 
 }  // namespace

@@ -24,8 +24,7 @@ TEST(OpenIncidents, GivesBackEveryFieldOfWhatWasPut) {
         ASSERT_TRUE(view);
         EXPECT_EQ(view->id, id);
         EXPECT_EQ(view->category, expected.category);
-        EXPECT_EQ(view->grid, expected.grid);
-        EXPECT_EQ(view->beat, expected.beat);
+        EXPECT_EQ(view->areas, expected.areas);
         EXPECT_EQ(view->title, expected.title);
         EXPECT_EQ(view->department(), expected.department());
         EXPECT_EQ(view->severity, expected.severity);
@@ -61,14 +60,14 @@ TEST(OpenIncidents, AClosedIncidentLeavesAndItsSlotIsReused) {
 TEST(OpenIncidents, SharedStringsAreStoredOnce) {
     OpenIncidents store;
     store.put(sample_incident(1));
-    store.put(sample_incident(5));  // the same grid path and beat
+    store.put(sample_incident(5));  // the same area path
     Incident elsewhere = sample_incident(9);
-    elsewhere.grid.grid = {"449901003012005", "新村社区第5网格"};
+    elsewhere.areas[3] = {"grid", "449901003012005", "新村社区第5网格"};
     store.put(elsewhere);
-    EXPECT_EQ(store.find(1)->grid_key, store.find(5)->grid_key);
-    EXPECT_NE(store.find(1)->grid_key, store.find(9)->grid_key);
-    EXPECT_EQ(&store.find(1)->grid, &store.find(5)->grid);
-    EXPECT_EQ(store.find(9)->grid.grid.name, "新村社区第5网格");
+    EXPECT_EQ(store.find(1)->areas_key, store.find(5)->areas_key);
+    EXPECT_NE(store.find(1)->areas_key, store.find(9)->areas_key);
+    EXPECT_EQ(&store.find(1)->areas, &store.find(5)->areas);
+    EXPECT_EQ(store.find(9)->areas[3].name, "新村社区第5网格");
 }
 
 TEST(OpenIncidents, ChangesComeOncePerIdWithTheIncidentBeforeTheFirst) {
@@ -88,7 +87,7 @@ TEST(OpenIncidents, ChangesComeOncePerIdWithTheIncidentBeforeTheFirst) {
     EXPECT_EQ(changes[0].id, 1u);
     ASSERT_TRUE(changes[0].before);
     EXPECT_EQ(changes[0].before->severity, sample_incident(1).severity);  // not critical
-    EXPECT_EQ(changes[0].before->grid, sample_incident(1).grid);
+    EXPECT_EQ(changes[0].before->areas, sample_incident(1).areas);
     EXPECT_TRUE(changes[0].before->title.empty());  // text is not kept
     EXPECT_EQ(changes[1].id, 3u);
     EXPECT_FALSE(changes[1].before);  // was not open
@@ -228,8 +227,8 @@ TEST(IncidentChange, EachFieldIsNamedOnItsOwn) {
     EXPECT_EQ(only([](Incident& i) { i.severity = Severity::critical; }), Fields{F::severity});
     EXPECT_EQ(only([](Incident& i) { i.category = "fire.forest"; }), Fields{F::category});
     EXPECT_EQ(only([](Incident& i) { i.location.lon += 1e-9; }), Fields{F::place});
-    EXPECT_EQ(only([](Incident& i) { i.grid = {}; }), Fields{F::place});
-    EXPECT_EQ(only([](Incident& i) { i.beat.name = "另一警格"; }), Fields{F::place});
+    EXPECT_EQ(only([](Incident& i) { i.areas.resize(1); }), Fields{F::place});
+    EXPECT_EQ(only([](Incident& i) { i.areas.back().name = "另一警格"; }), Fields{F::place});
     EXPECT_EQ(only([](Incident& i) { i.source_crs = "GCJ-02"; }), Fields{F::place});
     EXPECT_EQ(only([](Incident& i) { i.title = "盗窃（已核实）"; }), Fields{F::title});
     EXPECT_EQ(only([](Incident& i) { i.description += "。"; }), Fields{F::description});
@@ -271,14 +270,14 @@ TEST(IncidentChange, BeforeIsTheIncidentAsHeldAndOutlivesThePut) {
     store.put(held);
     Incident after = held;
     after.status = IncidentStatus::resolved;
-    after.grid = {};
+    after.areas = {};
     const IncidentChange change = store.change(after);
     store.put(change.after);
     EXPECT_FALSE(store.contains(5));
     ASSERT_TRUE(change.before);
     EXPECT_EQ(change.before->status, IncidentStatus::reported);
     EXPECT_EQ(change.before->due, 1234);
-    EXPECT_EQ(change.before->grid, sample_incident(5).grid);
+    EXPECT_EQ(change.before->areas, sample_incident(5).areas);
     EXPECT_EQ(change.before->department(), "110");
     EXPECT_TRUE(change.before->title.empty());  // no text
     EXPECT_TRUE(change.moved.has(IncidentField::status));

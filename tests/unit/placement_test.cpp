@@ -1,9 +1,11 @@
-// A point placed in its grid, with the grid's community, street and district found by the prefixes
-// of its code, and in its police beat; map layers read with GDAL: polygons and multipolygons kept,
+// A point placed at every configured level: the innermost area of each hierarchy that holds it,
+// its parents by code prefix or by geometry, the levels above an orphan by the point; the
+// start-up report of how levels nest; map layers read with GDAL: polygons and multipolygons kept,
 // other features skipped and counted, another CRS reprojected to WGS84, text that is not UTF-8
 // repaired, and every missing file, layer or field an error.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -22,74 +24,127 @@ using testing::geojson_feature;
 using testing::square_coordinates;
 using testing::square_polygon;
 
+std::string testing_area(const AreaPath& path, std::string_view level) {
+    const AreaRef* area = area_at(path, level);
+    return area ? area->code : std::string();
+}
+
 // A square of `size` degrees with its south-west corner at (lon, lat).
 geo::Polygon square(double lon, double lat, double size) {
     return {{{lon, lat}, {lon + size, lat}, {lon + size, lat + size}, {lon, lat + size}}, {}};
 }
 
-MapArea area(std::string code, std::string name, geo::MultiPolygon shape = {}) {
-    return {{std::move(code), std::move(name)}, std::move(shape)};
+MapArea area(std::string level, std::string code, std::string name, geo::Polygon shape) {
+    const LonLat inside{(shape.outer[0].lon + shape.outer[2].lon) / 2,
+                        (shape.outer[0].lat + shape.outer[2].lat) / 2};
+    return {{std::move(level), std::move(code), std::move(name)}, {std::move(shape)}, inside};
 }
 
-// Two grids of one community side by side, a grid whose parents the map lacks, a grid with a
-// hole (a lake), and two police beats across them.
-CityPlacement city() {
+CityPlacement::Level level(std::string key, std::string hierarchy, ParentBy parent,
+                           std::vector<MapArea> areas) {
+    CityPlacement::Level out;
+    out.config.level = std::move(key);
+    out.config.hierarchy = std::move(hierarchy);
+    out.config.parent = parent;
+    out.areas = std::move(areas);
+    return out;
+}
+
+// A district over a street over a community over two grids side by side, by code prefix; a
+// grid whose parents the map lacks (with a hole: a lake); and two police beats across them.
+CityPlacement city(AreaReport* report = nullptr) {
     geo::Polygon with_lake = square(114.2, 22.5, 0.1);
     with_lake.holes.push_back(square(114.24, 22.54, 0.02).outer);
-    std::vector<MapArea> grids;
-    grids.push_back(area("449901003012004", "新村社区第4网格", {square(114.0, 22.5, 0.1)}));
-    grids.push_back(area("449901003012005", "新村社区第5网格", {square(114.1, 22.5, 0.1)}));
-    grids.push_back(area("449977001002003", "孤网格", {with_lake}));
-    grids.push_back(area("G7", "短码网格", {square(114.3, 22.5, 0.1)}));
-    std::vector<MapArea> parents;
-    // In no particular order: the placement sorts them.
-    parents.push_back(area("449901003012", "新村社区"));
-    parents.push_back(area("449901", "东湖区"));
-    parents.push_back(area("449901003", "滨江街道"));
-    std::vector<MapArea> beats;
-    beats.push_back(area("PB01", "城东第1警格", {square(114.0, 22.5, 0.15)}));
-    beats.push_back(area("PB02", "城东第2警格", {square(114.15, 22.5, 0.15)}));
-    return CityPlacement(std::move(grids), std::move(parents), std::move(beats));
+    std::vector<CityPlacement::Level> levels;
+    levels.push_back(level("district", "admin", ParentBy::prefix,
+                           {area("district", "449901", "东湖区", square(113.9, 22.4, 0.3))}));
+    levels.push_back(level("street", "admin", ParentBy::prefix,
+                           {area("street", "449901003", "滨江街道", square(113.95, 22.45, 0.2))}));
+    levels.push_back(
+        level("community", "admin", ParentBy::prefix,
+              {area("community", "449901003012", "新村社区", square(113.98, 22.48, 0.15))}));
+    levels.push_back(
+        level("grid", "admin", ParentBy::prefix,
+              {area("grid", "449901003012004", "新村社区第4网格", square(114.0, 22.5, 0.1)),
+               area("grid", "449901003012005", "新村社区第5网格", square(114.1, 22.5, 0.1)),
+               area("grid", "449977001002003", "孤网格", with_lake)}));
+    levels.push_back(level("beat", "police", ParentBy::prefix,
+                           {area("beat", "PB01", "城东第1警格", square(114.0, 22.5, 0.15)),
+                            area("beat", "PB02", "城东第2警格", square(114.15, 22.5, 0.15))}));
+    return CityPlacement(std::move(levels), report);
 }
 
-TEST(Placement, AGridBringsItsCommunityStreetAndDistrict) {
+TEST(Placement, TheInnermostAreaBringsItsParentsAndEachHierarchyIsPlaced) {
     const CityPlacement placement = city();
-    EXPECT_EQ(placement.grid_count(), 4u);
-    EXPECT_EQ(placement.beat_count(), 2u);
-    const GridPath path = placement.place_grid({114.05, 22.55});
-    EXPECT_EQ(path.grid, (AreaRef{"449901003012004", "新村社区第4网格"}));
-    EXPECT_EQ(path.community, (AreaRef{"449901003012", "新村社区"}));
-    EXPECT_EQ(path.street, (AreaRef{"449901003", "滨江街道"}));
-    EXPECT_EQ(path.district, (AreaRef{"449901", "东湖区"}));
-    EXPECT_EQ(placement.place_grid({114.15, 22.55}).grid.code, "449901003012005");
-    EXPECT_EQ(placement.place_beat({114.05, 22.55}), (AreaRef{"PB01", "城东第1警格"}));
-    EXPECT_EQ(placement.place_beat({114.2, 22.55}), (AreaRef{"PB02", "城东第2警格"}));
+    EXPECT_EQ(placement.level_count(), 5u);
+    EXPECT_EQ(placement.area_count(3), 3u);
+    const AreaPath path = placement.place({114.05, 22.55});
+    EXPECT_EQ(path, (AreaPath{{"district", "449901", "东湖区"},
+                              {"street", "449901003", "滨江街道"},
+                              {"community", "449901003012", "新村社区"},
+                              {"grid", "449901003012004", "新村社区第4网格"},
+                              {"beat", "PB01", "城东第1警格"}}));
+    EXPECT_EQ(testing_area(placement.place({114.15, 22.55}), "grid"), "449901003012005");
+    EXPECT_EQ(testing_area(placement.place({114.2, 22.55}), "beat"), "PB02");
 }
 
-TEST(Placement, ParentsTheMapLacksKeepTheirCodeWithoutAName) {
-    const CityPlacement placement = city();
-    const GridPath path = placement.place_grid({114.21, 22.51});
-    EXPECT_EQ(path.grid.code, "449977001002003");
-    EXPECT_EQ(path.district, (AreaRef{"449977", ""}));
-    EXPECT_EQ(path.street, (AreaRef{"449977001", ""}));
-    EXPECT_EQ(path.community, (AreaRef{"449977001002", ""}));
-    // A code too short to hold its parents' gives the grid alone.
-    const GridPath short_code = placement.place_grid({114.35, 22.55});
-    EXPECT_EQ(short_code.grid.code, "G7");
-    EXPECT_TRUE(short_code.district.empty());
-    EXPECT_TRUE(short_code.street.empty());
-    EXPECT_TRUE(short_code.community.empty());
+TEST(Placement, AnAreaWithoutAParentLeavesTheLevelsAboveToThePoint) {
+    AreaReport report;
+    const CityPlacement placement = city(&report);
+    // The orphan grid lies outside the district's square: only the grid and the beat hold it.
+    EXPECT_EQ(placement.place({114.21, 22.51}),
+              (AreaPath{{"grid", "449977001002003", "孤网格"}, {"beat", "PB02", "城东第2警格"}}));
+    // Inside the district but in no grid: the district, street and community by their shapes.
+    const AreaPath edge = placement.place({113.99, 22.49});
+    ASSERT_EQ(edge.size(), 3u);
+    EXPECT_EQ(edge[2].code, "449901003012");
+    // The start-up report names the orphan and the grid that lies outside its parent by code
+    // (the second grid's middle is outside the community's square).
+    const auto lines = report.lines();
+    const auto has = [&](const std::string& text) {
+        return std::any_of(lines.begin(), lines.end(),
+                           [&](const std::string& line) { return line == text; });
+    };
+    EXPECT_TRUE(has("grid: 3 areas (first layer in )")) << ::testing::PrintToString(lines);
+    EXPECT_TRUE(has("grid: 1 have no community whose code begins theirs, e.g. 449977001002003"))
+        << ::testing::PrintToString(lines);
+    EXPECT_TRUE(has("grid: 1 lie outside the community their code names, e.g. 449901003012005"))
+        << ::testing::PrintToString(lines);
 }
 
-TEST(Placement, OutsideEveryGridOrBeatIsEmpty) {
-    const CityPlacement placement = city();
-    EXPECT_TRUE(placement.place_grid({113.0, 22.55}).outside());
-    EXPECT_EQ(placement.place_grid({113.0, 22.55}), GridPath{});
-    EXPECT_TRUE(placement.place_grid({114.25, 22.55}).outside());  // in the lake
-    EXPECT_TRUE(placement.place_beat({114.5, 22.55}).empty());
-    const CityPlacement nothing({}, {}, {});
-    EXPECT_TRUE(nothing.place_grid({114.05, 22.55}).outside());
-    EXPECT_TRUE(nothing.place_beat({114.05, 22.55}).empty());
+TEST(Placement, ParentsByGeometryWhereCodesDoNotNest) {
+    // Real district adcodes over grid codes of another scheme: only the shapes nest.
+    std::vector<CityPlacement::Level> levels;
+    levels.push_back(level("district", "admin", ParentBy::prefix,
+                           {area("district", "440305", "南山区", square(113.8, 22.4, 0.2)),
+                            area("district", "440304", "福田区", square(114.0, 22.4, 0.2))}));
+    levels.push_back(level("grid", "admin", ParentBy::geometry,
+                           {area("grid", "G-0001", "一号网格", square(113.85, 22.45, 0.05)),
+                            area("grid", "G-0002", "二号网格", square(114.05, 22.45, 0.05)),
+                            area("grid", "G-0003", "海上网格", square(115.0, 22.45, 0.05))}));
+    AreaReport report;
+    const CityPlacement placement(std::move(levels), &report);
+    EXPECT_EQ(placement.place({113.87, 22.47}),
+              (AreaPath{{"district", "440305", "南山区"}, {"grid", "G-0001", "一号网格"}}));
+    EXPECT_EQ(placement.place({114.07, 22.47})[0].code, "440304");
+    ASSERT_EQ(report.problems.size(), 1u);
+    EXPECT_EQ(report.problems[0].what, "lie in no district");
+    EXPECT_EQ(report.problems[0].examples, (std::vector<std::string>{"G-0003"}));
+}
+
+TEST(Placement, DuplicateCodesAreReportedAndOutsideEveryAreaIsEmpty) {
+    std::vector<CityPlacement::Level> levels;
+    levels.push_back(level("beat", "police", ParentBy::prefix,
+                           {area("beat", "B1", "一", square(114.0, 22.5, 0.1)),
+                            area("beat", "B1", "一（飞地）", square(114.3, 22.5, 0.1))}));
+    AreaReport report;
+    const CityPlacement placement(std::move(levels), &report);
+    ASSERT_EQ(report.problems.size(), 1u);
+    EXPECT_EQ(report.problems[0].count, 1u);
+    EXPECT_TRUE(placement.place({113.0, 22.55}).empty());
+    EXPECT_EQ(placement.place({114.35, 22.55}).at(0).name, "一（飞地）");
+    const CityPlacement nothing({});
+    EXPECT_TRUE(nothing.place({114.05, 22.55}).empty());
 }
 
 // ---- Map layers read with GDAL ----------------------------------------------------------------
@@ -125,7 +180,7 @@ TEST_F(MapLayerFile, PolygonsAndMultipolygonsAreReadAndOtherFeaturesCounted) {
     ASSERT_TRUE(areas) << areas.error();
     EXPECT_EQ(skipped, 3u);
     ASSERT_EQ(areas->size(), 2u);
-    EXPECT_EQ((*areas)[0].ref, (AreaRef{"449901003012004", "第4网格"}));
+    EXPECT_EQ((*areas)[0].ref, (AreaRef{"", "449901003012004", "第4网格"}));
     ASSERT_EQ((*areas)[0].shape.size(), 1u);
     EXPECT_TRUE(geo::contains((*areas)[0].shape, {114.05, 22.55}));
     EXPECT_EQ((*areas)[1].ref.code, "449901003012005");
@@ -144,12 +199,12 @@ TEST_F(MapLayerFile, TextThatIsNotUtf8IsRepairedAndAMissingNameIsTheCode) {
     auto named = load_map_areas(file, "", "code", "label");
     ASSERT_TRUE(named) << named.error();
     ASSERT_EQ(named->size(), 1u);
-    EXPECT_EQ(named->front().ref, (AreaRef{"PB?", "????"}));
+    EXPECT_EQ(named->front().ref, (AreaRef{"", "PB?", "????"}));
     EXPECT_TRUE(is_valid_utf8(named->front().ref.name));
     // A layer without the name field: each area is called by its code.
     auto unnamed = load_map_areas(file, "", "code", "name");
     ASSERT_TRUE(unnamed) << unnamed.error();
-    EXPECT_EQ(unnamed->front().ref, (AreaRef{"PB?", "PB?"}));
+    EXPECT_EQ(unnamed->front().ref, (AreaRef{"", "PB?", "PB?"}));
 }
 
 TEST_F(MapLayerFile, AnotherCrsIsReprojectedToWgs84) {
@@ -217,42 +272,57 @@ TEST_F(MapLayerFile, ThePlacementLoadsTheLayersItsConfigurationNames) {
               geojson_collection({geojson_feature(R"({"jq_dm":"PB01","jq_mc":"第1警格"})",
                                                   square_polygon(114.0, 22.5, 0.2))}));
     // Nothing configured: nothing placed, and no error.
-    auto none = CityPlacement::load(PlacementConfig{});
+    auto none = CityPlacement::load({});
     ASSERT_TRUE(none) << none.error();
-    EXPECT_EQ((*none)->grid_count(), 0u);
-    EXPECT_TRUE((*none)->place_grid({114.05, 22.55}).outside());
+    EXPECT_EQ((*none)->level_count(), 0u);
+    EXPECT_TRUE((*none)->place({114.05, 22.55}).empty());
 
-    PlacementConfig config;  // the default layer names
-    config.grid_source = city;
-    config.beat_source = beats;
-    config.beat_layer = "beats";
-    config.beat_code_field = "jq_dm";
-    config.beat_name_field = "jq_mc";
-    auto loaded = CityPlacement::load(config);
+    std::vector<AreaLevelConfig> levels;
+    for (const auto& [key, layer] : {std::pair{"district", "districts"},
+                                     {"street", "streets"},
+                                     {"community", "communities"},
+                                     {"grid", "grids"}}) {
+        AreaLevelConfig level;
+        level.level = key;
+        level.hierarchy = "admin";
+        level.source = city;
+        level.layer = layer;
+        levels.push_back(level);
+    }
+    AreaLevelConfig beat;
+    beat.level = "beat";
+    beat.hierarchy = "police";
+    beat.source = beats;
+    beat.code_field = "jq_dm";
+    beat.name_field = "jq_mc";
+    levels.push_back(beat);
+    AreaReport report;
+    auto loaded = CityPlacement::load(levels, &report);
     ASSERT_TRUE(loaded) << loaded.error();
-    EXPECT_EQ((*loaded)->grid_count(), 1u);
-    EXPECT_EQ((*loaded)->beat_count(), 1u);
-    const GridPath path = (*loaded)->place_grid({114.05, 22.55});
-    EXPECT_EQ(path.grid, (AreaRef{"449901003012004", "第4网格"}));
-    EXPECT_EQ(path.community, (AreaRef{"449901003012", "新村社区"}));
-    EXPECT_EQ(path.street, (AreaRef{"449901003", "滨江街道"}));
-    EXPECT_EQ(path.district, (AreaRef{"449901", "东湖区"}));
-    EXPECT_EQ((*loaded)->place_beat({114.15, 22.65}), (AreaRef{"PB01", "第1警格"}));
-
-    // Without the parents' layers, a grid still gives its parents' codes.
-    config.district_layer = config.street_layer = config.community_layer = "";
-    auto grids_only = CityPlacement::load(config);
+    EXPECT_TRUE(report.problems.empty()) << ::testing::PrintToString(report.lines());
+    EXPECT_EQ(report.loaded.front(), "district: 1 areas (districts in city.vrt)");
+    EXPECT_EQ((*loaded)->place({114.05, 22.55}),
+              (AreaPath{{"district", "449901", "东湖区"},
+                        {"street", "449901003", "滨江街道"},
+                        {"community", "449901003012", "新村社区"},
+                        {"grid", "449901003012004", "第4网格"},
+                        {"beat", "PB01", "第1警格"}}));
+    // Only the grids: a grid is a city of one level.
+    auto grids_only = CityPlacement::load({levels[3]});
     ASSERT_TRUE(grids_only) << grids_only.error();
-    EXPECT_EQ((*grids_only)->place_grid({114.05, 22.55}).district, (AreaRef{"449901", ""}));
+    EXPECT_EQ((*grids_only)->place({114.05, 22.55}),
+              (AreaPath{{"grid", "449901003012004", "第4网格"}}));
 
-    // A layer the source lacks, or a beat field the layer lacks, fails the whole load.
-    config.district_layer = "district";
-    auto no_districts = CityPlacement::load(config);
+    // A layer the source lacks, or a field the layer lacks, fails the whole load, naming the
+    // level.
+    levels[0].layer = "district";
+    auto no_districts = CityPlacement::load(levels);
     ASSERT_FALSE(no_districts);
     EXPECT_EQ(no_districts.error_kind(), ErrorKind::not_found);
-    config.district_layer = "";
-    config.beat_code_field = "code";
-    EXPECT_FALSE(CityPlacement::load(config));
+    EXPECT_NE(no_districts.error().find("[[area]] district"), std::string::npos);
+    levels[0].layer = "districts";
+    levels[4].code_field = "code";
+    EXPECT_FALSE(CityPlacement::load(levels));
 }
 
 }  // namespace

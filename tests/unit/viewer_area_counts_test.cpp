@@ -1,4 +1,4 @@
-// Open incidents per area on their own: every level of the grid path and the beat counted from
+// Open incidents per area on their own: every level of the area path counted from
 // what each incident carries, an incident outside the map counted as unplaced, a delta moving
 // counts from where an incident was to where it is (and reporting those areas once), and the
 // panel's totals kept with it.
@@ -15,21 +15,23 @@
 namespace citywall::viewer {
 namespace {
 
+// The levels, in the wall's order.
+constexpr AreaLevel kDistrict = 0, kCommunity = 2, kGrid = 3, kBeat = 4;
+
 // Two grids in one community of one street and district, and one beat.
-std::array<std::vector<AreaRef>, kAreaLevelCount> areas() {
-    std::array<std::vector<AreaRef>, kAreaLevelCount> a;
-    a[static_cast<int>(AreaLevel::grid)] = {{"449901003012004", "第4网格"},
-                                            {"449901003012005", "第5网格"}};
-    a[static_cast<int>(AreaLevel::community)] = {{"449901003012", "新村社区"}};
-    a[static_cast<int>(AreaLevel::street)] = {{"449901003", "滨江街道"}};
-    a[static_cast<int>(AreaLevel::district)] = {{"449901", "东湖区"}};
-    a[static_cast<int>(AreaLevel::beat)] = {{"PB0042", "城东派出所第2警格"}};
-    return a;
+AreaCounts counts_of_demo_levels() {
+    return AreaCounts(
+        {{{"district", "449901", "东湖区"}},
+         {{"street", "449901003", "滨江街道"}},
+         {{"community", "449901003012", "新村社区"}},
+         {{"grid", "449901003012004", "第4网格"}, {"grid", "449901003012005", "第5网格"}},
+         {{"beat", "PB0042", "城东派出所第2警格"}}},
+        {"district", "street", "community", "grid", "beat"});
 }
 
 Incident in_grid(std::uint64_t id, const std::string& grid, Severity severity = Severity::low) {
     Incident i = testing::sample_incident(id);
-    i.grid.grid = {grid, "网格"};
+    i.areas[3] = {"grid", grid, "网格"};
     i.severity = severity;
     return i;
 }
@@ -39,15 +41,15 @@ TEST(AreaCounts, EveryLevelIsCountedFromThePathEachIncidentCarries) {
         testing::picture_of({in_grid(1, "449901003012004", Severity::critical),
                              in_grid(2, "449901003012004"), in_grid(3, "449901003012005"),
                              in_grid(4, "999999999999999")});  // not one of the map's grids
-    AreaCounts counts(areas());
+    AreaCounts counts = counts_of_demo_levels();
     counts.rebuild(picture);
-    EXPECT_EQ(counts.count(AreaLevel::grid, 0), 2u);
-    EXPECT_EQ(counts.count(AreaLevel::grid, 1), 1u);
-    EXPECT_EQ(counts.unplaced(AreaLevel::grid), 1u);
-    EXPECT_EQ(counts.count(AreaLevel::community, 0), 4u);  // its parents are the map's
-    EXPECT_EQ(counts.count(AreaLevel::district, 0), 4u);
-    EXPECT_EQ(counts.count(AreaLevel::beat, 0), 4u);
-    EXPECT_EQ(counts.max_count(AreaLevel::grid), 2u);
+    EXPECT_EQ(counts.count(kGrid, 0), 2u);
+    EXPECT_EQ(counts.count(kGrid, 1), 1u);
+    EXPECT_EQ(counts.unplaced(kGrid), 1u);
+    EXPECT_EQ(counts.count(kCommunity, 0), 4u);  // its parents are the map's
+    EXPECT_EQ(counts.count(kDistrict, 0), 4u);
+    EXPECT_EQ(counts.count(kBeat, 0), 4u);
+    EXPECT_EQ(counts.max_count(kGrid), 2u);
     EXPECT_EQ(counts.totals().open, 4u);
     EXPECT_EQ(counts.totals().by_severity[0], 1u);  // critical
     EXPECT_EQ(counts.totals().by_severity[3], 3u);  // low
@@ -56,9 +58,9 @@ TEST(AreaCounts, EveryLevelIsCountedFromThePathEachIncidentCarries) {
 TEST(AreaCounts, ADeltaMovesCountsAndNamesTheAreasItTouchedOnce) {
     CityPicture picture =
         testing::picture_of({in_grid(1, "449901003012004"), in_grid(2, "449901003012004")});
-    AreaCounts counts(areas());
+    AreaCounts counts = counts_of_demo_levels();
     counts.rebuild(picture);
-    counts.take_changed(AreaLevel::grid);
+    counts.take_changed(kGrid);
     // 1 moves to the other grid; 2 closes.
     Incident moved = in_grid(1, "449901003012005");
     Incident closed = in_grid(2, "449901003012004");
@@ -66,15 +68,15 @@ TEST(AreaCounts, ADeltaMovesCountsAndNamesTheAreasItTouchedOnce) {
     ASSERT_EQ(picture.apply(wire::IncidentUpdate{11, moved}), CityPicture::Outcome::applied);
     ASSERT_EQ(picture.apply(wire::IncidentUpdate{12, closed}), CityPicture::Outcome::applied);
     counts.update(picture, picture.take_changes());
-    EXPECT_EQ(counts.count(AreaLevel::grid, 0), 0u);
-    EXPECT_EQ(counts.count(AreaLevel::grid, 1), 1u);
-    EXPECT_EQ(counts.count(AreaLevel::district, 0), 1u);
+    EXPECT_EQ(counts.count(kGrid, 0), 0u);
+    EXPECT_EQ(counts.count(kGrid, 1), 1u);
+    EXPECT_EQ(counts.count(kDistrict, 0), 1u);
     EXPECT_EQ(counts.totals().open, 1u);
-    auto changed = counts.take_changed(AreaLevel::grid);
+    auto changed = counts.take_changed(kGrid);
     std::sort(changed.begin(), changed.end());
     EXPECT_EQ(changed, (std::vector<std::uint32_t>{0, 1}));
-    EXPECT_TRUE(counts.take_changed(AreaLevel::grid).empty());
-    EXPECT_EQ(counts.incidents_in(picture, AreaLevel::grid, 1), (std::vector<std::uint64_t>{1}));
+    EXPECT_TRUE(counts.take_changed(kGrid).empty());
+    EXPECT_EQ(counts.incidents_in(picture, kGrid, 1), (std::vector<std::uint64_t>{1}));
 }
 
 }  // namespace

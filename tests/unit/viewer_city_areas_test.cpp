@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "area_levels.hpp"
 #include "city_areas.hpp"
 #include "citywall/geo.hpp"
 #include "map_files.hpp"
@@ -38,12 +39,17 @@ class CityAreasTest : public ::testing::Test {
               geojson_collection({area("449901003012004", "新村社区第4网格", 114.0, 22.5, 0.1),
                                   area("449901003012005", "新村社区第5网格", 114.1, 22.5, 0.1)}));
         write("b.geojson", geojson_collection({area("PB01", "东湖第1警格", 114.0, 22.5, 0.4)}));
-        sources_.source =
+        const auto city =
             write("city.vrt", testing::vrt_of_layers({{"grids", "g.geojson"},
                                                       {"communities", "c.geojson"},
                                                       {"streets", "s.geojson"},
                                                       {"districts", "d.geojson"},
                                                       {"police_beats", "b.geojson"}}));
+        levels_ = testing::demo_levels(city);
+        levels_[0].name = "区";
+        levels_[0].name_en = "District";
+        levels_[4].name = "警格";
+        levels_[4].name_en = "Police beat";
     }
 
     std::filesystem::path write(const std::string& name, const std::string& text) {
@@ -54,31 +60,35 @@ class CityAreasTest : public ::testing::Test {
 
     CityAreas load() {
         std::vector<std::string> errors;
-        CityAreas areas = CityAreas::load(sources_, errors);
+        CityAreas areas = CityAreas::load(levels_, errors);
         EXPECT_TRUE(errors.empty()) << errors.front();
         return areas;
     }
 
     testing::ScratchDir dir_{"citywall-city-areas"};
-    AreaSources sources_;
+    std::vector<AreaLevelConfig> levels_;
 };
+
+// The levels, in the config's order.
+constexpr AreaLevel kDistrict = 0, kStreet = 1, kCommunity = 2, kGrid = 3, kBeat = 4;
 
 TEST_F(CityAreasTest, EveryLevelIsReadWithItsIndexBoxesAndTriangles) {
     const CityAreas areas = load();
     EXPECT_TRUE(areas.any());
-    EXPECT_EQ(areas.level(AreaLevel::district).refs.size(), 2u);
-    EXPECT_EQ(areas.level(AreaLevel::street).refs.size(), 1u);
-    EXPECT_EQ(areas.level(AreaLevel::community).refs.size(), 1u);
-    EXPECT_EQ(areas.level(AreaLevel::grid).refs.size(), 2u);
-    EXPECT_EQ(areas.level(AreaLevel::beat).refs.size(), 1u);
+    EXPECT_EQ(areas.level(kDistrict).refs.size(), 2u);
+    EXPECT_EQ(areas.level(kStreet).refs.size(), 1u);
+    EXPECT_EQ(areas.level(kCommunity).refs.size(), 1u);
+    EXPECT_EQ(areas.level(kGrid).refs.size(), 2u);
+    EXPECT_EQ(areas.level(kBeat).refs.size(), 1u);
 
-    EXPECT_EQ(areas.locate(AreaLevel::grid, {114.05, 22.55}), std::optional<std::uint32_t>(0));
-    EXPECT_EQ(areas.locate(AreaLevel::grid, {114.15, 22.55}), std::optional<std::uint32_t>(1));
-    EXPECT_EQ(areas.locate(AreaLevel::district, {114.3, 22.6}), std::optional<std::uint32_t>(1));
-    EXPECT_FALSE(areas.locate(AreaLevel::grid, {114.3, 22.6}));  // outside every grid
-    EXPECT_FALSE(areas.locate(AreaLevel::district, {113.0, 22.6}));
+    EXPECT_EQ(areas.locate(kGrid, {114.05, 22.55}), std::optional<std::uint32_t>(0));
+    EXPECT_EQ(areas.locate(kGrid, {114.15, 22.55}), std::optional<std::uint32_t>(1));
+    EXPECT_EQ(areas.locate(kDistrict, {114.3, 22.6}), std::optional<std::uint32_t>(1));
+    EXPECT_FALSE(areas.locate(kGrid, {114.3, 22.6}));  // outside every grid
+    EXPECT_FALSE(areas.locate(kDistrict, {113.0, 22.6}));
 
-    for (int level = 0; level < kAreaLevelCount; ++level) {
+    EXPECT_EQ(areas.level_count(), 5u);
+    for (std::size_t level = 0; level < areas.level_count(); ++level) {
         const AreaSet& set = areas.level(static_cast<AreaLevel>(level));
         ASSERT_EQ(set.mesh.boxes.size(), set.refs.size()) << level;
         ASSERT_EQ(set.mesh.anchors.size(), set.refs.size()) << level;
@@ -101,7 +111,7 @@ TEST_F(CityAreasTest, AreasAreFoundByCodeOrWholeNameOrByAPartOfTheirNameCoarsest
     const auto listed = [&](const std::vector<AreaHit>& hits) {
         std::string text;
         for (const AreaHit& hit : hits)
-            text += (text.empty() ? "" : ", ") + std::string(level_name(hit.level)) + " " +
+            text += (text.empty() ? "" : ", ") + areas.level(hit.level).config.level + " " +
                     areas.ref(hit).code;
         return text.empty() ? std::string("nothing") : text;
     };
@@ -118,7 +128,7 @@ TEST_F(CityAreasTest, AreasAreFoundByCodeOrWholeNameOrByAPartOfTheirNameCoarsest
     EXPECT_EQ(exact("4499"), "nothing");  // codes are exact
     EXPECT_EQ(exact(""), "nothing");
     EXPECT_EQ(exact("第5网格"), "nothing");  // a part of a name is not exact
-    // A part of names: every area that holds it, coarsest level first.
+    // A part of names: every area that holds it, outermost level first.
     EXPECT_EQ(part("第5网格"), "grid 449901003012005");
     EXPECT_EQ(part("东湖"), "district 449901, beat PB01");  // 东湖第1警格 too
     EXPECT_EQ(part("山"), "district 449902");
@@ -129,40 +139,47 @@ TEST_F(CityAreasTest, AreasAreFoundByCodeOrWholeNameOrByAPartOfTheirNameCoarsest
 }
 
 TEST_F(CityAreasTest, ALevelThatFailsIsReportedAndTheOthersLoad) {
-    sources_.layers[static_cast<int>(AreaLevel::street)] = "roads";
-    sources_.layers[static_cast<int>(AreaLevel::beat)] = "";  // not configured: no error
+    levels_[kStreet].layer = "roads";
     std::vector<std::string> errors;
-    const CityAreas areas = CityAreas::load(sources_, errors);
+    const CityAreas areas = CityAreas::load(levels_, errors);
     ASSERT_EQ(errors.size(), 1u);
-    EXPECT_EQ(errors[0].rfind("areas 'roads': ", 0), 0u) << errors[0];
-    EXPECT_FALSE(areas.level(AreaLevel::street).loaded());
-    EXPECT_FALSE(areas.level(AreaLevel::beat).loaded());
-    EXPECT_TRUE(areas.level(AreaLevel::district).loaded());
-    EXPECT_FALSE(areas.locate(AreaLevel::street, {114.05, 22.55}));
+    EXPECT_EQ(errors[0].rfind("areas 'street': ", 0), 0u) << errors[0];
+    EXPECT_NE(errors[0].find("'roads'"), std::string::npos) << errors[0];
+    EXPECT_FALSE(areas.level(kStreet).loaded());
+    EXPECT_TRUE(areas.level(kDistrict).loaded());
+    EXPECT_TRUE(areas.level(kBeat).loaded());
+    EXPECT_FALSE(areas.locate(kStreet, {114.05, 22.55}));
     EXPECT_TRUE(areas.find_all("滨江街道", 12).empty());
 
-    // No source at all: nothing, and nothing to report.
+    // No level at all: nothing, and nothing to report.
     errors.clear();
-    const CityAreas none = CityAreas::load(AreaSources{}, errors);
+    const CityAreas none = CityAreas::load({}, errors);
     EXPECT_TRUE(errors.empty());
     EXPECT_FALSE(none.any());
     EXPECT_TRUE(none.find_all("449901", 12).empty());
-    EXPECT_FALSE(none.locate(AreaLevel::grid, {114.05, 22.55}));
+    EXPECT_FALSE(none.locate(0, {114.05, 22.55}));
     // A source that is not there: every level reports it.
-    AreaSources missing;
-    missing.source = dir_ / "absent.gpkg";
+    auto missing = testing::demo_levels(dir_ / "absent.gpkg");
     CityAreas::load(missing, errors);
-    EXPECT_EQ(errors.size(), static_cast<std::size_t>(kAreaLevelCount));
+    EXPECT_EQ(errors.size(), missing.size());
 }
 
-TEST(AreaLevels, NamesAndLabels) {
-    EXPECT_EQ(level_name(AreaLevel::grid), "grid");
-    EXPECT_EQ(level_name(AreaLevel::community), "community");
-    EXPECT_EQ(level_name(AreaLevel::street), "street");
-    EXPECT_EQ(level_name(AreaLevel::district), "district");
-    EXPECT_EQ(level_name(AreaLevel::beat), "beat");
-    EXPECT_EQ(level_label(AreaLevel::district), "区 district");
-    EXPECT_EQ(level_label(AreaLevel::beat), "警格 police beat");
+TEST_F(CityAreasTest, LevelsAreNamedAsTheConfigNamesThemAndGroupedByHierarchy) {
+    const CityAreas areas = load();
+    EXPECT_EQ(areas.label(kDistrict), "区 District");
+    EXPECT_EQ(areas.label(kBeat), "警格 Police beat");
+    EXPECT_EQ(areas.label(kGrid), "grid");  // named only by its key
+    EXPECT_EQ(areas.label("beat"), "警格 Police beat");
+    EXPECT_EQ(areas.label("precinct"), "precinct");  // a level this wall does not know
+    EXPECT_EQ(areas.hierarchy(""), (std::vector<AreaLevel>{kDistrict, kStreet, kCommunity, kGrid}));
+    EXPECT_EQ(areas.hierarchy("police"), (std::vector<AreaLevel>{kBeat}));
+    // A list names an incident by the innermost area of its first hierarchy.
+    const AreaPath path{{"district", "449901", "东湖区"},
+                        {"grid", "449901003012004", "新村社区第4网格"},
+                        {"beat", "PB01", "东湖第1警格"}};
+    EXPECT_EQ(areas.place_of(path)->code, "449901003012004");
+    EXPECT_EQ(areas.place_of({{"beat", "PB01", "东湖第1警格"}})->code, "PB01");
+    EXPECT_EQ(areas.place_of({}), nullptr);
 }
 
 }  // namespace

@@ -89,7 +89,11 @@ TEST_F(ViewerConfigTest, AMalformedColourOrAggregateIsInvalidWithTheKeyNamed) {
     for (const auto& [text, key] :
          {std::pair{grids_with("label_color = \"blue\""), "label_color"},
           {"[aggregate]\nmode = \"sometimes\"\n", "mode"},
-          {"[aggregate]\nlevel_steps = [45, 110]\n", "level_steps"},
+          {"[aggregate]\narea_pixels = 0\n", "area_pixels"},
+          {"[aggregate]\nhierarchy = \"police\"\n", "hierarchy"},  // no level of it
+          {"[[area]]\nlevel = \"Grid Cells\"\nsource = \"g.gpkg\"\n", "level"},
+          {"[[area]]\nlevel = \"grid\"\n", "source"},
+          {"[[area]]\nlevel = \"grid\"\nsource = \"g.gpkg\"\nparent = \"name\"\n", "parent"},
           {"[aggregate]\nabove_metres_per_pixel = 0\n", "above_metres_per_pixel"}}) {
         auto config = load(text);
         ASSERT_FALSE(config) << text;
@@ -114,10 +118,9 @@ TEST_F(ViewerConfigTest, AValueOfTheWrongTypeIsRefusedNotIgnored) {
     auto center = load("[view]\ncenter = [114.06, \"north\"]\n");
     ASSERT_FALSE(center);
     EXPECT_EQ(center.error(), at(2, "[view] center[1]: expected a number, got a string"));
-    auto steps = load("[aggregate]\nlevel_steps = \"45, 110, 260\"\n");
-    ASSERT_FALSE(steps);
-    EXPECT_EQ(steps.error(),
-              at(2, "[aggregate] level_steps: expected a list of numbers, got a string"));
+    auto pixels = load("[aggregate]\narea_pixels = \"64\"\n");
+    ASSERT_FALSE(pixels);
+    EXPECT_EQ(pixels.error(), at(2, "[aggregate] area_pixels: expected a number, got a string"));
     auto width = load(grids_with("outline_width = \"thin\""));
     ASSERT_FALSE(width);
     EXPECT_EQ(width.error(), at(5, "[[layer]] #1 outline_width: expected a number, got a string"));
@@ -141,13 +144,13 @@ TEST_F(ViewerConfigTest, AMisspeltKeyOrAnUnknownSectionIsRefused) {
 TEST_F(ViewerConfigTest, IntegersAreTakenWhereFloatsAreExpected) {
     auto config = load(
         "[ingest]\nstale_after_s = 5\n[view]\ncenter = [114, 22.5]\nmetres_per_pixel = 25\n"
-        "[ui]\nfont_size = 20\n[aggregate]\nlevel_steps = [45, 110.5, 260]\nopacity = 1\n"
+        "[ui]\nfont_size = 20\n[aggregate]\narea_pixels = 48\nopacity = 1\n"
         "[animation]\npulse_s = 6\n" +
         grids_with("outline_width = 2\ndash = [8, 5]\nopacity = 1\nlabel_size = 23"));
     ASSERT_TRUE(config) << config.error();
     EXPECT_EQ(config->stale_after_s, 5.0);
     EXPECT_EQ(config->center_lonlat, (std::array<double, 2>{114.0, 22.5}));
-    EXPECT_EQ(config->aggregate.level_steps, (std::array<double, 3>{45.0, 110.5, 260.0}));
+    EXPECT_EQ(config->aggregate.area_pixels, 48.0);
     EXPECT_EQ(config->layers[0].outline_width, 2.0f);
     EXPECT_EQ(config->layers[0].dash, (std::array<float, 2>{8.0f, 5.0f}));
     EXPECT_EQ(config->layers[0].label_size, 23.0f);
@@ -185,7 +188,7 @@ TEST_F(ViewerConfigTest, TheShippedAndDocumentedConfigsLoad) {
         blocks.push_back(doc.substr(at, close - at));
         at = close + 3;
     }
-    ASSERT_EQ(blocks.size(), 2u) << "the complete example and [areas]/[aggregate]/[animation]";
+    ASSERT_EQ(blocks.size(), 2u) << "the complete example and [[area]]/[aggregate]/[animation]";
     for (const auto& block : blocks) {
         auto config = load(block);
         EXPECT_TRUE(config) << config.error();

@@ -21,7 +21,7 @@ Incident incident(std::uint64_t id, std::string department, Severity severity, T
     i.severity = severity;
     i.received = received;
     i.due = due;
-    if (id == 4) i.grid.district = {"449902", "西山区"};
+    if (id == 4) i.areas[0] = {"district", "449902", "西山区"};
     return i;
 }
 

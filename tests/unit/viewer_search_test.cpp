@@ -1,5 +1,6 @@
 // The search box's matches: a term that names an area, an incident and a unit is offered as
 // all three, each with its kind, never settled silently for one of them.
+#include "area_levels.hpp"
 #include "search.hpp"
 
 #include <gdal_priv.h>
@@ -14,6 +15,9 @@
 
 namespace citywall::viewer {
 namespace {
+
+// The levels, in the config's order.
+constexpr AreaLevel kDistrict = 0, kCommunity = 2, kGrid = 3, kBeat = 4;
 
 namespace fs = std::filesystem;
 
@@ -71,10 +75,8 @@ class SearchTest : public ::testing::Test {
             write_layer(*gpkg, "police_beats",
                         {{"101", "中心第1警格", 0.0}, {"102", "中心第2警格", 0.02}});
         }
-        AreaSources sources;
-        sources.source = path_;
         std::vector<std::string> errors;
-        areas_ = CityAreas::load(sources, errors);
+        areas_ = CityAreas::load(testing::demo_levels(path_), errors);
         ASSERT_TRUE(errors.empty()) << errors.front();
         Incident incident = testing::sample_incident(101);
         incident.title = "盗窃";
@@ -96,7 +98,7 @@ TEST_F(SearchTest, ANumberThatIsABeatAnIncidentAndAUnitIsOfferedAsAllThree) {
     const auto found = find_matches("101", picture_, areas_);
     ASSERT_EQ(found.size(), 3u);
     EXPECT_EQ(found[0].kind, SearchMatch::Kind::area);
-    EXPECT_EQ(found[0].area.level, AreaLevel::beat);
+    EXPECT_EQ(found[0].area.level, kBeat);
     EXPECT_EQ(areas_.ref(found[0].area).code, "101");
     EXPECT_NE(found[0].label.find("beat"), std::string::npos) << found[0].label;
     EXPECT_EQ(found[1].kind, SearchMatch::Kind::incident);
@@ -116,7 +118,7 @@ TEST_F(SearchTest, ATermThatNamesOneThingFindsOnlyIt) {
     EXPECT_EQ(found[0].kind, SearchMatch::Kind::unit);
     found = find_matches("4403", picture_, areas_);
     ASSERT_EQ(found.size(), 1u);
-    EXPECT_EQ(found[0].area.level, AreaLevel::district);
+    EXPECT_EQ(found[0].area.level, kDistrict);
     EXPECT_TRUE(find_matches("999", picture_, areas_).empty());
     EXPECT_TRUE(find_matches("", picture_, areas_).empty());
 }
@@ -124,14 +126,14 @@ TEST_F(SearchTest, ATermThatNamesOneThingFindsOnlyIt) {
 TEST_F(SearchTest, PartOfANameOffersEveryAreaThatHoldsItCoarsestFirst) {
     const auto found = find_matches("南山", picture_, areas_);
     ASSERT_EQ(found.size(), 3u);  // the district, the community, the grid
-    EXPECT_EQ(found[0].area.level, AreaLevel::district);
-    EXPECT_EQ(found[1].area.level, AreaLevel::community);
-    EXPECT_EQ(found[2].area.level, AreaLevel::grid);
+    EXPECT_EQ(found[0].area.level, kDistrict);
+    EXPECT_EQ(found[1].area.level, kCommunity);
+    EXPECT_EQ(found[2].area.level, kGrid);
     EXPECT_EQ(find_matches("南山", picture_, areas_, 2).size(), 2u) << "at most the limit";
     // A whole name is an exact match: only the community of that name.
     const auto exact = find_matches("南山社区", picture_, areas_);
     ASSERT_EQ(exact.size(), 1u);
-    EXPECT_EQ(exact[0].area.level, AreaLevel::community);
+    EXPECT_EQ(exact[0].area.level, kCommunity);
 }
 
 }  // namespace

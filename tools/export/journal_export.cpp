@@ -4,6 +4,7 @@
 #include <ogr_core.h>
 #include <ogrsf_frmts.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <ctime>
@@ -281,7 +282,20 @@ Result<ExportSummary> export_incidents(const ExportRequest& request) {
 
     auto dataset = create(request.format, request.out);
     if (!dataset) return dataset.error_value();
-    auto incidents = create_layer(**dataset, request.format, "incidents", incident_columns());
+    // Besides the schema's columns (`areas`, every level as JSON), a code and a name column for
+    // each area level the rows name, in the order the levels first appear (the config's order):
+    // district_code, district_name, …, beat_code: what a GIS joins and filters on.
+    std::vector<Column> columns = incident_columns();
+    std::vector<std::string> levels;
+    for (const auto& [id, in] : reading.in_window)
+        for (const AreaRef& area : reading.incidents.at(id).areas)
+            if (std::find(levels.begin(), levels.end(), area.level) == levels.end())
+                levels.push_back(area.level);
+    for (const std::string& level : levels) {
+        columns.push_back({level + "_code", ColumnType::text});
+        columns.push_back({level + "_name", ColumnType::text});
+    }
+    auto incidents = create_layer(**dataset, request.format, "incidents", columns);
     if (!incidents) return incidents.error_value();
     // One transaction a layer: a GeoPackage of a busy day is written in seconds, not hours.
     (void)(*dataset)->StartTransaction();
@@ -289,8 +303,12 @@ Result<ExportSummary> export_incidents(const ExportRequest& request) {
     for (const auto& [id, in] : reading.in_window) {
         const Incident& incident = reading.incidents.at(id);
         incident_row(incident, cells);
-        if (auto added = add_row(**incidents, incident_columns(), cells, &incident.location);
-            !added)
+        for (const std::string& level : levels) {
+            const AreaRef* area = area_at(incident.areas, level);
+            cells.push_back(area ? Cell(area->code) : Cell());
+            cells.push_back(area ? Cell(area->name) : Cell());
+        }
+        if (auto added = add_row(**incidents, columns, cells, &incident.location); !added)
             return added.error_value();
         ++summary.incidents;
         summary.still_open += incident.open() ? 1 : 0;

@@ -191,11 +191,17 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "citywall-feedsim: %s\n", config.error().c_str());
         return 2;
     }
-    const auto& placement = config->placement;
-    auto areas = !placement.grid_source.empty()
-                     ? load_map_areas(placement.grid_source, placement.grid_layer, "code", "name")
-                     : load_map_areas(placement.beat_source, placement.beat_layer,
-                                      placement.beat_code_field, placement.beat_name_field);
+    // Incidents happen in the innermost areas of the city's first hierarchy (its grids).
+    if (config->areas.empty()) {
+        std::fprintf(stderr,
+                     "citywall-feedsim: the config has no [[area]] to place incidents in\n");
+        return 2;
+    }
+    const AreaLevelConfig* innermost = &config->areas.front();
+    for (const AreaLevelConfig& level : config->areas)
+        if (level.hierarchy == innermost->hierarchy) innermost = &level;
+    auto areas = load_map_areas(innermost->source, innermost->layer, innermost->code_field,
+                                innermost->name_field);
     if (!areas || areas->empty()) {
         std::fprintf(stderr, "citywall-feedsim: no areas to place incidents in: %s\n",
                      areas ? "empty layer" : areas.error().c_str());

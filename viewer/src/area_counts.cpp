@@ -11,26 +11,13 @@ namespace {
 
 constexpr std::uint32_t kUnknown = 0xfffffffeu;  // not yet looked up; kNone is 0xffffffff
 
-const std::string& code_at(const IncidentView& incident, int level) {
-    switch (static_cast<AreaLevel>(level)) {
-        case AreaLevel::grid:
-            return incident.grid.grid.code;
-        case AreaLevel::community:
-            return incident.grid.community.code;
-        case AreaLevel::street:
-            return incident.grid.street.code;
-        case AreaLevel::district:
-            return incident.grid.district.code;
-        case AreaLevel::beat:
-            break;
-    }
-    return incident.beat.code;
-}
-
 }  // namespace
 
-AreaCounts::AreaCounts(const std::array<std::vector<AreaRef>, kAreaLevelCount>& areas) {
-    for (int i = 0; i < kAreaLevelCount; ++i) {
+AreaCounts::AreaCounts(const std::vector<std::vector<AreaRef>>& areas,
+                       std::vector<std::string> keys)
+    : levels_(std::min(areas.size(), kMaxAreaLevels)), keys_(std::move(keys)) {
+    keys_.resize(levels_.size());
+    for (std::size_t i = 0; i < levels_.size(); ++i) {
         Level& level = levels_[i];
         for (std::uint32_t a = 0; a < areas[i].size(); ++a) {
             level.by_code.emplace(areas[i][a].code, a);
@@ -51,23 +38,28 @@ std::uint16_t AreaCounts::index_of(std::vector<std::string>& names,
     return static_cast<std::uint16_t>(names.size() - 1);
 }
 
-std::uint32_t AreaCounts::area_of(int level, std::uint32_t key, std::string_view code) {
-    std::vector<std::uint32_t>& known = area_by_key_[level];
-    if (key >= known.size()) known.resize(key + 1, kUnknown);
-    if (known[key] == kUnknown) {
-        const auto it = levels_[level].by_code.find(std::string(code));
-        known[key] = it == levels_[level].by_code.end() ? kNone : it->second;
+const std::uint32_t* AreaCounts::areas_of(const IncidentView& incident) {
+    const std::size_t n = levels_.size();
+    const std::size_t at = static_cast<std::size_t>(incident.areas_key) * n;
+    if (at + n > area_by_key_.size()) area_by_key_.resize(at + n, kUnknown);
+    std::uint32_t* areas = area_by_key_.data() + at;
+    if (n > 0 && areas[0] == kUnknown) {
+        std::fill(areas, areas + n, kNone);
+        for (const AreaRef& area : incident.areas) {
+            for (std::size_t level = 0; level < n; ++level) {
+                if (keys_[level] != area.level) continue;
+                const auto it = levels_[level].by_code.find(area.code);
+                if (it != levels_[level].by_code.end()) areas[level] = it->second;
+            }
+        }
     }
-    return known[key];
+    return areas;
 }
 
 AreaCounts::Placement AreaCounts::place(const IncidentView& incident) {
     Placement placement;
-    for (int i = 0; i < kAreaLevelCount; ++i) {
-        const bool beat = static_cast<AreaLevel>(i) == AreaLevel::beat;
-        placement.areas[i] =
-            area_of(i, beat ? incident.beat_key : incident.grid_key, code_at(incident, i));
-    }
+    const std::uint32_t* areas = areas_of(incident);
+    std::copy(areas, areas + levels_.size(), placement.areas.begin());
     placement.family =
         index_of(totals_.families, totals_.by_family, category_family(incident.category));
     placement.department =
@@ -86,7 +78,7 @@ void AreaCounts::touch(Level& level, std::uint32_t area) {
 }
 
 void AreaCounts::add(const Placement& placement, int delta) {
-    for (int i = 0; i < kAreaLevelCount; ++i) {
+    for (std::size_t i = 0; i < levels_.size(); ++i) {
         Level& level = levels_[i];
         if (placement.areas[i] == kNone) {
             level.unplaced += static_cast<std::size_t>(delta);  // wraps back on -1 as intended
@@ -112,8 +104,7 @@ void AreaCounts::rebuild(const CityPicture& picture) {
         level.unplaced = 0;
         level.max_stale = true;
     }
-    for (auto& known : area_by_key_)
-        known.clear();
+    area_by_key_.clear();
     totals_.open = 0;
     totals_.by_severity.fill(0);
     std::fill(totals_.by_family.begin(), totals_.by_family.end(), 0);
@@ -141,7 +132,7 @@ void AreaCounts::update(const CityPicture& picture,
 }
 
 std::uint32_t AreaCounts::max_count(AreaLevel which) const {
-    const Level& level = levels_[static_cast<int>(which)];
+    const Level& level = levels_[which];
     if (level.max_stale) {  // once per change of counts, over areas (not incidents)
         level.max =
             level.counts.empty() ? 0 : *std::max_element(level.counts.begin(), level.counts.end());
@@ -151,7 +142,7 @@ std::uint32_t AreaCounts::max_count(AreaLevel which) const {
 }
 
 std::vector<std::uint32_t> AreaCounts::take_changed(AreaLevel which) {
-    Level& level = levels_[static_cast<int>(which)];
+    Level& level = levels_[which];
     for (const std::uint32_t area : level.changed)
         level.dirty[area] = 0;
     return std::exchange(level.changed, {});
@@ -161,7 +152,7 @@ std::vector<std::uint64_t> AreaCounts::incidents_in(const CityPicture& picture, 
                                                     std::uint32_t area) {
     std::vector<std::uint64_t> ids;
     for (const auto& [id, incident] : picture.incidents()) {
-        if (place(incident).areas[static_cast<int>(level)] == area) ids.push_back(id);
+        if (place(incident).areas[level] == area) ids.push_back(id);
     }
     std::sort(ids.begin(), ids.end());
     return ids;

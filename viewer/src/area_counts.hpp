@@ -1,7 +1,7 @@
-// Open incidents per area, at every level of the grid hierarchy and per police beat, counted
-// from the grid path and beat each incident already carries (ingest placed it; no geometry
-// here). A delta changes only the counts of the areas its incidents left or entered, and the
-// layer that colours areas uploads only those. Pure logic, no GL.
+// Open incidents per area, at every level the wall knows, counted from the area path each
+// incident already carries (ingest placed it; no geometry here). A delta changes only the counts of
+// the areas its incidents left or entered, and the layer that colours areas uploads only those.
+// Pure logic, no GL.
 #pragma once
 
 #include <array>
@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "citywall/area_levels.hpp"
 #include "citywall/picture.hpp"
 #include "viewer_config.hpp"
 
@@ -29,8 +30,9 @@ class AreaCounts {
     static constexpr std::uint32_t kNone = 0xffffffff;
 
     AreaCounts() = default;
-    // The areas of each level, by index (CityAreas' order).
-    explicit AreaCounts(const std::array<std::vector<AreaRef>, kAreaLevelCount>& areas);
+    // The areas of each level, by index (CityAreas' order), and the levels' keys; at most
+    // kMaxAreaLevels levels.
+    AreaCounts(const std::vector<std::vector<AreaRef>>& areas, std::vector<std::string> keys);
 
     void rebuild(const CityPicture& picture);
     // Moves the changed incidents from where they were counted (their `before`) to where they
@@ -38,17 +40,15 @@ class AreaCounts {
     void update(const CityPicture& picture, const std::vector<OpenIncidents::Change>& changes);
 
     std::uint32_t count(AreaLevel level, std::uint32_t area) const {
-        return levels_[static_cast<int>(level)].counts[area];
+        return levels_[level].counts[area];
     }
     std::uint32_t max_count(AreaLevel level) const;
     std::size_t area_count(AreaLevel level) const {
-        return levels_[static_cast<int>(level)].counts.size();
+        return level < levels_.size() ? levels_[level].counts.size() : 0;
     }
-    // Open incidents whose code at this level is not one of the map's areas (outside every
-    // grid, or a map older than ingest's).
-    std::size_t unplaced(AreaLevel level) const {
-        return levels_[static_cast<int>(level)].unplaced;
-    }
+    // Open incidents whose path has no area of this level that is one of the map's (outside
+    // every area of it, or a map older than ingest's).
+    std::size_t unplaced(AreaLevel level) const { return levels_[level].unplaced; }
     // Areas whose count changed since the last call, each once.
     std::vector<std::uint32_t> take_changed(AreaLevel level);
     // The incidents in one area, for a detail panel; walks every open incident.
@@ -59,7 +59,7 @@ class AreaCounts {
   private:
     // Where an open incident is counted: its area at each level, and its row in the totals.
     struct Placement {
-        std::array<std::uint32_t, kAreaLevelCount> areas{};
+        std::array<std::uint32_t, kMaxAreaLevels> areas{};
         std::uint16_t family = 0;
         std::uint16_t department = 0;
         std::uint8_t severity = 0;  // 0 critical … 3 low
@@ -75,18 +75,20 @@ class AreaCounts {
         mutable bool max_stale = true;
     };
     Placement place(const IncidentView& incident);
-    // The areas of a grid path or beat, by the store's key for it: looked up once per key.
-    std::uint32_t area_of(int level, std::uint32_t key, std::string_view code);
+    // The areas of an area path at each level, by the store's key for it: looked up once per
+    // key.
+    const std::uint32_t* areas_of(const IncidentView& incident);
     static std::uint16_t index_of(std::vector<std::string>& names, std::vector<std::size_t>& counts,
                                   std::string_view name);
     void add(const Placement& placement, int delta);
     void touch(Level& level, std::uint32_t area);
 
-    std::array<Level, kAreaLevelCount> levels_;
+    std::vector<Level> levels_;
+    std::vector<std::string> keys_;  // by level
     OpenTotals totals_;
-    // By the picture's grid path key ([0..3]) and beat key ([4]); kUnknown until looked up.
-    // Emptied when a snapshot replaces the picture, whose keys then start again.
-    std::array<std::vector<std::uint32_t>, kAreaLevelCount> area_by_key_;
+    // By the picture's area path key, one slot per level; kUnknown until looked up. Emptied
+    // when a snapshot replaces the picture, whose keys then start again.
+    std::vector<std::uint32_t> area_by_key_;
 };
 
 // The choropleth's classes: six, the first from 1, the others doubling from `scale`, where

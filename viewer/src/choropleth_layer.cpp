@@ -20,7 +20,8 @@ Result<ChoroplethLayer> ChoroplethLayer::create(const CityAreas& areas) {
     if (!program) return program.error_value();
     ChoroplethLayer layer;
     layer.program_ = std::move(*program);
-    for (int i = 0; i < kAreaLevelCount; ++i) {
+    layer.levels_.resize(areas.level_count());
+    for (std::size_t i = 0; i < areas.level_count(); ++i) {
         const AreaSet& set = areas.level(static_cast<AreaLevel>(i));
         Level& level = layer.levels_[i];
         if (!set.loaded() || set.mesh.vertices.empty()) continue;
@@ -59,9 +60,8 @@ Result<ChoroplethLayer> ChoroplethLayer::create(const CityAreas& areas) {
 }
 
 void ChoroplethLayer::sync(AreaCounts& counts) {
-    for (int i = 0; i < kGridLevelCount; ++i) {
+    for (std::size_t i = 0; i < levels_.size(); ++i) {
         const auto which = static_cast<AreaLevel>(i);
-        if (i >= kGridLevelCount) break;  // beats are counted, not coloured
         const std::vector<std::uint32_t> changed = counts.take_changed(which);
         Level& level = levels_[i];
         if (changed.empty() || !level.counts || counts.area_count(which) != level.areas) continue;
@@ -88,9 +88,8 @@ void ChoroplethLayer::sync(AreaCounts& counts) {
 
 void ChoroplethLayer::draw(const Camera& camera, AreaLevel which, const ClassBreaks& breaks,
                            float opacity, std::optional<std::uint32_t> highlighted) const {
-    const int i = static_cast<int>(which);
-    if (i >= kGridLevelCount || levels_[i].vertices == 0) return;
-    const Level& level = levels_[i];
+    if (!has(which)) return;
+    const Level& level = levels_[which];
     program_.use();
     set_map_transform(program_, {camera.origin_offset_px(level.origin),
                                  static_cast<float>(1.0 / camera.metres_per_pixel),
@@ -119,8 +118,8 @@ void ChoroplethLayer::draw(const Camera& camera, AreaLevel which, const ClassBre
 
 void ChoroplethLayer::draw_selected(const Camera& camera, AreaLevel which,
                                     std::uint32_t area) const {
-    const Level& level = levels_[static_cast<int>(which)];
-    if (level.vertices == 0) return;
+    if (!has(which)) return;
+    const Level& level = levels_[which];
     program_.use();
     set_map_transform(program_, {camera.origin_offset_px(level.origin),
                                  static_cast<float>(1.0 / camera.metres_per_pixel),

@@ -29,7 +29,9 @@ class ChoroplethLayer {
               std::optional<std::uint32_t> highlighted) const;
     // Just one area, as a translucent white veil: the selected area when markers are shown.
     void draw_selected(const Camera& camera, AreaLevel level, std::uint32_t area) const;
-    bool has(AreaLevel level) const { return levels_[static_cast<int>(level)].vertices > 0; }
+    bool has(AreaLevel level) const {
+        return level < levels_.size() && levels_[level].vertices > 0;
+    }
 
   private:
     struct Level {
@@ -43,7 +45,7 @@ class ChoroplethLayer {
     static constexpr int kTextureWidth = 1024;
 
     Program program_;
-    std::array<Level, kAreaLevelCount> levels_;  // beats: only for the selection veil
+    std::vector<Level> levels_;  // by level
 };
 
 }  // namespace citywall::viewer

@@ -9,7 +9,7 @@ namespace citywall::viewer {
 
 // ============================================================================ legend ====
 
-void draw_choropleth_legend(AreaLevel level, const ClassBreaks& breaks, std::size_t unplaced,
+void draw_choropleth_legend(std::string_view label, const ClassBreaks& breaks, std::size_t unplaced,
                             const WallFonts& fonts, const Camera& camera, float bottom) {
     ImGui::SetNextWindowPos(ImVec2(static_cast<float>(camera.width) - 16, bottom), ImGuiCond_Always,
                             ImVec2(1, 1));
@@ -19,7 +19,6 @@ void draw_choropleth_legend(AreaLevel level, const ClassBreaks& breaks, std::siz
                      ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_AlwaysAutoResize |
                      ImGuiWindowFlags_NoFocusOnAppearing);
     ImGui::PushFont(fonts.heading);
-    const std::string_view label = level_label(level);
     ImGui::TextColored(ImVec4(0.55f, 0.75f, 1.0f, 1.0f), "在办事件 / %.*s",
                        static_cast<int>(label.size()), label.data());
     ImGui::PopFont();

@@ -6,8 +6,18 @@
 
 namespace citywall::viewer {
 
+namespace {
+
+// The day is counted by the city's first level (its districts): an incident's outermost area.
+const AreaRef& outermost(const AreaPath& path) {
+    static const AreaRef kNone;
+    return path.empty() ? kNone : path.front();
+}
+
+}  // namespace
+
 void DayStats::observe(const Incident& incident) {
-    observe(incident.id, incident.department(), incident.grid.district, incident.received,
+    observe(incident.id, incident.department(), outermost(incident.areas), incident.received,
             incident.status);
 }
 
@@ -40,7 +50,7 @@ void DayStats::observe_all(const CityPicture& picture) {
     // The snapshot's time is its newest heartbeat: counts start there.
     if (joined_ == 0) joined_ = picture.last_heard();
     for (const auto& [id, incident] : picture.incidents()) {
-        observe(id, incident.department(), incident.grid.district, incident.received,
+        observe(id, incident.department(), outermost(incident.areas), incident.received,
                 incident.status);
     }
 }
@@ -100,7 +110,7 @@ void DayStats::refresh(const CityPicture& picture, TimeMs now, bool force) {
     }
     for (const auto& [id, incident] : picture.incidents()) {
         if (!is_overdue(incident, now)) continue;
-        const std::string& district = incident.grid.district.code;
+        const std::string& district = outermost(incident.areas).code;
         for (DayCounts* c : {&total_, &by_department_[std::string(incident.department())],
                              &by_district_[district.empty() ? "—" : district]}) {
             ++c->overdue;

@@ -339,12 +339,14 @@ DetailPick draw_detail_panel(const DetailView& view, const Palette& palette, con
                                                  ? view.incident_case->incident
                                                  : incident));
             row("时间线 timeline", timeline_text(incident, view.incident_case));
-            row("区 district", area_text(incident.grid.district));
-            row("街道 street", area_text(incident.grid.street));
-            row("社区 community", area_text(incident.grid.community));
-            row("网格 grid", incident.grid.outside() ? "不在网格内 outside every grid"
-                                                     : area_text(incident.grid.grid));
-            row("警格 beat", area_text(incident.beat));
+            // Every level the city has that holds it, with the city's own names for them.
+            if (incident.areas.empty()) row("区域 area", "不在任何区域内 outside every area");
+            for (const AreaRef& area : incident.areas) {
+                const std::string label = view.areas ? view.areas->label(area.level) : area.level;
+                fonts.want(label);
+                fonts.want(area.name);
+                row(label.c_str(), area_text(area));
+            }
             char where[64];
             std::snprintf(where, sizeof where, "%.5f, %.5f", incident.location.lon,
                           incident.location.lat);
@@ -366,7 +368,7 @@ DetailPick draw_detail_panel(const DetailView& view, const Palette& palette, con
         ImGui::TextWrapped(
             "%s", view.area->name.empty() ? view.area->code.c_str() : view.area->name.c_str());
         ImGui::PopFont();
-        const std::string_view level = level_label(view.level);
+        const std::string level = view.areas ? view.areas->label(view.level) : std::string();
         ImGui::TextColored(kDim, "%.*s  %s", static_cast<int>(level.size()), level.data(),
                            view.area->code.c_str());
         ImGui::Separator();

@@ -63,14 +63,14 @@ void IncidentQueue::rebuild(const CityPicture& picture, TimeMs now) {
         overdue_total_ += overdue;
         const std::string_view department = incident.department();
         if (departments.find(department) == departments.end()) departments.emplace(department);
-        if (!incident.grid.district.empty()) {
-            districts.emplace(incident.grid.district.code, incident.grid.district.name);
-        }
+        // Its outermost area: the city's first level (a district) wherever that holds it.
+        const AreaRef* district = incident.areas.empty() ? nullptr : &incident.areas.front();
+        if (district) districts.emplace(district->code, district->name);
         if (!f.department.empty() && department != f.department) continue;
         if (!f.family.empty() && category_family(incident.category) != f.family) continue;
         if (f.severity != 0 && static_cast<int>(incident.severity) != f.severity) continue;
         if (f.status >= 0 && static_cast<int>(incident.status) != f.status) continue;
-        if (!f.district.empty() && incident.grid.district.code != f.district) continue;
+        if (!f.district.empty() && (!district || district->code != f.district)) continue;
         if (older_ms > 0 && now - incident.received <= older_ms) continue;
         sorting.push_back(
             {{id, overdue}, incident.received, incident.department(), incident.severity});
@@ -100,7 +100,7 @@ void IncidentQueue::rebuild(const CityPicture& picture, TimeMs now) {
     departments_.assign(departments.begin(), departments.end());
     districts_.clear();
     for (const auto& [code, name] : districts)
-        districts_.push_back({code, name});
+        districts_.push_back({{}, code, name});
 }
 
 }  // namespace citywall::viewer

@@ -21,7 +21,7 @@ struct QueueFilter {
     std::string family;       // category family ("police"); "" = any
     int severity = 0;         // 1 critical … 4 low; 0 = any
     int status = -1;          // IncidentStatus; -1 = any
-    std::string district;     // grid.district.code; "" = any
+    std::string district;     // its outermost area's code (a district); "" = any
     double older_than_s = 0;  // open longer than this; 0 = any
     QueueSort sort = QueueSort::severity;
     friend bool operator==(const QueueFilter&, const QueueFilter&) = default;

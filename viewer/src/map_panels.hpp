@@ -19,7 +19,7 @@ namespace citywall::viewer {
 
 // At the right edge, its bottom at `bottom` (above the layer box), away from the city's middle:
 // the level shown, one swatch and count range per class.
-void draw_choropleth_legend(AreaLevel level, const ClassBreaks& breaks, std::size_t unplaced,
+void draw_choropleth_legend(std::string_view level, const ClassBreaks& breaks, std::size_t unplaced,
                             const WallFonts& fonts, const Camera& camera, float bottom);
 // The count in each area wide enough to hold it, with a dark plate so it reads on any class.
 void draw_area_counts(const CityAreas& areas, const AreaCounts& counts, AreaLevel level,
@@ -34,7 +34,8 @@ struct DetailView {
     std::vector<NearUnit> near_units;  // with the incident: the units nearest it
     const Unit* unit = nullptr;        // else a unit is
     const AreaRef* area = nullptr;     // else an area is
-    AreaLevel level = AreaLevel::grid;
+    AreaLevel level = 0;
+    const CityAreas* areas = nullptr;  // the wall's levels, for their names
     std::size_t area_open = 0;
     const std::vector<IncidentView>* area_incidents = nullptr;  // a few, newest first
     TimeMs now = 0;    // the animation clock: "open for …"

@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "camera.hpp"
+#include "city_areas.hpp"
 #include "day_stats.hpp"
 #include "incident_queue.hpp"
 #include "palette.hpp"
@@ -19,9 +20,9 @@ extern const char* const kOpsPanelGlyphs;
 // Along the bottom of the map from `left` to `right`, `height` tall. Returns the id of the
 // incident the operator clicked, or 0.
 std::uint64_t draw_queue_panel(IncidentQueue& queue, const CityPicture& picture,
-                               const Palette& palette, const WallFonts& fonts, TimeMs now,
-                               std::uint64_t selected, float left, float right, float bottom,
-                               float height);
+                               const CityAreas& areas, const Palette& palette,
+                               const WallFonts& fonts, TimeMs now, std::uint64_t selected,
+                               float left, float right, float bottom, float height);
 
 // Top right, below `top`. Returns the panel's bottom edge, so what stacks below knows where
 // to start.

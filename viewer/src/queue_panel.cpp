@@ -98,7 +98,8 @@ bool filter_combo(const char* id, float width, int& current, int count, Label la
     return changed;
 }
 
-void draw_filters(IncidentQueue& queue, const Palette& palette, float unit) {
+void draw_filters(IncidentQueue& queue, const CityAreas& areas, const Palette& palette,
+                  float unit) {
     QueueFilter& f = queue.filter();
     // department
     const auto& departments = queue.departments();
@@ -138,15 +139,18 @@ void draw_filters(IncidentQueue& queue, const Palette& palette, float unit) {
         })) {
         f.status = st - 1;
     }
-    // district
+    // the outermost area: the city's first level (its districts)
     ImGui::SameLine();
+    const std::string outermost =
+        (areas.level_count() > 0 ? areas.level(0).config.label("zh") : std::string("区域")) +
+        " all";
     const auto& districts = queue.districts();
     int dis = 0;
     for (std::size_t i = 0; i < districts.size(); ++i) {
         if (districts[i].code == f.district) dis = static_cast<int>(i) + 1;
     }
     if (filter_combo("##dis", unit, dis, static_cast<int>(districts.size()) + 1, [&](int i) {
-            if (i == 0) return std::string("区 all");
+            if (i == 0) return outermost;
             const AreaRef& d = districts[i - 1];
             return d.name.empty() ? d.code : d.name;
         })) {
@@ -169,9 +173,9 @@ void draw_filters(IncidentQueue& queue, const Palette& palette, float unit) {
 // ======================================================================= queue panel ====
 
 std::uint64_t draw_queue_panel(IncidentQueue& queue, const CityPicture& picture,
-                               const Palette& palette, const WallFonts& fonts, TimeMs now,
-                               std::uint64_t selected, float left, float right, float bottom,
-                               float height) {
+                               const CityAreas& areas, const Palette& palette,
+                               const WallFonts& fonts, TimeMs now, std::uint64_t selected,
+                               float left, float right, float bottom, float height) {
     ImGui::SetNextWindowPos(ImVec2(left, bottom - height));
     ImGui::SetNextWindowSize(ImVec2(right - left, height));
     ImGui::SetNextWindowBgAlpha(0.93f);
@@ -198,7 +202,7 @@ std::uint64_t draw_queue_panel(IncidentQueue& queue, const CityPicture& picture,
     });
     queue.filter().sort = static_cast<QueueSort>(sort);
     ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(4, 2));
-    draw_filters(queue, palette, fonts.body->FontSize * 5.2f);
+    draw_filters(queue, areas, palette, fonts.body->FontSize * 5.2f);
     ImGui::PopStyleVar();
 
     std::uint64_t clicked = 0;
@@ -213,7 +217,11 @@ std::uint64_t draw_queue_panel(IncidentQueue& queue, const CityPicture& picture,
         ImGui::TableSetupColumn("部门", ImGuiTableColumnFlags_WidthFixed, em * 3.0f);
         ImGui::TableSetupColumn("类别", ImGuiTableColumnFlags_WidthFixed, em * 4.6f);
         ImGui::TableSetupColumn("状态", ImGuiTableColumnFlags_WidthFixed, em * 2.4f);
-        ImGui::TableSetupColumn("社区", ImGuiTableColumnFlags_WidthFixed, em * 5.0f);
+        // Where: the innermost level of the city's first hierarchy (its grids, or its beats).
+        const std::vector<AreaLevel> first = areas.hierarchy("");
+        const std::string place =
+            first.empty() ? std::string("位置") : areas.level(first.back()).config.label("zh");
+        ImGui::TableSetupColumn(place.c_str(), ImGuiTableColumnFlags_WidthFixed, em * 5.0f);
         ImGui::TableSetupColumn("时长", ImGuiTableColumnFlags_WidthFixed, em * 3.8f);
         ImGui::TableHeadersRow();
         const auto& rows = queue.rows();
@@ -271,11 +279,10 @@ std::uint64_t draw_queue_panel(IncidentQueue& queue, const CityPicture& picture,
                 ImGui::TableNextColumn();
                 ImGui::TextUnformatted(status_short(incident.status));
                 ImGui::TableNextColumn();
-                const AreaRef& area =
-                    !incident.grid.community.empty() ? incident.grid.community : incident.grid.grid;
-                ImGui::TextUnformatted(area.empty()        ? "—"
-                                       : area.name.empty() ? area.code.c_str()
-                                                           : area.name.c_str());
+                const AreaRef* area = areas.place_of(incident.areas);
+                ImGui::TextUnformatted(!area                ? "—"
+                                       : area->name.empty() ? area->code.c_str()
+                                                            : area->name.c_str());
                 ImGui::TableNextColumn();
                 ImGui::TextUnformatted(
                     short_age(static_cast<double>(now - incident.received) / 1000).c_str());

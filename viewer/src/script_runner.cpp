@@ -48,7 +48,8 @@ std::string selection_json(const WallApp& app) {
             std::string out = "{\"kind\":\"incident\",\"id\":" + std::to_string(s.incident);
             if (const auto incident = app.picture().incidents().find(s.incident)) {
                 out += ",\"category\":" + json_string(incident->category);
-                out += ",\"grid\":" + json_string(incident->grid.grid.code);
+                const AreaRef* place = app.areas().place_of(incident->areas);
+                out += ",\"area\":" + json_string(place ? place->code : std::string());
                 out += ",\"near\":[";
                 bool first = true;
                 for (const NearUnit& near :
@@ -65,9 +66,10 @@ std::string selection_json(const WallApp& app) {
         }
         case Selection::Kind::area: {
             const AreaRef& ref = app.areas().ref(s.area);
-            std::string out =
-                "{\"kind\":\"area\",\"level\":" + json_string(level_name(s.area.level)) +
-                ",\"code\":" + json_string(ref.code) + ",\"name\":" + json_string(ref.name);
+            std::string out = "{\"kind\":\"area\",\"level\":" +
+                              json_string(app.areas().level(s.area.level).config.level) +
+                              ",\"code\":" + json_string(ref.code) +
+                              ",\"name\":" + json_string(ref.name);
             out += ",\"open\":" + std::to_string(app.counts().count(s.area.level, s.area.area));
             return out + "}";
         }
@@ -90,12 +92,12 @@ std::string view_json(WallApp& app) {
     const Camera& c = app.camera();
     const LonLat p = geo::from_mercator({c.center.x, c.center.y});
     char text[256];
-    std::snprintf(
-        text, sizeof text,
-        "{\"lon\":%.7f,\"lat\":%.7f,\"metres_per_pixel\":%.4f,\"aggregated\":%s,"
-        "\"level\":\"%s\"}",
-        p.lon, p.lat, c.metres_per_pixel, app.aggregated() ? "true" : "false",
-        app.aggregated() ? std::string(level_name(app.aggregate_level())).c_str() : "markers");
+    std::snprintf(text, sizeof text,
+                  "{\"lon\":%.7f,\"lat\":%.7f,\"metres_per_pixel\":%.4f,\"aggregated\":%s,"
+                  "\"level\":\"%s\"}",
+                  p.lon, p.lat, c.metres_per_pixel, app.aggregated() ? "true" : "false",
+                  app.aggregated() ? app.areas().level(app.aggregate_level()).config.level.c_str()
+                                   : "markers");
     return text;
 }
 
@@ -361,7 +363,7 @@ int run_script(WallApp& app, const RunOptions& options) {
          [&](const Args& a) {
              if (a.size() != 1) return malformed("expect-aggregated LEVEL|off");
              const std::string got = app.aggregated()
-                                         ? std::string(level_name(app.aggregate_level()))
+                                         ? app.areas().level(app.aggregate_level()).config.level
                                          : std::string("off");
              const std::string fields = ",\"aggregated\":" + json_string(got);
              return got == a[0] ? Outcome{true, false, fields} : failed("expected " + a[0], fields);

@@ -8,7 +8,7 @@ namespace {
 
 std::string area_label(const CityAreas& areas, AreaHit hit) {
     const AreaRef& ref = areas.ref(hit);
-    std::string label(level_label(hit.level));
+    std::string label = areas.label(hit.level);
     label += "  " + ref.code;
     if (!ref.name.empty() && ref.name != ref.code) label += "  " + ref.name;
     return label;
@@ -33,8 +33,8 @@ std::vector<SearchMatch> find_matches(std::string_view term, const CityPicture& 
         if (auto incident = picture.incidents().find(id)) {
             std::string label = "事件 incident  #" + std::to_string(id);
             if (!incident->title.empty()) label += "  " + std::string(incident->title);
-            if (!incident->grid.district.name.empty())
-                label += " · " + incident->grid.district.name;
+            if (const AreaRef* place = areas.place_of(incident->areas))
+                label += " · " + (place->name.empty() ? place->code : place->name);
             found.push_back({SearchMatch::Kind::incident, {}, id, {}, std::move(label)});
         }
     }

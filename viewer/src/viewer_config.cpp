@@ -82,26 +82,16 @@ constexpr Key kLayerKeys[] = {
     {"label_size", Type::number},
     {"label_max_zoom", Type::number},
 };
-constexpr const char* kAreaLayerKeys[kAreaLevelCount] = {
-    "grid_layer", "community_layer", "street_layer", "district_layer", "beat_layer"};
-constexpr Key kAreasKeys[] = {
-    {"source", Type::string},          {"code_field", Type::string},
-    {"name_field", Type::string},      {kAreaLayerKeys[0], Type::string},
-    {kAreaLayerKeys[1], Type::string}, {kAreaLayerKeys[2], Type::string},
-    {kAreaLayerKeys[3], Type::string}, {kAreaLayerKeys[4], Type::string},
-};
 constexpr Key kAggregateKeys[] = {
-    {"mode", Type::string},
-    {"above_metres_per_pixel", Type::number},
-    {"level_steps", Type::numbers},
-    {"opacity", Type::number},
-    {"critical_markers", Type::boolean},
+    {"mode", Type::string},      {"above_metres_per_pixel", Type::number},
+    {"hierarchy", Type::string}, {"area_pixels", Type::number},
+    {"opacity", Type::number},   {"critical_markers", Type::boolean},
 };
 constexpr Key kAnimationKeys[] = {{"pulse_s", Type::number}, {"fade_s", Type::number}};
 constexpr Key kSections[] = {
     {"window", Type::table, kWindowKeys},       {"ingest", Type::table, kIngestKeys},
     {"view", Type::table, kViewKeys},           {"ui", Type::table, kUiKeys},
-    {"layer", Type::tables, kLayerKeys},        {"areas", Type::table, kAreasKeys},
+    {"layer", Type::tables, kLayerKeys},        {"area", Type::tables, kAreaLevelKeys},
     {"aggregate", Type::table, kAggregateKeys}, {"animation", Type::table, kAnimationKeys},
 };
 
@@ -193,14 +183,9 @@ Result<LayerStyle> read_layer(const Section& t, const std::filesystem::path& bas
 Result<void> read_areas(const toml::table& root, std::string_view file,
                         const std::filesystem::path& base, ViewerConfig& config) {
     using R = Result<void>;
-    const Section sources{root.get("areas"), "[areas]", file};
-    AreaSources& areas = config.areas;
-    if (auto source = sources["source"].value<std::string>()) areas.source = resolve(base, *source);
-    areas.code_field = sources["code_field"].value_or(areas.code_field);
-    areas.name_field = sources["name_field"].value_or(areas.name_field);
-    for (int i = 0; i < kAreaLevelCount; ++i) {
-        areas.layers[i] = sources[kAreaLayerKeys[i]].value_or(areas.layers[i]);
-    }
+    auto levels = read_area_levels(root, file, base);
+    if (!levels) return levels.error_value();
+    config.areas = std::move(*levels);
 
     const Section aggregate{root.get("aggregate"), "[aggregate]", file};
     AggregateStyle& style = config.aggregate;
@@ -217,15 +202,17 @@ Result<void> read_areas(const toml::table& root, std::string_view file,
     }
     style.above_metres_per_pixel =
         aggregate["above_metres_per_pixel"].value_or(style.above_metres_per_pixel);
-    if (const auto* steps = aggregate["level_steps"].as_array()) {
-        if (steps->size() != 3)
-            return R::failure(
-                ErrorKind::invalid,
-                aggregate.problem("level_steps", "expected [community, street, district]"));
-        for (std::size_t i = 0; i < 3; ++i) {
-            style.level_steps[i] = (*steps)[i].value_or(style.level_steps[i]);
-        }
-    }
+    style.hierarchy = aggregate["hierarchy"].value_or(std::string());
+    if (!style.hierarchy.empty() &&
+        std::none_of(config.areas.begin(), config.areas.end(), [&](const AreaLevelConfig& level) {
+            return level.hierarchy == style.hierarchy;
+        }))
+        return R::failure(ErrorKind::invalid,
+                          aggregate.problem("hierarchy", "no [[area]] is of hierarchy \"" +
+                                                             style.hierarchy + "\""));
+    style.area_pixels = aggregate["area_pixels"].value_or(style.area_pixels);
+    if (!(style.area_pixels >= 1 && style.area_pixels <= 4096))
+        return R::failure(ErrorKind::invalid, aggregate.problem("area_pixels", "must be 1..4096"));
     style.opacity = std::clamp(aggregate["opacity"].value_or(style.opacity), 0.0f, 1.0f);
     style.critical_markers = aggregate["critical_markers"].value_or(true);
     const Section animation{root.get("animation"), "[animation]", file};
@@ -250,6 +237,12 @@ Result<ViewerConfig> load_viewer_config(const std::filesystem::path& path) {
                           toml_schema::location(file, e.source()) + std::string(e.description()));
     }
     // Every key and type first, so no value below is read from a file that has a mistake.
+    // A file written for the fixed grid hierarchy: say what replaced it, not just "unknown".
+    if (const toml::node* old = root.get("areas"))
+        return R::failure(ErrorKind::invalid,
+                          toml_schema::problem(file, old, "[areas]", "",
+                                               "replaced by [[area]] tables, one a level "
+                                               "(docs/config.md, \"Areas\")"));
     if (auto mistakes = toml_schema::check(root, kSections, file); !mistakes.empty())
         return R::failure(ErrorKind::invalid, mistakes);
     ViewerConfig config;

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "citywall/area_levels.hpp"
 #include "citywall/keys.hpp"
 #include "citywall/result.hpp"
 
@@ -52,28 +53,20 @@ struct LayerStyle {
     }
 };
 
-// The city's areas as the wall aggregates and picks them (docs/viewer.md, [areas] and
-// [aggregate]): read once with core's load_map_areas().
-enum class AreaLevel : std::uint8_t { grid = 0, community, street, district, beat };
-inline constexpr int kAreaLevelCount = 5;
-inline constexpr int kGridLevelCount = 4;  // grid..district: the choropleth's levels
-
-struct AreaSources {
-    std::filesystem::path source;  // empty: no aggregation, no area picking
-    std::string code_field = "code";
-    std::string name_field = "name";
-    std::array<std::string, kAreaLevelCount> layers = {"grids", "communities", "streets",
-                                                       "districts", "police_beats"};
-};
+// The city's areas as the wall aggregates and picks them: the config's [[area]] levels
+// (docs/config.md, "Areas"), by their index in it.
+using AreaLevel = std::uint8_t;
 
 enum class AggregateMode { automatic, on, off };
 
 struct AggregateStyle {
     AggregateMode mode = AggregateMode::automatic;
     double above_metres_per_pixel = 30;  // automatic: the choropleth replaces markers beyond
-    // Metres per pixel at which the choropleth moves up from grid to community, community to
-    // street, street to district.
-    std::array<double, 3> level_steps = {45, 110, 260};
+    // The hierarchy the choropleth shows (its levels, chosen by zoom); empty: the first one.
+    std::string hierarchy;
+    // A level is coloured while its typical area (the median width) is at least this many
+    // pixels wide; zoomed out further, the level above it takes over.
+    double area_pixels = 24;
     float opacity = 0.78f;
     bool critical_markers = true;  // critical incidents stay markers over the choropleth
     // [animation]: a new incident pulses this long, a closed one fades out over this long
@@ -108,7 +101,7 @@ struct ViewerConfig {
     std::filesystem::path palette;  // empty = the palette built into the binary
 
     std::vector<LayerStyle> layers;
-    AreaSources areas;
+    std::vector<AreaLevelConfig> areas;
     AggregateStyle aggregate;
 };
 

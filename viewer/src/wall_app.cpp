@@ -128,10 +128,13 @@ Result<void> WallApp::init(GLFWwindow* window, bool install_input) {
         // A reference picture with a layer missing is a wrong picture: fail loudly.
         return R::failure(ErrorKind::invalid, "snapshot refused: not every layer loaded");
     }
-    std::array<std::vector<AreaRef>, kAreaLevelCount> refs;
-    for (int i = 0; i < kAreaLevelCount; ++i)
-        refs[i] = areas_.level(static_cast<AreaLevel>(i)).refs;
-    counts_ = AreaCounts(refs);
+    std::vector<std::vector<AreaRef>> refs;
+    std::vector<std::string> keys;
+    for (std::size_t i = 0; i < areas_.level_count(); ++i) {
+        refs.push_back(areas_.level(static_cast<AreaLevel>(i)).refs);
+        keys.push_back(areas_.level(static_cast<AreaLevel>(i)).config.level);
+    }
+    counts_ = AreaCounts(refs, std::move(keys));
     auto choropleth = ChoroplethLayer::create(areas_);
     if (!choropleth) return choropleth.because("shader: ");
     choropleth_ = std::move(*choropleth);
@@ -158,7 +161,8 @@ Result<void> WallApp::init(GLFWwindow* window, bool install_input) {
         for (const MapLabel& label : layer.labels())
             glyphs += label.text;
     }
-    for (int i = 0; i < kAreaLevelCount; ++i) {
+    for (std::size_t i = 0; i < areas_.level_count(); ++i) {
+        glyphs += areas_.label(static_cast<AreaLevel>(i));
         for (const AreaRef& ref : areas_.level(static_cast<AreaLevel>(i)).refs)
             glyphs += ref.name;
     }
@@ -370,14 +374,19 @@ bool WallApp::aggregated() const {
 }
 
 AreaLevel WallApp::aggregate_level() const {
-    int level = 0;
-    while (level < 3 && camera_.metres_per_pixel >= config_.aggregate.level_steps[level])
-        ++level;
-    // A level without geometry hands over to the next coarser one that has it.
-    for (int l = level; l < kGridLevelCount; ++l) {
-        if (choropleth_->has(static_cast<AreaLevel>(l))) return static_cast<AreaLevel>(l);
+    // The finest level of the hierarchy whose typical area is wide enough on screen to read as
+    // a patch of colour; zoomed out past every one, the outermost. A level without geometry
+    // is passed over.
+    const std::vector<AreaLevel> levels = areas_.hierarchy(config_.aggregate.hierarchy);
+    std::optional<AreaLevel> chosen;
+    for (auto it = levels.rbegin(); it != levels.rend(); ++it) {
+        if (!choropleth_->has(*it)) continue;
+        chosen = *it;
+        if (areas_.level(*it).typical_width_m / camera_.metres_per_pixel >=
+            config_.aggregate.area_pixels)
+            break;
     }
-    return static_cast<AreaLevel>(level);
+    return chosen.value_or(levels.empty() ? AreaLevel{0} : levels.front());
 }
 
 namespace {
@@ -600,7 +609,7 @@ void WallApp::draw_panels(const StreamStatus& status) {
         layer_box_width_ = toggles.box_width;
         draw_ops_panels(left);
         if (aggregate && !heat_on) {
-            draw_choropleth_legend(level, class_breaks(counts_.max_count(level)),
+            draw_choropleth_legend(areas_.label(level), class_breaks(counts_.max_count(level)),
                                    counts_.unplaced(level), fonts_, camera_, box_top - 10);
         }
         const float top = status.drill ? std::round(fonts_.banner->FontSize * 1.5f) : 0.0f;
@@ -619,6 +628,7 @@ void WallApp::draw_panels(const StreamStatus& status) {
             search(search_text_);
         }
         DetailView view;
+        view.areas = &areas_;
         view.now = clock_.now();
         view.top = show_kpi ? kpi_bottom_ + 10 : 16;
         view.bottom = (show_queue ? std::min(box_top, queue_top_) : box_top) - 10;
@@ -702,8 +712,8 @@ void WallApp::draw_ops_panels(float left) {
         const std::uint64_t selected =
             selection_.kind == Selection::Kind::incident ? selection_.incident : 0;
         const std::uint64_t clicked =
-            draw_queue_panel(queue_, picture_, palette_, fonts_, clock_.now(), selected, left + 8,
-                             right, bottom, height);
+            draw_queue_panel(queue_, picture_, areas_, palette_, fonts_, clock_.now(), selected,
+                             left + 8, right, bottom, height);
         if (clicked != 0) select_incident(clicked, true);
     }
 }

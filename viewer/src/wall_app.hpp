@@ -105,8 +105,9 @@ class WallApp {
 
     // ---- interaction (wall_input.cpp)
     // A click at a pixel: the incident under it, else the area there (at the level the
-    // choropleth shows, basic grid otherwise), else a police beat; `beat` picks the beat.
-    Selection click(double px, double py, bool beat = false);
+    // choropleth shows, else the innermost level of its hierarchy), else an area of another
+    // hierarchy (a police beat); `other` picks straight in the other hierarchies.
+    Selection click(double px, double py, bool other = false);
     bool select_incident(std::uint64_t id, bool fly);
     bool select_unit(const std::string& key, bool fly);
     // Zooms to an area (code or name) or an incident (its id) and selects it.

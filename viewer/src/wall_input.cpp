@@ -146,9 +146,9 @@ Result<void> WallApp::run(const WallCommand& wall_command) {
 
 // ========================================================================== picking ====
 
-Selection WallApp::click(double px, double py, bool beat) {
+Selection WallApp::click(double px, double py, bool other) {
     const bool aggregate = aggregated();
-    if (!beat) {
+    if (!other) {
         if (auto id = incidents_->pick(camera_, px, py, aggregate)) {
             select_incident(*id, false);
             return selection_;
@@ -161,12 +161,23 @@ Selection WallApp::click(double px, double py, bool beat) {
     const MercatorPoint world = camera_.to_world(px, py);
     const LonLat p = geo::from_mercator({world.x, world.y});
     Selection selection;
-    const AreaLevel level = aggregate ? aggregate_level() : AreaLevel::grid;
-    std::optional<std::uint32_t> area;
-    if (!beat && (area = areas_.locate(level, p))) {
-        selection = {Selection::Kind::area, 0, {level, *area}, {}};
-    } else if ((area = areas_.locate(AreaLevel::beat, p))) {
-        selection = {Selection::Kind::area, 0, {AreaLevel::beat, *area}, {}};
+    // The area shown (aggregated), else the innermost of the choropleth's hierarchy that holds
+    // the point; `other` (a right click's second choice): the innermost of another hierarchy
+    // (the police beat under a grid).
+    const std::vector<AreaLevel> shown = areas_.hierarchy(config_.aggregate.hierarchy);
+    std::vector<AreaLevel> order;
+    if (!other) {
+        if (aggregate) order.push_back(aggregate_level());
+        order.insert(order.end(), shown.rbegin(), shown.rend());
+    }
+    for (std::size_t i = areas_.level_count(); i-- > 0;)
+        if (std::find(shown.begin(), shown.end(), i) == shown.end())
+            order.push_back(static_cast<AreaLevel>(i));
+    for (const AreaLevel level : order) {
+        if (auto area = areas_.locate(level, p)) {
+            selection = {Selection::Kind::area, 0, {level, *area}, {}};
+            break;
+        }
     }
     select(selection);
     return selection_;

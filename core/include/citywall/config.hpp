@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "citywall/area_levels.hpp"
 #include "citywall/incident.hpp"
 #include "citywall/result.hpp"
 
@@ -134,20 +135,6 @@ struct Taxonomy {
     Severity default_severity(std::string_view category) const;
 };
 
-struct PlacementConfig {
-    // Basic grids with 15-digit codes; the parents' codes are its 6/9/12-digit prefixes.
-    // Empty source: incidents are not placed in grids.
-    std::filesystem::path grid_source;
-    std::string grid_layer = "grids";
-    std::string district_layer = "districts";
-    std::string street_layer = "streets";
-    std::string community_layer = "communities";
-    std::filesystem::path beat_source;  // empty: no police beats
-    std::string beat_layer = "police_beats";
-    std::string beat_code_field = "code";
-    std::string beat_name_field = "name";
-};
-
 // When reports from different departments are one event (docs/config.md, [merge]).
 struct MergeConfig {
     bool enabled = true;
@@ -221,7 +208,9 @@ struct IngestConfig {
     // nor more than this many raw bytes of one rejected message.
     std::uint64_t dead_letter_max_bytes = std::uint64_t{64} << 20;
     std::size_t dead_letter_record_bytes = 4096;
-    PlacementConfig placement;
+    // The city's areas, level by level, outermost of each hierarchy first (docs/config.md,
+    // "Areas"). Empty: incidents are not placed in areas.
+    std::vector<AreaLevelConfig> areas;
     Taxonomy taxonomy;
     MergeConfig merge;
     DeadlineConfig deadlines;

@@ -56,23 +56,23 @@ struct SourceRef {
     friend bool operator==(const SourceRef&, const SourceRef&) = default;
 };
 
-// A named area of the city: a district, street, community, basic grid or police beat.
+// A named area of the city at one of its levels (docs/config.md, "Areas"): a district, a
+// street, a basic grid, a police beat, whatever levels the city's config declares.
 struct AreaRef {
+    std::string level;  // the level's key, e.g. "district", "beat"
     std::string code;
     std::string name;
     bool empty() const { return code.empty(); }
     friend bool operator==(const AreaRef&, const AreaRef&) = default;
 };
 
-// Where an incident sits in the administrative hierarchy. All empty: outside every grid.
-struct GridPath {
-    AreaRef district;
-    AreaRef street;
-    AreaRef community;
-    AreaRef grid;
-    bool outside() const { return grid.empty(); }
-    friend bool operator==(const GridPath&, const GridPath&) = default;
-};
+// Where an incident sits: its area at each level of the city's hierarchies that holds it, in
+// the order the config declares the levels (the outermost of each hierarchy first). A level
+// whose areas do not hold the incident has no entry; empty: outside every area.
+using AreaPath = std::vector<AreaRef>;
+
+// The area of `path` at `level`; null: none there.
+const AreaRef* area_at(const AreaPath& path, std::string_view level);
 
 // Where an incident came from when another ingest (a county centre) fed it to this one.
 struct Provenance {
@@ -92,8 +92,7 @@ struct Incident {
     std::uint8_t escalation = 0;  // 0 = handled in the grid; each step goes one level up
     LonLat location;              // WGS84
     std::string source_crs;       // the CRS the department sent, e.g. "EPSG:4326", "GCJ-02"
-    GridPath grid;
-    AreaRef beat;
+    AreaPath areas;
     TimeMs occurred = 0;
     TimeMs received = 0;
     TimeMs updated = 0;

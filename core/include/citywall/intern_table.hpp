@@ -28,14 +28,14 @@ inline std::size_t hash_mix(std::size_t seed, std::size_t value) {
 
 struct AreaHash {
     std::size_t operator()(const AreaRef& a) const {
-        return hash_mix(std::hash<std::string>()(a.code), std::hash<std::string>()(a.name));
+        return hash_mix(std::hash<std::string>()(a.code), std::hash<std::string>()(a.level));
     }
 };
 
-struct GridPathHash {
-    // The basic grid names the path almost always; equality compares the whole of it.
-    std::size_t operator()(const GridPath& g) const {
-        return hash_mix(AreaHash()(g.grid), std::hash<std::string>()(g.community.code));
+struct AreaPathHash {
+    // The innermost area names the path almost always; equality compares the whole of it.
+    std::size_t operator()(const AreaPath& path) const {
+        return path.empty() ? 0 : hash_mix(AreaHash()(path.back()), path.size());
     }
 };
 

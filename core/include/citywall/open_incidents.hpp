@@ -1,7 +1,7 @@
 // The open incidents a subscriber holds, kept compact: a wall follows a million of them.
 //
 // One fixed-size record per incident in a dense array with stable slots. The strings many
-// incidents share (category, department, the grid path, the beat, the CRS) are stored once and
+// incidents share (category, department, the area path, the CRS) are stored once and
 // referred to by index. The rest of each incident's text (title, description, its departments'
 // own ids, provenance) is one packed run in a shared arena. An open-addressed index finds a slot
 // by id. About 90 bytes an incident plus its text, where a hash map of `Incident`s takes over
@@ -41,12 +41,10 @@ struct IncidentView {
     TimeMs updated = 0;
     TimeMs due = 0;
     const std::string& category;
-    const GridPath& grid;
-    const AreaRef& beat;
+    const AreaPath& areas;
     std::string_view title;  // empty in a change's `before` (the text is not kept)
-    // Indices of the shared grid path and beat: equal indices, equal paths (until clear()).
-    std::uint32_t grid_key = 0;
-    std::uint32_t beat_key = 0;
+    // Index of the shared area path: equal indices, equal paths (until clear()).
+    std::uint32_t areas_key = 0;
 
     std::string_view department_code;  // the department that first reported it
 
@@ -62,7 +60,7 @@ enum class IncidentField : std::uint16_t {
     status = 1u << 0,
     severity = 1u << 1,
     category = 1u << 2,
-    place = 1u << 3,  // position, grid path, beat or the coordinate system it was sent in
+    place = 1u << 3,  // position, areas or the coordinate system it was sent in
     title = 1u << 4,
     description = 1u << 5,
     sources = 1u << 6,  // a department joined, or one's own id or status changed
@@ -202,8 +200,7 @@ class OpenIncidents {
     std::string run_scratch_;       // put() builds a run here
     // Shared values, by index; references to them hold until clear().
     InternTable<std::string, StringHash> words_;  // categories, departments, CRS names
-    InternTable<GridPath, GridPathHash> paths_;
-    InternTable<AreaRef, AreaHash> beats_;
+    InternTable<AreaPath, AreaPathHash> paths_;
     // Pending changes: ids in order of first change, with the record before it.
     std::vector<std::uint64_t> changed_ids_;
     std::vector<Record> changed_before_;  // parallel to changed_ids_; id 0 = was not open
