@@ -34,7 +34,7 @@ constexpr Key kIngestKeys[] = {
     {"dead_letter_record_bytes", Type::integer},
     {"drill", Type::boolean},
 };
-constexpr Key kCentreKeys[] = {{"time_zone", Type::string}};
+constexpr Key kCentreKeys[] = {{"name", Type::string}, {"time_zone", Type::string}};
 // default_severity: a category, or a prefix of some followed by .*, → a severity.
 constexpr Key kTaxonomyKeys[] = {{"categories", Type::strings}, {"default_severity", Type::words}};
 constexpr Key kMergeKeys[] = {
@@ -278,6 +278,8 @@ Result<IngestConfig> parse(std::string_view text, const std::filesystem::path& b
     config.areas = std::move(*areas);
 
     const toml::node* centre_table = root.get("centre");
+    config.centre.name =
+        toml::node_view<const toml::node>{centre_table}["name"].value_or(std::string());
     if (auto zone =
             toml::node_view<const toml::node>{centre_table}["time_zone"].value<std::string>()) {
         config.centre.time_zone = *zone;

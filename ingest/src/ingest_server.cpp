@@ -61,6 +61,7 @@ Result<std::unique_ptr<IngestServer>> IngestServer::create(const IngestConfig& c
         impl->centre_zone = std::move(*zone);
         impl->day = DayLedger{impl->centre_zone};
     }
+    if (!config.centre.name.empty()) log("centre: " + config.centre.name);
     if (config.drill)
         log("DRILL: this ingest is a drill; every incident, unit and heartbeat it publishes says "
             "drill, and so does its journal");

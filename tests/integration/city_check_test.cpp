@@ -12,6 +12,8 @@
 #include <set>
 #include <sstream>
 
+#include "citywall/area_levels.hpp"
+#include "citywall/placement.hpp"
 #include "city_check.hpp"
 #include "map_files.hpp"
 #include "scratch_dir.hpp"
@@ -355,6 +357,14 @@ TEST(CityCheck, TheStarterConfigParsesAndHoldsTheLevels) {
     EXPECT_EQ(levels, (std::vector<std::string>{"admin/district", "admin/street", "admin/community",
                                                 "admin/grid", "police/police_beat"}));
     EXPECT_EQ(parents, (std::vector<std::string>{"-", "prefix", "prefix", "prefix", "-"}));
+    // Ingest and the viewer read it as it is: the levels load, and nest without a problem.
+    auto read = read_area_levels(table, config.string(), dir.path());
+    ASSERT_TRUE(read) << read.error();
+    AreaReport report;
+    auto placement = CityPlacement::load(*read, &report);
+    ASSERT_TRUE(placement) << placement.error();
+    EXPECT_TRUE(report.problems.empty()) << ::testing::PrintToString(report.lines());
+    EXPECT_EQ((*placement)->level_count(), 5u);
 
     // An existing file is kept without --force, and replaced with it.
     const std::string before = read_file(config);
