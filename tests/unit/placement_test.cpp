@@ -10,6 +10,9 @@
 #include <string>
 #include <vector>
 
+#include <gdal_priv.h>
+#include <ogrsf_frmts.h>
+
 #include "citywall/geo.hpp"
 #include "citywall/placement.hpp"
 #include "citywall/utf8.hpp"
@@ -323,6 +326,73 @@ TEST_F(MapLayerFile, ThePlacementLoadsTheLayersItsConfigurationNames) {
     levels[0].layer = "districts";
     levels[4].code_field = "code";
     EXPECT_FALSE(CityPlacement::load(levels));
+}
+
+// Real district boundaries (Shenzhen's nine districts, DataV, tests/data/real) as the top level
+// of a city whose grids are numbered by a scheme of their own: the parents come from geometry,
+// every grid's district is the one an exact point-in-polygon test of GDAL gives for it, and the
+// cells at sea are reported as orphans, not refused.
+TEST_F(MapLayerFile, RealDistrictsOverGridsNumberedOtherwiseNestByGeometry) {
+    const std::filesystem::path districts =
+        std::filesystem::path(CITYWALL_TEST_DATA) / "real/440300_full.json";
+    // A cell of 0.04 degrees over Shenzhen's box, each coded "G" and its number.
+    std::vector<std::string> cells;
+    std::vector<LonLat> centres;
+    for (double lat = 22.40; lat < 22.88; lat += 0.04)
+        for (double lon = 113.74; lon < 114.64; lon += 0.04) {
+            const std::string code = "G" + std::to_string(cells.size());
+            cells.push_back(
+                geojson_feature(R"({"code":")" + code + R"(","name":")" + code + R"("})",
+                                square_polygon(lon, lat, 0.04)));
+            centres.push_back({lon + 0.02, lat + 0.02});
+        }
+    const auto grids = write("grids.geojson", geojson_collection(cells));
+    AreaLevelConfig district;
+    district.level = "district";
+    district.hierarchy = "admin";
+    district.source = districts;
+    district.code_field = "adcode";
+    AreaLevelConfig grid;
+    grid.level = "grid";
+    grid.hierarchy = "admin";
+    grid.source = grids;
+    grid.parent = ParentBy::geometry;
+    AreaReport report;
+    auto loaded = CityPlacement::load({district, grid}, &report);
+    ASSERT_TRUE(loaded) << loaded.error();
+    EXPECT_EQ((*loaded)->area_count(0), 9u);
+    EXPECT_EQ((*loaded)->area_count(1), cells.size());
+
+    // The reference: which district holds each cell's centre, by GDAL alone.
+    std::unique_ptr<GDALDataset> source(
+        GDALDataset::Open(districts.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+    ASSERT_TRUE(source);
+    std::vector<std::pair<std::string, std::unique_ptr<OGRGeometry>>> shapes;
+    for (auto& feature : *source->GetLayer(0)) {
+        std::unique_ptr<OGRGeometry> shape(feature->GetGeometryRef()->clone());
+        if (!shape->IsValid()) shape.reset(shape->MakeValid());
+        shapes.emplace_back(feature->GetFieldAsString("adcode"), std::move(shape));
+    }
+    std::size_t at_sea = 0, placed = 0;
+    for (std::size_t k = 0; k < centres.size(); ++k) {
+        OGRPoint point(centres[k].lon, centres[k].lat);
+        std::string expected;
+        for (const auto& [code, shape] : shapes)
+            if (shape->Contains(&point)) expected = code;
+        const AreaPath path = (*loaded)->place(centres[k]);
+        EXPECT_EQ(testing_area(path, "district"), expected) << "cell " << k;
+        EXPECT_EQ(testing_area(path, "grid"), "G" + std::to_string(k));
+        if (expected.empty()) {
+            ++at_sea;
+        } else {
+            ++placed;
+        }
+    }
+    EXPECT_GT(placed, 100u);
+    ASSERT_GT(at_sea, 0u);
+    ASSERT_EQ(report.problems.size(), 1u) << ::testing::PrintToString(report.lines());
+    EXPECT_EQ(report.problems[0].what, "lie in no district");
+    EXPECT_EQ(report.problems[0].count, at_sea);
 }
 
 }  // namespace
