@@ -34,7 +34,8 @@ constexpr Key kIngestKeys[] = {
     {"dead_letter_record_bytes", Type::integer},
     {"drill", Type::boolean},
 };
-constexpr Key kCentreKeys[] = {{"name", Type::string}, {"time_zone", Type::string}};
+constexpr Key kCentreKeys[] = {
+    {"name", Type::string}, {"time_zone", Type::string}, {"outside_km", Type::number}};
 // default_severity: a category, or a prefix of some followed by .*, → a severity.
 constexpr Key kTaxonomyKeys[] = {{"categories", Type::strings}, {"default_severity", Type::words}};
 constexpr Key kMergeKeys[] = {
@@ -278,8 +279,11 @@ Result<IngestConfig> parse(std::string_view text, const std::filesystem::path& b
     config.areas = std::move(*areas);
 
     const toml::node* centre_table = root.get("centre");
-    config.centre.name =
-        toml::node_view<const toml::node>{centre_table}["name"].value_or(std::string());
+    const toml::node_view<const toml::node> centre{centre_table};
+    config.centre.name = centre["name"].value_or(std::string());
+    config.centre.outside_km = centre["outside_km"].value_or(config.centre.outside_km);
+    if (!(config.centre.outside_km >= 0 && config.centre.outside_km <= 20'000))
+        return fail(centre_table, "[centre]", "outside_km", "must be 0..20000");
     if (auto zone =
             toml::node_view<const toml::node>{centre_table}["time_zone"].value<std::string>()) {
         config.centre.time_zone = *zone;

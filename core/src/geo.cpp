@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numbers>
 
 namespace citywall::geo {
@@ -121,6 +122,40 @@ namespace {
 constexpr double kEarthRadius = 6378137.0;
 constexpr double kMaxLat = 85.0511287798066;
 }  // namespace
+
+double AreaIndex::distance_m(LonLat p) const {
+    // Metres per degree around p: an equirectangular plane, exact enough for "how far out".
+    const double my = kEarthRadius * std::numbers::pi / 180.0;
+    const double mx = my * std::cos(p.lat * std::numbers::pi / 180.0);
+    const auto box_distance = [&](const Bounds& b) {
+        const double dx = std::max({b.min_lon - p.lon, 0.0, p.lon - b.max_lon}) * mx;
+        const double dy = std::max({b.min_lat - p.lat, 0.0, p.lat - b.max_lat}) * my;
+        return std::hypot(dx, dy);
+    };
+    const auto segment_distance = [&](LonLat a, LonLat b) {
+        const double ax = (a.lon - p.lon) * mx, ay = (a.lat - p.lat) * my;
+        const double bx = (b.lon - p.lon) * mx, by = (b.lat - p.lat) * my;
+        const double dx = bx - ax, dy = by - ay;
+        const double length2 = dx * dx + dy * dy;
+        const double t = length2 > 0 ? std::clamp(-(ax * dx + ay * dy) / length2, 0.0, 1.0) : 0.0;
+        return std::hypot(ax + t * dx, ay + t * dy);
+    };
+    double best = std::numeric_limits<double>::infinity();
+    for (std::size_t k = 0; k < shapes_.size(); ++k) {
+        if (box_distance(bounds_[k]) >= best) continue;
+        for (const Polygon& polygon : shapes_[k]) {
+            const auto ring_distance = [&](const Ring& ring) {
+                for (std::size_t i = 0; i + 1 < ring.size(); ++i)
+                    best = std::min(best, segment_distance(ring[i], ring[i + 1]));
+                if (ring.size() > 1) best = std::min(best, segment_distance(ring.back(), ring[0]));
+            };
+            ring_distance(polygon.outer);
+            for (const Ring& hole : polygon.holes)
+                ring_distance(hole);
+        }
+    }
+    return best;
+}
 
 Mercator to_mercator(LonLat p) {
     double lat = std::clamp(p.lat, -kMaxLat, kMaxLat) * std::numbers::pi / 180.0;

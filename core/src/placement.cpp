@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -255,6 +256,15 @@ CityPlacement::CityPlacement(std::vector<Level> levels, AreaReport* report) {
         }
         level.index.build();
     }
+}
+
+std::uint32_t CityPlacement::far_from(LonLat p, const AreaPath& path) const {
+    if (!path.empty() || levels_.empty()) return 0;
+    double nearest = std::numeric_limits<double>::infinity();
+    for (const Indexed& level : levels_)
+        nearest = std::min(nearest, level.index.distance_m(p));
+    if (!(nearest > far_after_m_) || !std::isfinite(nearest)) return 0;
+    return static_cast<std::uint32_t>(std::min(nearest, 4.0e9));
 }
 
 AreaPath CityPlacement::place(LonLat p) const {

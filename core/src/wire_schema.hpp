@@ -106,6 +106,7 @@ struct Schema<Incident> {
         // 12-21 held a fixed district/street/community/grid path and a beat until the city's
         // levels came from its config; a reader of those old journals finds them empty.
         field(29, "areas", &Incident::areas).max(32),
+        field(30, "far_m", &Incident::far_m),
     };
     static const char* check(const Incident& i) {
         if (static_cast<int>(i.severity) < 1) return "severity out of range";
@@ -140,6 +141,7 @@ struct Schema<FeedHealth> {
         field(13, "refusals", &FeedHealth::refusals).max(256),
         field(14, "last_refused", &FeedHealth::last_refused),
         field(15, "last_refusal_reason", &FeedHealth::last_refusal_reason),
+        field(16, "far_away", &FeedHealth::far_away),
     };
 };
 template <>

@@ -92,8 +92,10 @@ void IngestServer::Impl::handle(Department& department, std::string_view bytes) 
                                 {department.config, report, position, config.drill}, now);
     if (const auto* why = std::get_if<FeedReject>(&applied))
         return reject(department, now, *why, bytes);
+    const bool far = !report.status_only && std::get<IncidentChange>(applied).after.far_m > 0;
     if (auto recorded = record(std::move(std::get<IncidentChange>(applied)), now, code); !recorded)
         return reject(department, now, {RejectReason::journal_error, recorded.error()}, bytes);
+    if (far) health->far_away(code);
     health->accepted(
         code, report.occurred != 0 ? std::optional<TimeMs>(now - report.occurred) : std::nullopt,
         now);

@@ -29,6 +29,8 @@ class FeedHealthBoard {
     void heard(const std::string& department, TimeMs now);
     // lag_ms: from the event's own time to now, when the department said when it happened.
     void accepted(const std::string& department, std::optional<TimeMs> lag_ms, TimeMs now);
+    // One of its reports placed an incident outside the city (Incident::far_m).
+    void far_away(const std::string& department) { ++feeds_.at(department).health.far_away; }
     void rejected(const std::string& department, RejectReason reason);
     void peers_changed(const std::string& department, int delta);
     // Ingest left messages of the department waiting in a pass, to serve the others first.

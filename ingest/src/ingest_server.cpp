@@ -70,6 +70,7 @@ Result<std::unique_ptr<IngestServer>> IngestServer::create(const IngestConfig& c
     auto placement = CityPlacement::load(config.areas, &areas);
     if (!placement) return placement.because("map: ");
     impl->placement = std::move(*placement);
+    impl->placement->set_far_after(config.centre.outside_km * 1000);
     if (config.areas.empty()) log("areas: none configured; incidents are not placed in areas");
     for (const std::string& line : areas.lines())
         log("areas: " + line);

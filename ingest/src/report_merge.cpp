@@ -10,6 +10,7 @@ namespace {
 void place(Incident& incident, const CityPlacement& placement, LonLat position) {
     incident.location = position;
     incident.areas = placement.place(position);
+    incident.far_m = placement.far_from(position, incident.areas);
 }
 
 // The open incident another department reported of the same event, if any: nearest first.

@@ -141,7 +141,10 @@ Incident federated_incident(const CityState& state, const CityPlacement& placeme
     }
     // Placed again in this centre's own areas; where they do not reach, the county's path stays.
     AreaPath here = placement.place(incident.location);
-    if (!here.empty()) incident.areas = std::move(here);
+    if (!here.empty()) {
+        incident.areas = std::move(here);
+        incident.far_m = 0;
+    }
     incident.provenance = {centre, change.upstream.id, change.seq};
     incident.updated = now;
     return incident;

@@ -12,9 +12,9 @@
 #include <set>
 #include <sstream>
 
+#include "city_check.hpp"
 #include "citywall/area_levels.hpp"
 #include "citywall/placement.hpp"
-#include "city_check.hpp"
 #include "map_files.hpp"
 #include "scratch_dir.hpp"
 

@@ -194,6 +194,39 @@ TEST_F(IngestTest, BadInputIsRejectedCountedAndKeptWhileGoodInputFlows) {
 // A department's own priority code, a field added to the schema after the store was written,
 // reaches the wall as sent (text or integer), follows the first department's updates, survives a
 // restart (journal and checkpoint), and is kept by a wall that keeps no case details.
+// Outside the city is a state of its own: a report in the bay off San Francisco is outside every
+// district but near, one geocoded to Los Angeles is 500 km out; the wall sees how far, and the
+// department's feed health counts it.
+TEST_F(IngestTest, AnIncidentFarOutsideTheCityIsMarkedAndCountedForItsDepartment) {
+    config_.centre.outside_km = 10;
+    testing::RunningIngest ingest(config_);
+    auto police = department("110");
+    testing::WallClient wall(context_, config_.updates_endpoint, config_.snapshot_endpoint);
+    std::this_thread::sleep_for(200ms);
+    wall.request_snapshot();
+    ASSERT_TRUE(wall.pump_until([](const CityPicture& p) { return p.has_snapshot(); }));
+    police.send(zmq::buffer(report("IN")));                               // the Mission
+    police.send(zmq::buffer(report("BAY", "reported", -122.55, 37.70)));  // 4 km offshore
+    police.send(zmq::buffer(report("LA", "reported", -118.24, 34.05)));   // Los Angeles
+    ASSERT_TRUE(wall.pump_until([](const CityPicture& p) { return p.seq() == 3; }));
+    const auto in = wall.picture.incidents().incident(1);
+    const auto bay = wall.picture.incidents().incident(2);
+    const auto la = wall.picture.incidents().incident(3);
+    ASSERT_TRUE(in && bay && la);
+    EXPECT_EQ(testing::area_code(in->areas, "beat"), "MISSION");
+    EXPECT_EQ(in->far_m, 0u);
+    EXPECT_TRUE(bay->areas.empty());
+    EXPECT_EQ(bay->far_m, 0u);  // outside every district, but not outside the city
+    EXPECT_TRUE(la->areas.empty());
+    EXPECT_GT(la->far_m, 500'000u);
+    EXPECT_LT(la->far_m, 600'000u);
+    ASSERT_TRUE(wall.pump_until([](const CityPicture& p) {
+        for (const FeedHealth& feed : p.feeds())
+            if (feed.department == "110") return feed.far_away == 1;
+        return false;
+    }));
+}
+
 TEST_F(IngestTest, ADepartmentsOwnPriorityCodeReachesTheWallAndSurvivesARestart) {
     config_.checkpoint_every = 3;
     const auto with_priority = [](const std::string& id, const std::string& priority) {

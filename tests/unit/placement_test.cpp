@@ -6,7 +6,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
+#include <numbers>
 #include <string>
 #include <vector>
 
@@ -133,6 +135,23 @@ TEST(Placement, ParentsByGeometryWhereCodesDoNotNest) {
     ASSERT_EQ(report.problems.size(), 1u);
     EXPECT_EQ(report.problems[0].what, "lie in no district");
     EXPECT_EQ(report.problems[0].examples, (std::vector<std::string>{"G-0003"}));
+}
+
+TEST(Placement, FarBeyondEveryAreaIsOutsideTheCityNearIsNot) {
+    CityPlacement placement = city();
+    placement.set_far_after(10'000);
+    // The district's square runs from 113.9 east: 0.05 degrees west of it is about 5.1 km.
+    const LonLat near{113.85, 22.55}, far{113.0, 22.55};
+    EXPECT_TRUE(placement.place(near).empty());
+    EXPECT_EQ(placement.far_from(near, {}), 0u);
+    const double metres_per_degree =
+        6378137.0 * std::numbers::pi / 180.0 * std::cos(22.55 * std::numbers::pi / 180.0);
+    EXPECT_NEAR(placement.far_from(far, {}), 0.9 * metres_per_degree, 1.0);
+    // Inside an area, never far; and a city with no areas has no outside.
+    EXPECT_EQ(placement.far_from({114.05, 22.55}, placement.place({114.05, 22.55})), 0u);
+    EXPECT_EQ(CityPlacement({}).far_from(far, {}), 0u);
+    placement.set_far_after(200'000);
+    EXPECT_EQ(placement.far_from(far, {}), 0u);
 }
 
 TEST(Placement, DuplicateCodesAreReportedAndOutsideEveryAreaIsEmpty) {

@@ -340,7 +340,14 @@ DetailPick draw_detail_panel(const DetailView& view, const Palette& palette, con
                                                  : incident));
             row("时间线 timeline", timeline_text(incident, view.incident_case));
             // Every level the city has that holds it, with the city's own names for them.
-            if (incident.areas.empty()) row("区域 area", "不在任何区域内 outside every area");
+            if (incident.far_m > 0) {
+                char far[96];
+                std::snprintf(far, sizeof far, "城外 outside the city, %.1f km beyond its areas",
+                              incident.far_m / 1000.0);
+                row("区域 area", far);
+            } else if (incident.areas.empty()) {
+                row("区域 area", "不在任何区域内 outside every area");
+            }
             for (const AreaRef& area : incident.areas) {
                 const std::string label = view.areas ? view.areas->label(area.level) : area.level;
                 fonts.want(label);

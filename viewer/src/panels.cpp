@@ -329,6 +329,11 @@ void draw_side_panel(const CityPicture& picture, const OpenTotals& totals, const
                     ImGui::PopStyleColor();
                 }
             }
+            // Its reports that land outside the city: a geocoder or a CRS to check.
+            if (feed.far_away > 0) {
+                const std::string far = "城外 far ×" + std::to_string(feed.far_away);
+                ImGui::TextColored(ImVec4(1.0f, 0.78f, 0.25f, 1.0f), "%s", far.c_str());
+            }
         }
         ImGui::EndTable();
     }

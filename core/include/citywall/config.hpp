@@ -181,6 +181,8 @@ struct DeadlineConfig {
 // The command centre itself ([centre]).
 struct CentreConfig {
     std::string name;  // "深圳市城市运行管理中心"; in the log, and for the people reading it
+    // An incident farther than this beyond every area is "outside the city" (Incident::far_m).
+    double outside_km = 10;
     // Its IANA time zone: the zone of a department that names none. The loaded config always
     // has one: the machine's zone when the file names none.
     std::string time_zone;

@@ -40,6 +40,10 @@ class AreaIndex {
     // Must be called after the last add() and before locate().
     void build();
     std::optional<std::uint32_t> locate(LonLat p) const;
+    // How far p is from the nearest area's outline, in metres (on a local plane around p: a few
+    // metres off at 100 km, which is what it is for); infinity with no area. Not 0 inside an
+    // area: ask locate() first. Walks the areas whose box could be nearer than the best so far.
+    double distance_m(LonLat p) const;
     std::size_t size() const { return shapes_.size(); }
 
   private:

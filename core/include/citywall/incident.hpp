@@ -93,6 +93,9 @@ struct Incident {
     LonLat location;              // WGS84
     std::string source_crs;       // the CRS the department sent, e.g. "EPSG:4326", "GCJ-02"
     AreaPath areas;
+    // Outside the city: beyond every area by this many metres, more than [centre] outside_km
+    // (a geocoding error, or a report for another city); 0: in an area, or near one.
+    std::uint32_t far_m = 0;
     TimeMs occurred = 0;
     TimeMs received = 0;
     TimeMs updated = 0;
@@ -161,6 +164,9 @@ struct FeedHealth {
     std::vector<RejectCount> refusals;
     TimeMs last_refused = 0;          // ingest's clock, as of the report that first counted it
     std::string last_refusal_reason;  // the code of the latest refusal's reason
+    // Its reports that placed an incident outside the city (Incident::far_m), since ingest
+    // started: a data-quality signal (a geocoder off by a province, a wrong CRS).
+    std::uint64_t far_away = 0;
     friend bool operator==(const FeedHealth&, const FeedHealth&) = default;
 };
 

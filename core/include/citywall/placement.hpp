@@ -62,6 +62,12 @@ class CityPlacement {
     // of a hierarchy that holds the point gives the levels above it through its parents, so the
     // path always nests; a level an area has no parent in is searched by the point itself.
     AreaPath place(LonLat p) const;
+    // A point outside every area (an empty path) is "outside the city" when it is more than
+    // this far from the nearest area of any level ([centre] outside_km). Default: 10 km.
+    void set_far_after(double metres) { far_after_m_ = metres; }
+    // How far beyond every area p lies, in whole metres, when that is more than the distance
+    // above; 0 when it is nearer, or inside an area (then `path` is not empty).
+    std::uint32_t far_from(LonLat p, const AreaPath& path) const;
     std::size_t level_count() const { return levels_.size(); }
     const AreaLevelConfig& level(std::size_t k) const { return levels_[k].config; }
     std::size_t area_count(std::size_t k) const { return levels_[k].refs.size(); }
@@ -76,6 +82,7 @@ class CityPlacement {
         std::vector<std::uint32_t> parent;  // by area: its parent's index, or kNoParent
     };
     std::vector<Indexed> levels_;
+    double far_after_m_ = 10'000;
 };
 
 }  // namespace citywall
