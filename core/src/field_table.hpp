@@ -607,6 +607,25 @@ bool decode_field(const Byte*& p, const Byte* end, T& object, const char*& why) 
                         std::min<std::uint64_t>(guess + 1, field_at<T, I>.max_count)));
                 }
             }
+            // A short run (an incident's areas) is counted first: the elements are moved, each
+            // with its strings, on every growth, and five areas would grow it four times.
+            if (m.empty() && m.capacity() == 0) {
+                const std::uint64_t key = std::uint64_t{field_at<T, I>.number} << 3 | 2;
+                const Byte* q = p;
+                std::size_t count = 0;
+                for (std::uint64_t n = 0, next = 0; count < 64; ++count) {
+                    if (!read_varint(q, end, n) || n > static_cast<std::uint64_t>(end - q)) break;
+                    q += n;
+                    const Byte* after = q;
+                    if (!read_varint(after, end, next) || next != key) {
+                        ++count;
+                        break;
+                    }
+                    q = after;
+                }
+                if (count > 1)
+                    m.reserve(std::min<std::size_t>(count, field_at<T, I>.max_count));
+            }
             auto& element = m.emplace_back();
             zero_scalars(element);
             return decode_value<F>(p, end, element, why);

@@ -134,6 +134,7 @@ void put_header(std::string& out, Kind kind, std::uint64_t seq) {
 }
 
 bool get_areas(ByteReader& r, AreaPath& path) {
+    path.reserve(std::size(kLegacyLevels));
     for (const char* level : kLegacyLevels) {
         AreaRef area{level, {}, {}};
         if (!r.get_string(area.code, kMaxString) || !r.get_string(area.name, kMaxString))
