@@ -623,8 +623,7 @@ bool decode_field(const Byte*& p, const Byte* end, T& object, const char*& why) 
                     }
                     q = after;
                 }
-                if (count > 1)
-                    m.reserve(std::min<std::size_t>(count, field_at<T, I>.max_count));
+                if (count > 1) m.reserve(std::min<std::size_t>(count, field_at<T, I>.max_count));
             }
             auto& element = m.emplace_back();
             zero_scalars(element);
