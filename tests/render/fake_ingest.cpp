@@ -40,6 +40,7 @@
 #include <thread>
 #include <zmq.hpp>
 
+#include "area_levels.hpp"
 #include "citywall/geo.hpp"
 #include "citywall/placement.hpp"
 #include "citywall/wire.hpp"
@@ -214,23 +215,7 @@ int main(int argc, char** argv) {
             return 2;
         }
     } else {
-        for (const auto& [key, name] : {std::pair{"district", "districts"},
-                                        {"street", "streets"},
-                                        {"community", "communities"},
-                                        {"grid", "grids"}}) {
-            AreaLevelConfig level;
-            level.level = key;
-            level.hierarchy = "admin";
-            level.source = area_path;
-            level.layer = name;
-            levels.push_back(level);
-        }
-        AreaLevelConfig beats;
-        beats.level = "beat";
-        beats.hierarchy = "police";
-        beats.source = area_path;
-        beats.layer = "police_beats";
-        levels.push_back(beats);
+        levels = testing::demo_levels(area_path);
     }
     auto placement = CityPlacement::load(levels);
     if (!placement) {
