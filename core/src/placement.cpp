@@ -9,6 +9,7 @@
 #include <ogr_api.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <unordered_map>
@@ -199,6 +200,8 @@ std::vector<std::uint32_t> parents_by_prefix(const std::vector<AreaRef>& parents
 }  // namespace
 
 CityPlacement::CityPlacement(std::vector<Level> levels, AreaReport* report) {
+    // A config holds at most kMaxAreaLevels (read_area_levels refuses more); place() counts on it.
+    if (levels.size() > kMaxAreaLevels) levels.resize(kMaxAreaLevels);
     levels_.resize(levels.size());
     for (std::size_t k = 0; k < levels.size(); ++k) {
         Level& from = levels[k];
@@ -271,7 +274,8 @@ AreaPath CityPlacement::place(LonLat p) const {
     AreaPath path;
     if (levels_.empty()) return path;
     // By level: the area holding p, found by the point or through a child's parent.
-    std::vector<std::uint32_t> found(levels_.size(), kNoParent);
+    std::array<std::uint32_t, kMaxAreaLevels> found;  // every report is placed: no allocation
+    found.fill(kNoParent);
     for (std::size_t k = levels_.size(); k-- > 0;) {
         if (found[k] != kNoParent) continue;
         auto hit = levels_[k].index.locate(p);

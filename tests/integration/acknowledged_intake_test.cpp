@@ -22,6 +22,7 @@
 #include <vector>
 #include <zmq.hpp>
 
+#include "area_levels.hpp"
 #include "citywall/journal.hpp"
 #include "citywall/wire.hpp"
 #include "department_link.hpp"
@@ -168,16 +169,14 @@ TEST_P(AcknowledgedIntake, KillNineMidStreamLosesNothingAndJournalsEachReportOnc
                       police = testing::loopback_endpoint();
     {
         std::ofstream config(dir / "ingest.toml");
-        config
-            << "[ingest]\nupdates_endpoint = \"" << updates << "\"\nsnapshot_endpoint = \""
-            << snapshots << "\"\njournal_dir = \"journal\"\nfsync_interval_ms = 50\n"
-            << "checkpoint_every = 1500\nheartbeat_ms = 200\n"
-            << "[security]\nkeys = \"off\"\n"
-            << "[[area]]\nlevel = \"beat\"\nhierarchy = \"police\"\nsource = \"" CITYWALL_TEST_DATA
-               "/real/sfpd_districts.geojson\"\n"
-            << "code_field = \"DISTRICT\"\nname_field = \"DISTRICT\"\n"
-            << "[[department]]\ncode = \"" << kDepartment << "\"\nendpoint = \"" << police
-            << "\"\nsocket = \"acknowledged\"\n";
+        config << "[ingest]\nupdates_endpoint = \"" << updates << "\"\nsnapshot_endpoint = \""
+               << snapshots << "\"\njournal_dir = \"journal\"\nfsync_interval_ms = 50\n"
+               << "checkpoint_every = 1500\nheartbeat_ms = 200\n"
+               << "[security]\nkeys = \"off\"\n"
+               << testing::area_levels_toml({testing::sf_districts(
+                      std::filesystem::path(CITYWALL_TEST_DATA) / "real/sfpd_districts.geojson")})
+               << "[[department]]\ncode = \"" << kDepartment << "\"\nendpoint = \"" << police
+               << "\"\nsocket = \"acknowledged\"\n";
     }
     const auto log = dir / "ingest.log";
     // A different stretch of the stream for each run, a random moment within it.

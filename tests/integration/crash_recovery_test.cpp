@@ -14,6 +14,7 @@
 #include <thread>
 #include <zmq.hpp>
 
+#include "area_levels.hpp"
 #include "citywall/journal.hpp"
 #include "citywall/wire.hpp"
 #include "ingest_process.hpp"
@@ -42,15 +43,13 @@ TEST(CrashRecovery, KillNineUnderLoadLosesNoPublishedEvent) {
                       police = testing::loopback_endpoint();
     {
         std::ofstream config(dir / "ingest.toml");
-        config
-            << "[ingest]\nupdates_endpoint = \"" << updates << "\"\nsnapshot_endpoint = \""
-            << snapshots << "\"\njournal_dir = \"journal\"\nfsync_interval_ms = 50\n"
-            << "checkpoint_every = 1500\nheartbeat_ms = 200\n"
-            << "[security]\nkeys = \"off\"\n"
-            << "[[area]]\nlevel = \"beat\"\nhierarchy = \"police\"\nsource = \"" CITYWALL_TEST_DATA
-               "/real/sfpd_districts.geojson\"\n"
-            << "code_field = \"DISTRICT\"\nname_field = \"DISTRICT\"\n"
-            << "[[department]]\ncode = \"110\"\nendpoint = \"" << police << "\"\n";
+        config << "[ingest]\nupdates_endpoint = \"" << updates << "\"\nsnapshot_endpoint = \""
+               << snapshots << "\"\njournal_dir = \"journal\"\nfsync_interval_ms = 50\n"
+               << "checkpoint_every = 1500\nheartbeat_ms = 200\n"
+               << "[security]\nkeys = \"off\"\n"
+               << testing::area_levels_toml({testing::sf_districts(
+                      std::filesystem::path(CITYWALL_TEST_DATA) / "real/sfpd_districts.geojson")})
+               << "[[department]]\ncode = \"110\"\nendpoint = \"" << police << "\"\n";
     }
     zmq::context_t context(1);
     std::map<std::uint64_t, std::string> published;  // seq → the bytes every viewer got
