@@ -48,64 +48,14 @@ std::string_view speaker_of(const zmq::message_t& message) {
 
 // ---- The gate --------------------------------------------------------------------------------
 
-std::string_view describe(Refusal reason) {
-    switch (reason) {
-        case Refusal::unknown_key:
-            return "unknown key";
-        case Refusal::other_department_key:
-            return "key of another department";
-        case Refusal::wrong_mechanism:
-            return "wrong mechanism";
-        case Refusal::unknown_department:
-            return "not a department socket";
-        case Refusal::department_key_on_wall:
-            return "a department's key on the wall stream";
-        case Refusal::too_many_walls:
-            return "too many walls connected";
-    }
-    return "refused";
-}
-
-std::string_view code_of(Refusal reason) {
-    switch (reason) {
-        case Refusal::unknown_key:
-            return "unknown_key";
-        case Refusal::other_department_key:
-            return "other_department_key";
-        case Refusal::wrong_mechanism:
-            return "wrong_mechanism";
-        case Refusal::unknown_department:
-            return "unknown_department";
-        case Refusal::department_key_on_wall:
-            return "department_key_on_wall";
-        case Refusal::too_many_walls:
-            return "too_many_walls";
-    }
-    return "refused";
-}
-
-std::uint64_t GateCounts::of(Refusal reason) const {
-    switch (reason) {
-        case Refusal::unknown_key:
-            return unknown_key;
-        case Refusal::other_department_key:
-            return other_department_key;
-        case Refusal::wrong_mechanism:
-            return wrong_mechanism;
-        case Refusal::unknown_department:
-            return unknown_department;
-        case Refusal::department_key_on_wall:
-            return department_key_on_wall;
-        case Refusal::too_many_walls:
-            return too_many_walls;
-    }
-    return 0;
-}
-
-std::optional<Refusal> refusal_of_handshake_event(std::uint16_t event, std::int32_t value) {
+std::optional<Refusal> refusal_of_handshake_event(std::uint16_t event, std::int32_t value,
+                                                  bool keys_off) {
     if (event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL &&
         value == ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH)
         return Refusal::wrong_mechanism;
+    // With keys off nobody has a key to show: a peer that leaves early was refused nothing.
+    if (event == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL && !keys_off)
+        return Refusal::broken_handshake;
     return std::nullopt;
 }
 
@@ -163,27 +113,7 @@ struct KeyGate::Impl {
 void KeyGate::Impl::refuse(RefusalEvent event) {
     {
         std::lock_guard lock(mutex);
-        auto& c = counts[event.domain];
-        switch (event.reason) {
-            case Refusal::unknown_key:
-                ++c.unknown_key;
-                break;
-            case Refusal::other_department_key:
-                ++c.other_department_key;
-                break;
-            case Refusal::wrong_mechanism:
-                ++c.wrong_mechanism;
-                break;
-            case Refusal::unknown_department:
-                ++c.unknown_department;
-                break;
-            case Refusal::department_key_on_wall:
-                ++c.department_key_on_wall;
-                break;
-            case Refusal::too_many_walls:
-                ++c.too_many_walls;
-                break;
-        }
+        ++counts[event.domain].of(event.reason);
     }
     if (config.on_refusal) {
         try {
@@ -298,7 +228,7 @@ void KeyGate::Impl::watch_walls(std::vector<zmq::socket_t>& monitors) {
                 ++wall_departures;
             }
             // A client without keys at a keyed stream never reaches the gate's requests.
-            if (auto refusal = refusal_of_handshake_event(event->id, event->value))
+            if (auto refusal = refusal_of_handshake_event(event->id, event->value, config.keys_off))
                 refuse({std::string(kWallDomain), *refusal, {}, {}, {}, {}});
         }
     }

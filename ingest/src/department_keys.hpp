@@ -4,9 +4,12 @@
 // carries the metadata property "User-Id" = the department code. See docs/security.md.
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <optional>
@@ -46,21 +49,47 @@ enum class Refusal {
     unknown_key,           // a CURVE key that belongs to no department
     other_department_key,  // the key of another department (one department posting as another)
     wrong_mechanism,       // NULL/PLAIN while keys are on, or a mechanism mismatch at handshake
-    unknown_department,    // a ZAP domain that is no configured department
+    // The peer left before it showed a key. A sender without keys often does this: it sees the
+    // mismatch first and closes before its own greeting has gone out, so the socket never sees
+    // its mechanism; a port scan does it too.
+    broken_handshake,
+    unknown_department,  // a ZAP domain that is no configured department
     // kWallDomain only: a department's key offered to the wall stream (keys are not shared
     // between speaking and reading)
     department_key_on_wall,
     // kWallDomain only: max_wall_connections are open already
     too_many_walls,
 };
-std::string_view describe(Refusal reason);  // "unknown key", "key of another department", …
-// The reason as a feed's refusals carry it on the wall stream ("unknown_key",
-// "other_department_key", …): a code, never renamed, which the wall puts in words.
-std::string_view code_of(Refusal reason);
-inline constexpr Refusal kRefusals[] = {
-    Refusal::unknown_key,        Refusal::other_department_key,   Refusal::wrong_mechanism,
-    Refusal::unknown_department, Refusal::department_key_on_wall, Refusal::too_many_walls,
+
+// Each reason, in the order of the enum: its code as a feed's refusals carry it on the wall
+// stream (never renamed; the wall puts it in words) and its words in the ingest's log.
+struct RefusalKind {
+    Refusal reason;
+    std::string_view code;
+    std::string_view words;
 };
+inline constexpr RefusalKind kRefusalKinds[] = {
+    {Refusal::unknown_key, "unknown_key", "unknown key"},
+    {Refusal::other_department_key, "other_department_key", "key of another department"},
+    {Refusal::wrong_mechanism, "wrong_mechanism", "wrong mechanism"},
+    {Refusal::broken_handshake, "broken_handshake", "left during the handshake, showing no key"},
+    {Refusal::unknown_department, "unknown_department", "not a department socket"},
+    {Refusal::department_key_on_wall, "department_key_on_wall",
+     "a department's key on the wall stream"},
+    {Refusal::too_many_walls, "too_many_walls", "too many walls connected"},
+};
+inline constexpr std::size_t kRefusalKindCount = std::size(kRefusalKinds);
+static_assert([] {
+    for (std::size_t k = 0; k < kRefusalKindCount; ++k)
+        if (static_cast<std::size_t>(kRefusalKinds[k].reason) != k) return false;
+    return true;
+}());
+inline std::string_view describe(Refusal reason) {  // "unknown key", …
+    return kRefusalKinds[static_cast<std::size_t>(reason)].words;
+}
+inline std::string_view code_of(Refusal reason) {  // "unknown_key", …
+    return kRefusalKinds[static_cast<std::size_t>(reason)].code;
+}
 
 struct RefusalEvent {
     std::string domain;  // the department the socket is for (its ZAP domain)
@@ -73,17 +102,15 @@ struct RefusalEvent {
 
 struct GateCounts {
     std::uint64_t admitted = 0;
-    std::uint64_t unknown_key = 0;
-    std::uint64_t other_department_key = 0;
-    std::uint64_t wrong_mechanism = 0;
-    std::uint64_t unknown_department = 0;
-    std::uint64_t department_key_on_wall = 0;
-    std::uint64_t too_many_walls = 0;
+    std::array<std::uint64_t, kRefusalKindCount> refusals{};  // by reason, in enum order
+    std::uint64_t& of(Refusal reason) { return refusals[static_cast<std::size_t>(reason)]; }
+    std::uint64_t of(Refusal reason) const { return refusals[static_cast<std::size_t>(reason)]; }
     std::uint64_t refused() const {
-        return unknown_key + other_department_key + wrong_mechanism + unknown_department +
-               department_key_on_wall + too_many_walls;
+        std::uint64_t all = 0;
+        for (std::uint64_t n : refusals)
+            all += n;
+        return all;
     }
-    std::uint64_t of(Refusal reason) const;
 };
 
 // The ZAP domain of the wall stream (the updates and snapshot sockets); no department code
@@ -149,8 +176,8 @@ class KeyGate {
     std::map<std::string, GateCounts> counts() const;
 
     // Counts a refusal that libzmq makes before the gate is asked (a NULL sender on a CURVE
-    // socket fails the handshake with a mechanism mismatch): feed it from the department
-    // socket's monitor with refusal_of_handshake_event().
+    // socket fails the handshake with a mechanism mismatch, or leaves before its mechanism
+    // arrives): feed it from the department socket's monitor with refusal_of_handshake_event().
     void count_refusal(const std::string& department, Refusal reason, std::string address = {});
 
   private:
@@ -159,8 +186,12 @@ class KeyGate {
     std::unique_ptr<Impl> impl_;
 };
 
-// Maps a socket monitor event (ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL with a mechanism mismatch)
-// to the refusal it means; nothing for any other event.
-std::optional<Refusal> refusal_of_handshake_event(std::uint16_t event, std::int32_t value);
+// Maps a socket monitor event to the refusal it means: ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL with
+// a mechanism mismatch, and (keys on) ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, a peer gone before
+// it showed a key; nothing for any other event. kHandshakeRefusalEvents: what to monitor.
+std::optional<Refusal> refusal_of_handshake_event(std::uint16_t event, std::int32_t value,
+                                                  bool keys_off);
+inline constexpr int kHandshakeRefusalEvents =
+    ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL;
 
 }  // namespace citywall::ingest

@@ -213,7 +213,7 @@ void IngestServer::Impl::watch_peers(Department& department) {
     if (id == ZMQ_EVENT_ACCEPTED || id == ZMQ_EVENT_CONNECTED)
         health->peers_changed(department.config.code, +1);
     if (id == ZMQ_EVENT_DISCONNECTED) health->peers_changed(department.config.code, -1);
-    if (auto refusal = refusal_of_handshake_event(id, value))
+    if (auto refusal = refusal_of_handshake_event(id, value, gate->keys_off()))
         gate->count_refusal(department.config.code, *refusal);
 }
 

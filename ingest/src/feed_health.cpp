@@ -70,10 +70,10 @@ void FeedHealthBoard::count_refusals(TimeMs now) {
         if (gate == counts.end()) continue;
         std::vector<RejectCount> refusals;
         std::uint64_t most_new = 0;
-        for (Refusal reason : kRefusals) {
-            const std::uint64_t count = gate->second.of(reason);
+        for (const RefusalKind& kind : kRefusalKinds) {
+            const std::uint64_t count = gate->second.of(kind.reason);
             if (count == 0) continue;
-            const std::string reason_code(code_of(reason));
+            const std::string reason_code(kind.code);
             std::uint64_t before = 0;
             for (const auto& r : feed.health.refusals)
                 if (r.reason == reason_code) before = r.count;

@@ -113,9 +113,9 @@ Result<std::unique_ptr<IngestServer>> IngestServer::create(const IngestConfig& c
         // The gate reads these monitors: it counts the walls' connections and their refusals.
         for (std::size_t k = 0; k < 2; ++k) {
             auto& socket = k == 0 ? impl->updates : impl->snapshots;
-            if (zmq_socket_monitor(socket.handle(), kWallMonitors[k],
-                                   ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED |
-                                       ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL) != 0)
+            if (zmq_socket_monitor(
+                    socket.handle(), kWallMonitors[k],
+                    ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED | kHandshakeRefusalEvents) != 0)
                 return R::failure(ErrorKind::io, "cannot monitor the wall stream");
         }
         if (auto bound = bind(impl->updates, config.updates_endpoint, "updates_endpoint"); !bound)
@@ -151,8 +151,7 @@ Result<std::unique_ptr<IngestServer>> IngestServer::create(const IngestConfig& c
             std::string monitor = "inproc://peers-" + d.code;
             if (zmq_socket_monitor(department.socket.handle(), monitor.c_str(),
                                    ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_CONNECTED |
-                                       ZMQ_EVENT_DISCONNECTED |
-                                       ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL) != 0)
+                                       ZMQ_EVENT_DISCONNECTED | kHandshakeRefusalEvents) != 0)
                 return R::failure(ErrorKind::io, "cannot monitor department " + d.code);
             if (subscribe) {
                 // The department publishes; ingest connects to it and takes everything.

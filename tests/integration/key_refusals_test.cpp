@@ -43,6 +43,13 @@ std::uint64_t refusals_of(const FeedHealth* feed, const std::string& reason) {
     return 0;
 }
 
+// A sender without keys is refused with a mechanism mismatch, or, when it saw the mismatch
+// first and closed before its own greeting went out (a loaded machine), as one that left during
+// the handshake: both say "no key" on the wall.
+std::uint64_t no_key_refusals_of(const FeedHealth* feed) {
+    return refusals_of(feed, "wrong_mechanism") + refusals_of(feed, "broken_handshake");
+}
+
 std::size_t lines_with(const std::string& text, const std::string& needle) {
     std::istringstream in(text);
     std::size_t n = 0;
@@ -137,7 +144,7 @@ TEST_F(KeyRefusalsTest, RefusedDepartmentsReachTheWallWithTheReason) {
     ASSERT_TRUE(wall.pump_until([](const CityPicture& p) {
         return refusals_of(feed_of(p, "119"), "other_department_key") >= 3 &&
                refusals_of(feed_of(p, "120"), "unknown_key") >= 1 &&
-               refusals_of(feed_of(p, "122"), "wrong_mechanism") >= 1 && feed_of(p, "110") &&
+               no_key_refusals_of(feed_of(p, "122")) >= 1 && feed_of(p, "110") &&
                feed_of(p, "110")->accepted == 1;
     })) << log();
     // The stranger's refusal reaches the log in its own time (a loaded box: seconds).
@@ -153,7 +160,8 @@ TEST_F(KeyRefusalsTest, RefusedDepartmentsReachTheWallWithTheReason) {
     EXPECT_GT(fire.last_refused, 0);
     EXPECT_EQ(fire.last_message, 0);  // never heard: every connection was refused
     EXPECT_EQ(feed_of(picture, "120")->last_refusal_reason, "unknown_key");
-    EXPECT_EQ(feed_of(picture, "122")->last_refusal_reason, "wrong_mechanism");
+    const std::string no_key = feed_of(picture, "122")->last_refusal_reason;
+    EXPECT_TRUE(no_key == "wrong_mechanism" || no_key == "broken_handshake") << no_key;
     const FeedHealth& police = *feed_of(picture, "110");
     EXPECT_TRUE(police.refusals.empty());
     EXPECT_EQ(police.last_refused, 0);
@@ -170,8 +178,15 @@ TEST_F(KeyRefusalsTest, RefusedDepartmentsReachTheWallWithTheReason) {
     EXPECT_EQ(lines_with(text, "key of another department (the key of 110)"), 1u) << text;
     EXPECT_EQ(lines_with(text, "refused a connection to department 120"), 1u) << text;
     EXPECT_EQ(lines_with(text, "unknown key"), 2u) << text;  // 120 and the stranger wall
-    EXPECT_EQ(lines_with(text, "refused a connection to department 122: wrong mechanism"), 1u)
-        << text;
+    // The sender without keys may try more than once (libzmq reconnects when the ingest hung
+    // up first), each try refused one way or the other: a line a minute for each way.
+    const std::size_t mismatch =
+        lines_with(text, "refused a connection to department 122: wrong mechanism");
+    const std::size_t left = lines_with(
+        text, "refused a connection to department 122: left during the handshake, showing no key");
+    EXPECT_LE(mismatch, 1u) << text;
+    EXPECT_LE(left, 1u) << text;
+    EXPECT_GE(mismatch + left, 1u) << text;
     EXPECT_GE(lines_with(text, "refused a connection to the wall stream"), 1u) << text;
     EXPECT_EQ(lines_with(text, "refused a connection to department 110"), 0u) << text;
     EXPECT_TRUE(ingest.stop());

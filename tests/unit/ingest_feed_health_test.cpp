@@ -115,9 +115,9 @@ TEST(FeedHealthBoard, KeyRefusalsAreCarriedWithWhenAndWhyTheLatestWas) {
 
     // A plain sender first, then one with 110's key; the wall stream's and an unknown
     // domain's refusals are no department's.
-    gate["119"].wrong_mechanism = 30;
-    gate[std::string(kWallDomain)].unknown_key = 5;
-    gate["999"].unknown_department = 2;
+    gate["119"].of(Refusal::wrong_mechanism) = 30;
+    gate[std::string(kWallDomain)].of(Refusal::unknown_key) = 5;
+    gate["999"].of(Refusal::unknown_department) = 2;
     feed = of(board.report(kStart + 1000), "119");
     ASSERT_EQ(feed.refusals.size(), 1u);
     EXPECT_EQ(feed.refusals[0], (RejectCount{"wrong_mechanism", 30}));
@@ -125,7 +125,7 @@ TEST(FeedHealthBoard, KeyRefusalsAreCarriedWithWhenAndWhyTheLatestWas) {
     EXPECT_EQ(feed.last_refusal_reason, "wrong_mechanism");
     EXPECT_TRUE(of(board.report(kStart + 1000), "110").refusals.empty());
 
-    gate["119"].other_department_key = 4;
+    gate["119"].of(Refusal::other_department_key) = 4;
     feed = of(board.report(kStart + 2000), "119");
     ASSERT_EQ(feed.refusals.size(), 2u);
     EXPECT_EQ(feed.refusals[0], (RejectCount{"other_department_key", 4}));
@@ -141,8 +141,8 @@ TEST(FeedHealthBoard, KeyRefusalsAreCarriedWithWhenAndWhyTheLatestWas) {
     EXPECT_EQ(feed.last_refusal_reason, "other_department_key");
 
     // Both grow: the one that grew most since the last report is the latest.
-    gate["119"].other_department_key = 5;
-    gate["119"].wrong_mechanism = 40;
+    gate["119"].of(Refusal::other_department_key) = 5;
+    gate["119"].of(Refusal::wrong_mechanism) = 40;
     feed = of(board.report(kStart + 10'000), "119");
     EXPECT_EQ(feed.last_refusal_reason, "wrong_mechanism");
     EXPECT_EQ(feed.last_refused, kStart + 10'000);
@@ -160,19 +160,22 @@ TEST(FeedHealthBoard, RefusalCodesAreStable) {
     EXPECT_EQ(code_of(Refusal::unknown_key), "unknown_key");
     EXPECT_EQ(code_of(Refusal::other_department_key), "other_department_key");
     EXPECT_EQ(code_of(Refusal::wrong_mechanism), "wrong_mechanism");
+    EXPECT_EQ(code_of(Refusal::broken_handshake), "broken_handshake");
     EXPECT_EQ(code_of(Refusal::unknown_department), "unknown_department");
     EXPECT_EQ(code_of(Refusal::department_key_on_wall), "department_key_on_wall");
     EXPECT_EQ(code_of(Refusal::too_many_walls), "too_many_walls");
     GateCounts counts;
-    counts.unknown_key = 1;
-    counts.other_department_key = 2;
-    counts.wrong_mechanism = 3;
-    counts.unknown_department = 4;
-    counts.department_key_on_wall = 5;
-    counts.too_many_walls = 6;
+    counts.of(Refusal::unknown_key) = 1;
+    counts.of(Refusal::other_department_key) = 2;
+    counts.of(Refusal::wrong_mechanism) = 3;
+    counts.of(Refusal::unknown_department) = 4;
+    counts.of(Refusal::department_key_on_wall) = 5;
+    counts.of(Refusal::too_many_walls) = 6;
+    counts.of(Refusal::broken_handshake) = 7;
     std::uint64_t total = 0;
-    for (Refusal reason : kRefusals)
-        total += counts.of(reason);
+    for (const RefusalKind& kind : kRefusalKinds)
+        total += counts.of(kind.reason);
+    EXPECT_EQ(total, 28u);
     EXPECT_EQ(total, counts.refused());
     EXPECT_EQ(counts.of(Refusal::wrong_mechanism), 3u);
 }

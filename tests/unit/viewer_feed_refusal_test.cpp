@@ -26,6 +26,7 @@ TEST(FeedRefusal, SaysTheLatestReasonInWordsWithItsCount) {
     EXPECT_EQ(feed_refusal(refused("other_department_key", 4, kNow - 60'000)),
               "refused: another dept's key ×4");
     EXPECT_EQ(feed_refusal(refused("wrong_mechanism", 3000, 0)), "refused: no key ×3,000");
+    EXPECT_EQ(feed_refusal(refused("broken_handshake", 1, 0)), "refused: no key shown ×1");
     // A reason newer than this wall: its code.
     EXPECT_EQ(feed_refusal(refused("key_revoked", 2, 0)), "refused: key_revoked ×2");
 }

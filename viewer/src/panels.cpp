@@ -393,6 +393,7 @@ std::string_view refusal_words(std::string_view code) {
     if (code == "unknown_key") return "wrong key";
     if (code == "other_department_key") return "another dept's key";
     if (code == "wrong_mechanism") return "no key";
+    if (code == "broken_handshake") return "no key shown";
     if (code == "unknown_department") return "not a dept socket";
     return code;
 }
