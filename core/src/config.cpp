@@ -34,8 +34,6 @@ constexpr Key kIngestKeys[] = {
     {"dead_letter_record_bytes", Type::integer},
     {"drill", Type::boolean},
 };
-constexpr Key kCentreKeys[] = {
-    {"name", Type::string}, {"time_zone", Type::string}, {"outside_km", Type::number}};
 // default_severity: a category, or a prefix of some followed by .*, → a severity.
 constexpr Key kTaxonomyKeys[] = {{"categories", Type::strings}, {"default_severity", Type::words}};
 constexpr Key kMergeKeys[] = {
@@ -278,23 +276,16 @@ Result<IngestConfig> parse(std::string_view text, const std::filesystem::path& b
     if (!areas) return areas.error_value();
     config.areas = std::move(*areas);
 
-    const toml::node* centre_table = root.get("centre");
-    const toml::node_view<const toml::node> centre{centre_table};
-    config.centre.name = centre["name"].value_or(std::string());
-    config.centre.outside_km = centre["outside_km"].value_or(config.centre.outside_km);
-    if (!(config.centre.outside_km >= 0 && config.centre.outside_km <= 20'000))
-        return fail(centre_table, "[centre]", "outside_km", "must be 0..20000");
-    if (auto zone =
-            toml::node_view<const toml::node>{centre_table}["time_zone"].value<std::string>()) {
-        config.centre.time_zone = *zone;
-    } else {
+    auto centre = read_centre(root, file);
+    if (!centre) return centre.error_value();
+    config.centre = std::move(*centre);
+    if (config.centre.time_zone.empty()) {
         auto machine = TimeZone::machine_zone_name();
-        if (!machine) return fail(centre_table, "[centre]", "time_zone", machine.error());
+        if (!machine) return fail(root.get("centre"), "[centre]", "time_zone", machine.error());
         config.centre.time_zone = *machine;
+        if (auto zone = TimeZone::find(config.centre.time_zone); !zone)
+            return fail(root.get("centre"), "[centre]", "time_zone", zone.error());
     }
-    if (auto zone = TimeZone::find(config.centre.time_zone); !zone)
-        return R::failure(zone.error_kind(), toml_schema::problem(file, centre_table, "[centre]",
-                                                                  "time_zone", zone.error()));
 
     if (const auto* categories = root["taxonomy"]["categories"].as_array())
         config.taxonomy.categories = read_strings(*categories);

@@ -142,6 +142,7 @@ struct Schema<FeedHealth> {
         field(14, "last_refused", &FeedHealth::last_refused),
         field(15, "last_refusal_reason", &FeedHealth::last_refusal_reason),
         field(16, "far_away", &FeedHealth::far_away),
+        field(17, "name_en", &FeedHealth::name_en),
     };
 };
 template <>

@@ -11,6 +11,7 @@ FeedHealthBoard::FeedHealthBoard(const std::vector<DepartmentConfig>& department
         Feed feed;
         feed.health.department = d.code;
         feed.health.name = d.name.empty() ? d.code : d.name;
+        feed.health.name_en = d.name_en;
         feed.heartbeat_ms = d.heartbeat_s * 1000;
         feed.last_report = now;
         feeds_.emplace(d.code, std::move(feed));

@@ -54,11 +54,17 @@ constexpr TimeMs kClock = 1767258000000;  // 2026-01-01 09:00 UTC: every time is
 struct Family {
     const char* category;
     const char* department;
+    const char* english_name;  // --english: a department as an American city names it
 };
 constexpr Family kFamilies[] = {
-    {"police.theft", "110"},       {"fire.building", "119"},      {"medical.cardiac", "120"},
-    {"traffic.crash", "122"},      {"city.road_damage", "12319"}, {"hotline.noise", "12345"},
-    {"sensor.bridge_tilt", "iot"}, {"grid.report", "grid"},
+    {"police.theft", "110", "San Francisco Police Department"},
+    {"fire.building", "119", "San Francisco Fire Department"},
+    {"medical.cardiac", "120", "Emergency Medical Services Agency"},
+    {"traffic.crash", "122", "Municipal Transportation Agency"},
+    {"city.road_damage", "12319", "Public Works"},
+    {"hotline.noise", "12345", "311 Customer Service Center"},
+    {"sensor.bridge_tilt", "iot", "Sensors"},
+    {"grid.report", "grid", "Neighborhood Services"},
 };
 
 // Incident positions on a jittered lattice inside the area's polygons, reproducible.
@@ -105,8 +111,8 @@ constexpr IncidentStatus kOpenStatuses[] = {IncidentStatus::reported, IncidentSt
                                             IncidentStatus::on_scene};
 
 std::vector<Incident> make_incidents(const std::vector<LonLat>& points,
-                                     const CityPlacement* placement, std::size_t fresh,
-                                     bool varied) {
+                                     const CityPlacement* placement, std::size_t fresh, bool varied,
+                                     bool english) {
     std::vector<Incident> incidents;
     for (std::size_t i = 0; i < points.size(); ++i) {
         const Family& family = kFamilies[i % std::size(kFamilies)];
@@ -129,8 +135,9 @@ std::vector<Incident> make_incidents(const std::vector<LonLat>& points,
         }
         if (fresh > 0 && i % fresh == 1) incident.received = incident.updated = kClock - 1000;
         if (placement) incident.areas = placement->place(incident.location);
-        incident.description = "确定性测试事件，用于画面测试。 A deterministic incident.";
-        incident.title = "测试事件 " + std::to_string(i);
+        incident.description = english ? "A deterministic incident for the picture tests."
+                                       : "确定性测试事件，用于画面测试。 A deterministic incident.";
+        incident.title = (english ? "Test incident " : "测试事件 ") + std::to_string(i);
         incidents.push_back(std::move(incident));
     }
     return incidents;
@@ -167,7 +174,7 @@ int main(int argc, char** argv) {
     double silent_after = -1, lifetime = 60, close_after = -1;
     std::size_t fresh = 0;
     std::uint64_t close_id = 0;
-    bool varied = false, refused = false;
+    bool varied = false, refused = false, english = false;
     std::size_t resolve_every = 0, unit_count = 0;
     app.add_option("--updates", updates_ep)->required();
     app.add_option("--snapshot", snapshot_ep)->required();
@@ -187,6 +194,7 @@ int main(int argc, char** argv) {
                    "resolve every Nth incident 1.5 s after the first snapshot was served");
     app.add_option("--units", unit_count, "units near the first incident; they move once");
     app.add_flag("--refused", refused, "departments whose keys ingest refuses");
+    app.add_flag("--english", english, "English titles and departments' long English names");
     CLI11_PARSE(app, argc, argv);
 
     GDALAllRegister();
@@ -223,7 +231,7 @@ int main(int argc, char** argv) {
                      area_path.c_str(), placement.error().c_str());
     }
     std::vector<Incident> incidents = make_incidents(
-        spread(*layer, count), placement ? placement->get() : nullptr, fresh, varied);
+        spread(*layer, count), placement ? placement->get() : nullptr, fresh, varied, english);
     if (!manifest.empty() && !incidents.empty()) {
         std::ofstream(manifest) << std::setprecision(12) << incidents[0].location.lon << ' '
                                 << incidents[0].location.lat << '\n';
@@ -261,6 +269,7 @@ int main(int argc, char** argv) {
     for (const Family& f : kFamilies) {
         FeedHealth health;
         health.department = f.department;
+        if (english) health.name = health.name_en = f.english_name;
         health.connected = true;
         health.last_message = kClock - 2000;
         health.accepted = 100;

@@ -4,13 +4,15 @@
 
 #include "choropleth_layer.hpp"
 #include "map_panels.hpp"
+#include "wall_words.hpp"
 
 namespace citywall::viewer {
 
 // ============================================================================ legend ====
 
-void draw_choropleth_legend(std::string_view label, const ClassBreaks& breaks, std::size_t unplaced,
-                            const WallFonts& fonts, const Camera& camera, float bottom) {
+ImVec2 draw_choropleth_legend(std::string_view label, const ClassBreaks& breaks,
+                              std::size_t unplaced, const WallFonts& fonts, const Camera& camera,
+                              float bottom) {
     ImGui::SetNextWindowPos(ImVec2(static_cast<float>(camera.width) - 16, bottom), ImGuiCond_Always,
                             ImVec2(1, 1));
     ImGui::SetNextWindowBgAlpha(0.85f);
@@ -19,11 +21,14 @@ void draw_choropleth_legend(std::string_view label, const ClassBreaks& breaks, s
                      ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_AlwaysAutoResize |
                      ImGuiWindowFlags_NoFocusOnAppearing);
     ImGui::PushFont(fonts.heading);
-    ImGui::TextColored(ImVec4(0.55f, 0.75f, 1.0f, 1.0f), "在办事件 / %.*s",
+    ImGui::TextColored(ImVec4(0.55f, 0.75f, 1.0f, 1.0f), "%s / %.*s",
+                       say_short("在办事件", "Open incidents").c_str(),
                        static_cast<int>(label.size()), label.data());
     ImGui::PopFont();
     auto* draw = ImGui::GetWindowDrawList();
     const float line = ImGui::GetTextLineHeight();
+    const float row_left = ImGui::GetCursorPosX();
+    float row_right = row_left;
     const float box = line * 1.5f;
     for (int c = 0; c < ClassBreaks::kClasses; ++c) {
         // One swatch per class, the range under it: "1", "2–3", …, "32+".
@@ -37,6 +42,7 @@ void draw_choropleth_legend(std::string_view label, const ClassBreaks& breaks, s
             std::snprintf(range, sizeof range, "%u–%u", lo, breaks.lower[c + 1] - 1);
         }
         const float width = std::max(box * 1.6f, ImGui::CalcTextSize(range).x + 8);
+        row_right += width;
         const ImVec2 at = ImGui::GetCursorScreenPos();
         const Rgba color = choropleth_ramp()[c];
         draw->AddRectFilled(at, ImVec2(at.x + width - 4, at.y + box), color.packed_abgr(), 2);
@@ -48,12 +54,23 @@ void draw_choropleth_legend(std::string_view label, const ClassBreaks& breaks, s
         ImGui::EndGroup();
         if (c + 1 < ClassBreaks::kClasses) ImGui::SameLine(0, 0);
     }
-    ImGui::TextColored(ImVec4(0.62f, 0.68f, 0.76f, 1.0f), "无色 = 0 · 危急事件仍以标记显示");
+    // The notes keep to the swatches' width, wrapped between words.
+    ImGui::PushTextWrapPos(std::max(row_right, row_left + line * 12));
+    ImGui::TextColored(ImVec4(0.62f, 0.68f, 0.76f, 1.0f), "%s",
+                       say_short("无色 = 0 · 危急事件仍以标记显示",
+                                 "no colour = 0 · critical incidents stay markers")
+                           .c_str());
     if (unplaced > 0) {
-        ImGui::TextColored(ImVec4(1.0f, 0.78f, 0.25f, 1.0f), "%zu 件不在任何%.*s内 outside",
-                           unplaced, static_cast<int>(label.size()), label.data());
+        const std::string n = std::to_string(unplaced), in(label);
+        ImGui::TextColored(ImVec4(1.0f, 0.78f, 0.25f, 1.0f), "%s",
+                           say(n + " 件不在任何" + in + "内", n + " outside every " + in,
+                               n + " 件不在任何" + in + "内 outside")
+                               .c_str());
     }
+    ImGui::PopTextWrapPos();
+    const ImVec2 corner = ImGui::GetWindowPos();
     ImGui::End();
+    return corner;
 }
 
 // =================================================================== counts in areas ====

@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "citywall/placement.hpp"
+#include "wall_words.hpp"
 
 namespace citywall::viewer {
 
@@ -51,10 +52,7 @@ std::optional<AreaLevel> CityAreas::find_level(std::string_view key) const {
 }
 
 std::string CityAreas::label(AreaLevel level) const {
-    const AreaLevelConfig& config = sets_[level].config;
-    if (config.name.empty() || config.name_en.empty() || config.name == config.name_en)
-        return config.label("zh");
-    return config.name + " " + config.name_en;
+    return level_word(sets_[level].config);
 }
 
 std::string CityAreas::label(std::string_view key) const {

@@ -40,7 +40,7 @@ class CityAreas {
     std::size_t level_count() const { return sets_.size(); }
     const AreaSet& level(AreaLevel level) const { return sets_[level]; }
     std::optional<AreaLevel> find_level(std::string_view key) const;
-    // "网格 grid": the level's Chinese and English names.
+    // "网格 grid", "网格" or "grid": the level's names in the wall's language.
     std::string label(AreaLevel level) const;
     // The label of a level by its key; the key itself when this wall does not know it.
     std::string label(std::string_view key) const;

@@ -8,6 +8,7 @@
 
 #include "map_panels.hpp"
 #include "unit_layer.hpp"
+#include "wall_words.hpp"
 
 namespace citywall::viewer {
 
@@ -16,31 +17,39 @@ namespace {
 const ImVec4 kHeading(0.55f, 0.75f, 1.0f, 1.0f);
 const ImVec4 kDim(0.62f, 0.68f, 0.76f, 1.0f);
 
-const char* severity_label(Severity s) {
-    switch (s) {
-        case Severity::critical:
-            return "1 特急 critical";
-        case Severity::major:
-            return "2 紧急 major";
-        case Severity::moderate:
-            return "3 一般 moderate";
-        case Severity::low:
-            return "4 低 low";
+// "label  value" rows, drawn as a two-column table whose labels are as wide as the widest, so
+// no label is cut in either language.
+class Rows {
+  public:
+    void add(std::string label, std::string value) {
+        rows_.emplace_back(std::move(label), std::move(value));
     }
-    return "?";
-}
+    void draw(const char* id, const WallFonts& fonts) const {
+        float widest = 0;
+        for (const auto& [label, value] : rows_) {
+            fonts.want(label);
+            fonts.want(value);
+            widest = std::max(widest, ImGui::CalcTextSize(label.c_str()).x);
+        }
+        if (!ImGui::BeginTable(id, 2, ImGuiTableFlags_SizingStretchProp)) return;
+        ImGui::TableSetupColumn("k", ImGuiTableColumnFlags_WidthFixed, widest + 4);
+        ImGui::TableSetupColumn("v", ImGuiTableColumnFlags_WidthStretch);
+        for (const auto& [label, value] : rows_) {
+            ImGui::TableNextColumn();
+            ImGui::TextColored(kDim, "%s", label.c_str());
+            ImGui::TableNextColumn();
+            ImGui::TextWrapped("%s", value.c_str());
+        }
+        ImGui::EndTable();
+    }
 
-// One "label  value" row of a two-column table.
-void row(const char* label, const std::string& value) {
-    ImGui::TableNextColumn();
-    ImGui::TextColored(kDim, "%s", label);
-    ImGui::TableNextColumn();
-    ImGui::TextWrapped("%s", value.c_str());
-}
+  private:
+    std::vector<std::pair<std::string, std::string>> rows_;
+};
 
 std::string area_text(const AreaRef& ref) {
     if (ref.empty()) return "—";
-    return ref.name.empty() ? ref.code : ref.name + "  " + ref.code;
+    return ref.name.empty() || ref.name == ref.code ? ref.code : ref.name + "  " + ref.code;
 }
 
 }  // namespace
@@ -76,35 +85,35 @@ namespace {
 std::string unit_kind_label(UnitKind kind) {
     switch (kind) {
         case UnitKind::police_car:
-            return "警车 police car";
+            return say("警车", "police car");
         case UnitKind::fire_engine:
-            return "消防车 fire engine";
+            return say("消防车", "fire engine");
         case UnitKind::ambulance:
-            return "救护车 ambulance";
+            return say("救护车", "ambulance");
         case UnitKind::patrol:
-            return "巡逻 patrol";
+            return say("巡逻", "patrol");
         case UnitKind::grid_worker:
-            return "网格员 grid worker";
+            return say("网格员", "grid worker");
         case UnitKind::other:
             break;
     }
-    return "其他 other";
+    return say("其他", "other");
 }
 
 std::string unit_status_label(UnitStatus status) {
     switch (status) {
         case UnitStatus::available:
-            return "待命 available";
+            return say("待命", "available");
         case UnitStatus::assigned:
-            return "已派 assigned";
+            return say("已派", "assigned");
         case UnitStatus::en_route:
-            return "途中 en route";
+            return say("途中", "en route");
         case UnitStatus::on_scene:
-            return "到场 on scene";
+            return say("到场", "on scene");
         case UnitStatus::returning:
-            return "返回 returning";
+            return say("返回", "returning");
         case UnitStatus::off_duty:
-            return "下班 off duty";
+            return say("下班", "off duty");
     }
     return "?";
 }
@@ -142,8 +151,8 @@ std::string sources_text(const Incident& incident) {
 // answered), each department's latest word, which is all the stream carries.
 std::string timeline_text(const Incident& incident, const wire::IncidentCase* reply) {
     std::vector<std::pair<TimeMs, std::string>> lines;
-    lines.emplace_back(incident.occurred, "发生 occurred");
-    lines.emplace_back(incident.received, "接报 received");
+    lines.emplace_back(incident.occurred, say("发生", "occurred"));
+    lines.emplace_back(incident.received, say("接报", "received"));
     if (!reply || !reply->open) {
         for (const SourceRef& source : incident.sources) {
             // The wall keeps no department's own id or report time (they come with the case).
@@ -162,8 +171,9 @@ std::string timeline_text(const Incident& incident, const wire::IncidentCase* re
         lines.emplace_back(change.time, std::move(what));
         if (k == 0 && history.omitted > 0) {
             // Kept in its place in time: just after the first change.
-            lines.emplace_back(change.time, "… 省略 " + std::to_string(history.omitted) +
-                                                " 条 earlier changes omitted");
+            const std::string n = std::to_string(history.omitted);
+            lines.emplace_back(change.time,
+                               "… " + say("省略 " + n + " 条", n + " earlier changes omitted"));
         }
     }
     return lines_text(std::move(lines));
@@ -183,9 +193,9 @@ std::string distance_text(double metres) {
 void near_units_section(const DetailView& view, const Palette& palette, const WallFonts& fonts,
                         DetailPick& picked) {
     ImGui::Separator();
-    ImGui::TextColored(kDim, "附近单位 nearest units");
+    ImGui::TextColored(kDim, "%s", say("附近单位", "nearest units").c_str());
     if (view.near_units.empty()) {
-        ImGui::TextColored(kDim, "  无位置数据 no unit positions");
+        ImGui::TextColored(kDim, "  %s", say("无位置数据", "no unit positions").c_str());
         return;
     }
     for (const NearUnit& near : view.near_units) {
@@ -199,7 +209,7 @@ void near_units_section(const DetailView& view, const Palette& palette, const Wa
         std::snprintf(label, sizeof label, "%s%.*s  %s  %s%s", near.assigned ? "▶ " : "",
                       static_cast<int>(unit.label().size()), unit.label().data(),
                       unit_status_label(unit.status).c_str(), distance_text(near.metres).c_str(),
-                      stale ? "  (位置过时 old fix)" : "");
+                      stale ? ("  (" + say("位置过时", "old fix") + ")").c_str() : "");
         ImGui::PushID(&unit);
         if (ImGui::Selectable(label)) picked.unit = unit_key(unit);
         ImGui::PopID();
@@ -216,35 +226,35 @@ void unit_detail(const DetailView& view, const Palette& palette, const WallFonts
     ImGui::SameLine();
     ImGui::TextWrapped("%.*s", static_cast<int>(unit.label().size()), unit.label().data());
     ImGui::PopFont();
-    ImGui::TextColored(kDim, "单位 unit %s  ·  %s%s", unit.id.c_str(), unit.department.c_str(),
-                       unit.drill ? "   演练 DRILL" : "");
+    ImGui::TextColored(kDim, "%s %s  ·  %s%s", say("单位", "unit").c_str(), unit.id.c_str(),
+                       unit.department.c_str(),
+                       unit.drill ? ("   " + say("演练", "DRILL")).c_str() : "");
     ImGui::Separator();
-    if (ImGui::BeginTable("unit", 2, ImGuiTableFlags_SizingStretchProp)) {
-        ImGui::TableSetupColumn("k", ImGuiTableColumnFlags_WidthFixed, 96);
-        ImGui::TableSetupColumn("v", ImGuiTableColumnFlags_WidthStretch);
-        row("类型 kind", unit_kind_label(unit.kind));
-        row("状态 status", unit_status_label(unit.status));
-        char text[64];
-        if (unit.heading >= 0) {
-            std::snprintf(text, sizeof text, "%.0f°  %.0f km/h", unit.heading, unit.speed * 3.6);
-        } else {
-            std::snprintf(text, sizeof text, "—  %.0f km/h", unit.speed * 3.6);
-        }
-        row("航向 heading", text);
-        std::snprintf(text, sizeof text, "%.5f, %.5f", unit.location.lon, unit.location.lat);
-        row("位置 lon, lat", text);
-        row("定位 fix at", format_time(unit.reported));
-        if (view.now > 0) {
-            const double age = static_cast<double>(view.now - unit.reported) / 1000;
-            row("已过 age", format_duration(age) +
-                                (view.now - unit.reported > kUnitStaleMs ? "  位置过时 old" : ""));
-        }
-        ImGui::EndTable();
+    Rows rows;
+    rows.add(say("类型", "kind"), unit_kind_label(unit.kind));
+    rows.add(say("状态", "status"), unit_status_label(unit.status));
+    char text[64];
+    if (unit.heading >= 0) {
+        std::snprintf(text, sizeof text, "%.0f°  %.0f km/h", unit.heading, unit.speed * 3.6);
+    } else {
+        std::snprintf(text, sizeof text, "—  %.0f km/h", unit.speed * 3.6);
     }
+    rows.add(say("航向", "heading"), text);
+    std::snprintf(text, sizeof text, "%.5f, %.5f", unit.location.lon, unit.location.lat);
+    rows.add(say("位置", "lon, lat"), text);
+    rows.add(say("定位", "fix at"), format_time(unit.reported));
+    if (view.now > 0) {
+        const double age = static_cast<double>(view.now - unit.reported) / 1000;
+        rows.add(say("已过", "age"), format_duration(age) + (view.now - unit.reported > kUnitStaleMs
+                                                                 ? "  " + say("位置过时", "old")
+                                                                 : std::string()));
+    }
+    rows.draw("unit", fonts);
     if (unit.incident != 0) {
         ImGui::Separator();
-        char label[96];
-        std::snprintf(label, sizeof label, "▶ 处置事件 working incident #%llu",
+        char label[128];
+        std::snprintf(label, sizeof label, "▶ %s #%llu",
+                      say("处置事件", "working incident").c_str(),
                       static_cast<unsigned long long>(unit.incident));
         if (ImGui::Selectable(label)) picked.incident = unit.incident;
     }
@@ -258,30 +268,33 @@ void case_section(const DetailView& view, const WallFonts& fonts) {
     const std::string* description = reply && reply->open && !reply->incident.description.empty()
                                          ? &reply->incident.description
                                          : nullptr;
-    const char* note = nullptr;
+    std::string note;
     switch (view.case_state) {
         case State::waiting:
-            note = "载入中 loading history and description…";
+            note = say("载入中", "loading history and description…");
             break;
         case State::updating:
-            note = "更新中 updating…";
+            note = say("更新中", "updating…");
             break;
         case State::unavailable:
-            note = "无法获取 history and description unavailable: ingest did not answer";
+            note = say("无法获取历史与描述：汇聚服务未回复",
+                       "history and description unavailable: ingest did not answer",
+                       "无法获取 history and description unavailable: ingest did not answer");
             break;
         case State::none:
         case State::current:
             break;
     }
-    if (!description && !note) return;
+    if (!description && note.empty()) return;
     ImGui::Separator();
     if (description) {
         fonts.want(*description);
         ImGui::TextWrapped("%s", description->c_str());
     }
-    if (note) {
+    if (!note.empty()) {
         const bool alarm = view.case_state == State::unavailable;
-        ImGui::TextColored(alarm ? ImVec4(1.0f, 0.78f, 0.25f, 1.0f) : kDim, "%s", note);
+        fonts.want(note);
+        ImGui::TextColored(alarm ? ImVec4(1.0f, 0.78f, 0.25f, 1.0f) : kDim, "%s", note.c_str());
     }
 }
 
@@ -312,59 +325,57 @@ DetailPick draw_detail_panel(const DetailView& view, const Palette& palette, con
         ImGui::TextColored(ImVec4(color.r, color.g, color.b, 1), "●");
         ImGui::SameLine();
         fonts.want(incident.title);
-        ImGui::TextWrapped("%s",
-                           incident.title.empty() ? "(无标题 untitled)" : incident.title.c_str());
+        ImGui::TextWrapped("%s", incident.title.empty()
+                                     ? ("(" + say("无标题", "untitled") + ")").c_str()
+                                     : incident.title.c_str());
         ImGui::PopFont();
-        ImGui::TextColored(kDim, "事件 incident #%llu%s",
+        ImGui::TextColored(kDim, "%s #%llu%s", say("事件", "incident").c_str(),
                            static_cast<unsigned long long>(incident.id),
-                           incident.drill ? "   演练 DRILL" : "");
+                           incident.drill ? ("   " + say("演练", "DRILL")).c_str() : "");
         ImGui::Separator();
-        if (ImGui::BeginTable("incident", 2, ImGuiTableFlags_SizingStretchProp)) {
-            ImGui::TableSetupColumn("k", ImGuiTableColumnFlags_WidthFixed, 96);
-            ImGui::TableSetupColumn("v", ImGuiTableColumnFlags_WidthStretch);
-            const std::string_view family = category_family(incident.category);
-            row("类别 category",
-                std::string(palette.family_label(family)) + "  " + incident.category);
-            row("等级 severity", severity_label(incident.severity));
-            if (!incident.priority.empty()) {
-                fonts.want(incident.priority);
-                row("部门等级 priority", incident.priority);
-            }
-            std::string status(to_string(incident.status));
-            if (incident.escalation > 0) {
-                status += "  ↑ 升级 escalated ×" + std::to_string(incident.escalation);
-            }
-            row("状态 status", status);
-            row("来源 sources", sources_text(view.incident_case && view.incident_case->open
-                                                 ? view.incident_case->incident
-                                                 : incident));
-            row("时间线 timeline", timeline_text(incident, view.incident_case));
-            // Every level the city has that holds it, with the city's own names for them.
-            if (incident.far_m > 0) {
-                char far[96];
-                std::snprintf(far, sizeof far, "城外 outside the city, %.1f km beyond its areas",
-                              incident.far_m / 1000.0);
-                row("区域 area", far);
-            } else if (incident.areas.empty()) {
-                row("区域 area", "不在任何区域内 outside every area");
-            }
-            for (const AreaRef& area : incident.areas) {
-                const std::string label = view.areas ? view.areas->label(area.level) : area.level;
-                fonts.want(label);
-                fonts.want(area.name);
-                row(label.c_str(), area_text(area));
-            }
-            char where[64];
-            std::snprintf(where, sizeof where, "%.5f, %.5f", incident.location.lon,
-                          incident.location.lat);
-            row("位置 lon, lat", where);
-            if (view.now > 0) {
-                row("历时 open for",
-                    format_duration(static_cast<double>(view.now - incident.received) / 1000));
-            }
-            if (incident.due > 0) row("时限 due", format_time(incident.due));
-            ImGui::EndTable();
+        Rows rows;
+        const std::string_view family = category_family(incident.category);
+        rows.add(say("类别", "category"),
+                 std::string(palette.family_label(family)) + "  " + incident.category);
+        rows.add(say("等级", "severity"), std::to_string(static_cast<int>(incident.severity)) +
+                                              " " + severity_word(incident.severity));
+        if (!incident.priority.empty()) {
+            fonts.want(incident.priority);
+            rows.add(say("部门等级", "priority"), incident.priority);
         }
+        std::string status = status_word(incident.status);
+        if (incident.escalation > 0)
+            status +=
+                "  ↑ " + say("升级", "escalated") + " ×" + std::to_string(incident.escalation);
+        rows.add(say("状态", "status"), status);
+        rows.add(say("来源", "sources"), sources_text(view.incident_case && view.incident_case->open
+                                                          ? view.incident_case->incident
+                                                          : incident));
+        rows.add(say("时间线", "timeline"), timeline_text(incident, view.incident_case));
+        // Every level the city has that holds it, with the city's own names for them.
+        if (incident.far_m > 0) {
+            char km[32];
+            std::snprintf(km, sizeof km, "%.1f km", incident.far_m / 1000.0);
+            rows.add(say("区域", "area"),
+                     say(std::string("城外，距最近区域 ") + km,
+                         std::string("outside the city, ") + km + " beyond its areas",
+                         std::string("城外 outside the city, ") + km + " beyond its areas"));
+        } else if (incident.areas.empty()) {
+            rows.add(say("区域", "area"), say("不在任何区域内", "outside every area"));
+        }
+        for (const AreaRef& area : incident.areas) {
+            fonts.want(area.name);
+            rows.add(view.areas ? view.areas->label(area.level) : area.level, area_text(area));
+        }
+        char where[64];
+        std::snprintf(where, sizeof where, "%.5f, %.5f", incident.location.lon,
+                      incident.location.lat);
+        rows.add(say("位置", "lon, lat"), where);
+        if (view.now > 0)
+            rows.add(say("历时", "open for"),
+                     format_duration(static_cast<double>(view.now - incident.received) / 1000));
+        if (incident.due > 0) rows.add(say("时限", "due"), format_time(incident.due));
+        rows.draw("incident", fonts);
         // Whom to send comes before the description: the panel may be cut on a small screen.
         near_units_section(view, palette, fonts, picked);
         case_section(view, fonts);
@@ -380,7 +391,7 @@ DetailPick draw_detail_panel(const DetailView& view, const Palette& palette, con
                            view.area->code.c_str());
         ImGui::Separator();
         ImGui::PushFont(fonts.heading);
-        ImGui::Text("在办事件 open: %zu", view.area_open);
+        ImGui::Text("%s: %zu", say("在办事件", "open").c_str(), view.area_open);
         ImGui::PopFont();
         if (view.area_incidents) {
             for (const IncidentView& incident : *view.area_incidents) {
@@ -415,8 +426,10 @@ SearchBoxAction draw_search_box(std::string& text, const std::string& feedback,
     std::snprintf(buffer, sizeof buffer, "%s", text.c_str());
     ImGui::SetNextItemWidth(fonts.body->FontSize * 14);
     SearchBoxAction action;
-    action.entered = ImGui::InputTextWithHint("##q", "搜索 区域/事件号/单位 search", buffer,
-                                              sizeof buffer, ImGuiInputTextFlags_EnterReturnsTrue);
+    const std::string hint = say("搜索 区域/事件号/单位", "search areas, incidents, units",
+                                 "搜索 区域/事件号/单位 search");
+    action.entered = ImGui::InputTextWithHint("##q", hint.c_str(), buffer, sizeof buffer,
+                                              ImGuiInputTextFlags_EnterReturnsTrue);
     text = buffer;
     if (!feedback.empty()) {
         ImGui::SameLine();

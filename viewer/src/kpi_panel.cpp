@@ -7,6 +7,7 @@
 #include <string>
 
 #include "ops_panels.hpp"
+#include "wall_words.hpp"
 
 namespace citywall::viewer {
 
@@ -36,13 +37,13 @@ std::string clock_text(TimeMs t) {
 // ============================================================================== cells ====
 
 // One big number with its label under it, for reading across the room.
-void big_cell(const WallFonts& fonts, const char* label, const std::string& value,
+void big_cell(const WallFonts& fonts, const std::string& label, const std::string& value,
               const ImVec4& color) {
     ImGui::TableNextColumn();
     ImGui::PushFont(fonts.banner);
     ImGui::TextColored(color, "%s", value.c_str());
     ImGui::PopFont();
-    ImGui::TextColored(kDim, "%s", label);
+    ImGui::TextColored(kDim, "%s", label.c_str());
 }
 
 void count_cell(std::size_t n, const ImVec4* color = nullptr) {
@@ -66,13 +67,14 @@ void text_cell_right(const std::string& text) {
 
 // Name, received, dispatched, resolved, rate, overdue: one row per department or district.
 template <typename Name>
-void breakdown(const char* id, const char* first, const std::map<std::string, DayCounts>& rows,
-               Name name) {
+void breakdown(const char* id, const std::string& first,
+               const std::map<std::string, DayCounts>& rows, Name name) {
     const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchProp;
     if (!ImGui::BeginTable(id, 5, flags)) return;
-    ImGui::TableSetupColumn(first, ImGuiTableColumnFlags_WidthStretch, 1.5f);
-    for (const char* h : {"受理", "派遣", "办结率", "超时"})
-        ImGui::TableSetupColumn(h, ImGuiTableColumnFlags_WidthStretch, 1.0f);
+    ImGui::TableSetupColumn(first.c_str(), ImGuiTableColumnFlags_WidthStretch, 1.5f);
+    for (const std::string& h : {say_short("受理", "recv."), say_short("派遣", "disp."),
+                                 say_short("办结率", "rate"), say_short("超时", "late")})
+        ImGui::TableSetupColumn(h.c_str(), ImGuiTableColumnFlags_WidthStretch, 1.0f);
     ImGui::TableHeadersRow();
     for (const auto& [key, c] : rows) {
         ImGui::TableNextRow();
@@ -99,8 +101,8 @@ void breakdown(const char* id, const char* first, const std::map<std::string, Da
 
 // ========================================================================= kpi panel ====
 
-float draw_kpi_panel(const DayStats& stats, const WallFonts& fonts, const Camera& camera,
-                     float top) {
+float draw_kpi_panel(const DayStats& stats, const std::string& first_level, const WallFonts& fonts,
+                     const Camera& camera, float top) {
     const float width = std::clamp(camera.width * 0.5f, 560.0f, 900.0f);
     ImGui::SetNextWindowPos(ImVec2(static_cast<float>(camera.width) - 16, top), ImGuiCond_Always,
                             ImVec2(1, 0));
@@ -110,7 +112,7 @@ float draw_kpi_panel(const DayStats& stats, const WallFonts& fonts, const Camera
                  ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
                      ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_AlwaysAutoResize);
     ImGui::PushFont(fonts.heading);
-    ImGui::TextColored(kHeading, "今日指标 Today");
+    ImGui::TextColored(kHeading, "%s", say("今日指标", "Today").c_str());
     ImGui::PopFont();
     ImGui::SameLine();
     // Ingest's count of the whole day, or what this viewer saw: say which, and from when.
@@ -118,32 +120,41 @@ float draw_kpi_panel(const DayStats& stats, const WallFonts& fonts, const Camera
         stats.from_ingest() ? stats.day_start() : std::max(stats.day_start(), stats.joined());
     if (from > 0 && stats.from_ingest()) {
         ImGui::AlignTextToFramePadding();
-        ImGui::TextColored(kDim, "自 %s 起 since %s", clock_text(from).c_str(),
-                           clock_text(from).c_str());
+        const std::string at = clock_text(from);
+        ImGui::TextColored(
+            kDim, "%s",
+            say("自 " + at + " 起", "since " + at, "自 " + at + " 起 since " + at).c_str());
     } else if (from > 0) {
         ImGui::AlignTextToFramePadding();
-        ImGui::TextColored(kDim, "自 %s 起所见 seen since %s", clock_text(from).c_str(),
-                           clock_text(from).c_str());
+        const std::string at = clock_text(from);
+        ImGui::TextColored(
+            kDim, "%s",
+            say("自 " + at + " 起所见", "seen since " + at, "自 " + at + " 起所见 seen since " + at)
+                .c_str());
     }
     const DayCounts& t = stats.total();
     if (ImGui::BeginTable("##big", 5, ImGuiTableFlags_SizingStretchSame)) {
-        big_cell(fonts, "受理", std::to_string(t.received), ImVec4(1, 1, 1, 1));
-        big_cell(fonts, "派遣", std::to_string(t.dispatched), ImVec4(1, 1, 1, 1));
-        big_cell(fonts, "办结", std::to_string(t.resolved), kGood);
-        big_cell(fonts, "办结率", percent(t), kGood);
-        big_cell(fonts, "超时", std::to_string(t.overdue),
+        big_cell(fonts, say_short("受理", "received"), std::to_string(t.received),
+                 ImVec4(1, 1, 1, 1));
+        big_cell(fonts, say_short("派遣", "dispatched"), std::to_string(t.dispatched),
+                 ImVec4(1, 1, 1, 1));
+        big_cell(fonts, say_short("办结", "resolved"), std::to_string(t.resolved), kGood);
+        big_cell(fonts, say_short("办结率", "rate"), percent(t), kGood);
+        big_cell(fonts, say_short("超时", "overdue"), std::to_string(t.overdue),
                  t.overdue > 0 ? kBad : ImVec4(1, 1, 1, 1));
         ImGui::EndTable();
     }
-    ImGui::TextColored(kDim, "received · dispatched · resolved · resolution rate · overdue");
+    // Both languages: the English words under the Chinese cells, in one line.
+    if (wall_language() == Language::zh_en)
+        ImGui::TextColored(kDim, "received · dispatched · resolved · resolution rate · overdue");
     ImGui::Spacing();
     // Departments and districts side by side: the panel stays short enough for a 720p wall.
     if (ImGui::BeginTable("##split", 2, ImGuiTableFlags_SizingStretchSame)) {
         ImGui::TableNextColumn();
-        breakdown("##dep", "部门", stats.by_department(),
+        breakdown("##dep", say_short("部门", "dept"), stats.by_department(),
                   [](const std::string& d) { return d.empty() ? std::string("?") : d; });
         ImGui::TableNextColumn();
-        breakdown("##dis", "区", stats.by_district(),
+        breakdown("##dis", first_level, stats.by_district(),
                   [&](const std::string& code) { return stats.district_name(code); });
         ImGui::EndTable();
     }

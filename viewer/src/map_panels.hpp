@@ -18,9 +18,10 @@
 namespace citywall::viewer {
 
 // At the right edge, its bottom at `bottom` (above the layer box), away from the city's middle:
-// the level shown, one swatch and count range per class.
-void draw_choropleth_legend(std::string_view level, const ClassBreaks& breaks, std::size_t unplaced,
-                            const WallFonts& fonts, const Camera& camera, float bottom);
+// the level shown, one swatch and count range per class. Returns its top left corner.
+ImVec2 draw_choropleth_legend(std::string_view level, const ClassBreaks& breaks,
+                              std::size_t unplaced, const WallFonts& fonts, const Camera& camera,
+                              float bottom);
 // The count in each area wide enough to hold it, with a dark plate so it reads on any class.
 void draw_area_counts(const CityAreas& areas, const AreaCounts& counts, AreaLevel level,
                       const Camera& camera, const WallFonts& fonts, float left_edge);

@@ -26,10 +26,8 @@ std::uint64_t draw_queue_panel(IncidentQueue& queue, const CityPicture& picture,
 
 // Top right, below `top`. Returns the panel's bottom edge, so what stacks below knows where
 // to start.
-float draw_kpi_panel(const DayStats& stats, const WallFonts& fonts, const Camera& camera,
-                     float top);
-
-// Status names as the panels show them ("派遣 dispatched").
-const char* status_label(IncidentStatus status);
+// `first_level`: the name of the city's first level (its districts), which the day counts by.
+float draw_kpi_panel(const DayStats& stats, const std::string& first_level, const WallFonts& fonts,
+                     const Camera& camera, float top);
 
 }  // namespace citywall::viewer

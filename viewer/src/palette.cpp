@@ -5,6 +5,7 @@
 #include <string>
 
 #include "citywall/embedded_assets.hpp"
+#include "wall_words.hpp"
 
 namespace citywall::viewer {
 
@@ -45,7 +46,8 @@ Result<Palette> Palette::parse(std::string_view toml_text, std::string_view orig
                     std::string(origin) + ": every [[family]] needs name and color");
             }
             palette.families_.emplace_back(*name, *parsed);
-            palette.labels_.emplace_back(*name, (*t)["label"].value_or(*name));
+            palette.labels_.push_back(
+                {*name, (*t)["label"].value_or(*name), (*t)["label_en"].value_or(std::string())});
         }
     }
     return palette;
@@ -68,8 +70,10 @@ Rgba Palette::category_color(std::string_view category) const {
 }
 
 std::string_view Palette::family_label(std::string_view family) const {
-    for (const auto& [name, label] : labels_) {
-        if (name == family) return label;
+    // A legend cell holds one name: the English one on an English wall, else the Chinese.
+    const bool english = wall_language() == Language::en;
+    for (const auto& [name, label, label_en] : labels_) {
+        if (name == family) return english && !label_en.empty() ? label_en : label;
     }
     return family;
 }

@@ -28,11 +28,15 @@ class Palette {
     Rgba marker_outline() const { return outline_; }
     // Families in the file's order, for the legend.
     const std::vector<std::pair<std::string, Rgba>>& families() const { return families_; }
+    // Its label in the wall's language (label, or label_en on an English wall).
     std::string_view family_label(std::string_view family) const;
 
   private:
     std::vector<std::pair<std::string, Rgba>> families_;
-    std::vector<std::pair<std::string, std::string>> labels_;
+    struct Label {
+        std::string family, label, label_en;
+    };
+    std::vector<Label> labels_;
     Rgba other_{0.6f, 0.6f, 0.6f, 1.0f};
     Rgba outline_{0.02f, 0.03f, 0.05f, 0.95f};
     std::array<float, 4> sizes_ = {22.0f, 17.0f, 13.0f, 10.0f};

@@ -11,6 +11,8 @@
 #include <map>
 #include <string_view>
 
+#include "wall_words.hpp"
+
 namespace citywall::viewer {
 
 namespace {
@@ -24,7 +26,8 @@ const ImVec4 kTextWarn(1.0f, 0.78f, 0.25f, 1.0f);
 
 // Glyphs the banner font carries (large, so only these).
 constexpr const char* kBannerText =
-    "DRILL 演练 DATA STALE NO FROM INGEST — last update s ago 数据中断 未收到数据 "
+    "DRILL 演练 DATA STALE NO FROM INGEST — last update s ago 数据中断 未收到数据 最后更新于秒前 "
+    "汇聚服务停止画面不是实时的 "
     "0123456789.,:-+% abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ 非真实警情训练";
 
 std::string format_age(double seconds) {
@@ -76,6 +79,15 @@ void setup_pair_columns() {
     ImGui::TableSetupColumn("b#", ImGuiTableColumnFlags_WidthFixed, 40);
 }
 
+// Whether every department's name, with `extra` after it, fits half the panel: two to a row
+// then, else one (a city whose departments have long names: "San Francisco Fire Department").
+bool names_fit_half(const std::vector<FeedHealth>& feeds, float extra) {
+    const float half = ImGui::GetContentRegionAvail().x / 2 - ImGui::GetStyle().CellPadding.x * 2;
+    for (const FeedHealth& feed : feeds)
+        if (ImGui::CalcTextSize(department_name(feed).c_str()).x + extra > half) return false;
+    return true;
+}
+
 void right_aligned_count(std::size_t count) {
     const std::string text = std::to_string(count);
     const float width = ImGui::CalcTextSize(text.c_str()).x;
@@ -83,15 +95,38 @@ void right_aligned_count(std::size_t count) {
     ImGui::TextUnformatted(text.c_str());
 }
 
-void section(const char* title, const WallFonts& fonts) {
+void section(const std::string& title, const WallFonts& fonts) {
     ImGui::Spacing();
     ImGui::PushFont(fonts.heading);
-    ImGui::TextColored(ImVec4(0.55f, 0.75f, 1.0f, 1.0f), "%s", title);
+    ImGui::TextColored(ImVec4(0.55f, 0.75f, 1.0f, 1.0f), "%s", title.c_str());
     ImGui::PopFont();
     ImGui::Separator();
 }
 
 }  // namespace
+
+// `text` as it fits in `width`: whole words, then "…" where it was shortened; a single word
+// too long for the box is cut between characters.
+std::string fitted(ImFont* font, const std::string& text, float width) {
+    auto fits = [&](const std::string& t) {
+        return font->CalcTextSizeA(font->FontSize, FLT_MAX, 0, t.c_str()).x <= width;
+    };
+    if (fits(text)) return text;
+    std::string cut = text;
+    while (!cut.empty()) {
+        const std::size_t space = cut.find_last_of(' ');
+        if (space == std::string::npos || space == 0) break;
+        cut.resize(space);
+        if (fits(cut + " …")) return cut + " …";
+    }
+    while (!cut.empty() && !fits(cut + "…")) {
+        cut.pop_back();
+        while (!cut.empty() && (static_cast<unsigned char>(cut.back()) & 0xC0) == 0x80)
+            cut.pop_back();  // never half a character
+        if (!cut.empty() && static_cast<unsigned char>(cut.back()) >= 0xC0) cut.pop_back();
+    }
+    return cut + "…";
+}
 
 // ==================================================================== fonts and style ====
 
@@ -188,7 +223,9 @@ void draw_side_panel(const CityPicture& picture, const OpenTotals& totals, const
                      ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus);
 
     ImGui::PushFont(fonts.heading);
-    ImGui::TextUnformatted("城市运行指挥中心");
+    // The centre's name, wrapped between words to the panel's width.
+    fonts.want(status.centre);
+    ImGui::TextWrapped("%s", status.centre.c_str());
     ImGui::PopFont();
     if (!status.deterministic) {
         const std::time_t seconds = static_cast<std::time_t>(status.now / 1000);
@@ -200,29 +237,31 @@ void draw_side_panel(const CityPicture& picture, const OpenTotals& totals, const
     }
 
     // ---- stream state
-    section("数据流 Stream", fonts);
+    section(say("数据流", "Stream"), fonts);
     if (!status.live) {
-        ImGui::TextColored(kTextDim, "无数据流 no stream: map only");
+        ImGui::TextColored(kTextDim, "%s", say("无数据流", "no stream: map only").c_str());
     } else {
         if (status.stale) {
-            ImGui::TextColored(kTextBad, "● 中断 STALE  %s silent",
-                               format_age(status.silent_s).c_str());
+            ImGui::TextColored(kTextBad, "● %s  %s %s", say("中断", "STALE").c_str(),
+                               format_age(status.silent_s).c_str(),
+                               say_short("无数据", "silent").c_str());
         } else if (!status.have_snapshot) {
-            ImGui::TextColored(kTextWarn, "● 等待快照 waiting for snapshot");
+            ImGui::TextColored(kTextWarn, "● %s", say("等待快照", "waiting for snapshot").c_str());
         } else {
-            ImGui::TextColored(kTextGood, "● 实时 LIVE");
+            ImGui::TextColored(kTextGood, "● %s", say("实时", "LIVE").c_str());
         }
         if (!status.deterministic) {
             ImGui::TextColored(kTextDim, "%s", status.updates_endpoint.c_str());
         }
-        ImGui::Text("序号 seq %llu", static_cast<unsigned long long>(status.seq));
+        ImGui::Text("%s %llu", say("序号", "seq").c_str(),
+                    static_cast<unsigned long long>(status.seq));
         if (status.data_time > 0) {
             ImGui::Text(
-                "数据时延 data age %s",
+                "%s %s", say("数据时延", "data age").c_str(),
                 format_age(static_cast<double>(status.now - status.data_time) / 1000).c_str());
         }
         if (status.decode_errors > 0) {
-            ImGui::TextColored(kTextWarn, "decode errors %llu",
+            ImGui::TextColored(kTextWarn, "%s %llu", say("解码错误", "decode errors").c_str(),
                                static_cast<unsigned long long>(status.decode_errors));
         }
     }
@@ -236,25 +275,30 @@ void draw_side_panel(const CityPicture& picture, const OpenTotals& totals, const
             by_department[totals.departments[i]] = totals.by_department[i];
     const auto& by_severity = totals.by_severity;
     const std::size_t open = totals.open;
-    section("在办事件 Open incidents", fonts);
+    section(say("在办事件", "Open incidents"), fonts);
     ImGui::PushFont(fonts.banner);
     ImGui::TextUnformatted(format_count(open).c_str());
     ImGui::PopFont();
-    ImGui::TextColored(kTextBad, "特急 %zu", by_severity[0]);
+    ImGui::TextColored(kTextBad, "%s %zu", severity_word_short(Severity::critical).c_str(),
+                       by_severity[0]);
     ImGui::SameLine();
-    ImGui::TextColored(kTextWarn, "紧急 %zu", by_severity[1]);
+    ImGui::TextColored(kTextWarn, "%s %zu", severity_word_short(Severity::major).c_str(),
+                       by_severity[1]);
     ImGui::SameLine();
-    ImGui::Text("一般 %zu  低 %zu", by_severity[2], by_severity[3]);
+    ImGui::Text("%s %zu  %s %zu", severity_word_short(Severity::moderate).c_str(), by_severity[2],
+                severity_word_short(Severity::low).c_str(), by_severity[3]);
 
     // ---- legend with counts, in the palette's order, two to a row
-    section("类别 Categories", fonts);
+    section(say("类别", "Categories"), fonts);
     if (ImGui::BeginTable("families", 4, ImGuiTableFlags_RowBg)) {
         setup_pair_columns();
         for (const auto& [family, color] : palette.families()) {
             ImGui::TableNextColumn();
             swatch(color, 12);
-            const std::string_view label = palette.family_label(family);
-            ImGui::Text("%.*s", static_cast<int>(label.size()), label.data());
+            const std::string label =
+                fitted(ImGui::GetFont(), std::string(palette.family_label(family)),
+                       ImGui::GetContentRegionAvail().x);
+            ImGui::TextUnformatted(label.c_str());
             ImGui::TableNextColumn();
             const auto it = by_family.find(family);
             right_aligned_count(it == by_family.end() ? 0 : it->second);
@@ -263,21 +307,26 @@ void draw_side_panel(const CityPicture& picture, const OpenTotals& totals, const
     }
 
     // ---- per department, two to a row, by the name ingest's config gives it
-    auto display_name = [&](const std::string& code) -> const std::string& {
+    auto display_name = [&](const std::string& code) -> std::string {
         for (const FeedHealth& feed : picture.feeds())
-            if (feed.department == code && !feed.name.empty()) return feed.name;
+            if (feed.department == code) return department_name(feed);
         return code;
     };
-    section("部门 Departments", fonts);
+    section(say("部门", "Departments"), fonts);
     if (by_department.empty()) {
         ImGui::TextColored(kTextDim, "—");
     } else if (ImGui::BeginTable("departments", 4, ImGuiTableFlags_RowBg)) {
+        // Two to a row by name; by code when a name would not fit (the feed health below names
+        // them in full, one to a row): the counts stay on a few lines.
+        const bool by_name = names_fit_half(picture.feeds(), 40);
         setup_pair_columns();
         for (const auto& [department, count] : by_department) {
             ImGui::TableNextColumn();
-            const std::string& name = display_name(department);
+            const std::string name = by_name ? display_name(department) : department;
             fonts.want(name);
+            ImGui::PushTextWrapPos(0);
             ImGui::TextUnformatted(department.empty() ? "(unknown)" : name.c_str());
+            ImGui::PopTextWrapPos();
             ImGui::TableNextColumn();
             right_aligned_count(count);
         }
@@ -285,10 +334,14 @@ void draw_side_panel(const CityPicture& picture, const OpenTotals& totals, const
     }
 
     // ---- feed health
-    section("接入状态 Feed health", fonts);
+    section(say("接入状态", "Feed health"), fonts);
     if (picture.feeds().empty()) {
-        ImGui::TextColored(kTextDim, status.live ? "no report yet" : "—");
-    } else if (ImGui::BeginTable("feeds", 2, ImGuiTableFlags_RowBg)) {
+        ImGui::TextColored(kTextDim, "%s",
+                           status.live ? say("尚无报告", "no report yet").c_str() : "—");
+    } else if (ImGui::BeginTable(
+                   "feeds",
+                   names_fit_half(picture.feeds(), ImGui::CalcTextSize(" 99 min").x) ? 2 : 1,
+                   ImGuiTableFlags_RowBg)) {
         // Two feeds to a row: dot, department, and how long ago it was heard; red when not OK.
         for (const FeedHealth& feed : picture.feeds()) {
             ImGui::TableNextColumn();
@@ -297,30 +350,61 @@ void draw_side_panel(const CityPicture& picture, const OpenTotals& totals, const
             const std::string heard =
                 feed.last_message > 0
                     ? format_age(static_cast<double>(status.now - feed.last_message) / 1000)
-                    : std::string("never");
-            const std::string& name = feed.name.empty() ? feed.department : feed.name;
+                    : say("从未", "never", "never");
+            // The name, then its state; when both do not fit the cell's line, the name wraps
+            // between its words and the state goes under it: nothing is cut.
+            const std::string name = department_name(feed);
+            char rate[32];
+            std::snprintf(rate, sizeof rate, "%.0f/s", feed.rate_per_s);
+            const std::string state = ok && feed.flooding ? say_short("洪泛", "FLOOD") + " " + rate
+                                      : ok                ? heard
+                                           : (feed.connected ? say("中断", "STALE", "STALE")
+                                                             : say("断开", "DOWN", "DOWN")) +
+                                                 " " + heard;
             fonts.want(name);
+            fonts.want(state);
+            const bool one_line = ImGui::CalcTextSize((name + " " + state).c_str()).x <=
+                                  ImGui::GetContentRegionAvail().x;
+            auto name_and_state = [&](const ImVec4& name_color, const ImVec4& state_color,
+                                      bool together) {
+                if (!one_line) {
+                    ImGui::PushStyleColor(ImGuiCol_Text, name_color);
+                    ImGui::PushTextWrapPos(0);
+                    ImGui::TextUnformatted(name.c_str());
+                    ImGui::PopTextWrapPos();
+                    ImGui::PopStyleColor();
+                    ImGui::TextColored(state_color, "%s", state.c_str());
+                } else if (together) {
+                    ImGui::TextColored(name_color, "%s %s", name.c_str(), state.c_str());
+                } else {
+                    ImGui::TextColored(name_color, "%s", name.c_str());
+                    ImGui::SameLine();
+                    ImGui::TextColored(state_color, "%s", state.c_str());
+                }
+            };
             if (ok && feed.flooding) {
                 // Not an outage, but the department to look at: it sends more than its share.
                 ImGui::TableSetBgColor(ImGuiTableBgTarget_CellBg, IM_COL32(200, 120, 0, 235));
-                ImGui::TextColored(ImVec4(0, 0, 0, 1), "%s FLOOD %.0f/s", name.c_str(),
-                                   feed.rate_per_s);
+                name_and_state(ImVec4(0, 0, 0, 1), ImVec4(0, 0, 0, 1), true);
             } else if (ok) {
-                ImGui::Text("%s", name.c_str());
-                ImGui::SameLine();
-                ImGui::TextColored(kTextDim, "%s", heard.c_str());
+                name_and_state(ImGui::GetStyleColorVec4(ImGuiCol_Text), kTextDim, false);
             } else {
                 // Unmistakable from across the room: the whole cell red, the text white.
                 ImGui::TableSetBgColor(ImGuiTableBgTarget_CellBg, kAlertRed);
-                ImGui::TextColored(ImVec4(1, 1, 1, 1), "%s %s %s", name.c_str(),
-                                   feed.connected ? "STALE" : "DOWN", heard.c_str());
+                name_and_state(ImVec4(1, 1, 1, 1), ImVec4(1, 1, 1, 1), true);
                 // Not a cable to wait for: a key to mend, said inside the cell.
                 if (std::string refused = feed_refusal(feed); !refused.empty()) {
                     // Wrapped to the cell: first after "refused:", never before the count.
                     if (const auto times = refused.rfind(" ×"); times != std::string::npos)
                         refused.replace(times, 1, "\u00a0");
-                    if (ImGui::CalcTextSize(refused.c_str()).x > ImGui::GetContentRegionAvail().x)
-                        refused.replace(refused.find(' '), 1, "\n");
+                    if (ImGui::CalcTextSize(refused.c_str()).x > ImGui::GetContentRegionAvail().x) {
+                        if (const auto colon = refused.find("："); colon != std::string::npos) {
+                            refused.insert(colon + std::string_view("：").size(), "\n");
+                        } else if (const auto space = refused.find(' ');
+                                   space != std::string::npos) {
+                            refused.replace(space, 1, "\n");
+                        }
+                    }
                     fonts.want(refused);
                     ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1, 0.92f, 0.55f, 1));
                     ImGui::PushTextWrapPos(0);
@@ -331,7 +415,7 @@ void draw_side_panel(const CityPicture& picture, const OpenTotals& totals, const
             }
             // Its reports that land outside the city: a geocoder or a CRS to check.
             if (feed.far_away > 0) {
-                const std::string far = "城外 far ×" + std::to_string(feed.far_away);
+                const std::string far = say("城外", "far") + " ×" + format_count(feed.far_away);
                 ImGui::TextColored(ImVec4(1.0f, 0.78f, 0.25f, 1.0f), "%s", far.c_str());
             }
         }
@@ -352,7 +436,7 @@ float draw_layer_box(std::vector<MapLayer>& layers, const WallFonts& fonts, cons
                  ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
                      ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_AlwaysAutoResize);
     ImGui::PushFont(fonts.heading);
-    ImGui::TextColored(ImVec4(0.55f, 0.75f, 1.0f, 1.0f), "图层 Layers");
+    ImGui::TextColored(ImVec4(0.55f, 0.75f, 1.0f, 1.0f), "%s", say("图层", "Layers").c_str());
     ImGui::PopFont();
     ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(3, 1));
     for (std::size_t i = 0; i < layers.size() && !compact; ++i) {
@@ -363,22 +447,23 @@ float draw_layer_box(std::vector<MapLayer>& layers, const WallFonts& fonts, cons
     }
     if (mode) {
         if (!compact) ImGui::Separator();
-        ImGui::TextUnformatted("聚合 Aggregate");
+        ImGui::TextUnformatted(say("聚合", "Aggregate").c_str());
         int value = static_cast<int>(*mode);
-        ImGui::RadioButton("自动 auto", &value, static_cast<int>(AggregateMode::automatic));
+        ImGui::RadioButton(say("自动", "auto").c_str(), &value,
+                           static_cast<int>(AggregateMode::automatic));
         ImGui::SameLine();
-        ImGui::RadioButton("开 on", &value, static_cast<int>(AggregateMode::on));
+        ImGui::RadioButton(say("开", "on").c_str(), &value, static_cast<int>(AggregateMode::on));
         ImGui::SameLine();
-        ImGui::RadioButton("关 off", &value, static_cast<int>(AggregateMode::off));
+        ImGui::RadioButton(say("关", "off").c_str(), &value, static_cast<int>(AggregateMode::off));
         *mode = static_cast<AggregateMode>(value);
     }
     if (toggles) {
         ImGui::Separator();
-        ImGui::Checkbox("热力 Heat", toggles->heat);
+        ImGui::Checkbox(say("热力", "Heat").c_str(), toggles->heat);
         ImGui::SameLine();
-        ImGui::Checkbox("队列 Queue", toggles->queue);
+        ImGui::Checkbox(say("队列", "Queue").c_str(), toggles->queue);
         ImGui::SameLine();
-        ImGui::Checkbox("指标 KPI", toggles->kpi);
+        ImGui::Checkbox(say("指标", "KPI").c_str(), toggles->kpi);
         toggles->box_width = ImGui::GetWindowSize().x;
     }
     ImGui::PopStyleVar();
@@ -389,13 +474,24 @@ float draw_layer_box(std::vector<MapLayer>& layers, const WallFonts& fonts, cons
 
 // The code of a key refusal (the ingest's, docs/security.md) in an operator's words; a code
 // newer than this wall as it is.
-std::string_view refusal_words(std::string_view code) {
-    if (code == "unknown_key") return "wrong key";
-    if (code == "other_department_key") return "another dept's key";
-    if (code == "wrong_mechanism") return "no key";
-    if (code == "broken_handshake") return "no key shown";
-    if (code == "unknown_department") return "not a dept socket";
-    return code;
+// (A wall that speaks both says it in English: the cell is narrow, and it is what a technician
+// will search the ingest's log for.)
+std::string refusal_words(std::string_view code) {
+    auto words = [](std::string_view zh, std::string_view en) { return say(zh, en, en); };
+    if (code == "unknown_key") return words("密钥错误", "wrong key");
+    if (code == "other_department_key") return words("他部门密钥", "another dept's key");
+    if (code == "wrong_mechanism") return words("无密钥", "no key");
+    if (code == "broken_handshake") return words("未出示密钥", "no key shown");
+    if (code == "unknown_department") return words("非部门接口", "not a dept socket");
+    return std::string(code);
+}
+
+std::string department_name(const FeedHealth& feed) {
+    const std::string& name = wall_language() == Language::en && !feed.name_en.empty()
+                                  ? feed.name_en
+                              : !feed.name.empty() ? feed.name
+                                                   : feed.name_en;
+    return name.empty() ? feed.department : name;
 }
 
 std::string feed_refusal(const FeedHealth& feed) {
@@ -404,8 +500,8 @@ std::string feed_refusal(const FeedHealth& feed) {
     std::uint64_t count = 0;
     for (const RejectCount& r : feed.refusals)
         if (r.reason == feed.last_refusal_reason) count = r.count;
-    std::string line = "refused: ";
-    line += feed.last_refusal_reason.empty() ? std::string_view("key")
+    std::string line = say("拒绝：", "refused: ", "refused: ");
+    line += feed.last_refusal_reason.empty() ? say("密钥", "key", "key")
                                              : refusal_words(feed.last_refusal_reason);
     if (count > 0) line += " ×" + format_count(count);
     return line;
@@ -419,29 +515,6 @@ void centred_text(ImDrawList* draw, ImFont* font, float y, float left, float rig
                   const char* text) {
     const ImVec2 size = font->CalcTextSizeA(font->FontSize, FLT_MAX, 0, text);
     draw->AddText(font, font->FontSize, ImVec2((left + right - size.x) / 2, y), color, text);
-}
-
-// `text` as it fits in `width`: whole words, then "…" where it was shortened; a single word
-// too long for the box is cut between characters.
-std::string fitted(ImFont* font, const std::string& text, float width) {
-    auto fits = [&](const std::string& t) {
-        return font->CalcTextSizeA(font->FontSize, FLT_MAX, 0, t.c_str()).x <= width;
-    };
-    if (fits(text)) return text;
-    std::string cut = text;
-    while (!cut.empty()) {
-        const std::size_t space = cut.find_last_of(' ');
-        if (space == std::string::npos || space == 0) break;
-        cut.resize(space);
-        if (fits(cut + " …")) return cut + " …";
-    }
-    while (!cut.empty() && !fits(cut + "…")) {
-        cut.pop_back();
-        while (!cut.empty() && (static_cast<unsigned char>(cut.back()) & 0xC0) == 0x80)
-            cut.pop_back();  // never half a character
-        if (!cut.empty() && static_cast<unsigned char>(cut.back()) >= 0xC0) cut.pop_back();
-    }
-    return cut + "…";
 }
 
 }  // namespace
@@ -462,8 +535,11 @@ void draw_banners(const StreamStatus& status, const WallFonts& fonts, const Came
                                 ImVec2(x + banner_h * 0.7f, banner_h - 6),
                                 ImVec2(x + banner_h * 0.2f, banner_h - 6), IM_COL32(0, 0, 0, 90));
         }
-        centred_text(draw, fonts.banner, (banner_h - fonts.banner->FontSize) / 2, 0, w,
-                     IM_COL32(255, 255, 255, 255), "DRILL 演练 — 非真实警情");
+        centred_text(
+            draw, fonts.banner, (banner_h - fonts.banner->FontSize) / 2, 0, w,
+            IM_COL32(255, 255, 255, 255),
+            say("演练 — 非真实警情", "DRILL — not real incidents", "DRILL 演练 — 非真实警情")
+                .c_str());
         top = banner_h;
     }
     if (status.keys_off) {
@@ -472,7 +548,10 @@ void draw_banners(const StreamStatus& status, const WallFonts& fonts, const Came
         const float bottom = static_cast<float>(camera.height);
         draw->AddRectFilled(ImVec2(0, bottom - h), ImVec2(w, bottom), IM_COL32(200, 120, 0, 235));
         centred_text(draw, fonts.heading, bottom - h + 8, 0, w, IM_COL32(0, 0, 0, 255),
-                     "KEYS OFF — department feeds are not authenticated · 未启用密钥认证");
+                     say("未启用密钥认证 — 部门数据未经认证",
+                         "KEYS OFF — department feeds are not authenticated",
+                         "KEYS OFF — department feeds are not authenticated · 未启用密钥认证")
+                         .c_str());
     }
     // A red box under the banner that cannot be missed: the picture is not live.
     auto not_live = [&](const char* line, const char* because) {
@@ -492,26 +571,37 @@ void draw_banners(const StreamStatus& status, const WallFonts& fonts, const Came
         const float room = w - 2 * 24 - side_panel_width(camera) - 24;
         // The banner font holds the glyphs of the fixed banners only; the reason, which can be
         // anything, goes in the heading font, shortened to the box.
-        const std::string why =
-            fitted(fonts.heading, "汇聚服务已停止接收 · " + status.ingest_stopped, room);
+        const std::string why = fitted(fonts.heading,
+                                       say_short("汇聚服务已停止接收", "ingest takes nothing in") +
+                                           " · " + status.ingest_stopped,
+                                       room);
         fonts.want(why);
-        not_live("INGEST STOPPED — picture is NOT live", why.c_str());
+        not_live(say("汇聚服务停止 — 画面不是实时的", "INGEST STOPPED — picture is NOT live",
+                     "INGEST STOPPED — picture is NOT live")
+                     .c_str(),
+                 why.c_str());
     }
     if (status.live && status.stale) {
         char line[128];
         if (status.heard_anything) {
-            std::snprintf(line, sizeof line, "DATA STALE — last update %.0f s ago",
-                          std::floor(status.silent_s));
+            const std::string format =
+                say("数据中断 — 最后更新于 %.0f 秒前", "DATA STALE — last update %.0f s ago",
+                    "DATA STALE — last update %.0f s ago");
+            std::snprintf(line, sizeof line, format.c_str(), std::floor(status.silent_s));
         } else {
-            std::snprintf(line, sizeof line, "NO DATA FROM INGEST — %.0f s",
-                          std::floor(status.silent_s));
+            const std::string format = say("未收到数据 — %.0f 秒", "NO DATA FROM INGEST — %.0f s",
+                                           "NO DATA FROM INGEST — %.0f s");
+            std::snprintf(line, sizeof line, format.c_str(), std::floor(status.silent_s));
         }
         if (status.refused.empty()) {
-            not_live(line, "数据中断 — 画面不是实时的 · picture is NOT live");
+            not_live(line, say("画面不是实时的", "the picture is NOT live",
+                               "数据中断 — 画面不是实时的 · picture is NOT live")
+                               .c_str());
         } else {
             // Not a network cut: a key to mend, not a wait.
             const float room = w - 2 * 24 - side_panel_width(camera) - 24;
-            const std::string why = fitted(fonts.heading, "密钥被拒 · " + status.refused, room);
+            const std::string why = fitted(
+                fonts.heading, say_short("密钥被拒", "key refused") + " · " + status.refused, room);
             fonts.want(why);
             not_live(line, why.c_str());
         }

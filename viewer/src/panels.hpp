@@ -47,7 +47,8 @@ Result<void> load_wall_fonts(const std::string& font_path, int font_index, float
 
 // The state of the stream as the panel and banners show it; the app fills it every frame.
 struct StreamStatus {
-    bool live = false;  // endpoints configured
+    std::string centre;  // the centre's name, in the wall's language: the panel's title
+    bool live = false;   // endpoints configured
     std::string updates_endpoint;
     bool have_snapshot = false;
     bool heard_anything = false;
@@ -71,8 +72,15 @@ float side_panel_width(const Camera& camera);
 // What the feed health panel says of a feed whose connections ingest's key gate refuses since
 // it was last heard: "refused: wrong key ×12" (the latest refusal's reason in words, and how
 // many of that reason ingest has counted); empty when it is not being refused.
+// `text` as it fits in `width` in `font`: whole words, then "…" where it was shortened; a
+// single word too long for the box is cut between characters, never inside one.
+std::string fitted(ImFont* font, const std::string& text, float width);
+
 std::string feed_refusal(const FeedHealth& feed);
-std::string_view refusal_words(std::string_view code);
+std::string refusal_words(std::string_view code);
+// A department's name as the wall shows it: its English name on an English wall, else its
+// Chinese one, else whichever it has, else its code.
+std::string department_name(const FeedHealth& feed);
 
 void draw_side_panel(const CityPicture& picture, const OpenTotals& totals, const Palette& palette,
                      const StreamStatus& status, const WallFonts& fonts, const Camera& camera);

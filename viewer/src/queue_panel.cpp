@@ -2,11 +2,14 @@
 #include <imgui.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "ops_panels.hpp"
+#include "wall_words.hpp"
 
 namespace citywall::viewer {
 
@@ -16,28 +19,6 @@ const char* const kOpsPanelGlyphs =
 
 // ============================================================================ labels ====
 
-const char* status_label(IncidentStatus status) {
-    switch (status) {
-        case IncidentStatus::reported:
-            return "上报 reported";
-        case IncidentStatus::accepted:
-            return "受理 accepted";
-        case IncidentStatus::dispatched:
-            return "派遣 dispatched";
-        case IncidentStatus::en_route:
-            return "在途 en route";
-        case IncidentStatus::on_scene:
-            return "到场 on scene";
-        case IncidentStatus::resolved:
-            return "办结 resolved";
-        case IncidentStatus::closed:
-            return "关闭 closed";
-        case IncidentStatus::cancelled:
-            return "取消 cancelled";
-    }
-    return "?";
-}
-
 namespace {
 
 const ImVec4 kHeading(0.55f, 0.75f, 1.0f, 1.0f);
@@ -46,26 +27,18 @@ const ImVec4 kCritical(1.0f, 0.36f, 0.32f, 1.0f);
 const ImVec4 kMajor(1.0f, 0.78f, 0.25f, 1.0f);
 constexpr ImU32 kOverdueBg = IM_COL32(210, 35, 35, 255);
 
-const char* severity_short(Severity s) {
-    switch (s) {
-        case Severity::critical:
-            return "1 特急";
-        case Severity::major:
-            return "2 紧急";
-        case Severity::moderate:
-            return "3 一般";
-        case Severity::low:
-            return "4 低";
-    }
-    return "?";
+// "1 特急" / "1 critical": the number sorts, the word reads.
+std::string severity_cell(Severity s) {
+    return std::to_string(static_cast<int>(s)) + " " + severity_word_short(s);
 }
 
-const char* status_short(IncidentStatus status) {
-    const char* label = status_label(status);  // "派遣 dispatched": the first word
-    static thread_local std::string word;
-    word = label;
-    word = word.substr(0, word.find(' '));
-    return word.c_str();
+// The widest of `labels` in the body font, plus a cell's padding: a column that always fits.
+template <typename Labels>
+float widest(const Labels& labels) {
+    float width = 0;
+    for (const auto& label : labels)
+        width = std::max(width, ImGui::CalcTextSize(std::string(label).c_str()).x);
+    return width + ImGui::GetStyle().CellPadding.x * 2;
 }
 
 std::string short_age(double seconds) {
@@ -86,7 +59,10 @@ template <typename Label>
 bool filter_combo(const char* id, float width, int& current, int count, Label label) {
     ImGui::SetNextItemWidth(width);
     bool changed = false;
-    if (ImGui::BeginCombo(id, label(current).c_str())) {
+    // The choice shown in the box, shortened between words to the room beside the arrow.
+    const float room = width - ImGui::GetFrameHeight() - ImGui::GetStyle().FramePadding.x * 2;
+    const std::string shown = fitted(ImGui::GetFont(), label(current), room);
+    if (ImGui::BeginCombo(id, shown.c_str())) {
         for (int i = 0; i < count; ++i) {
             if (ImGui::Selectable(label(i).c_str(), i == current)) {
                 changed = current != i;
@@ -108,7 +84,7 @@ void draw_filters(IncidentQueue& queue, const CityAreas& areas, const Palette& p
         if (departments[i] == f.department) dep = static_cast<int>(i) + 1;
     }
     if (filter_combo("##dep", unit, dep, static_cast<int>(departments.size()) + 1, [&](int i) {
-            return i == 0 ? std::string("部门 all") : departments[i - 1];
+            return i == 0 ? say_short("全部部门", "all depts") : departments[i - 1];
         })) {
         f.department = dep == 0 ? "" : departments[dep - 1];
     }
@@ -120,7 +96,7 @@ void draw_filters(IncidentQueue& queue, const CityAreas& areas, const Palette& p
         if (families[i].first == f.family) fam = static_cast<int>(i) + 1;
     }
     if (filter_combo("##fam", unit * 1.2f, fam, static_cast<int>(families.size()) + 1, [&](int i) {
-            return i == 0 ? std::string("类别 all")
+            return i == 0 ? say_short("全部类别", "all kinds")
                           : std::string(palette.family_label(families[i - 1].first));
         })) {
         f.family = fam == 0 ? "" : families[fam - 1].first;
@@ -128,22 +104,23 @@ void draw_filters(IncidentQueue& queue, const CityAreas& areas, const Palette& p
     // severity
     ImGui::SameLine();
     filter_combo("##sev", unit, f.severity, 5, [](int i) {
-        return i == 0 ? std::string("级别 all") : std::string(severity_short(Severity(i)));
+        return i == 0 ? say_short("全部级别", "all levels") : severity_cell(Severity(i));
     });
     // status (open ones)
     ImGui::SameLine();
     int st = f.status + 1;
     if (filter_combo("##st", unit * 1.3f, st, 6, [](int i) {
-            return i == 0 ? std::string("状态 all")
-                          : std::string(status_label(static_cast<IncidentStatus>(i - 1)));
+            return i == 0 ? say_short("全部状态", "all states")
+                          : status_word(static_cast<IncidentStatus>(i - 1));
         })) {
         f.status = st - 1;
     }
     // the outermost area: the city's first level (its districts)
     ImGui::SameLine();
     const std::string outermost =
-        (areas.level_count() > 0 ? areas.level(0).config.label("zh") : std::string("区域")) +
-        " all";
+        areas.level_count() > 0
+            ? say_short("全部", "all ") + level_word_short(areas.level(0).config)
+            : say_short("全部区域", "all areas");
     const auto& districts = queue.districts();
     int dis = 0;
     for (std::size_t i = 0; i < districts.size(); ++i) {
@@ -161,8 +138,10 @@ void draw_filters(IncidentQueue& queue, const CityAreas& areas, const Palette& p
     constexpr double kAges[] = {0, 1800, 7200};
     int age = f.older_than_s >= 7200 ? 2 : f.older_than_s >= 1800 ? 1 : 0;
     if (filter_combo("##age", unit, age, 3, [](int i) {
-            const char* names[] = {"时长 all", "≥ 30 分钟", "≥ 2 小时"};
-            return std::string(names[i]);
+            const std::string names[] = {say_short("全部时长", "any age"),
+                                         say_short("≥ 30 分钟", "≥ 30 min"),
+                                         say_short("≥ 2 小时", "≥ 2 h")};
+            return names[i];
         })) {
         f.older_than_s = kAges[age];
     }
@@ -183,22 +162,24 @@ std::uint64_t draw_queue_panel(IncidentQueue& queue, const CityPicture& picture,
                  ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
                      ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoScrollbar);
     ImGui::PushFont(fonts.heading);
-    ImGui::TextColored(kHeading, "事件队列 Queue");
+    ImGui::TextColored(kHeading, "%s", say("事件队列", "Queue").c_str());
     ImGui::PopFont();
     ImGui::SameLine();
     ImGui::AlignTextToFramePadding();
     ImGui::Text("%zu / %zu", queue.rows().size(), queue.open_total());
     if (queue.overdue_total() > 0) {
         ImGui::SameLine();
-        ImGui::TextColored(kCritical, "超时 overdue %zu", queue.overdue_total());
+        ImGui::TextColored(kCritical, "%s %zu", say("超时", "overdue").c_str(),
+                           queue.overdue_total());
     }
     ImGui::SameLine();
-    ImGui::TextColored(kDim, "排序 sort");
+    ImGui::TextColored(kDim, "%s", say("排序", "sort").c_str());
     ImGui::SameLine();
     int sort = static_cast<int>(queue.filter().sort);
     filter_combo("##sort", fonts.body->FontSize * 6, sort, 3, [](int i) {
-        const char* names[] = {"级别 severity", "时长 age", "部门 department"};
-        return std::string(names[i]);
+        const std::string names[] = {say("级别", "severity"), say("时长", "age"),
+                                     say("部门", "department")};
+        return names[i];
     });
     queue.filter().sort = static_cast<QueueSort>(sort);
     ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(4, 2));
@@ -211,18 +192,37 @@ std::uint64_t draw_queue_panel(IncidentQueue& queue, const CityPicture& picture,
     if (ImGui::BeginTable("##rows", 8, flags, ImVec2(0, ImGui::GetContentRegionAvail().y))) {
         const float em = fonts.body->FontSize;
         ImGui::TableSetupScrollFreeze(0, 1);
-        ImGui::TableSetupColumn("级别", ImGuiTableColumnFlags_WidthFixed, em * 3.2f);
-        ImGui::TableSetupColumn("超时", ImGuiTableColumnFlags_WidthFixed, em * 2.2f);
-        ImGui::TableSetupColumn("标题 title", ImGuiTableColumnFlags_WidthStretch);
-        ImGui::TableSetupColumn("部门", ImGuiTableColumnFlags_WidthFixed, em * 3.0f);
-        ImGui::TableSetupColumn("类别", ImGuiTableColumnFlags_WidthFixed, em * 4.6f);
-        ImGui::TableSetupColumn("状态", ImGuiTableColumnFlags_WidthFixed, em * 2.4f);
+        // Fixed columns as wide as their widest word in the wall's language: nothing is cut.
+        const std::string severity_head = say_short("级别", "sev."),
+                          overdue_head = say_short("超时", "late"),
+                          status_head = say_short("状态", "status");
+        std::vector<std::string> severities{severity_head}, states{status_head};
+        for (int i = 1; i <= 4; ++i)
+            severities.push_back(severity_cell(Severity(i)));
+        for (int i = 0; i <= static_cast<int>(IncidentStatus::cancelled); ++i)
+            states.push_back(status_word_short(static_cast<IncidentStatus>(i)));
+        ImGui::TableSetupColumn(severity_head.c_str(), ImGuiTableColumnFlags_WidthFixed,
+                                widest(severities));
+        ImGui::TableSetupColumn(overdue_head.c_str(), ImGuiTableColumnFlags_WidthFixed,
+                                widest(std::array{overdue_head}));
+        ImGui::TableSetupColumn(say("标题", "title").c_str(), ImGuiTableColumnFlags_WidthStretch);
+        ImGui::TableSetupColumn(say_short("部门", "dept").c_str(), ImGuiTableColumnFlags_WidthFixed,
+                                em * 3.0f);
+        std::vector<std::string> kinds{say_short("类别", "kind")};
+        for (const auto& family : palette.families())
+            kinds.push_back("● " + std::string(palette.family_label(family.first)));
+        ImGui::TableSetupColumn(kinds.front().c_str(), ImGuiTableColumnFlags_WidthFixed,
+                                std::min(widest(kinds), em * 7));
+        ImGui::TableSetupColumn(status_head.c_str(), ImGuiTableColumnFlags_WidthFixed,
+                                widest(states));
         // Where: the innermost level of the city's first hierarchy (its grids, or its beats).
         const std::vector<AreaLevel> first = areas.hierarchy("");
-        const std::string place =
-            first.empty() ? std::string("位置") : areas.level(first.back()).config.label("zh");
+        const std::string place = first.empty()
+                                      ? say_short("位置", "place")
+                                      : level_word_short(areas.level(first.back()).config);
         ImGui::TableSetupColumn(place.c_str(), ImGuiTableColumnFlags_WidthFixed, em * 5.0f);
-        ImGui::TableSetupColumn("时长", ImGuiTableColumnFlags_WidthFixed, em * 3.8f);
+        ImGui::TableSetupColumn(say_short("时长", "age").c_str(), ImGuiTableColumnFlags_WidthFixed,
+                                em * 3.8f);
         ImGui::TableHeadersRow();
         const auto& rows = queue.rows();
         ImGuiListClipper clipper;
@@ -245,7 +245,7 @@ std::uint64_t draw_queue_panel(IncidentQueue& queue, const CityPicture& picture,
                                              ? kMajor
                                              : ImGui::GetStyleColorVec4(ImGuiCol_Text);
                 ImGui::PushStyleColor(ImGuiCol_Text, sev_color);
-                if (ImGui::Selectable(severity_short(incident.severity), row.id == selected,
+                if (ImGui::Selectable(severity_cell(incident.severity).c_str(), row.id == selected,
                                       ImGuiSelectableFlags_SpanAllColumns)) {
                     clicked = row.id;
                 }
@@ -255,15 +255,17 @@ std::uint64_t draw_queue_panel(IncidentQueue& queue, const CityPicture& picture,
                 ImGui::TableNextColumn();
                 if (row.overdue) {
                     ImGui::TableSetBgColor(ImGuiTableBgTarget_CellBg, kOverdueBg);
-                    ImGui::TextUnformatted("超时");
+                    ImGui::TextUnformatted(overdue_head.c_str());
                 }
                 ImGui::TableNextColumn();
                 fonts.want(incident.title);
                 if (incident.title.empty()) {
-                    ImGui::TextUnformatted("(无标题)");
+                    ImGui::TextUnformatted(say_short("(无标题)", "(untitled)").c_str());
                 } else {
-                    ImGui::TextUnformatted(incident.title.data(),
-                                           incident.title.data() + incident.title.size());
+                    // Shortened between words to the column, never cut inside one.
+                    const std::string title = fitted(ImGui::GetFont(), std::string(incident.title),
+                                                     ImGui::GetContentRegionAvail().x);
+                    ImGui::TextUnformatted(title.c_str());
                 }
                 ImGui::TableNextColumn();
                 const std::string_view dep = incident.department();
@@ -277,7 +279,7 @@ std::uint64_t draw_queue_panel(IncidentQueue& queue, const CityPicture& picture,
                 ImGui::Text("● %.*s", static_cast<int>(fam.size()), fam.data());
                 ImGui::PopStyleColor();
                 ImGui::TableNextColumn();
-                ImGui::TextUnformatted(status_short(incident.status));
+                ImGui::TextUnformatted(status_word_short(incident.status).c_str());
                 ImGui::TableNextColumn();
                 const AreaRef* area = areas.place_of(incident.areas);
                 ImGui::TextUnformatted(!area                ? "—"

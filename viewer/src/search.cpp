@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "wall_words.hpp"
+
 namespace citywall::viewer {
 
 namespace {
@@ -31,7 +33,7 @@ std::vector<SearchMatch> find_matches(std::string_view term, const CityPicture& 
     const auto [end, error] = std::from_chars(term.data(), term.data() + term.size(), id);
     if (error == std::errc() && end == term.data() + term.size() && found.size() < limit) {
         if (auto incident = picture.incidents().find(id)) {
-            std::string label = "事件 incident  #" + std::to_string(id);
+            std::string label = say("事件", "incident") + "  #" + std::to_string(id);
             if (!incident->title.empty()) label += "  " + std::string(incident->title);
             if (const AreaRef* place = areas.place_of(incident->areas))
                 label += " · " + (place->name.empty() ? place->code : place->name);
@@ -41,12 +43,12 @@ std::vector<SearchMatch> find_matches(std::string_view term, const CityPicture& 
     for (const auto& [key, unit] : picture.units()) {
         if (found.size() == limit) break;
         if (unit.id != term && unit.callsign != term) continue;
-        found.push_back(
-            {SearchMatch::Kind::unit,
-             {},
-             0,
-             key,
-             "单位 unit  " + std::string(unit.label()) + "  (" + unit.department + ")"});
+        found.push_back({SearchMatch::Kind::unit,
+                         {},
+                         0,
+                         key,
+                         say("单位", "unit") + "  " + std::string(unit.label()) + "  (" +
+                             unit.department + ")"});
     }
     if (found.empty()) add_areas(areas.find_containing(term, limit));
     return found;

@@ -93,6 +93,7 @@ constexpr Key kSections[] = {
     {"view", Type::table, kViewKeys},           {"ui", Type::table, kUiKeys},
     {"layer", Type::tables, kLayerKeys},        {"area", Type::tables, kAreaLevelKeys},
     {"aggregate", Type::table, kAggregateKeys}, {"animation", Type::table, kAnimationKeys},
+    {"centre", Type::table, kCentreKeys},
 };
 
 std::filesystem::path resolve(const std::filesystem::path& base, const std::string& value) {
@@ -249,8 +250,13 @@ Result<ViewerConfig> load_viewer_config(const std::filesystem::path& path) {
     config.path = path;
     const std::filesystem::path base = std::filesystem::absolute(path).parent_path();
 
+    auto centre = read_centre(root, file);
+    if (!centre) return centre.error_value();
+    config.centre = std::move(*centre);
+
     const Section window{root.get("window"), "[window]", file};
-    config.title = window["title"].value_or(config.title);
+    // The window's title is the centre's name unless the file gives one of its own.
+    config.title = window["title"].value_or(config.centre.title("citywall"));
     config.width = window["width"].value_or(config.width);
     config.height = window["height"].value_or(config.height);
     config.fullscreen = window["fullscreen"].value_or(false);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "citywall/area_levels.hpp"
+#include "citywall/centre.hpp"
 #include "citywall/keys.hpp"
 #include "citywall/result.hpp"
 
@@ -77,7 +78,9 @@ struct AggregateStyle {
 
 struct ViewerConfig {
     std::filesystem::path path;
-    std::string title = "citywall";
+    // [centre]: the name the wall is headed with and the language(s) it speaks.
+    CentreConfig centre;
+    std::string title = "citywall";  // the window's
     int width = 1920;
     int height = 1080;
     bool fullscreen = false;

@@ -24,6 +24,7 @@
 #include "map_panels.hpp"
 #include "network_client.hpp"
 #include "ops_panels.hpp"
+#include "wall_words.hpp"
 
 namespace citywall::viewer {
 
@@ -88,6 +89,7 @@ WallApp::~WallApp() {
 Result<void> WallApp::init(GLFWwindow* window, bool install_input) {
     using R = Result<void>;
     window_ = window;
+    set_wall_language(config_.centre.language);
     if (!config_.palette.empty()) {
         const std::string about = "palette " + config_.palette.string() + ": ";
         const auto text = read_text(config_.palette);
@@ -169,6 +171,7 @@ Result<void> WallApp::init(GLFWwindow* window, bool install_input) {
     for (const auto& [family, color] : palette_.families())
         glyphs += palette_.family_label(family);
     glyphs += kOpsPanelGlyphs;
+    glyphs += config_.centre.name;
     font_glyphs_ = glyphs;
     // A font that is missing or unreadable leaves ImGui's own: a warning, not a failure.
     if (auto styled = setup_imgui_style(config_.font.string(), config_.font_index,
@@ -339,6 +342,8 @@ std::string WallApp::waiting_report() const {
 
 StreamStatus WallApp::stream_status() const {
     StreamStatus status;
+    status.centre =
+        config_.centre.title(say("城市运行指挥中心", "City operations centre", "城市运行指挥中心"));
     status.live = network_ != nullptr;
     status.deterministic = options_.deterministic;
     status.now = options_.deterministic ? 0 : wall_clock_ms();
@@ -608,9 +613,14 @@ void WallApp::draw_panels(const StreamStatus& status) {
                            selection_.kind != Selection::Kind::none, &toggles);
         layer_box_width_ = toggles.box_width;
         draw_ops_panels(left);
+        float legend_top = box_top;
+        legend_left_ = static_cast<float>(camera_.width);
         if (aggregate && !heat_on) {
-            draw_choropleth_legend(areas_.label(level), class_breaks(counts_.max_count(level)),
-                                   counts_.unplaced(level), fonts_, camera_, box_top - 10);
+            const ImVec2 legend =
+                draw_choropleth_legend(areas_.label(level), class_breaks(counts_.max_count(level)),
+                                       counts_.unplaced(level), fonts_, camera_, box_top - 10);
+            legend_top = legend.y;
+            legend_left_ = legend.x;
         }
         const float top = status.drill ? std::round(fonts_.banner->FontSize * 1.5f) : 0.0f;
         std::vector<std::string> choices;
@@ -631,7 +641,8 @@ void WallApp::draw_panels(const StreamStatus& status) {
         view.areas = &areas_;
         view.now = clock_.now();
         view.top = show_kpi ? kpi_bottom_ + 10 : 16;
-        view.bottom = (show_queue ? std::min(box_top, queue_top_) : box_top) - 10;
+        // Down to whatever lies under it on the right: the legend, the queue, the layer box.
+        view.bottom = (show_queue ? std::min(legend_top, queue_top_) : legend_top) - 10;
         std::vector<IncidentView> listed;
         std::optional<Incident> selected;
         if (selection_.kind == Selection::Kind::incident) {
@@ -702,11 +713,16 @@ void WallApp::draw_ops_panels(float left) {
     refresh_ops(false);
     if (show_kpi) {
         const float top = picture_.drill() ? std::round(fonts_.banner->FontSize * 1.5f) + 16 : 16;
-        kpi_bottom_ = draw_kpi_panel(day_stats_, fonts_, camera_, top);
+        const std::string first_level = areas_.level_count() > 0
+                                            ? level_word_short(areas_.level(0).config)
+                                            : say_short("区域", "area");
+        kpi_bottom_ = draw_kpi_panel(day_stats_, first_level, fonts_, camera_, top);
     }
     if (show_queue) {
         const float bottom = static_cast<float>(camera_.height) - 8;
-        const float right = static_cast<float>(camera_.width) - layer_box_width_ - 32;
+        // Short of the layer box and of the legend above it, whichever reaches further left.
+        const float right =
+            std::min(static_cast<float>(camera_.width) - layer_box_width_ - 32, legend_left_ - 16);
         const float height = std::round(static_cast<float>(camera_.height) * 0.4f);
         queue_top_ = bottom - height;
         const std::uint64_t selected =

@@ -176,6 +176,7 @@ class WallApp {
     IncidentQueue queue_;
     DayStats day_stats_;
     float layer_box_width_ = 0;  // last frame's, so the queue stops short of the box
+    float legend_left_ = 1e9f;   // and of the choropleth's legend
     float kpi_bottom_ = 0;       // last frame's, so the detail panel starts below the KPIs
     float queue_top_ = 0;        // this frame's, so the detail panel ends above the queue
     CityPicture picture_;

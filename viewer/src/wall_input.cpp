@@ -12,6 +12,7 @@
 
 #include "citywall/geo.hpp"
 #include "wall_app.hpp"
+#include "wall_words.hpp"
 
 namespace citywall::viewer {
 
@@ -201,12 +202,13 @@ void WallApp::search(const std::string& text) {
     search_matches_ = find_matches(text, picture_, areas_);
     search_feedback_.clear();
     if (search_matches_.empty()) {
-        search_feedback_ = "未找到 not found";
+        search_feedback_ = say("未找到", "not found");
     } else if (search_matches_.size() == 1) {
         go_to(search_matches_.front());
         search_matches_.clear();
     } else {
-        search_feedback_ = std::to_string(search_matches_.size()) + " 个结果 matches";
+        const std::string n = std::to_string(search_matches_.size());
+        search_feedback_ = say(n + " 个结果", n + " matches", n + " 个结果 matches");
     }
 }
 

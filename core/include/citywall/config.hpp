@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "citywall/area_levels.hpp"
+#include "citywall/centre.hpp"
 #include "citywall/incident.hpp"
 #include "citywall/result.hpp"
 
@@ -176,16 +177,6 @@ struct DeadlineConfig {
         return deadline != 0 ? incident.received + deadline : 0;
     }
     TimeMs escalate_every_ms() const { return TimeMs{escalate_every_minutes} * 60'000; }
-};
-
-// The command centre itself ([centre]).
-struct CentreConfig {
-    std::string name;  // "深圳市城市运行管理中心"; in the log, and for the people reading it
-    // An incident farther than this beyond every area is "outside the city" (Incident::far_m).
-    double outside_km = 10;
-    // Its IANA time zone: the zone of a department that names none. The loaded config always
-    // has one: the machine's zone when the file names none.
-    std::string time_zone;
 };
 
 struct IngestConfig {

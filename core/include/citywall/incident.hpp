@@ -145,7 +145,8 @@ struct RejectCount {
 
 struct FeedHealth {
     std::string department;
-    std::string name;  // the department's display name, e.g. "公安110"
+    std::string name;     // the department's display name, e.g. "公安110"
+    std::string name_en;  // and its English one, "Police 110"; empty when it has none
     bool connected = false;
     bool stale = false;
     // It sends faster than its share of ingest: in the last seconds ingest left messages of it
