@@ -30,6 +30,7 @@ struct OpenIncidents::Record {
     std::uint8_t escalation = 0;
     bool drill = false;
     bool federated = false;
+    bool outside = false;  // far_m > 0 (far_m itself is kept encoded with the full incident)
 };
 
 namespace {
@@ -249,6 +250,7 @@ void OpenIncidents::put(const Incident& incident) {
     r.escalation = incident.escalation;
     r.drill = incident.drill;
     r.federated = !incident.provenance.empty();
+    r.outside = incident.far_m > 0;
 
     // The run is built aside, then written over the old one where it fits (a status change
     // keeps its size), else appended.
@@ -327,6 +329,7 @@ IncidentView OpenIncidents::view(const Record& r, bool with_text) const {
         r.escalation,
         r.drill,
         r.federated,
+        r.outside,
         r.location,
         r.received,
         r.updated,
@@ -429,9 +432,9 @@ IncidentChange OpenIncidents::change(Incident after) const {
     mark(r.received != in.received, IncidentField::received);
     mark(words_[r.category] != in.category, IncidentField::category);
     const Run run = read_run(r);
-    mark(
-        r.location != in.location || paths_[r.path] != in.areas || words_[run.crs] != in.source_crs,
-        IncidentField::place);
+    mark(r.location != in.location || paths_[r.path] != in.areas ||
+             words_[run.crs] != in.source_crs || r.outside != (in.far_m > 0),
+         IncidentField::place);
     mark(run.title != in.title, IncidentField::title);
     mark(run.occurred != in.occurred, IncidentField::occurred);
     // Without case details the store does not know the description or the departments' ids.

@@ -79,5 +79,31 @@ TEST(AreaCounts, ADeltaMovesCountsAndNamesTheAreasItTouchedOnce) {
     EXPECT_EQ(counts.incidents_in(picture, kGrid, 1), (std::vector<std::uint64_t>{1}));
 }
 
+// Outside the city is a total of its own, kept as incidents move in and out of it.
+TEST(AreaCounts, IncidentsOutsideTheCityAreCountedApart) {
+    Incident far = testing::sample_incident(1);
+    far.areas.clear();
+    far.far_m = 250'000;
+    CityPicture picture = testing::picture_of({far, in_grid(2, "449901003012004")});
+    AreaCounts counts = counts_of_demo_levels();
+    counts.rebuild(picture);
+    EXPECT_EQ(counts.totals().outside, 1u);
+    EXPECT_EQ(counts.totals().open, 2u);
+    // Geocoded again, inside the city: no longer outside.
+    Incident placed = in_grid(1, "449901003012005");
+    ASSERT_EQ(picture.apply(wire::IncidentUpdate{11, placed}), CityPicture::Outcome::applied);
+    counts.update(picture, picture.take_changes());
+    EXPECT_EQ(counts.totals().outside, 0u);
+    // And out again, then closed.
+    ASSERT_EQ(picture.apply(wire::IncidentUpdate{12, far}), CityPicture::Outcome::applied);
+    counts.update(picture, picture.take_changes());
+    EXPECT_EQ(counts.totals().outside, 1u);
+    far.status = IncidentStatus::closed;
+    ASSERT_EQ(picture.apply(wire::IncidentUpdate{13, far}), CityPicture::Outcome::applied);
+    counts.update(picture, picture.take_changes());
+    EXPECT_EQ(counts.totals().outside, 0u);
+    EXPECT_EQ(counts.totals().open, 1u);
+}
+
 }  // namespace
 }  // namespace citywall::viewer

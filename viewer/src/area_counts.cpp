@@ -66,6 +66,7 @@ AreaCounts::Placement AreaCounts::place(const IncidentView& incident) {
         index_of(totals_.departments, totals_.by_department, incident.department());
     placement.severity =
         static_cast<std::uint8_t>(std::clamp(static_cast<int>(incident.severity), 1, 4) - 1);
+    placement.outside = incident.outside;
     return placement;
 }
 
@@ -93,6 +94,7 @@ void AreaCounts::add(const Placement& placement, int delta) {
     totals_.by_severity[placement.severity] += d;
     totals_.by_family[placement.family] += d;
     totals_.by_department[placement.department] += d;
+    if (placement.outside) totals_.outside += d;
 }
 
 void AreaCounts::rebuild(const CityPicture& picture) {
@@ -107,6 +109,7 @@ void AreaCounts::rebuild(const CityPicture& picture) {
     area_by_key_.clear();
     totals_.open = 0;
     totals_.by_severity.fill(0);
+    totals_.outside = 0;
     std::fill(totals_.by_family.begin(), totals_.by_family.end(), 0);
     std::fill(totals_.by_department.begin(), totals_.by_department.end(), 0);
     for (const auto& [id, incident] : picture.incidents())

@@ -23,6 +23,7 @@ struct OpenTotals {
     std::array<std::size_t, 4> by_severity{};           // critical … low
     std::vector<std::string> families, departments;     // names by index
     std::vector<std::size_t> by_family, by_department;  // counts by the same index
+    std::size_t outside = 0;  // of the open ones, those outside the city (Incident::far_m)
 };
 
 class AreaCounts {
@@ -63,6 +64,7 @@ class AreaCounts {
         std::uint16_t family = 0;
         std::uint16_t department = 0;
         std::uint8_t severity = 0;  // 0 critical … 3 low
+        bool outside = false;       // outside the city
         friend bool operator==(const Placement&, const Placement&) = default;
     };
     struct Level {

@@ -287,6 +287,12 @@ void draw_side_panel(const CityPicture& picture, const OpenTotals& totals, const
     ImGui::SameLine();
     ImGui::Text("%s %zu  %s %zu", severity_word_short(Severity::moderate).c_str(), by_severity[2],
                 severity_word_short(Severity::low).c_str(), by_severity[3]);
+    // A state of its own: placed far beyond every area (a geocoder or a CRS to check), counted
+    // apart so it is never taken for an incident just across a border.
+    if (totals.outside > 0)
+        ImGui::TextColored(kTextWarn, "%s %zu",
+                           say("城外", "outside the city", "城外 outside the city").c_str(),
+                           totals.outside);
 
     // ---- legend with counts, in the palette's order, two to a row
     section(say("类别", "Categories"), fonts);

@@ -282,9 +282,13 @@ std::uint64_t draw_queue_panel(IncidentQueue& queue, const CityPicture& picture,
                 ImGui::TextUnformatted(status_word_short(incident.status).c_str());
                 ImGui::TableNextColumn();
                 const AreaRef* area = areas.place_of(incident.areas);
-                ImGui::TextUnformatted(!area                ? "—"
-                                       : area->name.empty() ? area->code.c_str()
-                                                            : area->name.c_str());
+                if (incident.outside) {
+                    ImGui::TextColored(kMajor, "%s", say_short("城外", "outside").c_str());
+                } else {
+                    ImGui::TextUnformatted(!area                ? "—"
+                                           : area->name.empty() ? area->code.c_str()
+                                                                : area->name.c_str());
+                }
                 ImGui::TableNextColumn();
                 ImGui::TextUnformatted(
                     short_age(static_cast<double>(now - incident.received) / 1000).c_str());

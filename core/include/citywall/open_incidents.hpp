@@ -36,6 +36,7 @@ struct IncidentView {
     std::uint8_t escalation = 0;
     bool drill = false;
     bool federated = false;  // another centre fed it (Incident::provenance is not empty)
+    bool outside = false;    // outside the city (Incident::far_m > 0)
     LonLat location;
     TimeMs received = 0;
     TimeMs updated = 0;
