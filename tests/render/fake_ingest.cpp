@@ -132,6 +132,11 @@ std::vector<Incident> make_incidents(const std::vector<LonLat>& points,
             const TimeMs age_min = static_cast<TimeMs>((i * 37) % 240 + 1);
             incident.occurred = incident.received = incident.updated = kClock - age_min * 60000;
             incident.due = incident.received + (i % 5 == 0 ? 30 : 240) * 60000;
+            // Overdue ones have gone up the hierarchy as ingest takes them: a step at the
+            // deadline and one each 30 minutes after, three at most.
+            if (const TimeMs late = kClock - incident.due; late >= 0)
+                incident.escalation =
+                    static_cast<std::uint8_t>(std::min<TimeMs>(3, 1 + late / (30 * 60000)));
         }
         if (fresh > 0 && i % fresh == 1) incident.received = incident.updated = kClock - 1000;
         if (placement) incident.areas = placement->place(incident.location);

@@ -179,6 +179,17 @@ std::string timeline_text(const Incident& incident, const wire::IncidentCase* re
     return lines_text(std::move(lines));
 }
 
+// Whom an overdue incident has reached: each step goes one level up the city's first hierarchy
+// from its innermost level (grid → community → street → district), past the top to the centre
+// itself. "升级至 街道 escalated to Street (2)".
+std::string escalation_text(std::uint8_t steps, const CityAreas* areas) {
+    const std::vector<AreaLevel> first = areas ? areas->hierarchy("") : std::vector<AreaLevel>{};
+    const std::string to = steps < first.size() ? areas->label(first[first.size() - 1 - steps])
+                                                : say("指挥中心", "the centre");
+    return say("升级至 " + to, "escalated to " + to, "升级至 escalated to " + to) + " (" +
+           std::to_string(steps) + ")";
+}
+
 std::string distance_text(double metres) {
     char text[32];
     if (metres < 1000) {
@@ -345,8 +356,7 @@ DetailPick draw_detail_panel(const DetailView& view, const Palette& palette, con
         }
         std::string status = status_word(incident.status);
         if (incident.escalation > 0)
-            status +=
-                "  ↑ " + say("升级", "escalated") + " ×" + std::to_string(incident.escalation);
+            status += "  ↑ " + escalation_text(incident.escalation, view.areas);
         rows.add(say("状态", "status"), status);
         rows.add(say("来源", "sources"), sources_text(view.incident_case && view.incident_case->open
                                                           ? view.incident_case->incident
