@@ -9,7 +9,6 @@ std::string in_language(Language language, std::string_view zh, std::string_view
     if (language == Language::zh && !zh.empty()) return std::string(zh);
     if (zh.empty() || zh == en) return std::string(en);
     if (en.empty()) return std::string(zh);
-    if (language != Language::zh_en) return std::string(language == Language::en ? en : zh);
     std::string both(zh);
     both += ' ';
     both += en;
