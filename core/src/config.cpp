@@ -43,20 +43,21 @@ constexpr Key kMergeKeys[] = {
     {"compatible", Type::string_lists},
 };
 // [deadlines] and each [[deadline]]: minutes from receipt by severity (docs/config.md).
-constexpr const char* kSeverityMinutes[] = {"critical_minutes", "major_minutes", "moderate_minutes",
-                                            "low_minutes"};
+constexpr const char* kDeadlineMinutes[] = {"critical_minutes", "major_minutes", "moderate_minutes",
+                                            "low_minutes", "sign_minutes"};
 constexpr Key kDeadlinesKeys[] = {
     {"critical_minutes", Type::integer},       {"major_minutes", Type::integer},
     {"moderate_minutes", Type::integer},       {"low_minutes", Type::integer},
-    {"escalate_every_minutes", Type::integer},
+    {"escalate_every_minutes", Type::integer}, {"sign_minutes", Type::integer},
 };
 constexpr Key kDeadlineKeys[] = {
     {"category", Type::string},       {"critical_minutes", Type::integer},
     {"major_minutes", Type::integer}, {"moderate_minutes", Type::integer},
-    {"low_minutes", Type::integer},
+    {"low_minutes", Type::integer},   {"sign_minutes", Type::integer},
 };
 constexpr std::int64_t kMaxDeadlineMinutes = 30 * 24 * 60;
-constexpr Key kSecurityKeys[] = {{"keys", Type::string}, {"ingest_key_file", Type::string}};
+constexpr Key kSecurityKeys[] = {
+    {"keys", Type::string}, {"ingest_key_file", Type::string}, {"role_without_keys", Type::string}};
 // [department.fields] and [department.unit_fields]: paths into the department's messages.
 constexpr Key kFieldKeys[] = {
     {"id", Type::string},       {"category", Type::string}, {"severity", Type::string},
@@ -137,11 +138,11 @@ void read(const toml::node_view<const toml::node>& table, const char* key, T& ou
 }
 
 // The four *_minutes keys of a table, each 0..kMaxDeadlineMinutes; the first out of range.
-const char* read_minutes(const toml::node_view<const toml::node>& table, SeverityMinutes& out) {
+const char* read_minutes(const toml::node_view<const toml::node>& table, DeadlineMinutes& out) {
     for (std::size_t k = 0; k < out.size(); ++k) {
-        const auto minutes = table[kSeverityMinutes[k]].value<std::int64_t>();
+        const auto minutes = table[kDeadlineMinutes[k]].value<std::int64_t>();
         if (!minutes) continue;
-        if (*minutes < 0 || *minutes > kMaxDeadlineMinutes) return kSeverityMinutes[k];
+        if (*minutes < 0 || *minutes > kMaxDeadlineMinutes) return kDeadlineMinutes[k];
         out[k] = static_cast<int>(*minutes);
     }
     return nullptr;
@@ -370,7 +371,7 @@ Result<IngestConfig> parse(std::string_view text, const std::filesystem::path& b
                              [](const auto& m) { return m.has_value(); }))
                 return fail(table, where, "",
                             "sets no deadline (critical_minutes, major_minutes, "
-                            "moderate_minutes or low_minutes)");
+                            "moderate_minutes, low_minutes or sign_minutes)");
             due.rules.push_back(std::move(rule));
         }
     }
@@ -384,6 +385,14 @@ Result<IngestConfig> parse(std::string_view text, const std::filesystem::path& b
         return fail(security_table, "[security]", "keys", "must be \"on\" or \"off\"");
     config.keys_off = keys == "off";
     config.ingest_key_file = resolve(base_dir, ingest_key_file);
+    std::string role_without_keys = "viewer";
+    read(security, "role_without_keys", role_without_keys);
+    if (auto role = parse_wall_role(role_without_keys))
+        config.role_without_keys = *role;
+    else
+        return fail(
+            security_table, "[security]", "role_without_keys",
+            "\"" + role_without_keys + "\" is not a role (viewer, operator, leader, trainer)");
 
     std::map<std::string, std::size_t> codes, endpoints;  // → the department that has it
     if (const auto* departments = root["department"].as_array()) {
@@ -521,11 +530,11 @@ Result<IngestConfig> parse(std::string_view text, const std::filesystem::path& b
                 return fail(
                     table, where, "name",
                     wall.name + " is also the name of wall #" + std::to_string(first->second));
-            if (role != "viewer")
+            if (auto parsed = parse_wall_role(role))
+                wall.role = *parsed;
+            else
                 return fail(table, where, "role",
-                            "\"" + role +
-                                "\" is not a role (viewer; operator, leader and trainer "
-                                "come with the requests they make)");
+                            "\"" + role + "\" is not a role (viewer, operator, leader, trainer)");
             if (!wall.public_key.empty() && wall.public_key.size() != 40)
                 return fail(table, where, "public_key", "must be 40 Z85 characters");
             if (wall.public_key.empty() && wall.public_key_file.empty())
@@ -547,8 +556,21 @@ std::string_view describe(WallRole role) {
     switch (role) {
         case WallRole::viewer:
             return "viewer";
+        case WallRole::operator_:
+            return "operator";
+        case WallRole::leader:
+            return "leader";
+        case WallRole::trainer:
+            return "trainer";
     }
     return "?";
+}
+
+std::optional<WallRole> parse_wall_role(std::string_view text) {
+    for (WallRole role :
+         {WallRole::viewer, WallRole::operator_, WallRole::leader, WallRole::trainer})
+        if (describe(role) == text) return role;
+    return std::nullopt;
 }
 
 bool MergeConfig::compatible_categories(std::string_view a, std::string_view b) const {
@@ -577,7 +599,14 @@ bool DeadlineRule::matches(std::string_view c) const {
 
 TimeMs DeadlineConfig::deadline_ms(std::string_view category, Severity severity) const {
     const auto level = static_cast<std::size_t>(severity) - 1;
-    if (level >= minutes.size()) return 0;
+    return level < kSignMinutes ? minutes_ms(category, level) : 0;
+}
+
+TimeMs DeadlineConfig::sign_ms(std::string_view category) const {
+    return minutes_ms(category, kSignMinutes);
+}
+
+TimeMs DeadlineConfig::minutes_ms(std::string_view category, std::size_t level) const {
     std::optional<int> chosen = minutes[level];
     std::size_t chosen_specificity = 0;  // [deadlines]
     for (const DeadlineRule& rule : rules) {

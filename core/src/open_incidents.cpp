@@ -31,6 +31,7 @@ struct OpenIncidents::Record {
     bool drill = false;
     bool federated = false;
     bool outside = false;  // far_m > 0 (far_m itself is kept encoded with the full incident)
+    CaseStage stage = CaseStage::received;  // case_state.stage (the case is kept encoded)
 };
 
 namespace {
@@ -251,6 +252,7 @@ void OpenIncidents::put(const Incident& incident) {
     r.drill = incident.drill;
     r.federated = !incident.provenance.empty();
     r.outside = incident.far_m > 0;
+    r.stage = incident.case_state.stage;
 
     // The run is built aside, then written over the old one where it fits (a status change
     // keeps its size), else appended.
@@ -330,6 +332,7 @@ IncidentView OpenIncidents::view(const Record& r, bool with_text) const {
         r.drill,
         r.federated,
         r.outside,
+        r.stage,
         r.location,
         r.received,
         r.updated,

@@ -333,6 +333,8 @@ Result<Message> decode_v1_v2(std::uint8_t version, Kind kind, std::uint64_t seq,
             auto err = get_list(r, m.counts, kMinDayCountBytes, get_day_count);
             return finish(std::move(err), r, std::move(m));
         }
+        case Kind::command_reply:
+            break;  // version 3 only
         case Kind::incident_case: {
             if (version < 2) break;
             IncidentCase m{seq, 0, false, {}, {}};
@@ -367,17 +369,17 @@ constexpr std::size_t kMaxRequestSize = 64u << 10;
 // The kinds are the alternatives of Message in the order of their numbers, and the requests
 // those of Request: the field number of each in its oneof is its place plus one, and these are
 // the oneof's field names, declared once for the encoder, the decoder and the .proto.
-constexpr std::string_view kKindNames[] = {"incident",       "feed_health",  "heartbeat",
-                                           "snapshot_chunk", "unit",         "unit_roster",
-                                           "day_counts",     "incident_case"};
-constexpr std::string_view kRequestNames[] = {"snapshot", "incident_case"};
+constexpr std::string_view kKindNames[] = {"incident",       "feed_health",   "heartbeat",
+                                           "snapshot_chunk", "unit",          "unit_roster",
+                                           "day_counts",     "incident_case", "command_reply"};
+constexpr std::string_view kRequestNames[] = {"snapshot", "incident_case", "case_command"};
 static_assert(std::size(kKindNames) == std::variant_size_v<Message>);
 static_assert(std::size(kRequestNames) == std::variant_size_v<Request>);
 static_assert(static_cast<std::size_t>(Kind::incident) == 1 &&
               std::is_same_v<std::variant_alternative_t<0, Message>, IncidentUpdate> &&
               static_cast<std::size_t>(Kind::unit) == 5 &&
               std::is_same_v<std::variant_alternative_t<4, Message>, UnitUpdate> &&
-              static_cast<std::size_t>(Kind::incident_case) == std::variant_size_v<Message>);
+              static_cast<std::size_t>(Kind::command_reply) == std::variant_size_v<Message>);
 
 // Calls each.template operator()<I, T>() for every alternative T of the variant V, at index I.
 template <class V, class Each>
@@ -426,7 +428,7 @@ Result<Envelope> open_envelope(std::string_view bytes) {
         if (!table::skip_value(static_cast<std::uint32_t>(key & 7), p, end))
             return fail("truncated message");
         if (number > kSeqField || (key & 7) != table::kLength) continue;  // not ours: skipped
-        if (number < 1 || number > static_cast<std::uint32_t>(Kind::incident_case))
+        if (number < 1 || number > static_cast<std::uint32_t>(Kind::command_reply))
             return fail("unknown message kind " + std::to_string(number));
         if (has_body) return fail("two bodies in one message");
         has_body = true;
@@ -518,6 +520,8 @@ std::string encode_version2(const Message& message) {
                 w.put(static_cast<std::uint32_t>(m.counts.size()));
                 for (const auto& c : m.counts)
                     put_day_count(w, c);
+            } else if constexpr (std::is_same_v<T, CommandReply>) {
+                return;  // version 3 only: nothing
             } else if constexpr (std::is_same_v<T, IncidentCase>) {
                 put_header(out, Kind::incident_case, m.seq);
                 put_case(w, m);

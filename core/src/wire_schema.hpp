@@ -54,6 +54,64 @@ struct EnumSchema<DayCount::Scope> {
 };
 
 template <>
+struct EnumSchema<CaseStage> {
+    static constexpr std::string_view name = "CaseStage";
+    static constexpr EnumValue values[] = {{"RECEIVED", 0},  {"ASSIGNED", 1}, {"SIGNED_FOR", 2},
+                                           {"RETURNING", 3}, {"ON_SCENE", 4}, {"RESOLVED", 5},
+                                           {"REVIEWED", 6},  {"CLOSED", 7},   {"CANCELLED", 8}};
+};
+template <>
+struct EnumSchema<CaseAction> {
+    static constexpr std::string_view name = "CaseAction";
+    static constexpr EnumValue values[] = {
+        {"NO_ACTION", 0},      {"ORDER", 1},        {"TRANSFER", 2},        {"SIGN", 3},
+        {"RETURN_REQUEST", 4}, {"RETURN_AGREE", 5}, {"RETURN_REFUSE", 6},   {"ARRIVE", 7},
+        {"RESOLVE", 8},        {"REVIEW_PASS", 9},  {"REVIEW_REJECT", 10},  {"FEEDBACK", 11},
+        {"CLOSE", 12},         {"CANCEL", 13},      {"EXTEND_REQUEST", 14}, {"EXTEND_APPROVE", 15},
+        {"EXTEND_REFUSE", 16}, {"SUPERVISE", 17},   {"ANNOTATE", 18},       {"ACKNOWLEDGE", 19}};
+};
+template <>
+struct EnumSchema<Satisfaction> {
+    static constexpr std::string_view name = "Satisfaction";
+    static constexpr EnumValue values[] = {
+        {"NO_FEEDBACK", 0}, {"SATISFIED", 1}, {"BASICALLY_SATISFIED", 2}, {"DISSATISFIED", 3}};
+};
+
+template <>
+struct Schema<CaseStep> {
+    static constexpr std::string_view name = "CaseStep";
+    static constexpr auto fields = std::tuple{
+        field(1, "number", &CaseStep::number),         field(2, "time", &CaseStep::time),
+        field(3, "action", &CaseStep::action),         field(4, "actor", &CaseStep::actor),
+        field(5, "department", &CaseStep::department), field(6, "unit", &CaseStep::unit),
+        field(7, "reason", &CaseStep::reason),         field(8, "note", &CaseStep::note),
+        field(9, "command", &CaseStep::command),       field(10, "until", &CaseStep::until),
+    };
+};
+template <>
+struct Schema<CaseState> {
+    static constexpr std::string_view name = "CaseState";
+    static constexpr auto fields = std::tuple{
+        field(1, "stage", &CaseState::stage),
+        field(2, "department", &CaseState::department),
+        field(3, "unit", &CaseState::unit),
+        field(4, "order", &CaseState::order),
+        field(5, "assigned", &CaseState::assigned),
+        field(6, "signed_at", &CaseState::signed_at),
+        field(7, "arrived", &CaseState::arrived),
+        field(8, "resolved_at", &CaseState::resolved_at),
+        field(9, "sign_due", &CaseState::sign_due),
+        field(10, "resolve_due", &CaseState::resolve_due),
+        field(11, "extension_asked", &CaseState::extension_asked),
+        field(12, "returns", &CaseState::returns),
+        field(13, "redos", &CaseState::redos),
+        field(14, "satisfaction", &CaseState::satisfaction),
+        field(15, "supervised", &CaseState::supervised),
+        field(16, "last", &CaseState::last),
+    };
+};
+
+template <>
 struct Schema<SourceRef> {
     static constexpr std::string_view name = "SourceRef";
     static constexpr auto fields = std::tuple{
@@ -107,6 +165,7 @@ struct Schema<Incident> {
         // levels came from its config; a reader of those old journals finds them empty.
         field(29, "areas", &Incident::areas).max(32),
         field(30, "far_m", &Incident::far_m),
+        field(31, "case_state", &Incident::case_state),
     };
     static const char* check(const Incident& i) {
         if (static_cast<int>(i.severity) < 1) return "severity out of range";
@@ -203,6 +262,8 @@ struct Schema<CaseHistory> {
     static constexpr auto fields = std::tuple{
         field(1, "changes", &CaseHistory::changes).max(CaseHistory::kMaxCaseChanges),
         field(2, "omitted", &CaseHistory::omitted),
+        field(3, "steps", &CaseHistory::steps).max(CaseHistory::kMaxCaseSteps),
+        field(4, "steps_omitted", &CaseHistory::steps_omitted),
     };
 };
 
@@ -267,6 +328,18 @@ struct Schema<IncidentCase> {
     }
 };
 
+template <>
+struct Schema<CommandReply> {
+    static constexpr std::string_view name = "CommandReply";
+    static constexpr auto fields = std::tuple{
+        field(1, "id", &CommandReply::id),
+        field(2, "incident", &CommandReply::incident),
+        field(3, "accepted", &CommandReply::accepted),
+        field(4, "refusal", &CommandReply::refusal),
+        field(5, "detail", &CommandReply::detail),
+    };
+};
+
 // What a wall asks (WallRequest); the field number of each in WallRequest is its place in
 // wire::Request.
 template <>
@@ -282,6 +355,23 @@ struct Schema<CaseRequest> {
     };
     static const char* check(const CaseRequest& r) {
         return r.id == 0 ? "a case request names no incident" : nullptr;
+    }
+};
+template <>
+struct Schema<CaseCommand> {
+    static constexpr std::string_view name = "CaseCommand";
+    static constexpr auto fields = std::tuple{
+        field(1, "id", &CaseCommand::id),         field(2, "incident", &CaseCommand::incident),
+        field(3, "action", &CaseCommand::action), field(4, "department", &CaseCommand::department),
+        field(5, "unit", &CaseCommand::unit),     field(6, "reason", &CaseCommand::reason),
+        field(7, "note", &CaseCommand::note),     field(8, "until", &CaseCommand::until),
+    };
+    static const char* check(const CaseCommand& c) {
+        if (c.incident == 0) return "a command names no incident";
+        if (c.action == CaseAction::none) return "a command names no action";
+        if (c.id.size() > 64) return "a command id is longer than 64 bytes";
+        if (c.note.size() > kMaxCaseNote) return "a note is longer than 4096 bytes";
+        return nullptr;
     }
 };
 

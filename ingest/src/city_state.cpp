@@ -45,6 +45,8 @@ void CityState::fill(CaseHistory& out, std::uint64_t id) const {
     }
     const History& history = it->second;
     out.omitted = history.omitted;
+    out.steps = history.case_steps;
+    out.steps_omitted = history.case_omitted;
     out.changes.resize(history.steps.size());
     for (std::size_t k = 0; k < history.steps.size(); ++k) {
         const HistoryStep& from = history.steps[k];
@@ -91,6 +93,42 @@ void CityState::record_steps(History& history, const IncidentChange& change) {
     }
     if (!added && change.moved.has(IncidentField::status) && latest)
         add({in.updated, departments_.intern(latest->department), latest->status, in.status});
+    // A case step is new when its number is past the last one kept.
+    const CaseStep& step = in.case_state.last;
+    if (step.number != 0 &&
+        (history.case_steps.empty() || step.number > history.case_steps.back().number)) {
+        if (history.case_steps.size() == CaseHistory::kMaxCaseSteps) {
+            history.case_steps.erase(history.case_steps.begin() + 1);
+            ++history.case_omitted;
+        }
+        history.case_steps.push_back(step);
+    }
+}
+
+std::optional<std::uint64_t> CityState::order(std::string_view order_id) const {
+    auto it = orders_.find(order_id);
+    if (it == orders_.end()) return std::nullopt;
+    return it->second;
+}
+
+std::vector<std::uint64_t> CityState::awaiting_sign(std::string_view department) const {
+    std::vector<std::pair<TimeMs, std::uint64_t>> found;
+    for (const auto& [id, code] : awaiting_sign_)
+        if (code == department) found.push_back({incidents_.find(id)->received, id});
+    std::sort(found.begin(), found.end());
+    std::vector<std::uint64_t> ids;
+    for (const auto& [when, id] : found)
+        ids.push_back(id);
+    return ids;
+}
+
+void CityState::index_case(const Incident& incident) {
+    const CaseState& c = incident.case_state;
+    if (!c.order.empty()) orders_.try_emplace(c.order, incident.id);
+    if (incident.open() && c.stage == CaseStage::assigned && c.signed_at == 0)
+        awaiting_sign_[incident.id] = c.department;
+    else
+        awaiting_sign_.erase(incident.id);
 }
 
 void CityState::remember(std::uint32_t department, const std::string& source_id, std::uint64_t id) {
@@ -173,6 +211,7 @@ void CityState::commit(std::uint64_t seq, const IncidentChange& change) {
     last_id_ = std::max(last_id_, incident.id);
     for (const auto& source : incident.sources)
         remember(departments_.intern(source.department), source.source_id, incident.id);
+    index_case(incident);
     if (!incident.open()) {
         if (change.before) {
             unindex(incident.id, change.before->location);
@@ -258,6 +297,8 @@ void CityState::restore(Checkpoint checkpoint) {
     incidents_.clear();
     histories_.clear();
     by_source_.clear();
+    orders_.clear();
+    awaiting_sign_.clear();
     cells_.clear();
     for (auto& [incident, recorded] : checkpoint.open) {
         for (const auto& source : incident.sources)
@@ -268,6 +309,11 @@ void CityState::restore(Checkpoint checkpoint) {
         for (const StatusChange& change : recorded.changes)
             history.steps.push_back({change.time, departments_.intern(change.department),
                                      change.reported, change.status});
+        history.case_steps = std::move(recorded.steps);
+        history.case_omitted = recorded.steps_omitted;
+        for (const CaseStep& step : history.case_steps)
+            if (step.action == CaseAction::order) orders_.try_emplace(step.command, incident.id);
+        index_case(incident);
         index(incident);
         incidents_.put(incident);
     }

@@ -81,6 +81,12 @@ class CityState {
                                      std::optional<std::pair<TimeMs, TimeMs>> when = {}) const;
     const std::string& category_name(std::uint32_t category) const { return categories_[category]; }
 
+    // The open incident an order id was given to (docs/dispatch.md): every order since the
+    // last checkpoint, and those of the cases open at it.
+    std::optional<std::uint64_t> order(std::string_view order_id) const;
+    // The open cases ordered to `department` that it has not signed for, oldest order first.
+    std::vector<std::uint64_t> awaiting_sign(std::string_view department) const;
+
     // Numbering continues after `seq` (records this build could not read).
     void skip_to(std::uint64_t seq) { last_seq_ = std::max(last_seq_, seq); }
 
@@ -107,8 +113,12 @@ class CityState {
     // A case's history, oldest first; capped as CaseHistory says.
     struct History {
         std::vector<HistoryStep> steps;
-        std::uint32_t omitted = 0;  // steps dropped between the first and the rest
+        std::uint32_t omitted = 0;         // steps dropped between the first and the rest
+        std::vector<CaseStep> case_steps;  // the centre's steps, capped the same way
+        std::uint32_t case_omitted = 0;
     };
+    // The case's indexes (orders, cases awaiting signature) after `incident` is committed.
+    void index_case(const Incident& incident);
     std::vector<std::uint64_t> open_by_id() const;
 
     // A hash of cells twice as wide as the merge distance over lon/lat, holding the open
@@ -143,6 +153,8 @@ class CityState {
     // Per department (by index in departments_): its own ids → ours, open and closed.
     std::vector<std::unordered_map<std::string, std::uint64_t, StringHash, std::equal_to<>>>
         by_source_;
+    std::unordered_map<std::string, std::uint64_t, StringHash, std::equal_to<>> orders_;
+    std::unordered_map<std::uint64_t, std::string> awaiting_sign_;  // incident → department
 };
 
 }  // namespace citywall::ingest

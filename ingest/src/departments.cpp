@@ -80,6 +80,8 @@ void IngestServer::Impl::handle(Department& department, std::string_view bytes) 
     }
     if (const auto* fix = std::get_if<FeedUnitFix>(&decoded))
         return handle_unit(department, *fix, bytes, now);
+    if (const auto* step = std::get_if<FeedCaseStep>(&decoded))
+        return handle_case_step(department, *step, bytes, now);
     auto& report = std::get<FeedReport>(decoded);
 
     LonLat position = report.position;
@@ -150,8 +152,14 @@ void IngestServer::Impl::receive_acknowledged(std::size_t index,
         return;
     }
     delivery = Delivery{index, frames[0].to_string(), frames[1].to_string()};
+    // Its orders go to the connection that last spoke with its key: one that is new (a
+    // restart, a reconnect) gets every order it has not signed for at once.
+    const bool speaker_ok = gate->keys_off() || speaker_of(frames[2]) == department.config.code;
+    const bool new_peer = speaker_ok && department.order_peer != delivery->peer;
+    if (speaker_ok) department.order_peer = delivery->peer;
     receive(department, frames[2]);
     delivery.reset();
+    if (new_peer) deliver_orders(index, clock());
 }
 
 // A unit's position: converted like an incident's, ordered by the fix's own time, linked to the

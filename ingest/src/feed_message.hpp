@@ -45,12 +45,22 @@ struct FeedUnitFix {
     TimeMs time = 0;       // 0: the department did not say
 };
 
+// A department's answer to an order it was given (docs/dispatch.md, "The order channel"): sign,
+// ask to return, on scene, resolved, ask for more time.
+struct FeedCaseStep {
+    std::string order;  // the order's id, as the order said
+    CaseAction action = CaseAction::none;
+    std::string reason;
+    std::string note;
+    TimeMs until = 0;  // extend_request
+};
+
 struct FeedReject {
     RejectReason reason;  // to_string gives the code that is counted, kept and answered
     std::string detail;   // for the operator: which field and why
 };
 
-using FeedMessage = std::variant<FeedReport, FeedHeartbeat, FeedReject, FeedUnitFix>;
+using FeedMessage = std::variant<FeedReport, FeedHeartbeat, FeedReject, FeedUnitFix, FeedCaseStep>;
 
 struct FeedLimits {
     std::size_t max_bytes = 64 * 1024;

@@ -7,7 +7,7 @@ namespace citywall::ingest {
 namespace {
 
 std::string describe_deadlines(const DeadlineConfig& deadlines) {
-    constexpr const char* kNames[] = {"critical", "major", "moderate", "low"};
+    constexpr const char* kNames[] = {"critical", "major", "moderate", "low", "signing for orders"};
     std::string said;
     for (std::size_t k = 0; k < deadlines.minutes.size(); ++k)
         if (deadlines.minutes[k].value_or(0) != 0)
@@ -31,7 +31,11 @@ IngestServer::Impl::Impl(const IngestConfig& config_, const StartOptions& option
                   [this](std::string_view bytes) {
                       updates.send(zmq::buffer(bytes), zmq::send_flags::dontwait);
                   },
-              .published = [this](std::uint64_t seq) { answer_published(seq); },
+              .published =
+                  [this](std::uint64_t seq) {
+                      answer_published(seq);
+                      case_published(seq);
+                  },
               .rebuild =
                   [this](std::vector<UnjournaledEvent> dropped) {
                       return rebuild(std::move(dropped));
@@ -99,10 +103,11 @@ Result<std::unique_ptr<IngestServer>> IngestServer::create(const IngestConfig& c
         for (const auto& w : config.walls)
             roles.emplace(w.name, w.role);
         const bool open_stream = config.keys_off;
+        const WallRole keyless = config.role_without_keys;
         impl->walls = std::make_unique<WallRequests>(
             impl->snapshots, WallRequestLimits{},
-            [roles = std::move(roles), open_stream](std::string_view speaker) {
-                if (open_stream) return std::optional<WallRole>(WallRole::viewer);
+            [roles = std::move(roles), open_stream, keyless](std::string_view speaker) {
+                if (open_stream) return std::optional<WallRole>(keyless);
                 auto it = roles.find(speaker);
                 return it == roles.end() ? std::nullopt : std::optional<WallRole>(it->second);
             });
@@ -139,9 +144,14 @@ Result<std::unique_ptr<IngestServer>> IngestServer::create(const IngestConfig& c
                                           : d.socket == FeedSocket::acknowledged
                                               ? zmq::socket_type::router
                                               : zmq::socket_type::pull;
-            Department department{d, make_feed_adapter(d, config.taxonomy, impl->limits),
-                                  *transform, zmq::socket_t(impl->context, type),
-                                  zmq::socket_t(impl->context, zmq::socket_type::pair)};
+            Department department{d,
+                                  make_feed_adapter(d, config.taxonomy, impl->limits),
+                                  *transform,
+                                  zmq::socket_t(impl->context, type),
+                                  zmq::socket_t(impl->context, zmq::socket_type::pair),
+                                  IntakeRate(d.max_rate),
+                                  {},
+                                  0};
             department.socket.set(zmq::sockopt::maxmsgsize,
                                   static_cast<std::int64_t>(config.max_message_bytes) * 4);
             department.socket.set(zmq::sockopt::rcvhwm, 100000);
@@ -280,9 +290,15 @@ Result<void> IngestServer::Impl::record(IncidentChange change, TimeMs now,
     // The deadline runs from receipt. What changes what the incident is (its severity or its
     // category) gives it that one's deadline; what closes it, or an escalation step, leaves it.
     // An incident fed by another centre keeps that centre's deadline.
-    if (incident.provenance.empty() && incident.open() &&
-        (change.opened() || change.moved.has(IncidentField::severity) ||
-         change.moved.has(IncidentField::category))) {
+    // Once the centre has ordered it, the case's deadlines are its deadline: they run from the
+    // first order (docs/dispatch.md, "Deadlines").
+    if (incident.case_state.taken_up()) {
+        incident.due = incident.case_state.due();
+        if (change.before && change.before->due != incident.due)
+            change.moved.add(IncidentField::due);
+    } else if (incident.provenance.empty() && incident.open() &&
+               (change.opened() || change.moved.has(IncidentField::severity) ||
+                change.moved.has(IncidentField::category))) {
         incident.due = config.deadlines.due(incident);
         if (change.before && change.before->due != incident.due)
             change.moved.add(IncidentField::due);
@@ -367,6 +383,10 @@ void IngestServer::Impl::serve_requests() {
                             "snapshot endpoint: refused a request of '" + request->speaker +
                                 "': its role does not allow it",
                             now);
+            continue;
+        }
+        if (request->kind == Kind::command) {
+            take_command(*request, now);
             continue;
         }
         if (request->kind == Kind::unknown) {
@@ -502,6 +522,7 @@ void IngestServer::run(const std::atomic<bool>& stop) {
         }
         // Overdue incidents go up a level on the same path, after what the departments said.
         if (taking) s.escalate_overdue(s.clock());
+        if (taking) s.resend_orders(s.clock());
         // Everything taken in this pass is journaled before the next wait; it is published
         // as soon as the disk has it.
         s.events.flush();

@@ -168,6 +168,10 @@ struct Department {
     zmq::socket_t socket;
     zmq::socket_t monitor;
     IntakeRate rate{config.max_rate};
+    // Its order channel (acknowledged feeds only): the connection that last spoke, where its
+    // orders go, and when they were last sent.
+    std::string order_peer;
+    TimeMs orders_sent_at = 0;
     bool acknowledged() const { return config.socket == FeedSocket::acknowledged; }
 };
 
@@ -187,6 +191,15 @@ struct PendingAnswer {
 };
 
 constexpr std::size_t kMaxDeliveryId = 64;
+// Orders not signed for are sent again this often, until they are.
+constexpr TimeMs kOrderResendMs = 5000;
+
+// A wall's command answered once its step is published.
+struct PendingReply {
+    std::uint64_t seq = 0;
+    std::string peer;
+    wire::CommandReply reply;
+};
 
 struct IngestServer::Impl {
     Impl(const IngestConfig& config, const StartOptions& options);
@@ -243,6 +256,25 @@ struct IngestServer::Impl {
     // Answers what waited for events up to `seq` to be published.
     void answer_published(std::uint64_t seq);
     void follow(Upstream& upstream);
+    std::optional<std::size_t> department_index(std::string_view code) const;
+
+    // ---- Cases (case_commands.cpp): walls' commands, departments' answers, orders out.
+    std::deque<PendingReply> pending_replies;
+    // A step of case `id` by `doer`, checked and recorded; why not, when it is refused.
+    std::optional<CaseRefused> take_step(std::uint64_t id, CaseStep step, Doer doer);
+    void take_command(const WallRequests::Request& request, TimeMs now);
+    void handle_case_step(Department& department, const FeedCaseStep& answer,
+                          std::string_view bytes, TimeMs now);
+    std::deque<std::pair<std::uint64_t, std::uint64_t>> pending_orders;  // seq, incident
+    // Sends department `index` every order it has not signed for.
+    void deliver_orders(std::size_t index, TimeMs now);
+    // Sends one order; false when it could not (no connection, or its queue is full).
+    bool send_order(Department& department, std::uint64_t id);
+    // Orders not signed for, sent again every kOrderResendMs.
+    void resend_orders(TimeMs now);
+    std::string order_message(const Incident& incident) const;
+    // Answers the commands and sends the orders whose steps are now published.
+    void case_published(std::uint64_t seq);
     void watch_peers(Department& department);
     [[nodiscard]] Result<void> open_gate();
 

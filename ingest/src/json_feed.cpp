@@ -182,8 +182,35 @@ std::optional<FeedMessage> JsonReportReader::read_type(const rapidjson::Value& o
                            label("type", paths_.type) + " must be a string");
     std::string_view type(value->GetString(), value->GetStringLength());
     if (type == "heartbeat") return FeedHeartbeat{};
+    if (type == "case") return read_case_step(object);
     if (type == "incident" || type == "unit") return std::nullopt;
     return feed_reject(RejectReason::unknown_type, "type '" + utf8_prefix(type, 64) + "'");
+}
+
+// {"type": "case", "order": "…", "action": "sign", "reason": "…", "note": "…", "until": …}:
+// the names are fixed (docs/dispatch.md), the time is read as the department's times are.
+FeedMessage JsonReportReader::read_case_step(const rapidjson::Value& object) const {
+    static const JsonPath order_at = *JsonPath::parse("order"),
+                          action_at = *JsonPath::parse("action"),
+                          reason_at = *JsonPath::parse("reason"),
+                          note_at = *JsonPath::parse("note"), until_at = *JsonPath::parse("until");
+    FeedCaseStep step;
+    std::string action;
+    if (auto why = read_word(object, order_at, "order", step.order)) return *why;
+    if (auto why = read_word(object, action_at, "action", action)) return *why;
+    if (auto why = read_word(object, reason_at, "reason", step.reason)) return *why;
+    if (auto why = read_text(object, note_at, "note", kMaxCaseNote, step.note)) return *why;
+    if (auto why = read_time(object, until_at, "until", times_, step.until)) return *why;
+    if (step.order.empty()) return feed_reject(RejectReason::missing_field, "order is missing");
+    if (action.empty()) return feed_reject(RejectReason::missing_field, "action is missing");
+    const auto parsed = parse_case_action(action);
+    if (!parsed || !(rule_of(*parsed).doers & static_cast<std::uint8_t>(Doer::department)))
+        return feed_reject(RejectReason::bad_field,
+                           "action '" + utf8_prefix(action, 64) +
+                               "' is not a department's (sign, return_request, arrive, resolve, "
+                               "extend_request)");
+    step.action = *parsed;
+    return step;
 }
 
 std::optional<FeedReject> JsonReportReader::read_identity(const rapidjson::Value& object,

@@ -58,6 +58,7 @@ class JsonReportReader {
     // The message's type field: a heartbeat, an unknown_type/bad_field reject, or nothing for an
     // incident (the field absent or "incident") and for a unit fix ("unit").
     std::optional<FeedMessage> read_type(const rapidjson::Value& object) const;
+    FeedMessage read_case_step(const rapidjson::Value& object) const;
 
     const FeedVocabulary& vocabulary() const { return vocabulary_; }
     const FeedLimits& limits() const { return limits_; }

@@ -26,6 +26,11 @@ class UnitRoster {
     // receiver went silent does not haunt the wall forever.
     std::vector<Unit> on_duty(TimeMs now, TimeMs max_age_ms) const;
     std::size_t size() const { return units_.size(); }
+    // A unit on duty by its department and that department's own id; null: not known.
+    const Unit* find(std::string_view department, std::string_view id) const {
+        auto it = units_.find(unit_key(department, id));
+        return it == units_.end() ? nullptr : &it->second.unit;
+    }
 
     // Units are kept beside each checkpoint (<dir>/units.roster, a wire UnitRoster) so that a
     // restart from the checkpoint does not lose the units heard before it. Written to a

@@ -79,27 +79,37 @@ std::optional<WallRequests::Request> WallRequests::next(TimeMs now) {
                                         : Result<wire::Request>(Error{ErrorKind::invalid, ""});
         if (asked && std::holds_alternative<wire::SnapshotRequest>(*asked)) {
             request.kind = Request::Kind::snapshot;
-        } else if (asked) {
+        } else if (auto* asked_case = asked ? std::get_if<wire::CaseRequest>(&*asked) : nullptr) {
             request.kind = Request::Kind::incident_case;
-            request.incident = std::get<wire::CaseRequest>(*asked).id;
+            request.incident = asked_case->id;
+        } else if (asked) {
+            request.kind = Request::Kind::command;
+            request.command = std::move(std::get<wire::CaseCommand>(*asked));
+            request.incident = request.command.incident;
         } else {
             ++counters_.refused;
             for (std::size_t k = 1; k < frames.size(); ++k)
                 request.size += frames[k].size();
             return request;
         }
-        // Both requests only read: every role may make them. A request that changes something
-        // will name the role it needs here.
-        if (!role_of_ || !role_of_(request.speaker)) {
+        // Every listed key may read; what a command may do with its role the caller checks
+        // against the case's rules, and answers.
+        const auto role = role_of_ ? role_of_(request.speaker) : std::nullopt;
+        if (!role) {
             ++counters_.forbidden;
             request.kind = Request::Kind::unknown;
             request.forbidden = true;
             return request;
         }
+        request.role = *role;
         // One budget per key: a wall that opens more connections does not get more.
         Bucket& bucket = buckets_[request.speaker.empty() ? request.peer : request.speaker];
         if (take_token(bucket, request.kind, now)) return request;
         ++counters_.limited;
+        if (request.kind == Request::Kind::command) {
+            request.limited = true;  // answered, so the console says so
+            return request;
+        }
         if (request.kind == Request::Kind::snapshot) {
             // Folded into one waiting snapshot, sent to the connection that asked last.
             if (bucket.snapshot_waiting.empty()) ++waiting_;

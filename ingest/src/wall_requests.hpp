@@ -15,6 +15,7 @@
 
 #include "citywall/config.hpp"
 #include "citywall/incident.hpp"
+#include "citywall/wire.hpp"
 
 namespace citywall::ingest {
 
@@ -41,10 +42,10 @@ struct WallRequestCounters {
     std::uint64_t snapshots_started = 0;
     std::uint64_t snapshots_completed = 0;
     std::uint64_t snapshots_cut_off = 0;  // stalled, or the wall went away
-    std::uint64_t cases_answered = 0;
-    std::uint64_t refused = 0;    // neither request
-    std::uint64_t limited = 0;    // over a wall's rate
-    std::uint64_t forbidden = 0;  // a request the wall's role does not allow
+    std::uint64_t cases_answered = 0;     // and commands answered
+    std::uint64_t refused = 0;            // neither request
+    std::uint64_t limited = 0;            // over a wall's rate
+    std::uint64_t forbidden = 0;          // a request the wall's role does not allow
 };
 
 // The role of whoever asks: `speaker` is the wall name the key gate set on the connection
@@ -54,13 +55,16 @@ using WallRoleOf = std::function<std::optional<WallRole>(std::string_view speake
 class WallRequests {
   public:
     struct Request {
-        enum class Kind { snapshot, incident_case, unknown };
+        enum class Kind { snapshot, incident_case, command, unknown };
         Kind kind = Kind::unknown;
         std::string peer;     // the connection, to answer it
         std::string speaker;  // the wall's name from its key (empty with keys off)
+        WallRole role = WallRole::viewer;
         std::uint64_t incident = 0;
-        std::size_t size = 0;  // of an unknown request, for the log
+        wire::CaseCommand command;  // of a command: what the caller checks against the role
+        std::size_t size = 0;       // of an unknown request, for the log
         bool forbidden = false;
+        bool limited = false;  // a command over its wall's rate: refused, not taken
     };
 
     // Sets the socket's queue limits: call before the socket binds (a listener copies them).

@@ -44,6 +44,19 @@ class WallClient {
         snapshots_.send(zmq::buffer(wire::encode_request(wire::CaseRequest{id})),
                         zmq::send_flags::none);
     }
+    // Sends a step of a case; the answer lands in `last_reply`.
+    void send_command(const wire::CaseCommand& command) {
+        last_reply.reset();
+        snapshots_.send(zmq::buffer(wire::encode_request(command)), zmq::send_flags::none);
+    }
+    // Sends `command` and pumps until its answer comes; nothing when none came in time.
+    std::optional<wire::CommandReply> command(
+        const wire::CaseCommand& command,
+        std::chrono::milliseconds limit = std::chrono::seconds(10)) {
+        send_command(command);
+        pump_until([&](const CityPicture&) { return last_reply.has_value(); }, limit);
+        return last_reply;
+    }
     void send_raw_request(const std::string& bytes) {
         snapshots_.send(zmq::buffer(bytes), zmq::send_flags::none);
     }
@@ -70,6 +83,10 @@ class WallClient {
                         last_case = std::move(*reply);
                         continue;
                     }
+                    if (auto* reply = std::get_if<wire::CommandReply>(&*decoded)) {
+                        last_reply = std::move(*reply);
+                        continue;
+                    }
                     if (picture.apply(*decoded) == CityPicture::Outcome::gap) {
                         ++gaps;
                         picture.reset();
@@ -83,6 +100,7 @@ class WallClient {
 
     CityPicture picture;
     std::optional<wire::IncidentCase> last_case;
+    std::optional<wire::CommandReply> last_reply;
     int gaps = 0;
     int undecodable = 0;
     int received = 0;  // messages of any kind, on either socket

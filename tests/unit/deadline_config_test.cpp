@@ -180,7 +180,7 @@ TEST_F(DeadlineConfigMistakes, ARuleNeedsACategoryItCanMatchAndADeadline) {
         5, "[[deadline]] #2 category: fire.* is also the category of deadline #1");
     expect_error("[[deadline]]\ncategory = \"fire.*\"\n", 1,
                  "[[deadline]] #1: sets no deadline (critical_minutes, major_minutes, "
-                 "moderate_minutes or low_minutes)");
+                 "moderate_minutes, low_minutes or sign_minutes)");
 }
 
 TEST_F(DeadlineConfigMistakes, WithATaxonomyARuleMustMatchOneOfItsCategories) {

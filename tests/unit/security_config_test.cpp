@@ -49,11 +49,31 @@ TEST(SecurityConfig, KeysAreOnUnlessTheFileSaysOff) {
     ASSERT_TRUE(config) << config.error();
     EXPECT_TRUE(config->keys_off);
     EXPECT_FALSE(parse_ingest_config("[security]\nkeys = \"no\"\n" + department, "/city"));
-    // A wall needs a key, and the one role there is.
+    // A wall needs a key, and a role that is one (docs/dispatch.md, "Roles").
     EXPECT_FALSE(parse_ingest_config(department + "[[wall]]\nname = \"w\"\n", "/city"));
     EXPECT_FALSE(parse_ingest_config(
-        department + "[[wall]]\nname = \"w\"\npublic_key_file = \"w.pub\"\nrole = \"operator\"\n",
+        department + "[[wall]]\nname = \"w\"\npublic_key_file = \"w.pub\"\nrole = \"admiral\"\n",
         "/city"));
+    for (auto [word, role] :
+         {std::pair{"viewer", WallRole::viewer}, std::pair{"operator", WallRole::operator_},
+          std::pair{"leader", WallRole::leader}, std::pair{"trainer", WallRole::trainer}}) {
+        config = parse_ingest_config(department +
+                                         "[[wall]]\nname = \"w\"\npublic_key_file = "
+                                         "\"w.pub\"\nrole = \"" +
+                                         std::string(word) + "\"\n",
+                                     "/city");
+        ASSERT_TRUE(config) << config.error();
+        EXPECT_EQ(config->walls.at(0).role, role);
+    }
+    // Without keys nobody is named, and every wall is a viewer unless the file says otherwise.
+    config = parse_ingest_config("[security]\nkeys = \"off\"\n" + department, "/city");
+    EXPECT_EQ(config->role_without_keys, WallRole::viewer);
+    config = parse_ingest_config(
+        "[security]\nkeys = \"off\"\nrole_without_keys = \"leader\"\n" + department, "/city");
+    ASSERT_TRUE(config) << config.error();
+    EXPECT_EQ(config->role_without_keys, WallRole::leader);
+    EXPECT_FALSE(parse_ingest_config(
+        "[security]\nkeys = \"off\"\nrole_without_keys = \"boss\"\n" + department, "/city"));
 }
 
 }  // namespace

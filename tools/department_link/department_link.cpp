@@ -248,6 +248,9 @@ void AcknowledgedFeed::connection_ready(TimeMs now) {
     }
     if (lost_after_) ++counters_.reconnects;
     lost_after_.reset();
+    // Ingest sends orders to the connection that last spoke: a department that takes orders
+    // speaks at once, so those waiting for it come now, not with its next report.
+    if (on_order_) send(R"({"type":"heartbeat"})");
     waiting_.insert(waiting_.begin(), lost.begin(), lost.end());
 }
 
@@ -273,6 +276,13 @@ std::size_t AcknowledgedFeed::read_answers() {
 // [delivery id, "refused", reason, detail]; anything else is counted and left alone, and the
 // message it may have been about is sent again when its time comes.
 void AcknowledgedFeed::answer(std::vector<zmq::message_t>& frames) {
+    // An order: [empty, order JSON]. A delivery id is never empty, so it is no answer.
+    if (frames.size() == 2 && frames[0].size() == 0 &&
+        frames[1].to_string_view().starts_with('{')) {
+        ++counters_.orders;
+        if (on_order_) on_order_(frames[1].to_string_view());
+        return;
+    }
     if (frames.size() < 2) {
         ++counters_.malformed_replies;
         return;

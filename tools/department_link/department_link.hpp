@@ -77,6 +77,7 @@ struct DeliveryCounters {
     std::uint64_t reconnects = 0;                  // connections that came back after one was lost
     std::uint64_t unknown_replies = 0;             // well-formed answers for no message in flight
     std::uint64_t malformed_replies = 0;           // answers outside the protocol, ignored
+    std::uint64_t orders = 0;  // orders received (each sending; docs/dispatch.md)
     std::uint64_t refused_total() const;
     // Messages that have their answer: sent minus those in flight.
     std::uint64_t answered() const { return acknowledged + duplicates + refused_total(); }
@@ -120,6 +121,13 @@ class AcknowledgedFeed {
     // Called from pump() for each message as its answer settles it (a department that keeps
     // its reports in its own records marks them delivered here).
     void on_answer(std::function<void(const Answer&)> handler) { on_answer_ = std::move(handler); }
+    // Called from pump() for each order the centre sends this department (docs/dispatch.md,
+    // "The order channel"): its JSON. An order not yet signed for is sent again every few
+    // seconds and after every reconnect, so the handler must take an order id it has seen
+    // before as a repeat. Setting it makes the feed speak as soon as it connects.
+    void on_order(std::function<void(std::string_view order)> handler) {
+        on_order_ = std::move(handler);
+    }
 
   private:
     struct Pending {
@@ -160,6 +168,7 @@ class AcknowledgedFeed {
     std::vector<Answer> refused_here_;  // oversized: answered at the next pump, never sent
     DeliveryCounters counters_;
     std::function<void(const Answer&)> on_answer_;
+    std::function<void(std::string_view)> on_order_;
 };
 
 // True for 1..64 bytes of printable ASCII: what a delivery id is made of.

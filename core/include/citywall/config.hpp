@@ -101,10 +101,13 @@ struct DepartmentConfig {
     std::string time_zone;
 };
 
-// What a wall's key lets it do, checked on every request it makes. Every role may watch; the
-// roles that may act (operator, leader, trainer) come with the requests they make.
-enum class WallRole { viewer };
-std::string_view describe(WallRole role);
+// What a wall's key lets it do, checked on every request it makes (docs/dispatch.md, "Roles").
+// Every role may watch; an operator may annotate and acknowledge and record a citizen's
+// feedback; a leader may also order, transfer, review, extend, supervise, close and cancel; a
+// trainer steers drills.
+enum class WallRole { viewer, operator_, leader, trainer };
+std::string_view describe(WallRole role);  // "viewer", "operator", …
+std::optional<WallRole> parse_wall_role(std::string_view text);
 
 // A wall (or a console, or another centre's ingest) that may read the picture: with keys on,
 // only a connection that proves it holds one of these keys reads anything (docs/security.md).
@@ -147,21 +150,22 @@ struct MergeConfig {
 };
 
 // How long an open incident may wait before it is overdue (docs/config.md, "Deadlines and
-// escalation"). Minutes are kept by severity, critical first; nothing: this rule does not say,
-// 0: no deadline.
-using SeverityMinutes = std::array<std::optional<int>, 4>;
+// escalation"). Minutes are kept by severity, critical first, then the time a department has
+// to sign for an order (kSignMinutes); nothing: this rule does not say, 0: no deadline.
+using DeadlineMinutes = std::array<std::optional<int>, 5>;
+inline constexpr std::size_t kSignMinutes = 4;
 
 // [[deadline]]: the deadlines of one category ("fire.building") or of every category under a
 // prefix ("fire.*"), for the severities it names.
 struct DeadlineRule {
     std::string category;
-    SeverityMinutes minutes;
+    DeadlineMinutes minutes;
     bool pattern() const { return category.ends_with(".*"); }
     bool matches(std::string_view category) const;
 };
 
 struct DeadlineConfig {
-    SeverityMinutes minutes;          // [deadlines]: every category
+    DeadlineMinutes minutes;          // [deadlines]: every category
     std::vector<DeadlineRule> rules;  // [[deadline]]
     // An overdue incident goes one level up the grid hierarchy at its deadline, and one more
     // each this many minutes after it.
@@ -171,12 +175,18 @@ struct DeadlineConfig {
     // has none. For its severity the most specific rule that names it wins: the exact category,
     // then the longest prefix, then [deadlines].
     TimeMs deadline_ms(std::string_view category, Severity severity) const;
+    // The time a department has to sign for an order of this category, in ms from the order;
+    // 0: no limit. Chosen as deadline_ms() chooses.
+    TimeMs sign_ms(std::string_view category) const;
     // When the incident is due: its receipt plus its deadline; 0 when it has none.
     TimeMs due(const Incident& incident) const {
         const TimeMs deadline = deadline_ms(incident.category, incident.severity);
         return deadline != 0 ? incident.received + deadline : 0;
     }
     TimeMs escalate_every_ms() const { return TimeMs{escalate_every_minutes} * 60'000; }
+
+  private:
+    TimeMs minutes_ms(std::string_view category, std::size_t which) const;
 };
 
 struct IngestConfig {
@@ -214,6 +224,10 @@ struct IngestConfig {
     // CURVE keys (docs/security.md). Keys are on unless the config says keys = "off"; then
     // every department must have a public key and ingest its own secret key file.
     bool keys_off = false;
+    // With keys off, the role of every wall and console ([security] role_without_keys): only
+    // "viewer" unless the config says otherwise, so a keyless centre cannot be ordered from by
+    // anyone on its network by default.
+    WallRole role_without_keys = WallRole::viewer;
     std::filesystem::path ingest_key_file;
     std::vector<DepartmentConfig> departments;
     std::vector<WallConfig> walls;  // who may read the wall stream; required with keys on

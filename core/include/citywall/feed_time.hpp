@@ -19,6 +19,8 @@ namespace citywall {
 // "2026-11-22T03:12:00.5+08:00", "…Z" (or a space for the T); nothing when it is not such a
 // time: a time without a zone is not ISO-8601 enough to know its instant.
 std::optional<TimeMs> parse_iso8601(std::string_view text);
+// "2026-11-22T03:12:00.500Z": what parse_iso8601 reads back to the same instant.
+std::string format_iso8601_utc(TimeMs time);
 
 // Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
 std::int64_t days_from_civil(int year, int month, int day);

@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "citywall/case_flow.hpp"
+
 namespace citywall {
 
 // Milliseconds since the Unix epoch, UTC. Every time in the model uses it.
@@ -107,8 +109,14 @@ struct Incident {
     std::string priority;
     bool drill = false;
     Provenance provenance;  // empty: reported to this ingest directly
+    // The case at the centre (docs/dispatch.md): all zero until a leader orders it.
+    CaseState case_state;
 
-    bool open() const { return !is_terminal(status); }
+    // Open while its departments have not finished it; an ordered case stays open, whatever
+    // they report, until the centre closes or cancels it.
+    bool open() const {
+        return case_state.taken_up() ? !is_final(case_state.stage) : !is_terminal(status);
+    }
     // The department that first reported it; the incident's colour on the wall follows it.
     std::string_view department() const;
     friend bool operator==(const Incident&, const Incident&) = default;
@@ -128,8 +136,13 @@ struct StatusChange {
 // kMaxCaseChanges - 1; `omitted` counts those dropped between them.
 struct CaseHistory {
     static constexpr std::size_t kMaxCaseChanges = 64;
+    static constexpr std::size_t kMaxCaseSteps = 256;
     std::vector<StatusChange> changes;
     std::uint32_t omitted = 0;
+    // The case's steps at the centre, oldest first: its first and its latest kMaxCaseSteps - 1
+    // (`steps_omitted` between them); each is also in the journal, with the incident it made.
+    std::vector<CaseStep> steps;
+    std::uint32_t steps_omitted = 0;
     friend bool operator==(const CaseHistory&, const CaseHistory&) = default;
 };
 

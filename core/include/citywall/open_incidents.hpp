@@ -37,6 +37,7 @@ struct IncidentView {
     bool drill = false;
     bool federated = false;  // another centre fed it (Incident::provenance is not empty)
     bool outside = false;    // outside the city (Incident::far_m > 0)
+    CaseStage stage = CaseStage::received;  // Incident::case_state.stage
     LonLat location;
     TimeMs received = 0;
     TimeMs updated = 0;
@@ -49,7 +50,10 @@ struct IncidentView {
 
     std::string_view department_code;  // the department that first reported it
 
-    bool open() const { return !is_terminal(status); }
+    // As Incident::open().
+    bool open() const {
+        return stage != CaseStage::received ? !is_final(stage) : !is_terminal(status);
+    }
     // As Incident::department().
     std::string_view department() const { return department_code; }
 };

@@ -37,7 +37,8 @@ enum class RejectReason : std::uint8_t {
     journal_error,
     replayed_sequence,
     wrong_speaker,
-    bad_frames,  // the last: kRejectReasonCount counts up to it
+    case_refused,  // a step of a case the centre's rules do not allow (docs/dispatch.md)
+    bad_frames,    // the last: kRejectReasonCount counts up to it
 };
 inline constexpr std::size_t kRejectReasonCount =
     static_cast<std::size_t>(RejectReason::bad_frames) + 1;
@@ -73,6 +74,7 @@ inline constexpr std::array<RejectCode, kRejectReasonCount> kRejectCodes{{
     {RejectReason::journal_error, "journal_error"},
     {RejectReason::replayed_sequence, "replayed_sequence"},
     {RejectReason::wrong_speaker, "wrong_speaker"},
+    {RejectReason::case_refused, "case_refused"},
     {RejectReason::bad_frames, "bad_frames"},
 }};
 

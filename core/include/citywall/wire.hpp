@@ -36,6 +36,7 @@ enum class Kind : std::uint8_t {
     unit_roster = 6,     // version 2: every unit on duty, in a snapshot reply before its last chunk
     day_counts = 7,      // version 2: today's counts, kept by ingest; seq = last event seq
     incident_case = 8,   // version 2: one incident with its history, the reply to a request
+    command_reply = 9,   // version 3: the answer to a wall's command, to that wall only
 };
 
 struct IncidentUpdate {
@@ -120,8 +121,21 @@ struct IncidentCase {
     friend bool operator==(const IncidentCase&, const IncidentCase&) = default;
 };
 
+// The answer to a CaseCommand (docs/dispatch.md), sent on the snapshot socket to the wall that
+// sent it, once the step it made is on disk (or at once when it is refused); seq is the event
+// the step made (accepted) or the last event ingest applied (refused).
+struct CommandReply {
+    std::uint64_t seq = 0;
+    std::string id;  // the command's own id
+    std::uint64_t incident = 0;
+    bool accepted = false;
+    std::string refusal;  // a CaseRefusal's code ("wrong_stage"); empty when accepted
+    std::string detail;   // for the person who sent it
+    friend bool operator==(const CommandReply&, const CommandReply&) = default;
+};
+
 using Message = std::variant<IncidentUpdate, FeedHealthReport, Heartbeat, SnapshotChunk, UnitUpdate,
-                             UnitRoster, DayCountsReport, IncidentCase>;
+                             UnitRoster, DayCountsReport, IncidentCase, CommandReply>;
 
 // The kind a message is sent as: the kinds are the alternatives of Message in their order.
 inline Kind kind_of(const Message& message) {
@@ -150,7 +164,7 @@ std::string schema_proto();
 
 // What a wall asks on the snapshot socket (docs/protocol.md, "Requests"): "CW", the version
 // byte, then a WallRequest (schema/wall.proto). Ingest checks each against the role of the
-// wall's key. Kinds that change something (orders, drill control) will be added here.
+// wall's key. Kinds that change something (drill control) are added here.
 struct SnapshotRequest {  // the open incidents, answered by SnapshotChunks
     friend bool operator==(const SnapshotRequest&, const SnapshotRequest&) = default;
 };
@@ -158,7 +172,21 @@ struct CaseRequest {  // one incident with its history, answered by an IncidentC
     std::uint64_t id = 0;
     friend bool operator==(const CaseRequest&, const CaseRequest&) = default;
 };
-using Request = std::variant<SnapshotRequest, CaseRequest>;
+// A step of a case a wall's key takes (docs/dispatch.md): checked against the key's role and the
+// case's stage, journaled with who took it before it has any effect, answered by a
+// CommandReply.
+struct CaseCommand {
+    std::string id;  // the sender's id of the command; an order's id is the order's
+    std::uint64_t incident = 0;
+    CaseAction action = CaseAction::none;
+    std::string department;
+    std::string unit;
+    std::string reason;
+    std::string note;
+    TimeMs until = 0;
+    friend bool operator==(const CaseCommand&, const CaseCommand&) = default;
+};
+using Request = std::variant<SnapshotRequest, CaseRequest, CaseCommand>;
 
 std::string encode_request(const Request& request);
 Result<Request> decode_request(std::string_view bytes);

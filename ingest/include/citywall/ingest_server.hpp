@@ -1,11 +1,13 @@
 // The ingest process: departments in, one numbered, journaled, published picture out.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
 
+#include "citywall/case_flow.hpp"
 #include "citywall/config.hpp"
 #include "citywall/result.hpp"
 
@@ -28,6 +30,13 @@ struct IngestCounters {
     std::uint64_t checkpoint_failures = 0;  // each tried again after a back-off
     std::uint64_t answered = 0;             // answers sent on acknowledged feeds
     std::uint64_t escalations = 0;  // steps up the grid hierarchy taken by overdue incidents
+    // Cases (docs/dispatch.md): walls' commands taken, and refused by reason (CaseRefusal's
+    // order); departments' answers taken (their refusals are rejects, case_refused); orders
+    // sent to departments, each sending counted (an order is sent again until signed for).
+    std::uint64_t commands_accepted = 0;
+    std::array<std::uint64_t, kCaseRefusalCount> commands_refused{};
+    std::uint64_t case_answers = 0;
+    std::uint64_t orders_sent = 0;
 };
 
 // What is decided at start-up beside the config: by an operator on the command line, or by a

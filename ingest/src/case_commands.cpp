@@ -1,0 +1,267 @@
+// Cases at the centre (docs/dispatch.md): a wall's command or a department's answer becomes a
+// step of a case, checked against the lifecycle's one table (citywall/case_flow.hpp) and what
+// only ingest knows, then recorded as an event like any other: journaled with who, when and
+// what before it has any effect. Orders go to their department on its own socket and are sent
+// again until it signs for them, so an order to a department that is away waits in the state
+// (and so in the journal and the checkpoint) until it is back.
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "citywall/utf8.hpp"
+#include "ingest_server_impl.hpp"
+
+namespace citywall::ingest {
+
+namespace {
+
+std::optional<Doer> doer_of(WallRole role) {
+    switch (role) {
+        case WallRole::operator_:
+            return Doer::operator_;
+        case WallRole::leader:
+            return Doer::leader;
+        case WallRole::viewer:
+        case WallRole::trainer:
+            return std::nullopt;
+    }
+    return std::nullopt;
+}
+
+bool all_text(const wire::CaseCommand& c) {
+    for (const std::string* text : {&c.id, &c.department, &c.unit, &c.reason, &c.note})
+        if (!is_valid_utf8(*text)) return false;
+    return true;
+}
+
+std::string iso_time(TimeMs t) {
+    return t == 0 ? std::string() : format_iso8601_utc(t);
+}
+
+}  // namespace
+
+std::optional<CaseRefused> IngestServer::Impl::take_step(std::uint64_t id, CaseStep step,
+                                                         Doer doer) {
+    auto incident = state.incident(id);
+    if (!incident)
+        return CaseRefused{
+            id < state.next_id() ? CaseRefusal::case_closed : CaseRefusal::unknown_case,
+            id < state.next_id() ? "incident " + std::to_string(id) + " is no longer open"
+                                 : "no incident " + std::to_string(id)};
+    CaseState& current = incident->case_state;
+    if (auto why = check_step(current, step, doer)) return why;
+    // What the table cannot know: who exists, which ids are taken.
+    const bool names_department = !step.department.empty() && doer != Doer::department;
+    if (names_department && !department_index(step.department))
+        return CaseRefused{CaseRefusal::unknown_department,
+                           "no department '" + step.department + "'"};
+    if (names_department && !departments[*department_index(step.department)].acknowledged())
+        return CaseRefused{CaseRefusal::unknown_department,
+                           "department '" + step.department +
+                               "' cannot receive orders: its feed is not acknowledged"};
+    if (!step.unit.empty() && doer != Doer::department &&
+        !units.find(step.department.empty() ? current.department : step.department, step.unit))
+        return CaseRefused{CaseRefusal::unknown_unit,
+                           "no unit '" + step.unit + "' of " + step.department + " is on duty"};
+    if (step.action == CaseAction::order && state.order(step.command))
+        return CaseRefused{CaseRefusal::duplicate_command,
+                           "order id '" + step.command + "' is already used"};
+    if (events.failing()) return CaseRefused{CaseRefusal::journal_failing, events.failure()};
+
+    const CaseLimits case_limits{
+        config.deadlines.sign_ms(incident->category),
+        config.deadlines.deadline_ms(incident->category, incident->severity)};
+    const TimeMs now = step.time;
+    current = apply_step(std::move(current), std::move(step), case_limits);
+    if (current.stage == CaseStage::closed) incident->status = IncidentStatus::closed;
+    if (current.stage == CaseStage::cancelled) incident->status = IncidentStatus::cancelled;
+    incident->updated = now;
+    const std::string actor = current.last.actor;
+    const bool to_send = current.stage == CaseStage::assigned;
+    if (auto recorded = record(state.change(std::move(*incident)), now, actor); !recorded)
+        return CaseRefused{CaseRefusal::journal_failing, recorded.error()};
+    // Sent once it is published: a department never holds an order the journal might lose.
+    if (to_send) pending_orders.push_back({state.last_seq(), id});
+    return std::nullopt;
+}
+
+std::optional<std::size_t> IngestServer::Impl::department_index(std::string_view code) const {
+    for (std::size_t k = 0; k < departments.size(); ++k)
+        if (departments[k].config.code == code) return k;
+    return std::nullopt;
+}
+
+void IngestServer::Impl::take_command(const WallRequests::Request& request, TimeMs now) {
+    const wire::CaseCommand& c = request.command;
+    wire::CommandReply reply{state.last_seq(), c.id, c.incident, false, {}, {}};
+    auto refuse = [&](CaseRefusal why, std::string detail) {
+        ++counters.commands_refused[static_cast<std::size_t>(why)];
+        reply.refusal = to_string(why);
+        reply.detail = std::move(detail);
+        throttled.write("command-" + reply.refusal,
+                        "command " + std::string(to_string(c.action)) + " of '" + request.speaker +
+                            "' on incident " + std::to_string(c.incident) + " refused (" +
+                            reply.refusal + "): " + reply.detail,
+                        now);
+        walls->answer(request.peer, wire::encode(reply));
+    };
+    if (request.limited)
+        return refuse(CaseRefusal::too_fast, "over this wall's rate of requests; send it again");
+    if (!all_text(c)) return refuse(CaseRefusal::malformed, "text that is not UTF-8");
+    const auto doer = doer_of(request.role);
+    if (!doer)
+        return refuse(CaseRefusal::forbidden, "the role " + std::string(describe(request.role)) +
+                                                  " may not take steps of a case");
+    CaseStep step;
+    step.time = now;
+    step.action = c.action;
+    // Who: the key's name; with keys off nobody is named, and the journal says so.
+    step.actor = request.speaker.empty() ? std::string("(keys off)") : request.speaker;
+    step.department = c.department;
+    step.unit = c.unit;
+    step.reason = c.reason;
+    step.note = c.note;
+    step.command = c.id;
+    step.until = c.until;
+    if (auto why = take_step(c.incident, std::move(step), *doer))
+        return refuse(why->why, std::move(why->detail));
+    ++counters.commands_accepted;
+    reply.accepted = true;
+    reply.seq = state.last_seq();
+    // Answered once the step is on disk and published, as a department's report is.
+    pending_replies.push_back({reply.seq, request.peer, std::move(reply)});
+}
+
+void IngestServer::Impl::handle_case_step(Department& department, const FeedCaseStep& answer,
+                                          std::string_view bytes, TimeMs now) {
+    const std::string& code = department.config.code;
+    const auto id = state.order(answer.order);
+    if (!id)
+        return reject(department, now,
+                      {RejectReason::case_refused,
+                       "unknown_case: no open case has order '" + answer.order + "'"},
+                      bytes);
+    const auto incident = state.open_incident(*id);
+    if (incident) {
+        const auto whole = state.incident(*id);
+        if (whole->case_state.department != code || whole->case_state.order != answer.order)
+            return reject(department, now,
+                          {RejectReason::case_refused,
+                           "not_assignee: order '" + answer.order + "' is not with " + code},
+                          bytes);
+    }
+    CaseStep step;
+    step.time = now;
+    step.action = answer.action;
+    step.actor = code;  // from the key, never from the message
+    step.department = code;
+    step.reason = answer.reason;
+    step.note = answer.note;
+    step.command = answer.order;
+    step.until = answer.until;
+    if (auto why = take_step(*id, std::move(step), Doer::department))
+        return reject(department, now,
+                      {why->why == CaseRefusal::journal_failing ? RejectReason::journal_error
+                                                                : RejectReason::case_refused,
+                       std::string(to_string(why->why)) + ": " + why->detail},
+                      bytes);
+    ++counters.case_answers;
+    health->accepted(code, std::nullopt, now);
+}
+
+// The orders `department` has not signed for, sent to the connection that last spoke on its
+// socket: [peer, "", order JSON]. An empty first frame is never an answer (a delivery id has at
+// least one byte), so a department tells orders from answers by it.
+void IngestServer::Impl::deliver_orders(std::size_t index, TimeMs now) {
+    Department& department = departments[index];
+    department.orders_sent_at = now;
+    for (std::uint64_t id : state.awaiting_sign(department.config.code))
+        if (!send_order(department, id)) return;
+}
+
+bool IngestServer::Impl::send_order(Department& department, std::uint64_t id) {
+    if (department.order_peer.empty()) return false;
+    const auto incident = state.incident(id);
+    if (!incident) return true;
+    const std::string order = order_message(*incident);
+    try {
+        zmq::socket_t& socket = department.socket;
+        if (!socket.send(zmq::buffer(department.order_peer),
+                         zmq::send_flags::sndmore | zmq::send_flags::dontwait))
+            return false;  // its queue is full: the rest next time
+        socket.send(zmq::const_buffer(nullptr, 0), zmq::send_flags::sndmore);
+        socket.send(zmq::buffer(order), zmq::send_flags::none);
+        ++counters.orders_sent;
+        return true;
+    } catch (const zmq::error_t&) {
+        department.order_peer.clear();  // gone: wait until it speaks again
+        return false;
+    }
+}
+
+void IngestServer::Impl::resend_orders(TimeMs now) {
+    for (std::size_t k = 0; k < departments.size(); ++k)
+        if (!departments[k].order_peer.empty() &&
+            now - departments[k].orders_sent_at >= kOrderResendMs)
+            deliver_orders(k, now);
+}
+
+std::string IngestServer::Impl::order_message(const Incident& incident) const {
+    const CaseState& c = incident.case_state;
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+    auto text = [&](const char* key, const std::string& value) {
+        w.Key(key);
+        w.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
+    };
+    w.StartObject();
+    text("type", "order");
+    text("order", c.order);
+    w.Key("incident");
+    w.Uint64(incident.id);
+    text("action", std::string(to_string(c.last.action)));
+    text("category", incident.category);
+    w.Key("severity");
+    w.Int(static_cast<int>(incident.severity));
+    text("title", incident.title);
+    text("description", incident.description);
+    w.Key("lon");
+    w.Double(incident.location.lon);
+    w.Key("lat");
+    w.Double(incident.location.lat);
+    w.Key("areas");
+    w.StartArray();
+    for (const AreaRef& area : incident.areas) {
+        w.StartObject();
+        text("level", area.level);
+        text("code", area.code);
+        text("name", area.name);
+        w.EndObject();
+    }
+    w.EndArray();
+    if (!c.unit.empty()) text("unit", c.unit);
+    text("ordered", iso_time(c.assigned));
+    if (c.sign_due != 0) text("sign_due", iso_time(c.sign_due));
+    if (c.resolve_due != 0) text("resolve_due", iso_time(c.resolve_due));
+    text("by", c.last.actor);
+    if (!c.last.note.empty()) text("note", c.last.note);
+    w.EndObject();
+    return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+void IngestServer::Impl::case_published(std::uint64_t seq) {
+    while (!pending_replies.empty() && pending_replies.front().seq <= seq) {
+        walls->answer(pending_replies.front().peer, wire::encode(pending_replies.front().reply));
+        pending_replies.pop_front();
+    }
+    while (!pending_orders.empty() && pending_orders.front().first <= seq) {
+        const std::uint64_t id = pending_orders.front().second;
+        pending_orders.pop_front();
+        const auto incident = state.open_incident(id);
+        if (!incident || incident->stage != CaseStage::assigned) continue;
+        const auto whole = state.incident(id);
+        if (auto k = department_index(whole->case_state.department))
+            send_order(departments[*k], id);
+    }
+}
+
+}  // namespace citywall::ingest

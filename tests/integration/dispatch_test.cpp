@@ -1,0 +1,412 @@
+// Dispatch end to end over loopback, with keys on (docs/dispatch.md): a leader's console orders
+// a case, the journal has the step with who took it before anything else happens, the ordered
+// department (and no other) receives the order on its own socket, signs for it, reports its
+// units on scene, resolves it; the centre reviews, records the citizen's feedback and closes it.
+// Every refusal changes nothing; every role is held to its steps; an order to a department that
+// is away waits through a restart of ingest; an order not signed for in time escalates.
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+#include <zmq.hpp>
+
+#include "citywall/feed_time.hpp"
+#include "citywall/journal.hpp"
+#include "citywall/keys.hpp"
+#include "department_link.hpp"
+#include "key_pairs.hpp"
+#include "loopback.hpp"
+#include "scratch_dir.hpp"
+#include "wall_client.hpp"
+
+namespace citywall {
+namespace {
+
+using namespace std::chrono_literals;
+using department_link::AcknowledgedFeed;
+
+constexpr TimeMs kStart = 1'780'000'000'000;
+constexpr TimeMs kMin = 60'000;
+
+// A department on its acknowledged feed that keeps every order it is sent.
+struct Department {
+    std::unique_ptr<AcknowledgedFeed> feed;
+    std::vector<rapidjson::Document> orders;
+    std::vector<department_link::Answer> answers;
+
+    void pump_for(std::chrono::milliseconds how_long) {
+        const auto until = std::chrono::steady_clock::now() + how_long;
+        while (std::chrono::steady_clock::now() < until)
+            feed->poll(20ms);
+    }
+    bool pump_until(const std::function<bool()>& done, std::chrono::milliseconds limit = 10s) {
+        const auto until = std::chrono::steady_clock::now() + limit;
+        while (!done()) {
+            if (std::chrono::steady_clock::now() > until) return false;
+            feed->poll(20ms);
+        }
+        return true;
+    }
+    bool has_order(const std::string& id) const {
+        for (const auto& o : orders)
+            if (o["order"].GetString() == id) return true;
+        return false;
+    }
+    // Sends `body` and waits for its answer.
+    department_link::Answer say(const std::string& body) {
+        const std::size_t before = answers.size();
+        EXPECT_TRUE(feed->send(body));
+        EXPECT_TRUE(pump_until([&] { return answers.size() > before; }));
+        return answers.empty() ? department_link::Answer{} : answers.back();
+    }
+};
+
+class DispatchTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        ingest_keys_ = testing::fresh_key_pair();
+        ASSERT_TRUE(write_key_files(scratch_.path(), "ingest", ingest_keys_, false));
+        config_.updates_endpoint = testing::loopback_endpoint();
+        config_.snapshot_endpoint = testing::loopback_endpoint();
+        config_.journal_dir = scratch_.path() / "journal";
+        config_.heartbeat_ms = 100;
+        config_.ingest_key_file = scratch_.path() / "ingest.key";
+        // Hotline cases: resolve within two hours of the order, sign within ten minutes.
+        config_.deadlines.minutes = {120, 120, 120, 120, 10};
+        for (const auto& [code, keys] :
+             {std::pair{"12345", &hotline_keys_}, std::pair{"city-mgmt", &city_keys_},
+              std::pair{"water", &water_keys_}}) {
+            auto d = testing::department_config(code, code, testing::loopback_endpoint());
+            d.socket = FeedSocket::acknowledged;
+            d.public_key = keys->public_key;
+            config_.departments.push_back(d);
+        }
+        config_.walls.push_back({"leader-li", leader_keys_.public_key, {}, WallRole::leader});
+        config_.walls.push_back(
+            {"operator-wang", operator_keys_.public_key, {}, WallRole::operator_});
+        config_.walls.push_back({"east", viewer_keys_.public_key, {}, WallRole::viewer});
+        config_.walls.push_back({"trainer", trainer_keys_.public_key, {}, WallRole::trainer});
+        options_.clock = [this] { return now_.load(); };
+    }
+
+    std::unique_ptr<testing::WallClient> wall(const KeyPair& keys) {
+        auto w = std::make_unique<testing::WallClient>(context_, config_.updates_endpoint,
+                                                       config_.snapshot_endpoint, 0,
+                                                       WallKeys{keys, ingest_keys_.public_key});
+        std::this_thread::sleep_for(100ms);
+        w->request_snapshot();
+        EXPECT_TRUE(w->pump_until([](const CityPicture& p) { return p.has_snapshot(); }));
+        return w;
+    }
+
+    Department department(std::size_t k, const KeyPair& keys) {
+        department_link::FeedOptions options;
+        options.keys = department_link::CurveClientKeys{keys.public_key, keys.secret_key,
+                                                        ingest_keys_.public_key};
+        auto feed = AcknowledgedFeed::open(context_, config_.departments[k].endpoint, options);
+        EXPECT_TRUE(feed) << (feed ? "" : feed.error());
+        Department d{std::move(*feed), {}, {}};
+        return d;
+    }
+    // Hooks the department's orders and answers into its lists (after it has its address).
+    static void listen(Department& d) {
+        d.feed->on_order([&d](std::string_view json) {
+            rapidjson::Document doc;
+            doc.Parse(json.data(), json.size());
+            ASSERT_FALSE(doc.HasParseError());
+            d.orders.push_back(std::move(doc));
+        });
+        d.feed->on_answer([&d](const department_link::Answer& a) { d.answers.push_back(a); });
+    }
+
+    // The hotline reports one case; its global id once the wall has it.
+    std::uint64_t report(Department& hotline, testing::WallClient& w, const std::string& id,
+                         const std::string& title = "Water on Market St",
+                         const std::string& lon = "-122.4194") {
+        const auto answer = hotline.say(R"({"id":")" + id +
+                                        R"(","category":"urban.waterlogging","severity":3,"lon":)" +
+                                        lon + R"(,"lat":37.7749,"title":")" + title +
+                                        R"(","description":"a caller reports standing water"})");
+        EXPECT_EQ(answer.outcome, department_link::Outcome::acknowledged) << answer.detail;
+        std::uint64_t found = 0;
+        EXPECT_TRUE(w.pump_until([&](const CityPicture& p) {
+            for (const auto& [gid, incident] : p.incidents())
+                if (incident.title == title) found = incident.id;
+            return found != 0;
+        }));
+        return found;
+    }
+
+    static wire::CaseCommand command(std::uint64_t incident, CaseAction action,
+                                     std::string department = {}, std::string id = {}) {
+        static int n = 0;
+        wire::CaseCommand c;
+        c.id = id.empty() ? "cmd-" + std::to_string(++n) : id;
+        c.incident = incident;
+        c.action = action;
+        c.department = std::move(department);
+        return c;
+    }
+
+    testing::ScratchDir scratch_{"citywall-dispatch"};
+    zmq::context_t context_{1};
+    KeyPair ingest_keys_,
+        hotline_keys_ = testing::fresh_key_pair(), city_keys_ = testing::fresh_key_pair(),
+        water_keys_ = testing::fresh_key_pair(), leader_keys_ = testing::fresh_key_pair(),
+        operator_keys_ = testing::fresh_key_pair(), viewer_keys_ = testing::fresh_key_pair(),
+        trainer_keys_ = testing::fresh_key_pair();
+    IngestConfig config_;
+    ingest::StartOptions options_;
+    std::atomic<TimeMs> now_{kStart};
+};
+
+TEST_F(DispatchTest, AWholeCaseClosesFromTheWallAndEveryStepIsInTheJournalWithWhoTookIt) {
+    std::uint64_t id = 0;
+    {
+        testing::RunningIngest ingest(config_, options_);
+        auto leader = wall(leader_keys_);
+        auto operator_wall = wall(operator_keys_);
+        auto hotline = department(0, hotline_keys_);
+        auto city = department(1, city_keys_);
+        auto water = department(2, water_keys_);
+        for (auto* d : {&hotline, &city, &water})
+            listen(*d);
+        id = report(hotline, *leader, "H-1");
+        ASSERT_NE(id, 0u);
+        // Both receiving departments are connected and have spoken before the order.
+        city.pump_for(300ms);
+        water.pump_for(300ms);
+
+        auto order = command(id, CaseAction::order, "city-mgmt", "O-1");
+        order.note = "请尽快处置";
+        const auto reply = leader->command(order);
+        ASSERT_TRUE(reply);
+        EXPECT_TRUE(reply->accepted) << reply->refusal << ": " << reply->detail;
+        EXPECT_GT(reply->seq, 0u);
+        ASSERT_TRUE(city.pump_until([&] { return city.has_order("O-1"); }));
+        const auto& got = city.orders.front();
+        EXPECT_EQ(got["incident"].GetUint64(), id);
+        EXPECT_STREQ(got["title"].GetString(), "Water on Market St");
+        EXPECT_STREQ(got["by"].GetString(), "leader-li");
+        EXPECT_STREQ(got["note"].GetString(), "请尽快处置");
+        EXPECT_EQ(parse_iso8601(got["sign_due"].GetString()), kStart + 10 * kMin);
+        EXPECT_EQ(parse_iso8601(got["resolve_due"].GetString()), kStart + 120 * kMin);
+        // The wall shows it at once: assigned, held to its signing time.
+        ASSERT_TRUE(leader->pump_until([&](const CityPicture& p) {
+            const auto i = p.incidents().find(id);
+            return i && i->stage == CaseStage::assigned;
+        }));
+        EXPECT_EQ(leader->picture.incidents().find(id)->due, kStart + 10 * kMin);
+        // Another department reads nothing of it.
+        water.pump_for(500ms);
+        EXPECT_TRUE(water.orders.empty());
+        EXPECT_EQ(water.feed->counters().orders, 0u);
+
+        now_ += 3 * kMin;
+        EXPECT_EQ(city.say(R"({"type":"case","order":"O-1","action":"sign"})").outcome,
+                  department_link::Outcome::acknowledged);
+        now_ += 6 * kMin;
+        EXPECT_EQ(city.say(R"({"type":"case","order":"O-1","action":"arrive"})").outcome,
+                  department_link::Outcome::acknowledged);
+        now_ += 40 * kMin;
+        const auto resolved =
+            city.say(R"({"type":"case","order":"O-1","action":"resolve","note":"已抽排"})");
+        EXPECT_EQ(resolved.outcome, department_link::Outcome::acknowledged) << resolved.detail;
+        // Signing again is not a step any more: refused with its reason, nothing changes.
+        const auto again = city.say(R"({"type":"case","order":"O-1","action":"sign"})");
+        EXPECT_EQ(again.outcome, department_link::Outcome::refused);
+        EXPECT_EQ(again.reason, "case_refused");
+        EXPECT_NE(again.detail.find("wrong_stage"), std::string::npos) << again.detail;
+        // Nor may another department answer for it.
+        const auto stranger = water.say(R"({"type":"case","order":"O-1","action":"resolve",)"
+                                        R"("note":"x"})");
+        EXPECT_EQ(stranger.outcome, department_link::Outcome::refused);
+        EXPECT_NE(stranger.detail.find("not_assignee"), std::string::npos) << stranger.detail;
+
+        now_ += kMin;
+        EXPECT_TRUE(leader->command(command(id, CaseAction::review_pass))->accepted);
+        auto feedback = command(id, CaseAction::feedback);
+        feedback.reason = "satisfied";
+        now_ += 10 * kMin;
+        const auto fed = operator_wall->command(feedback);
+        EXPECT_TRUE(fed->accepted) << fed->refusal << ": " << fed->detail;
+        // The whole timeline, as a wall asks for it.
+        leader->request_case(id);
+        ASSERT_TRUE(
+            leader->pump_until([&](const CityPicture&) { return leader->last_case.has_value(); }));
+        const auto& steps = leader->last_case->history.steps;
+        ASSERT_EQ(steps.size(), 6u);
+        const CaseAction expected[] = {CaseAction::order,       CaseAction::sign,
+                                       CaseAction::arrive,      CaseAction::resolve,
+                                       CaseAction::review_pass, CaseAction::feedback};
+        const char* actors[] = {"leader-li", "city-mgmt", "city-mgmt",
+                                "city-mgmt", "leader-li", "operator-wang"};
+        for (std::size_t k = 0; k < steps.size(); ++k) {
+            EXPECT_EQ(steps[k].action, expected[k]) << k;
+            EXPECT_EQ(steps[k].actor, actors[k]) << k;
+            EXPECT_EQ(steps[k].number, k + 1);
+        }
+        EXPECT_EQ(steps[3].note, "已抽排");
+        EXPECT_EQ(steps[0].time, kStart);
+        EXPECT_EQ(steps[1].time, kStart + 3 * kMin);
+
+        auto close = command(id, CaseAction::close);
+        close.reason = "resolved";
+        EXPECT_TRUE(leader->command(close)->accepted);
+        ASSERT_TRUE(
+            leader->pump_until([&](const CityPicture& p) { return !p.incidents().find(id); }));
+        // A closed case takes nothing more.
+        auto late = command(id, CaseAction::annotate);
+        late.note = "too late";
+        const auto refused = leader->command(late);
+        EXPECT_FALSE(refused->accepted);
+        EXPECT_EQ(refused->refusal, "case_closed");
+    }
+    // The journal alone tells the whole case: each step once, in order, with who and when.
+    auto reader = JournalReader::open(config_.journal_dir);
+    ASSERT_TRUE(reader) << reader.error();
+    std::vector<CaseStep> steps;
+    while (auto record = (*reader)->next()) {
+        auto message = wire::decode(record->payload);
+        if (!message) continue;
+        if (auto* update = std::get_if<wire::IncidentUpdate>(&*message);
+            update && update->incident.id == id) {
+            const CaseStep& step = update->incident.case_state.last;
+            if (step.number > (steps.empty() ? 0u : steps.back().number)) steps.push_back(step);
+        }
+    }
+    ASSERT_EQ(steps.size(), 7u);
+    EXPECT_EQ(steps.front().action, CaseAction::order);
+    EXPECT_EQ(steps.front().actor, "leader-li");
+    EXPECT_EQ(steps.front().command, "O-1");
+    EXPECT_EQ(steps.back().action, CaseAction::close);
+    EXPECT_EQ(steps.back().reason, "resolved");
+}
+
+TEST_F(DispatchTest, EveryBadCommandIsRefusedWithItsReasonAndChangesNothing) {
+    testing::RunningIngest ingest(config_, options_);
+    auto leader = wall(leader_keys_);
+    auto operator_wall = wall(operator_keys_);
+    auto viewer = wall(viewer_keys_);
+    auto trainer = wall(trainer_keys_);
+    auto hotline = department(0, hotline_keys_);
+    listen(hotline);
+    const std::uint64_t id = report(hotline, *leader, "H-2");
+    ASSERT_NE(id, 0u);
+    const std::uint64_t seq = leader->picture.seq();
+
+    auto refused = [&](testing::WallClient& w, const wire::CaseCommand& c) {
+        const auto reply = w.command(c);
+        EXPECT_TRUE(reply) << "no answer to " << to_string(c.action);
+        if (!reply) return std::string("(none)");
+        EXPECT_FALSE(reply->accepted);
+        EXPECT_FALSE(reply->detail.empty());
+        return reply->refusal;
+    };
+    // Roles: every step of the table, from a role that may not take it.
+    for (int a = 1; a < kCaseActionCount; ++a) {
+        const auto action = static_cast<CaseAction>(a);
+        auto c = command(id, action, "city-mgmt");
+        c.reason = "x";
+        c.note = "n";
+        EXPECT_EQ(refused(*viewer, c), "forbidden") << to_string(action);
+        EXPECT_EQ(refused(*trainer, c), "forbidden") << to_string(action);
+        if (!(rule_of(action).doers & static_cast<std::uint8_t>(Doer::operator_))) {
+            EXPECT_EQ(refused(*operator_wall, c), "forbidden") << to_string(action);
+        }
+        if (!(rule_of(action).doers & static_cast<std::uint8_t>(Doer::leader))) {
+            EXPECT_EQ(refused(*leader, c), "forbidden") << to_string(action);
+        }
+    }
+    EXPECT_EQ(refused(*leader, command(987654, CaseAction::order, "city-mgmt", "O-x")),
+              "unknown_case");
+    EXPECT_EQ(refused(*leader, command(id, CaseAction::order, "fire-brigade", "O-x")),
+              "unknown_department");
+    auto no_id = command(id, CaseAction::order, "city-mgmt");
+    no_id.id.clear();
+    EXPECT_EQ(refused(*leader, no_id), "missing_field");
+    auto with_unit = command(id, CaseAction::order, "city-mgmt", "O-u");
+    with_unit.unit = "no-such-car";
+    EXPECT_EQ(refused(*leader, with_unit), "unknown_unit");
+    EXPECT_EQ(refused(*leader, command(id, CaseAction::review_pass)), "wrong_stage")
+        << "an evaluation before resolution";
+    auto early_close = command(id, CaseAction::close);
+    early_close.reason = "made_up";
+    EXPECT_EQ(refused(*leader, early_close), "bad_reason");
+    // Nothing of that changed the case: no event was numbered.
+    leader->pump_until([](const CityPicture&) { return false; }, 300ms);
+    EXPECT_EQ(leader->picture.seq(), seq);
+    EXPECT_EQ(leader->picture.incidents().find(id)->stage, CaseStage::received);
+
+    ASSERT_TRUE(leader->command(command(id, CaseAction::order, "city-mgmt", "O-2"))->accepted);
+    // The same order id again, on this case or another.
+    const std::uint64_t other = report(hotline, *leader, "H-3", "Water on Mission St", "-122.30");
+    ASSERT_NE(other, id);
+    EXPECT_EQ(refused(*leader, command(other, CaseAction::order, "water", "O-2")),
+              "duplicate_command");
+    EXPECT_EQ(refused(*leader, command(id, CaseAction::transfer, "nowhere")), "unknown_department");
+    EXPECT_EQ(refused(*leader, command(id, CaseAction::transfer, "city-mgmt")), "same_department");
+    EXPECT_TRUE(leader->command(command(id, CaseAction::transfer, "water"))->accepted);
+    const auto counters = ingest.server().counters();
+    EXPECT_GT(counters.commands_refused[static_cast<std::size_t>(CaseRefusal::forbidden)], 40u);
+    EXPECT_EQ(counters.commands_accepted, 2u);
+}
+
+TEST_F(DispatchTest, AnOrderToADepartmentThatIsAwayWaitsThroughARestartOfIngest) {
+    std::uint64_t id = 0;
+    {
+        testing::RunningIngest ingest(config_, options_);
+        auto leader = wall(leader_keys_);
+        auto hotline = department(0, hotline_keys_);
+        listen(hotline);
+        id = report(hotline, *leader, "H-4");
+        const auto reply = leader->command(command(id, CaseAction::order, "city-mgmt", "O-4"));
+        ASSERT_TRUE(reply && reply->accepted);
+    }  // ingest stops with the order unsent: city-mgmt was never connected
+    testing::RunningIngest ingest(config_, options_);
+    auto city = department(1, city_keys_);
+    listen(city);
+    ASSERT_TRUE(city.pump_until([&] { return city.has_order("O-4"); }));
+    EXPECT_EQ(city.orders.front()["incident"].GetUint64(), id);
+    // Sent again until it is signed for; a department takes the repeat as a repeat.
+    now_ += 6000;
+    ASSERT_TRUE(city.pump_until([&] { return city.orders.size() >= 2; }));
+    EXPECT_EQ(city.say(R"({"type":"case","order":"O-4","action":"sign"})").outcome,
+              department_link::Outcome::acknowledged);
+    const std::size_t after_signing = city.orders.size();
+    now_ += 6000;
+    city.pump_for(600ms);
+    EXPECT_EQ(city.orders.size(), after_signing);
+}
+
+TEST_F(DispatchTest, AnOrderNotSignedForInTimeIsOverdueAndEscalates) {
+    config_.deadlines.escalate_every_minutes = 5;
+    testing::RunningIngest ingest(config_, options_);
+    auto leader = wall(leader_keys_);
+    auto hotline = department(0, hotline_keys_);
+    listen(hotline);
+    const std::uint64_t id = report(hotline, *leader, "H-5");
+    ASSERT_TRUE(leader->command(command(id, CaseAction::order, "city-mgmt", "O-5"))->accepted);
+    ASSERT_TRUE(leader->pump_until([&](const CityPicture& p) {
+        return p.incidents().find(id) && p.incidents().find(id)->due == kStart + 10 * kMin;
+    }));
+    now_ += 9 * kMin;
+    leader->pump_until([](const CityPicture&) { return false; }, 300ms);
+    EXPECT_EQ(leader->picture.incidents().find(id)->escalation, 0);
+    now_ += 2 * kMin;  // past the signing time
+    ASSERT_TRUE(leader->pump_until([&](const CityPicture& p) {
+        return p.incidents().find(id) && p.incidents().find(id)->escalation == 1;
+    }));
+    // A leader supervises it (督办): a step of its own on the stream.
+    ASSERT_TRUE(leader->command(command(id, CaseAction::supervise))->accepted);
+    leader->request_case(id);
+    ASSERT_TRUE(
+        leader->pump_until([&](const CityPicture&) { return leader->last_case.has_value(); }));
+    EXPECT_TRUE(leader->last_case->incident.case_state.supervised);
+    EXPECT_EQ(leader->last_case->history.steps.back().action, CaseAction::supervise);
+}
+
+}  // namespace
+}  // namespace citywall
