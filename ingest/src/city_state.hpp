@@ -84,7 +84,7 @@ class CityState {
     // The open incident an order id was given to (docs/dispatch.md): every order since the
     // last checkpoint, and those of the cases open at it.
     std::optional<std::uint64_t> order(std::string_view order_id) const;
-    // The open cases ordered to `department` that it has not signed for, oldest order first.
+    // The open cases ordered to `department` that it has not signed for, oldest incident first.
     std::vector<std::uint64_t> awaiting_sign(std::string_view department) const;
 
     // Numbering continues after `seq` (records this build could not read).

@@ -163,6 +163,24 @@ std::string timeline_text(const Incident& incident, const wire::IncidentCase* re
         return lines_text(std::move(lines));
     }
     const CaseHistory& history = reply->history;
+    // The centre's steps, each with who took it and what it said (docs/dispatch.md).
+    for (std::size_t k = 0; k < history.steps.size(); ++k) {
+        const CaseStep& step = history.steps[k];
+        std::string what = step.actor + "  " + action_word(step.action);
+        const bool to_department = step.action == CaseAction::order ||
+                                   step.action == CaseAction::transfer ||
+                                   step.action == CaseAction::return_agree;
+        if (to_department && !step.department.empty()) what += " → " + step.department;
+        if (!step.unit.empty()) what += " (" + step.unit + ")";
+        if (!step.reason.empty()) what += "  [" + step.reason + "]";
+        if (!step.note.empty()) what += "  " + step.note;
+        lines.emplace_back(step.time, std::move(what));
+        if (k == 0 && history.steps_omitted > 0) {
+            const std::string n = std::to_string(history.steps_omitted);
+            lines.emplace_back(step.time,
+                               "… " + say("省略 " + n + " 步", n + " earlier steps omitted"));
+        }
+    }
     for (std::size_t k = 0; k < history.changes.size(); ++k) {
         const StatusChange& change = history.changes[k];
         std::string what = change.department + "  " + std::string(to_string(change.reported));
@@ -358,6 +376,35 @@ DetailPick draw_detail_panel(const DetailView& view, const Palette& palette, con
         if (incident.escalation > 0)
             status += "  ↑ " + escalation_text(incident.escalation, view.areas);
         rows.add(say("状态", "status"), status);
+        // The case at the centre: its stage, with whom, and by when.
+        const CaseState& c = incident.case_state;
+        if (c.taken_up()) {
+            std::string line = stage_word(c.stage);
+            if (!c.department.empty() && !is_final(c.stage)) line += " → " + c.department;
+            if (!c.unit.empty()) line += " (" + c.unit + ")";
+            if (c.stage == CaseStage::assigned && c.signed_at == 0 && c.sign_due > 0 &&
+                view.now > c.sign_due)
+                line += "  " + say("超时未签收", "not signed for in time");
+            if (c.supervised) line += "  " + say("督办", "supervised");
+            if (c.extension_asked > 0)
+                line += "  " + say("申请延期至 ", "extension asked to ") +
+                        format_time(c.extension_asked);
+            rows.add(say("案件", "case"), line);
+            if (!c.order.empty()) rows.add(say("派单号", "order"), c.order);
+            if (c.sign_due > 0 && c.signed_at == 0)
+                rows.add(say("签收时限", "sign by"), format_time(c.sign_due));
+            if (c.resolve_due > 0 && c.resolved_at == 0)
+                rows.add(say("办结时限", "resolve by"), format_time(c.resolve_due));
+            std::string counts;
+            if (c.returns > 0) counts += say("退单 ", "returned ") + std::to_string(c.returns);
+            if (c.redos > 0)
+                counts += (counts.empty() ? "" : "  ") + say("返工 ", "redone ") +
+                          std::to_string(c.redos);
+            if (c.satisfaction != Satisfaction::none)
+                counts += (counts.empty() ? "" : "  ") + say("回访 ", "feedback ") +
+                          std::string(to_string(c.satisfaction));
+            if (!counts.empty()) rows.add(say("考核", "record"), counts);
+        }
         rows.add(say("来源", "sources"), sources_text(view.incident_case && view.incident_case->open
                                                           ? view.incident_case->incident
                                                           : incident));

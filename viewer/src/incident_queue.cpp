@@ -12,6 +12,23 @@ bool is_overdue(const IncidentView& incident, TimeMs now) {
     return incident.due > 0 && incident.due < now && incident.open();
 }
 
+CaseBand case_band(const IncidentView& incident, TimeMs now) {
+    if (is_overdue(incident, now)) return CaseBand::overdue;
+    constexpr TimeMs kNearAtLeast = 5 * 60'000;
+    if (incident.due > 0 &&
+        incident.due - now <= std::max(kNearAtLeast, (incident.due - incident.received) / 5))
+        return CaseBand::near_deadline;
+    switch (incident.stage) {
+        case CaseStage::received:
+            return CaseBand::fresh;
+        case CaseStage::assigned:
+        case CaseStage::returning:
+            return CaseBand::assigned;
+        default:
+            return CaseBand::in_progress;
+    }
+}
+
 std::optional<double> parse_age(std::string_view text) {
     if (text == "any" || text == "0") return 0.0;
     double scale = 1;

@@ -72,6 +72,13 @@ class IncidentQueue {
 };
 
 bool is_overdue(const IncidentView& incident, TimeMs now);
+
+// The five colours of a case on every wall and in the queue (the Hangzhou practice;
+// docs/viewer.md, "Cases"): new (not ordered), assigned (ordered, not signed for), in progress
+// (signed for, on scene, resolved, reviewed), near its deadline (the last fifth of its time, and
+// at least the last five minutes), overdue.
+enum class CaseBand { fresh, assigned, in_progress, near_deadline, overdue };
+CaseBand case_band(const IncidentView& incident, TimeMs now);
 // "30m", "2h", "90s", "1800" (seconds), "any" → seconds (0 = any); nullopt if malformed.
 std::optional<double> parse_age(std::string_view text);
 std::optional<QueueSort> parse_queue_sort(std::string_view text);

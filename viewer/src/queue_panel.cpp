@@ -15,7 +15,8 @@ namespace citywall::viewer {
 
 const char* const kOpsPanelGlyphs =
     "上报受理派遣在途到场办结取消关闭超时逾期特急紧急一般低全部部门类别级别状态区时长排序"
-    "标题网格社区今日指标办结率自起所见事件队列热力分钟小时以上无≥%";
+    "标题网格社区今日指标办结率自起所见事件队列热力分钟小时以上无≥%"
+    "待已签收退单中处置审核结案撤销";
 
 // ============================================================================ labels ====
 
@@ -26,6 +27,22 @@ const ImVec4 kDim(0.62f, 0.68f, 0.76f, 1.0f);
 const ImVec4 kCritical(1.0f, 0.36f, 0.32f, 1.0f);
 const ImVec4 kMajor(1.0f, 0.78f, 0.25f, 1.0f);
 constexpr ImU32 kOverdueBg = IM_COL32(210, 35, 35, 255);
+
+ImVec4 band_color(CaseBand band) {
+    switch (band) {
+        case CaseBand::fresh:
+            return ImGui::GetStyleColorVec4(ImGuiCol_Text);
+        case CaseBand::assigned:
+            return kHeading;
+        case CaseBand::in_progress:
+            return ImVec4(0.45f, 0.85f, 0.5f, 1.0f);
+        case CaseBand::near_deadline:
+            return kMajor;
+        case CaseBand::overdue:
+            return kCritical;
+    }
+    return kDim;
+}
 
 // "1 特急" / "1 critical": the number sorts, the word reads.
 std::string severity_cell(Severity s) {
@@ -201,6 +218,8 @@ std::uint64_t draw_queue_panel(IncidentQueue& queue, const CityPicture& picture,
             severities.push_back(severity_cell(Severity(i)));
         for (int i = 0; i <= static_cast<int>(IncidentStatus::cancelled); ++i)
             states.push_back(status_word_short(static_cast<IncidentStatus>(i)));
+        for (int i = 0; i < kCaseStageCount; ++i)
+            states.push_back(stage_word_short(static_cast<CaseStage>(i)));
         ImGui::TableSetupColumn(severity_head.c_str(), ImGuiTableColumnFlags_WidthFixed,
                                 widest(severities));
         ImGui::TableSetupColumn(overdue_head.c_str(), ImGuiTableColumnFlags_WidthFixed,
@@ -278,8 +297,14 @@ std::uint64_t draw_queue_panel(IncidentQueue& queue, const CityPicture& picture,
                     palette.family_label(category_family(incident.category));
                 ImGui::Text("● %.*s", static_cast<int>(fam.size()), fam.data());
                 ImGui::PopStyleColor();
+                // Once the centre has the case: its stage in the case's colour; before, what
+                // the departments say.
                 ImGui::TableNextColumn();
-                ImGui::TextUnformatted(status_word_short(incident.status).c_str());
+                if (incident.stage != CaseStage::received)
+                    ImGui::TextColored(band_color(case_band(incident, now)), "%s",
+                                       stage_word_short(incident.stage).c_str());
+                else
+                    ImGui::TextUnformatted(status_word_short(incident.status).c_str());
                 ImGui::TableNextColumn();
                 const AreaRef* area = areas.place_of(incident.areas);
                 if (incident.outside) {

@@ -46,7 +46,46 @@ Words status_words(IncidentStatus status) {
     return {"?", "?"};
 }
 
+Words stage_words(CaseStage stage) {
+    switch (stage) {
+        case CaseStage::received:
+            return {"待派单", "new"};
+        case CaseStage::assigned:
+            return {"已派单", "assigned"};
+        case CaseStage::signed_for:
+            return {"已签收", "signed for"};
+        case CaseStage::returning:
+            return {"退单中", "returning"};
+        case CaseStage::on_scene:
+            return {"处置中", "on scene"};
+        case CaseStage::resolved:
+            return {"已办结", "resolved"};
+        case CaseStage::reviewed:
+            return {"已审核", "reviewed"};
+        case CaseStage::closed:
+            return {"已结案", "closed"};
+        case CaseStage::cancelled:
+            return {"已撤销", "cancelled"};
+    }
+    return {"?", "?"};
+}
+
 }  // namespace
+
+std::string stage_word(CaseStage stage) {
+    const Words w = stage_words(stage);
+    return say(w.zh, w.en);
+}
+
+std::string stage_word_short(CaseStage stage) {
+    const Words w = stage_words(stage);
+    return say_short(w.zh, w.en);
+}
+
+std::string action_word(CaseAction action) {
+    const CaseActionRule& rule = rule_of(action);
+    return say(std::string(rule.zh), std::string(rule.en));
+}
 
 std::string level_word(const AreaLevelConfig& level) {
     return say(level.name, level.name_en);

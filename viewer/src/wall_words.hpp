@@ -39,5 +39,10 @@ std::string severity_word_short(Severity severity);
 // "派遣 dispatched", and "派遣" / "dispatched" for a cell.
 std::string status_word(IncidentStatus status);
 std::string status_word_short(IncidentStatus status);
+// A case's stage at the centre, "已派单 assigned" (docs/dispatch.md).
+std::string stage_word(CaseStage stage);
+std::string stage_word_short(CaseStage stage);
+// A step of a case, from the lifecycle's own table: "派单 Order".
+std::string action_word(CaseAction action);
 
 }  // namespace citywall::viewer
