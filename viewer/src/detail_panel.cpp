@@ -327,6 +327,102 @@ void case_section(const DetailView& view, const WallFonts& fonts) {
     }
 }
 
+// A button that goes on the line when it fits, else on the next.
+bool flowing_button(const std::string& label, bool& first) {
+    const ImGuiStyle& style = ImGui::GetStyle();
+    const float width = ImGui::CalcTextSize(label.c_str()).x + style.FramePadding.x * 2;
+    if (!first) {
+        const float right = ImGui::GetItemRectMax().x + style.ItemSpacing.x + width;
+        if (right <= ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x)
+            ImGui::SameLine();
+    }
+    first = false;
+    return ImGui::SmallButton(label.c_str());
+}
+
+// The console's steps for the selected case (docs/dispatch.md): the ones its role may take from
+// where the case stands, the fields the chosen one needs, and what ingest said to the last.
+void console_section(const DetailView& view, const Incident& incident, const WallFonts& fonts,
+                     DetailPick& picked) {
+    Console* console = view.console;
+    if (!console) return;
+    ImGui::Separator();
+    const auto offered = offered_actions(incident.case_state, console->role());
+    if (offered.empty())
+        ImGui::TextColored(kDim, "%s", say("无可用操作", "nothing this console may do").c_str());
+    bool first = true;
+    for (CaseAction action : offered) {
+        ImGui::PushID(static_cast<int>(action));
+        if (flowing_button(action_word(action), first)) console->choose(incident.id, action);
+        ImGui::PopID();
+    }
+    ConsoleForm& form = console->form();
+    if (form.incident == incident.id && form.action != CaseAction::none) {
+        const CaseActionRule& rule = rule_of(form.action);
+        ImGui::TextColored(kHeading, "%s", action_word(form.action).c_str());
+        if (has(rule.needs, Needs::department) && view.departments) {
+            const std::string preview =
+                form.department.empty() ? say("选择部门", "choose a department") : form.department;
+            if (ImGui::BeginCombo("##department", preview.c_str())) {
+                for (const FeedHealth& feed : *view.departments) {
+                    if (feed.department == incident.case_state.department) continue;
+                    const std::string name = department_name(feed);
+                    fonts.want(name);
+                    const std::string label = feed.department + "  " + name;
+                    if (ImGui::Selectable(label.c_str(), feed.department == form.department))
+                        form.department = feed.department;
+                }
+                ImGui::EndCombo();
+            }
+        }
+        if (has(rule.needs, Needs::reason)) {
+            const std::string preview =
+                form.reason.empty() ? say("选择原因", "choose a reason") : form.reason;
+            if (ImGui::BeginCombo("##reason", preview.c_str())) {
+                std::string_view codes = rule.reasons;
+                while (!codes.empty()) {
+                    const std::size_t space = codes.find(' ');
+                    const std::string code(codes.substr(0, space));
+                    if (ImGui::Selectable(code.c_str(), code == form.reason)) form.reason = code;
+                    codes = space == std::string_view::npos ? std::string_view()
+                                                            : codes.substr(space + 1);
+                }
+                ImGui::EndCombo();
+            }
+        }
+        char note[1024];
+        std::snprintf(note, sizeof note, "%s", form.note.c_str());
+        const std::string hint = has(rule.needs, Needs::note) ? say("说明（必填）", "note (needed)")
+                                                              : say("说明", "note");
+        ImGui::SetNextItemWidth(-1);
+        if (ImGui::InputTextWithHint("##note", hint.c_str(), note, sizeof note)) form.note = note;
+        const std::string lacking = console->missing();
+        ImGui::BeginDisabled(!lacking.empty());
+        if (ImGui::Button(say("发送", "send").c_str())) picked.command = console->take_command();
+        ImGui::EndDisabled();
+        if (!lacking.empty()) {
+            ImGui::SameLine();
+            ImGui::TextColored(kDim, "%s", (say("缺少 ", "needs ") + lacking).c_str());
+        }
+    }
+    if (const auto& last = console->last(); last && last->incident == incident.id) {
+        const std::string what = action_word(last->action) + "  ";
+        if (!last->answered) {
+            ImGui::TextColored(kDim, "%s", (what + say("等待回复", "waiting for ingest…")).c_str());
+        } else if (last->accepted) {
+            ImGui::TextColored(ImVec4(0.45f, 0.85f, 0.5f, 1), "%s",
+                               (what + say("已受理", "done")).c_str());
+        } else {
+            const std::string refused =
+                what + say("被拒绝", "refused") + ": " + last->refusal + " — " + last->detail;
+            fonts.want(refused);
+            ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.45f, 0.4f, 1));
+            ImGui::TextWrapped("%s", refused.c_str());
+            ImGui::PopStyleColor();
+        }
+    }
+}
+
 }  // namespace
 
 // ===================================================================== detail panel ====
@@ -361,6 +457,9 @@ DetailPick draw_detail_panel(const DetailView& view, const Palette& palette, con
         ImGui::TextColored(kDim, "%s #%llu%s", say("事件", "incident").c_str(),
                            static_cast<unsigned long long>(incident.id),
                            incident.drill ? ("   " + say("演练", "DRILL")).c_str() : "");
+        // A console's steps first, like a toolbar: what a leader came to do is never scrolled
+        // away under the timeline.
+        console_section(view, incident, fonts, picked);
         ImGui::Separator();
         Rows rows;
         const std::string_view family = category_family(incident.category);

@@ -10,6 +10,7 @@
 #include "camera.hpp"
 #include "city_areas.hpp"
 #include "citywall/picture.hpp"
+#include "console.hpp"
 #include "nearby_units.hpp"
 #include "palette.hpp"
 #include "panels.hpp"
@@ -42,12 +43,17 @@ struct DetailView {
     TimeMs now = 0;    // the animation clock: "open for …"
     float top = 16;    // below the KPI panel when it shows
     float bottom = 0;  // above the layer box; 0: 62% down the screen
+    // A console's (docs/dispatch.md): the steps it offers and what came of the last; the
+    // departments it may name.
+    Console* console = nullptr;
+    const std::vector<FeedHealth>* departments = nullptr;
 };
 // What the operator clicked inside the detail panel: an incident (in an area's list, or a
 // unit's case) or a unit (among an incident's nearest).
 struct DetailPick {
     std::uint64_t incident = 0;
-    std::string unit;  // unit_key()
+    std::string unit;                          // unit_key()
+    std::optional<wire::CaseCommand> command;  // a console's step to send
 };
 // Top right; `closed` set when the operator closes the panel.
 DetailPick draw_detail_panel(const DetailView& view, const Palette& palette, const WallFonts& fonts,

@@ -88,6 +88,11 @@ NetworkClient::~NetworkClient() {
     if (thread_.joinable()) thread_.join();
 }
 
+void NetworkClient::send_command(wire::CaseCommand command) {
+    std::lock_guard lock(mutex_);
+    commands_.push_back(std::move(command));
+}
+
 std::vector<wire::Message> NetworkClient::take_messages(bool& overflowed) {
     std::vector<wire::Message> out;
     std::lock_guard lock(mutex_);
@@ -210,14 +215,21 @@ void NetworkClient::run() {
                 ++snapshots_requested_;
             }
 
-            if (const std::uint64_t id = case_wanted_.exchange(0); id != 0) {
-                if (!cases) {
-                    cases.emplace(to_ingest(zmq::socket_type::dealer));
-                    cases->connect(snapshot_endpoint_);
-                }
-                cases->send(zmq::buffer(wire::encode_request(wire::CaseRequest{id})),
-                            zmq::send_flags::dontwait);
+            std::vector<wire::CaseCommand> commands;
+            {
+                std::lock_guard lock(mutex_);
+                commands.swap(commands_);
             }
+            const std::uint64_t wanted = case_wanted_.exchange(0);
+            if ((wanted != 0 || !commands.empty()) && !cases) {
+                cases.emplace(to_ingest(zmq::socket_type::dealer));
+                cases->connect(snapshot_endpoint_);
+            }
+            if (wanted != 0)
+                cases->send(zmq::buffer(wire::encode_request(wire::CaseRequest{wanted})),
+                            zmq::send_flags::dontwait);
+            for (const wire::CaseCommand& command : commands)
+                cases->send(zmq::buffer(wire::encode_request(command)), zmq::send_flags::dontwait);
 
             // Only the sockets made so far (an item without a socket would poll fd 0).
             zmq::pollitem_t items[4];

@@ -41,6 +41,8 @@ class NetworkClient {
     // Asks ingest for one incident's case; the reply (an IncidentCase) comes with the messages.
     // A newer request before this one is sent replaces it.
     void request_case(std::uint64_t id) { case_wanted_ = id; }
+    // Sends a step of a case (the console); the answer (a CommandReply) comes with the messages.
+    void send_command(wire::CaseCommand command);
 
     // When anything last arrived, heartbeats included; nullopt before the first message.
     std::optional<Clock::time_point> last_received() const;
@@ -69,9 +71,10 @@ class NetworkClient {
     std::atomic<std::uint64_t> decode_errors_{0};
     std::atomic<std::uint64_t> snapshots_requested_{0};
 
-    mutable std::mutex mutex_;  // guards queue_, spare_, overflowed_ and refused_
+    mutable std::mutex mutex_;  // guards queue_, spare_, commands_, overflowed_ and refused_
     std::vector<wire::Message> queue_;
     std::vector<wire::Message> spare_;
+    std::vector<wire::CaseCommand> commands_;  // to send
     bool overflowed_ = false;
     std::string refused_;
 

@@ -287,6 +287,14 @@ int run_script(WallApp& app, const RunOptions& options) {
              return Outcome{true, false,
                             ",\"selected\":" + selection_json(app) + ",\"view\":" + view_json(app)};
          }},
+        {"console",
+         [&](const Args& a) {
+             const auto action = a.size() == 1 ? parse_case_action(a[0]) : std::nullopt;
+             if (!action) return malformed("console ACTION (order, close, …)");
+             if (!app.console_choose(*action))
+                 return failed("no console, or no incident selected", "");
+             return Outcome{};
+         }},
         {"expect-kpi", [&](const Args& a) { return expect_kpi(app, a); }},
         {"state-save",
          [&](const Args& a) {

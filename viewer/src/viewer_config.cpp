@@ -88,12 +88,13 @@ constexpr Key kAggregateKeys[] = {
     {"opacity", Type::number},   {"critical_markers", Type::boolean},
 };
 constexpr Key kAnimationKeys[] = {{"pulse_s", Type::number}, {"fade_s", Type::number}};
+constexpr Key kConsoleKeys[] = {{"role", Type::string}};
 constexpr Key kSections[] = {
     {"window", Type::table, kWindowKeys},       {"ingest", Type::table, kIngestKeys},
     {"view", Type::table, kViewKeys},           {"ui", Type::table, kUiKeys},
     {"layer", Type::tables, kLayerKeys},        {"area", Type::tables, kAreaLevelKeys},
     {"aggregate", Type::table, kAggregateKeys}, {"animation", Type::table, kAnimationKeys},
-    {"centre", Type::table, kCentreKeys},
+    {"centre", Type::table, kCentreKeys},       {"console", Type::table, kConsoleKeys},
 };
 
 std::filesystem::path resolve(const std::filesystem::path& base, const std::string& value) {
@@ -270,6 +271,17 @@ Result<ViewerConfig> load_viewer_config(const std::filesystem::path& path) {
     config.updates_endpoint = ingest["updates"].value_or(std::string());
     config.snapshot_endpoint = ingest["snapshot"].value_or(std::string());
     config.stale_after_s = ingest["stale_after_s"].value_or(config.stale_after_s);
+    // [console]: the role of this wall's key, so that it offers the steps that role may take
+    // (ingest checks them all the same; docs/dispatch.md).
+    const Section console{root.get("console"), "[console]", file};
+    if (const std::string role = console["role"].value_or(std::string()); !role.empty()) {
+        config.console = parse_wall_role(role);
+        if (!config.console)
+            return R::failure(ErrorKind::invalid,
+                              console.problem("role", "\"" + role +
+                                                          "\" is not a role (viewer, operator, "
+                                                          "leader, trainer)"));
+    }
     // The wall's own key pair and the ingest's public key: both or neither (docs/security.md).
     const std::string key_file = ingest["key_file"].value_or(std::string());
     const std::string ingest_key_file = ingest["ingest_key_file"].value_or(std::string());

@@ -12,6 +12,7 @@
 
 #include "citywall/area_levels.hpp"
 #include "citywall/centre.hpp"
+#include "citywall/config.hpp"
 #include "citywall/keys.hpp"
 #include "citywall/result.hpp"
 
@@ -93,6 +94,9 @@ struct ViewerConfig {
     double stale_after_s = 3.0;
     // This wall's key pair and the ingest's public key; none: no CURVE (an ingest with keys off).
     std::optional<WallKeys> keys;
+    // [console] role: what this wall's key may do at ingest, so the detail panel offers those
+    // steps of a case; none: a wall that only watches.
+    std::optional<WallRole> console;
 
     std::optional<std::array<double, 2>> center_lonlat;
     std::optional<double> metres_per_pixel;

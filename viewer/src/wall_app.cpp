@@ -74,6 +74,13 @@ WallApp::WallApp(const ViewerConfig& config, const RunOptions& options)
       aggregate_mode_(config.aggregate.mode) {
     // The detail panel asks ingest for the one description it shows (SelectedCase).
     picture_.keep_case_details(false);
+    // Command ids begin with the time this console started, so a restart never reuses one.
+    if (config.console)
+        console_.emplace(
+            *config.console,
+            "c" + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count()));
 }
 
 WallApp::~WallApp() {
@@ -274,6 +281,10 @@ void WallApp::pump_stream() {
         for (wire::Message& message : messages) {
             if (auto* reply = std::get_if<wire::IncidentCase>(&message)) {
                 case_.receive(std::move(*reply));  // not part of the picture, nor of a gap
+                continue;
+            }
+            if (const auto* reply = std::get_if<wire::CommandReply>(&message)) {
+                if (console_) console_->receive(*reply);
                 continue;
             }
             if (gap) break;  // the rest belongs to a picture we are about to throw away
@@ -640,6 +651,8 @@ void WallApp::draw_panels(const StreamStatus& status) {
         DetailView view;
         view.areas = &areas_;
         view.now = clock_.now();
+        view.console = console_ ? &*console_ : nullptr;
+        view.departments = &picture_.feeds();
         view.top = show_kpi ? kpi_bottom_ + 10 : 16;
         // Down to whatever lies under it on the right: the legend, the queue, the layer box.
         view.bottom = (show_queue ? std::min(legend_top, queue_top_) : legend_top) - 10;
@@ -688,6 +701,7 @@ void WallApp::draw_panels(const StreamStatus& status) {
             if (closed) select({});
             if (picked.incident != 0) select_incident(picked.incident, true);
             if (!picked.unit.empty()) select_unit(picked.unit, true);
+            if (picked.command && network_) network_->send_command(std::move(*picked.command));
         }
     }
     draw_banners(status, fonts_, camera_);
@@ -707,6 +721,12 @@ void WallApp::refresh_ops(bool force) {
 bool WallApp::queue_click(std::size_t row) {
     const auto& rows = queue_.rows();
     return row < rows.size() && select_incident(rows[row].id, true);
+}
+
+bool WallApp::console_choose(CaseAction action) {
+    if (!console_ || selection_.kind != Selection::Kind::incident) return false;
+    console_->choose(selection_.incident, action);
+    return true;
 }
 
 void WallApp::draw_ops_panels(float left) {

@@ -17,6 +17,7 @@
 #include "choropleth_layer.hpp"
 #include "city_areas.hpp"
 #include "citywall/picture.hpp"
+#include "console.hpp"
 #include "day_stats.hpp"
 #include "heat_layer.hpp"
 #include "incident_layer.hpp"
@@ -140,6 +141,9 @@ class WallApp {
     void refresh_ops(bool force);
     // Selects the incident in the queue's row and flies there; false if there is none.
     bool queue_click(std::size_t row);
+    // The console chooses a step for the selected incident, as its button does; false when
+    // this wall is no console or no incident is selected.
+    bool console_choose(CaseAction action);
 
   private:
     void select(const Selection& selection);
@@ -187,6 +191,7 @@ class WallApp {
     AggregateMode aggregate_mode_;
     Selection selection_;
     SelectedCase case_;
+    std::optional<Console> console_;  // [console] role: this wall may take steps of a case
     std::string search_text_, search_feedback_;
     std::vector<SearchMatch> search_matches_;  // several: offered under the box
     std::string search_matched_;               // the text they were found for

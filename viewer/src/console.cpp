@@ -1,0 +1,81 @@
+#include "console.hpp"
+
+#include <utility>
+
+namespace citywall::viewer {
+
+namespace {
+
+std::optional<Doer> doer_of(WallRole role) {
+    if (role == WallRole::leader) return Doer::leader;
+    if (role == WallRole::operator_) return Doer::operator_;
+    return std::nullopt;
+}
+
+}  // namespace
+
+std::vector<CaseAction> offered_actions(const CaseState& state, WallRole role) {
+    std::vector<CaseAction> offered;
+    const auto doer = doer_of(role);
+    if (!doer || is_final(state.stage)) return offered;
+    for (int k = 1; k < kCaseActionCount; ++k) {
+        const auto action = static_cast<CaseAction>(k);
+        const CaseActionRule& rule = rule_of(action);
+        if (!(rule.doers & static_cast<std::uint8_t>(*doer))) continue;
+        if (!(rule.from & (1u << static_cast<unsigned>(state.stage)))) continue;
+        const bool decides_extension =
+            action == CaseAction::extend_approve || action == CaseAction::extend_refuse;
+        if (decides_extension && state.extension_asked == 0) continue;
+        offered.push_back(action);
+    }
+    return offered;
+}
+
+Console::Console(WallRole role, std::string id_prefix)
+    : role_(role), id_prefix_(std::move(id_prefix)) {}
+
+void Console::choose(std::uint64_t incident, CaseAction action) {
+    if (form_.incident != incident || form_.action != action) {
+        form_ = {};
+        form_.incident = incident;
+        form_.action = action;
+    }
+}
+
+std::string Console::missing() const {
+    if (form_.action == CaseAction::none || form_.incident == 0) return "a step";
+    const CaseActionRule& rule = rule_of(form_.action);
+    if (has(rule.needs, Needs::department) && form_.department.empty()) return "a department";
+    if (has(rule.needs, Needs::reason) && !reason_allowed(rule, form_.reason)) return "a reason";
+    if (has(rule.needs, Needs::reason) && form_.reason.empty()) return "a reason";
+    if (has(rule.needs, Needs::note) && form_.note.empty()) return "a note";
+    if (form_.note.size() > kMaxCaseNote) return "a shorter note";
+    return {};
+}
+
+std::optional<wire::CaseCommand> Console::take_command() {
+    if (!missing().empty()) return std::nullopt;
+    wire::CaseCommand command;
+    command.id = id_prefix_ + "-" + std::to_string(++sent_);
+    command.incident = form_.incident;
+    command.action = form_.action;
+    const CaseActionRule& rule = rule_of(form_.action);
+    if (has(rule.needs, Needs::department) || form_.action == CaseAction::order)
+        command.department = form_.department;
+    command.unit = form_.unit;
+    command.reason = form_.reason;
+    command.note = form_.note;
+    last_ = Outcome{command.id, command.action, command.incident, false, false, {}, {}};
+    form_ = {};
+    return command;
+}
+
+void Console::receive(const wire::CommandReply& reply) {
+    if (!last_ || reply.id != last_->command) return;
+    last_->answered = true;
+    last_->accepted = reply.accepted;
+    last_->refusal = reply.refusal;
+    last_->detail = reply.detail;
+}
+
+}  // namespace citywall::viewer
