@@ -28,18 +28,23 @@ WallRequests::WallRequests(zmq::socket_t& socket, WallRequestLimits limits, Wall
 }
 
 bool WallRequests::take_token(Bucket& bucket, Request::Kind kind, TimeMs now) {
-    const double snapshot_burst = 2, case_burst = 2 * limits_.cases_per_s;
+    const double snapshot_burst = 2, case_burst = 2 * limits_.cases_per_s,
+                 command_burst = 2 * limits_.commands_per_s;
     if (bucket.refilled == 0) {
-        bucket = {snapshot_burst, case_burst, now, bucket.snapshot_waiting};
+        bucket = {snapshot_burst, case_burst, command_burst, now, bucket.snapshot_waiting};
     } else if (now > bucket.refilled) {
         const double seconds = static_cast<double>(now - bucket.refilled) / 1000.0;
         bucket.snapshot_tokens =
             std::min(snapshot_burst, bucket.snapshot_tokens + seconds * limits_.snapshots_per_s);
         bucket.case_tokens =
             std::min(case_burst, bucket.case_tokens + seconds * limits_.cases_per_s);
+        bucket.command_tokens =
+            std::min(command_burst, bucket.command_tokens + seconds * limits_.commands_per_s);
         bucket.refilled = now;
     }
-    double& tokens = kind == Request::Kind::snapshot ? bucket.snapshot_tokens : bucket.case_tokens;
+    double& tokens = kind == Request::Kind::snapshot  ? bucket.snapshot_tokens
+                     : kind == Request::Kind::command ? bucket.command_tokens
+                                                      : bucket.case_tokens;
     if (tokens < 1) return false;
     tokens -= 1;
     return true;

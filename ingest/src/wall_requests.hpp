@@ -32,6 +32,9 @@ struct WallRequestLimits {
     // connection.
     double snapshots_per_s = 1.0;  // a burst of two is allowed
     double cases_per_s = 20.0;     // a burst of twice that
+    // Steps of cases: a busy centre's console (or the demo's simulated duty leader) takes a
+    // few a second; a console stuck in a loop is held here. A burst of twice that.
+    double commands_per_s = 50.0;
     // Messages of a snapshot queued for one wall at a time; the rest wait until it reads.
     int queued_messages = 16;
     TimeMs stalled_ms = 30'000;  // a wall that takes nothing of its snapshot this long is cut off
@@ -91,6 +94,7 @@ class WallRequests {
     struct Bucket {
         double snapshot_tokens = 0;
         double case_tokens = 0;
+        double command_tokens = 0;
         TimeMs refilled = 0;
         std::string snapshot_waiting;  // the connection a deferred snapshot goes to
     };

@@ -10,6 +10,11 @@ namespace {
 // are printed, the rest only counted.
 constexpr std::uint64_t kRefusalsLogged = 20;
 
+TimeMs wall_clock_ms() {
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
 }  // namespace
 
 DepartmentSender::DepartmentSender(std::string code, std::optional<zmq::socket_t> push,
@@ -40,6 +45,11 @@ Result<DepartmentSender> DepartmentSender::open(zmq::context_t& context,
                              code.c_str(), refusal.delivery_id.c_str(), refusal.reason.c_str(),
                              refusal.detail.c_str());
         });
+        // It answers the centre's orders as a department would (order_desk.hpp).
+        sender.desk_ = std::make_shared<OrderDesk>(
+            OrderDeskTiming{}, std::hash<std::string>()(department.code) ^ 0x5eed);
+        sender.feed_->on_order(
+            [desk = sender.desk_](std::string_view order) { desk->take(order, wall_clock_ms()); });
         return R(std::move(sender));
     }
     try {
@@ -78,7 +88,13 @@ void DepartmentSender::send_status(const std::string& body) {
 }
 
 void DepartmentSender::pump() {
-    if (feed_) feed_->pump(feed_->now());
+    if (!feed_) return;
+    feed_->pump(feed_->now());
+    if (desk_)
+        for (std::string& answer : desk_->due(wall_clock_ms()))
+            if (!feed_->send(std::move(answer)))
+                break;  // the window is full: dropped, and
+                        // ingest sends the order again
 }
 
 void DepartmentSender::finish(std::chrono::steady_clock::time_point deadline) {
@@ -92,6 +108,10 @@ void DepartmentSender::print_counters(std::FILE* out) const {
         return;
     }
     const auto& c = feed_->counters();
+    if (desk_ && desk_->orders() > 0)
+        std::fprintf(out, "citywall-feedsim: %s: %llu orders taken (%llu repeats)\n", code_.c_str(),
+                     static_cast<unsigned long long>(desk_->orders()),
+                     static_cast<unsigned long long>(desk_->repeats()));
     std::string refused;
     for (const auto& [reason, count] : c.refused)
         refused += (refused.empty() ? " (" : ", ") + reason + " " + std::to_string(count);

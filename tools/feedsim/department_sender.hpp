@@ -16,6 +16,7 @@
 #include "citywall/keys.hpp"
 #include "citywall/result.hpp"
 #include "department_link.hpp"
+#include "order_desk.hpp"
 
 namespace citywall::feedsim {
 
@@ -56,6 +57,7 @@ class DepartmentSender {
     std::uint64_t pushed_ = 0;   // messages handed to the PUSH socket
     std::uint64_t skipped_ = 0;  // heartbeats and fixes left out for want of window room
     std::shared_ptr<std::uint64_t> refusals_logged_ = std::make_shared<std::uint64_t>(0);
+    std::shared_ptr<OrderDesk> desk_;  // acknowledged feeds: the orders it answers
 };
 
 }  // namespace citywall::feedsim

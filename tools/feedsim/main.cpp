@@ -26,6 +26,7 @@
 #include "citywall/placement.hpp"
 #include "department_script.hpp"
 #include "department_sender.hpp"
+#include "duty_link.hpp"
 #include "unit_fleet.hpp"
 
 namespace {
@@ -184,6 +185,10 @@ int main(int argc, char** argv) {
     app.add_option("--keys", keys_dir,
                    "folder with ingest.pub and CODE.key per department (default: the folder of "
                    "the config's ingest_key_file)");
+    std::string duty_key;
+    app.add_option("--duty-leader", duty_key,
+                   "play the centre's duty leader too, with this wall key (NAME.key, a [[wall]] "
+                   "of role leader): order new cases, review, call back, close (docs/dispatch.md)");
     CLI11_PARSE(app, argc, argv);
 
     auto config = load_ingest_config(config_path);
@@ -257,6 +262,37 @@ int main(int argc, char** argv) {
         points.precision(17);  // the exact doubles that were sent
     }
 
+    // The duty leader: each kind of case to the department that handles it (the demo city's
+    // departments); the hotline's cases to the grid workers, sensors' alarms and a case
+    // handed back to city management.
+    std::unique_ptr<feedsim::DutyLink> duty;
+    if (!duty_key.empty()) {
+        feedsim::DutyRules rules;
+        rules.family_to_department = {{"police", "110"},  {"traffic", "110"},  {"fire", "119"},
+                                      {"medical", "120"}, {"hotline", "grid"}, {"city", "12319"},
+                                      {"grid", "grid"},   {"sensor", "12319"}};
+        for (const auto& d : config->departments)
+            if (feedsim::uses_acknowledged_feed(d)) rules.can_take_orders.insert(d.code);
+        rules.fallback_department = "12319";
+        std::optional<WallKeys> wall_keys;
+        if (!ingest_public_key.empty()) {
+            auto own = load_secret_key_file(duty_key);
+            if (!own) {
+                std::fprintf(stderr, "citywall-feedsim: %s\n", own.error().c_str());
+                return 2;
+            }
+            wall_keys = WallKeys{*own, ingest_public_key};
+        }
+        auto link = feedsim::DutyLink::open(
+            context, config->updates_endpoint, config->snapshot_endpoint, wall_keys,
+            feedsim::DutyDesk(std::move(rules), "duty" + std::to_string(now_ms()), seed));
+        if (!link) {
+            std::fprintf(stderr, "citywall-feedsim: %s\n", link.error().c_str());
+            return 2;
+        }
+        duty = std::move(*link);
+    }
+
     feedsim::UnitFleet fleet([&] { return places.pick(); });
     for (std::size_t k = 0; k < departments.size(); ++k) {
         const auto& script = departments[k].script;
@@ -286,6 +322,7 @@ int main(int argc, char** argv) {
     while (!g_stop.load()) {
         for (auto& d : departments)
             d.sender.pump();
+        if (duty) duty->pump(now_ms());
         auto now = Clock::now();
         if (now >= next_heartbeat) {
             for (auto& d : departments)

@@ -1,0 +1,58 @@
+// A simulated department's order desk (tools/feedsim/order_desk.hpp): each order taken once,
+// answered in the lifecycle's order on its own time, repeats and junk counted and ignored.
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
+
+#include "citywall/case_flow.hpp"
+#include "order_desk.hpp"
+
+namespace citywall::feedsim {
+namespace {
+
+constexpr TimeMs kT0 = 1'780'000'000'000;
+
+std::string action_of(const std::string& json) {
+    rapidjson::Document doc;
+    doc.Parse(json.c_str());
+    EXPECT_FALSE(doc.HasParseError()) << json;
+    EXPECT_STREQ(doc["type"].GetString(), "case");
+    return doc["action"].GetString();
+}
+
+TEST(OrderDesk, SignsArrivesAndResolvesEachOrderOnceInThatOrder) {
+    OrderDeskTiming timing;
+    timing.return_share = 0;
+    OrderDesk desk(timing, 7);
+    desk.take(R"({"type":"order","order":"O-1","incident":4})", kT0);
+    desk.take(R"({"type":"order","order":"O-1","incident":4})", kT0 + 5000);  // sent again
+    desk.take("not json", kT0);
+    desk.take(R"({"type":"order"})", kT0);
+    EXPECT_EQ(desk.orders(), 1u);
+    EXPECT_EQ(desk.repeats(), 1u);
+    EXPECT_EQ(desk.unreadable(), 2u);
+    EXPECT_TRUE(desk.due(kT0 + timing.sign_min_ms - 1).empty()) << "nothing before its time";
+    std::vector<std::string> actions;
+    for (const std::string& answer : desk.due(kT0 + 24 * 3'600'000))
+        actions.push_back(action_of(answer));
+    EXPECT_EQ(actions, (std::vector<std::string>{"sign", "arrive", "resolve"}));
+    // Each is a step a department may take: the lifecycle's table names it.
+    for (const auto& a : actions)
+        EXPECT_TRUE(parse_case_action(a)) << a;
+    EXPECT_TRUE(desk.due(kT0 + 48 * 3'600'000).empty());
+}
+
+TEST(OrderDesk, SomeOrdersAreAskedToBeReturnedWithAReason) {
+    OrderDeskTiming timing;
+    timing.return_share = 1;
+    OrderDesk desk(timing, 7);
+    desk.take(R"({"type":"order","order":"O-2"})", kT0);
+    const auto answers = desk.due(kT0 + 3'600'000);
+    ASSERT_EQ(answers.size(), 1u);
+    rapidjson::Document doc;
+    doc.Parse(answers[0].c_str());
+    EXPECT_STREQ(doc["action"].GetString(), "return_request");
+    EXPECT_STREQ(doc["reason"].GetString(), "wrong_function");
+}
+
+}  // namespace
+}  // namespace citywall::feedsim

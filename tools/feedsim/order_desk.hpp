@@ -1,0 +1,62 @@
+// A simulated department's desk for the centre's orders (docs/dispatch.md, "The order channel"):
+// it takes each order once (repeats are repeats), then answers as a real department would,
+// on its own time: signs for it after a while, or, now and then, asks to return it; reports its
+// units on scene; resolves it with a result. Pure logic on a clock it is given, so the demo and
+// its test share it.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <random>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "citywall/incident.hpp"
+
+namespace citywall::feedsim {
+
+struct OrderDeskTiming {
+    // The demo's pace: a case takes about a minute, as the simulated departments' own
+    // incidents do (feedsim --lifetime), so the demo's deadlines of minutes are mostly kept.
+    TimeMs sign_min_ms = 3'000, sign_max_ms = 15'000;      // order → signed for
+    TimeMs arrive_min_ms = 5'000, arrive_max_ms = 25'000;  // signed → on scene
+    TimeMs resolve_min_ms = 10'000, resolve_max_ms = 40'000;  // on scene → resolved
+    double return_share = 0.1;  // of orders, asked to be returned instead of signed for
+};
+
+class OrderDesk {
+  public:
+    OrderDesk(OrderDeskTiming timing, std::uint64_t seed) : timing_(timing), rng_(seed) {}
+
+    // An order's JSON as ingest sent it; a repeat of one already taken, or text that is not an
+    // order, is counted and changes nothing.
+    void take(std::string_view order_json, TimeMs now);
+    // The answers due by `now`, as the JSON messages the department sends, in time order.
+    std::vector<std::string> due(TimeMs now);
+
+    std::uint64_t orders() const { return taken_.size(); }
+    std::uint64_t repeats() const { return repeats_; }
+    std::uint64_t unreadable() const { return unreadable_; }
+
+  private:
+    TimeMs between(TimeMs low, TimeMs high);
+    void plan(const std::string& order, TimeMs at, std::string_view action, std::string note = {},
+              std::string reason = {});
+
+    struct Answer {
+        std::string order;
+        std::string action;
+        std::string reason;
+        std::string note;
+    };
+    OrderDeskTiming timing_;
+    std::mt19937_64 rng_;
+    std::set<std::string> taken_;
+    std::multimap<TimeMs, Answer> planned_;
+    std::uint64_t repeats_ = 0;
+    std::uint64_t unreadable_ = 0;
+};
+
+}  // namespace citywall::feedsim
