@@ -13,7 +13,8 @@
 // --varied gives the incidents mixed statuses, ages (1 min to 4 h) and deadlines (every 5th is
 // due 30 min after it was received, so the older ones are overdue), for the queue and KPIs.
 // --resolve-every N: 1.5 s after the first snapshot was served (so the viewer is subscribed),
-// every Nth incident (from the fourth) is resolved by an update, and leaves later snapshots.
+// every Nth incident (from the fourth) is resolved by an update (its case closed, when it has
+// one), and leaves later snapshots.
 //
 // --units N: N units ("U1" to "UN", call signs 巡逻1 ...) in the snapshot's roster, unit k
 // placed 90*k metres (Web Mercator) east of the first incident, heading 45*k degrees; U1 works
@@ -135,14 +136,15 @@ std::vector<Incident> make_incidents(const std::vector<LonLat>& points,
             // Overdue ones have gone up the hierarchy as ingest takes them: a step at the
             // deadline and one each 30 minutes after, three at most.
             // Two in three are cases a leader ordered a minute after receipt: half of those
-            // signed for two minutes later, a third of those with units on scene. A case not
-            // signed for is held to its ten minutes to sign (docs/dispatch.md).
+            // signed for two minutes later, a third of those with units on scene. The case is
+            // held to the incident's deadline, to sign while it is assigned and to resolve
+            // after, so the queue's order and counts are those of the deadlines above.
             if (i % 3 != 0) {
                 CaseState& c = incident.case_state;
                 c.department = family.department;
                 c.order = "O-" + std::to_string(1000 + i);
                 c.assigned = incident.received + 60000;
-                c.sign_due = c.assigned + 10 * 60000;
+                c.sign_due = incident.due;
                 c.resolve_due = incident.due;
                 c.stage = i % 3 == 1   ? CaseStage::assigned
                           : i % 9 == 2 ? CaseStage::on_scene
@@ -176,7 +178,6 @@ std::vector<Incident> make_incidents(const std::vector<LonLat>& points,
                               c.order,
                               0};
                 }
-                incident.due = c.due();
             }
             if (const TimeMs late = kClock - incident.due; late >= 0)
                 incident.escalation =
@@ -416,6 +417,22 @@ int main(int argc, char** argv) {
                 wire::IncidentUpdate update{++seq, incident};
                 update.incident.status = IncidentStatus::resolved;
                 update.incident.updated = kClock;
+                // An ordered case leaves the wall when the centre closes it, not before.
+                if (update.incident.case_state.taken_up()) {
+                    CaseState& c = update.incident.case_state;
+                    c.stage = CaseStage::closed;
+                    c.last = {c.last.number + 1,
+                              kClock,
+                              CaseAction::close,
+                              "leader-li",
+                              "",
+                              "",
+                              "resolved",
+                              "",
+                              c.order,
+                              0};
+                    update.incident.status = IncidentStatus::closed;
+                }
                 pub.send(zmq::buffer(wire::encode(update)), zmq::send_flags::none);
             }
             incidents = std::move(still_open);

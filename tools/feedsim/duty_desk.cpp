@@ -66,6 +66,7 @@ std::vector<wire::CaseCommand> DutyDesk::decide(const std::vector<Incident>& inc
                                                 std::size_t most) {
     std::vector<wire::CaseCommand> out;
     std::set<std::uint64_t> open;
+    now_ = now;
     for (const Incident& incident : incidents) {
         open.insert(incident.id);
         // A case is acted on a moment after it reached its stage, as a person would, and a
@@ -90,7 +91,9 @@ void DutyDesk::answered(const wire::CommandReply& reply) {
     auto it = waiting_.find(reply.incident);
     if (it == waiting_.end() || it->second != reply.id) return;
     waiting_.erase(it);
-    if (!reply.accepted) ++refused_;
+    if (reply.accepted) return;
+    ++refused_;
+    if (auto seen = seen_.find(reply.incident); seen != seen_.end()) seen->second.since = now_;
 }
 
 }  // namespace citywall::feedsim

@@ -52,6 +52,7 @@ class DutyDesk {
     std::mt19937_64 rng_;
     std::uint64_t sent_ = 0;
     std::uint64_t refused_ = 0;
+    TimeMs now_ = 0;  // of the latest decision
     struct Seen {
         std::uint32_t step = 0;  // the case's last step number
         TimeMs since = 0;        // when it was first seen at that step, or last acted on

@@ -20,8 +20,8 @@ namespace citywall::feedsim {
 struct OrderDeskTiming {
     // The demo's pace: a case takes about a minute, as the simulated departments' own
     // incidents do (feedsim --lifetime), so the demo's deadlines of minutes are mostly kept.
-    TimeMs sign_min_ms = 3'000, sign_max_ms = 15'000;      // order → signed for
-    TimeMs arrive_min_ms = 5'000, arrive_max_ms = 25'000;  // signed → on scene
+    TimeMs sign_min_ms = 3'000, sign_max_ms = 15'000;         // order → signed for
+    TimeMs arrive_min_ms = 5'000, arrive_max_ms = 25'000;     // signed → on scene
     TimeMs resolve_min_ms = 10'000, resolve_max_ms = 40'000;  // on scene → resolved
     double return_share = 0.1;  // of orders, asked to be returned instead of signed for
 };

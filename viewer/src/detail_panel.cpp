@@ -457,9 +457,12 @@ DetailPick draw_detail_panel(const DetailView& view, const Palette& palette, con
         ImGui::TextColored(kDim, "%s #%llu%s", say("事件", "incident").c_str(),
                            static_cast<unsigned long long>(incident.id),
                            incident.drill ? ("   " + say("演练", "DRILL")).c_str() : "");
-        // A console's steps first, like a toolbar: what a leader came to do is never scrolled
-        // away under the timeline.
-        console_section(view, incident, fonts, picked);
+        // On a console, whom to send and what to do come first, like a toolbar: what a leader
+        // came to do is never scrolled away under the timeline.
+        if (view.console) {
+            near_units_section(view, palette, fonts, picked);
+            console_section(view, incident, fonts, picked);
+        }
         ImGui::Separator();
         Rows rows;
         const std::string_view family = category_family(incident.category);
@@ -533,7 +536,7 @@ DetailPick draw_detail_panel(const DetailView& view, const Palette& palette, con
         if (incident.due > 0) rows.add(say("时限", "due"), format_time(incident.due));
         rows.draw("incident", fonts);
         // Whom to send comes before the description: the panel may be cut on a small screen.
-        near_units_section(view, palette, fonts, picked);
+        if (!view.console) near_units_section(view, palette, fonts, picked);
         case_section(view, fonts);
     } else if (view.unit) {
         unit_detail(view, palette, fonts, picked);

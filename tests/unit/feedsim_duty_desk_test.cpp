@@ -1,0 +1,90 @@
+// The demo's simulated duty leader (tools/feedsim/duty_desk.hpp): each case's next step as a
+// centre would take it, a moment after the case got there, one command at a time per case, and
+// every step it takes is one the lifecycle's table gives a leader from that stage.
+#include <gtest/gtest.h>
+
+#include "duty_desk.hpp"
+
+namespace citywall::feedsim {
+namespace {
+
+constexpr TimeMs kT0 = 1'780'000'000'000;
+
+DutyRules rules() {
+    DutyRules r;
+    r.family_to_department = {{"hotline", "grid"}, {"fire", "119"}};
+    r.can_take_orders = {"119", "grid", "12319", "110"};
+    r.fallback_department = "12319";
+    r.think_ms = 3000;
+    return r;
+}
+
+Incident incident(std::uint64_t id, std::string category, std::string department,
+                  CaseStage stage = CaseStage::received) {
+    Incident i;
+    i.id = id;
+    i.category = std::move(category);
+    i.sources = {{std::move(department), "S-" + std::to_string(id)}};
+    i.case_state.stage = stage;
+    if (stage != CaseStage::received) i.case_state.last.number = 1;
+    return i;
+}
+
+TEST(DutyDesk, OrdersEachCaseToItsDepartmentAMomentAfterItArrives) {
+    DutyDesk desk(rules(), "duty", 1);
+    const std::vector<Incident> open = {
+        incident(1, "hotline.noise", "12345"), incident(2, "fire.building", "119"),
+        incident(3, "police.theft", "110"), incident(4, "sensor.tilt", "iot")};
+    EXPECT_TRUE(desk.decide(open, kT0, 10).empty()) << "nothing before its think time";
+    const auto commands = desk.decide(open, kT0 + 3000, 10);
+    ASSERT_EQ(commands.size(), 3u) << "iot takes no orders";
+    EXPECT_EQ(commands[0].department, "grid");
+    EXPECT_EQ(commands[1].department, "119");
+    EXPECT_EQ(commands[2].department, "110");
+    for (const auto& c : commands) {
+        EXPECT_EQ(c.action, CaseAction::order);
+        CaseStep step;
+        step.action = c.action;
+        step.department = c.department;
+        step.command = c.id;
+        EXPECT_FALSE(check_step({}, step, Doer::leader)) << c.id;
+    }
+    EXPECT_TRUE(desk.decide(open, kT0 + 60'000, 10).empty()) << "one command a case at a time";
+    desk.answered({5, commands[0].id, 1, false, "wrong_stage", "x"});
+    EXPECT_EQ(desk.refused(), 1u);
+    EXPECT_TRUE(desk.decide(open, kT0 + 61'000, 10).empty()) << "and a moment after a refusal";
+    EXPECT_EQ(desk.decide(open, kT0 + 64'000, 10).size(), 1u);
+}
+
+TEST(DutyDesk, ReviewsCallsBackAndClosesAndHandsReturnedCasesOn) {
+    DutyDesk desk(rules(), "duty", 1);
+    Incident returned = incident(1, "city.road_damage", "110", CaseStage::returning);
+    returned.case_state.department = "110";
+    Incident resolved = incident(2, "fire.building", "119", CaseStage::resolved);
+    Incident hotline = incident(3, "hotline.noise", "12345", CaseStage::reviewed);
+    Incident called = incident(4, "hotline.noise", "12345", CaseStage::reviewed);
+    called.case_state.satisfaction = Satisfaction::satisfied;
+    Incident done = incident(5, "fire.building", "119", CaseStage::closed);
+    const std::vector<Incident> open = {returned, resolved, hotline, called, done};
+    desk.decide(open, kT0, 10);
+    const auto commands = desk.decide(open, kT0 + 3000, 10);
+    ASSERT_EQ(commands.size(), 4u);
+    EXPECT_EQ(commands[0].action, CaseAction::return_agree);
+    EXPECT_EQ(commands[0].department, "12319");
+    EXPECT_EQ(commands[1].action, CaseAction::review_pass);
+    EXPECT_EQ(commands[2].action, CaseAction::feedback);
+    EXPECT_FALSE(commands[2].reason.empty());
+    EXPECT_EQ(commands[3].action, CaseAction::close);
+    EXPECT_EQ(commands[3].reason, "resolved");
+    for (std::size_t k = 0; k < commands.size(); ++k) {
+        CaseStep step;
+        step.action = commands[k].action;
+        step.department = commands[k].department;
+        step.reason = commands[k].reason;
+        step.command = commands[k].id;
+        EXPECT_FALSE(check_step(open[k].case_state, step, Doer::leader)) << k;
+    }
+}
+
+}  // namespace
+}  // namespace citywall::feedsim
