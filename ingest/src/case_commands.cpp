@@ -39,8 +39,8 @@ std::string iso_time(TimeMs t) {
 
 }  // namespace
 
-std::optional<CaseRefused> IngestServer::Impl::take_step(std::uint64_t id, CaseStep step,
-                                                         Doer doer) {
+std::optional<CaseRefused> IngestServer::Impl::take_step(std::uint64_t id, CaseStep step, Doer doer,
+                                                         const std::string& source) {
     auto incident = state.incident(id);
     if (!incident)
         return CaseRefused{
@@ -75,9 +75,8 @@ std::optional<CaseRefused> IngestServer::Impl::take_step(std::uint64_t id, CaseS
     if (current.stage == CaseStage::closed) incident->status = IncidentStatus::closed;
     if (current.stage == CaseStage::cancelled) incident->status = IncidentStatus::cancelled;
     incident->updated = now;
-    const std::string actor = current.last.actor;
     const bool to_send = current.stage == CaseStage::assigned;
-    if (auto recorded = record(state.change(std::move(*incident)), now, actor); !recorded)
+    if (auto recorded = record(state.change(std::move(*incident)), now, source); !recorded)
         return CaseRefused{CaseRefusal::journal_failing, recorded.error()};
     // Sent once it is published: a department never holds an order the journal might lose.
     if (to_send) pending_orders.push_back({state.last_seq(), id});
@@ -122,7 +121,8 @@ void IngestServer::Impl::take_command(const WallRequests::Request& request, Time
     step.note = c.note;
     step.command = c.id;
     step.until = c.until;
-    if (auto why = take_step(c.incident, std::move(step), *doer))
+    if (auto why = take_step(c.incident, std::move(step), *doer,
+                             std::string(kWallCommandSource) + request.speaker))
         return refuse(why->why, std::move(why->detail));
     ++counters.commands_accepted;
     reply.accepted = true;
@@ -158,7 +158,7 @@ void IngestServer::Impl::handle_case_step(Department& department, const FeedCase
     step.note = answer.note;
     step.command = answer.order;
     step.until = answer.until;
-    if (auto why = take_step(*id, std::move(step), Doer::department))
+    if (auto why = take_step(*id, std::move(step), Doer::department, code))
         return reject(department, now,
                       {why->why == CaseRefusal::journal_failing ? RejectReason::journal_error
                                                                 : RejectReason::case_refused,

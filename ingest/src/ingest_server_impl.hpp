@@ -72,6 +72,8 @@ constexpr const char* kAcceptedDamageFile = "damage.accepted";
 constexpr int kMaxEscalationsPerPass = 1024;
 // Who an escalation step comes from, in the batch beside the departments' events: ingest itself.
 constexpr const char* kEscalationSource = "@deadlines";
+// Who a wall's command comes from, in the batch: this, then the wall key's name.
+constexpr std::string_view kWallCommandSource = "@wall:";
 constexpr TimeMs kFirstCheckpointRetryMs = 1000;
 constexpr TimeMs kMaxCheckpointRetryMs = 5 * 60'000;
 
@@ -260,8 +262,10 @@ struct IngestServer::Impl {
 
     // ---- Cases (case_commands.cpp): walls' commands, departments' answers, orders out.
     std::deque<PendingReply> pending_replies;
-    // A step of case `id` by `doer`, checked and recorded; why not, when it is refused.
-    std::optional<CaseRefused> take_step(std::uint64_t id, CaseStep step, Doer doer);
+    // A step of case `id` by `doer`, checked and recorded as an event from `source`; why not,
+    // when it is refused.
+    std::optional<CaseRefused> take_step(std::uint64_t id, CaseStep step, Doer doer,
+                                         const std::string& source);
     void take_command(const WallRequests::Request& request, TimeMs now);
     void handle_case_step(Department& department, const FeedCaseStep& answer,
                           std::string_view bytes, TimeMs now);

@@ -190,12 +190,27 @@ Result<void> IngestServer::Impl::rebuild(std::vector<UnjournaledEvent> dropped) 
     for (auto& event : dropped) {
         // An escalation step is ingest's own: the rebuilt schedule takes it again.
         if (event.source == kEscalationSource) continue;
-        ++counters.rejected;
-        health->rejected(event.source, RejectReason::journal_error);
+        // A wall's command is no department's: it is kept, and its console told below.
+        if (!event.source.starts_with(kWallCommandSource)) {
+            ++counters.rejected;
+            health->rejected(event.source, RejectReason::journal_error);
+        }
         (void)dead_letter->write(now, event.source, RejectReason::journal_error, events.failure(),
                                  event.record.payload, DeadLetterKeep::whole);
     }
     pending_answers.clear();  // the departments send those again
+    // The commands whose steps were lost were never answered: they are refused now, so no
+    // console takes a step for done that the journal does not hold (their numbers will be
+    // given again).
+    for (PendingReply& pending : pending_replies) {
+        pending.reply.accepted = false;
+        pending.reply.refusal = to_string(CaseRefusal::journal_failing);
+        pending.reply.detail = "the journal lost this step before it was on disk; send it again";
+        pending.reply.seq = 0;
+        walls->answer(pending.peer, wire::encode(pending.reply));
+    }
+    pending_replies.clear();
+    pending_orders.clear();  // sent again from the rebuilt state
     state = CityState{};
     state.set_neighbour_radius(config.merge.distance_m);
     units = UnitRoster{};
