@@ -141,15 +141,19 @@ TimeMs CaseState::due() const {
     return resolve_due;
 }
 
-bool reason_allowed(const CaseActionRule& rule, std::string_view reason) {
-    if (rule.reasons.empty()) return true;
-    for (std::size_t start = 0; start <= rule.reasons.size();) {
-        std::size_t end = rule.reasons.find(' ', start);
-        if (end == std::string_view::npos) end = rule.reasons.size();
-        if (rule.reasons.substr(start, end - start) == reason) return true;
-        start = end + 1;
+std::vector<std::string_view> reason_codes(const CaseActionRule& rule) {
+    std::vector<std::string_view> codes;
+    for (std::string_view rest = rule.reasons; !rest.empty();) {
+        const std::size_t space = rest.find(' ');
+        codes.push_back(rest.substr(0, space));
+        rest = space == std::string_view::npos ? std::string_view() : rest.substr(space + 1);
     }
-    return false;
+    return codes;
+}
+
+bool reason_allowed(const CaseActionRule& rule, std::string_view reason) {
+    const auto codes = reason_codes(rule);
+    return codes.empty() || std::find(codes.begin(), codes.end(), reason) != codes.end();
 }
 
 std::optional<CaseRefused> check_step(const CaseState& state, const CaseStep& step, Doer doer) {
@@ -158,12 +162,12 @@ std::optional<CaseRefused> check_step(const CaseState& state, const CaseStep& st
     if (is_final(state.stage))
         return refused(CaseRefusal::case_closed,
                        "the case is " + std::string(to_string(state.stage)));
-    if (!(rule.doers & static_cast<std::uint8_t>(doer)))
+    if (!rule.taken_by(doer))
         return refused(
             CaseRefusal::forbidden,
             std::string(rule.code) + " is not " +
                 (doer == Doer::department ? "a department's step" : "allowed to this role"));
-    if (!(rule.from & bit(state.stage)))
+    if (!rule.allowed_from(state.stage))
         return refused(CaseRefusal::wrong_stage, std::string(rule.code) +
                                                      " is not allowed when "
                                                      "the case is " +

@@ -566,6 +566,12 @@ std::string_view describe(WallRole role) {
     return "?";
 }
 
+std::optional<Doer> doer_of(WallRole role) {
+    if (role == WallRole::leader) return Doer::leader;
+    if (role == WallRole::operator_) return Doer::operator_;
+    return std::nullopt;
+}
+
 std::optional<WallRole> parse_wall_role(std::string_view text) {
     for (WallRole role :
          {WallRole::viewer, WallRole::operator_, WallRole::leader, WallRole::trainer})

@@ -14,19 +14,6 @@ namespace citywall::ingest {
 
 namespace {
 
-std::optional<Doer> doer_of(WallRole role) {
-    switch (role) {
-        case WallRole::operator_:
-            return Doer::operator_;
-        case WallRole::leader:
-            return Doer::leader;
-        case WallRole::viewer:
-        case WallRole::trainer:
-            return std::nullopt;
-    }
-    return std::nullopt;
-}
-
 bool all_text(const wire::CaseCommand& c) {
     for (const std::string* text : {&c.id, &c.department, &c.unit, &c.reason, &c.note})
         if (!is_valid_utf8(*text)) return false;
@@ -140,10 +127,8 @@ void IngestServer::Impl::handle_case_step(Department& department, const FeedCase
                       {RejectReason::case_refused,
                        "unknown_case: no open case has order '" + answer.order + "'"},
                       bytes);
-    const auto incident = state.open_incident(*id);
-    if (incident) {
-        const auto whole = state.incident(*id);
-        if (whole->case_state.department != code || whole->case_state.order != answer.order)
+    if (const auto incident = state.incident(*id)) {
+        if (incident->case_state.department != code || incident->case_state.order != answer.order)
             return reject(department, now,
                           {RejectReason::case_refused,
                            "not_assignee: order '" + answer.order + "' is not with " + code},

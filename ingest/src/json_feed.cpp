@@ -204,7 +204,7 @@ FeedMessage JsonReportReader::read_case_step(const rapidjson::Value& object) con
     if (step.order.empty()) return feed_reject(RejectReason::missing_field, "order is missing");
     if (action.empty()) return feed_reject(RejectReason::missing_field, "action is missing");
     const auto parsed = parse_case_action(action);
-    if (!parsed || !(rule_of(*parsed).doers & static_cast<std::uint8_t>(Doer::department)))
+    if (!parsed || !rule_of(*parsed).taken_by(Doer::department))
         return feed_reject(RejectReason::bad_field,
                            "action '" + utf8_prefix(action, 64) +
                                "' is not a department's (sign, return_request, arrive, resolve, "

@@ -4,16 +4,6 @@
 
 namespace citywall::viewer {
 
-namespace {
-
-std::optional<Doer> doer_of(WallRole role) {
-    if (role == WallRole::leader) return Doer::leader;
-    if (role == WallRole::operator_) return Doer::operator_;
-    return std::nullopt;
-}
-
-}  // namespace
-
 std::vector<CaseAction> offered_actions(const CaseState& state, WallRole role) {
     std::vector<CaseAction> offered;
     const auto doer = doer_of(role);
@@ -21,8 +11,7 @@ std::vector<CaseAction> offered_actions(const CaseState& state, WallRole role) {
     for (int k = 1; k < kCaseActionCount; ++k) {
         const auto action = static_cast<CaseAction>(k);
         const CaseActionRule& rule = rule_of(action);
-        if (!(rule.doers & static_cast<std::uint8_t>(*doer))) continue;
-        if (!(rule.from & (1u << static_cast<unsigned>(state.stage)))) continue;
+        if (!rule.taken_by(*doer) || !rule.allowed_from(state.stage)) continue;
         const bool decides_extension =
             action == CaseAction::extend_approve || action == CaseAction::extend_refuse;
         if (decides_extension && state.extension_asked == 0) continue;

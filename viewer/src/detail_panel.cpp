@@ -379,13 +379,9 @@ void console_section(const DetailView& view, const Incident& incident, const Wal
             const std::string preview =
                 form.reason.empty() ? say("选择原因", "choose a reason") : form.reason;
             if (ImGui::BeginCombo("##reason", preview.c_str())) {
-                std::string_view codes = rule.reasons;
-                while (!codes.empty()) {
-                    const std::size_t space = codes.find(' ');
-                    const std::string code(codes.substr(0, space));
+                for (std::string_view listed : reason_codes(rule)) {
+                    const std::string code(listed);
                     if (ImGui::Selectable(code.c_str(), code == form.reason)) form.reason = code;
-                    codes = space == std::string_view::npos ? std::string_view()
-                                                            : codes.substr(space + 1);
                 }
                 ImGui::EndCombo();
             }

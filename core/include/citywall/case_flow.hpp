@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace citywall {
 
@@ -135,7 +136,13 @@ struct CaseActionRule {
     Needs needs;
     // The codes `reason` may take, separated by spaces (empty: any, or none, as `needs` says).
     std::string_view reasons;
+    constexpr bool allowed_from(CaseStage stage) const {
+        return (from >> static_cast<unsigned>(stage)) & 1u;
+    }
+    constexpr bool taken_by(Doer doer) const { return doers & static_cast<std::uint8_t>(doer); }
 };
+// The codes of rule.reasons, in order.
+std::vector<std::string_view> reason_codes(const CaseActionRule& rule);
 bool reason_allowed(const CaseActionRule& rule, std::string_view reason);
 const CaseActionRule& rule_of(CaseAction action);
 std::optional<CaseAction> parse_case_action(std::string_view code);

@@ -108,6 +108,9 @@ struct DepartmentConfig {
 enum class WallRole { viewer, operator_, leader, trainer };
 std::string_view describe(WallRole role);  // "viewer", "operator", …
 std::optional<WallRole> parse_wall_role(std::string_view text);
+// Who a wall of this role is when it takes a step of a case (citywall/case_flow.hpp); nothing:
+// the role takes none (a viewer, or a trainer on a live case).
+std::optional<Doer> doer_of(WallRole role);
 
 // A wall (or a console, or another centre's ingest) that may read the picture: with keys on,
 // only a connection that proves it holds one of these keys reads anything (docs/security.md).
