@@ -26,19 +26,24 @@ void IngestServer::Impl::reject(const Department& department, TimeMs now, const 
     answer(*delivery, {"refused", to_string(why.reason), why.detail});
 }
 
-// The key gate names who spoke; a message on a department's socket from anyone else is refused
-// even if it got through (a second check on top of the handshake).
 // Reads what department k has waiting (when `readable`), within its budget for the pass
-// (kDrainPerSocket) and its max_rate, and stops as soon as the journal fails: what is not read
-// waits in its queue. Its rate is refilled every pass, so a department held back is polled again.
-void IngestServer::Impl::drain(std::size_t k, bool readable) {
+// (kDrainPerSocket), its max_rate and the pass's time, and stops as soon as the journal fails:
+// what is not read waits in its queue. Its rate is refilled every pass, so a department held
+// back is polled again.
+bool IngestServer::Impl::drain(std::size_t k, bool readable,
+                               std::chrono::steady_clock::time_point until) {
     Department& d = departments[k];
     const int budget = d.rate.budget(clock(), kDrainPerSocket);
-    if (!readable || budget <= 0) return;
+    if (!readable || budget <= 0) return true;
     zmq::message_t message;
     std::vector<zmq::message_t> frames;
     int n = 0;
+    bool in_time = true;
     for (; n < budget && !events.failing(); ++n) {
+        if ((n & 15) == 15 && std::chrono::steady_clock::now() >= until) {
+            in_time = false;
+            break;
+        }
         if (!d.acknowledged()) {
             if (!d.socket.recv(message, zmq::recv_flags::dontwait)) break;
             receive(d, message);
@@ -53,7 +58,11 @@ void IngestServer::Impl::drain(std::size_t k, bool readable) {
     // Its budget for the pass (or its rate) is spent with more waiting: the wall shows it.
     if (n == budget && (d.socket.get(zmq::sockopt::events) & ZMQ_POLLIN))
         health->held_back(d.config.code, clock());
+    return in_time && std::chrono::steady_clock::now() < until;
 }
+
+// The key gate names who spoke; a message on a department's socket from anyone else is refused
+// even if it got through (a second check on top of the handshake).
 
 void IngestServer::Impl::receive(Department& department, const zmq::message_t& message) {
     const std::string_view speaker = speaker_of(message);

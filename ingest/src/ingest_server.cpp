@@ -509,10 +509,19 @@ void IngestServer::run(const std::atomic<bool>& stop) {
         // While the journal cannot be written nothing is taken from the departments: their
         // messages wait in the queues (and on their side), so none is lost to a full disk.
         const bool taking = !s.events.failing();
-        for (std::size_t k = 0; k < s.departments.size(); ++k) {
-            s.drain(k, taking && (items[2 * k].revents & ZMQ_POLLIN));
-            if (items[2 * k + 1].revents & ZMQ_POLLIN) s.watch_peers(s.departments[k]);
+        // The walls' requests first: a leader's command is journaled with this pass, not
+        // after the traffic that came with it.
+        if ((items.back().revents & ZMQ_POLLIN) || s.walls->busy()) s.serve_requests();
+        const std::size_t count = s.departments.size();
+        const auto until = std::chrono::steady_clock::now() + kPassBudget;
+        for (std::size_t i = 0; i < count; ++i) {
+            const std::size_t k = (s.first_to_drain + i) % count;
+            if (s.drain(k, taking && (items[2 * k].revents & ZMQ_POLLIN), until)) continue;
+            s.first_to_drain = (k + 1) % count;
+            break;
         }
+        for (std::size_t k = 0; k < count; ++k)
+            if (items[2 * k + 1].revents & ZMQ_POLLIN) s.watch_peers(s.departments[k]);
         const std::size_t first_upstream = 2 * s.departments.size();
         for (std::size_t k = 0; taking && k < s.upstreams.size(); ++k) {
             if ((items[first_upstream + 2 * k].revents |
@@ -531,7 +540,6 @@ void IngestServer::run(const std::atomic<bool>& stop) {
             (void)!::read(items[durable_item].fd, &ticks, sizeof ticks);
         }
         s.events.publish_durable();
-        if ((items.back().revents & ZMQ_POLLIN) || s.walls->busy()) s.serve_requests();
         s.on_timers(s.clock());
     }
     s.reap_checkpoint(true);
@@ -554,6 +562,7 @@ IngestCounters IngestServer::counters() const {
     c.snapshots_served = walls.snapshots_completed;
     c.snapshots_cut_off = walls.snapshots_cut_off;
     c.cases_served = walls.cases_answered;
+    c.answers_dropped = walls.answers_dropped;
     c.requests_refused = walls.refused;
     c.requests_limited = walls.limited;
     c.requests_forbidden = walls.forbidden;

@@ -56,6 +56,11 @@ constexpr TimeMs kUnitMaxAgeMs = 15 * 60 * 1000;
 // Messages taken from one department before the next is served: a flooding department delays
 // another by at most this many of its own.
 constexpr int kDrainPerSocket = 256;
+// The departments are read for at most this long a pass; then the pass's events are journaled
+// and the walls' requests, a leader's commands among them, get their turn, however much traffic
+// waits (a slow pass, as while a checkpoint is forked, would otherwise grow the next one). The
+// next pass starts with the department after the last one read, so none waits for ever.
+constexpr std::chrono::milliseconds kPassBudget{10};
 // Where the updates and snapshot sockets' monitors publish; the key gate reads them.
 constexpr const char* kWallMonitors[] = {"inproc://citywall-walls-updates",
                                          "inproc://citywall-walls-requests"};
@@ -244,8 +249,10 @@ struct IngestServer::Impl {
     // answers at once (refused, heartbeat) or queues the answer until the event is published.
     std::optional<Delivery> delivery;
     std::deque<PendingAnswer> pending_answers;
-    // Reads what department k has waiting, if the loop saw it readable.
-    void drain(std::size_t k, bool readable);
+    // Reads what department k has waiting, if the loop saw it readable, until `until`; false
+    // when the time ran out.
+    bool drain(std::size_t k, bool readable, std::chrono::steady_clock::time_point until);
+    std::size_t first_to_drain = 0;  // the department a pass starts with (kPassBudget)
     void receive(Department& department, const zmq::message_t& message);
     // One message of an acknowledged feed: [peer, delivery id, body].
     void receive_acknowledged(std::size_t index, std::vector<zmq::message_t>& frames);

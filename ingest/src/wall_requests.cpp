@@ -124,14 +124,57 @@ std::optional<WallRequests::Request> WallRequests::next(TimeMs now) {
     return std::nullopt;
 }
 
-void WallRequests::answer(const std::string& peer, const std::string& bytes) {
+WallRequests::Sent WallRequests::send_to(const std::string& peer, const std::string& bytes) {
     try {
         if (!socket_.send(zmq::buffer(peer), zmq::send_flags::sndmore | zmq::send_flags::dontwait))
-            return;  // its queue is full: a wall that asks again gets the answer then
+            return Sent::full;
         socket_.send(zmq::buffer(bytes), zmq::send_flags::none);
-        ++counters_.cases_answered;
+        return Sent::yes;
     } catch (const zmq::error_t&) {
-        // EHOSTUNREACH: the wall has gone.
+        return Sent::gone;  // EHOSTUNREACH: the wall has gone
+    }
+}
+
+void WallRequests::answer(const std::string& peer, std::string bytes) {
+    const auto kept = answers_.find(peer);
+    if (kept == answers_.end()) {
+        const Sent sent = send_to(peer, bytes);
+        if (sent == Sent::yes) ++counters_.cases_answered;
+        if (sent == Sent::gone) ++counters_.answers_dropped;
+        if (sent != Sent::full) return;
+    }
+    // Its queue is full (a stream fills it, or the wall reads slowly): kept in order.
+    Answers& answers = answers_[peer];
+    if (answers.waiting.size() >= limits_.waiting_answers) {
+        ++counters_.answers_dropped;
+        return;
+    }
+    if (answers.waiting.empty()) answers.progressed = 0;  // set by the next pump
+    answers.waiting.push_back(std::move(bytes));
+}
+
+// A wall's kept answers go out as its queue has room; a wall that has gone, or has taken none
+// of them for stalled_ms, loses them (counted).
+void WallRequests::pump_answers(TimeMs now) {
+    for (auto it = answers_.begin(); it != answers_.end();) {
+        Answers& answers = it->second;
+        if (answers.progressed == 0) answers.progressed = now;
+        Sent sent = Sent::yes;
+        while (!answers.waiting.empty()) {
+            sent = send_to(it->first, answers.waiting.front());
+            if (sent != Sent::yes) break;
+            answers.waiting.pop_front();
+            answers.progressed = now;
+            ++counters_.cases_answered;
+        }
+        if (answers.waiting.empty()) {
+            it = answers_.erase(it);
+        } else if (sent == Sent::gone || now - answers.progressed > limits_.stalled_ms) {
+            counters_.answers_dropped += answers.waiting.size();
+            it = answers_.erase(it);
+        } else {
+            ++it;
+        }
     }
 }
 
@@ -142,6 +185,7 @@ void WallRequests::stream(const std::string& peer, std::shared_ptr<const Snapsho
 }
 
 void WallRequests::pump(TimeMs now) {
+    pump_answers(now);
     for (auto it = streams_.begin(); it != streams_.end();) {
         Stream& s = it->second;
         bool gone = false;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -37,6 +38,9 @@ struct WallRequestLimits {
     double commands_per_s = 50.0;
     // Messages of a snapshot queued for one wall at a time; the rest wait until it reads.
     int queued_messages = 16;
+    // Answers (to commands and case requests) kept for one wall while its queue is full: more
+    // than a burst of both rates, so a console that is slow to read loses no answer.
+    std::size_t waiting_answers = 256;
     TimeMs stalled_ms = 30'000;  // a wall that takes nothing of its snapshot this long is cut off
     std::size_t requests_per_pass = 256;
 };
@@ -46,6 +50,7 @@ struct WallRequestCounters {
     std::uint64_t snapshots_completed = 0;
     std::uint64_t snapshots_cut_off = 0;  // stalled, or the wall went away
     std::uint64_t cases_answered = 0;     // and commands answered
+    std::uint64_t answers_dropped = 0;    // a wall's waiting answers were full, or it went away
     std::uint64_t refused = 0;            // neither request
     std::uint64_t limited = 0;            // over a wall's rate
     std::uint64_t forbidden = 0;          // a request the wall's role does not allow
@@ -78,14 +83,17 @@ class WallRequests {
     // A snapshot asked for over the rate waits until the wall's rate allows it (repeats of it
     // meanwhile fold into that one); a case over the rate is dropped. Both are counted.
     std::optional<Request> next(TimeMs now);
-    void answer(const std::string& peer, const std::string& bytes);
+    // Sends `bytes` to `peer` now, or keeps it (in order) until its queue has room.
+    void answer(const std::string& peer, std::string bytes);
     // Streams `image` to `peer`, replacing a stream it had.
     void stream(const std::string& peer, std::shared_ptr<const SnapshotImage> image, TimeMs now);
-    // Sends what each wall's queue has room for; cuts off walls that stopped reading.
+    // Sends what each wall's queue has room for, answers before snapshots; cuts off walls
+    // that stopped reading.
     void pump(TimeMs now);
     bool streaming() const { return !streams_.empty(); }
-    // Something to do without a new request: a stream to go on with, or a snapshot waiting.
-    bool busy() const { return !streams_.empty() || waiting_ > 0; }
+    // Something to do without a new request: an answer or a stream to go on with, or a
+    // snapshot waiting.
+    bool busy() const { return !streams_.empty() || !answers_.empty() || waiting_ > 0; }
     const WallRequestCounters& counters() const { return counters_; }
     // Memory the streams hold: their images, shared ones counted once.
     std::size_t stream_bytes() const;
@@ -103,7 +111,14 @@ class WallRequests {
         std::size_t next = 0;
         TimeMs progressed = 0;
     };
+    struct Answers {
+        std::deque<std::string> waiting;
+        TimeMs progressed = 0;
+    };
     bool take_token(Bucket& bucket, Request::Kind kind, TimeMs now);
+    enum class Sent { yes, full, gone };
+    Sent send_to(const std::string& peer, const std::string& bytes);
+    void pump_answers(TimeMs now);
 
     zmq::socket_t& socket_;
     WallRequestLimits limits_;
@@ -111,6 +126,7 @@ class WallRequests {
     WallRequestCounters counters_;
     std::unordered_map<std::string, Bucket> buckets_;  // by wall: its key's name, or connection
     std::unordered_map<std::string, Stream> streams_;
+    std::unordered_map<std::string, Answers> answers_;  // by connection: kept while it is full
     TimeMs pruned_ = 0;
     std::size_t waiting_ = 0;  // buckets with snapshot_waiting
 };

@@ -46,6 +46,13 @@ class WallRequestsTest : public ::testing::Test {
         return std::nullopt;
     }
 
+    // The connection `w` asks a snapshot from, as ingest sees it (empty when none came).
+    std::string peer_of(WallRequests& walls, zmq::socket_t& w) {
+        w.send(zmq::buffer(wire::encode_request(wire::SnapshotRequest{})), zmq::send_flags::none);
+        auto r = next(walls, 1000);
+        return r ? r->peer : std::string();
+    }
+
     static std::optional<WallRole> everyone_watches(std::string_view) { return WallRole::viewer; }
 
     zmq::context_t context_{1};
@@ -142,10 +149,9 @@ TEST_F(WallRequestsTest, AWallThatNeverReadsHoldsLittleAndIsCutOff) {
     limits.stalled_ms = 5000;
     WallRequests& walls = this->walls(limits);
     auto stuck = wall();
-    stuck.send(zmq::buffer(wire::encode_request(wire::SnapshotRequest{})), zmq::send_flags::none);
-    auto r = next(walls, 1000);
-    ASSERT_TRUE(r);
-    walls.stream(r->peer, image(1000), 1000);
+    const auto peer = peer_of(walls, stuck);
+    ASSERT_FALSE(peer.empty());
+    walls.stream(peer, image(1000), 1000);
     for (int k = 0; k < 50; ++k) {
         walls.pump(1000 + k);
         std::this_thread::sleep_for(1ms);
@@ -162,16 +168,69 @@ TEST_F(WallRequestsTest, AWallThatLeavesMidStreamIsCutOffAtOnce) {
     std::string peer;
     {
         auto w = wall();
-        w.send(zmq::buffer(wire::encode_request(wire::SnapshotRequest{})), zmq::send_flags::none);
-        auto r = next(walls, 1000);
-        ASSERT_TRUE(r);
-        peer = r->peer;
+        peer = peer_of(walls, w);
+        ASSERT_FALSE(peer.empty());
     }
     std::this_thread::sleep_for(100ms);
     walls.stream(peer, image(100), 1000);
     walls.pump(1001);
     EXPECT_FALSE(walls.streaming());
     EXPECT_EQ(walls.counters().snapshots_cut_off, 1u);
+}
+
+// A console that sends a burst of commands while its queue is full (a snapshot streaming, or
+// a pass that answers many at once) gets every answer, in order, as it reads.
+TEST_F(WallRequestsTest, AnswersAWallHasNoRoomForAreKeptInOrderUntilItReads) {
+    WallRequestLimits limits;
+    limits.queued_messages = 4;
+    WallRequests& walls = this->walls(limits);
+    auto console = wall();
+    const auto peer = peer_of(walls, console);
+    ASSERT_FALSE(peer.empty());
+    constexpr int kAnswers = 60;
+    for (int k = 0; k < kAnswers; ++k)
+        walls.answer(peer, "answer " + std::to_string(k));
+    EXPECT_TRUE(walls.busy());
+    std::vector<std::string> got;
+    zmq::message_t message;
+    for (int tries = 0; tries < 500 && got.size() < kAnswers; ++tries) {
+        walls.pump(1000 + tries);
+        while (console.recv(message, zmq::recv_flags::dontwait))
+            got.push_back(message.to_string());
+        std::this_thread::sleep_for(1ms);
+    }
+    ASSERT_EQ(got.size(), static_cast<std::size_t>(kAnswers));
+    for (int k = 0; k < kAnswers; ++k)
+        EXPECT_EQ(got[static_cast<std::size_t>(k)], "answer " + std::to_string(k));
+    EXPECT_FALSE(walls.busy());
+    EXPECT_EQ(walls.counters().cases_answered, static_cast<std::uint64_t>(kAnswers));
+    EXPECT_EQ(walls.counters().answers_dropped, 0u);
+}
+
+// What is kept for one wall is bounded: past the bound, and for a wall that takes nothing for
+// stalled_ms, answers are dropped and counted.
+TEST_F(WallRequestsTest, AnswersKeptForAWallThatNeverReadsAreBoundedAndCounted) {
+    WallRequestLimits limits;
+    limits.queued_messages = 4;
+    limits.waiting_answers = 10;
+    limits.stalled_ms = 5000;
+    WallRequests& walls = this->walls(limits);
+    auto stuck = wall();
+    const auto peer = peer_of(walls, stuck);
+    ASSERT_FALSE(peer.empty());
+    for (int k = 0; k < 100; ++k)
+        walls.answer(peer, std::string(1000, 'x'));
+    for (int k = 0; k < 20; ++k) {
+        walls.pump(1000 + k);
+        std::this_thread::sleep_for(1ms);
+    }
+    const auto sent = walls.counters().cases_answered;
+    EXPECT_LT(sent, 100u);
+    EXPECT_EQ(sent + walls.counters().answers_dropped + 10u, 100u);
+    EXPECT_TRUE(walls.busy());
+    walls.pump(1020 + 5001);
+    EXPECT_FALSE(walls.busy());
+    EXPECT_EQ(walls.counters().cases_answered + walls.counters().answers_dropped, 100u);
 }
 
 }  // namespace

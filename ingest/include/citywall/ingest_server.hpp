@@ -20,6 +20,7 @@ struct IngestCounters {
     std::uint64_t snapshots_served = 0;    // streamed to the end
     std::uint64_t snapshots_cut_off = 0;   // the wall stopped reading or went away
     std::uint64_t cases_served = 0;        // replies to a wall asking for one incident
+    std::uint64_t answers_dropped = 0;     // replies a wall never took (gone, or 256 waiting)
     std::uint64_t requests_refused = 0;    // snapshot-socket requests that were neither
     std::uint64_t requests_limited = 0;    // over a wall's rate: dropped
     std::uint64_t requests_forbidden = 0;  // not allowed by the asking wall's role
