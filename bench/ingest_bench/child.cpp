@@ -79,7 +79,11 @@ void write_toml(const IngestConfig& config, const fs::path& file) {
         << "heartbeat_ms = " << config.heartbeat_ms << "\n"
         << "checkpoint_every = " << config.checkpoint_every << "\n"
         << "publish_queue = " << config.publish_queue << "\n\n"
-        << "[security]\nkeys = \"off\"\n\n"
+        << "[security]\n"
+        << (config.keys_off ? std::string("keys = \"off\"\n")
+                            : "keys = \"on\"\ningest_key_file = " +
+                                  toml_string(config.ingest_key_file.string()) + "\n")
+        << "\n"
         << "[merge]\nenabled = " << (config.merge.enabled ? "true" : "false") << "\n\n"
         << testing::area_levels_toml(config.areas);
     for (const auto& d : config.departments) {
@@ -88,8 +92,16 @@ void write_toml(const IngestConfig& config, const fs::path& file) {
             << "name = " << toml_string(d.name) << "\n"
             << "name_en = " << toml_string(d.name_en) << "\n"
             << "endpoint = " << toml_string(d.endpoint) << "\n"
-            << "heartbeat_s = " << d.heartbeat_s << "\n\n";
+            << "heartbeat_s = " << d.heartbeat_s << "\n";
+        if (d.socket == FeedSocket::acknowledged) out << "socket = \"acknowledged\"\n";
+        if (!d.public_key.empty()) out << "public_key = " << toml_string(d.public_key) << "\n";
+        out << "\n";
     }
+    for (const auto& w : config.walls)
+        out << "[[wall]]\n"
+            << "name = " << toml_string(w.name) << "\n"
+            << "public_key = " << toml_string(w.public_key) << "\n"
+            << "role = " << toml_string(std::string(describe(w.role))) << "\n\n";
 }
 
 ChildIngest::ChildIngest(const Options& options, const IngestConfig& config, const fs::path& dir) {

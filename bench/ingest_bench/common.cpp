@@ -131,16 +131,22 @@ IngestConfig ingest_config(const Options& options, const fs::path& dir, const Be
     return config;
 }
 
-void Subscriber::loop(zmq::context_t& context, const std::string& endpoint) {
+zmq::socket_t stream_subscriber(zmq::context_t& context, const std::string& endpoint,
+                                const WallKeys* keys) {
     zmq::socket_t socket(context, zmq::socket_type::sub);
-    if (keys_ && !make_curve_client(socket.handle(), keys_->ingest_public_key, keys_->own)) {
-        std::fprintf(stderr, "the subscriber's keys do not work\n");
+    if (keys && !make_curve_client(socket.handle(), keys->ingest_public_key, keys->own)) {
+        std::fprintf(stderr, "a subscriber's keys do not work\n");
         std::exit(2);
     }
     socket.set(zmq::sockopt::rcvhwm, 0);
     socket.set(zmq::sockopt::rcvtimeo, 50);
     socket.set(zmq::sockopt::subscribe, "");
     socket.connect(endpoint);
+    return socket;
+}
+
+void Subscriber::loop(zmq::context_t& context, const std::string& endpoint) {
+    auto socket = stream_subscriber(context, endpoint, keys_ ? &*keys_ : nullptr);
     std::uint64_t last_seq = 0;
     zmq::message_t message;
     while (!stop_.load()) {

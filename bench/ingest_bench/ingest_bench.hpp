@@ -1,7 +1,7 @@
 // The shared parts of citywall-ingest-bench (docs/benchmarks.md, "Ingest"): options, clocks,
 // the departments' messages, an in-process ingest and subscriber, the built ingest as a child
 // process, and one entry per phase. Each phase lives in its own file: raw.cpp, throughput.cpp,
-// latency.cpp, memory.cpp; the resilience phases in flood.cpp, stuck_subscribers.cpp,
+// latency.cpp, memory.cpp, dispatch.cpp; the resilience phases in flood.cpp, stuck_subscribers.cpp,
 // snapshot_loop.cpp and checkpoint_stall.cpp around resilience.hpp.
 #pragma once
 
@@ -63,6 +63,10 @@ struct Options {
     int snapshot_incidents = 100'000;  // snapshot-loop: open incidents loaded first
     double snapshot_seconds = 20;      // snapshot-loop: how long the client asks
     int checkpoint_incidents = 1'000'000;  // checkpoint-stall: open incidents loaded first
+    // dispatch: a leader's orders under --rate events/s of background traffic.
+    double order_rate = 20;     // orders/s from the console
+    double order_seconds = 10;  // how long the console orders
+    int walls = 4;              // walls decoding the stream (the leader's is the first)
     std::vector<std::string> phases = {"raw", "throughput", "latency", "memory"};
     std::string map = CITYWALL_BENCH_MAP;
     std::string ingest_exe = CITYWALL_BENCH_INGEST_EXE;
@@ -178,6 +182,9 @@ void flood_phase(const Options& options, const std::vector<LonLat>& points);
 void stuck_subscribers_phase(const Options& options, const std::vector<LonLat>& points);
 void snapshot_loop_phase(const Options& options, const std::vector<LonLat>& points);
 void checkpoint_stall_phase(const Options& options, const std::vector<LonLat>& points);
+// Order sent by a leader's console -> department has it, every wall shows it, the console has
+// its reply, under background traffic (docs/benchmarks.md, "Dispatch").
+void dispatch_phase(const Options& options, const std::vector<LonLat>& points);
 
 // ---- The built citywall-ingest, as a child process ---------------------------------------------
 
@@ -186,10 +193,11 @@ Rss rss_of(pid_t pid);
 int open_sockets(pid_t pid);
 // The CPU time a process has used (user + system), from /proc/PID/stat.
 double cpu_seconds_of(pid_t pid);
-// The same configuration as ingest_config() (keys off), as a file for citywall-ingest --config.
+// The same configuration as ingest_config(), as a file for citywall-ingest --config: keys,
+// walls and acknowledged departments included.
 void write_toml(const IngestConfig& config, const fs::path& file);
 
-// citywall-ingest --config <dir>/ingest.toml (written from `config`, keys off), its stderr in
+// citywall-ingest --config <dir>/ingest.toml (written from `config`), its stderr in
 // <dir>/ingest.log. Stopped (SIGTERM, then SIGKILL after 60 s) when destroyed; the kernel sends
 // it SIGTERM if this process dies first, as long as the thread that started it (the main
 // thread, for every phase) lives.
@@ -225,6 +233,11 @@ class ChildIngest {
 // ---- The ingest, in this process ---------------------------------------------------------------
 
 IngestConfig ingest_config(const Options& options, const fs::path& dir, const BenchKeys* keys);
+
+// A SUB on the wall stream that takes everything and never drops (RCVHWM 0), waking every
+// 50 ms; with `keys`, as that listed wall.
+zmq::socket_t stream_subscriber(zmq::context_t& context, const std::string& endpoint,
+                                const WallKeys* keys = nullptr);
 
 // Counts the published incident updates; with `latencies`, decodes each and records
 // receive − send (ns) from the send time in its title.

@@ -38,10 +38,18 @@
 //                      checkpoint's duration (from its file), the largest heartbeat gap across
 //                      it and the quiet department's largest latency (target: stall < 50 ms)
 //
+// The dispatch phase (--phases dispatch; about 20 s at the defaults): the real IngestServer in
+// this process with keys on, 16 PUSH departments paced at --rate events/s in all as background,
+// one acknowledged department that reports the cases and receives their orders, --walls SUB
+// walls with keys of their own decoding every update, and a leader's console (a DEALER with the
+// first wall's key) ordering --order-rate cases a second for --order-seconds: order sent ->
+// the department has it, every wall shows it assigned (the slowest wall per order), the
+// console has its reply; p50/p99/max (target p99 < 100 ms for the first two)
+//
 // Options (defaults in brackets):
 //   --phases LIST              raw,throughput,latency,memory [all four]; flood,
 //                              stuck-subscribers, snapshot-loop, checkpoint-stall, or
-//                              resilience for those four
+//                              resilience for those four; dispatch
 //   --keys off|on|both         [both] for raw, throughput and latency
 //   --departments N            [16] departments (the resilience phases' loaders too)
 //   --raw-messages N           [400000]      --per-department N   [5000]
@@ -54,6 +62,8 @@
 //   --stuck-rate EVENTS_S      [20000]
 //   --snapshot-incidents N     [100000]      --snapshot-seconds S [20]
 //   --checkpoint-incidents N   [1000000]
+//   --order-rate ORDERS_S      [20]          --order-seconds S    [10]
+//   --walls N                  [4]           the dispatch phase
 //   --map GPKG, --ingest EXE   the demo city and the built citywall-ingest (set by the build)
 #include <cinttypes>
 #include <sstream>
@@ -119,6 +129,12 @@ Options parse(int argc, char** argv) {
             o.snapshot_seconds = std::stod(value());
         else if (arg == "--checkpoint-incidents")
             o.checkpoint_incidents = std::stoi(value());
+        else if (arg == "--order-rate")
+            o.order_rate = std::stod(value());
+        else if (arg == "--order-seconds")
+            o.order_seconds = std::stod(value());
+        else if (arg == "--walls")
+            o.walls = std::stoi(value());
         else if (arg == "--map")
             o.map = value();
         else if (arg == "--ingest")
@@ -142,6 +158,8 @@ Options parse(int argc, char** argv) {
                 "[--flood-incidents 10000] [--stuck-subscribers 200] [--stuck-seconds 20] "
                 "[--stuck-rate 20000] [--snapshot-incidents 100000] [--snapshot-seconds 20] "
                 "[--checkpoint-incidents 1000000]\n"
+                "       dispatch phase (--phases dispatch): [--rate 10000] [--order-rate 20] "
+                "[--order-seconds 10] [--walls 4]\n"
                 "       every phase and option is described at the top of "
                 "bench/ingest_bench/main.cpp\n");
             std::exit(arg == "--help" ? 0 : 2);
@@ -281,6 +299,7 @@ int run(int argc, char** argv) {
     if (options.wants("stuck-subscribers")) stuck_subscribers_phase(options, points);
     if (options.wants("snapshot-loop")) snapshot_loop_phase(options, points);
     if (options.wants("checkpoint-stall")) checkpoint_stall_phase(options, points);
+    if (options.wants("dispatch")) dispatch_phase(options, points);
     return 0;
 }
 

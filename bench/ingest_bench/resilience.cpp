@@ -55,11 +55,7 @@ void StreamWatcher::wait_for(std::uint64_t expected, std::chrono::milliseconds i
 }
 
 void StreamWatcher::loop(zmq::context_t& context, const std::string& endpoint) {
-    zmq::socket_t socket(context, zmq::socket_type::sub);
-    socket.set(zmq::sockopt::rcvhwm, 0);
-    socket.set(zmq::sockopt::rcvtimeo, 50);
-    socket.set(zmq::sockopt::subscribe, "");
-    socket.connect(endpoint);
+    auto socket = stream_subscriber(context, endpoint);
     std::uint64_t last_seq = 0;
     zmq::message_t message;
     while (!stop_.load()) {
