@@ -276,4 +276,54 @@ CaseState apply_step(CaseState state, CaseStep step, const CaseLimits& limits) {
     return state;
 }
 
+void CaseCounts::count(const CaseState& state) {
+    const CaseStep& step = state.last;
+    auto by = [&](TimeMs due) { return due == 0 || step.time <= due; };
+    switch (step.action) {
+        case CaseAction::order:
+        case CaseAction::transfer:
+        case CaseAction::return_agree:
+            ++ordered;
+            break;
+        case CaseAction::sign:
+            ++signed_for;
+            signed_on_time += by(state.sign_due);
+            break;
+        case CaseAction::resolve:
+            ++resolved;
+            resolved_on_time += by(state.resolve_due);
+            break;
+        case CaseAction::return_request:
+            ++returns;
+            break;
+        case CaseAction::feedback:
+            satisfied += state.satisfaction == Satisfaction::satisfied;
+            basically_satisfied += state.satisfaction == Satisfaction::basically_satisfied;
+            dissatisfied += state.satisfaction == Satisfaction::dissatisfied;
+            break;
+        default:
+            break;
+    }
+}
+
+namespace {
+std::optional<double> share(std::uint32_t part, std::uint32_t whole) {
+    if (whole == 0) return std::nullopt;
+    return std::min(1.0, static_cast<double>(part) / static_cast<double>(whole));
+}
+}  // namespace
+
+std::optional<double> CaseCounts::sign_on_time_rate() const {
+    return share(signed_on_time, signed_for);
+}
+std::optional<double> CaseCounts::resolve_on_time_rate() const {
+    return share(resolved_on_time, resolved);
+}
+std::optional<double> CaseCounts::return_rate() const {
+    return share(returns, ordered);
+}
+std::optional<double> CaseCounts::satisfaction_rate() const {
+    return share(satisfied + basically_satisfied, feedback());
+}
+
 }  // namespace citywall

@@ -50,7 +50,8 @@ struct EnumSchema<UnitStatus> {
 template <>
 struct EnumSchema<DayCount::Scope> {
     static constexpr std::string_view name = "CountScope";
-    static constexpr EnumValue values[] = {{"TOTAL", 0}, {"DEPARTMENT", 1}, {"DISTRICT", 2}};
+    static constexpr EnumValue values[] = {
+        {"TOTAL", 0}, {"DEPARTMENT", 1}, {"DISTRICT", 2}, {"STREET", 3}};
 };
 
 template <>
@@ -231,6 +232,26 @@ struct Schema<Unit> {
     }
 };
 template <>
+struct Schema<CaseCounts> {
+    static constexpr std::string_view name = "CaseCounts";
+    static constexpr auto fields = std::tuple{
+        field(1, "ordered", &CaseCounts::ordered),
+        field(2, "signed_for", &CaseCounts::signed_for),
+        field(3, "signed_on_time", &CaseCounts::signed_on_time),
+        field(4, "resolved", &CaseCounts::resolved),
+        field(5, "resolved_on_time", &CaseCounts::resolved_on_time),
+        field(6, "returns", &CaseCounts::returns),
+        field(7, "satisfied", &CaseCounts::satisfied),
+        field(8, "basically_satisfied", &CaseCounts::basically_satisfied),
+        field(9, "dissatisfied", &CaseCounts::dissatisfied),
+    };
+    static const char* check(const CaseCounts& c) {
+        if (c.signed_on_time > c.signed_for || c.resolved_on_time > c.resolved)
+            return "case counts out of order";
+        return nullptr;
+    }
+};
+template <>
 struct Schema<DayCount> {
     static constexpr std::string_view name = "DayCount";
     static constexpr auto fields = std::tuple{
@@ -240,6 +261,7 @@ struct Schema<DayCount> {
         field(4, "received", &DayCount::received),
         field(5, "dispatched", &DayCount::dispatched),
         field(6, "resolved", &DayCount::resolved),
+        field(7, "cases", &DayCount::cases),
     };
     static const char* check(const DayCount& c) {
         if (c.dispatched > c.received || c.resolved > c.received) return "counts out of order";

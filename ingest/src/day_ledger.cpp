@@ -38,11 +38,27 @@ void DayLedger::roll_over(TimeMs now) {
     total_ = {};
     departments_.clear();
     areas_.clear();
+    league_.clear();
 }
 
-void DayLedger::observe(std::optional<IncidentStatus> before, const Incident& incident,
-                        TimeMs now) {
+// A step counts for the department the case is with after it (the one ordered, signing,
+// returning, resolving, or whose work the citizen judged) and for the case's street, on the
+// day the step was taken, whenever the incident came in.
+void DayLedger::count_step(const Incident& incident) {
+    const CaseState& state = incident.case_state;
+    total_.cases.count(state);
+    if (!state.department.empty()) departments_[state.department].cases.count(state);
+    if (const AreaRef* area = area_at(incident.areas, league_level_)) {
+        auto& [name, tally] = league_[area->code];
+        if (name.empty()) name = area->name;
+        tally.cases.count(state);
+    }
+}
+
+void DayLedger::observe(std::optional<IncidentStatus> before, const Incident& incident, TimeMs now,
+                        bool case_step) {
     roll_over(now);
+    if (case_step && incident.case_state.last.number != 0) count_step(incident);
     if (incident.received < day_start_) return;  // received before today: not today's count
     const bool received = !before;
     // A step into "dispatched or further" (or "resolved") counts once; a reopened incident
@@ -76,13 +92,16 @@ wire::DayCountsReport DayLedger::current(std::uint64_t seq, TimeMs now) const {
                               name,
                               t.received,
                               std::min(t.dispatched, t.received),
-                              std::min(t.resolved, t.received)};
+                              std::min(t.resolved, t.received),
+                              t.cases};
     };
     out.counts.push_back(row(wire::DayCount::Scope::total, "", "", total_));
     for (const auto& [code, t] : departments_)
         out.counts.push_back(row(wire::DayCount::Scope::department, code, "", t));
     for (const auto& [code, named] : areas_)
         out.counts.push_back(row(wire::DayCount::Scope::district, code, named.first, named.second));
+    for (const auto& [code, named] : league_)
+        out.counts.push_back(row(wire::DayCount::Scope::street, code, named.first, named.second));
     return out;
 }
 
@@ -109,7 +128,7 @@ Result<Restored> DayLedger::load(const std::filesystem::path& dir, std::uint64_t
         return Restored::absent;
     roll_over(now);
     for (const auto& c : saved->counts) {
-        const Tally t{c.received, c.dispatched, c.resolved};
+        const Tally t{c.received, c.dispatched, c.resolved, c.cases};
         switch (c.scope) {
             case wire::DayCount::Scope::total:
                 total_ = t;
@@ -119,6 +138,9 @@ Result<Restored> DayLedger::load(const std::filesystem::path& dir, std::uint64_t
                 break;
             case wire::DayCount::Scope::district:
                 areas_[c.code] = {c.name, t};
+                break;
+            case wire::DayCount::Scope::street:
+                league_[c.code] = {c.name, t};
                 break;
         }
     }

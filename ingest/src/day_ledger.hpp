@@ -1,7 +1,8 @@
 // Today's counts for the wall's KPIs, kept by ingest so that every wall shows the same day,
 // whenever it joined: the incidents received since local midnight, and of those how many were
 // dispatched (dispatched, en route, on scene, or resolved) and resolved (resolved or closed;
-// cancelled is not). Published as a wire DayCountsReport with every heartbeat.
+// cancelled is not); and the league table, the day's case steps per department and per street
+// (CaseCounts). Published as a wire DayCountsReport with every heartbeat.
 //
 // Counted from status changes as they are recorded, so the ledger holds tallies per department
 // and area of the city's first level, nothing per incident: memory does not grow with the day's
@@ -30,14 +31,18 @@ class DayLedger {
     explicit DayLedger(TimeZone zone) : zone_(std::move(zone)) {}
     // Counts per area of this level (the city's first [[area]], its districts); empty: none.
     void count_areas_of(std::string level) { area_level_ = std::move(level); }
+    // The league table's areas (docs/dispatch.md): the level below the districts.
+    void count_league_of(std::string level) { league_level_ = std::move(level); }
 
     // What an event changed. `now` is when ingest recorded it: a new local day starts from zero.
-    void observe(const IncidentChange& change, TimeMs now) {
+    // `case_step`: the event is a step of the incident's case (its case_state.last).
+    void observe(const IncidentChange& change, TimeMs now, bool case_step = false) {
         observe(change.before ? std::optional(change.before->status) : std::nullopt, change.after,
-                now);
+                now, case_step);
     }
     // The same from the incident's status before (nothing when the event opened it).
-    void observe(std::optional<IncidentStatus> before, const Incident& incident, TimeMs now);
+    void observe(std::optional<IncidentStatus> before, const Incident& incident, TimeMs now,
+                 bool case_step = false);
     // Totals, per department (of first report) and per area, for the day containing `now`.
     wire::DayCountsReport report(std::uint64_t seq, TimeMs now);
     TimeMs day_start() const { return day_start_; }
@@ -52,14 +57,19 @@ class DayLedger {
   private:
     struct Tally {
         std::uint32_t received = 0, dispatched = 0, resolved = 0;
+        CaseCounts cases;
     };
+    using AreaTallies =
+        std::map<std::string, std::pair<std::string, Tally>>;  // code → name, counts
     void roll_over(TimeMs now);
+    void count_step(const Incident& incident);
     wire::DayCountsReport current(std::uint64_t seq, TimeMs now) const;
 
     Tally total_;
     std::map<std::string, Tally> departments_;
-    std::map<std::string, std::pair<std::string, Tally>> areas_;  // code → name, counts
-    std::string area_level_;
+    AreaTallies areas_;   // the districts
+    AreaTallies league_;  // the league's areas
+    std::string area_level_, league_level_;
     TimeZone zone_;
     TimeMs day_start_ = 0;
     TimeMs next_day_start_ = 0;  // the end of the day that starts at day_start_

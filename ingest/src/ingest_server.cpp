@@ -63,7 +63,6 @@ Result<std::unique_ptr<IngestServer>> IngestServer::create(const IngestConfig& c
         auto zone = TimeZone::find(config.centre.time_zone);
         if (!zone) return zone.because("[centre] time_zone: ");
         impl->centre_zone = std::move(*zone);
-        impl->day = DayLedger{impl->centre_zone};
     }
     if (!config.centre.name.empty()) log("centre: " + config.centre.name);
     if (config.drill)
@@ -78,7 +77,7 @@ Result<std::unique_ptr<IngestServer>> IngestServer::create(const IngestConfig& c
     if (config.areas.empty()) log("areas: none configured; incidents are not placed in areas");
     for (const std::string& line : areas.lines())
         log("areas: " + line);
-    if (!config.areas.empty()) impl->day.count_areas_of(config.areas.front().level);
+    impl->start_day_ledger();
 
     // Keys, coordinate systems and endpoints are checked before the journal is touched: a
     // mistake in them must not leave a new or recovered journal behind.
@@ -308,7 +307,7 @@ Result<void> IngestServer::Impl::record(IncidentChange change, TimeMs now,
     auto seq = append(message, now, source);
     if (!seq) return seq.error_value();
     change.after = std::move(std::get<wire::IncidentUpdate>(message).incident);
-    day.observe(change, now);
+    day.observe(change, now, is_case_step(change));
     state.commit(*seq, change);
     escalations.changed(state, change);
     after_commit();
@@ -451,6 +450,23 @@ void IngestServer::Impl::on_timers(TimeMs now) {
     publish(wire::FeedHealthReport{seq, now, health->report(now)});
     if (!events.failing()) publish(day.report(seq, now));
     next_beat = now + config.heartbeat_ms;
+}
+
+void IngestServer::Impl::start_day_ledger() {
+    day = config.centre.time_zone.empty() ? DayLedger{} : DayLedger{centre_zone};
+    if (config.areas.empty()) return;
+    day.count_areas_of(config.areas.front().level);
+    // Streets: the level below the districts; a city of one level ranks that one.
+    day.count_league_of(config.areas[std::min<std::size_t>(1, config.areas.size() - 1)].level);
+}
+
+bool IngestServer::Impl::is_case_step(const IncidentChange& change) const {
+    const CaseStep& last = change.after.case_state.last;
+    if (last.number == 0) return false;
+    if (!change.before) return true;
+    if (!change.moved.has(IncidentField::other)) return false;
+    const auto before = state.incident(change.after.id);
+    return !before || before->case_state.last.number != last.number;
 }
 
 void IngestServer::run(const std::atomic<bool>& stop) {

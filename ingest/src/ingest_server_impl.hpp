@@ -232,6 +232,11 @@ struct IngestServer::Impl {
     UnitRoster units;
     TimeZone centre_zone;  // [centre] time_zone: whose day "today" is
     DayLedger day;
+    // A fresh ledger in the centre's time zone, counting the config's districts and streets.
+    void start_day_ledger();
+    // Whether the change is a step of the incident's case (its last step is a new one): the
+    // league table counts it. Called before the change is committed.
+    bool is_case_step(const IncidentChange& change) const;
     EscalationSchedule escalations;
     IngestCounters counters;
     LogThrottle throttled{[](const std::string& line) { log(line); }, 10'000};

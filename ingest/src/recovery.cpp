@@ -76,7 +76,7 @@ Result<void> IngestServer::Impl::recover() {
         if (update->seq <= state.last_seq()) continue;
         of_other_kind(update->incident);
         const IncidentChange change = state.change(std::move(update->incident));
-        day.observe(change, record->time);
+        day.observe(change, record->time, is_case_step(change));
         state.commit(record->seq, change);
         ++counters.recovered_events;
     }
@@ -214,7 +214,7 @@ Result<void> IngestServer::Impl::rebuild(std::vector<UnjournaledEvent> dropped) 
     state = CityState{};
     state.set_neighbour_radius(config.merge.distance_m);
     units = UnitRoster{};
-    day = DayLedger{centre_zone};
+    start_day_ledger();
     reap_checkpoint(true);
     checkpointed_seq = 0;
     return recover();

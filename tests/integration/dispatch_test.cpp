@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <thread>
 #include <zmq.hpp>
 
@@ -164,6 +165,7 @@ class DispatchTest : public ::testing::Test {
 
 TEST_F(DispatchTest, AWholeCaseClosesFromTheWallAndEveryStepIsInTheJournalWithWhoTookIt) {
     std::uint64_t id = 0;
+    wire::DayCountsReport live;
     {
         testing::RunningIngest ingest(config_, options_);
         auto leader = wall(leader_keys_);
@@ -232,6 +234,16 @@ TEST_F(DispatchTest, AWholeCaseClosesFromTheWallAndEveryStepIsInTheJournalWithWh
         now_ += 10 * kMin;
         const auto fed = operator_wall->command(feedback);
         EXPECT_TRUE(fed->accepted) << fed->refusal << ": " << fed->detail;
+        // The league table, live: the day's counts as the wall has them once the feedback is in.
+        ASSERT_TRUE(leader->pump_until([&](const CityPicture& p) {
+            if (!p.day_counts()) return false;
+            for (const auto& c : p.day_counts()->counts)
+                if (c.scope == wire::DayCount::Scope::department && c.code == "city-mgmt" &&
+                    c.cases.satisfied == 1)
+                    return true;
+            return false;
+        }));
+        live = *leader->picture.day_counts();
         // The whole timeline, as a wall asks for it.
         leader->request_case(id);
         ASSERT_TRUE(
@@ -283,6 +295,40 @@ TEST_F(DispatchTest, AWholeCaseClosesFromTheWallAndEveryStepIsInTheJournalWithWh
     EXPECT_EQ(steps.front().command, "O-1");
     EXPECT_EQ(steps.back().action, CaseAction::close);
     EXPECT_EQ(steps.back().reason, "resolved");
+
+    // Every figure of the league table comes again from the journal alone: each new step,
+    // counted by core's rule for the department the case is with, gives what the wall showed.
+    auto again = JournalReader::open(config_.journal_dir);
+    ASSERT_TRUE(again) << again.error();
+    std::map<std::uint64_t, std::uint32_t> last_step;
+    std::map<std::string, CaseCounts> departments;
+    CaseCounts total;
+    while (auto record = (*again)->next()) {
+        auto message = wire::decode(record->payload);
+        auto* update = message ? std::get_if<wire::IncidentUpdate>(&*message) : nullptr;
+        if (!update) continue;
+        const CaseState& state = update->incident.case_state;
+        auto& seen = last_step[update->incident.id];
+        if (state.last.number == 0 || state.last.number == seen) continue;
+        seen = state.last.number;
+        total.count(state);
+        departments[state.department].count(state);
+    }
+    EXPECT_EQ(total.ordered, 1u);
+    EXPECT_EQ(total.signed_on_time, 1u);
+    EXPECT_EQ(total.resolved_on_time, 1u);
+    EXPECT_EQ(total.satisfied, 1u);
+    std::size_t rows = 0;
+    for (const auto& c : live.counts) {
+        if (c.scope == wire::DayCount::Scope::total) {
+            EXPECT_EQ(c.cases, total);
+            ++rows;
+        } else if (c.scope == wire::DayCount::Scope::department && c.cases != CaseCounts{}) {
+            EXPECT_EQ(c.cases, departments[c.code]) << c.code;
+            ++rows;
+        }
+    }
+    EXPECT_EQ(rows, 2u);  // the total and city-mgmt
 }
 
 TEST_F(DispatchTest, EveryBadCommandIsRefusedWithItsReasonAndChangesNothing) {

@@ -1,6 +1,7 @@
 // The day's counts on their own: received, dispatched and resolved counted once per step, per
-// department and district; yesterday's incidents not counted today; a new day from zero; kept
-// beside a checkpoint and restored only for that checkpoint and that day.
+// department and district; the league's case steps per department and street; yesterday's incidents
+// not counted today; a new day from zero; kept beside a checkpoint and restored only for that
+// checkpoint and that day.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -53,6 +54,83 @@ TEST(DayLedger, EachStepCountsOnce) {
     const auto district = row(report, wire::DayCount::Scope::district, "449901");
     EXPECT_EQ(district.name, "东湖区");
     EXPECT_EQ(district.received, 2u);
+}
+
+// One step of incident `id`'s case, as ingest records it: the state after the step.
+Incident stepped(std::uint64_t id, CaseAction action, TimeMs at, const std::string& department,
+                 TimeMs sign_due, TimeMs resolve_due,
+                 Satisfaction satisfaction = Satisfaction::none) {
+    Incident i = incident(id, IncidentStatus::dispatched, kNoon - 24 * 3'600'000);  // yesterday's
+    static std::uint32_t number = 0;
+    i.case_state.last = {++number, at, action, "leader-li", department, {}, {}, {}, {}, 0};
+    i.case_state.stage = CaseStage::assigned;
+    i.case_state.department = department;
+    i.case_state.sign_due = sign_due;
+    i.case_state.resolve_due = resolve_due;
+    i.case_state.satisfaction = satisfaction;
+    return i;
+}
+
+// The league table: each step counts once, for the department the case is with and for its
+// street, on the day of the step (the incident itself came in yesterday); a step on time is
+// one taken by its deadline; events that are not steps count nothing.
+TEST(DayLedger, TheLeagueCountsEachCaseStepForItsDepartmentAndStreet) {
+    DayLedger ledger;
+    ledger.count_areas_of("district");
+    ledger.count_league_of("street");
+    const TimeMs sign_due = kNoon + 600'000, resolve_due = kNoon + 7'200'000;
+    auto step = [&](std::uint64_t id, CaseAction action, TimeMs at, const char* department,
+                    Satisfaction satisfaction = Satisfaction::none) {
+        ledger.observe(IncidentStatus::dispatched,
+                       stepped(id, action, at, department, sign_due, resolve_due, satisfaction), at,
+                       true);
+    };
+    step(1, CaseAction::order, kNoon, "water");
+    step(1, CaseAction::sign, kNoon + 60'000, "water");        // on time
+    step(1, CaseAction::resolve, kNoon + 3'600'000, "water");  // on time
+    step(1, CaseAction::feedback, kNoon + 3'700'000, "water", Satisfaction::satisfied);
+    step(2, CaseAction::order, kNoon, "water");
+    step(2, CaseAction::return_request, kNoon + 30'000, "water");
+    step(2, CaseAction::return_agree, kNoon + 40'000, "city-mgmt");
+    step(2, CaseAction::sign, kNoon + 900'000, "city-mgmt");       // late
+    step(2, CaseAction::resolve, kNoon + 8'000'000, "city-mgmt");  // late
+    step(2, CaseAction::feedback, kNoon + 8'100'000, "city-mgmt", Satisfaction::dissatisfied);
+    // The same state observed again without a new step (a department's status report).
+    ledger.observe(IncidentStatus::dispatched,
+                   stepped(2, CaseAction::feedback, kNoon + 8'100'000, "city-mgmt", sign_due,
+                           resolve_due, Satisfaction::dissatisfied),
+                   kNoon + 8'200'000, false);
+    const auto report = ledger.report(9, kNoon + 9'000'000);
+
+    const CaseCounts water = row(report, wire::DayCount::Scope::department, "water").cases;
+    EXPECT_EQ(water.ordered, 2u);
+    EXPECT_EQ(water.signed_for, 1u);
+    EXPECT_EQ(water.signed_on_time, 1u);
+    EXPECT_EQ(water.resolved_on_time, 1u);
+    EXPECT_EQ(water.returns, 1u);
+    EXPECT_EQ(water.return_rate(), 0.5);
+    EXPECT_EQ(water.satisfaction_rate(), 1.0);
+    const CaseCounts city = row(report, wire::DayCount::Scope::department, "city-mgmt").cases;
+    EXPECT_EQ(city.ordered, 1u);  // the agreed return brought it the case
+    EXPECT_EQ(city.sign_on_time_rate(), 0.0);
+    EXPECT_EQ(city.resolve_on_time_rate(), 0.0);
+    EXPECT_EQ(city.dissatisfied, 1u);
+    EXPECT_EQ(city.returns, 0u);
+    // Both cases are on the sample's street; the total has every step.
+    const auto street = row(report, wire::DayCount::Scope::street, "449901003");
+    EXPECT_EQ(street.name, "滨江街道");
+    EXPECT_EQ(street.cases.ordered, 3u);
+    EXPECT_EQ(street.cases.resolved, 2u);
+    EXPECT_EQ(street.cases.resolved_on_time, 1u);
+    EXPECT_EQ(row(report, wire::DayCount::Scope::total, "").cases, street.cases);
+    // Yesterday's incidents are not among today's received.
+    EXPECT_EQ(row(report, wire::DayCount::Scope::total, "").received, 0u);
+    // Kept beside a checkpoint with the rest.
+    testing::ScratchDir dir("citywall-day-ledger-league");
+    ASSERT_TRUE(ledger.save(dir.path(), 9));
+    DayLedger restored;
+    ASSERT_TRUE(restored.load(dir.path(), 9, kNoon + 9'000'000));
+    EXPECT_EQ(restored.report(9, kNoon + 9'000'000).counts, report.counts);
 }
 
 TEST(DayLedger, YesterdaysIncidentsAreNotTodaysAndANewDayStartsFromZero) {

@@ -50,9 +50,9 @@ TEST(DayStats, IngestsCountsForTheDayWinAndOverdueStaysTheWalls) {
     CityPicture picture =
         testing::picture_of({incident(1, IncidentStatus::reported, kNoon, kNoon + 60'000)});
     wire::DayCountsReport day{10, kNoon, kMidnight, {}};
-    day.counts.push_back({wire::DayCount::Scope::total, "", "", 120, 90, 60});
-    day.counts.push_back({wire::DayCount::Scope::department, "119", "", 20, 15, 10});
-    day.counts.push_back({wire::DayCount::Scope::district, "449902", "西山区", 7, 5, 3});
+    day.counts.push_back({wire::DayCount::Scope::total, "", "", 120, 90, 60, {}});
+    day.counts.push_back({wire::DayCount::Scope::department, "119", "", 20, 15, 10, {}});
+    day.counts.push_back({wire::DayCount::Scope::district, "449902", "西山区", 7, 5, 3, {}});
     ASSERT_EQ(picture.apply(day), CityPicture::Outcome::applied);
     DayStats stats;
     stats.observe_all(picture);
@@ -66,6 +66,33 @@ TEST(DayStats, IngestsCountsForTheDayWinAndOverdueStaysTheWalls) {
     // The next day ingest's report is yesterday's: the wall counts what it sees again.
     stats.refresh(picture, kNoon + 24 * 3'600'000, true);
     EXPECT_FALSE(stats.from_ingest());
+}
+
+// The league table comes from ingest's rows with case steps, ranked: on-time resolution first,
+// then on-time signing; a department with no resolution yet ranks below every one with some;
+// street rows are the league's own and never counted as districts.
+TEST(DayStats, TheLeagueIsIngestsCaseCountsRankedBestFirst) {
+    CityPicture picture = testing::picture_of({incident(1, IncidentStatus::reported)});
+    wire::DayCountsReport day{10, kNoon, kMidnight, {}};
+    using Scope = wire::DayCount::Scope;
+    day.counts.push_back({Scope::total, "", "", 50, 30, 20, {}});
+    day.counts.push_back({Scope::department, "110", "", 20, 15, 10, {8, 8, 6, 4, 2, 1, 0, 0, 0}});
+    day.counts.push_back({Scope::department, "119", "", 5, 4, 3, {4, 4, 4, 2, 2, 0, 1, 0, 0}});
+    day.counts.push_back({Scope::department, "120", "", 5, 4, 3, {3, 2, 2, 0, 0, 0, 0, 0, 0}});
+    day.counts.push_back({Scope::department, "iot", "", 9, 0, 0, {}});  // no case steps
+    day.counts.push_back({Scope::street, "S1", "滨江街道", 9, 5, 2, {5, 5, 5, 2, 1, 0, 0, 0, 1}});
+    ASSERT_EQ(picture.apply(day), CityPicture::Outcome::applied);
+    DayStats stats;
+    stats.observe_all(picture);
+    stats.refresh(picture, kNoon + 1000, true);
+    std::vector<std::string> order;
+    for (const auto& row : stats.league_departments())
+        order.push_back(row.code);
+    EXPECT_EQ(order, (std::vector<std::string>{"119", "110", "120"}));
+    ASSERT_EQ(stats.league_streets().size(), 1u);
+    EXPECT_EQ(stats.league_streets()[0].name, "滨江街道");
+    EXPECT_EQ(stats.league_streets()[0].cases.satisfaction_rate(), 0.0);
+    EXPECT_FALSE(stats.by_district().contains("S1"));
 }
 
 TEST(DayStats, ANewDayForgetsYesterdaysClosedIncidents) {

@@ -86,11 +86,17 @@ TEST(Wire, RejectsEveryUnitTruncationAndBadValues) {
 
 TEST(Wire, DayCountsRoundTripAndRejectImpossibleCounts) {
     DayCountsReport report{90, 1795000000000, 1794960000000, {}};
-    report.counts.push_back({DayCount::Scope::total, "", "", 120, 80, 40});
-    report.counts.push_back({DayCount::Scope::department, "110", "", 70, 50, 30});
-    report.counts.push_back({DayCount::Scope::district, "449901", "东湖区", 20, 10, 5});
+    report.counts.push_back({DayCount::Scope::total, "", "", 120, 80, 40, {}});
+    report.counts.push_back(
+        {DayCount::Scope::department, "110", "", 70, 50, 30, {12, 10, 9, 8, 6, 2, 3, 1, 1}});
+    report.counts.push_back({DayCount::Scope::district, "449901", "东湖区", 20, 10, 5, {}});
+    report.counts.push_back(
+        {DayCount::Scope::street, "44990101", "东湖街道", 4, 2, 1, {3, 2, 2, 1, 0, 1, 0, 0, 1}});
     EXPECT_EQ(round_trip(report), report);
     report.counts[1].resolved = 71;  // more resolved than received
+    EXPECT_FALSE(decode(encode(report)).ok());
+    report.counts[1].resolved = 30;
+    report.counts[1].cases.signed_on_time = 11;  // more on time than signed
     EXPECT_FALSE(decode(encode(report)).ok());
 }
 

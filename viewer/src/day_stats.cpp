@@ -1,6 +1,8 @@
 #include "day_stats.hpp"
 
+#include <algorithm>
 #include <ctime>
+#include <tuple>
 
 #include "incident_queue.hpp"
 
@@ -85,8 +87,15 @@ void DayStats::refresh(const CityPicture& picture, TimeMs now, bool force) {
     from_ingest_ = ingest_day && ingest_day->day_start == day_start_;
     // What this wall counted itself is not needed once ingest counts: let it go.
     if (ingest_day && !seen_.empty()) std::unordered_map<std::uint64_t, Seen>().swap(seen_);
+    league_departments_.clear();
+    league_streets_.clear();
     if (from_ingest_) {
         for (const wire::DayCount& c : ingest_day->counts) {
+            const bool stepped = c.cases != CaseCounts{};
+            if (stepped && c.scope == wire::DayCount::Scope::department)
+                league_departments_.push_back(c);
+            if (stepped && c.scope == wire::DayCount::Scope::street) league_streets_.push_back(c);
+            if (c.scope == wire::DayCount::Scope::street) continue;
             DayCounts* to = &total_;
             if (c.scope == wire::DayCount::Scope::department) to = &by_department_[c.code];
             if (c.scope == wire::DayCount::Scope::district) {
@@ -98,6 +107,8 @@ void DayStats::refresh(const CityPicture& picture, TimeMs now, bool force) {
             to->resolved = c.resolved;
         }
     }
+    rank_league(league_departments_);
+    rank_league(league_streets_);
     for (const auto& [id, seen] : seen_) {
         if (from_ingest_) break;
         if (seen.received < day_start_) continue;
@@ -116,6 +127,18 @@ void DayStats::refresh(const CityPicture& picture, TimeMs now, bool force) {
             ++c->overdue;
         }
     }
+}
+
+void rank_league(std::vector<wire::DayCount>& rows) {
+    // A rate nobody has earned yet ranks below every earned one.
+    auto key = [](const wire::DayCount& r) {
+        const CaseCounts& c = r.cases;
+        return std::tuple{c.resolve_on_time_rate().value_or(-1), c.sign_on_time_rate().value_or(-1),
+                          c.satisfaction_rate().value_or(-1), -c.return_rate().value_or(0)};
+    };
+    std::stable_sort(
+        rows.begin(), rows.end(),
+        [&](const wire::DayCount& a, const wire::DayCount& b) { return key(a) > key(b); });
 }
 
 }  // namespace citywall::viewer

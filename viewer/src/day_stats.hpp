@@ -10,6 +10,7 @@
 #include <map>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "citywall/local_day.hpp"
 #include "citywall/picture.hpp"
@@ -49,6 +50,11 @@ class DayStats {
     TimeMs joined() const { return joined_; }
     // The counts are ingest's, for the whole day (not only what this wall saw).
     bool from_ingest() const { return from_ingest_; }
+    // The league table (docs/dispatch.md): the day's case steps per department and per street,
+    // as ingest counts them; empty until ingest sends any. Ranked: best on-time resolution
+    // first, then on-time signing, then satisfaction, then fewest returns.
+    const std::vector<wire::DayCount>& league_departments() const { return league_departments_; }
+    const std::vector<wire::DayCount>& league_streets() const { return league_streets_; }
 
   private:
     struct Seen {
@@ -68,7 +74,11 @@ class DayStats {
     std::chrono::steady_clock::time_point counted_wall_{};
     DayCounts total_;
     std::map<std::string, DayCounts> by_department_, by_district_;
+    std::vector<wire::DayCount> league_departments_, league_streets_;
 };
+
+// The league's order (league_departments()); rows with no case step last.
+void rank_league(std::vector<wire::DayCount>& rows);
 
 using citywall::local_day_start;
 

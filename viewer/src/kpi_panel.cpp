@@ -1,10 +1,13 @@
 // Index: [cells] [kpi panel]
 #include <imgui.h>
+#include <imgui_internal.h>
 
 #include <cmath>
 #include <cstdio>
 #include <ctime>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "ops_panels.hpp"
 #include "wall_words.hpp"
@@ -97,11 +100,59 @@ void breakdown(const char* id, const std::string& first,
     ImGui::EndTable();
 }
 
+std::string rate_text(std::optional<double> rate) {
+    if (!rate) return "—";
+    char text[16];
+    std::snprintf(text, sizeof text, "%.0f%%", *rate * 100);
+    return text;
+}
+
+// The league table: rank, name, orders, on-time signing, on-time resolution, returns and
+// satisfaction, one row per department or street, best first. A long list shows its first
+// and last `ends` rows: the best, and those that need the leader's attention.
+template <typename Name>
+void league(const char* id, const std::string& first, const std::vector<wire::DayCount>& rows,
+            Name name, std::size_t ends) {
+    const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchProp;
+    if (!ImGui::BeginTable(id, 7, flags)) return;
+    ImGui::TableSetupColumn("#", ImGuiTableColumnFlags_WidthStretch, 0.4f);
+    ImGui::TableSetupColumn(first.c_str(), ImGuiTableColumnFlags_WidthStretch, 1.6f);
+    for (const std::string& h :
+         {say_short("派单", "orders"), say_short("按时签收", "signed on time"),
+          say_short("按时办结", "resolved on time"), say_short("退单率", "returns"),
+          say_short("满意率", "satisfied")})
+        ImGui::TableSetupColumn(h.c_str(), ImGuiTableColumnFlags_WidthStretch, 1.0f);
+    ImGui::TableHeadersRow();
+    const std::size_t n = rows.size();
+    for (std::size_t k = 0; k < n; ++k) {
+        if (n > 2 * ends && k == ends) {
+            ImGui::TableNextRow();
+            ImGui::TableNextColumn();
+            ImGui::TableNextColumn();
+            ImGui::TextColored(kDim, "… %zu", n - 2 * ends);
+            k = n - ends - 1;
+            continue;
+        }
+        const CaseCounts& c = rows[k].cases;
+        ImGui::TableNextRow();
+        ImGui::TableNextColumn();
+        ImGui::TextColored(kDim, "%zu", k + 1);
+        ImGui::TableNextColumn();
+        ImGui::TextUnformatted(name(rows[k]).c_str());
+        count_cell(c.ordered);
+        text_cell_right(rate_text(c.sign_on_time_rate()));
+        text_cell_right(rate_text(c.resolve_on_time_rate()));
+        text_cell_right(rate_text(c.return_rate()));
+        text_cell_right(rate_text(c.satisfaction_rate()));
+    }
+    ImGui::EndTable();
+}
+
 }  // namespace
 
 // ========================================================================= kpi panel ====
 
-float draw_kpi_panel(const DayStats& stats, const std::string& first_level, const WallFonts& fonts,
+float draw_kpi_panel(const DayStats& stats, const KpiLevels& levels, const WallFonts& fonts,
                      const Camera& camera, float top) {
     const float width = std::clamp(camera.width * 0.5f, 560.0f, 900.0f);
     ImGui::SetNextWindowPos(ImVec2(static_cast<float>(camera.width) - 16, top), ImGuiCond_Always,
@@ -154,10 +205,28 @@ float draw_kpi_panel(const DayStats& stats, const std::string& first_level, cons
         breakdown("##dep", say_short("部门", "dept"), stats.by_department(),
                   [](const std::string& d) { return d.empty() ? std::string("?") : d; });
         ImGui::TableNextColumn();
-        breakdown("##dis", first_level, stats.by_district(),
+        breakdown("##dis", levels.first, stats.by_district(),
                   [&](const std::string& code) { return stats.district_name(code); });
         ImGui::EndTable();
     }
+    // The league table, once ingest counts case steps: departments, then streets.
+    if (!stats.league_departments().empty() || !stats.league_streets().empty()) {
+        ImGui::Spacing();
+        ImGui::PushFont(fonts.heading);
+        ImGui::TextColored(kHeading, "%s", say("今日考核", "League today").c_str());
+        ImGui::PopFont();
+        league(
+            "##league-dep", say_short("部门", "dept"), stats.league_departments(),
+            [](const wire::DayCount& r) { return r.code; }, 5);
+        if (!stats.league_streets().empty()) {
+            ImGui::Spacing();
+            league(
+                "##league-street", say_short("街道", "street"), stats.league_streets(),
+                [](const wire::DayCount& r) { return r.name.empty() ? r.code : r.name; }, 3);
+        }
+    }
+    // Opaque and in front: with the league it reaches down past the map's legend.
+    ImGui::BringWindowToDisplayFront(ImGui::GetCurrentWindow());
     const float bottom = ImGui::GetWindowPos().y + ImGui::GetWindowSize().y;
     ImGui::End();
     return bottom;

@@ -26,8 +26,13 @@ std::uint64_t draw_queue_panel(IncidentQueue& queue, const CityPicture& picture,
 
 // Top right, below `top`. Returns the panel's bottom edge, so what stacks below knows where
 // to start.
-// `first_level`: the name of the city's first level (its districts), which the day counts by.
-float draw_kpi_panel(const DayStats& stats, const std::string& first_level, const WallFonts& fonts,
+// The words for the areas the day counts by: the city's first level (its districts), and the
+// league table's (the level below, streets; the first when the city has one).
+struct KpiLevels {
+    std::string first;
+    std::string league;
+};
+float draw_kpi_panel(const DayStats& stats, const KpiLevels& levels, const WallFonts& fonts,
                      const Camera& camera, float top);
 
 }  // namespace citywall::viewer

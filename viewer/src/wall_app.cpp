@@ -733,10 +733,13 @@ void WallApp::draw_ops_panels(float left) {
     refresh_ops(false);
     if (show_kpi) {
         const float top = picture_.drill() ? std::round(fonts_.banner->FontSize * 1.5f) + 16 : 16;
-        const std::string first_level = areas_.level_count() > 0
-                                            ? level_word_short(areas_.level(0).config)
-                                            : say_short("区域", "area");
-        kpi_bottom_ = draw_kpi_panel(day_stats_, first_level, fonts_, camera_, top);
+        const std::size_t levels = areas_.level_count();
+        const std::string first_level =
+            levels > 0 ? level_word_short(areas_.level(0).config) : say_short("区域", "area");
+        // The league's areas are the level below the districts, as ingest counts them.
+        const std::string league_level =
+            levels > 1 ? level_word_short(areas_.level(1).config) : first_level;
+        kpi_bottom_ = draw_kpi_panel(day_stats_, {first_level, league_level}, fonts_, camera_, top);
     }
     if (show_queue) {
         const float bottom = static_cast<float>(camera_.height) - 8;

@@ -188,4 +188,29 @@ struct CaseLimits {
 std::optional<CaseRefused> check_step(const CaseState& state, const CaseStep& step, Doer doer);
 CaseState apply_step(CaseState state, CaseStep step, const CaseLimits& limits);
 
+// The league table's tallies (docs/dispatch.md, "League table"): what a department, or the
+// cases of a street, did with the cases it was given, counted step by step.
+struct CaseCounts {
+    std::uint32_t ordered = 0;              // orders, transfers and agreed returns that came to it
+    std::uint32_t signed_for = 0;           // signings
+    std::uint32_t signed_on_time = 0;       //   of those, by the time to sign
+    std::uint32_t resolved = 0;             // resolutions
+    std::uint32_t resolved_on_time = 0;     //   of those, by the time to resolve
+    std::uint32_t returns = 0;              // returns asked for
+    std::uint32_t satisfied = 0;            // citizens called back: satisfied,
+    std::uint32_t basically_satisfied = 0;  // basically satisfied,
+    std::uint32_t dissatisfied = 0;         // dissatisfied
+    // The case's step `state.last` (with the state it made): what it adds to the tally of the
+    // department it concerns.
+    void count(const CaseState& state);
+    // Shares in 0..1; nothing when there is nothing to divide.
+    std::optional<double> sign_on_time_rate() const;
+    std::optional<double> resolve_on_time_rate() const;
+    std::optional<double> return_rate() const;
+    // Satisfied or basically satisfied, of the citizens called back.
+    std::optional<double> satisfaction_rate() const;
+    std::uint32_t feedback() const { return satisfied + basically_satisfied + dissatisfied; }
+    friend bool operator==(const CaseCounts&, const CaseCounts&) = default;
+};
+
 }  // namespace citywall

@@ -90,14 +90,17 @@ struct UnitRoster {
 
 // The day's counts as ingest keeps them (since local midnight on ingest's clock, across its
 // restarts): incidents received today, and of those how many were dispatched and resolved.
+// The cases' steps of the day (the league table, docs/dispatch.md) ride in the same rows, and
+// in rows of their own for the league's areas (streets: the level below the districts).
 struct DayCount {
-    enum class Scope : std::uint8_t { total = 0, department = 1, district = 2 };
+    enum class Scope : std::uint8_t { total = 0, department = 1, district = 2, street = 3 };
     Scope scope = Scope::total;
-    std::string code;  // department or district code; empty for the total
-    std::string name;  // district name; empty otherwise
+    std::string code;  // department, district or street code; empty for the total
+    std::string name;  // district or street name; empty otherwise
     std::uint32_t received = 0;
     std::uint32_t dispatched = 0;
     std::uint32_t resolved = 0;
+    CaseCounts cases;  // today's case steps of the department, or of the area's cases
     friend bool operator==(const DayCount&, const DayCount&) = default;
 };
 
