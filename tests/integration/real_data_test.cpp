@@ -1,12 +1,14 @@
 // Real San Francisco data through the real ingest: every incident must land in exactly the
 // police district that an exact reference join (GDAL's SQLite dialect, ST_Intersects = 1 on
-// districts made valid) gives.
+// districts made valid) gives; and real incidents ordered, signed for, returned and resolved as
+// cases, with the league table ranking the police districts.
 #include <gdal_priv.h>
 #include <gtest/gtest.h>
 #include <ogrsf_frmts.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -16,8 +18,13 @@
 #include <zmq.hpp>
 
 #include "area_levels.hpp"
+#include "citywall/journal.hpp"
+#include "citywall/local_day.hpp"
 #include "citywall/wire.hpp"
+#include "department_link.hpp"
 #include "loopback.hpp"
+#include "scratch_dir.hpp"
+#include "wall_client.hpp"
 
 namespace citywall {
 namespace {
@@ -252,6 +259,152 @@ TEST(RealData, SanFranciscoIncidentsLandInTheExactPoliceDistrict) {
     // tests/data/real/README.md: 3 points lie on a shared edge. More would be a join that puts
     // points in polygons around them that GEOS could not read.
     EXPECT_EQ(on_shared_edge, 3u);
+}
+
+// Dispatch on real data: San Francisco's incidents reported by SFPD on its acknowledged feed,
+// each ordered from a leader's console, signed for (a third of them late), a sixth returned
+// and refused, all resolved. The league table ranks SFPD and the police districts (the city's
+// one level), and every figure the wall shows comes again from the journal alone.
+TEST(RealData, SanFranciscoCasesAreOrderedAndTheLeagueRanksThePoliceDistricts) {
+    using namespace std::chrono_literals;
+    auto records = read_incidents();
+    records.resize(60);
+    testing::ScratchDir scratch("citywall-realdata-dispatch");
+    IngestConfig config;
+    config.updates_endpoint = testing::loopback_endpoint();
+    config.snapshot_endpoint = testing::loopback_endpoint();
+    config.journal_dir = scratch.path() / "journal";
+    config.heartbeat_ms = 100;
+    config.keys_off = true;
+    config.role_without_keys = WallRole::leader;  // one laptop: the wall may order
+    config.areas = {testing::sf_districts(kData / "sfpd_districts.geojson", "district")};
+    config.deadlines.minutes = {120, 120, 120, 120, 10};
+    auto sfpd = testing::department_config("SFPD", "SFPD", testing::loopback_endpoint());
+    sfpd.socket = FeedSocket::acknowledged;
+    config.departments.push_back(sfpd);
+    config.departments.push_back(
+        testing::department_config("SFFD", "SFFD", testing::loopback_endpoint()));
+    config.departments.back().socket = FeedSocket::acknowledged;
+    // One hour after a local midnight, so the whole run falls on one day.
+    std::atomic<TimeMs> now{local_day_start(1'780'000'000'000) + 3'600'000};
+    ingest::StartOptions options;
+    options.clock = [&] { return now.load(); };
+    constexpr TimeMs kMin = 60'000;
+
+    wire::DayCountsReport live;
+    {
+        testing::RunningIngest ingest(config, options);
+        zmq::context_t context(1);
+        testing::WallClient wall(context, config.updates_endpoint, config.snapshot_endpoint);
+        std::this_thread::sleep_for(100ms);
+        wall.request_snapshot();
+        ASSERT_TRUE(wall.pump_until([](const CityPicture& p) { return p.has_snapshot(); }));
+        auto feed = department_link::AcknowledgedFeed::open(context, sfpd.endpoint);
+        ASSERT_TRUE(feed) << feed.error();
+        std::vector<std::string> orders;
+        (*feed)->on_order([&](std::string_view json) { orders.emplace_back(json); });
+        auto say = [&](const std::string& body) {
+            std::optional<department_link::Answer> got;
+            (*feed)->on_answer([&](const department_link::Answer& a) { got = a; });
+            EXPECT_TRUE((*feed)->send(body));
+            for (int k = 0; k < 500 && !got; ++k)
+                (*feed)->poll(10ms);
+            return got ? got->outcome == department_link::Outcome::acknowledged : false;
+        };
+        for (const auto& r : records)
+            ASSERT_TRUE(say(report_json(r)));
+        ASSERT_TRUE(wall.pump_until(
+            [&](const CityPicture& p) { return p.incidents().size() >= records.size(); }));
+        std::vector<std::uint64_t> ids;
+        for (const auto& [id, incident] : wall.picture.incidents())
+            ids.push_back(id);
+        std::sort(ids.begin(), ids.end());
+        ASSERT_EQ(ids.size(), records.size());
+
+        for (std::size_t k = 0; k < ids.size(); ++k) {
+            const std::string order = "SF-" + std::to_string(k);
+            auto step = [&](CaseAction action, std::string reason = {}) {
+                wire::CaseCommand c;
+                c.id = action == CaseAction::order ? order : order + "-" + std::to_string(now);
+                c.incident = ids[k];
+                c.action = action;
+                c.department = action == CaseAction::order ? "SFPD" : "";
+                c.reason = std::move(reason);
+                const auto reply = wall.command(c);
+                EXPECT_TRUE(reply && reply->accepted)
+                    << k << " " << to_string(action) << ": "
+                    << (reply ? reply->refusal + " " + reply->detail : "no reply");
+            };
+            step(CaseAction::order);
+            if (k % 6 == 1) {
+                ASSERT_TRUE(say(R"({"type":"case","order":")" + order +
+                                R"(","action":"return_request","reason":"wrong_territory"})"));
+                step(CaseAction::return_refuse);
+            }
+            now += k % 3 == 0 ? 15 * kMin : kMin;  // a third signed for late
+            ASSERT_TRUE(say(R"({"type":"case","order":")" + order + R"(","action":"sign"})"));
+            now += 2 * kMin;
+            ASSERT_TRUE(say(R"({"type":"case","order":")" + order +
+                            R"(","action":"resolve","note":"report taken"})"));
+        }
+        ASSERT_TRUE(wall.pump_until([&](const CityPicture& p) {
+            if (!p.day_counts()) return false;
+            for (const auto& c : p.day_counts()->counts)
+                if (c.scope == wire::DayCount::Scope::total && c.cases.resolved == ids.size())
+                    return true;
+            return false;
+        }));
+        live = *wall.picture.day_counts();
+        EXPECT_GE(orders.size(), ids.size());  // each order reached SFPD (repeats allowed)
+        ingest.stop();
+    }
+
+    // The journal alone: each new step counted by core's rule, for its department and for the
+    // case's police district.
+    auto reader = JournalReader::open(config.journal_dir);
+    ASSERT_TRUE(reader) << reader.error();
+    std::map<std::uint64_t, std::uint32_t> last_step;
+    std::map<std::string, CaseCounts> departments, districts;
+    CaseCounts total;
+    while (auto record = (*reader)->next()) {
+        auto message = wire::decode(record->payload);
+        auto* update = message ? std::get_if<wire::IncidentUpdate>(&*message) : nullptr;
+        if (!update) continue;
+        const CaseState& state = update->incident.case_state;
+        auto& seen = last_step[update->incident.id];
+        if (state.last.number == 0 || state.last.number == seen) continue;
+        seen = state.last.number;
+        total.count(state);
+        departments[state.department].count(state);
+        const std::string district = testing::area_code(update->incident.areas, "district");
+        if (!district.empty()) districts[district].count(state);
+    }
+    EXPECT_EQ(total.ordered, 60u);
+    EXPECT_EQ(total.returns, 10u);
+    EXPECT_EQ(total.signed_for, 60u);
+    EXPECT_EQ(total.signed_on_time, 40u);
+    EXPECT_EQ(total.resolved_on_time, 60u);
+    std::size_t street_rows = 0;
+    for (const auto& c : live.counts) {
+        switch (c.scope) {
+            case wire::DayCount::Scope::total:
+                EXPECT_EQ(c.cases, total);
+                break;
+            case wire::DayCount::Scope::department:
+                EXPECT_EQ(c.cases, departments[c.code]) << c.code;
+                break;
+            case wire::DayCount::Scope::street:
+                EXPECT_EQ(c.cases, districts[c.code]) << c.code;
+                EXPECT_EQ(c.name, c.code);  // SFPD's district names are their codes
+                ++street_rows;
+                break;
+            default:
+                break;
+        }
+    }
+    EXPECT_EQ(street_rows, districts.size());
+    EXPECT_GE(street_rows, 5u);  // the first 60 reports span most of the city's districts
+    EXPECT_EQ(departments["SFPD"], total);
 }
 
 }  // namespace
