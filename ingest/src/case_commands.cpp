@@ -3,7 +3,8 @@
 // only ingest knows, then recorded as an event like any other: journaled with who, when and
 // what before it has any effect. Orders go to their department on its own socket and are sent
 // again until it signs for them, so an order to a department that is away waits in the state
-// (and so in the journal and the checkpoint) until it is back.
+// (and so in the journal and the checkpoint) until it is back. An order taken away from a
+// department is withdrawn there with a notice on the same socket.
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -23,6 +24,29 @@ bool all_text(const wire::CaseCommand& c) {
 std::string iso_time(TimeMs t) {
     return t == 0 ? std::string() : format_iso8601_utc(t);
 }
+
+// A message of the order channel, begun with its type, the order's id and the incident.
+class ChannelMessage {
+  public:
+    ChannelMessage(const char* type, const std::string& order, std::uint64_t incident) : w(buffer) {
+        w.StartObject();
+        text("type", type);
+        text("order", order);
+        w.Key("incident");
+        w.Uint64(incident);
+    }
+    void text(const char* key, const std::string& value) {
+        w.Key(key);
+        w.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
+    }
+    std::string done() {
+        w.EndObject();
+        return std::string(buffer.GetString(), buffer.GetSize());
+    }
+
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> w;
+};
 
 }  // namespace
 
@@ -58,7 +82,14 @@ std::optional<CaseRefused> IngestServer::Impl::take_step(std::uint64_t id, CaseS
         config.deadlines.sign_ms(incident->category),
         config.deadlines.deadline_ms(incident->category, incident->severity)};
     const TimeMs now = step.time;
+    const CaseState before = current;
     current = apply_step(std::move(current), std::move(step), case_limits);
+    // An order taken from its department (transferred, returned to another, cancelled, closed)
+    // is withdrawn there, so it stops work on it.
+    const bool withdrawn = !before.department.empty() && !is_final(before.stage) &&
+                           (is_final(current.stage) || current.department != before.department);
+    const auto withdrawn_from = withdrawn ? department_index(before.department) : std::nullopt;
+    std::string withdrawal = withdrawn_from ? withdrawal_message(before, current, id) : "";
     if (current.stage == CaseStage::closed) incident->status = IncidentStatus::closed;
     if (current.stage == CaseStage::cancelled) incident->status = IncidentStatus::cancelled;
     incident->updated = now;
@@ -67,6 +98,8 @@ std::optional<CaseRefused> IngestServer::Impl::take_step(std::uint64_t id, CaseS
         return CaseRefused{CaseRefusal::journal_failing, recorded.error()};
     // Sent once it is published: a department never holds an order the journal might lose.
     if (to_send) pending_orders.push_back({state.last_seq(), id});
+    if (withdrawn_from)
+        pending_withdrawals.push_back({state.last_seq(), *withdrawn_from, std::move(withdrawal)});
     return std::nullopt;
 }
 
@@ -159,28 +192,56 @@ void IngestServer::Impl::handle_case_step(Department& department, const FeedCase
 void IngestServer::Impl::deliver_orders(std::size_t index, TimeMs now) {
     Department& department = departments[index];
     department.orders_sent_at = now;
+    if (!send_withdrawals(department)) return;
     for (std::uint64_t id : state.awaiting_sign(department.config.code))
         if (!send_order(department, id)) return;
 }
 
-bool IngestServer::Impl::send_order(Department& department, std::uint64_t id) {
+bool IngestServer::Impl::send_to_department(Department& department, const std::string& json) {
     if (department.order_peer.empty()) return false;
-    const auto incident = state.incident(id);
-    if (!incident) return true;
-    const std::string order = order_message(*incident);
     try {
         zmq::socket_t& socket = department.socket;
         if (!socket.send(zmq::buffer(department.order_peer),
                          zmq::send_flags::sndmore | zmq::send_flags::dontwait))
             return false;  // its queue is full: the rest next time
         socket.send(zmq::const_buffer(nullptr, 0), zmq::send_flags::sndmore);
-        socket.send(zmq::buffer(order), zmq::send_flags::none);
-        ++counters.orders_sent;
+        socket.send(zmq::buffer(json), zmq::send_flags::none);
         return true;
     } catch (const zmq::error_t&) {
         department.order_peer.clear();  // gone: wait until it speaks again
         return false;
     }
+}
+
+bool IngestServer::Impl::send_order(Department& department, std::uint64_t id) {
+    if (department.order_peer.empty()) return false;
+    const auto incident = state.incident(id);
+    if (!incident) return true;
+    if (!send_to_department(department, order_message(*incident))) return false;
+    ++counters.orders_sent;
+    return true;
+}
+
+bool IngestServer::Impl::send_withdrawals(Department& department) {
+    for (auto& w : department.withdrawals) {
+        if (w.sent_to == department.order_peer) continue;
+        if (!send_to_department(department, w.message)) return false;
+        w.sent_to = department.order_peer;
+        ++counters.withdrawals_sent;
+    }
+    return true;
+}
+
+std::string IngestServer::Impl::withdrawal_message(const CaseState& before, const CaseState& after,
+                                                   std::uint64_t incident) const {
+    ChannelMessage m("withdrawn", before.order, incident);
+    // What took it away: transfer, return_agree, cancel, close.
+    m.text("action", std::string(to_string(after.last.action)));
+    if (!is_final(after.stage) && !after.department.empty()) m.text("to", after.department);
+    m.text("at", iso_time(after.last.time));
+    m.text("by", after.last.actor);
+    if (!after.last.note.empty()) m.text("note", after.last.note);
+    return m.done();
 }
 
 void IngestServer::Impl::resend_orders(TimeMs now) {
@@ -192,23 +253,14 @@ void IngestServer::Impl::resend_orders(TimeMs now) {
 
 std::string IngestServer::Impl::order_message(const Incident& incident) const {
     const CaseState& c = incident.case_state;
-    rapidjson::StringBuffer buffer;
-    rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
-    auto text = [&](const char* key, const std::string& value) {
-        w.Key(key);
-        w.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
-    };
-    w.StartObject();
-    text("type", "order");
-    text("order", c.order);
-    w.Key("incident");
-    w.Uint64(incident.id);
-    text("action", std::string(to_string(c.last.action)));
-    text("category", incident.category);
+    ChannelMessage m("order", c.order, incident.id);
+    auto& w = m.w;
+    m.text("action", std::string(to_string(c.last.action)));
+    m.text("category", incident.category);
     w.Key("severity");
     w.Int(static_cast<int>(incident.severity));
-    text("title", incident.title);
-    text("description", incident.description);
+    m.text("title", incident.title);
+    m.text("description", incident.description);
     w.Key("lon");
     w.Double(incident.location.lon);
     w.Key("lat");
@@ -217,26 +269,35 @@ std::string IngestServer::Impl::order_message(const Incident& incident) const {
     w.StartArray();
     for (const AreaRef& area : incident.areas) {
         w.StartObject();
-        text("level", area.level);
-        text("code", area.code);
-        text("name", area.name);
+        m.text("level", area.level);
+        m.text("code", area.code);
+        m.text("name", area.name);
         w.EndObject();
     }
     w.EndArray();
-    if (!c.unit.empty()) text("unit", c.unit);
-    text("ordered", iso_time(c.assigned));
-    if (c.sign_due != 0) text("sign_due", iso_time(c.sign_due));
-    if (c.resolve_due != 0) text("resolve_due", iso_time(c.resolve_due));
-    text("by", c.last.actor);
-    if (!c.last.note.empty()) text("note", c.last.note);
-    w.EndObject();
-    return std::string(buffer.GetString(), buffer.GetSize());
+    if (!c.unit.empty()) m.text("unit", c.unit);
+    m.text("ordered", iso_time(c.assigned));
+    if (c.sign_due != 0) m.text("sign_due", iso_time(c.sign_due));
+    if (c.resolve_due != 0) m.text("resolve_due", iso_time(c.resolve_due));
+    m.text("by", c.last.actor);
+    if (!c.last.note.empty()) m.text("note", c.last.note);
+    return m.done();
 }
 
 void IngestServer::Impl::case_published(std::uint64_t seq) {
     while (!pending_replies.empty() && pending_replies.front().seq <= seq) {
         walls->answer(pending_replies.front().peer, wire::encode(pending_replies.front().reply));
         pending_replies.pop_front();
+    }
+    while (!pending_withdrawals.empty() && pending_withdrawals.front().seq <= seq) {
+        Department& department = departments[pending_withdrawals.front().department];
+        department.withdrawals.push_back({std::move(pending_withdrawals.front().message), {}});
+        pending_withdrawals.pop_front();
+        if (department.withdrawals.size() > kMaxWithdrawalsWaiting) {
+            department.withdrawals.pop_front();
+            ++counters.withdrawals_dropped;
+        }
+        send_withdrawals(department);
     }
     while (!pending_orders.empty() && pending_orders.front().first <= seq) {
         const std::uint64_t id = pending_orders.front().second;

@@ -150,7 +150,8 @@ Result<std::unique_ptr<IngestServer>> IngestServer::create(const IngestConfig& c
                                   zmq::socket_t(impl->context, zmq::socket_type::pair),
                                   IntakeRate(d.max_rate),
                                   {},
-                                  0};
+                                  0,
+                                  {}};
             department.socket.set(zmq::sockopt::maxmsgsize,
                                   static_cast<std::int64_t>(config.max_message_bytes) * 4);
             department.socket.set(zmq::sockopt::rcvhwm, 100000);

@@ -61,6 +61,8 @@ constexpr int kDrainPerSocket = 256;
 // waits (a slow pass, as while a checkpoint is forked, would otherwise grow the next one). The
 // next pass starts with the department after the last one read, so none waits for ever.
 constexpr std::chrono::milliseconds kPassBudget{10};
+// Withdrawal notices kept for one department that is away (docs/dispatch.md).
+constexpr std::size_t kMaxWithdrawalsWaiting = 1000;
 // Where the updates and snapshot sockets' monitors publish; the key gate reads them.
 constexpr const char* kWallMonitors[] = {"inproc://citywall-walls-updates",
                                          "inproc://citywall-walls-requests"};
@@ -179,6 +181,15 @@ struct Department {
     // orders go, and when they were last sent.
     std::string order_peer;
     TimeMs orders_sent_at = 0;
+    // Notices of orders taken away from it (docs/dispatch.md, "Withdrawn orders"), each with
+    // the connection it was last sent to. One is let go once that connection speaks after it
+    // (it was alive when the notice went); every new connection gets those left. The oldest go
+    // past kMaxWithdrawalsWaiting.
+    struct Withdrawal {
+        std::string message;
+        std::string sent_to;
+    };
+    std::deque<Withdrawal> withdrawals;
     bool acknowledged() const { return config.socket == FeedSocket::acknowledged; }
 };
 
@@ -282,6 +293,22 @@ struct IngestServer::Impl {
     void handle_case_step(Department& department, const FeedCaseStep& answer,
                           std::string_view bytes, TimeMs now);
     std::deque<std::pair<std::uint64_t, std::uint64_t>> pending_orders;  // seq, incident
+    // Withdrawal notices of steps not yet published: (seq, department index, JSON).
+    struct PendingWithdrawal {
+        std::uint64_t seq = 0;
+        std::size_t department = 0;
+        std::string message;
+    };
+    std::deque<PendingWithdrawal> pending_withdrawals;
+    // The notice to a department whose order `before` the step that made `after` took away.
+    std::string withdrawal_message(const CaseState& before, const CaseState& after,
+                                   std::uint64_t incident) const;
+    // Sends what waits in department.withdrawals and was not sent to its connection yet; false
+    // when the connection cannot take more.
+    bool send_withdrawals(Department& department);
+    // Two frames to the department's order connection: [peer, "", json]. False when there is
+    // none, or its queue is full; a connection that has gone is forgotten.
+    bool send_to_department(Department& department, const std::string& json);
     // Sends department `index` every order it has not signed for.
     void deliver_orders(std::size_t index, TimeMs now);
     // Sends one order; false when it could not (no connection, or its queue is full).

@@ -210,7 +210,8 @@ Result<void> IngestServer::Impl::rebuild(std::vector<UnjournaledEvent> dropped) 
         walls->answer(pending.peer, wire::encode(pending.reply));
     }
     pending_replies.clear();
-    pending_orders.clear();  // sent again from the rebuilt state
+    pending_orders.clear();       // sent again from the rebuilt state
+    pending_withdrawals.clear();  // their steps are not on disk: nothing was taken away
     state = CityState{};
     state.set_neighbour_radius(config.merge.distance_m);
     units = UnitRoster{};

@@ -55,12 +55,18 @@ struct Department {
             if (o["order"].GetString() == id) return true;
         return false;
     }
-    // Sends `body` and waits for its answer.
+    // Sends `body` and waits for its answer (not another's: the heartbeat a new connection
+    // speaks is answered too).
     department_link::Answer say(const std::string& body) {
         const std::size_t before = answers.size();
         EXPECT_TRUE(feed->send(body));
-        EXPECT_TRUE(pump_until([&] { return answers.size() > before; }));
-        return answers.empty() ? department_link::Answer{} : answers.back();
+        auto mine = [&]() -> const department_link::Answer* {
+            for (std::size_t k = before; k < answers.size(); ++k)
+                if (answers[k].body == body) return &answers[k];
+            return nullptr;
+        };
+        EXPECT_TRUE(pump_until([&] { return mine() != nullptr; }));
+        return mine() ? *mine() : department_link::Answer{};
     }
 };
 
@@ -425,6 +431,71 @@ TEST_F(DispatchTest, AnOrderToADepartmentThatIsAwayWaitsThroughARestartOfIngest)
     now_ += 6000;
     city.pump_for(600ms);
     EXPECT_EQ(city.orders.size(), after_signing);
+}
+
+// An order taken from a department is withdrawn there: a transfer tells the old department
+// where the case went (the new one gets its order), a cancellation tells the one that has it;
+// a department that is away when it happens is told when it is back.
+TEST_F(DispatchTest, AnOrderTakenAwayIsWithdrawnAtItsDepartmentEvenOneThatWasAway) {
+    testing::RunningIngest ingest(config_, options_);
+    auto leader = wall(leader_keys_);
+    auto hotline = department(0, hotline_keys_);
+    auto water = department(2, water_keys_);
+    listen(hotline);
+    listen(water);
+    const std::uint64_t id = report(hotline, *leader, "H-6");
+    auto withdrawn = [](const Department& d, const std::string& order) {
+        for (const auto& o : d.orders)
+            if (std::string(o["type"].GetString()) == "withdrawn" &&
+                o["order"].GetString() == order)
+                return &o;
+        return static_cast<const rapidjson::Document*>(nullptr);
+    };
+    {
+        auto city = department(1, city_keys_);
+        listen(city);
+        ASSERT_TRUE(leader->command(command(id, CaseAction::order, "city-mgmt", "O-6"))->accepted);
+        ASSERT_TRUE(city.pump_until([&] { return city.has_order("O-6"); }));
+        EXPECT_EQ(city.say(R"({"type":"case","order":"O-6","action":"sign"})").outcome,
+                  department_link::Outcome::acknowledged);
+        auto transfer = command(id, CaseAction::transfer, "water");
+        transfer.note = "水务负责";
+        ASSERT_TRUE(leader->command(transfer)->accepted);
+        ASSERT_TRUE(city.pump_until([&] { return withdrawn(city, "O-6") != nullptr; }));
+        const auto& notice = *withdrawn(city, "O-6");
+        EXPECT_EQ(notice["incident"].GetUint64(), id);
+        EXPECT_STREQ(notice["action"].GetString(), "transfer");
+        EXPECT_STREQ(notice["to"].GetString(), "water");
+        EXPECT_STREQ(notice["by"].GetString(), "leader-li");
+        EXPECT_STREQ(notice["note"].GetString(), "水务负责");
+        // The order keeps its id; it is water's now, and no longer city-mgmt's to answer.
+        ASSERT_TRUE(water.pump_until([&] { return water.has_order("O-6"); }));
+        const auto late = city.say(R"({"type":"case","order":"O-6","action":"resolve",)"
+                                   R"("note":"x"})");
+        EXPECT_EQ(late.outcome, department_link::Outcome::refused);
+    }  // water's connection stays; city-mgmt has gone
+    // Transferred back while city-mgmt is away, then cancelled: water hears of it at once.
+    ASSERT_TRUE(leader->command(command(id, CaseAction::transfer, "city-mgmt"))->accepted);
+    ASSERT_TRUE(water.pump_until([&] { return withdrawn(water, "O-6") != nullptr; }));
+    auto cancel = command(id, CaseAction::cancel);
+    cancel.reason = "duplicate";
+    cancel.note = "与 H-5 重复";
+    const auto cancelled = leader->command(cancel);
+    ASSERT_TRUE(cancelled && cancelled->accepted)
+        << (cancelled ? cancelled->refusal + " " + cancelled->detail : "no reply");
+    // city-mgmt comes back: the order it was given again while away is withdrawn, and not sent
+    // as an order.
+    auto city = department(1, city_keys_);
+    listen(city);
+    ASSERT_TRUE(city.pump_until([&] { return withdrawn(city, "O-6") != nullptr; }));
+    EXPECT_STREQ((*withdrawn(city, "O-6"))["action"].GetString(), "cancel");
+    EXPECT_FALSE((*withdrawn(city, "O-6")).HasMember("to"));
+    city.pump_for(300ms);
+    for (const auto& o : city.orders)
+        EXPECT_STRNE(o["type"].GetString(), "order") << o["order"].GetString();
+    ingest.stop();
+    // city-mgmt's notice was sent to its old connection too (gone, so it went again).
+    EXPECT_EQ(ingest.server().counters().withdrawals_sent, 4u);
 }
 
 TEST_F(DispatchTest, AnOrderNotSignedForInTimeIsOverdueAndEscalates) {

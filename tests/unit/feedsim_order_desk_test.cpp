@@ -1,5 +1,6 @@
 // A simulated department's order desk (tools/feedsim/order_desk.hpp): each order taken once,
-// answered in the lifecycle's order on its own time, repeats and junk counted and ignored.
+// answered in the lifecycle's order on its own time, repeats and junk counted and ignored, a
+// withdrawn order dropped.
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
@@ -52,6 +53,23 @@ TEST(OrderDesk, SomeOrdersAreAskedToBeReturnedWithAReason) {
     doc.Parse(answers[0].c_str());
     EXPECT_STREQ(doc["action"].GetString(), "return_request");
     EXPECT_STREQ(doc["reason"].GetString(), "wrong_function");
+}
+
+// A withdrawn order stops its work; if the case comes back (transferred back, same order id),
+// it is a new order again, not a repeat.
+TEST(OrderDesk, AWithdrawnOrderStopsItsWorkAndMayComeBack) {
+    OrderDeskTiming timing;
+    timing.return_share = 0;
+    OrderDesk desk(timing, 7);
+    desk.take(R"({"type":"order","order":"O-3","incident":5})", kT0);
+    desk.take(R"({"type":"withdrawn","order":"O-3","incident":5,"action":"transfer"})", kT0 + 1);
+    desk.take(R"({"type":"withdrawn","order":"O-3","incident":5,"action":"transfer"})", kT0 + 2);
+    EXPECT_EQ(desk.withdrawn(), 1u);
+    EXPECT_EQ(desk.orders(), 0u);
+    EXPECT_TRUE(desk.due(kT0 + 24 * 3'600'000).empty());
+    desk.take(R"({"type":"order","order":"O-3","incident":5,"action":"transfer"})", kT0 + 10);
+    EXPECT_EQ(desk.repeats(), 0u);
+    EXPECT_EQ(desk.due(kT0 + 24 * 3'600'000).size(), 3u);
 }
 
 }  // namespace

@@ -24,6 +24,15 @@ void OrderDesk::take(std::string_view order_json, TimeMs now) {
         return;
     }
     const std::string order(doc["order"].GetString(), doc["order"].GetStringLength());
+    // Taken away (transferred, cancelled, closed): its work stops, and the order is new again
+    // if it ever comes back.
+    if (doc.HasMember("type") && doc["type"].IsString() &&
+        std::string_view(doc["type"].GetString()) == "withdrawn") {
+        if (taken_.erase(order) == 0) return;  // a repeat of a notice, or of one never taken
+        ++withdrawn_;
+        std::erase_if(planned_, [&](const auto& entry) { return entry.second.order == order; });
+        return;
+    }
     if (!taken_.insert(order).second) {
         ++repeats_;
         return;

@@ -38,6 +38,7 @@ class OrderDesk {
 
     std::uint64_t orders() const { return taken_.size(); }
     std::uint64_t repeats() const { return repeats_; }
+    std::uint64_t withdrawn() const { return withdrawn_; }  // orders taken away from it
     std::uint64_t unreadable() const { return unreadable_; }
 
   private:
@@ -56,6 +57,7 @@ class OrderDesk {
     std::set<std::string> taken_;
     std::multimap<TimeMs, Answer> planned_;
     std::uint64_t repeats_ = 0;
+    std::uint64_t withdrawn_ = 0;
     std::uint64_t unreadable_ = 0;
 };
 

@@ -38,6 +38,8 @@ struct IngestCounters {
     std::array<std::uint64_t, kCaseRefusalCount> commands_refused{};
     std::uint64_t case_answers = 0;
     std::uint64_t orders_sent = 0;
+    std::uint64_t withdrawals_sent = 0;     // notices of orders taken from a department
+    std::uint64_t withdrawals_dropped = 0;  // the oldest, past 1,000 waiting for one away
 };
 
 // What is decided at start-up beside the config: by an operator on the command line, or by a
