@@ -9,7 +9,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <map>
 #include <thread>
 #include <zmq.hpp>
 
@@ -18,6 +17,7 @@
 #include "citywall/keys.hpp"
 #include "department_link.hpp"
 #include "key_pairs.hpp"
+#include "league_from_journal.hpp"
 #include "loopback.hpp"
 #include "scratch_dir.hpp"
 #include "wall_client.hpp"
@@ -304,22 +304,9 @@ TEST_F(DispatchTest, AWholeCaseClosesFromTheWallAndEveryStepIsInTheJournalWithWh
 
     // Every figure of the league table comes again from the journal alone: each new step,
     // counted by core's rule for the department the case is with, gives what the wall showed.
-    auto again = JournalReader::open(config_.journal_dir);
-    ASSERT_TRUE(again) << again.error();
-    std::map<std::uint64_t, std::uint32_t> last_step;
-    std::map<std::string, CaseCounts> departments;
-    CaseCounts total;
-    while (auto record = (*again)->next()) {
-        auto message = wire::decode(record->payload);
-        auto* update = message ? std::get_if<wire::IncidentUpdate>(&*message) : nullptr;
-        if (!update) continue;
-        const CaseState& state = update->incident.case_state;
-        auto& seen = last_step[update->incident.id];
-        if (state.last.number == 0 || state.last.number == seen) continue;
-        seen = state.last.number;
-        total.count(state);
-        departments[state.department].count(state);
-    }
+    const auto league = testing::league_from_journal(config_.journal_dir);
+    ASSERT_TRUE(league) << league.error();
+    const CaseCounts& total = league->total;
     EXPECT_EQ(total.ordered, 1u);
     EXPECT_EQ(total.signed_on_time, 1u);
     EXPECT_EQ(total.resolved_on_time, 1u);
@@ -330,7 +317,7 @@ TEST_F(DispatchTest, AWholeCaseClosesFromTheWallAndEveryStepIsInTheJournalWithWh
             EXPECT_EQ(c.cases, total);
             ++rows;
         } else if (c.scope == wire::DayCount::Scope::department && c.cases != CaseCounts{}) {
-            EXPECT_EQ(c.cases, departments[c.code]) << c.code;
+            EXPECT_EQ(c.cases, league->departments.at(c.code)) << c.code;
             ++rows;
         }
     }

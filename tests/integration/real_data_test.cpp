@@ -18,10 +18,10 @@
 #include <zmq.hpp>
 
 #include "area_levels.hpp"
-#include "citywall/journal.hpp"
 #include "citywall/local_day.hpp"
 #include "citywall/wire.hpp"
 #include "department_link.hpp"
+#include "league_from_journal.hpp"
 #include "loopback.hpp"
 #include "scratch_dir.hpp"
 #include "wall_client.hpp"
@@ -364,24 +364,11 @@ TEST(RealData, SanFranciscoCasesAreOrderedAndTheLeagueRanksThePoliceDistricts) {
 
     // The journal alone: each new step counted by core's rule, for its department and for the
     // case's police district.
-    auto reader = JournalReader::open(config.journal_dir);
-    ASSERT_TRUE(reader) << reader.error();
-    std::map<std::uint64_t, std::uint32_t> last_step;
-    std::map<std::string, CaseCounts> departments, districts;
-    CaseCounts total;
-    while (auto record = (*reader)->next()) {
-        auto message = wire::decode(record->payload);
-        auto* update = message ? std::get_if<wire::IncidentUpdate>(&*message) : nullptr;
-        if (!update) continue;
-        const CaseState& state = update->incident.case_state;
-        auto& seen = last_step[update->incident.id];
-        if (state.last.number == 0 || state.last.number == seen) continue;
-        seen = state.last.number;
-        total.count(state);
-        departments[state.department].count(state);
-        const std::string district = testing::area_code(update->incident.areas, "district");
-        if (!district.empty()) districts[district].count(state);
-    }
+    const auto league = testing::league_from_journal(config.journal_dir, "district");
+    ASSERT_TRUE(league) << league.error();
+    const CaseCounts& total = league->total;
+    const auto& departments = league->departments;
+    const auto& districts = league->areas;
     EXPECT_EQ(total.ordered, 60u);
     EXPECT_EQ(total.returns, 10u);
     EXPECT_EQ(total.signed_for, 60u);
@@ -394,10 +381,10 @@ TEST(RealData, SanFranciscoCasesAreOrderedAndTheLeagueRanksThePoliceDistricts) {
                 EXPECT_EQ(c.cases, total);
                 break;
             case wire::DayCount::Scope::department:
-                EXPECT_EQ(c.cases, departments[c.code]) << c.code;
+                EXPECT_EQ(c.cases, departments.at(c.code)) << c.code;
                 break;
             case wire::DayCount::Scope::street:
-                EXPECT_EQ(c.cases, districts[c.code]) << c.code;
+                EXPECT_EQ(c.cases, districts.at(c.code)) << c.code;
                 EXPECT_EQ(c.name, c.code);  // SFPD's district names are their codes
                 ++street_rows;
                 break;
@@ -407,7 +394,7 @@ TEST(RealData, SanFranciscoCasesAreOrderedAndTheLeagueRanksThePoliceDistricts) {
     }
     EXPECT_EQ(street_rows, districts.size());
     EXPECT_GE(street_rows, 5u);  // the first 60 reports span most of the city's districts
-    EXPECT_EQ(departments["SFPD"], total);
+    EXPECT_EQ(departments.at("SFPD"), total);
 }
 
 }  // namespace
