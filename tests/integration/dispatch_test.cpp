@@ -241,7 +241,10 @@ TEST_F(DispatchTest, AWholeCaseClosesFromTheWallAndEveryStepIsInTheJournalWithWh
         const auto fed = operator_wall->command(feedback);
         EXPECT_TRUE(fed->accepted) << fed->refusal << ": " << fed->detail;
         // The league table, live: the day's counts as the wall has them once the feedback is in.
+        // The counts ride on the heartbeat, which waits for the test's clock: it goes on
+        // while the wall waits.
         ASSERT_TRUE(leader->pump_until([&](const CityPicture& p) {
+            now_ += 200;
             if (!p.day_counts()) return false;
             for (const auto& c : p.day_counts()->counts)
                 if (c.scope == wire::DayCount::Scope::department && c.code == "city-mgmt" &&
