@@ -341,6 +341,7 @@ Result<Message> decode_v1_v2(std::uint8_t version, Kind kind, std::uint64_t seq,
             std::uint8_t open = 0;
             if (!r.get(m.id) || !r.get(open) || open > 1) return fail("bad incident case");
             m.open = open != 0;
+            m.found = m.open ? IncidentCase::Found::open : IncidentCase::Found::none;
             std::string err;
             if (m.open) {
                 err = get_incident(r, m.incident);

@@ -55,6 +55,12 @@ struct EnumSchema<DayCount::Scope> {
 };
 
 template <>
+struct EnumSchema<IncidentCase::Found> {
+    static constexpr std::string_view name = "CaseFound";
+    static constexpr EnumValue values[] = {
+        {"NOT_FOUND", 0}, {"OPEN", 1}, {"KEPT", 2}, {"JOURNAL", 3}, {"SEARCHING", 4}};
+};
+template <>
 struct EnumSchema<CaseStage> {
     static constexpr std::string_view name = "CaseStage";
     static constexpr EnumValue values[] = {{"RECEIVED", 0},  {"ASSIGNED", 1}, {"SIGNED_FOR", 2},
@@ -342,9 +348,13 @@ struct Schema<IncidentCase> {
         field(2, "open", &IncidentCase::open),
         field(3, "incident", &IncidentCase::incident),
         field(4, "history", &IncidentCase::history),
+        field(5, "found", &IncidentCase::found),
     };
     static const char* check(const IncidentCase& c) {
-        if (!c.open) return nullptr;
+        using Found = IncidentCase::Found;
+        if (c.open ? c.found != Found::open && c.found != Found::none : c.found == Found::open)
+            return "case said open and not open";
+        if (!c.has_incident()) return nullptr;
         if (c.incident.id != c.id) return "case names another incident";
         return nullptr;
     }

@@ -37,13 +37,11 @@ CaseHistory CityState::history(std::uint64_t id) const {
     return out;
 }
 
-void CityState::fill(CaseHistory& out, std::uint64_t id) const {
-    auto it = histories_.find(id);
-    if (it == histories_.end()) {
-        out = {};
-        return;
-    }
-    const History& history = it->second;
+namespace {
+
+// A kept history as a wall reads it, with the department codes spelled out.
+template <typename Codes, typename History>
+void fill_history(CaseHistory& out, const History& history, const Codes& departments) {
     out.omitted = history.omitted;
     out.steps = history.case_steps;
     out.steps_omitted = history.case_omitted;
@@ -52,19 +50,48 @@ void CityState::fill(CaseHistory& out, std::uint64_t id) const {
         const HistoryStep& from = history.steps[k];
         StatusChange& to = out.changes[k];
         to.time = from.time;
-        to.department = departments_[from.department];
+        to.department = departments[from.department];
         to.reported = from.reported;
         to.status = from.status;
     }
 }
 
+}  // namespace
+
+void CityState::fill(CaseHistory& out, std::uint64_t id) const {
+    auto it = histories_.find(id);
+    if (it == histories_.end()) {
+        out = {};
+        return;
+    }
+    fill_history(out, it->second, departments_);
+}
+
 wire::IncidentCase CityState::incident_case(std::uint64_t id) const {
+    using Found = wire::IncidentCase::Found;
     wire::IncidentCase out{last_seq_, id, false, {}, {}};
     if (incidents_.fill(out.incident, id)) {
         out.open = true;
+        out.found = Found::open;
         fill(out.history, id);
+    } else if (auto kept = closed_.find(id); kept != closed_.end()) {
+        out.found = Found::kept;
+        out.incident = kept->second.incident;
+        fill_history(out.history, kept->second.history, departments_);
     }
     return out;
+}
+
+void CityState::keep_closed(const Incident& incident, History history) {
+    auto [it, added] =
+        closed_.insert_or_assign(incident.id, ClosedCase{incident, std::move(history)});
+    if (!added) return;
+    closed_order_.push_back(incident.id);
+    while (closed_order_.size() > kClosedCasesKept) {
+        const std::uint64_t oldest = closed_order_.front();
+        closed_order_.pop_front();
+        closed_.erase(oldest);
+    }
 }
 
 // A step for each department whose word on the incident is new (its first report, or a status
@@ -215,12 +242,21 @@ void CityState::commit(std::uint64_t seq, const IncidentChange& change) {
     if (!incident.open()) {
         if (change.before) {
             unindex(incident.id, change.before->location);
-            histories_.erase(incident.id);
+            // Kept whole with the step that closed it, for a wall that opens it by id.
+            auto open = histories_.extract(incident.id);
+            History history = open ? std::move(open.mapped()) : History{};
+            record_steps(history, change);
+            keep_closed(incident, std::move(history));
         }
         incidents_.put(incident);  // it leaves the store
         return;
     }
-    record_steps(histories_[incident.id], change);
+    History& history = histories_[incident.id];
+    if (auto reopened = closed_.extract(incident.id)) {
+        std::erase(closed_order_, incident.id);
+        if (history.steps.empty()) history = std::move(reopened.mapped().history);  // goes on
+    }
+    record_steps(history, change);
     // The neighbour index changes only when what it holds did.
     const auto indexed_as_before = [&] {
         for (IncidentField held : {IncidentField::place, IncidentField::occurred,
@@ -296,6 +332,8 @@ void CityState::restore(Checkpoint checkpoint) {
     last_id_ = checkpoint.last_id;
     incidents_.clear();
     histories_.clear();
+    closed_.clear();
+    closed_order_.clear();
     by_source_.clear();
     orders_.clear();
     awaiting_sign_.clear();

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <deque>
 #include <filesystem>
 #include <functional>
 #include <optional>
@@ -52,8 +53,14 @@ class CityState {
     // The status changes recorded for an open incident; fill() reuses `out`'s storage.
     CaseHistory history(std::uint64_t id) const;
     void fill(CaseHistory& out, std::uint64_t id) const;
-    // One incident's case for a wall that asked (not open: an empty case saying so).
+    // One incident's case for a wall that asked: open, or among the closed cases kept, or an
+    // empty case saying it is neither (the journal may still hold it: JournalCaseSearch).
     wire::IncidentCase incident_case(std::uint64_t id) const;
+    // Closed cases kept whole, with their histories, for walls that open them by id: the
+    // latest this many (docs/dispatch.md, "Closed cases"). A checkpoint does not hold them; a
+    // restart keeps those closed after it.
+    static constexpr std::size_t kClosedCasesKept = 4096;
+    std::size_t closed_kept() const { return closed_.size(); }
 
     std::uint64_t next_id() const { return last_id_ + 1; }
     std::uint64_t next_seq() const { return last_seq_ + 1; }
@@ -148,8 +155,15 @@ class CityState {
     std::uint64_t last_seq_ = 0;
     OpenIncidents incidents_;
     std::unordered_map<std::uint64_t, History> histories_;  // by open incident
-    InternTable<std::string, StringHash> departments_;      // department codes
-    InternTable<std::string, StringHash> categories_;       // of the neighbour index's entries
+    struct ClosedCase {
+        Incident incident;
+        History history;
+    };
+    std::unordered_map<std::uint64_t, ClosedCase> closed_;  // by incident, the latest closed
+    std::deque<std::uint64_t> closed_order_;                // oldest first
+    void keep_closed(const Incident& incident, History history);
+    InternTable<std::string, StringHash> departments_;  // department codes
+    InternTable<std::string, StringHash> categories_;   // of the neighbour index's entries
     // Per department (by index in departments_): its own ids → ours, open and closed.
     std::vector<std::unordered_map<std::string, std::uint64_t, StringHash, std::equal_to<>>>
         by_source_;

@@ -399,7 +399,7 @@ void IngestServer::Impl::serve_requests() {
         // The state may hold events the journal does not: it is not shown.
         if (events.failing()) continue;
         if (request->kind == Kind::incident_case) {
-            walls->answer(request->peer, wire::encode(state.incident_case(request->incident)));
+            answer_case(*request);
             continue;
         }
         // A snapshot is never ahead of what is published: what it holds is on disk.
@@ -407,6 +407,35 @@ void IngestServer::Impl::serve_requests() {
         walls->stream(request->peer, snapshot_image(now), now);
     }
     walls->pump(now);
+}
+
+// An open case, or a closed one the state keeps, is answered at once. Any other number ingest
+// has given is looked for in the journal: the wall is told so, and answered when it is read.
+void IngestServer::Impl::answer_case(const WallRequests::Request& request) {
+    using Found = wire::IncidentCase::Found;
+    wire::IncidentCase found = state.incident_case(request.incident);
+    if (found.found == Found::none && request.incident != 0 && request.incident < state.next_id()) {
+        if (!case_search) case_search = std::make_unique<JournalCaseSearch>(config.journal_dir);
+        if (auto recalled = case_search->recall(request.incident)) {
+            recalled->seq = found.seq;
+            found = std::move(*recalled);
+        } else if (case_search->ask(request.incident, request.peer)) {
+            found.found = Found::searching;
+        } else {
+            ++counters.case_searches_refused;
+        }
+    }
+    walls->answer(request.peer, wire::encode(found));
+}
+
+void IngestServer::Impl::answer_searched_cases() {
+    if (!case_search) return;
+    for (auto& answer : case_search->take()) {
+        if (answer.found.has_incident()) ++counters.cases_from_journal;
+        const std::string bytes = wire::encode(answer.found);
+        for (const std::string& peer : answer.peers)
+            walls->answer(peer, bytes);
+    }
 }
 
 // The open incidents, the units and the feeds as the messages of a snapshot, built once for
@@ -442,6 +471,7 @@ void IngestServer::Impl::on_timers(TimeMs now) {
         trim_at = 0;
     }
     reap_checkpoint(false);
+    answer_searched_cases();
     events.retry(now);
     if (now < next_beat) return;
     // Heartbeats go on while the journal fails, saying why: a stopped ingest is not a network

@@ -28,6 +28,7 @@
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
 
+#include "case_search.hpp"
 #include "city_state.hpp"
 #include "citywall/checkpoint.hpp"
 #include "citywall/chinese_datum.hpp"
@@ -334,6 +335,10 @@ struct IngestServer::Impl {
     // ---- Walls' requests (ingest_server.cpp), on `snapshots`.
     std::unique_ptr<WallRequests> walls;
     std::shared_ptr<const SnapshotImage> image;  // the last one built
+    // Closed cases the state no longer keeps, read from the journal (started when first asked).
+    std::unique_ptr<JournalCaseSearch> case_search;
+    void answer_case(const WallRequests::Request& request);
+    void answer_searched_cases();
     void serve_requests();
     std::shared_ptr<const SnapshotImage> snapshot_image(TimeMs now);
     void publish(const wire::Message& message);

@@ -376,6 +376,60 @@ TEST_F(IngestTest, CaseRequestsAnswerEachIncidentsHistoryAcrossARestart) {
     EXPECT_EQ(wall.last_case->incident.description, "后门被撬");
 }
 
+// A leader opens a closed case by its number: ingest keeps the latest closed cases whole; after
+// a restart from a checkpoint taken once the case had closed, it reads the case back from the
+// journal, telling the wall it is searching first. A number never given is found nowhere.
+TEST_F(IngestTest, AClosedCaseIsOpenedByIdFromWhatIngestKeepsThenFromTheJournal) {
+    using Found = wire::IncidentCase::Found;
+    config_.checkpoint_every = 3;
+    auto ask = [&](testing::WallClient& wall, std::uint64_t id, Found until) {
+        wall.request_case(id);
+        EXPECT_TRUE(wall.pump_until([&](const CityPicture&) {
+            return wall.last_case && wall.last_case->id == id && wall.last_case->found == until;
+        })) << "case "
+            << id;
+        return wall.last_case.value_or(wire::IncidentCase{});
+    };
+    wire::IncidentCase kept;
+    {
+        testing::RunningIngest ingest(config_);
+        auto police = department("110");
+        police.send(zmq::buffer(report("K1")));
+        police.send(zmq::buffer(report("K1", "dispatched")));
+        police.send(zmq::buffer(report("K1", "closed")));
+        testing::WallClient wall(context_, config_.updates_endpoint, config_.snapshot_endpoint);
+        std::this_thread::sleep_for(200ms);
+        wall.request_snapshot();
+        ASSERT_TRUE(wall.pump_until([](const CityPicture& p) { return p.seq() == 3; }));
+        kept = ask(wall, 1, Found::kept);
+        EXPECT_FALSE(kept.open);
+        EXPECT_EQ(kept.incident.status, IncidentStatus::closed);
+        ASSERT_EQ(kept.history.changes.size(), 3u);
+        EXPECT_EQ(kept.history.changes.back().status, IncidentStatus::closed);
+        // The checkpoint at 3 holds no closed case: the restart must read the journal.
+        for (int k = 0; k < 100 && !std::filesystem::exists(journal_ / "checkpoint.cwc"); ++k)
+            std::this_thread::sleep_for(50ms);
+        ASSERT_TRUE(std::filesystem::exists(journal_ / "checkpoint.cwc"));
+        ingest.stop();
+    }
+    testing::RunningIngest again(config_);
+    testing::WallClient wall(context_, config_.updates_endpoint, config_.snapshot_endpoint);
+    std::this_thread::sleep_for(200ms);
+    wall.request_case(1);
+    ASSERT_TRUE(wall.pump_until([&](const CityPicture&) { return wall.last_case.has_value(); }));
+    EXPECT_EQ(wall.last_case->found, Found::searching);
+    const wire::IncidentCase read = ask(wall, 1, Found::journal);
+    EXPECT_FALSE(read.open);
+    EXPECT_EQ(read.incident, kept.incident);
+    EXPECT_EQ(read.history, kept.history);
+    EXPECT_EQ(read.seq, 3u);
+    const wire::IncidentCase never = ask(wall, 7, Found::none);
+    EXPECT_FALSE(never.has_incident());
+    again.stop();
+    EXPECT_EQ(again.server().counters().cases_from_journal, 1u);
+    EXPECT_EQ(again.server().counters().recovered_events, 0u);
+}
+
 // A client that asks for snapshots in a loop and never reads them: each of its requests past
 // its rate is counted and dropped, it holds one shared snapshot at most, and a wall that asks
 // at the same time still gets its snapshot and the updates.

@@ -195,10 +195,12 @@ TEST_F(CityStateTest, EachDepartmentsNewWordIsAStepInTheCaseHistory) {
     EXPECT_EQ(reused, CaseHistory{});
 }
 
-TEST_F(CityStateTest, ACaseIsTheOpenIncidentWithItsHistoryOrSaysItIsNotOpen) {
+TEST_F(CityStateTest, ACaseIsTheOpenIncidentWithItsHistoryOrTheClosedOneKept) {
+    using Found = wire::IncidentCase::Found;
     commit(testing::sample_incident(4));
     const wire::IncidentCase open = state_.incident_case(4);
     EXPECT_TRUE(open.open);
+    EXPECT_EQ(open.found, Found::open);
     EXPECT_EQ(open.id, 4u);
     EXPECT_EQ(open.seq, state_.last_seq());
     EXPECT_EQ(open.incident, testing::sample_incident(4));
@@ -207,14 +209,62 @@ TEST_F(CityStateTest, ACaseIsTheOpenIncidentWithItsHistoryOrSaysItIsNotOpen) {
 
     Incident closed = testing::sample_incident(4);
     closed.status = IncidentStatus::closed;
+    closed.sources[0].status = IncidentStatus::closed;
+    closed.updated += 60'000;
     commit(closed);
-    const wire::IncidentCase gone = state_.incident_case(4);
-    EXPECT_FALSE(gone.open);
-    EXPECT_EQ(gone.id, 4u);
-    EXPECT_EQ(gone.seq, state_.last_seq());
-    EXPECT_EQ(gone.incident, Incident{});
-    EXPECT_TRUE(gone.history.changes.empty());
-    EXPECT_TRUE(state_.history(4).changes.empty());  // forgotten with the incident
+    EXPECT_TRUE(state_.history(4).changes.empty());  // no longer an open one's
+    // Kept whole, with the step that closed it.
+    const wire::IncidentCase kept = state_.incident_case(4);
+    EXPECT_FALSE(kept.open);
+    EXPECT_EQ(kept.found, Found::kept);
+    EXPECT_TRUE(kept.has_incident());
+    EXPECT_EQ(kept.seq, state_.last_seq());
+    EXPECT_EQ(kept.incident, closed);
+    ASSERT_EQ(kept.history.changes.size(), open.history.changes.size() + 1);
+    EXPECT_EQ(kept.history.changes.back().status, IncidentStatus::closed);
+    EXPECT_EQ(state_.closed_kept(), 1u);
+
+    // A number never given is neither.
+    const wire::IncidentCase none = state_.incident_case(99);
+    EXPECT_EQ(none.found, Found::none);
+    EXPECT_FALSE(none.has_incident());
+    EXPECT_EQ(none.incident, Incident{});
+    EXPECT_TRUE(none.history.changes.empty());
+}
+
+TEST_F(CityStateTest, AReopenedCaseGoesOnWithItsHistoryAndLeavesTheKeptOnes) {
+    Incident i = incident(1, kSite);
+    commit(i);
+    i.status = IncidentStatus::resolved;
+    i.sources[0].status = IncidentStatus::resolved;
+    i.sources[0].reported = kT0 + 60'000;
+    commit(i);
+    const std::size_t closed_steps = state_.incident_case(1).history.changes.size();
+    i.status = IncidentStatus::reported;
+    i.sources[0].status = IncidentStatus::reported;
+    i.sources[0].reported = kT0 + 120'000;
+    commit(i);
+    EXPECT_EQ(state_.closed_kept(), 0u);
+    const wire::IncidentCase reopened = state_.incident_case(1);
+    EXPECT_EQ(reopened.found, wire::IncidentCase::Found::open);
+    EXPECT_EQ(reopened.history.changes.size(), closed_steps + 1);
+}
+
+TEST_F(CityStateTest, TheLatestClosedCasesAreKeptAndTheOldestLetGo) {
+    const std::uint64_t n = CityState::kClosedCasesKept + 10;
+    for (std::uint64_t id = 1; id <= n; ++id) {
+        Incident i = incident(id, kSite);
+        commit(i);
+        i.status = IncidentStatus::closed;
+        commit(i);
+    }
+    EXPECT_EQ(state_.closed_kept(), CityState::kClosedCasesKept);
+    EXPECT_EQ(state_.incident_case(10).found, wire::IncidentCase::Found::none);
+    EXPECT_EQ(state_.incident_case(11).found, wire::IncidentCase::Found::kept);
+    EXPECT_EQ(state_.incident_case(n).found, wire::IncidentCase::Found::kept);
+    // A restore replaces them too: a checkpoint does not hold closed cases.
+    state_.restore(state_.checkpoint());
+    EXPECT_EQ(state_.closed_kept(), 0u);
 }
 
 TEST_F(CityStateTest, ASnapshotIsChunksInIdOrderAndTheLastCarriesTheFeeds) {

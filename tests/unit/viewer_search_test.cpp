@@ -119,8 +119,27 @@ TEST_F(SearchTest, ATermThatNamesOneThingFindsOnlyIt) {
     found = find_matches("4403", picture_, areas_);
     ASSERT_EQ(found.size(), 1u);
     EXPECT_EQ(found[0].area.level, kDistrict);
-    EXPECT_TRUE(find_matches("999", picture_, areas_).empty());
     EXPECT_TRUE(find_matches("", picture_, areas_).empty());
+    EXPECT_TRUE(find_matches("no such place", picture_, areas_).empty());
+}
+
+// A number that names nothing on the wall is a case to ask ingest for (a closed one is opened
+// by its number); "#" asks for the case even where a beat has that code.
+TEST_F(SearchTest, ANumberThatNamesNothingHereIsACaseToAskIngestFor) {
+    auto found = find_matches("999", picture_, areas_);
+    ASSERT_EQ(found.size(), 1u);
+    EXPECT_EQ(found[0].kind, SearchMatch::Kind::case_number);
+    EXPECT_EQ(found[0].incident, 999u);
+    EXPECT_NE(found[0].label.find("#999"), std::string::npos) << found[0].label;
+    found = find_matches("#102", picture_, areas_);
+    ASSERT_EQ(found.size(), 1u);
+    EXPECT_EQ(found[0].kind, SearchMatch::Kind::case_number);
+    EXPECT_EQ(found[0].incident, 102u);
+    found = find_matches("#101", picture_, areas_);  // open: the incident itself
+    ASSERT_EQ(found.size(), 1u);
+    EXPECT_EQ(found[0].kind, SearchMatch::Kind::incident);
+    EXPECT_TRUE(find_matches("#0", picture_, areas_).empty());
+    EXPECT_TRUE(find_matches("#", picture_, areas_).empty());
 }
 
 TEST_F(SearchTest, PartOfANameOffersEveryAreaThatHoldsItCoarsestFirst) {

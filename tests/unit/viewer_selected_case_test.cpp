@@ -74,5 +74,37 @@ TEST(SelectedCase, ANewSelectionForgetsTheOldCaseAndItsLateReplies) {
     EXPECT_EQ(selected.due(t0 + 10s), 0u);
 }
 
+// A closed case opened by its number: ingest says it is reading its journal, which is neither
+// an answer nor silence; then the case, or that it has none of that number.
+TEST(SelectedCase, ASearchInTheJournalIsWaitedForAndANumberFoundNowhereSaysSo) {
+    using Found = wire::IncidentCase::Found;
+    SelectedCase selected;
+    const auto t0 = SelectedCase::Clock::now();
+    selected.select(42);
+    ASSERT_EQ(selected.due(t0), 42u);
+    wire::IncidentCase searching{5, 42, false, {}, {}, Found::searching};
+    selected.receive(searching);
+    EXPECT_EQ(selected.state(t0 + 1s), State::searching);
+    EXPECT_EQ(selected.reply(), nullptr);
+    EXPECT_EQ(selected.due(t0 + 1s), 0u);
+    EXPECT_EQ(selected.due(t0 + 3s), 42u);  // asked again; ingest says searching again
+    selected.receive(searching);
+    EXPECT_EQ(selected.state(t0 + 5s), State::searching);
+    EXPECT_EQ(selected.state(t0 + 9s), State::unavailable);  // no word for two retries
+    wire::IncidentCase closed = reply_for(42, 5, "积水已排");
+    closed.open = false;
+    closed.found = Found::journal;
+    closed.incident.status = IncidentStatus::closed;
+    selected.receive(closed);
+    EXPECT_EQ(selected.state(t0 + 9s), State::current);
+    EXPECT_EQ(selected.reply()->found, Found::journal);
+
+    selected.select(43);
+    ASSERT_EQ(selected.due(t0 + 10s), 43u);
+    selected.receive(wire::IncidentCase{5, 43, false, {}, {}, Found::none});
+    EXPECT_EQ(selected.state(t0 + 10s), State::not_found);
+    EXPECT_EQ(selected.due(t0 + 20s), 0u);  // an answer: not asked again
+}
+
 }  // namespace
 }  // namespace citywall::viewer

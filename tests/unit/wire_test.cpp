@@ -106,6 +106,7 @@ IncidentCase sample_case() {
     reply.history.changes = {
         {1795000000000, "110", IncidentStatus::reported, IncidentStatus::reported},
         {1795000060000, "120", IncidentStatus::on_scene, IncidentStatus::on_scene}};
+    reply.found = IncidentCase::Found::open;
     return reply;
 }
 
@@ -176,6 +177,33 @@ TEST(Wire, IncidentCaseRoundTripAndRefusals) {
     EXPECT_EQ(std::get<IncidentCase>(*decode(version2)), as_version2);
     version2[2] = 1;  // version 1 had no cases
     EXPECT_FALSE(decode(version2).ok());
+
+    // A closed case, kept or read from the journal, carries its incident; one being searched
+    // for carries nothing. An ingest older than `found` says only `open`.
+    using Found = IncidentCase::Found;
+    for (Found where : {Found::kept, Found::journal}) {
+        IncidentCase closed = reply;
+        closed.open = false;
+        closed.found = where;
+        closed.incident.status = IncidentStatus::closed;
+        EXPECT_EQ(round_trip(closed), closed);
+        EXPECT_TRUE(closed.has_incident());
+        closed.id = 10;
+        EXPECT_FALSE(decode(encode(closed)).ok());
+    }
+    const IncidentCase searching{88, 12345, false, {}, {}, Found::searching};
+    EXPECT_EQ(round_trip(searching), searching);
+    EXPECT_FALSE(searching.has_incident());
+    IncidentCase older = reply;
+    older.found = Found::none;
+    EXPECT_EQ(round_trip(older), older);
+    EXPECT_TRUE(older.has_incident());
+    IncidentCase twice_told = reply;
+    twice_told.found = Found::kept;  // open, and closed and kept
+    EXPECT_FALSE(decode(encode(twice_told)).ok());
+    twice_told.open = false;
+    twice_told.found = Found::open;
+    EXPECT_FALSE(decode(encode(twice_told)).ok());
 }
 
 TEST(Wire, RequestsAreTypedAndVersioned) {

@@ -153,7 +153,7 @@ std::string timeline_text(const Incident& incident, const wire::IncidentCase* re
     std::vector<std::pair<TimeMs, std::string>> lines;
     lines.emplace_back(incident.occurred, say("发生", "occurred"));
     lines.emplace_back(incident.received, say("接报", "received"));
-    if (!reply || !reply->open) {
+    if (!reply || !reply->has_incident()) {
         for (const SourceRef& source : incident.sources) {
             // The wall keeps no department's own id or report time (they come with the case).
             std::string who = source.department;
@@ -294,9 +294,10 @@ void unit_detail(const DetailView& view, const Palette& palette, const WallFonts
 void case_section(const DetailView& view, const WallFonts& fonts) {
     using State = SelectedCase::State;
     const wire::IncidentCase* reply = view.incident_case;
-    const std::string* description = reply && reply->open && !reply->incident.description.empty()
-                                         ? &reply->incident.description
-                                         : nullptr;
+    const std::string* description =
+        reply && reply->has_incident() && !reply->incident.description.empty()
+            ? &reply->incident.description
+            : nullptr;
     std::string note;
     switch (view.case_state) {
         case State::waiting:
@@ -310,6 +311,12 @@ void case_section(const DetailView& view, const WallFonts& fonts) {
                        "history and description unavailable: ingest did not answer",
                        "无法获取 history and description unavailable: ingest did not answer");
             break;
+        case State::searching:
+            note = say("正在查阅日志…", "reading ingest's journal for this case…");
+            break;
+        case State::not_found:
+            note = say("汇聚服务没有此编号的案件", "ingest has no case of this number");
+            break;
         case State::none:
         case State::current:
             break;
@@ -321,7 +328,8 @@ void case_section(const DetailView& view, const WallFonts& fonts) {
         ImGui::TextWrapped("%s", description->c_str());
     }
     if (!note.empty()) {
-        const bool alarm = view.case_state == State::unavailable;
+        const bool alarm =
+            view.case_state == State::unavailable || view.case_state == State::not_found;
         fonts.want(note);
         ImGui::TextColored(alarm ? ImVec4(1.0f, 0.78f, 0.25f, 1.0f) : kDim, "%s", note.c_str());
     }
@@ -453,9 +461,19 @@ DetailPick draw_detail_panel(const DetailView& view, const Palette& palette, con
         ImGui::TextColored(kDim, "%s #%llu%s", say("事件", "incident").c_str(),
                            static_cast<unsigned long long>(incident.id),
                            incident.drill ? ("   " + say("演练", "DRILL")).c_str() : "");
+        if (view.closed_case) {
+            // Not on the map: what ingest kept of it, or read back from its journal.
+            const bool from_journal = view.incident_case && view.incident_case->found ==
+                                                                wire::IncidentCase::Found::journal;
+            const std::string where =
+                from_journal ? say("已结案件，取自日志", "closed case, read from the journal")
+                             : say("已结案件，取自汇聚服务", "closed case, as ingest keeps it");
+            fonts.want(where);
+            ImGui::TextColored(kHeading, "%s", where.c_str());
+        }
         // On a console, whom to send and what to do come first, like a toolbar: what a leader
         // came to do is never scrolled away under the timeline.
-        if (view.console) {
+        if (view.console && !view.closed_case) {
             near_units_section(view, palette, fonts, picked);
             console_section(view, incident, fonts, picked);
         }
@@ -503,9 +521,10 @@ DetailPick draw_detail_panel(const DetailView& view, const Palette& palette, con
                           std::string(to_string(c.satisfaction));
             if (!counts.empty()) rows.add(say("考核", "record"), counts);
         }
-        rows.add(say("来源", "sources"), sources_text(view.incident_case && view.incident_case->open
-                                                          ? view.incident_case->incident
-                                                          : incident));
+        rows.add(say("来源", "sources"),
+                 sources_text(view.incident_case && view.incident_case->has_incident()
+                                  ? view.incident_case->incident
+                                  : incident));
         rows.add(say("时间线", "timeline"), timeline_text(incident, view.incident_case));
         // Every level the city has that holds it, with the city's own names for them.
         if (incident.far_m > 0) {
@@ -526,13 +545,25 @@ DetailPick draw_detail_panel(const DetailView& view, const Palette& palette, con
         std::snprintf(where, sizeof where, "%.5f, %.5f", incident.location.lon,
                       incident.location.lat);
         rows.add(say("位置", "lon, lat"), where);
-        if (view.now > 0)
+        if (view.closed_case && incident.updated > incident.received) {
+            rows.add(
+                say("历时", "took"),
+                format_duration(static_cast<double>(incident.updated - incident.received) / 1000));
+        } else if (view.now > 0 && !view.closed_case) {
             rows.add(say("历时", "open for"),
                      format_duration(static_cast<double>(view.now - incident.received) / 1000));
+        }
         if (incident.due > 0) rows.add(say("时限", "due"), format_time(incident.due));
         rows.draw("incident", fonts);
         // Whom to send comes before the description: the panel may be cut on a small screen.
-        if (!view.console) near_units_section(view, palette, fonts, picked);
+        if (!view.console && !view.closed_case) near_units_section(view, palette, fonts, picked);
+        case_section(view, fonts);
+    } else if (view.case_number != 0) {
+        // Asked for by its number; nothing of it yet but what ingest says.
+        ImGui::PushFont(fonts.heading);
+        ImGui::Text("%s #%llu", say("案件", "case").c_str(),
+                    static_cast<unsigned long long>(view.case_number));
+        ImGui::PopFont();
         case_section(view, fonts);
     } else if (view.unit) {
         unit_detail(view, palette, fonts, picked);

@@ -33,6 +33,10 @@ struct DetailView {
     // Its case from ingest (description, status history) and how current that is.
     const wire::IncidentCase* incident_case = nullptr;
     SelectedCase::State case_state = SelectedCase::State::none;
+    // The incident is a closed case opened by its number (from incident_case, not the map);
+    // else, with no incident, the number asked for while ingest has not answered with one.
+    bool closed_case = false;
+    std::uint64_t case_number = 0;
     std::vector<NearUnit> near_units;  // with the incident: the units nearest it
     const Unit* unit = nullptr;        // else a unit is
     const AreaRef* area = nullptr;     // else an area is

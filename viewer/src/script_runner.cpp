@@ -64,6 +64,8 @@ std::string selection_json(const WallApp& app) {
             }
             return out + "}";
         }
+        case Selection::Kind::case_number:
+            return "{\"kind\":\"case\",\"id\":" + std::to_string(s.incident) + "}";
         case Selection::Kind::area: {
             const AreaRef& ref = app.areas().ref(s.area);
             std::string out = "{\"kind\":\"area\",\"level\":" +
@@ -393,11 +395,17 @@ int run_script(WallApp& app, const RunOptions& options) {
              const auto n = !a.empty() && a.size() <= 2 ? parse_number(a[0]) : std::nullopt;
              const auto timeout = a.size() == 2 ? parse_number(a[1]) : options.timeout_s;
              if (!n || !timeout || *n < 0) return malformed("wait-case N [TIMEOUT_S]");
-             if (app.selection().kind != Selection::Kind::incident)
-                 return failed("no incident selected");
+             if (app.selection().kind != Selection::Kind::incident &&
+                 app.selection().kind != Selection::Kind::case_number)
+                 return failed("no incident or case selected");
              const auto start = std::chrono::steady_clock::now();
              const SelectedCase& selected = app.selected_case();
-             while (selected.state(SelectedCase::Clock::now()) != SelectedCase::State::current) {
+             const auto answered = [&] {
+                 const auto state = selected.state(SelectedCase::Clock::now());
+                 return state == SelectedCase::State::current ||
+                        state == SelectedCase::State::not_found;
+             };
+             while (!answered()) {
                  if (std::chrono::steady_clock::now() - start >
                      std::chrono::duration<double>(*timeout))
                      return failed("timed out waiting for the case of the selected incident");
@@ -405,8 +413,11 @@ int run_script(WallApp& app, const RunOptions& options) {
                  app.pump_stream();
              }
              const wire::IncidentCase& reply = *selected.reply();
+             static constexpr const char* kFound[] = {"none", "open", "kept", "journal",
+                                                      "searching"};
              const std::string fields =
-                 ",\"open\":" + std::string(reply.open ? "true" : "false") +
+                 ",\"open\":" + std::string(reply.open ? "true" : "false") + ",\"found\":\"" +
+                 kFound[static_cast<int>(reply.found)] + "\"" +
                  ",\"changes\":" + std::to_string(reply.history.changes.size()) +
                  ",\"description\":" + json_string(reply.incident.description);
              if (reply.history.changes.size() != static_cast<std::size_t>(*n))

@@ -30,14 +30,24 @@ std::vector<SearchMatch> find_matches(std::string_view term, const CityPicture& 
     };
     add_areas(areas.find_all(term, limit));
     std::uint64_t id = 0;
-    const auto [end, error] = std::from_chars(term.data(), term.data() + term.size(), id);
-    if (error == std::errc() && end == term.data() + term.size() && found.size() < limit) {
+    const std::string_view digits = term.starts_with('#') ? term.substr(1) : term;
+    const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), id);
+    const bool number = error == std::errc() && end == digits.data() + digits.size() && id != 0;
+    if (number && found.size() < limit) {
         if (auto incident = picture.incidents().find(id)) {
             std::string label = say("事件", "incident") + "  #" + std::to_string(id);
             if (!incident->title.empty()) label += "  " + std::string(incident->title);
             if (const AreaRef* place = areas.place_of(incident->areas))
                 label += " · " + (place->name.empty() ? place->code : place->name);
             found.push_back({SearchMatch::Kind::incident, {}, id, {}, std::move(label)});
+        } else if (found.empty()) {
+            found.push_back({SearchMatch::Kind::case_number,
+                             {},
+                             id,
+                             {},
+                             say("案件", "case") + "  #" + std::to_string(id) + "  " +
+                                 say("（已结或不在图上，向汇聚服务查询）",
+                                     "(closed or not on the map: asked of ingest)")});
         }
     }
     for (const auto& [key, unit] : picture.units()) {

@@ -14,7 +14,8 @@
 namespace citywall::viewer {
 
 struct SearchMatch {
-    enum class Kind : std::uint8_t { area, incident, unit };
+    // case_number: a number no open incident has, asked of ingest (a closed case, by its id)
+    enum class Kind : std::uint8_t { area, incident, unit, case_number };
     Kind kind = Kind::area;
     AreaHit area;                // kind area
     std::uint64_t incident = 0;  // kind incident
@@ -24,7 +25,8 @@ struct SearchMatch {
 
 // In this order: areas whose code or name is the term (coarsest level first), the open incident
 // with that number, units with that id or call sign; when none of them, areas whose name holds
-// the term. At most `limit` matches.
+// the term. A number (or "#" and a number) that names neither an area nor an open incident is
+// offered as a case to ask ingest for: a closed one is opened by its number. At most `limit`.
 std::vector<SearchMatch> find_matches(std::string_view term, const CityPicture& picture,
                                       const CityAreas& areas, std::size_t limit = 12);
 

@@ -25,6 +25,8 @@ class SelectedCase {
         current,      // the reply holds the incident as the wall last saw it change
         updating,     // a reply is shown, but the incident has changed since: asked again
         unavailable,  // asked and asked again, no reply (ingest down, or an older ingest)
+        searching,    // ingest is reading its journal for a closed case; the answer follows
+        not_found,    // ingest has no case of that number, open, kept or in its journal
     };
 
     // The operator selected an incident (0: none).
@@ -48,6 +50,7 @@ class SelectedCase {
     bool stale_ = false;            // no reply as new as needed_seq_
     std::uint64_t needed_seq_ = 0;  // a reply must be at least this new to be current
     bool awaiting_ = false;         // asked since the last change, no current reply yet
+    bool searching_ = false;        // ingest said it is reading its journal for it
     std::optional<Clock::time_point> last_asked_, first_asked_;
 };
 

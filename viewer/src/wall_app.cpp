@@ -667,6 +667,16 @@ void WallApp::draw_panels(const StreamStatus& status) {
                 view.near_units =
                     nearest_units(picture_, selected->id, selected->location, kNearUnits);
             }
+        } else if (selection_.kind == Selection::Kind::case_number) {
+            view.case_state = case_.state(SelectedCase::Clock::now());
+            view.incident_case = case_.reply();
+            if (view.incident_case && view.incident_case->has_incident()) {
+                selected = view.incident_case->incident;
+                view.incident = &*selected;
+                view.closed_case = true;
+            } else {
+                view.case_number = selection_.incident;
+            }
         } else if (selection_.kind == Selection::Kind::unit) {
             const auto it = picture_.units().find(selection_.unit);
             if (it != picture_.units().end()) view.unit = &it->second;
@@ -695,7 +705,7 @@ void WallApp::draw_panels(const StreamStatus& status) {
                 view.area_incidents = &listed;
             }
         }
-        if (view.incident || view.area || view.unit) {
+        if (view.incident || view.area || view.unit || view.case_number != 0) {
             bool closed = false;
             const DetailPick picked = draw_detail_panel(view, palette_, fonts_, camera_, closed);
             if (closed) select({});

@@ -26,7 +26,9 @@ void WallApp::select(const Selection& selection) {
     units_->set_selected(selection.kind == Selection::Kind::unit
                              ? std::optional<std::string>(selection.unit)
                              : std::nullopt);
-    case_.select(selection.kind == Selection::Kind::incident ? selection.incident : 0);
+    const bool has_case = selection.kind == Selection::Kind::incident ||
+                          selection.kind == Selection::Kind::case_number;
+    case_.select(has_case ? selection.incident : 0);
     ask_for_case();
 }
 
@@ -219,6 +221,11 @@ void WallApp::go_to(const SearchMatch& match) {
             return;
         case SearchMatch::Kind::unit:
             (void)select_unit(match.unit, true);
+            return;
+        case SearchMatch::Kind::case_number:
+            // Open meanwhile: the incident on the map; else whatever ingest has of it.
+            if (!select_incident(match.incident, true))
+                select({Selection::Kind::case_number, match.incident, {}, {}});
             return;
         case SearchMatch::Kind::area: {
             select({Selection::Kind::area, 0, match.area, {}});

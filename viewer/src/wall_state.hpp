@@ -24,8 +24,10 @@ namespace citywall::viewer {
 
 // What the operator has picked.
 struct Selection {
-    enum class Kind { none, incident, area, unit } kind = Kind::none;
-    std::uint64_t incident = 0;
+    // case_number: a case opened by its number that is not on the map (closed): ingest's
+    // answer is all the wall has of it
+    enum class Kind { none, incident, area, unit, case_number } kind = Kind::none;
+    std::uint64_t incident = 0;  // kinds incident and case_number
     AreaHit area;
     std::string unit;  // its unit_key()
     friend bool operator==(const Selection&, const Selection&) = default;

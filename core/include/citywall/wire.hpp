@@ -114,13 +114,20 @@ struct DayCountsReport {
 
 // The reply to a wall asking for one incident (docs/protocol.md, "Case requests"): the
 // incident as it stands, with its description and the status changes ingest recorded. Sent
-// only on the snapshot socket, to the client that asked; seq is the last event ingest applied.
+// only on the snapshot socket, to the client that asked; seq is the last event ingest applied
+// (for a case read from the journal: the last event read).
 struct IncidentCase {
+    // Where ingest found the case. A closed one comes from those it keeps or from the journal;
+    // `searching` says the journal is being read, and the answer follows.
+    enum class Found : std::uint8_t { none = 0, open = 1, kept = 2, journal = 3, searching = 4 };
     std::uint64_t seq = 0;
     std::uint64_t id = 0;
-    bool open = false;  // false: ingest has no open incident with that id; the rest is empty
-    Incident incident;
+    bool open = false;  // the incident is open (found is `open`)
+    Incident incident;  // with the history: empty unless found is open, kept or journal
     CaseHistory history;
+    Found found = Found::none;
+    // An ingest older than `found` says only `open`.
+    bool has_incident() const { return open || found == Found::kept || found == Found::journal; }
     friend bool operator==(const IncidentCase&, const IncidentCase&) = default;
 };
 
