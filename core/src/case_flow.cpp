@@ -66,6 +66,11 @@ constexpr CaseActionRule kRules[] = {
      ""},
     {CaseAction::acknowledge, "acknowledge", "确认", "Acknowledge", kStaff, kOpen, std::nullopt,
      Needs::nothing, ""},
+    // A closed or cancelled case taken up again: an order to a department (the one that had it,
+    // or another), with a new order id and fresh deadlines, and why, in the journal.
+    {CaseAction::reopen, "reopen", "重新打开", "Reopen", kLeader,
+     bit(CaseStage::closed) | bit(CaseStage::cancelled), CaseStage::assigned,
+     Needs::department | Needs::command_id | Needs::note, ""},
 };
 static_assert(std::size(kRules) == kCaseActionCount);
 static_assert([] {
@@ -159,7 +164,7 @@ bool reason_allowed(const CaseActionRule& rule, std::string_view reason) {
 std::optional<CaseRefused> check_step(const CaseState& state, const CaseStep& step, Doer doer) {
     const CaseActionRule& rule = rule_of(step.action);
     if (step.action == CaseAction::none) return refused(CaseRefusal::malformed, "no action");
-    if (is_final(state.stage))
+    if (is_final(state.stage) && !rule.allowed_from(state.stage))
         return refused(CaseRefusal::case_closed,
                        "the case is " + std::string(to_string(state.stage)));
     if (!rule.taken_by(doer))
@@ -222,6 +227,22 @@ CaseState apply_step(CaseState state, CaseStep step, const CaseLimits& limits) {
                 state.resolve_due = limits.resolve_ms != 0 ? now + limits.resolve_ms : 0;
             }
             break;
+        case CaseAction::reopen:
+            // A new cycle: a new order, the clocks from now, nothing of the last one's
+            // signing, arrival, result or feedback; the returns and redos stay on its record.
+            state.department = step.department;
+            state.unit = step.unit;
+            state.order = step.command;
+            state.assigned = now;
+            state.sign_due = limits.sign_ms != 0 ? now + limits.sign_ms : 0;
+            state.resolve_due = limits.resolve_ms != 0 ? now + limits.resolve_ms : 0;
+            state.signed_at = 0;
+            state.arrived = 0;
+            state.resolved_at = 0;
+            state.extension_asked = 0;
+            state.satisfaction = Satisfaction::none;
+            state.supervised = false;
+            break;
         case CaseAction::transfer:
         case CaseAction::return_agree:
             if (step.action == CaseAction::return_agree) ++state.returns;
@@ -281,6 +302,7 @@ void CaseCounts::count(const CaseState& state) {
     auto by = [&](TimeMs due) { return due == 0 || step.time <= due; };
     switch (step.action) {
         case CaseAction::order:
+        case CaseAction::reopen:
         case CaseAction::transfer:
         case CaseAction::return_agree:
             ++ordered;

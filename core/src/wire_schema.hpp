@@ -75,7 +75,8 @@ struct EnumSchema<CaseAction> {
         {"RETURN_REQUEST", 4}, {"RETURN_AGREE", 5}, {"RETURN_REFUSE", 6},   {"ARRIVE", 7},
         {"RESOLVE", 8},        {"REVIEW_PASS", 9},  {"REVIEW_REJECT", 10},  {"FEEDBACK", 11},
         {"CLOSE", 12},         {"CANCEL", 13},      {"EXTEND_REQUEST", 14}, {"EXTEND_APPROVE", 15},
-        {"EXTEND_REFUSE", 16}, {"SUPERVISE", 17},   {"ANNOTATE", 18},       {"ACKNOWLEDGE", 19}};
+        {"EXTEND_REFUSE", 16}, {"SUPERVISE", 17},   {"ANNOTATE", 18},       {"ACKNOWLEDGE", 19},
+        {"REOPEN", 20}};
 };
 template <>
 struct EnumSchema<Satisfaction> {

@@ -53,12 +53,27 @@ class ChannelMessage {
 std::optional<CaseRefused> IngestServer::Impl::take_step(std::uint64_t id, CaseStep step, Doer doer,
                                                          const std::string& source) {
     auto incident = state.incident(id);
+    // Reopening takes a closed case as ingest keeps it, or as the journal gave it back lately.
+    if (!incident && step.action == CaseAction::reopen) {
+        incident = state.closed_incident(id);
+        if (!incident && case_search)
+            if (auto read = case_search->recall(id)) incident = std::move(read->incident);
+        if (!incident && id < state.next_id())
+            return CaseRefused{CaseRefusal::unknown_case,
+                               "case " + std::to_string(id) +
+                                   " is neither kept nor read lately: open it by its number "
+                                   "first, then reopen it"};
+    }
     if (!incident)
         return CaseRefused{
             id < state.next_id() ? CaseRefusal::case_closed : CaseRefusal::unknown_case,
             id < state.next_id() ? "incident " + std::to_string(id) + " is no longer open"
                                  : "no incident " + std::to_string(id)};
     CaseState& current = incident->case_state;
+    // A case its departments' reports closed, the centre never having taken it up, is closed
+    // for reopening as one the centre closed.
+    if (step.action == CaseAction::reopen && !incident->open() && !current.taken_up())
+        current.stage = CaseStage::closed;
     if (auto why = check_step(current, step, doer)) return why;
     // What the table cannot know: who exists, which ids are taken.
     const bool names_department = !step.department.empty() && doer != Doer::department;
@@ -73,7 +88,8 @@ std::optional<CaseRefused> IngestServer::Impl::take_step(std::uint64_t id, CaseS
         !units.find(step.department.empty() ? current.department : step.department, step.unit))
         return CaseRefused{CaseRefusal::unknown_unit,
                            "no unit '" + step.unit + "' of " + step.department + " is on duty"};
-    if (step.action == CaseAction::order && state.order(step.command))
+    const bool orders = step.action == CaseAction::order || step.action == CaseAction::reopen;
+    if (orders && state.order(step.command))
         return CaseRefused{CaseRefusal::duplicate_command,
                            "order id '" + step.command + "' is already used"};
     if (events.failing()) return CaseRefused{CaseRefusal::journal_failing, events.failure()};
@@ -83,6 +99,7 @@ std::optional<CaseRefused> IngestServer::Impl::take_step(std::uint64_t id, CaseS
         config.deadlines.deadline_ms(incident->category, incident->severity)};
     const TimeMs now = step.time;
     const CaseState before = current;
+    const bool step_reopens = step.action == CaseAction::reopen;
     current = apply_step(std::move(current), std::move(step), case_limits);
     // An order taken from its department (transferred, returned to another, cancelled, closed)
     // is withdrawn there, so it stops work on it.
@@ -92,6 +109,7 @@ std::optional<CaseRefused> IngestServer::Impl::take_step(std::uint64_t id, CaseS
     std::string withdrawal = withdrawn_from ? withdrawal_message(before, current, id) : "";
     if (current.stage == CaseStage::closed) incident->status = IncidentStatus::closed;
     if (current.stage == CaseStage::cancelled) incident->status = IncidentStatus::cancelled;
+    if (step_reopens) incident->status = IncidentStatus::dispatched;
     incident->updated = now;
     const bool to_send = current.stage == CaseStage::assigned;
     if (auto recorded = record(state.change(std::move(*incident)), now, source); !recorded)

@@ -82,6 +82,12 @@ wire::IncidentCase CityState::incident_case(std::uint64_t id) const {
     return out;
 }
 
+std::optional<Incident> CityState::closed_incident(std::uint64_t id) const {
+    auto it = closed_.find(id);
+    if (it == closed_.end()) return std::nullopt;
+    return it->second.incident;
+}
+
 void CityState::keep_closed(const Incident& incident, History history) {
     auto [it, added] =
         closed_.insert_or_assign(incident.id, ClosedCase{incident, std::move(history)});
@@ -350,7 +356,8 @@ void CityState::restore(Checkpoint checkpoint) {
         history.case_steps = std::move(recorded.steps);
         history.case_omitted = recorded.steps_omitted;
         for (const CaseStep& step : history.case_steps)
-            if (step.action == CaseAction::order) orders_.try_emplace(step.command, incident.id);
+            if (step.action == CaseAction::order || step.action == CaseAction::reopen)
+                orders_.try_emplace(step.command, incident.id);
         index_case(incident);
         index(incident);
         incidents_.put(incident);

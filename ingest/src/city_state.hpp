@@ -61,6 +61,8 @@ class CityState {
     // restart keeps those closed after it.
     static constexpr std::size_t kClosedCasesKept = 4096;
     std::size_t closed_kept() const { return closed_.size(); }
+    // A closed case kept, as it closed (for reopening it).
+    std::optional<Incident> closed_incident(std::uint64_t id) const;
 
     std::uint64_t next_id() const { return last_id_ + 1; }
     std::uint64_t next_seq() const { return last_seq_ + 1; }

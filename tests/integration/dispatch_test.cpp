@@ -488,6 +488,80 @@ TEST_F(DispatchTest, AnOrderTakenAwayIsWithdrawnAtItsDepartmentEvenOneThatWasAwa
     EXPECT_EQ(ingest.server().counters().withdrawals_sent, 4u);
 }
 
+// A leader opens a case a department closed by its reports, and one the centre cancelled, by
+// their numbers and reopens them: each is an order again (a new id, fresh deadlines) that reaches
+// its department, the incident is open on every wall again, and its history goes on with the
+// reopening and why. A reopening without why, by an operator, on an open case or on a number
+// never given is refused.
+TEST_F(DispatchTest, AClosedCaseIsReopenedByALeaderAsAFreshOrderWithWhy) {
+    testing::RunningIngest ingest(config_, options_);
+    auto leader = wall(leader_keys_);
+    auto operator_wall = wall(operator_keys_);
+    auto hotline = department(0, hotline_keys_);
+    auto city = department(1, city_keys_);
+    listen(hotline);
+    listen(city);
+    city.pump_for(300ms);
+    const std::uint64_t id = report(hotline, *leader, "H-9", "Pothole on Mission St");
+    // The hotline closes it itself; the centre never took it up.
+    EXPECT_EQ(hotline
+                  .say(R"({"id":"H-9","category":"urban.waterlogging","severity":3,)"
+                       R"("lon":-122.4194,"lat":37.7749,"status":"closed",)"
+                       R"("title":"Pothole on Mission St"})")
+                  .outcome,
+              department_link::Outcome::acknowledged);
+    ASSERT_TRUE(leader->pump_until([&](const CityPicture& p) { return !p.incidents().find(id); }));
+
+    now_ += 60 * kMin;
+    auto reopen = command(id, CaseAction::reopen, "city-mgmt", "O-9");
+    const auto no_why = leader->command(reopen);
+    ASSERT_TRUE(no_why);
+    EXPECT_EQ(no_why->refusal, "missing_field") << no_why->detail;
+    reopen.note = "市民再次来电：坑洞仍在";
+    const auto by_operator = operator_wall->command(reopen);
+    ASSERT_TRUE(by_operator);
+    EXPECT_EQ(by_operator->refusal, "forbidden");
+    const auto reopened = leader->command(reopen);
+    ASSERT_TRUE(reopened && reopened->accepted)
+        << (reopened ? reopened->refusal + ": " + reopened->detail : "no reply");
+    ASSERT_TRUE(
+        leader->pump_until([&](const CityPicture& p) { return p.incidents().contains(id); }));
+    const Incident open = *leader->picture.incidents().incident(id);
+    EXPECT_EQ(open.case_state.stage, CaseStage::assigned);
+    EXPECT_EQ(open.case_state.order, "O-9");
+    EXPECT_EQ(open.case_state.assigned, now_.load());
+    EXPECT_EQ(open.case_state.last.action, CaseAction::reopen);
+    EXPECT_EQ(open.case_state.last.actor, "leader-li");
+    ASSERT_TRUE(city.pump_until([&] { return city.has_order("O-9"); }));
+    // Open now: reopening it again is the wrong stage.
+    reopen.id = "O-10";
+    EXPECT_EQ(leader->command(reopen)->refusal, "wrong_stage");
+    // Its whole history, the department's reports and then the reopening.
+    leader->request_case(id);
+    ASSERT_TRUE(leader->pump_until(
+        [&](const CityPicture&) { return leader->last_case && leader->last_case->open; }));
+    const CaseHistory& history = leader->last_case->history;
+    ASSERT_GE(history.changes.size(), 2u);
+    EXPECT_EQ(history.changes[1].status, IncidentStatus::closed);
+    ASSERT_FALSE(history.steps.empty());
+    EXPECT_EQ(history.steps.back().note, "市民再次来电：坑洞仍在");
+
+    // Cancelled by the centre, then reopened to the same department with a new order.
+    auto cancel = command(id, CaseAction::cancel);
+    cancel.note = "误报";
+    ASSERT_TRUE(leader->command(cancel)->accepted);
+    ASSERT_TRUE(leader->pump_until([&](const CityPicture& p) { return !p.incidents().find(id); }));
+    reopen.id = "O-11";
+    reopen.note = "不是误报";
+    const auto again = leader->command(reopen);
+    ASSERT_TRUE(again && again->accepted) << (again ? again->detail : "no reply");
+    ASSERT_TRUE(city.pump_until([&] { return city.has_order("O-11"); }));
+
+    auto nowhere = command(9999, CaseAction::reopen, "city-mgmt", "O-12");
+    nowhere.note = "x";
+    EXPECT_EQ(leader->command(nowhere)->refusal, "unknown_case");
+}
+
 TEST_F(DispatchTest, AnOrderNotSignedForInTimeIsOverdueAndEscalates) {
     config_.deadlines.escalate_every_minutes = 5;
     testing::RunningIngest ingest(config_, options_);

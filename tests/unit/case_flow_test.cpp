@@ -191,18 +191,80 @@ TEST(CaseFlow, EveryActionFromEveryStageByEveryDoerFollowsTheTable) {
                 s.command = "O-9";
                 s.until = kT0 + 600 * kMin;
                 const auto why = check_step(state, s, doer);
-                const bool allowed = !is_final(state.stage) &&
-                                     (rule.doers & static_cast<std::uint8_t>(doer)) &&
-                                     (rule.from & (1u << at));
+                // A closed case refuses every step but the one that reopens it.
+                const bool allowed =
+                    (rule.doers & static_cast<std::uint8_t>(doer)) && (rule.from & (1u << at));
                 EXPECT_EQ(!why, allowed)
                     << to_string(action) << " from " << to_string(state.stage) << " by doer "
                     << static_cast<int>(doer) << (why ? ": " + why->detail : "");
                 if (!is_final(state.stage) && !(rule.doers & static_cast<std::uint8_t>(doer))) {
                     EXPECT_EQ(why->why, CaseRefusal::forbidden);
                 }
+                if (is_final(state.stage) && !rule.allowed_from(state.stage)) {
+                    EXPECT_EQ(why->why, CaseRefusal::case_closed);
+                }
             }
         }
     }
+}
+
+// A closed or cancelled case is reopened by a leader, with why, as an order to a department
+// (the one that had it may have it again): a new order id, fresh deadlines, nothing of the last
+// cycle's signing, arrival, result or feedback, and its returns and redos kept on its record.
+TEST(CaseFlow, ALeaderReopensAClosedCaseAsAFreshOrderAndItsRecordStays) {
+    CaseState c = ordered();
+    CaseStep ret = step(CaseAction::return_request, kT0 + kMin);
+    ret.reason = "wrong_territory";
+    c = take(c, ret, Doer::department);
+    CaseStep agree = step(CaseAction::return_agree, kT0 + 2 * kMin);
+    agree.department = "police";
+    c = take(c, agree, Doer::leader);
+    c = take(c, step(CaseAction::sign, kT0 + 3 * kMin), Doer::department);
+    CaseStep resolve = step(CaseAction::resolve, kT0 + 30 * kMin);
+    resolve.note = "已处理";
+    c = take(c, resolve, Doer::department);
+    c = take(c, step(CaseAction::review_pass, kT0 + 31 * kMin), Doer::leader);
+    CaseStep feedback = step(CaseAction::feedback, kT0 + 40 * kMin);
+    feedback.reason = "satisfied";
+    c = take(c, feedback, Doer::operator_);
+    CaseStep close = step(CaseAction::close, kT0 + 41 * kMin);
+    close.reason = "resolved";
+    c = take(c, close, Doer::leader);
+    ASSERT_EQ(c.stage, CaseStage::closed);
+
+    const TimeMs later = kT0 + 24 * 60 * kMin;
+    CaseStep reopen = step(CaseAction::reopen, later);
+    reopen.department = "police";
+    reopen.command = "O-2";
+    EXPECT_EQ(check_step(c, reopen, Doer::leader)->why, CaseRefusal::missing_field);  // why?
+    reopen.note = "市民再次来电：问题复发";
+    EXPECT_EQ(check_step(c, reopen, Doer::operator_)->why, CaseRefusal::forbidden);
+    EXPECT_EQ(check_step(c, reopen, Doer::department)->why, CaseRefusal::forbidden);
+    const std::uint32_t steps_before = c.last.number;
+    c = take(c, reopen, Doer::leader);
+    EXPECT_EQ(c.stage, CaseStage::assigned);
+    EXPECT_EQ(c.department, "police");
+    EXPECT_EQ(c.order, "O-2");
+    EXPECT_EQ(c.assigned, later);
+    EXPECT_EQ(c.sign_due, later + 10 * kMin);
+    EXPECT_EQ(c.resolve_due, later + 120 * kMin);
+    EXPECT_EQ(c.signed_at, 0);
+    EXPECT_EQ(c.resolved_at, 0);
+    EXPECT_EQ(c.satisfaction, Satisfaction::none);
+    EXPECT_EQ(c.returns, 1u);
+    EXPECT_EQ(c.last.number, steps_before + 1);
+    EXPECT_EQ(c.last.note, "市民再次来电：问题复发");
+    // An open case is not reopened; a cancelled one is.
+    EXPECT_EQ(check_step(c, reopen, Doer::leader)->why, CaseRefusal::wrong_stage);
+    CaseStep cancel = step(CaseAction::cancel, later + kMin);
+    cancel.note = "重复";
+    c = take(c, cancel, Doer::leader);
+    reopen.command = "O-3";
+    EXPECT_FALSE(check_step(c, reopen, Doer::leader));
+    // The league counts a reopening as a case the department was given.
+    CaseCounts counts;
+    counts.count(c = apply_step(c, reopen, kLimits));
+    EXPECT_EQ(counts.ordered, 1u);
 }
 
 TEST(CaseFlow, OnlyALeaderOrdersAndOnlyTheDepartmentSigns) {

@@ -32,7 +32,9 @@ TEST(Console, OffersWhatTheRoleMayTakeFromTheStageAndNothingElse) {
               deciding.end());
     CaseState closed;
     closed.stage = CaseStage::closed;
-    EXPECT_TRUE(offered_actions(closed, WallRole::leader).empty());
+    EXPECT_EQ(offered_actions(closed, WallRole::leader),
+              std::vector<CaseAction>{CaseAction::reopen});  // reopening, and nothing else
+    EXPECT_TRUE(offered_actions(closed, WallRole::operator_).empty());
 
     // Whatever it offers, the table allows: the console never offers a sure refusal.
     for (int s = 0; s < kCaseStageCount; ++s) {

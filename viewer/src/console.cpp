@@ -7,7 +7,7 @@ namespace citywall::viewer {
 std::vector<CaseAction> offered_actions(const CaseState& state, WallRole role) {
     std::vector<CaseAction> offered;
     const auto doer = doer_of(role);
-    if (!doer || is_final(state.stage)) return offered;
+    if (!doer) return offered;
     for (int k = 1; k < kCaseActionCount; ++k) {
         const auto action = static_cast<CaseAction>(k);
         const CaseActionRule& rule = rule_of(action);

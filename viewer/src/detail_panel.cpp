@@ -167,9 +167,9 @@ std::string timeline_text(const Incident& incident, const wire::IncidentCase* re
     for (std::size_t k = 0; k < history.steps.size(); ++k) {
         const CaseStep& step = history.steps[k];
         std::string what = step.actor + "  " + action_word(step.action);
-        const bool to_department = step.action == CaseAction::order ||
-                                   step.action == CaseAction::transfer ||
-                                   step.action == CaseAction::return_agree;
+        const bool to_department =
+            step.action == CaseAction::order || step.action == CaseAction::reopen ||
+            step.action == CaseAction::transfer || step.action == CaseAction::return_agree;
         if (to_department && !step.department.empty()) what += " → " + step.department;
         if (!step.unit.empty()) what += " (" + step.unit + ")";
         if (!step.reason.empty()) what += "  [" + step.reason + "]";
@@ -355,7 +355,11 @@ void console_section(const DetailView& view, const Incident& incident, const Wal
     Console* console = view.console;
     if (!console) return;
     ImGui::Separator();
-    const auto offered = offered_actions(incident.case_state, console->role());
+    // A closed case its departments closed, never taken up by the centre, is closed all the
+    // same: reopening is what may be done with it.
+    CaseState stands = incident.case_state;
+    if (view.closed_case && !stands.taken_up()) stands.stage = CaseStage::closed;
+    const auto offered = offered_actions(stands, console->role());
     if (offered.empty())
         ImGui::TextColored(kDim, "%s", say("无可用操作", "nothing this console may do").c_str());
     bool first = true;
@@ -373,7 +377,11 @@ void console_section(const DetailView& view, const Incident& incident, const Wal
                 form.department.empty() ? say("选择部门", "choose a department") : form.department;
             if (ImGui::BeginCombo("##department", preview.c_str())) {
                 for (const FeedHealth& feed : *view.departments) {
-                    if (feed.department == incident.case_state.department) continue;
+                    // Moving a case elsewhere lists the others; reopening, the one that had it
+                    // too.
+                    const bool moves = form.action == CaseAction::transfer ||
+                                       form.action == CaseAction::return_agree;
+                    if (moves && feed.department == incident.case_state.department) continue;
                     const std::string name = department_name(feed);
                     fonts.want(name);
                     const std::string label = feed.department + "  " + name;
@@ -473,8 +481,8 @@ DetailPick draw_detail_panel(const DetailView& view, const Palette& palette, con
         }
         // On a console, whom to send and what to do come first, like a toolbar: what a leader
         // came to do is never scrolled away under the timeline.
-        if (view.console && !view.closed_case) {
-            near_units_section(view, palette, fonts, picked);
+        if (view.console) {
+            if (!view.closed_case) near_units_section(view, palette, fonts, picked);
             console_section(view, incident, fonts, picked);
         }
         ImGui::Separator();

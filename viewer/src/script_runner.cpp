@@ -294,7 +294,7 @@ int run_script(WallApp& app, const RunOptions& options) {
              const auto action = a.size() == 1 ? parse_case_action(a[0]) : std::nullopt;
              if (!action) return malformed("console ACTION (order, close, …)");
              if (!app.console_choose(*action))
-                 return failed("no console, or no incident selected", "");
+                 return failed("no console, or no incident or case selected", "");
              return Outcome{};
          }},
         {"expect-kpi", [&](const Args& a) { return expect_kpi(app, a); }},

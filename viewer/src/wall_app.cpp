@@ -337,6 +337,9 @@ void WallApp::pump_stream() {
     if (selection_.kind == Selection::Kind::incident) {
         if (!picture_.incidents().contains(selection_.incident)) select({});
     }
+    // A closed case opened by its number that is open again (reopened): the incident itself.
+    if (selection_.kind == Selection::Kind::case_number)
+        (void)select_incident(selection_.incident, false);
     if (selection_.kind == Selection::Kind::unit && !picture_.units().contains(selection_.unit))
         select({});  // gone off duty
     ask_for_case();  // a retry, or the incident changed
@@ -734,7 +737,9 @@ bool WallApp::queue_click(std::size_t row) {
 }
 
 bool WallApp::console_choose(CaseAction action) {
-    if (!console_ || selection_.kind != Selection::Kind::incident) return false;
+    const bool has_case = selection_.kind == Selection::Kind::incident ||
+                          selection_.kind == Selection::Kind::case_number;
+    if (!console_ || !has_case) return false;
     console_->choose(selection_.incident, action);
     return true;
 }

@@ -54,8 +54,9 @@ enum class CaseAction : std::uint8_t {
     supervise,       // 督办: leader, on any open case
     annotate,        // 备注: operator or leader, a note
     acknowledge,     // 确认: operator or leader, "seen" (an escalation, an alert)
+    reopen,          // 重新打开: leader, a closed or cancelled case, with why; ordered afresh
 };
-inline constexpr int kCaseActionCount = 20;
+inline constexpr int kCaseActionCount = 21;
 
 // Who takes a step: a wall's key with a role, or the department the case is assigned to
 // (speaking on its own feed), or ingest itself (an escalation).
