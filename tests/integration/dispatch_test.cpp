@@ -9,13 +9,17 @@
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <thread>
 #include <zmq.hpp>
 
+#include "area_levels.hpp"
 #include "citywall/feed_time.hpp"
 #include "citywall/journal.hpp"
 #include "citywall/keys.hpp"
 #include "department_link.hpp"
+#include "ingest_process.hpp"
 #include "key_pairs.hpp"
 #include "league_from_journal.hpp"
 #include "loopback.hpp"
@@ -421,6 +425,82 @@ TEST_F(DispatchTest, AnOrderToADepartmentThatIsAwayWaitsThroughARestartOfIngest)
     now_ += 6000;
     city.pump_for(600ms);
     EXPECT_EQ(city.orders.size(), after_signing);
+}
+
+// The same with ingest as a process of its own, killed with SIGKILL once the leader has the
+// answer that the order was taken: no clean stop, no last checkpoint. The order was on disk
+// before the answer, so the restarted ingest sends it when the department comes.
+TEST(DispatchProcess, AnOrderAnsweredBeforeAKillNineReachesItsDepartmentAfterARestart) {
+    testing::ScratchDir scratch("citywall-dispatch-kill");
+    const std::string updates = testing::loopback_endpoint(),
+                      snapshots = testing::loopback_endpoint(),
+                      hotline_endpoint = testing::loopback_endpoint(),
+                      city_endpoint = testing::loopback_endpoint();
+    const auto config = scratch.path() / "ingest.toml";
+    {
+        std::ofstream out(config);
+        out << "[ingest]\nupdates_endpoint = \"" << updates << "\"\nsnapshot_endpoint = \""
+            << snapshots << "\"\njournal_dir = \"journal\"\nheartbeat_ms = 200\n"
+            << "[security]\nkeys = \"off\"\nrole_without_keys = \"leader\"\n"
+            << testing::area_levels_toml({testing::sf_districts(
+                   std::filesystem::path(CITYWALL_TEST_DATA) / "real/sfpd_districts.geojson")})
+            << "[[department]]\ncode = \"hotline\"\nendpoint = \"" << hotline_endpoint
+            << "\"\nsocket = \"acknowledged\"\n"
+            << "[[department]]\ncode = \"city-mgmt\"\nendpoint = \"" << city_endpoint
+            << "\"\nsocket = \"acknowledged\"\n";
+    }
+    const auto log = scratch.path() / "ingest.log";
+    zmq::context_t context(1);
+    std::uint64_t id = 0;
+    {
+        testing::IngestProcess ingest(config, log);
+        ASSERT_TRUE(ingest.running());
+        testing::WallClient leader(context, updates, snapshots);
+        std::this_thread::sleep_for(300ms);
+        leader.request_snapshot();
+        ASSERT_TRUE(leader.pump_until([](const CityPicture& p) { return p.has_snapshot(); }))
+            << "ingest did not start; see " << log;
+        auto hotline = AcknowledgedFeed::open(context, hotline_endpoint);
+        ASSERT_TRUE(hotline) << hotline.error();
+        bool reported = false;
+        (*hotline)->on_answer([&](const department_link::Answer& a) {
+            reported = reported || a.outcome == department_link::Outcome::acknowledged;
+        });
+        ASSERT_TRUE((*hotline)->send(
+            R"({"id":"K-1","category":"urban.waterlogging","severity":3,"lon":-122.4194,)"
+            R"("lat":37.7749,"title":"Water on Market St"})"));
+        ASSERT_TRUE(leader.pump_until([&](const CityPicture& p) {
+            (*hotline)->poll(0ms);
+            for (const auto& [gid, incident] : p.incidents())
+                id = gid;
+            return id != 0;
+        }));
+        wire::CaseCommand order;
+        order.id = "O-K1";
+        order.incident = id;
+        order.action = CaseAction::order;
+        order.department = "city-mgmt";
+        const auto reply = leader.command(order);
+        ASSERT_TRUE(reply && reply->accepted)
+            << (reply ? reply->refusal + ": " + reply->detail : "no reply");
+        ingest.kill_now();  // city-mgmt never connected: the order is unsent
+    }
+    testing::IngestProcess ingest(config, log);
+    ASSERT_TRUE(ingest.running());
+    auto city = AcknowledgedFeed::open(context, city_endpoint);
+    ASSERT_TRUE(city) << city.error();
+    std::vector<std::string> orders;
+    (*city)->on_order([&](std::string_view json) { orders.emplace_back(json); });
+    ASSERT_TRUE((*city)->send(R"({"type":"heartbeat"})"));  // speaks, so it has an address
+    for (int k = 0; k < 500 && orders.empty(); ++k)
+        (*city)->poll(20ms);
+    ASSERT_FALSE(orders.empty()) << "no order after the restart; see " << log;
+    rapidjson::Document got;
+    got.Parse(orders.front().data(), orders.front().size());
+    ASSERT_FALSE(got.HasParseError());
+    EXPECT_STREQ(got["order"].GetString(), "O-K1");
+    EXPECT_EQ(got["incident"].GetUint64(), id);
+    EXPECT_TRUE(ingest.stop());
 }
 
 // An order taken from a department is withdrawn there: a transfer tells the old department
