@@ -3,6 +3,8 @@
 // them, and keeps ingest's answer to the last one it sent.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "console.hpp"
 
 namespace citywall::viewer {
@@ -100,6 +102,37 @@ TEST(Console, ChoosingAnotherStepOrCaseStartsAFreshForm) {
     console.choose(2, CaseAction::cancel);
     EXPECT_TRUE(console.form().note.empty());
     EXPECT_EQ(console.form().incident, 2u);
+}
+
+// Every step a leader or an operator takes has one letter of its own, read back the same way;
+// the departments' steps have none, and the panels' letters stay theirs.
+TEST(Console, EveryWallStepHasAShortcutOfItsOwnAndThePanelKeysStayFree) {
+    std::set<char> used;
+    for (int k = 1; k < kCaseActionCount; ++k) {
+        const auto action = static_cast<CaseAction>(k);
+        const CaseActionRule& rule = rule_of(action);
+        const bool a_walls = rule.taken_by(Doer::leader) || rule.taken_by(Doer::operator_);
+        const char key = shortcut_of(action);
+        EXPECT_EQ(key != 0, a_walls) << to_string(action);
+        if (key == 0) continue;
+        EXPECT_TRUE(used.insert(key).second) << key << " twice";
+        EXPECT_EQ(action_of_shortcut(key), action);
+        EXPECT_TRUE(key >= 'A' && key <= 'Z');
+    }
+    for (char panel : {'Q', 'K', 'H', 'U'})
+        EXPECT_FALSE(action_of_shortcut(panel)) << panel;
+}
+
+// An incident its departments closed, never taken up by the centre, stands closed for the
+// console: reopening it is what a leader may do.
+TEST(Console, AnIncidentClosedByItsDepartmentsStandsClosedForTheConsole) {
+    Incident closed;
+    closed.status = IncidentStatus::closed;
+    EXPECT_EQ(console_stage(closed).stage, CaseStage::closed);
+    EXPECT_EQ(offered_actions(console_stage(closed), WallRole::leader),
+              std::vector<CaseAction>{CaseAction::reopen});
+    Incident open;
+    EXPECT_EQ(console_stage(open).stage, CaseStage::received);
 }
 
 }  // namespace

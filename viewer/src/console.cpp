@@ -4,6 +4,40 @@
 
 namespace citywall::viewer {
 
+namespace {
+
+// The leader's and operator's steps, by the letter a console takes them with.
+constexpr std::pair<CaseAction, char> kShortcuts[] = {
+    {CaseAction::order, 'O'},         {CaseAction::transfer, 'T'},
+    {CaseAction::return_agree, 'G'},  {CaseAction::return_refuse, 'F'},
+    {CaseAction::review_pass, 'P'},   {CaseAction::review_reject, 'J'},
+    {CaseAction::feedback, 'B'},      {CaseAction::close, 'C'},
+    {CaseAction::cancel, 'X'},        {CaseAction::extend_approve, 'E'},
+    {CaseAction::extend_refuse, 'D'}, {CaseAction::supervise, 'S'},
+    {CaseAction::annotate, 'N'},      {CaseAction::acknowledge, 'A'},
+    {CaseAction::reopen, 'R'},
+};
+
+}  // namespace
+
+char shortcut_of(CaseAction action) {
+    for (const auto& [taken, letter] : kShortcuts)
+        if (taken == action) return letter;
+    return 0;
+}
+
+std::optional<CaseAction> action_of_shortcut(char letter) {
+    for (const auto& [taken, key] : kShortcuts)
+        if (key == letter) return taken;
+    return std::nullopt;
+}
+
+CaseState console_stage(const Incident& incident) {
+    CaseState stands = incident.case_state;
+    if (!incident.open() && !stands.taken_up()) stands.stage = CaseStage::closed;
+    return stands;
+}
+
 std::vector<CaseAction> offered_actions(const CaseState& state, WallRole role) {
     std::vector<CaseAction> offered;
     const auto doer = doer_of(role);

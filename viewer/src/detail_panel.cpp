@@ -355,17 +355,16 @@ void console_section(const DetailView& view, const Incident& incident, const Wal
     Console* console = view.console;
     if (!console) return;
     ImGui::Separator();
-    // A closed case its departments closed, never taken up by the centre, is closed all the
-    // same: reopening is what may be done with it.
-    CaseState stands = incident.case_state;
-    if (view.closed_case && !stands.taken_up()) stands.stage = CaseStage::closed;
-    const auto offered = offered_actions(stands, console->role());
+    const auto offered = offered_actions(console_stage(incident), console->role());
     if (offered.empty())
         ImGui::TextColored(kDim, "%s", say("无可用操作", "nothing this console may do").c_str());
     bool first = true;
     for (CaseAction action : offered) {
         ImGui::PushID(static_cast<int>(action));
-        if (flowing_button(action_word(action), first)) console->choose(incident.id, action);
+        // Its shortcut beside it: a leader learns the keys from the buttons.
+        std::string label = action_word(action);
+        if (const char key = shortcut_of(action)) label += std::string("  ") + key;
+        if (flowing_button(label, first)) console->choose(incident.id, action);
         ImGui::PopID();
     }
     ConsoleForm& form = console->form();

@@ -124,6 +124,7 @@ class WallApp {
     const SelectedCase& selected_case() const { return case_; }
     void clear_selection() { select({}); }
     void handle_input();             // mouse and keys on a screen; ImGui's state is current
+    void console_keys();             // a console's step shortcuts for the selected case
     void animate_view(double dt_s);  // inertia and fly-to
 
     const CityAreas& areas() const { return areas_; }

@@ -263,6 +263,27 @@ void WallApp::fly_to(const MercatorBox& box, double min_mpp, std::optional<Merca
 
 // =================================================================== mouse and keys ====
 
+// A console's shortcuts: a letter chooses its step for the selected case, when the console
+// offers that step there (the form opens as a click on the button would).
+void WallApp::console_keys() {
+    if (!console_) return;
+    std::optional<Incident> incident;
+    if (selection_.kind == Selection::Kind::incident) {
+        incident = picture_.incidents().incident(selection_.incident);
+    } else if (selection_.kind == Selection::Kind::case_number && case_.reply() &&
+               case_.reply()->has_incident()) {
+        incident = case_.reply()->incident;
+    }
+    if (!incident) return;
+    for (char letter = 'A'; letter <= 'Z'; ++letter) {
+        const auto action = action_of_shortcut(letter);
+        if (!action || !ImGui::IsKeyPressed(GLFW_KEY_A + (letter - 'A'), false)) continue;
+        const auto offered = offered_actions(console_stage(*incident), console_->role());
+        if (std::find(offered.begin(), offered.end(), *action) != offered.end())
+            (void)console_choose(*action);
+    }
+}
+
 void WallApp::handle_input() {
     ImGuiIO& io = ImGui::GetIO();
     if (!io.WantCaptureKeyboard && ImGui::IsKeyPressed(ImGuiKey_Escape)) select({});
@@ -278,6 +299,7 @@ void WallApp::handle_input() {
                 (void)run(command::ShowPanel{panel, !shown[static_cast<int>(panel)]});
         }
     }
+    if (!io.WantTextInput) console_keys();
     if (io.WantCaptureMouse) return;
     int window_w = 1, window_h = 1;
     glfwGetWindowSize(window_, &window_w, &window_h);
