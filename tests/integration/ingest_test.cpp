@@ -407,7 +407,7 @@ TEST_F(IngestTest, AClosedCaseIsOpenedByIdFromWhatIngestKeepsThenFromTheJournal)
         ASSERT_EQ(kept.history.changes.size(), 3u);
         EXPECT_EQ(kept.history.changes.back().status, IncidentStatus::closed);
         // The checkpoint at 3 holds no closed case: the restart must read the journal.
-        for (int k = 0; k < 100 && !std::filesystem::exists(journal_ / "checkpoint.cwc"); ++k)
+        for (int k = 0; k < 400 && !std::filesystem::exists(journal_ / "checkpoint.cwc"); ++k)
             std::this_thread::sleep_for(50ms);
         ASSERT_TRUE(std::filesystem::exists(journal_ / "checkpoint.cwc"));
         ingest.stop();
