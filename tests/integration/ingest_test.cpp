@@ -416,13 +416,20 @@ TEST_F(IngestTest, AClosedCaseIsOpenedByIdFromWhatIngestKeepsThenFromTheJournal)
     testing::WallClient wall(context_, config_.updates_endpoint, config_.snapshot_endpoint);
     std::this_thread::sleep_for(200ms);
     wall.request_case(1);
-    ASSERT_TRUE(wall.pump_until([&](const CityPicture&) { return wall.last_case.has_value(); }));
-    EXPECT_EQ(wall.last_case->found, Found::searching);
-    const wire::IncidentCase read = ask(wall, 1, Found::journal);
+    // The answers to that one request: "searching" at once, then the case once the journal is
+    // read (asking again meanwhile would bring another answer).
+    ASSERT_TRUE(wall.pump_until([&](const CityPicture&) {
+        return wall.last_case && wall.last_case->found == Found::journal;
+    }));
+    using Answer = std::pair<std::uint64_t, Found>;
+    EXPECT_EQ(wall.cases_answered,
+              (std::vector<Answer>{{1, Found::searching}, {1, Found::journal}}));
+    const wire::IncidentCase read = *wall.last_case;
     EXPECT_FALSE(read.open);
     EXPECT_EQ(read.incident, kept.incident);
     EXPECT_EQ(read.history, kept.history);
     EXPECT_EQ(read.seq, 3u);
+    EXPECT_EQ(ask(wall, 1, Found::journal).incident, kept.incident);  // read lately: at once
     const wire::IncidentCase never = ask(wall, 7, Found::none);
     EXPECT_FALSE(never.has_incident());
     again.stop();

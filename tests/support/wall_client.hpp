@@ -80,6 +80,7 @@ class WallClient {
                         continue;
                     }
                     if (auto* reply = std::get_if<wire::IncidentCase>(&*decoded)) {
+                        cases_answered.emplace_back(reply->id, reply->found);
                         last_case = std::move(*reply);
                         continue;
                     }
@@ -100,6 +101,8 @@ class WallClient {
 
     CityPicture picture;
     std::optional<wire::IncidentCase> last_case;
+    // Every case answer, in order: which incident, and where ingest found it.
+    std::vector<std::pair<std::uint64_t, wire::IncidentCase::Found>> cases_answered;
     std::optional<wire::CommandReply> last_reply;
     int gaps = 0;
     int undecodable = 0;
