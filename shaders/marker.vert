@@ -10,6 +10,7 @@ layout(location = 1) in vec4 a_color;     // normalised bytes
 layout(location = 2) in float a_size;     // diameter, half pixels
 layout(location = 3) in float a_flags;    // 1 critical, 2 escalated, 4 selected, 8 closing
 layout(location = 4) in float a_time;     // received; closed, with flag 8
+layout(location = 5) in float a_band;     // the case's band: 0 new … 4 overdue
 
 uniform vec2 u_origin_px;
 uniform float u_px_per_metre;
@@ -19,6 +20,8 @@ uniform float u_pulse_s;
 uniform float u_fade_s;
 uniform float u_max_extent;  // half the largest point size the driver draws
 uniform int u_pass;          // 0 plain markers, 1 new or selected ones
+uniform vec4 u_outline;
+uniform vec4 u_band[5];  // the rims' colours by band (incident_queue.hpp); band 0 has none
 
 flat out vec4 v_color;
 flat out float v_extent;     // pixels from the centre to the sprite's edge
@@ -26,6 +29,8 @@ flat out float v_radius_px;
 flat out float v_pulse;  // 0..1 phase of the expanding ring, or -1
 flat out float v_fade;   // 1 open, falling to 0 over the fade
 flat out int v_flags;
+flat out vec4 v_rim;    // the rim's colour: the dark outline, or the case's band
+flat out float v_rim_w; // the rim's width as a share of the radius
 
 void main() {
     int flags = int(a_flags + 0.5);
@@ -52,6 +57,11 @@ void main() {
     v_color = a_color;
     v_radius_px = radius * shrink;
     v_flags = flags;
+    // A case the centre works shows its band in a wider rim; overdue flashes, once a second.
+    int band = clamp(int(a_band + 0.5), 0, 4);
+    v_rim = band == 0 ? u_outline : u_band[band];
+    if (band == 4 && fract(u_now) >= 0.5) v_rim = u_outline;
+    v_rim_w = band == 0 ? 0.14 : 0.3;
     vec2 px = a_position * u_px_per_metre + u_origin_px;
     gl_Position = vec4(px / u_half_viewport, 0.0, 1.0);
     gl_PointSize = 2.0 * extent;

@@ -10,6 +10,8 @@ flat in float v_extent;
 flat in float v_radius_px;
 flat in float v_fade;
 flat in int v_flags;
+flat in vec4 v_rim;
+flat in float v_rim_w;
 out vec4 frag_color;
 
 void main() {
@@ -18,7 +20,7 @@ void main() {
     float edge = v_radius_px - 1.0;  // the disc's outer edge
     float alpha = clamp(edge - r + 0.5, 0.0, 1.0) * v_fade;
     if (alpha <= 0.0) discard;
-    float rim = max(1.5, edge * 0.14);  // the dark outline's width
+    float rim = max(1.5, edge * v_rim_w);  // the rim's width
     vec3 color = v_color.rgb;
     if ((v_flags & 1) != 0) {
         float ring_centre = edge - rim - 1.25;
@@ -26,6 +28,6 @@ void main() {
         color = mix(color, vec3(1.0), ring);
     }
     float outline = clamp(r - (edge - rim) + 0.5, 0.0, 1.0);
-    color = mix(color, u_outline.rgb, outline * u_outline.a);
+    color = mix(color, v_rim.rgb, outline * v_rim.a);
     frag_color = vec4(color, v_color.a * alpha);
 }

@@ -123,5 +123,52 @@ TEST(IncidentQueue, AgesAndSortsAreReadFromText) {
     EXPECT_FALSE(parse_queue_sort("colour"));
 }
 
+// A case's band on the wall changes with time alone twice: near its deadline (its last fifth,
+// at least five minutes), then overdue; the marker layer is told when, so it recolours only
+// those then. Each band has its colour; a new case has none (the marker's own rim).
+TEST(IncidentQueue, ABandChangesWithTimeNearItsDeadlineThenOverdue) {
+    const TimeMs due = kT0 + 100 * 60'000;  // 100 min: near from 80 min
+    const CityPicture picture = testing::picture_of({incident(1, "110", Severity::low, kT0, due)});
+    const IncidentView view = *picture.incidents().find(1);
+    EXPECT_EQ(case_band(view, kT0), CaseBand::fresh);
+    EXPECT_EQ(next_band_change(view, kT0), kT0 + 80 * 60'000);
+    EXPECT_EQ(case_band(view, kT0 + 80 * 60'000), CaseBand::near_deadline);
+    EXPECT_EQ(next_band_change(view, kT0 + 80 * 60'000), due + 1);
+    EXPECT_EQ(case_band(view, due), CaseBand::near_deadline);
+    EXPECT_EQ(case_band(view, due + 1), CaseBand::overdue);
+    EXPECT_EQ(next_band_change(view, due + 1), std::nullopt);
+    const CityPicture undated = testing::picture_of({incident(2, "110", Severity::low, kT0)});
+    EXPECT_EQ(next_band_change(*undated.incidents().find(2), kT0), std::nullopt);
+    EXPECT_EQ(case_band_color(CaseBand::fresh)[3], 0.0f);
+    for (int b = 1; b < kCaseBandCount; ++b) {
+        EXPECT_EQ(case_band_color(static_cast<CaseBand>(b))[3], 1.0f);
+        for (int other = 1; other < b; ++other)
+            EXPECT_NE(case_band_color(static_cast<CaseBand>(b)),
+                      case_band_color(static_cast<CaseBand>(other)));
+    }
+}
+
+// The markers' rims follow the bands through a schedule: each incident comes due once at each
+// change, a rescheduled or closed one only when its latest time comes.
+TEST(IncidentQueue, TheBandScheduleNamesEachIncidentWhenItsBandChanges) {
+    const TimeMs due = kT0 + 100 * 60'000;
+    CityPicture picture = testing::picture_of({incident(1, "110", Severity::low, kT0, due),
+                                               incident(2, "110", Severity::low, kT0, due),
+                                               incident(3, "110", Severity::low, kT0)});
+    CaseBandSchedule schedule;
+    for (std::uint64_t id : {1, 2, 3})
+        schedule.schedule(*picture.incidents().find(id), kT0);
+    EXPECT_EQ(schedule.size(), 2u);  // 3 has no deadline
+    EXPECT_TRUE(schedule.take_due(kT0 + 79 * 60'000).empty());
+    schedule.forget(2);  // closed
+    EXPECT_EQ(schedule.take_due(kT0 + 80 * 60'000), std::vector<std::uint64_t>{1});
+    EXPECT_TRUE(schedule.take_due(kT0 + 80 * 60'000).empty());  // once
+    schedule.schedule(*picture.incidents().find(1), kT0 + 80 * 60'000);
+    EXPECT_TRUE(schedule.take_due(due).empty());
+    EXPECT_EQ(schedule.take_due(due + 1), std::vector<std::uint64_t>{1});
+    schedule.schedule(*picture.incidents().find(1), due + 1);  // overdue: nothing more
+    EXPECT_EQ(schedule.size(), 0u);
+}
+
 }  // namespace
 }  // namespace citywall::viewer

@@ -29,6 +29,7 @@ IncidentLayer::InstanceBuffer IncidentLayer::make_buffer_for_instances() {
         {1, GL_UNSIGNED_BYTE, GL_FALSE, offsetof(Instance, size)},
         {1, GL_UNSIGNED_BYTE, GL_FALSE, offsetof(Instance, flags)},
         {1, GL_FLOAT, GL_FALSE, offsetof(Instance, time)},
+        {1, GL_UNSIGNED_BYTE, GL_FALSE, offsetof(Instance, band)},
     };
     for (GLuint i = 0; i < std::size(attributes); ++i) {
         const Attribute& a = attributes[i];
@@ -167,7 +168,7 @@ float IncidentLayer::seconds(TimeMs t) const {
 }
 
 IncidentLayer::Instance IncidentLayer::make_instance(const IncidentView& incident,
-                                                     const Palette& palette) {
+                                                     const Palette& palette, TimeMs now) {
     if (!time_base_) time_base_ = incident.received;
     const geo::Mercator m = geo::to_mercator(incident.location);
     const Rgba color = palette.category_color(incident.category);
@@ -185,8 +186,24 @@ IncidentLayer::Instance IncidentLayer::make_instance(const IncidentView& inciden
             {byte(color.r), byte(color.g), byte(color.b), byte(color.a)},
             static_cast<std::uint8_t>(half_pixels),
             static_cast<std::uint8_t>(flags),
-            {0, 0},
+            static_cast<std::uint8_t>(case_band(incident, now)),
+            0,
             seconds(incident.received)};
+}
+
+void IncidentLayer::refresh_bands(const CityPicture& picture, const AnimationClock& clock) {
+    const TimeMs now = clock.now();
+    for (const std::uint64_t id : bands_.take_due(now)) {
+        const auto incident = picture.incidents().find(id);
+        const std::uint32_t slot = all_.slot_of(id);
+        if (!incident || slot == IdIndex::kNone) continue;
+        Instance& instance = all_.instances[slot];
+        if (instance.flags & kClosing) continue;
+        instance.band = static_cast<std::uint8_t>(case_band(*incident, now));
+        all_.mark_dirty(slot);
+        follow(id, instance);
+        bands_.schedule(*incident, now);
+    }
 }
 
 void IncidentLayer::follow(std::uint64_t id, const Instance& instance) {
@@ -254,8 +271,12 @@ void IncidentLayer::rebuild(const CityPicture& picture, const Palette& palette,
     all_.slot_ids.reserve(picture.incidents().size());
     all_.slots.reserve(picture.incidents().size(),
                        [this](std::uint32_t slot) { return all_.slot_ids[slot]; });
-    for (const auto& [id, incident] : picture.incidents())
-        set(id, make_instance(incident, palette));
+    bands_.clear();
+    const TimeMs now = clock.now();
+    for (const auto& [id, incident] : picture.incidents()) {
+        set(id, make_instance(incident, palette, now));
+        bands_.schedule(incident, now);
+    }
 }
 
 void IncidentLayer::update(const CityPicture& picture,
@@ -264,8 +285,10 @@ void IncidentLayer::update(const CityPicture& picture,
     if (!time_base_ && clock.started()) time_base_ = clock.now();
     for (const auto& change : changes) {
         if (const auto incident = picture.incidents().find(change.id)) {
-            set(change.id, make_instance(*incident, palette));
+            set(change.id, make_instance(*incident, palette, clock.now()));
+            bands_.schedule(*incident, clock.now());
         } else {
+            bands_.forget(change.id);
             start_fade(change.id, clock);
         }
     }
@@ -343,6 +366,12 @@ void IncidentLayer::draw(const Camera& camera, const Palette& palette, const Ani
         program.use();
         set_map_transform(program, transform);
         glUniform4fv(program.uniform("u_outline"), 1, palette.marker_outline().array().data());
+        std::array<float, 4 * kCaseBandCount> bands{};
+        for (int b = 0; b < kCaseBandCount; ++b) {
+            const auto c = case_band_color(static_cast<CaseBand>(b));
+            std::copy(c.begin(), c.end(), bands.begin() + 4 * b);
+        }
+        glUniform4fv(program.uniform("u_band"), kCaseBandCount, bands.data());
         glUniform1f(program.uniform("u_now"), seconds(clock.now()));
         glUniform1f(program.uniform("u_pulse_s"), static_cast<float>(timing_.pulse_s));
         glUniform1f(program.uniform("u_fade_s"),

@@ -16,6 +16,7 @@
 #include "citywall/id_index.hpp"
 #include "citywall/picture.hpp"
 #include "gl_program.hpp"
+#include "incident_queue.hpp"
 #include "palette.hpp"
 
 namespace citywall::viewer {
@@ -37,6 +38,9 @@ class IncidentLayer {
                 const Palette& palette, const AnimationClock& clock);
     // Drops the instances whose fade has ended; call once a frame.
     void sweep(const AnimationClock& clock);
+    // Recolours the rims of incidents whose case band time alone has changed (near their
+    // deadline, then overdue); call once a frame, it looks only at those due.
+    void refresh_bands(const CityPicture& picture, const AnimationClock& clock);
     void set_selected(std::optional<std::uint64_t> id);
     // `only_prominent`: draw just critical and selected incidents (over a choropleth).
     void draw(const Camera& camera, const Palette& palette, const AnimationClock& clock,
@@ -59,7 +63,8 @@ class IncidentLayer {
         std::uint8_t rgba[4];  // straight alpha
         std::uint8_t size;     // diameter, half pixels (up to 127.5 px)
         std::uint8_t flags;    // kCritical | kEscalated | kSelected | kClosing
-        std::uint8_t unused[2];
+        std::uint8_t band;     // CaseBand: the rim's colour (fresh: the dark outline)
+        std::uint8_t unused;
         float time;  // seconds from time_base_: received, or closed (with kClosing)
     };
     static_assert(sizeof(Instance) == 20);
@@ -92,7 +97,7 @@ class IncidentLayer {
         void draw() const;
     };
     static InstanceBuffer make_buffer_for_instances();
-    Instance make_instance(const IncidentView& incident, const Palette& palette);
+    Instance make_instance(const IncidentView& incident, const Palette& palette, TimeMs now);
     float seconds(TimeMs t) const;
     void set(std::uint64_t id, const Instance& instance);
     void remove(std::uint64_t id);
@@ -116,6 +121,7 @@ class IncidentLayer {
     std::deque<Fade> fading_;
     std::size_t fading_count_ = 0;
     std::optional<std::uint64_t> selected_;
+    CaseBandSchedule bands_;  // when a rim changes colour with time alone
     // Instance times are float seconds from this, so recent times keep millisecond precision.
     std::optional<TimeMs> time_base_;
 };

@@ -12,12 +12,19 @@ bool is_overdue(const IncidentView& incident, TimeMs now) {
     return incident.due > 0 && incident.due < now && incident.open();
 }
 
+namespace {
+
+// Near its deadline: the last fifth of its time, and at least the last five minutes.
+TimeMs near_deadline_from(const IncidentView& incident) {
+    constexpr TimeMs kNearAtLeast = 5 * 60'000;
+    return incident.due - std::max(kNearAtLeast, (incident.due - incident.received) / 5);
+}
+
+}  // namespace
+
 CaseBand case_band(const IncidentView& incident, TimeMs now) {
     if (is_overdue(incident, now)) return CaseBand::overdue;
-    constexpr TimeMs kNearAtLeast = 5 * 60'000;
-    if (incident.due > 0 &&
-        incident.due - now <= std::max(kNearAtLeast, (incident.due - incident.received) / 5))
-        return CaseBand::near_deadline;
+    if (incident.due > 0 && now >= near_deadline_from(incident)) return CaseBand::near_deadline;
     switch (incident.stage) {
         case CaseStage::received:
             return CaseBand::fresh;
@@ -27,6 +34,60 @@ CaseBand case_band(const IncidentView& incident, TimeMs now) {
         default:
             return CaseBand::in_progress;
     }
+}
+
+std::optional<TimeMs> next_band_change(const IncidentView& incident, TimeMs now) {
+    if (incident.due <= 0 || !incident.open()) return std::nullopt;
+    if (now < near_deadline_from(incident)) return near_deadline_from(incident);
+    if (now <= incident.due) return incident.due + 1;  // overdue once past it
+    return std::nullopt;
+}
+
+void CaseBandSchedule::schedule(const IncidentView& incident, TimeMs now) {
+    const auto next = next_band_change(incident, now);
+    if (!next) {
+        due_.erase(incident.id);
+        return;
+    }
+    auto [it, added] = due_.try_emplace(incident.id, *next);
+    if (!added && it->second == *next) return;
+    it->second = *next;
+    changes_.emplace(*next, incident.id);
+}
+
+void CaseBandSchedule::clear() {
+    changes_.clear();
+    due_.clear();
+}
+
+std::vector<std::uint64_t> CaseBandSchedule::take_due(TimeMs now) {
+    std::vector<std::uint64_t> out;
+    while (!changes_.empty() && changes_.begin()->first <= now) {
+        const auto [when, id] = *changes_.begin();
+        changes_.erase(changes_.begin());
+        auto it = due_.find(id);
+        if (it == due_.end() || it->second != when) continue;  // rescheduled or forgotten
+        due_.erase(it);
+        out.push_back(id);
+    }
+    // Stale entries of forgotten ids are dropped as they come up; none outlives its time.
+    return out;
+}
+
+std::array<float, 4> case_band_color(CaseBand band) {
+    switch (band) {
+        case CaseBand::fresh:
+            return {0.0f, 0.0f, 0.0f, 0.0f};
+        case CaseBand::assigned:
+            return {0.55f, 0.75f, 1.0f, 1.0f};
+        case CaseBand::in_progress:
+            return {0.45f, 0.85f, 0.5f, 1.0f};
+        case CaseBand::near_deadline:
+            return {1.0f, 0.78f, 0.25f, 1.0f};
+        case CaseBand::overdue:
+            return {1.0f, 0.36f, 0.32f, 1.0f};
+    }
+    return {0.0f, 0.0f, 0.0f, 0.0f};
 }
 
 std::optional<double> parse_age(std::string_view text) {

@@ -3,11 +3,14 @@
 // (queue_panel.cpp) shows its rows through ImGuiListClipper, so 100k rows cost a screenful.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "citywall/picture.hpp"
@@ -77,8 +80,32 @@ bool is_overdue(const IncidentView& incident, TimeMs now);
 // docs/viewer.md, "Cases"): new (not ordered), assigned (ordered, not signed for), in progress
 // (signed for, on scene, resolved, reviewed), near its deadline (the last fifth of its time, and
 // at least the last five minutes), overdue.
-enum class CaseBand { fresh, assigned, in_progress, near_deadline, overdue };
+enum class CaseBand : std::uint8_t { fresh, assigned, in_progress, near_deadline, overdue };
+inline constexpr int kCaseBandCount = 5;
 CaseBand case_band(const IncidentView& incident, TimeMs now);
+// When case_band() next changes with time alone (near its deadline, then overdue); nothing when
+// it never does.
+std::optional<TimeMs> next_band_change(const IncidentView& incident, TimeMs now);
+// The band's colour in the queue and on the markers' rims, red, green, blue and alpha; fresh
+// has none (alpha 0: the text's colour, the marker's own dark rim).
+std::array<float, 4> case_band_color(CaseBand band);
+
+// When each incident's band changes with time alone, so that a wall recolours only those then
+// (the markers' rims), not every incident every frame.
+class CaseBandSchedule {
+  public:
+    // Keeps `incident`'s next change (none: forgets it); the latest call for an id counts.
+    void schedule(const IncidentView& incident, TimeMs now);
+    void forget(std::uint64_t id) { due_.erase(id); }
+    void clear();
+    // The incidents whose band has changed by `now`, each once; schedule() them again.
+    std::vector<std::uint64_t> take_due(TimeMs now);
+    std::size_t size() const { return due_.size(); }
+
+  private:
+    std::multimap<TimeMs, std::uint64_t> changes_;   // soonest first; some stale
+    std::unordered_map<std::uint64_t, TimeMs> due_;  // the one that counts, by id
+};
 // "30m", "2h", "90s", "1800" (seconds), "any" → seconds (0 = any); nullopt if malformed.
 std::optional<double> parse_age(std::string_view text);
 std::optional<QueueSort> parse_queue_sort(std::string_view text);

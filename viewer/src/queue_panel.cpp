@@ -29,19 +29,9 @@ const ImVec4 kMajor(1.0f, 0.78f, 0.25f, 1.0f);
 constexpr ImU32 kOverdueBg = IM_COL32(210, 35, 35, 255);
 
 ImVec4 band_color(CaseBand band) {
-    switch (band) {
-        case CaseBand::fresh:
-            return ImGui::GetStyleColorVec4(ImGuiCol_Text);
-        case CaseBand::assigned:
-            return kHeading;
-        case CaseBand::in_progress:
-            return ImVec4(0.45f, 0.85f, 0.5f, 1.0f);
-        case CaseBand::near_deadline:
-            return kMajor;
-        case CaseBand::overdue:
-            return kCritical;
-    }
-    return kDim;
+    if (band == CaseBand::fresh) return ImGui::GetStyleColorVec4(ImGuiCol_Text);
+    const auto c = case_band_color(band);
+    return ImVec4(c[0], c[1], c[2], c[3]);
 }
 
 // "1 特急" / "1 critical": the number sorts, the word reads.

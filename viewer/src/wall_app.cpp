@@ -330,6 +330,7 @@ void WallApp::pump_stream() {
     if (const auto moved = picture_.take_changed_units(); !moved.empty())
         units_->update(picture_, moved);
     incidents_->sweep(clock_);
+    incidents_->refresh_bands(picture_, clock_);
     // Uploads now, with the deltas that caused them, rather than inside the next frame.
     incidents_->sync();
     choropleth_->sync(counts_);
