@@ -267,6 +267,12 @@ void WallApp::fly_to(const MercatorBox& box, double min_mpp, std::optional<Merca
 // offers that step there (the form opens as a click on the button would).
 void WallApp::console_keys() {
     if (!console_) return;
+    // Most frames press nothing: the incident is looked up only when a step's letter is.
+    std::optional<CaseAction> pressed;
+    for (char letter = 'A'; letter <= 'Z' && !pressed; ++letter)
+        if (ImGui::IsKeyPressed(GLFW_KEY_A + (letter - 'A'), false))
+            pressed = action_of_shortcut(letter);
+    if (!pressed) return;
     std::optional<Incident> incident;
     if (selection_.kind == Selection::Kind::incident) {
         incident = picture_.incidents().incident(selection_.incident);
@@ -275,13 +281,9 @@ void WallApp::console_keys() {
         incident = case_.reply()->incident;
     }
     if (!incident) return;
-    for (char letter = 'A'; letter <= 'Z'; ++letter) {
-        const auto action = action_of_shortcut(letter);
-        if (!action || !ImGui::IsKeyPressed(GLFW_KEY_A + (letter - 'A'), false)) continue;
-        const auto offered = offered_actions(console_stage(*incident), console_->role());
-        if (std::find(offered.begin(), offered.end(), *action) != offered.end())
-            (void)console_choose(*action);
-    }
+    const auto offered = offered_actions(console_stage(*incident), console_->role());
+    if (std::find(offered.begin(), offered.end(), *pressed) != offered.end())
+        (void)console_choose(*pressed);
 }
 
 void WallApp::handle_input() {
