@@ -137,6 +137,11 @@ TEST(IncidentQueue, ABandChangesWithTimeNearItsDeadlineThenOverdue) {
     EXPECT_EQ(case_band(view, due), CaseBand::near_deadline);
     EXPECT_EQ(case_band(view, due + 1), CaseBand::overdue);
     EXPECT_EQ(next_band_change(view, due + 1), std::nullopt);
+    // A deadline of minutes is near for its last half only, not from the start.
+    const CityPicture quick =
+        testing::picture_of({incident(4, "110", Severity::critical, kT0, kT0 + 2 * 60'000)});
+    EXPECT_EQ(case_band(*quick.incidents().find(4), kT0), CaseBand::fresh);
+    EXPECT_EQ(next_band_change(*quick.incidents().find(4), kT0), kT0 + 60'000);
     const CityPicture undated = testing::picture_of({incident(2, "110", Severity::low, kT0)});
     EXPECT_EQ(next_band_change(*undated.incidents().find(2), kT0), std::nullopt);
     EXPECT_EQ(case_band_color(CaseBand::fresh)[3], 0.0f);

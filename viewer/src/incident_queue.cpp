@@ -14,10 +14,12 @@ bool is_overdue(const IncidentView& incident, TimeMs now) {
 
 namespace {
 
-// Near its deadline: the last fifth of its time, and at least the last five minutes.
+// Near its deadline: the last fifth of its time, and at least the last five minutes, but never
+// more than the last half (a deadline of minutes would otherwise be near from the start).
 TimeMs near_deadline_from(const IncidentView& incident) {
     constexpr TimeMs kNearAtLeast = 5 * 60'000;
-    return incident.due - std::max(kNearAtLeast, (incident.due - incident.received) / 5);
+    const TimeMs span = std::max<TimeMs>(0, incident.due - incident.received);
+    return incident.due - std::min(std::max(kNearAtLeast, span / 5), span / 2);
 }
 
 }  // namespace

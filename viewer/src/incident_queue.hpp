@@ -79,7 +79,7 @@ bool is_overdue(const IncidentView& incident, TimeMs now);
 // The five colours of a case on every wall and in the queue (the Hangzhou practice;
 // docs/viewer.md, "Cases"): new (not ordered), assigned (ordered, not signed for), in progress
 // (signed for, on scene, resolved, reviewed), near its deadline (the last fifth of its time, and
-// at least the last five minutes), overdue.
+// at least the last five minutes, never more than the last half), overdue.
 enum class CaseBand : std::uint8_t { fresh, assigned, in_progress, near_deadline, overdue };
 inline constexpr int kCaseBandCount = 5;
 CaseBand case_band(const IncidentView& incident, TimeMs now);
