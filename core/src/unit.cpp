@@ -9,7 +9,8 @@ constexpr std::array<std::string_view, kUnitKindCount> kKindNames = {
     "police_car", "fire_engine", "ambulance", "patrol", "grid_worker", "other",
 };
 constexpr std::array<std::string_view, kUnitStatusCount> kStatusNames = {
-    "available", "assigned", "en_route", "on_scene", "returning", "off_duty",
+    "available", "dispatched",   "en_route", "on_scene",       "returning",
+    "off_duty",  "transporting", "cleared",  "out_of_service",
 };
 
 template <class Enum, std::size_t N>
@@ -37,6 +38,8 @@ std::string_view to_string(UnitStatus status) {
 }
 
 std::optional<UnitStatus> parse_unit_status(std::string_view text) {
+    // "assigned" was this status's name before "dispatched"; department configs may still say it.
+    if (text == "assigned") return UnitStatus::dispatched;
     return parse_name<UnitStatus>(kStatusNames, text);
 }
 

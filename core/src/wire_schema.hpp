@@ -44,8 +44,10 @@ struct EnumSchema<UnitKind> {
 template <>
 struct EnumSchema<UnitStatus> {
     static constexpr std::string_view name = "UnitStatus";
-    static constexpr EnumValue values[] = {{"AVAILABLE", 0}, {"ASSIGNED", 1},  {"EN_ROUTE", 2},
-                                           {"ON_SCENE", 3},  {"RETURNING", 4}, {"OFF_DUTY", 5}};
+    static constexpr EnumValue values[] = {
+        {"AVAILABLE", 0},    {"DISPATCHED", 1}, {"EN_ROUTE", 2},
+        {"ON_SCENE", 3},     {"RETURNING", 4},  {"OFF_DUTY", 5},
+        {"TRANSPORTING", 6}, {"CLEARED", 7},    {"OUT_OF_SERVICE", 8}};
 };
 template <>
 struct EnumSchema<DayCount::Scope> {

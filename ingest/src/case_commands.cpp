@@ -84,10 +84,17 @@ std::optional<CaseRefused> IngestServer::Impl::take_step(std::uint64_t id, CaseS
         return CaseRefused{CaseRefusal::unknown_department,
                            "department '" + step.department +
                                "' cannot receive orders: its feed is not acknowledged"};
-    if (!step.unit.empty() && doer != Doer::department &&
-        !units.find(step.department.empty() ? current.department : step.department, step.unit))
+    const std::string& unit_department =
+        step.department.empty() ? current.department : step.department;
+    const Unit* unit = !step.unit.empty() && doer != Doer::department
+                           ? units.find(unit_department, step.unit)
+                           : nullptr;
+    if (!step.unit.empty() && doer != Doer::department && !unit)
         return CaseRefused{CaseRefusal::unknown_unit,
-                           "no unit '" + step.unit + "' of " + step.department + " is on duty"};
+                           "no unit '" + step.unit + "' of " + unit_department + " is on duty"};
+    if (unit && unit->status == UnitStatus::out_of_service)
+        return CaseRefused{CaseRefusal::unit_unavailable,
+                           "unit '" + step.unit + "' of " + unit_department + " is out of service"};
     const bool orders = step.action == CaseAction::order || step.action == CaseAction::reopen;
     if (orders && state.order(step.command))
         return CaseRefused{CaseRefusal::duplicate_command,
@@ -118,6 +125,18 @@ std::optional<CaseRefused> IngestServer::Impl::take_step(std::uint64_t id, CaseS
     if (to_send) pending_orders.push_back({state.last_seq(), id});
     if (withdrawn_from)
         pending_withdrawals.push_back({state.last_seq(), *withdrawn_from, std::move(withdrawal)});
+    // A unit ordered directly shows as dispatched to the case on every wall at once; its own
+    // department's next fix says where it stands from then on.
+    if (unit &&
+        (current.last.action == CaseAction::order || current.last.action == CaseAction::reopen)) {
+        Unit dispatched = *unit;
+        dispatched.status = UnitStatus::dispatched;
+        dispatched.incident = id;
+        dispatched.received = now;
+        if (auto recorded = record_unit(std::move(dispatched), now, source); !recorded)
+            log("unit " + current.unit + " of " + current.department +
+                " is ordered but its status was not recorded: " + recorded.error());
+    }
     return std::nullopt;
 }
 

@@ -175,6 +175,14 @@ void IngestServer::Impl::receive_acknowledged(std::size_t index,
     if (new_peer) deliver_orders(index, clock());
 }
 
+namespace {
+// Working an incident: a fix that does not name one keeps the case the unit was sent to.
+bool working(UnitStatus status) {
+    return status == UnitStatus::dispatched || status == UnitStatus::en_route ||
+           status == UnitStatus::on_scene || status == UnitStatus::transporting;
+}
+}  // namespace
+
 // A unit's position: converted like an incident's, ordered by the fix's own time, linked to the
 // incident it serves, then numbered, journaled and published like any event.
 void IngestServer::Impl::handle_unit(Department& department, const FeedUnitFix& fix,
@@ -194,16 +202,51 @@ void IngestServer::Impl::handle_unit(Department& department, const FeedUnitFix& 
     unit.speed = fix.speed;
     unit.reported = fix.time != 0 ? fix.time : now;
     unit.received = now;
-    if (!fix.incident.empty())
-        unit.incident = state.find(department.config.code, fix.incident).value_or(0);
+    const std::string& code = department.config.code;
+    if (!fix.incident.empty()) {
+        unit.incident = state.find(code, fix.incident).value_or(0);
+    } else if (const Unit* known = units.find(code, fix.id); known && working(fix.status)) {
+        // A unit ordered from the wall stays on its case while it works, though its own
+        // department's fixes do not name the case.
+        unit.incident = known->incident;
+    }
     if (!units.is_newer(unit))
         return reject(department, now,
                       {RejectReason::superseded, "a newer fix of unit '" + fix.id + "' came first"},
                       bytes);
-    if (auto recorded = record_unit(std::move(unit), now, department.config.code); !recorded)
+    const std::uint64_t serving = unit.incident;
+    if (auto recorded = record_unit(std::move(unit), now, code); !recorded)
         return reject(department, now, {RejectReason::journal_error, recorded.error()}, bytes);
-    health->accepted(department.config.code,
-                     fix.time != 0 ? std::optional<TimeMs>(now - fix.time) : std::nullopt, now);
+    health->accepted(code, fix.time != 0 ? std::optional<TimeMs>(now - fix.time) : std::nullopt,
+                     now);
+    if (fix.status == UnitStatus::on_scene && serving != 0) arrived(code, fix.id, serving, now);
+}
+
+// A unit of the case's department reporting itself on scene is the case's arrival, at the time
+// ingest heard it: nothing before it (dispatched, en route) is filled in after the fact, and a
+// case already on scene keeps its first arrival.
+void IngestServer::Impl::arrived(const std::string& code, const std::string& unit, std::uint64_t id,
+                                 TimeMs now) {
+    const auto incident = state.incident(id);
+    if (!incident || !incident->open()) return;
+    const CaseState& stands = incident->case_state;
+    if (stands.department != code || stands.arrived != 0 ||
+        !rule_of(CaseAction::arrive).allowed_from(stands.stage))
+        return;
+    CaseStep step;
+    step.time = now;
+    step.action = CaseAction::arrive;
+    step.actor = code;
+    step.department = code;
+    step.unit = unit;
+    step.command = stands.order;
+    step.note = "unit " + unit + " reported on scene";
+    if (auto why = take_step(id, std::move(step), Doer::department, code))
+        log("unit " + unit + " of " + code + " on scene of incident " + std::to_string(id) +
+            ": the arrival was not recorded (" + std::string(to_string(why->why)) +
+            "): " + why->detail);
+    else
+        ++counters.arrivals_by_unit;
 }
 
 // What a county centre's ingest changed becomes this centre's own numbered, journaled events.

@@ -276,6 +276,7 @@ struct IngestServer::Impl {
     void handle(Department& department, std::string_view bytes);
     void handle_unit(Department& department, const FeedUnitFix& fix, std::string_view bytes,
                      TimeMs now);
+    void arrived(const std::string& code, const std::string& unit, std::uint64_t id, TimeMs now);
     void reject(const Department& department, TimeMs now, const FeedReject& why,
                 std::string_view raw);
     void answer(const Delivery& delivery, std::initializer_list<std::string_view> words);

@@ -400,6 +400,89 @@ TEST_F(DispatchTest, EveryBadCommandIsRefusedWithItsReasonAndChangesNothing) {
     EXPECT_EQ(counters.commands_accepted, 2u);
 }
 
+// A unit's fix as its department's vehicle-location feed sends it (docs/protocol.md).
+std::string unit_fix(const std::string& id, TimeMs time, const std::string& status) {
+    return R"({"type":"unit","id":")" + id + R"(","kind":"fire_engine","status":")" + status +
+           R"(","lon":-122.418,"lat":37.775,"time":)" + std::to_string(time) + "}";
+}
+
+TEST_F(DispatchTest, AUnitOrderedDirectlyIsDispatchedAndItsOwnOnSceneIsTheArrival) {
+    testing::RunningIngest ingest(config_, options_);
+    auto leader = wall(leader_keys_);
+    auto hotline = department(0, hotline_keys_);
+    auto city = department(1, city_keys_);
+    for (auto* d : {&hotline, &city})
+        listen(*d);
+    const std::uint64_t id = report(hotline, *leader, "H-u");
+    ASSERT_NE(id, 0u);
+    const std::string c7 = unit_key("city-mgmt", "C7");
+    EXPECT_EQ(city.say(unit_fix("C7", kStart - 1000, "available")).outcome,
+              department_link::Outcome::acknowledged);
+    EXPECT_EQ(city.say(unit_fix("C9", kStart - 1000, "out_of_service")).outcome,
+              department_link::Outcome::acknowledged);
+    ASSERT_TRUE(leader->pump_until([&](const CityPicture& p) { return p.units().size() == 2; }));
+
+    // A unit out of service is not sent: refused, nothing changes.
+    auto broken = command(id, CaseAction::order, "city-mgmt", "O-c9");
+    broken.unit = "C9";
+    const auto no = leader->command(broken);
+    EXPECT_FALSE(no->accepted);
+    EXPECT_EQ(no->refusal, "unit_unavailable") << no->detail;
+
+    auto order = command(id, CaseAction::order, "city-mgmt", "O-c7");
+    order.unit = "C7";
+    order.note = "chosen instead of the proposed C3 (city-mgmt), by road 1.2 km: C3 has no pump";
+    ASSERT_TRUE(leader->command(order)->accepted);
+    ASSERT_TRUE(city.pump_until([&] { return city.has_order("O-c7"); }));
+    EXPECT_STREQ(city.orders.back()["unit"].GetString(), "C7");
+    // Every wall shows the unit sent to the case at once, before its department says anything.
+    ASSERT_TRUE(leader->pump_until([&](const CityPicture& p) {
+        const auto it = p.units().find(c7);
+        return it != p.units().end() && it->second.status == UnitStatus::dispatched;
+    }));
+    EXPECT_EQ(leader->picture.units().at(c7).incident, id);
+
+    // En route, its fix naming no case: it stays on this one, and nothing arrives.
+    now_ += 2 * kMin;
+    EXPECT_EQ(city.say(unit_fix("C7", kStart + 2 * kMin, "en_route")).outcome,
+              department_link::Outcome::acknowledged);
+    ASSERT_TRUE(leader->pump_until(
+        [&](const CityPicture& p) { return p.units().at(c7).status == UnitStatus::en_route; }));
+    EXPECT_EQ(leader->picture.units().at(c7).incident, id);
+    EXPECT_EQ(leader->picture.incidents().find(id)->stage, CaseStage::assigned);
+
+    // On scene: the case's arrival, at the time ingest heard it, and nothing before it made up.
+    now_ += 5 * kMin;
+    EXPECT_EQ(city.say(unit_fix("C7", kStart + 7 * kMin, "on_scene")).outcome,
+              department_link::Outcome::acknowledged);
+    ASSERT_TRUE(leader->pump_until([&](const CityPicture& p) {
+        const auto i = p.incidents().find(id);
+        return i && i->stage == CaseStage::on_scene;
+    }));
+    // Again on scene, a minute later: the first arrival stands.
+    now_ += kMin;
+    EXPECT_EQ(city.say(unit_fix("C7", kStart + 8 * kMin, "on_scene")).outcome,
+              department_link::Outcome::acknowledged);
+    leader->request_case(id);
+    ASSERT_TRUE(
+        leader->pump_until([&](const CityPicture&) { return leader->last_case.has_value(); }));
+    const CaseState& stands = leader->last_case->incident.case_state;
+    EXPECT_EQ(stands.arrived, kStart + 7 * kMin);
+    EXPECT_EQ(stands.unit, "C7");
+    const auto& steps = leader->last_case->history.steps;
+    ASSERT_EQ(steps.size(), 2u) << "the order and the arrival, no second arrival";
+    EXPECT_EQ(steps[0].note, order.note) << "why another unit than the proposed one, kept";
+    EXPECT_EQ(steps[1].action, CaseAction::arrive);
+    EXPECT_EQ(steps[1].actor, "city-mgmt");
+    EXPECT_EQ(steps[1].unit, "C7");
+    EXPECT_EQ(steps[1].time, kStart + 7 * kMin);
+    EXPECT_EQ(ingest.server().counters().arrivals_by_unit, 1u);
+    EXPECT_EQ(ingest.server()
+                  .counters()
+                  .commands_refused[static_cast<std::size_t>(CaseRefusal::unit_unavailable)],
+              1u);
+}
+
 TEST_F(DispatchTest, AnOrderToADepartmentThatIsAwayWaitsThroughARestartOfIngest) {
     std::uint64_t id = 0;
     {

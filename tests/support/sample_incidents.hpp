@@ -1,6 +1,8 @@
 // Incidents for tests: varied, with Chinese text, several sources and a full area path.
 #pragma once
 
+#include <iterator>
+
 #include "citywall/incident.hpp"
 #include "citywall/unit.hpp"
 
@@ -58,7 +60,12 @@ inline Unit sample_unit(int n, std::string department = "110") {
     u.id = "沪A" + std::to_string(1000 + n);
     u.callsign = n % 2 ? "巡逻" + std::to_string(n) : std::string();
     u.kind = static_cast<UnitKind>(n % kUnitKindCount);
-    u.status = static_cast<UnitStatus>(n % (kUnitStatusCount - 1));  // on duty
+    // Every status but off duty, in turn.
+    constexpr UnitStatus kOnDuty[] = {UnitStatus::available, UnitStatus::dispatched,
+                                      UnitStatus::en_route,  UnitStatus::on_scene,
+                                      UnitStatus::returning, UnitStatus::transporting,
+                                      UnitStatus::cleared,   UnitStatus::out_of_service};
+    u.status = kOnDuty[n % std::size(kOnDuty)];
     u.location = {114.05 + 0.002 * n, 22.6 + 0.001 * n};
     u.heading = n % 3 ? static_cast<float>(n * 37 % 360) : -1.f;
     u.speed = static_cast<float>(n % 20);

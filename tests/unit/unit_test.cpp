@@ -18,8 +18,8 @@ TEST(UnitNames, EveryKindAndStatusHasANameThatParsesBack) {
         EXPECT_EQ(to_string(static_cast<UnitKind>(k)), kinds[k]);
         EXPECT_EQ(parse_unit_kind(kinds[k]), static_cast<UnitKind>(k));
     }
-    const char* statuses[] = {"available", "assigned",  "en_route",
-                              "on_scene",  "returning", "off_duty"};
+    const char* statuses[] = {"available", "dispatched",   "en_route", "on_scene",      "returning",
+                              "off_duty",  "transporting", "cleared",  "out_of_service"};
     ASSERT_EQ(std::size(statuses), static_cast<std::size_t>(kUnitStatusCount));
     for (int k = 0; k < kUnitStatusCount; ++k) {
         EXPECT_EQ(to_string(static_cast<UnitStatus>(k)), statuses[k]);
@@ -31,6 +31,8 @@ TEST(UnitNames, EveryKindAndStatusHasANameThatParsesBack) {
         EXPECT_FALSE(parse_unit_kind(bad)) << bad;
         EXPECT_FALSE(parse_unit_status(bad)) << bad;
     }
+    // The status's name before "dispatched" still reads, from departments' configs.
+    EXPECT_EQ(parse_unit_status("assigned"), UnitStatus::dispatched);
     EXPECT_FALSE(parse_unit_kind("available"));  // a status is no kind
     EXPECT_FALSE(parse_unit_status("ambulance"));
 }
@@ -41,6 +43,11 @@ TEST(Unit, OnDutyUntilOffDutyAndCalledByItsCallSignElseItsId) {
     for (int k = 0; k < kUnitStatusCount; ++k) {
         unit.status = static_cast<UnitStatus>(k);
         EXPECT_EQ(unit.on_duty(), unit.status != UnitStatus::off_duty) << k;
+        // Free to be sent: never one working an incident, out of service or off duty.
+        const bool free = unit.status == UnitStatus::available ||
+                          unit.status == UnitStatus::cleared ||
+                          unit.status == UnitStatus::returning;
+        EXPECT_EQ(unit.free(), free) << k;
     }
     EXPECT_EQ(unit.label(), "沪A1234");
     unit.callsign = "巡逻12";

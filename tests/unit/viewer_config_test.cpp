@@ -75,6 +75,30 @@ TEST_F(ViewerConfigTest, AMalformedLabelFieldIsRefusedWithTheLayerNamed) {
     }
 }
 
+TEST_F(ViewerConfigTest, OneLineLayerMayBeTheRoadNetworkJoinedAsItSays) {
+    auto none = load(grids_with(""));
+    ASSERT_TRUE(none) << none.error();
+    EXPECT_FALSE(none->layers[0].road_network);
+    auto shared = load(grids_with("road_network = \"shared_vertices\""));
+    ASSERT_TRUE(shared) << shared.error();
+    EXPECT_EQ(shared->layers[0].road_network, RoadJunctions::shared_vertices);
+    auto crossing = load(grids_with("road_network = \"crossings\""));
+    ASSERT_TRUE(crossing) << crossing.error();
+    EXPECT_EQ(crossing->layers[0].road_network, RoadJunctions::crossings);
+
+    for (const std::string& bad :
+         {grids_with("road_network = \"yes\""), grids_with("road_network = true"),
+          std::string("[[layer]]\nkind = \"raster\"\nsource = \"city.tif\"\n"
+                      "road_network = \"crossings\"\n"),
+          grids_with("road_network = \"crossings\"") +
+              grids_with("road_network = \"crossings\"")}) {
+        auto config = load(bad);
+        ASSERT_FALSE(config) << bad;
+        EXPECT_NE(config.error().find("road_network"), std::string::npos)
+            << bad << ": " << config.error();
+    }
+}
+
 TEST_F(ViewerConfigTest, OtherMistakesAreRefusedNotGuessed) {
     EXPECT_FALSE(load("[window\ntitle = 1"));  // not TOML
     EXPECT_FALSE(load(grids_with("outline_width = 99")));

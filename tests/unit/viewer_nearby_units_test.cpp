@@ -10,6 +10,7 @@
 #include "citywall/wire.hpp"
 #include "nearby_units.hpp"
 #include "sample_incidents.hpp"
+#include "unit_picture.hpp"
 
 namespace citywall::viewer {
 namespace {
@@ -26,14 +27,9 @@ Unit unit(const std::string& id, double metres_north, std::uint64_t incident = 0
     return u;
 }
 
-// A picture holding the units, as a wall has it after a snapshot with its roster.
 CityPicture picture_with(std::vector<Unit> units) {
-    CityPicture picture;
-    picture.apply(wire::UnitRoster{10, std::move(units)});
-    wire::SnapshotChunk chunk;
-    chunk.seq = 10;
-    chunk.last = true;
-    EXPECT_EQ(picture.apply(chunk), CityPicture::Outcome::applied);
+    CityPicture picture = testing::picture_with_units(std::move(units));
+    EXPECT_TRUE(picture.has_snapshot());
     return picture;
 }
 

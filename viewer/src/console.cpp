@@ -72,8 +72,15 @@ std::string Console::missing() const {
     if (has(rule.needs, Needs::reason) && !reason_allowed(rule, form_.reason)) return "a reason";
     if (has(rule.needs, Needs::reason) && form_.reason.empty()) return "a reason";
     if (has(rule.needs, Needs::note) && form_.note.empty()) return "a note";
-    if (form_.note.size() > kMaxCaseNote) return "a shorter note";
+    if (!form_.unit.empty() && !form_.passed_over.empty() && form_.note.empty())
+        return "a note: why not " + form_.passed_over;
+    if (note_sent().size() > kMaxCaseNote) return "a shorter note";
     return {};
+}
+
+std::string Console::note_sent() const {
+    if (form_.unit.empty() || form_.passed_over.empty()) return form_.note;
+    return "chosen instead of the proposed " + form_.passed_over + ": " + form_.note;
 }
 
 std::optional<wire::CaseCommand> Console::take_command() {
@@ -87,7 +94,7 @@ std::optional<wire::CaseCommand> Console::take_command() {
         command.department = form_.department;
     command.unit = form_.unit;
     command.reason = form_.reason;
-    command.note = form_.note;
+    command.note = note_sent();
     last_ = Outcome{command.id, command.action, command.incident, false, false, {}, {}};
     form_ = {};
     return command;

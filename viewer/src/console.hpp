@@ -33,6 +33,9 @@ struct ConsoleForm {
     std::uint64_t incident = 0;
     std::string department;
     std::string unit;
+    // The unit proposed first, as the leader saw it ("巡逻12 (110), by road 2.4 km · 4 min"),
+    // when another was chosen: the note must then say why, and the journal keeps both.
+    std::string passed_over;
     std::string reason;
     std::string note;
 };
@@ -68,6 +71,9 @@ class Console {
     const std::optional<Outcome>& last() const { return last_; }
 
   private:
+    // The note as sent: with the proposal passed over, when one was.
+    std::string note_sent() const;
+
     WallRole role_;
     std::string id_prefix_;
     std::uint64_t sent_ = 0;

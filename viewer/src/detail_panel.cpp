@@ -104,8 +104,8 @@ std::string unit_status_label(UnitStatus status) {
     switch (status) {
         case UnitStatus::available:
             return say("待命", "available");
-        case UnitStatus::assigned:
-            return say("已派", "assigned");
+        case UnitStatus::dispatched:
+            return say("已派", "dispatched");
         case UnitStatus::en_route:
             return say("途中", "en route");
         case UnitStatus::on_scene:
@@ -114,6 +114,12 @@ std::string unit_status_label(UnitStatus status) {
             return say("返回", "returning");
         case UnitStatus::off_duty:
             return say("下班", "off duty");
+        case UnitStatus::transporting:
+            return say("转运", "transporting");
+        case UnitStatus::cleared:
+            return say("已完毕", "cleared");
+        case UnitStatus::out_of_service:
+            return say("停用", "out of service");
     }
     return "?";
 }
@@ -348,6 +354,44 @@ bool flowing_button(const std::string& label, bool& first) {
     return ImGui::SmallButton(label.c_str());
 }
 
+// An order's unit: the free units quickest to the incident, first the one proposed, each with
+// what its place rests on. Choosing one names its department too; choosing one below the
+// first asks the note to say why (Console::missing), and the journal keeps whom it passed over.
+void unit_choice(const std::vector<UnitProposal>& proposals, ConsoleForm& form,
+                 const WallFonts& fonts) {
+    ImGui::TextColored(kDim, "%s",
+                       say("建议单位（按到达时间）", "units proposed, quickest first").c_str());
+    if (proposals.empty()) {
+        ImGui::TextColored(kDim, "  %s", say("无空闲单位", "no free unit heard from").c_str());
+        return;
+    }
+    if (ImGui::Selectable(
+            ("  " + say("不指定单位，仅派部门", "no unit: the department decides")).c_str(),
+            form.unit.empty())) {
+        form.unit.clear();
+        form.passed_over.clear();
+    }
+    const UnitProposal& first = proposals.front();
+    for (std::size_t k = 0; k < proposals.size(); ++k) {
+        const UnitProposal& p = proposals[k];
+        // The unit on the line one clicks, what its place rests on wrapped under it.
+        const std::string line = std::to_string(k + 1) + ". " + std::string(p.unit.label()) + " (" +
+                                 p.unit.department + ")  " + unit_status_label(p.unit.status);
+        const std::string why = proposal_reason(p, first);
+        fonts.want(line);
+        fonts.want(why);
+        const bool chosen = form.unit == p.unit.id && form.department == p.unit.department;
+        ImGui::PushID(static_cast<int>(k));
+        if (ImGui::Selectable(line.c_str(), chosen)) choose_proposal(proposals, k, form);
+        ImGui::PopID();
+        ImGui::Indent();
+        ImGui::PushStyleColor(ImGuiCol_Text, kDim);
+        ImGui::TextWrapped("%s", why.c_str());
+        ImGui::PopStyleColor();
+        ImGui::Unindent();
+    }
+}
+
 // The console's steps for the selected case (docs/dispatch.md): the ones its role may take from
 // where the case stands, the fields the chosen one needs, and what ingest said to the last.
 void console_section(const DetailView& view, const Incident& incident, const WallFonts& fonts,
@@ -384,12 +428,18 @@ void console_section(const DetailView& view, const Incident& incident, const Wal
                     const std::string name = department_name(feed);
                     fonts.want(name);
                     const std::string label = feed.department + "  " + name;
-                    if (ImGui::Selectable(label.c_str(), feed.department == form.department))
+                    if (ImGui::Selectable(label.c_str(), feed.department == form.department) &&
+                        feed.department != form.department) {
                         form.department = feed.department;
+                        form.unit.clear();  // a unit is of its own department
+                        form.passed_over.clear();
+                    }
                 }
                 ImGui::EndCombo();
             }
         }
+        const bool orders = form.action == CaseAction::order || form.action == CaseAction::reopen;
+        if (orders && view.proposals) unit_choice(*view.proposals, form, fonts);
         if (has(rule.needs, Needs::reason)) {
             const std::string preview =
                 form.reason.empty() ? say("选择原因", "choose a reason") : form.reason;
@@ -413,7 +463,11 @@ void console_section(const DetailView& view, const Incident& incident, const Wal
         ImGui::EndDisabled();
         if (!lacking.empty()) {
             ImGui::SameLine();
-            ImGui::TextColored(kDim, "%s", (say("缺少 ", "needs ") + lacking).c_str());
+            const std::string needs = say("缺少 ", "needs ") + lacking;
+            fonts.want(needs);
+            ImGui::PushStyleColor(ImGuiCol_Text, kDim);
+            ImGui::TextWrapped("%s", needs.c_str());
+            ImGui::PopStyleColor();
         }
     }
     if (const auto& last = console->last(); last && last->incident == incident.id) {
@@ -435,6 +489,23 @@ void console_section(const DetailView& view, const Incident& incident, const Wal
 }
 
 }  // namespace
+
+std::optional<CaseAction> case_menu_items(const Console& console, const Incident& incident,
+                                          const WallFonts& fonts) {
+    const std::string heading = "#" + std::to_string(incident.id) + "  " + incident.title;
+    fonts.want(heading);
+    ImGui::TextColored(kDim, "%s", heading.c_str());
+    ImGui::Separator();
+    const auto offered = offered_actions(console_stage(incident), console.role());
+    if (offered.empty())
+        ImGui::TextColored(kDim, "%s", say("无可用操作", "nothing this console may do").c_str());
+    std::optional<CaseAction> chosen;
+    for (CaseAction action : offered) {
+        const char key[2] = {shortcut_of(action), 0};
+        if (ImGui::MenuItem(action_word(action).c_str(), key)) chosen = action;
+    }
+    return chosen;
+}
 
 // ===================================================================== detail panel ====
 
@@ -481,7 +552,9 @@ DetailPick draw_detail_panel(const DetailView& view, const Palette& palette, con
         // On a console, whom to send and what to do come first, like a toolbar: what a leader
         // came to do is never scrolled away under the timeline.
         if (view.console) {
-            if (!view.closed_case) near_units_section(view, palette, fonts, picked);
+            // An order being filled in lists the units proposed instead (console_section).
+            if (!view.closed_case && !view.proposals)
+                near_units_section(view, palette, fonts, picked);
             console_section(view, incident, fonts, picked);
         }
         ImGui::Separator();

@@ -314,7 +314,7 @@ void MapLayer::draw(const Camera& camera, const MapPrograms& programs, int stenc
 }
 
 std::vector<MapLayer> load_map_layers(const std::vector<LayerStyle>& styles,
-                                      std::vector<std::string>& errors) {
+                                      std::vector<std::string>& errors, RoadGraph* roads) {
     std::vector<std::future<Result<VectorGeometry>>> vectors;
     std::vector<std::future<Result<OpenedRaster>>> rasters;
     for (const LayerStyle& style : styles) {
@@ -338,6 +338,19 @@ std::vector<MapLayer> load_map_layers(const std::vector<LayerStyle>& styles,
                 errors.push_back(
                     "layer '" + style.name + "': " + std::to_string(geometry->skipped) + " of " +
                     std::to_string(geometry->features) + " features could not be drawn");
+            }
+            if (roads && style.road_network) {
+                std::vector<RoadGraph::Piece> pieces;
+                pieces.reserve(geometry->segments.size());
+                const MercatorPoint o = geometry->origin;
+                for (const LineSegment& s : geometry->segments)
+                    pieces.push_back(
+                        {{o.x + s.from_x, o.y + s.from_y}, {o.x + s.to_x, o.y + s.to_y}});
+                *roads = RoadGraph::build(pieces, *style.road_network);
+                if (roads->empty())
+                    errors.push_back("layer '" + style.name +
+                                     "': no lines to route along; units are proposed by straight "
+                                     "line");
             }
             layers.push_back(MapLayer::from_vector(style, std::move(*geometry)));
         } else {

@@ -10,6 +10,7 @@
 #include "gl_program.hpp"
 #include "map_source.hpp"
 #include "raster_tiles.hpp"
+#include "road_graph.hpp"
 #include "viewer_config.hpp"
 
 namespace citywall::viewer {
@@ -76,8 +77,9 @@ class MapLayer {
 
 // Reads every layer of the config (vector layers in parallel: GEOS triangulation of a city's
 // grids takes a while), then uploads them in order. A layer that fails is reported and left out.
+// The layer that is the road network (LayerStyle::road_network) is also made into `roads`.
 std::vector<MapLayer> load_map_layers(const std::vector<LayerStyle>& styles,
-                                      std::vector<std::string>& errors);
+                                      std::vector<std::string>& errors, RoadGraph* roads = nullptr);
 
 // A wider box of everything: the first vector layer's bounds, or any layer's.
 MercatorBox initial_extent(const std::vector<MapLayer>& layers);

@@ -15,6 +15,7 @@
 #include "palette.hpp"
 #include "panels.hpp"
 #include "selected_case.hpp"
+#include "unit_proposals.hpp"
 
 namespace citywall::viewer {
 
@@ -51,6 +52,8 @@ struct DetailView {
     // departments it may name.
     Console* console = nullptr;
     const std::vector<FeedHealth>* departments = nullptr;
+    // While an order is being filled in: the free units quickest to the incident.
+    const std::vector<UnitProposal>* proposals = nullptr;
 };
 // What the operator clicked inside the detail panel: an incident (in an area's list, or a
 // unit's case) or a unit (among an incident's nearest).
@@ -62,6 +65,12 @@ struct DetailPick {
 // Top right; `closed` set when the operator closes the panel.
 DetailPick draw_detail_panel(const DetailView& view, const Palette& palette, const WallFonts& fonts,
                              const Camera& camera, bool& closed);
+
+// A console's steps for one incident as a right-click menu (a queue row, a marker, a unit on a
+// case): the steps it offers from where the case stands, each with its letter, under the
+// incident's number and title. Draws the items of an open popup; returns the step clicked.
+std::optional<CaseAction> case_menu_items(const Console& console, const Incident& incident,
+                                          const WallFonts& fonts);
 
 // Top left of the map: type an area's name or code, an incident's number or a unit's call sign.
 // `choices`: what the last search found when it found several, listed under the box by kind.

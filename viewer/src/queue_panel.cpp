@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "map_panels.hpp"
 #include "ops_panels.hpp"
 #include "wall_words.hpp"
 
@@ -158,10 +159,10 @@ void draw_filters(IncidentQueue& queue, const CityAreas& areas, const Palette& p
 
 // ======================================================================= queue panel ====
 
-std::uint64_t draw_queue_panel(IncidentQueue& queue, const CityPicture& picture,
-                               const CityAreas& areas, const Palette& palette,
-                               const WallFonts& fonts, TimeMs now, std::uint64_t selected,
-                               float left, float right, float bottom, float height) {
+QueuePick draw_queue_panel(IncidentQueue& queue, const CityPicture& picture, const CityAreas& areas,
+                           const Palette& palette, const WallFonts& fonts, TimeMs now,
+                           std::uint64_t selected, float left, float right, float bottom,
+                           float height, const Console* console) {
     ImGui::SetNextWindowPos(ImVec2(left, bottom - height));
     ImGui::SetNextWindowSize(ImVec2(right - left, height));
     ImGui::SetNextWindowBgAlpha(0.93f);
@@ -193,7 +194,7 @@ std::uint64_t draw_queue_panel(IncidentQueue& queue, const CityPicture& picture,
     draw_filters(queue, areas, palette, fonts.body->FontSize * 5.2f);
     ImGui::PopStyleVar();
 
-    std::uint64_t clicked = 0;
+    QueuePick picked;
     const ImGuiTableFlags flags = ImGuiTableFlags_ScrollY | ImGuiTableFlags_RowBg |
                                   ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingFixedFit;
     if (ImGui::BeginTable("##rows", 8, flags, ImVec2(0, ImGui::GetContentRegionAvail().y))) {
@@ -256,9 +257,19 @@ std::uint64_t draw_queue_panel(IncidentQueue& queue, const CityPicture& picture,
                 ImGui::PushStyleColor(ImGuiCol_Text, sev_color);
                 if (ImGui::Selectable(severity_cell(incident.severity).c_str(), row.id == selected,
                                       ImGuiSelectableFlags_SpanAllColumns)) {
-                    clicked = row.id;
+                    picked.clicked = row.id;
                 }
                 ImGui::PopStyleColor();
+                // A console's steps for the row, on a right click (the whole row is the item).
+                if (console && ImGui::BeginPopupContextItem("##case-menu")) {
+                    if (const auto full = picture.incidents().incident(row.id)) {
+                        if (const auto step = case_menu_items(*console, *full, fonts)) {
+                            picked.step_on = row.id;
+                            picked.step = *step;
+                        }
+                    }
+                    ImGui::EndPopup();
+                }
                 ImGui::PopID();
                 // Overdue: a white-on-red cell of its own, so the rest of the row stays legible.
                 ImGui::TableNextColumn();
@@ -312,7 +323,7 @@ std::uint64_t draw_queue_panel(IncidentQueue& queue, const CityPicture& picture,
         ImGui::EndTable();
     }
     ImGui::End();
-    return clicked;
+    return picked;
 }
 
 }  // namespace citywall::viewer

@@ -15,6 +15,7 @@
 #include "citywall/geo.hpp"
 #include "nearby_units.hpp"
 #include "snapshot.hpp"
+#include "unit_proposals.hpp"
 
 namespace citywall::viewer {
 
@@ -296,6 +297,31 @@ int run_script(WallApp& app, const RunOptions& options) {
              if (!app.console_choose(*action))
                  return failed("no console, or no incident or case selected", "");
              return Outcome{};
+         }},
+        {"case-menu",
+         [&](const Args& a) {
+             const auto id = a.size() == 1 ? parse_number(a[0]) : std::nullopt;
+             if (!id || *id <= 0) return malformed("case-menu INCIDENT");
+             return app.open_case_menu(static_cast<std::uint64_t>(*id))
+                        ? Outcome{}
+                        : failed("no console, or no incident " + a[0], "");
+         }},
+        {"console-unit",
+         [&](const Args& a) {
+             const auto rank = a.size() == 1 ? parse_number(a[0]) : std::nullopt;
+             if (!rank || *rank < 0) return malformed("console-unit RANK (1 the first; 0 none)");
+             std::string listed = ",\"proposals\":[";
+             for (const UnitProposal& p : app.proposals())
+                 listed += std::string(listed.back() == '[' ? "" : ",") +
+                           "{\"unit\":" + json_string(p.unit.id) +
+                           ",\"department\":" + json_string(p.unit.department) +
+                           ",\"basis\":" + std::to_string(static_cast<int>(p.basis)) +
+                           ",\"metres\":" + std::to_string(std::lround(p.metres)) +
+                           ",\"eta_s\":" + std::to_string(std::lround(p.eta_s)) + "}";
+             listed += "]";
+             if (!app.console_unit(static_cast<std::size_t>(*rank)))
+                 return failed("no order being filled in, or no proposal " + a[0], listed);
+             return Outcome{true, false, listed};
          }},
         {"expect-kpi", [&](const Args& a) { return expect_kpi(app, a); }},
         {"state-save",

@@ -123,10 +123,12 @@ void UnitLayer::refill(const Palette& palette, const AnimationClock& clock) {
     for (const auto& [key, track] : tracks_) {
         const Unit& unit = track.unit;
         const Rgba color = unit_color(palette, unit.kind);
-        const bool stale = clock.started() && clock.now() - unit.reported > kUnitStaleMs;
-        const bool busy = unit.status == UnitStatus::assigned ||
-                          unit.status == UnitStatus::en_route ||
-                          unit.status == UnitStatus::on_scene;
+        // Out of service draws as faint as a unit not heard from: neither may be sent.
+        const bool stale = (clock.started() && clock.now() - unit.reported > kUnitStaleMs) ||
+                           unit.status == UnitStatus::out_of_service;
+        const bool busy =
+            unit.status == UnitStatus::dispatched || unit.status == UnitStatus::en_route ||
+            unit.status == UnitStatus::on_scene || unit.status == UnitStatus::transporting;
         const float heading =
             unit.heading >= 0.f ? unit.heading * std::numbers::pi_v<float> / 180.f : -1.f;
         icons_.push_back({static_cast<float>(track.at.x - origin_.x),

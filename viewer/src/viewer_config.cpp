@@ -81,6 +81,7 @@ constexpr Key kLayerKeys[] = {
     {"label_color", Type::string},
     {"label_size", Type::number},
     {"label_max_zoom", Type::number},
+    {"road_network", Type::string},
 };
 constexpr Key kAggregateKeys[] = {
     {"mode", Type::string},      {"above_metres_per_pixel", Type::number},
@@ -176,6 +177,20 @@ Result<LayerStyle> read_layer(const Section& t, const std::filesystem::path& bas
     }
     if (auto v = t["label_max_zoom"].value<double>()) layer.label_max_zoom = *v;
     layer.label_size = t["label_size"].value_or(0.0f);
+    if (const auto network = t["road_network"].value<std::string>()) {
+        if (*network == "shared_vertices")
+            layer.road_network = RoadJunctions::shared_vertices;
+        else if (*network == "crossings")
+            layer.road_network = RoadJunctions::crossings;
+        else
+            return R::failure(ErrorKind::invalid,
+                              t.problem("road_network",
+                                        "must be \"shared_vertices\" (roads join where they "
+                                        "share a vertex) or \"crossings\" (wherever they cross)"));
+        if (layer.kind != LayerKind::vector)
+            return R::failure(ErrorKind::invalid,
+                              t.problem("road_network", "only a vector layer of lines routes"));
+    }
     if (layer.outline_width < 0 || layer.outline_width > 32) {
         return R::failure(ErrorKind::invalid, t.problem("outline_width", "must be 0..32"));
     }
@@ -323,6 +338,14 @@ Result<ViewerConfig> load_viewer_config(const std::filesystem::path& path) {
             const Section table{layers->get(i), "[[layer]] #" + std::to_string(i + 1), file};
             auto layer = read_layer(table, base);
             if (!layer) return layer.error_value();
+            const bool another_network =
+                layer->road_network &&
+                std::any_of(config.layers.begin(), config.layers.end(),
+                            [](const LayerStyle& l) { return l.road_network.has_value(); });
+            if (another_network)
+                return R::failure(ErrorKind::invalid, table.problem("road_network",
+                                                                    "only one layer is the road "
+                                                                    "network; another already is"));
             config.layers.push_back(std::move(*layer));
         }
     }

@@ -15,6 +15,7 @@
 #include "citywall/config.hpp"
 #include "citywall/keys.hpp"
 #include "citywall/result.hpp"
+#include "road_graph.hpp"
 
 namespace citywall::viewer {
 
@@ -48,6 +49,9 @@ struct LayerStyle {
     std::optional<double> label_max_zoom;  // labels only when metres per pixel <= this
     std::optional<Rgba> label_color;
     float label_size = 0;  // pixels; 0 = the panel font size
+    // This layer is the road network the console routes units along (docs/dispatch.md,
+    // "Units"), its lines joined as said; nothing: a layer only drawn.
+    std::optional<RoadJunctions> road_network;
 
     bool shown_at(double metres_per_pixel) const {
         return visible && (!min_zoom || metres_per_pixel >= *min_zoom) &&

@@ -29,6 +29,7 @@
 #include "search.hpp"
 #include "selected_case.hpp"
 #include "unit_layer.hpp"
+#include "unit_proposals.hpp"
 #include "viewer_config.hpp"
 #include "wall_state.hpp"
 
@@ -145,6 +146,17 @@ class WallApp {
     // The console chooses a step for the selected incident, as its button does; false when
     // this wall is no console or no incident is selected.
     bool console_choose(CaseAction action);
+    // The units an order of the selected incident would be proposed, as the console lists them.
+    std::vector<UnitProposal> proposals() const;
+    // Chooses the `rank`-th proposal (1 the first; 0 no unit) for the order being filled in, as
+    // a click in the list does; false when no order is being filled in or there is no such one.
+    bool console_unit(std::size_t rank);
+    const Console* console() const { return console_ ? &*console_ : nullptr; }
+    // Opens the right-click menu of an incident's case at the mouse, as a right click on its
+    // marker does (drawn with the next frame); false when this wall is no console or the
+    // incident is not on it.
+    bool open_case_menu(std::uint64_t incident);
+    const RoadGraph& roads() const { return roads_; }
 
   private:
     void select(const Selection& selection);
@@ -170,6 +182,14 @@ class WallApp {
     std::string font_glyphs_;  // characters added to the common Chinese set
     std::optional<MapPrograms> programs_;
     std::vector<MapLayer> layers_;
+    std::uint64_t case_menu_for_ = 0;      // a right click asked for this incident's menu
+    std::uint64_t case_menu_open_ = 0;     // the incident whose menu is open
+    std::array<float, 2> case_menu_at_{};  // where it opens, in ImGui's coordinates
+    void draw_case_menu();
+    RoadGraph roads_;  // the layer named road_network; empty: proposals by straight line
+    std::vector<UnitProposal> proposals_;  // for the order being filled in
+    std::uint64_t proposals_for_ = 0;
+    TimeMs proposals_at_ = 0;
     std::optional<MapCache> map_cache_;
     MapCacheKey last_map_key_;  // the map drawn last frame, when it was drawn directly
     CityAreas areas_;

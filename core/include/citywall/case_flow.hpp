@@ -167,8 +167,9 @@ enum class CaseRefusal : std::uint8_t {
     journal_failing,    // ingest cannot record anything now; nothing changed
     malformed,          // not a command
     too_fast,           // over the sender's rate of requests
+    unit_unavailable,   // a unit ordered directly is out of service
 };
-inline constexpr int kCaseRefusalCount = 16;
+inline constexpr int kCaseRefusalCount = 17;
 std::string_view to_string(CaseRefusal refusal);
 
 struct CaseRefused {

@@ -21,15 +21,20 @@ enum class UnitKind : std::uint8_t {
 };
 inline constexpr int kUnitKindCount = 6;
 
+// A unit's day (docs/dispatch.md, "Units"): available → dispatched → en route → on scene →
+// (transporting) → cleared, or out of service. The numbers are the wire's; new ones go last.
 enum class UnitStatus : std::uint8_t {
     available = 0,
-    assigned,  // given an incident, not moving to it yet
+    dispatched,  // given an incident, not moving to it yet (its departments' "assigned" too)
     en_route,
     on_scene,
-    returning,
-    off_duty,  // leaves the wall
+    returning,       // back to its station, free for a call on the way
+    off_duty,        // leaves the wall
+    transporting,    // carrying a patient or a person to a hospital or a station
+    cleared,         // done with its incident, free again
+    out_of_service,  // on the wall but not to be sent: a breakdown, refuelling, a meal
 };
-inline constexpr int kUnitStatusCount = 6;
+inline constexpr int kUnitStatusCount = 9;
 
 std::string_view to_string(UnitKind kind);
 std::optional<UnitKind> parse_unit_kind(std::string_view text);
@@ -53,6 +58,11 @@ struct Unit {
     bool drill = false;
 
     bool on_duty() const { return status != UnitStatus::off_duty; }
+    // Free to be sent to an incident: available, cleared from its last one, or on its way back.
+    bool free() const {
+        return status == UnitStatus::available || status == UnitStatus::cleared ||
+               status == UnitStatus::returning;
+    }
     std::string_view label() const { return callsign.empty() ? id : callsign; }
     friend bool operator==(const Unit&, const Unit&) = default;
 };

@@ -39,6 +39,7 @@ struct IngestCounters {
     std::uint64_t commands_accepted = 0;
     std::array<std::uint64_t, kCaseRefusalCount> commands_refused{};
     std::uint64_t case_answers = 0;
+    std::uint64_t arrivals_by_unit = 0;  // cases put on scene by a unit's own "on_scene" fix
     std::uint64_t orders_sent = 0;
     std::uint64_t withdrawals_sent = 0;     // notices of orders taken from a department
     std::uint64_t withdrawals_dropped = 0;  // the oldest, past 1,000 waiting for one away
