@@ -204,6 +204,16 @@ void IngestServer::Impl::handle_case_step(Department& department, const FeedCase
                            "not_assignee: order '" + answer.order + "' is not with " + code},
                           bytes);
     }
+    // Its desk saying "on scene" after its unit's own fix already said so: the same fact, taken
+    // once (the first arrival stands), answered as done.
+    if (const auto incident = state.incident(*id);
+        incident && answer.action == CaseAction::arrive &&
+        incident->case_state.stage == CaseStage::on_scene) {
+        ++counters.case_answers;
+        health->accepted(code, std::nullopt, now);
+        if (delivery) this->answer(*delivery, {"ok"});
+        return;
+    }
     CaseStep step;
     step.time = now;
     step.action = answer.action;

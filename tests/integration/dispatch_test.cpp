@@ -459,9 +459,11 @@ TEST_F(DispatchTest, AUnitOrderedDirectlyIsDispatchedAndItsOwnOnSceneIsTheArriva
         const auto i = p.incidents().find(id);
         return i && i->stage == CaseStage::on_scene;
     }));
-    // Again on scene, a minute later: the first arrival stands.
+    // Again on scene, a minute later, and its desk saying so too: the first arrival stands.
     now_ += kMin;
     EXPECT_EQ(city.say(unit_fix("C7", kStart + 8 * kMin, "on_scene")).outcome,
+              department_link::Outcome::acknowledged);
+    EXPECT_EQ(city.say(R"({"type":"case","order":"O-c7","action":"arrive"})").outcome,
               department_link::Outcome::acknowledged);
     leader->request_case(id);
     ASSERT_TRUE(
