@@ -42,6 +42,35 @@ TEST(OrderDesk, SignsArrivesAndResolvesEachOrderOnceInThatOrder) {
     EXPECT_TRUE(desk.due(kT0 + 48 * 3'600'000).empty());
 }
 
+TEST(OrderDesk, AUnitNamedInAnOrderSetsOffAndIsFreeOnceTheWorkIsOver) {
+    OrderDeskTiming timing;
+    timing.return_share = 0;
+    OrderDesk desk(timing, 7);
+    desk.take(R"({"type":"order","order":"O-1","incident":4,"unit":"119-U3","lon":114.1,)"
+              R"("lat":22.6})",
+              kT0);
+    desk.take(R"({"type":"order","order":"O-2","incident":5,"lon":114.1,"lat":22.6})", kT0);
+    auto calls = desk.take_unit_calls();
+    ASSERT_EQ(calls.size(), 1u) << "only the order that names a unit";
+    EXPECT_EQ(calls[0].unit, "119-U3");
+    EXPECT_EQ(calls[0].order, "O-1");
+    EXPECT_DOUBLE_EQ(calls[0].where.lon, 114.1);
+    EXPECT_FALSE(calls[0].released);
+    EXPECT_TRUE(desk.take_unit_calls().empty()) << "taken once";
+    (void)desk.due(kT0 + 24 * 3'600'000);  // both resolved
+    calls = desk.take_unit_calls();
+    ASSERT_EQ(calls.size(), 2u);
+    EXPECT_TRUE(calls[0].released && calls[1].released);
+    // Taken away before it is done: its unit is free as well.
+    desk.take(R"({"type":"order","order":"O-3","incident":6,"unit":"119-U1","lon":1,"lat":2})",
+              kT0);
+    desk.take(R"({"type":"withdrawn","order":"O-3","incident":6})", kT0 + 1000);
+    calls = desk.take_unit_calls();
+    ASSERT_EQ(calls.size(), 2u);
+    EXPECT_EQ(calls[1].order, "O-3");
+    EXPECT_TRUE(calls[1].released);
+}
+
 TEST(OrderDesk, SomeOrdersAreAskedToBeReturnedWithAReason) {
     OrderDeskTiming timing;
     timing.return_share = 1;

@@ -132,6 +132,29 @@ TEST(UnitFleet, WhenTheIncidentIsOverItsUnitsPatrolOn) {
     EXPECT_STREQ(patrolling["status"].GetString(), "available");
 }
 
+TEST(UnitFleet, AUnitTheCentreNamesDrivesToTheCaseAndPatrolsOnOnceItIsOver) {
+    Places places;
+    UnitFleet fleet([&] { return places.next(); });
+    places.push(kBase);                  // where it starts
+    places.push(north_of(kBase, 5000));  // its first patrol point
+    fleet.add(0, "110-U1", "巡逻1", "police_car", 10);
+    EXPECT_FALSE(fleet.send(1, "110-U1", "O-1", kBase)) << "another department's unit";
+    EXPECT_FALSE(fleet.send(0, "110-U9", "O-1", kBase)) << "no such unit";
+    const LonLat scene = east_of(kBase, 50);
+    ASSERT_TRUE(fleet.send(0, "110-U1", "O-1", scene));
+    EXPECT_STREQ(fix_of(fleet, 0)["status"].GetString(), "en_route");
+    EXPECT_FALSE(fix_of(fleet, 0).HasMember("incident")) << "the case is the centre's, not its own";
+    fleet.advance(10);
+    const auto on_scene = fix_of(fleet, 0);
+    EXPECT_STREQ(on_scene["status"].GetString(), "on_scene");
+    EXPECT_NEAR(metres_between({on_scene["lon"].GetDouble(), on_scene["lat"].GetDouble()}, scene),
+                0, 0.5);
+    fleet.release_order("O-2");
+    EXPECT_STREQ(fix_of(fleet, 0)["status"].GetString(), "on_scene") << "another order's end";
+    fleet.release_order("O-1");
+    EXPECT_STREQ(fix_of(fleet, 0)["status"].GetString(), "available");
+}
+
 TEST(UnitFleet, AFixIsTheDepartmentsJsonForTheUnit) {
     Places places;
     UnitFleet fleet([&] { return places.next(); });

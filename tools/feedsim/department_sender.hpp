@@ -46,6 +46,10 @@ class DepartmentSender {
     // Waits until the deadline for the answers still due (acknowledged feeds only).
     void finish(std::chrono::steady_clock::time_point deadline);
     void print_counters(std::FILE* out) const;
+    // The units the centre's orders named, and the orders whose work is over (OrderDesk).
+    std::vector<OrderDesk::UnitCall> take_unit_calls() {
+        return desk_ ? desk_->take_unit_calls() : std::vector<OrderDesk::UnitCall>{};
+    }
 
   private:
     DepartmentSender(std::string code, std::optional<zmq::socket_t> push,

@@ -332,6 +332,14 @@ int main(int argc, char** argv) {
         const double elapsed = std::chrono::duration<double>(now - last_tick).count();
         owed += rate * elapsed;
         last_tick = now;
+        // The centre's orders that named a unit: it drives there; done, it patrols again.
+        for (std::size_t k = 0; k < departments.size(); ++k)
+            for (const auto& call : departments[k].sender.take_unit_calls()) {
+                if (call.released)
+                    fleet.release_order(call.order);
+                else
+                    (void)fleet.send(k, call.unit, call.order, call.where);
+            }
         fleet.advance(elapsed);
         if (!fleet.empty() && now >= next_fix) {
             for (const auto& [k, fix] : fleet.fixes(now_ms()))

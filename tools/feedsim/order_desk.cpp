@@ -31,12 +31,21 @@ void OrderDesk::take(std::string_view order_json, TimeMs now) {
         if (taken_.erase(order) == 0) return;  // a repeat of a notice, or of one never taken
         ++withdrawn_;
         std::erase_if(planned_, [&](const auto& entry) { return entry.second.order == order; });
+        unit_calls_.push_back({{}, order, {}, true});
         return;
     }
     if (!taken_.insert(order).second) {
         ++repeats_;
         return;
     }
+    // A unit named in the order sets off at once; its own fix on scene is the arrival.
+    const bool placed = doc.HasMember("lon") && doc["lon"].IsNumber() && doc.HasMember("lat") &&
+                        doc["lat"].IsNumber();
+    if (doc.HasMember("unit") && doc["unit"].IsString() && placed)
+        unit_calls_.push_back({std::string(doc["unit"].GetString(), doc["unit"].GetStringLength()),
+                               order,
+                               {doc["lon"].GetDouble(), doc["lat"].GetDouble()},
+                               false});
     std::uniform_real_distribution<double> share(0, 1);
     TimeMs at = now + between(timing_.sign_min_ms, timing_.sign_max_ms);
     if (share(rng_) < timing_.return_share) {
@@ -73,6 +82,7 @@ std::vector<std::string> OrderDesk::due(TimeMs now) {
         }
         w.EndObject();
         out.emplace_back(buffer.GetString(), buffer.GetSize());
+        if (a.action == "resolve") unit_calls_.push_back({{}, a.order, {}, true});
         planned_.erase(planned_.begin());
     }
     return out;

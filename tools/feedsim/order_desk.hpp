@@ -11,6 +11,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "citywall/incident.hpp"
@@ -36,6 +37,16 @@ class OrderDesk {
     // The answers due by `now`, as the JSON messages the department sends, in time order.
     std::vector<std::string> due(TimeMs now);
 
+    // A unit the centre named in an order, to drive to the case; or (released) an order whose
+    // work is over (resolved or taken away), its unit free again.
+    struct UnitCall {
+        std::string unit;
+        std::string order;
+        LonLat where;
+        bool released = false;
+    };
+    std::vector<UnitCall> take_unit_calls() { return std::exchange(unit_calls_, {}); }
+
     std::uint64_t orders() const { return taken_.size(); }
     std::uint64_t repeats() const { return repeats_; }
     std::uint64_t withdrawn() const { return withdrawn_; }  // orders taken away from it
@@ -59,6 +70,7 @@ class OrderDesk {
     std::uint64_t repeats_ = 0;
     std::uint64_t withdrawn_ = 0;
     std::uint64_t unreadable_ = 0;
+    std::vector<UnitCall> unit_calls_;
 };
 
 }  // namespace citywall::feedsim

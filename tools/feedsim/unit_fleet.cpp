@@ -63,6 +63,28 @@ void UnitFleet::release(std::size_t department, const std::string& incident) {
     }
 }
 
+bool UnitFleet::send(std::size_t department, const std::string& unit, const std::string& order,
+                     LonLat where) {
+    for (auto& u : units_) {
+        if (u.department != department || u.id != unit) continue;
+        u.status = "en_route";
+        u.incident.clear();
+        u.order = order;
+        u.target = where;
+        return true;
+    }
+    return false;
+}
+
+void UnitFleet::release_order(const std::string& order) {
+    for (auto& unit : units_) {
+        if (unit.order != order) continue;
+        unit.status = "available";
+        unit.order.clear();
+        unit.target = pick_();
+    }
+}
+
 void UnitFleet::advance(double seconds) {
     for (auto& unit : units_) {
         unit.moving_speed = 0;

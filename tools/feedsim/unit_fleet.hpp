@@ -23,6 +23,7 @@ struct SimUnit {
     LonLat target;
     std::string status = "available";
     std::string incident;  // the department's own incident id while working one
+    std::string order;     // the centre's order it was named in while working that
     double heading = -1;
     double moving_speed = 0;
 };
@@ -40,6 +41,12 @@ class UnitFleet {
     bool dispatch(std::size_t department, const std::string& incident, LonLat where);
     // The incident is over: its units go back to patrol.
     void release(std::size_t department, const std::string& incident);
+    // The centre named this unit in an order: it drives to the case, its fixes naming no
+    // incident of the department's own (ingest keeps it on the case). False: no such unit.
+    bool send(std::size_t department, const std::string& unit, const std::string& order,
+              LonLat where);
+    // That order's work is over: its unit goes back to patrol.
+    void release_order(const std::string& order);
     // Moves every unit by `seconds`.
     void advance(double seconds);
 

@@ -298,6 +298,15 @@ int run_script(WallApp& app, const RunOptions& options) {
                  return failed("no console, or no incident or case selected", "");
              return Outcome{};
          }},
+        {"console-send",
+         [&](const Args& a) {
+             std::string note;
+             for (const std::string& word : a)
+                 note += (note.empty() ? "" : " ") + word;
+             const auto sent = app.console_send(note);
+             if (!sent) return failed(sent.error(), "");
+             return Outcome{true, false, ",\"command\":" + json_string(*sent)};
+         }},
         {"case-menu",
          [&](const Args& a) {
              const auto id = a.size() == 1 ? parse_number(a[0]) : std::nullopt;

@@ -739,6 +739,19 @@ void WallApp::draw_panels(const StreamStatus& status) {
     draw_banners(status, fonts_, camera_);
 }
 
+Result<std::string> WallApp::console_send(const std::string& note) {
+    using R = Result<std::string>;
+    if (!console_ || !network_) return R::failure(ErrorKind::invalid, "no console");
+    if (!note.empty()) console_->form().note = note;
+    if (const std::string lacking = console_->missing(); !lacking.empty())
+        return R::failure(ErrorKind::invalid, "needs " + lacking);
+    auto command = console_->take_command();
+    if (!command) return R::failure(ErrorKind::invalid, "nothing to send");
+    std::string id = command->id;
+    network_->send_command(std::move(*command));
+    return id;
+}
+
 bool WallApp::open_case_menu(std::uint64_t incident) {
     const auto found = picture_.incidents().find(incident);
     if (!console_ || !found) return false;

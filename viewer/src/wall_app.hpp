@@ -152,6 +152,9 @@ class WallApp {
     // a click in the list does; false when no order is being filled in or there is no such one.
     bool console_unit(std::size_t rank);
     const Console* console() const { return console_ ? &*console_ : nullptr; }
+    // Sends the step being filled in, with `note` when not empty, as its send button does; the
+    // command's id, or why not ("a department", "no console").
+    Result<std::string> console_send(const std::string& note);
     // Opens the right-click menu of an incident's case at the mouse, as a right click on its
     // marker does (drawn with the next frame); false when this wall is no console or the
     // incident is not on it.
