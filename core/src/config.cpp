@@ -63,7 +63,9 @@ constexpr Key kFieldKeys[] = {
     {"id", Type::string},       {"category", Type::string}, {"severity", Type::string},
     {"status", Type::string},   {"lon", Type::string},      {"lat", Type::string},
     {"occurred", Type::string}, {"title", Type::string},    {"description", Type::string},
-    {"priority", Type::string}, {"type", Type::string},
+    {"priority", Type::string}, {"type", Type::string},     {"order", Type::string},
+    {"action", Type::string},   {"reason", Type::string},   {"note", Type::string},
+    {"until", Type::string},
 };
 constexpr Key kUnitFieldKeys[] = {
     {"id", Type::string},      {"callsign", Type::string}, {"kind", Type::string},
@@ -94,6 +96,7 @@ constexpr Key kDepartmentKeys[] = {
     {"statuses", Type::words},
     {"unit_kinds", Type::words},
     {"unit_statuses", Type::words},
+    {"case_actions", Type::words},
 };
 constexpr Key kWallKeys[] = {
     {"name", Type::string},
@@ -454,7 +457,12 @@ Result<IngestConfig> parse(std::string_view text, const std::filesystem::path& b
                                       {"title", &f.title},
                                       {"description", &f.description},
                                       {"priority", &f.priority},
-                                      {"type", &f.type}})
+                                      {"type", &f.type},
+                                      {"order", &f.order},
+                                      {"action", &f.action},
+                                      {"reason", &f.reason},
+                                      {"note", &f.note},
+                                      {"until", &f.until}})
                 read(fields, key, *field);
             const toml::node_view<const toml::node> unit_fields{d["unit_fields"].node()};
             auto& u = dept.unit_fields;
@@ -471,6 +479,7 @@ Result<IngestConfig> parse(std::string_view text, const std::filesystem::path& b
                 read(unit_fields, key, *field);
             read_map(d, "unit_kinds", dept.unit_kinds);
             read_map(d, "unit_statuses", dept.unit_statuses);
+            read_map(d, "case_actions", dept.case_actions);
             read_map(d, "categories", dept.categories);
             read_map(d, "severities", dept.severities);
             read_map(d, "statuses", dept.statuses);

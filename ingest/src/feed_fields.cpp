@@ -67,7 +67,37 @@ FeedVocabulary::FeedVocabulary(const DepartmentConfig& department, const Taxonom
     : categories_(copy_map<decltype(categories_)>(department.categories)),
       severities_(copy_map<decltype(severities_)>(department.severities)),
       statuses_(copy_map<decltype(statuses_)>(department.statuses)),
+      case_actions_(copy_map<decltype(case_actions_)>(department.case_actions)),
       taxonomy_(taxonomy) {}
+
+namespace {
+// One of a department's steps by our code; nothing for anything else.
+std::optional<CaseAction> department_step(std::string_view code) {
+    const auto action = parse_case_action(code);
+    if (!action || !rule_of(*action).taken_by(Doer::department)) return std::nullopt;
+    return action;
+}
+constexpr std::string_view kDepartmentSteps =
+    "sign, return_request, arrive, resolve, extend_request";
+}  // namespace
+
+std::optional<CaseAction> FeedVocabulary::case_action(std::string_view word,
+                                                      FeedReject& why) const {
+    if (!case_actions_.empty()) {
+        const auto it = case_actions_.find(word);
+        if (it == case_actions_.end()) {
+            why = feed_reject(RejectReason::bad_field, quoted(word) + " is not in case_actions");
+            return std::nullopt;
+        }
+        return department_step(it->second);  // checked with the config
+    }
+    const auto step = department_step(word);
+    if (!step)
+        why = feed_reject(RejectReason::bad_field, "action '" + utf8_prefix(word, 64) +
+                                                       "' is not a department's (" +
+                                                       std::string(kDepartmentSteps) + ")");
+    return step;
+}
 
 std::string FeedVocabulary::check(const DepartmentConfig& department) {
     for (const auto& [word, category] : department.categories)
@@ -79,6 +109,10 @@ std::string FeedVocabulary::check(const DepartmentConfig& department) {
     for (const auto& [word, status] : department.statuses)
         if (!parse_incident_status(status))
             return "statuses." + word + " = '" + status + "' is not a citywall status";
+    for (const auto& [word, action] : department.case_actions)
+        if (!department_step(action))
+            return "case_actions." + word + " = '" + action + "' is not a department's step (" +
+                   std::string(kDepartmentSteps) + ")";
     return {};
 }
 

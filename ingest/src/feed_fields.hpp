@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "citywall/case_flow.hpp"
 #include "citywall/config.hpp"
 #include "citywall/utf8.hpp"
 #include "feed_message.hpp"
@@ -58,6 +59,10 @@ class FeedVocabulary {
     std::optional<Severity> find_severity(std::string_view word) const;
     // A word through `statuses`, or one of our status names when there is no map; bad_status.
     std::optional<IncidentStatus> status(std::string_view word, FeedReject& why) const;
+    // A department's word for a step of a case (an answer to an order), through its
+    // case_actions when it has them, else our code; a step that is not a department's is
+    // refused (bad_field) as a word not in the map is.
+    std::optional<CaseAction> case_action(std::string_view word, FeedReject& why) const;
     // The last check of every report: the taxonomy accepts its category (unknown_category).
     bool accepts(std::string_view category, FeedReject& why) const;
     // The severity of a report of this category that says none ([taxonomy.default_severity]).
@@ -69,6 +74,7 @@ class FeedVocabulary {
     std::map<std::string, std::string, std::less<>> categories_;
     std::map<std::string, std::string, std::less<>> severities_;
     std::map<std::string, std::string, std::less<>> statuses_;
+    std::map<std::string, std::string, std::less<>> case_actions_;
     Taxonomy taxonomy_;
 };
 

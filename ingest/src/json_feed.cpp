@@ -131,7 +131,12 @@ std::optional<JsonFieldPaths> JsonFieldPaths::compile(const FieldMapping& mappin
                                     {"title", &mapping.title, &paths.title},
                                     {"description", &mapping.description, &paths.description},
                                     {"priority", &mapping.priority, &paths.priority},
-                                    {"type", &mapping.type, &paths.type}}) {
+                                    {"type", &mapping.type, &paths.type},
+                                    {"order", &mapping.order, &paths.order},
+                                    {"action", &mapping.action, &paths.action},
+                                    {"reason", &mapping.reason, &paths.reason},
+                                    {"note", &mapping.note, &paths.note},
+                                    {"until", &mapping.until, &paths.until}}) {
         auto parsed = JsonPath::parse(*text);
         if (!parsed) {
             error = std::string("fields.") + name + " = '" + *text + "' is not a path";
@@ -187,28 +192,25 @@ std::optional<FeedMessage> JsonReportReader::read_type(const rapidjson::Value& o
     return feed_reject(RejectReason::unknown_type, "type '" + utf8_prefix(type, 64) + "'");
 }
 
-// {"type": "case", "order": "…", "action": "sign", "reason": "…", "note": "…", "until": …}:
-// the names are fixed (docs/dispatch.md), the time is read as the department's times are.
+// {"type": "case", "order": "…", "action": "sign", "reason": "…", "note": "…", "until": …}, or
+// where the department's field mapping says, its action through its case_actions words; the
+// time is read as the department's times are.
 FeedMessage JsonReportReader::read_case_step(const rapidjson::Value& object) const {
-    static const JsonPath order_at = *JsonPath::parse("order"),
-                          action_at = *JsonPath::parse("action"),
-                          reason_at = *JsonPath::parse("reason"),
-                          note_at = *JsonPath::parse("note"), until_at = *JsonPath::parse("until");
+    const JsonFieldPaths& p = paths_;
     FeedCaseStep step;
     std::string action;
-    if (auto why = read_word(object, order_at, "order", step.order)) return *why;
-    if (auto why = read_word(object, action_at, "action", action)) return *why;
-    if (auto why = read_word(object, reason_at, "reason", step.reason)) return *why;
-    if (auto why = read_text(object, note_at, "note", kMaxCaseNote, step.note)) return *why;
-    if (auto why = read_time(object, until_at, "until", times_, step.until)) return *why;
-    if (step.order.empty()) return feed_reject(RejectReason::missing_field, "order is missing");
-    if (action.empty()) return feed_reject(RejectReason::missing_field, "action is missing");
-    const auto parsed = parse_case_action(action);
-    if (!parsed || !rule_of(*parsed).taken_by(Doer::department))
-        return feed_reject(RejectReason::bad_field,
-                           "action '" + utf8_prefix(action, 64) +
-                               "' is not a department's (sign, return_request, arrive, resolve, "
-                               "extend_request)");
+    if (auto why = read_word(object, p.order, "order", step.order)) return *why;
+    if (auto why = read_word(object, p.action, "action", action)) return *why;
+    if (auto why = read_word(object, p.reason, "reason", step.reason)) return *why;
+    if (auto why = read_text(object, p.note, "note", kMaxCaseNote, step.note)) return *why;
+    if (auto why = read_time(object, p.until, "until", times_, step.until)) return *why;
+    if (step.order.empty())
+        return feed_reject(RejectReason::missing_field, label("order", p.order) + " is missing");
+    if (action.empty())
+        return feed_reject(RejectReason::missing_field, label("action", p.action) + " is missing");
+    FeedReject why;
+    const auto parsed = vocabulary_.case_action(action, why);
+    if (!parsed) return why;
     step.action = *parsed;
     return step;
 }

@@ -26,6 +26,7 @@ std::optional<FeedReject> parse_json_message(std::string_view bytes, const FeedL
 // Every field's path, checked once when the department's adapter is made.
 struct JsonFieldPaths {
     JsonPath id, category, severity, status, lon, lat, occurred, title, description, priority, type;
+    JsonPath order, action, reason, note, until;  // an answer to an order
 
     // Nothing, and `error` says which field, when a path is malformed.
     static std::optional<JsonFieldPaths> compile(const FieldMapping& mapping, std::string& error);

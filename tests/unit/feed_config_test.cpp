@@ -76,6 +76,33 @@ TEST(FeedConfigTest, TheDocumentedDepartmentsLoadAndDecodeTheDocumentedMessages)
     ASSERT_TRUE(std::holds_alternative<FeedReport>(order));
     EXPECT_EQ(std::get<FeedReport>(order).status, IncidentStatus::accepted);
     EXPECT_EQ(std::get<FeedReport>(order).severity, Severity::low);
+    // Its answer to one of the centre's orders, in its own names and words.
+    auto signed_for =
+        make_feed_adapter(hotline, taxonomy, {})
+            ->decode(R"({"header": {"kind": "case"}, "data": {"taskNo": "O-17", "op": "签收"}})",
+                     kNow);
+    ASSERT_TRUE(std::holds_alternative<FeedCaseStep>(signed_for));
+    EXPECT_EQ(std::get<FeedCaseStep>(signed_for).order, "O-17");
+    EXPECT_EQ(std::get<FeedCaseStep>(signed_for).action, CaseAction::sign);
+    auto resolved = make_feed_adapter(hotline, taxonomy, {})
+                        ->decode(R"({"header": {"kind": "case"}, "data": {"taskNo": "O-17",
+                                     "op": "办结", "opinion": "已协调施工单位停工"}})",
+                                 kNow);
+    ASSERT_TRUE(std::holds_alternative<FeedCaseStep>(resolved));
+    EXPECT_EQ(std::get<FeedCaseStep>(resolved).action, CaseAction::resolve);
+    EXPECT_EQ(std::get<FeedCaseStep>(resolved).note, "已协调施工单位停工");
+    // Our own word is not one of its words: refused, naming the map.
+    auto ours = make_feed_adapter(hotline, taxonomy, {})
+                    ->decode(R"({"header": {"kind": "case"}, "data": {"taskNo": "O-17",
+                                 "op": "sign"}})",
+                             kNow);
+    ASSERT_TRUE(std::holds_alternative<FeedReject>(ours));
+    EXPECT_NE(std::get<FeedReject>(ours).detail.find("case_actions"), std::string::npos);
+    // A map to a step that is not a department's is refused with the config.
+    DepartmentConfig wrong = hotline;
+    wrong.case_actions["结案"] = "close";
+    EXPECT_NE(check_feed_mapping(wrong).error().find("case_actions.结案"), std::string::npos)
+        << check_feed_mapping(wrong).error();
 
     const auto& sensors = config->departments[1];
     EXPECT_EQ(sensors.format, FeedFormat::geojson);

@@ -48,6 +48,12 @@ struct FieldMapping {
     std::string description = "description";
     std::string priority = "priority";  // the department's own priority code (text or integer)
     std::string type = "type";          // "incident" or "heartbeat"; absent means incident
+    // A department's answer to an order (type "case"; docs/dispatch.md, "The order channel").
+    std::string order = "order";    // the order's id, as the order said it
+    std::string action = "action";  // the step: sign, return_request, arrive, resolve, …
+    std::string reason = "reason";
+    std::string note = "note";
+    std::string until = "until";  // the deadline an extension asks for
 };
 
 // Where a unit's position fix is found in a message whose type is "unit" (json and geojson
@@ -85,6 +91,7 @@ struct DepartmentConfig {
     UnitFieldMapping unit_fields;
     std::map<std::string, std::string> unit_kinds;
     std::map<std::string, std::string> unit_statuses;
+    std::map<std::string, std::string> case_actions;  // its words for a step → ours ("签收" → sign)
     std::string public_key;                 // Z85 CURVE public key; required unless keys are off
     std::filesystem::path public_key_file;  // or a file holding it (citywall-keygen's NAME.pub)
     // format = "citywall": the other ingest's snapshot endpoint (its updates are `endpoint`).
