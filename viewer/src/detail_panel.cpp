@@ -214,16 +214,6 @@ std::string escalation_text(std::uint8_t steps, const CityAreas* areas) {
            std::to_string(steps) + ")";
 }
 
-std::string distance_text(double metres) {
-    char text[32];
-    if (metres < 1000) {
-        std::snprintf(text, sizeof text, "%.0f m", metres);
-    } else {
-        std::snprintf(text, sizeof text, "%.1f km", metres / 1000);
-    }
-    return text;
-}
-
 // The units nearest an incident: one selectable line each (call sign, status, distance).
 void near_units_section(const DetailView& view, const Palette& palette, const WallFonts& fonts,
                         DetailPick& picked) {

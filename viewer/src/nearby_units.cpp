@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <numbers>
 
 namespace citywall::viewer {
@@ -14,6 +15,15 @@ double ground_metres(LonLat a, LonLat b) {
         std::sin(dlat / 2) * std::sin(dlat / 2) +
         std::cos(a.lat * kRad) * std::cos(b.lat * kRad) * std::sin(dlon / 2) * std::sin(dlon / 2);
     return 2 * kEarthRadius * std::asin(std::min(1.0, std::sqrt(h)));
+}
+
+std::string distance_text(double metres) {
+    char text[32];
+    if (metres < 1000)
+        std::snprintf(text, sizeof text, "%.0f m", metres);
+    else
+        std::snprintf(text, sizeof text, "%.1f km", metres / 1000);
+    return text;
 }
 
 std::vector<NearUnit> nearest_units(const CityPicture& picture, std::uint64_t incident,

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <vector>
 
 #include "citywall/picture.hpp"
@@ -20,6 +21,9 @@ struct NearUnit {
 // Assigned units first, then the rest by distance; at most `count` (assigned ones always all).
 std::vector<NearUnit> nearest_units(const CityPicture& picture, std::uint64_t incident,
                                     LonLat location, std::size_t count);
+
+// A distance as the wall prints it: "850 m", "2.4 km".
+std::string distance_text(double metres);
 
 // Great-circle distance in metres (haversine; city distances to well under a metre).
 double ground_metres(LonLat a, LonLat b);

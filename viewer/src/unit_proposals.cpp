@@ -16,15 +16,6 @@ namespace {
 // further away in a straight line does not arrive first by road in a city.
 constexpr std::size_t kRouted = 4;
 
-std::string metres_text(double metres) {
-    char text[32];
-    if (metres < 1000)
-        std::snprintf(text, sizeof text, "%.0f m", metres);
-    else
-        std::snprintf(text, sizeof text, "%.1f km", metres / 1000);
-    return text;
-}
-
 std::string eta_text(double seconds) {
     char text[32];
     if (seconds < 60)
@@ -103,18 +94,18 @@ std::string proposal_reason(const UnitProposal& p, const UnitProposal& first) {
     std::string text;
     switch (p.basis) {
         case ProposalBasis::road:
-            text = say("沿道路 ", "by road ") + metres_text(p.metres);
+            text = say("沿道路 ", "by road ") + distance_text(p.metres);
             break;
         case ProposalBasis::no_roads:
-            text = say("直线 ", "straight line ") + metres_text(p.straight_m) + " ×1.3 (" +
+            text = say("直线 ", "straight line ") + distance_text(p.straight_m) + " ×1.3 (" +
                    say("未配置道路图层", "no road layer") + ")";
             break;
         case ProposalBasis::off_road:
-            text = say("直线 ", "straight line ") + metres_text(p.straight_m) + " ×1.3 (" +
+            text = say("直线 ", "straight line ") + distance_text(p.straight_m) + " ×1.3 (" +
                    say("距道路过远", "off the roads") + ")";
             break;
         case ProposalBasis::not_joined:
-            text = say("直线 ", "straight line ") + metres_text(p.straight_m) + " ×1.3 (" +
+            text = say("直线 ", "straight line ") + distance_text(p.straight_m) + " ×1.3 (" +
                    say("无道路相连", "no road joins them") + ")";
             break;
     }

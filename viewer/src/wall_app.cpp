@@ -713,19 +713,7 @@ void WallApp::draw_panels(const StreamStatus& status) {
                 view.area_incidents = &listed;
             }
         }
-        // An order being filled in: the units proposed for it, routed at most once a second.
-        if (console_ && view.incident && console_->form().incident == view.incident->id &&
-            (console_->form().action == CaseAction::order ||
-             console_->form().action == CaseAction::reopen)) {
-            const TimeMs now = clock_.now();
-            if (proposals_for_ != view.incident->id || now - proposals_at_ >= 1000 ||
-                now < proposals_at_) {
-                proposals_ = propose_units(picture_, *view.incident, &roads_, now, kProposedUnits);
-                proposals_for_ = view.incident->id;
-                proposals_at_ = now;
-            }
-            view.proposals = &proposals_;
-        }
+        if (view.incident) view.proposals = order_proposals(*view.incident);
         if (view.incident || view.area || view.unit || view.case_number != 0) {
             bool closed = false;
             const DetailPick picked = draw_detail_panel(view, palette_, fonts_, camera_, closed);
@@ -737,53 +725,6 @@ void WallApp::draw_panels(const StreamStatus& status) {
     }
     draw_case_menu();
     draw_banners(status, fonts_, camera_);
-}
-
-Result<std::string> WallApp::console_send(const std::string& note) {
-    using R = Result<std::string>;
-    if (!console_ || !network_) return R::failure(ErrorKind::invalid, "no console");
-    if (!note.empty()) console_->form().note = note;
-    if (const std::string lacking = console_->missing(); !lacking.empty())
-        return R::failure(ErrorKind::invalid, "needs " + lacking);
-    auto command = console_->take_command();
-    if (!command) return R::failure(ErrorKind::invalid, "nothing to send");
-    std::string id = command->id;
-    network_->send_command(std::move(*command));
-    return id;
-}
-
-bool WallApp::open_case_menu(std::uint64_t incident) {
-    const auto found = picture_.incidents().find(incident);
-    if (!console_ || !found) return false;
-    case_menu_for_ = incident;
-    // Beside its marker (where a right click on it is); the framebuffer's pixels are ImGui's
-    // here but for the window's scale.
-    const geo::Mercator m = geo::to_mercator(found->location);
-    const auto px = camera_.to_screen({m.x, m.y});
-    const float scale = ImGui::GetIO().DisplayFramebufferScale.x > 0
-                            ? ImGui::GetIO().DisplayFramebufferScale.x
-                            : 1.0f;
-    case_menu_at_ = {static_cast<float>(px[0]) / scale + 8, static_cast<float>(px[1]) / scale + 8};
-    return true;
-}
-
-// The map's right-click menu (wall_input.cpp opens it): the steps of the case clicked.
-void WallApp::draw_case_menu() {
-    if (!console_) return;
-    if (case_menu_for_ != 0) {
-        case_menu_open_ = case_menu_for_;
-        case_menu_for_ = 0;
-        ImGui::OpenPopup("##map-case-menu");
-        ImGui::SetNextWindowPos(ImVec2(case_menu_at_[0], case_menu_at_[1]));
-    }
-    if (!ImGui::BeginPopup("##map-case-menu")) return;
-    const auto incident = picture_.incidents().incident(case_menu_open_);
-    if (!incident) {
-        ImGui::CloseCurrentPopup();  // closed meanwhile
-    } else if (const auto step = case_menu_items(*console_, *incident, fonts_)) {
-        if (select_incident(case_menu_open_, false)) (void)console_choose(*step);
-    }
-    ImGui::EndPopup();
 }
 
 }  // namespace citywall::viewer
@@ -800,41 +741,6 @@ void WallApp::refresh_ops(bool force) {
 bool WallApp::queue_click(std::size_t row) {
     const auto& rows = queue_.rows();
     return row < rows.size() && select_incident(rows[row].id, true);
-}
-
-bool WallApp::console_choose(CaseAction action) {
-    const bool has_case = selection_.kind == Selection::Kind::incident ||
-                          selection_.kind == Selection::Kind::case_number;
-    if (!console_ || !has_case) return false;
-    console_->choose(selection_.incident, action);
-    return true;
-}
-
-std::vector<UnitProposal> WallApp::proposals() const {
-    std::optional<Incident> incident;
-    if (selection_.kind == Selection::Kind::incident)
-        incident = picture_.incidents().incident(selection_.incident);
-    else if (selection_.kind == Selection::Kind::case_number && case_.reply() &&
-             case_.reply()->has_incident())
-        incident = case_.reply()->incident;
-    if (!incident) return {};
-    return propose_units(picture_, *incident, &roads_, clock_.now(), kProposedUnits);
-}
-
-bool WallApp::console_unit(std::size_t rank) {
-    if (!console_) return false;
-    ConsoleForm& form = console_->form();
-    const bool orders = form.action == CaseAction::order || form.action == CaseAction::reopen;
-    if (!orders || form.incident != selection_.incident) return false;
-    const auto listed = proposals();
-    if (rank == 0) {
-        form.unit.clear();
-        form.passed_over.clear();
-        return true;
-    }
-    if (rank > listed.size()) return false;
-    choose_proposal(listed, rank - 1, form);
-    return true;
 }
 
 void WallApp::draw_ops_panels(float left) {

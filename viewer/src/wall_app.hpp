@@ -189,6 +189,9 @@ class WallApp {
     std::uint64_t case_menu_open_ = 0;     // the incident whose menu is open
     std::array<float, 2> case_menu_at_{};  // where it opens, in ImGui's coordinates
     void draw_case_menu();
+    const std::vector<UnitProposal>* order_proposals(const Incident& incident);
+    // The incident of the selected case: on the map, or a closed one opened by its number.
+    std::optional<Incident> selected_case_incident() const;
     RoadGraph roads_;  // the layer named road_network; empty: proposals by straight line
     std::vector<UnitProposal> proposals_;  // for the order being filled in
     std::uint64_t proposals_for_ = 0;

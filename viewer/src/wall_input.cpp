@@ -263,29 +263,6 @@ void WallApp::fly_to(const MercatorBox& box, double min_mpp, std::optional<Merca
 
 // =================================================================== mouse and keys ====
 
-// A console's shortcuts: a letter chooses its step for the selected case, when the console
-// offers that step there (the form opens as a click on the button would).
-void WallApp::console_keys() {
-    if (!console_) return;
-    // Most frames press nothing: the incident is looked up only when a step's letter is.
-    std::optional<CaseAction> pressed;
-    for (char letter = 'A'; letter <= 'Z' && !pressed; ++letter)
-        if (ImGui::IsKeyPressed(GLFW_KEY_A + (letter - 'A'), false))
-            pressed = action_of_shortcut(letter);
-    if (!pressed) return;
-    std::optional<Incident> incident;
-    if (selection_.kind == Selection::Kind::incident) {
-        incident = picture_.incidents().incident(selection_.incident);
-    } else if (selection_.kind == Selection::Kind::case_number && case_.reply() &&
-               case_.reply()->has_incident()) {
-        incident = case_.reply()->incident;
-    }
-    if (!incident) return;
-    const auto offered = offered_actions(console_stage(*incident), console_->role());
-    if (std::find(offered.begin(), offered.end(), *pressed) != offered.end())
-        (void)console_choose(*pressed);
-}
-
 void WallApp::handle_input() {
     ImGuiIO& io = ImGui::GetIO();
     if (!io.WantCaptureKeyboard && ImGui::IsKeyPressed(ImGuiKey_Escape)) select({});
