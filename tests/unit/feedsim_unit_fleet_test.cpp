@@ -174,5 +174,39 @@ TEST(UnitFleet, AFixIsTheDepartmentsJsonForTheUnit) {
     EXPECT_FALSE(fix.HasMember("incident"));
 }
 
+// With the city's roads a unit goes by way of each point of its route, at its speed, turning
+// at the corner, and is on scene only at the end.
+TEST(UnitFleet, AUnitSentAlongTheRoadsPassesEachPointOfItsRoute) {
+    Places places;
+    places.push(kBase);  // where it is
+    places.push(kBase);  // its first patrol point: here
+    const LonLat corner = east_of(kBase, 1000);
+    const LonLat scene = north_of(corner, 500);
+    std::vector<std::pair<LonLat, LonLat>> asked;
+    UnitFleet fleet([&] { return places.next(); },
+                    [&](LonLat from, LonLat to) {
+                        asked.emplace_back(from, to);
+                        return metres_between(to, scene) < 1 ? std::vector<LonLat>{corner, scene}
+                                                             : std::vector<LonLat>{};
+                    });
+    fleet.add(0, "car-1", "巡逻1", "police_car", 10.0);
+    ASSERT_TRUE(fleet.send(0, "car-1", "O-1", scene));
+    ASSERT_FALSE(asked.empty());
+    EXPECT_LT(metres_between(asked.back().second, scene), 1);
+    fleet.advance(50);  // 500 m east
+    EXPECT_NEAR(metres_between(fleet.units()[0].at, east_of(kBase, 500)), 0, 2);
+    EXPECT_NEAR(fix_of(fleet, 0)["heading"].GetDouble(), 90, 1);
+    // 990 m more: round the corner and 10 m short of the scene (straight, 1,118 m, it would be
+    // there); heading north now.
+    fleet.advance(99);
+    EXPECT_NEAR(metres_between(fleet.units()[0].at, scene), 10, 2);
+    EXPECT_STREQ(fix_of(fleet, 0)["status"].GetString(), "en_route");
+    EXPECT_NEAR(fix_of(fleet, 0)["heading"].GetDouble(), 0, 1);
+    fleet.advance(1);
+    EXPECT_NEAR(metres_between(fleet.units()[0].at, scene), 0, 1);
+    EXPECT_STREQ(fix_of(fleet, 0)["status"].GetString(), "on_scene");
+    EXPECT_EQ(fix_of(fleet, 0)["speed"].GetDouble(), 0);
+}
+
 }  // namespace
 }  // namespace citywall::feedsim

@@ -10,10 +10,10 @@
 
 #include "citywall/geo.hpp"
 #include "citywall/picture.hpp"
+#include "citywall/road_graph.hpp"
 #include "citywall/wire.hpp"
 #include "console.hpp"
 #include "nearby_units.hpp"
-#include "road_graph.hpp"
 #include "sample_incidents.hpp"
 #include "unit_layer.hpp"
 #include "unit_picture.hpp"
@@ -32,9 +32,8 @@ LonLat at(double east, double north) {
         kCentre.lat + north / kMetresPerDegree};
 }
 
-MercatorPoint mercator(double east, double north) {
-    const auto m = geo::to_mercator(at(east, north));
-    return {m.x, m.y};
+geo::Mercator mercator(double east, double north) {
+    return geo::to_mercator(at(east, north));
 }
 
 RoadGraph::Piece road(double e0, double n0, double e1, double n1) {
@@ -85,6 +84,40 @@ TEST(RoadGraph, SharedVerticesJoinAndTheShortestWayIsTaken) {
     for (const auto& way : graph.ways(at(-3000, -3000), to, 400))
         EXPECT_FALSE(way.reached);
     EXPECT_TRUE(RoadGraph{}.ways(at(0, 0), to, 400).size() == 3);
+}
+
+// Metres east and north of the town's centre, as a test reads a route.
+std::pair<double, double> metres(LonLat p) {
+    return {
+        (p.lon - kCentre.lon) * kMetresPerDegree * std::cos(kCentre.lat * std::numbers::pi / 180),
+        (p.lat - kCentre.lat) * kMetresPerDegree};
+}
+
+TEST(RoadGraph, ARouteGoesOnToTheRoadAlongItsJunctionsAndOffAtTheEnd) {
+    const std::vector<RoadGraph::Piece> block = {road(0, 0, 1000, 0), road(1000, 0, 1000, 1000),
+                                                 road(1000, 1000, 0, 1000), road(0, 1000, 0, 0)};
+    const RoadGraph graph = RoadGraph::build(block, RoadJunctions::shared_vertices);
+    // From 20 m south of the bottom road near its west end to 30 m east of the east road half
+    // way up: on at (100, 0), east to the corner, north to (1000, 500), off to the point.
+    const auto way = graph.route(at(100, -20), at(1030, 500), 400);
+    ASSERT_EQ(way.size(), 4u);
+    const std::vector<std::pair<double, double>> expected = {
+        {100, 0}, {1000, 0}, {1000, 500}, {1030, 500}};
+    for (std::size_t k = 0; k < way.size(); ++k) {
+        EXPECT_NEAR(metres(way[k]).first, expected[k].first, 1) << k;
+        EXPECT_NEAR(metres(way[k]).second, expected[k].second, 1) << k;
+    }
+    // Both on one stretch: along it only.
+    const auto short_way = graph.route(at(100, 10), at(600, 10), 400);
+    ASSERT_EQ(short_way.size(), 3u);
+    EXPECT_NEAR(metres(short_way[1]).first, 600, 1);
+    // Off the roads, or on a road no road joins: no route.
+    EXPECT_TRUE(graph.route(at(5000, 5000), at(0, 0), 400).empty());
+    const RoadGraph apart = RoadGraph::build(
+        std::vector<RoadGraph::Piece>{road(0, 0, 1000, 0), road(0, 2000, 1000, 2000)},
+        RoadJunctions::shared_vertices);
+    EXPECT_TRUE(apart.route(at(100, 0), at(100, 2000), 400).empty());
+    EXPECT_TRUE(RoadGraph{}.route(at(0, 0), at(1, 1), 400).empty());
 }
 
 CityPicture picture_with(std::vector<Unit> units) {

@@ -24,6 +24,7 @@
 #include "citywall/config.hpp"
 #include "citywall/keys.hpp"
 #include "citywall/placement.hpp"
+#include "citywall/road_graph.hpp"
 #include "department_script.hpp"
 #include "department_sender.hpp"
 #include "duty_link.hpp"
@@ -189,6 +190,17 @@ int main(int argc, char** argv) {
     app.add_option("--duty-leader", duty_key,
                    "play the centre's duty leader too, with this wall key (NAME.key, a [[wall]] "
                    "of role leader): order new cases, review, call back, close (docs/dispatch.md)");
+    std::string roads_source, roads_layer, roads_junctions = "shared_vertices";
+    double road_reach_m = 1500;
+    app.add_option("--roads", roads_source,
+                   "a map file whose line layer is the city's roads: units drive along them");
+    app.add_option("--road-layer", roads_layer, "the layer of --roads (default: its first)");
+    app.add_option("--road-junctions", roads_junctions,
+                   "how its lines join: shared_vertices (a routing network) or crossings (drawn "
+                   "lines), as the viewer's road_network")
+        ->check(CLI::IsMember({"shared_vertices", "crossings"}));
+    app.add_option("--road-reach", road_reach_m,
+                   "metres a unit goes straight to reach a road; further: straight all the way");
     CLI11_PARSE(app, argc, argv);
 
     auto config = load_ingest_config(config_path);
@@ -293,7 +305,23 @@ int main(int argc, char** argv) {
         duty = std::move(*link);
     }
 
-    feedsim::UnitFleet fleet([&] { return places.pick(); });
+    RoadGraph roads;
+    if (!roads_source.empty()) {
+        auto read =
+            read_road_graph(roads_source, roads_layer,
+                            roads_junctions == "crossings" ? RoadJunctions::crossings
+                                                           : RoadJunctions::shared_vertices);
+        if (!read) {
+            std::fprintf(stderr, "citywall-feedsim: --roads: %s\n", read.error().c_str());
+            return 2;
+        }
+        roads = std::move(*read);
+        std::fprintf(stderr, "citywall-feedsim: roads: %zu junctions and ends, %zu stretches\n",
+                     roads.nodes(), roads.edges());
+    }
+    feedsim::UnitFleet fleet(
+        [&] { return places.pick(); },
+        [&](LonLat from, LonLat to) { return roads.route(from, to, road_reach_m); });
     for (std::size_t k = 0; k < departments.size(); ++k) {
         const auto& script = departments[k].script;
         if (script.unit_kind.empty()) continue;

@@ -11,6 +11,8 @@ namespace citywall::feedsim {
 namespace {
 
 constexpr double kMetresPerDegreeLat = 111'320.0;
+// Closer than this to a point of its way, a unit is there (the arithmetic's rounding).
+constexpr double kArrivedM = 0.01;
 
 // East and north metres from a to b (an equirectangular approximation: city distances).
 std::pair<double, double> offset_m(LonLat a, LonLat b) {
@@ -31,7 +33,7 @@ void UnitFleet::add(std::size_t department, std::string id, std::string callsign
     unit.kind = std::move(kind);
     unit.speed = speed;
     unit.at = pick_();
-    unit.target = pick_();
+    head_for(unit, pick_());
     units_.push_back(std::move(unit));
 }
 
@@ -50,7 +52,7 @@ bool UnitFleet::dispatch(std::size_t department, const std::string& incident, Lo
     if (!best) return false;
     best->status = "en_route";
     best->incident = incident;
-    best->target = where;
+    head_for(*best, where);
     return true;
 }
 
@@ -59,7 +61,7 @@ void UnitFleet::release(std::size_t department, const std::string& incident) {
         if (unit.department != department || unit.incident != incident) continue;
         unit.status = "available";
         unit.incident.clear();
-        unit.target = pick_();
+        head_for(unit, pick_());
     }
 }
 
@@ -70,7 +72,7 @@ bool UnitFleet::send(std::size_t department, const std::string& unit, const std:
         u.status = "en_route";
         u.incident.clear();
         u.order = order;
-        u.target = where;
+        head_for(u, where);
         return true;
     }
     return false;
@@ -81,33 +83,50 @@ void UnitFleet::release_order(const std::string& order) {
         if (unit.order != order) continue;
         unit.status = "available";
         unit.order.clear();
-        unit.target = pick_();
+        head_for(unit, pick_());
     }
+}
+
+void UnitFleet::head_for(SimUnit& unit, LonLat where) const {
+    unit.target = where;
+    unit.way = route_ ? route_(unit.at, where) : std::vector<LonLat>{};
+    if (unit.way.empty()) unit.way = {where};
 }
 
 void UnitFleet::advance(double seconds) {
     for (auto& unit : units_) {
         unit.moving_speed = 0;
         if (unit.status == "on_scene") continue;
-        const auto [east, north] = offset_m(unit.at, unit.target);
-        const double distance = std::hypot(east, north);
-        const double step = unit.speed * seconds;
-        if (distance <= step) {
-            unit.at = unit.target;
-            if (unit.status == "en_route") {
-                unit.status = "on_scene";
-            } else {
-                unit.target = pick_();  // the next patrol point
+        double step = unit.speed * seconds;
+        while (step > 0 && !unit.way.empty()) {
+            const LonLat next = unit.way.front();
+            const auto [east, north] = offset_m(unit.at, next);
+            const double distance = std::hypot(east, north);
+            if (distance > 0) {
+                double heading = std::atan2(east, north) * 180.0 / std::numbers::pi;
+                if (heading < 0) heading += 360.0;
+                unit.heading = heading >= 360.0 ? 0.0 : heading;
             }
-            continue;
+            unit.moving_speed = unit.speed;
+            if (distance > step + kArrivedM) {
+                const double f = step / distance;
+                unit.at.lon += (next.lon - unit.at.lon) * f;
+                unit.at.lat += (next.lat - unit.at.lat) * f;
+                break;
+            }
+            unit.at = next;
+            step -= distance;
+            unit.way.erase(unit.way.begin());
         }
-        const double f = step / distance;
-        unit.at.lon += (unit.target.lon - unit.at.lon) * f;
-        unit.at.lat += (unit.target.lat - unit.at.lat) * f;
-        double heading = std::atan2(east, north) * 180.0 / std::numbers::pi;
-        if (heading < 0) heading += 360.0;
-        unit.heading = heading >= 360.0 ? 0.0 : heading;
-        unit.moving_speed = unit.speed;
+        if (!unit.way.empty()) continue;
+        // There: on scene, or on to the next patrol point.
+        unit.at = unit.target;
+        if (unit.status == "en_route") {
+            unit.status = "on_scene";
+            unit.moving_speed = 0;
+        } else {
+            head_for(unit, pick_());
+        }
     }
 }
 

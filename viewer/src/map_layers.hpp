@@ -7,10 +7,10 @@
 #include <vector>
 
 #include "camera.hpp"
+#include "citywall/road_graph.hpp"
 #include "gl_program.hpp"
 #include "map_source.hpp"
 #include "raster_tiles.hpp"
-#include "road_graph.hpp"
 #include "viewer_config.hpp"
 
 namespace citywall::viewer {

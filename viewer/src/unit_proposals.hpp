@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "citywall/picture.hpp"
+#include "citywall/road_graph.hpp"
 #include "console.hpp"
-#include "road_graph.hpp"
 
 namespace citywall::viewer {
 

@@ -15,7 +15,7 @@
 #include "citywall/config.hpp"
 #include "citywall/keys.hpp"
 #include "citywall/result.hpp"
-#include "road_graph.hpp"
+#include "citywall/road_graph.hpp"
 
 namespace citywall::viewer {
 

@@ -1,4 +1,4 @@
-#include "road_graph.hpp"
+#include "citywall/road_graph.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -8,7 +8,7 @@
 #include <unordered_map>
 #include <utility>
 
-namespace citywall::viewer {
+namespace citywall {
 
 namespace {
 
@@ -23,7 +23,7 @@ std::uint64_t cell_key(std::int64_t cx, std::int64_t cy) {
 
 // Calls `visit` with every grid cell the box of a..b covers.
 template <class Visit>
-void for_cells(MercatorPoint a, MercatorPoint b, double cell, Visit&& visit) {
+void for_cells(geo::Mercator a, geo::Mercator b, double cell, Visit&& visit) {
     const auto x0 = static_cast<std::int64_t>(std::floor(std::min(a.x, b.x) / cell));
     const auto x1 = static_cast<std::int64_t>(std::floor(std::max(a.x, b.x) / cell));
     const auto y0 = static_cast<std::int64_t>(std::floor(std::min(a.y, b.y) / cell));
@@ -33,14 +33,14 @@ void for_cells(MercatorPoint a, MercatorPoint b, double cell, Visit&& visit) {
             visit(cell_key(cx, cy));
 }
 
-double length(MercatorPoint a, MercatorPoint b) {
+double length(geo::Mercator a, geo::Mercator b) {
     return std::hypot(b.x - a.x, b.y - a.y);
 }
 
 // Where two segments cross, as (s, t) along each; nothing when they are parallel or miss.
 // Touching at an end counts: a road that ends on another joins it.
-std::optional<std::pair<double, double>> crossing(MercatorPoint a, MercatorPoint b, MercatorPoint c,
-                                                  MercatorPoint d) {
+std::optional<std::pair<double, double>> crossing(geo::Mercator a, geo::Mercator b, geo::Mercator c,
+                                                  geo::Mercator d) {
     const double rx = b.x - a.x, ry = b.y - a.y, sx = d.x - c.x, sy = d.y - c.y;
     const double denominator = rx * sy - ry * sx;
     if (std::abs(denominator) < 1e-12 * (rx * rx + ry * ry + sx * sx + sy * sy)) return {};
@@ -65,7 +65,7 @@ double ground_per_mercator(double mercator_y) {
 RoadGraph RoadGraph::build(std::span<const Piece> pieces, RoadJunctions junctions) {
     RoadGraph graph;
     std::unordered_map<std::uint64_t, std::uint32_t> by_place;
-    auto node_at = [&](MercatorPoint p) {
+    auto node_at = [&](geo::Mercator p) {
         const auto key = cell_key(std::llround(p.x / kJoinM), std::llround(p.y / kJoinM));
         const auto [it, added] =
             by_place.try_emplace(key, static_cast<std::uint32_t>(graph.points_.size()));
@@ -94,7 +94,7 @@ RoadGraph RoadGraph::build(std::span<const Piece> pieces, RoadJunctions junction
                     const Piece& q = pieces[in_cell[j]];
                     const auto found = crossing(p.from, p.to, q.from, q.to);
                     if (!found) continue;
-                    const MercatorPoint at{p.from.x + (p.to.x - p.from.x) * found->first,
+                    const geo::Mercator at{p.from.x + (p.to.x - p.from.x) * found->first,
                                            p.from.y + (p.to.y - p.from.y) * found->first};
                     const auto here =
                         cell_key(static_cast<std::int64_t>(std::floor(at.x / graph.cell_)),
@@ -112,7 +112,7 @@ RoadGraph RoadGraph::build(std::span<const Piece> pieces, RoadJunctions junction
         for (std::size_t i = 1; i < along.size(); ++i) {
             const std::uint32_t a = along[i - 1].second, b = along[i].second;
             if (a == b) continue;
-            const MercatorPoint pa = graph.points_[a], pb = graph.points_[b];
+            const geo::Mercator pa = graph.points_[a], pb = graph.points_[b];
             const double ground = length(pa, pb) * ground_per_mercator((pa.y + pb.y) / 2);
             graph.edges_.push_back({a, b, ground});
         }
@@ -130,7 +130,7 @@ RoadGraph RoadGraph::build(std::span<const Piece> pieces, RoadJunctions junction
     return graph;
 }
 
-RoadGraph::Snap RoadGraph::snap(MercatorPoint at, double snap_m) const {
+RoadGraph::Snap RoadGraph::snap(geo::Mercator at, double snap_m) const {
     Snap best;
     const double scale = ground_per_mercator(at.y);
     const double reach = snap_m / scale;  // Mercator metres
@@ -146,7 +146,7 @@ RoadGraph::Snap RoadGraph::snap(MercatorPoint at, double snap_m) const {
                                        std::pair<std::uint64_t, std::uint32_t>{key, 0});
             for (; it != cells_.end() && it->first == key; ++it) {
                 const Edge& edge = edges_[it->second];
-                const MercatorPoint a = points_[edge.a], b = points_[edge.b];
+                const geo::Mercator a = points_[edge.a], b = points_[edge.b];
                 const double dx = b.x - a.x, dy = b.y - a.y;
                 const double squared = dx * dx + dy * dy;
                 const double t =
@@ -168,14 +168,10 @@ std::vector<RoadGraph::Way> RoadGraph::ways(LonLat from, std::span<const LonLat>
                                             double snap_m) const {
     std::vector<Way> found(to.size());
     if (empty()) return found;
-    auto mercator = [](LonLat p) {
-        const auto m = geo::to_mercator(p);
-        return MercatorPoint{m.x, m.y};
-    };
-    const Snap start = snap(mercator(from), snap_m);
+    const Snap start = snap(geo::to_mercator(from), snap_m);
     std::vector<Snap> ends(to.size());
     for (std::size_t k = 0; k < to.size(); ++k) {
-        ends[k] = snap(mercator(to[k]), snap_m);
+        ends[k] = snap(geo::to_mercator(to[k]), snap_m);
         found[k].off_road_m = ends[k].ground_m;
     }
     if (start.ground_m < 0) {
@@ -184,36 +180,13 @@ std::vector<RoadGraph::Way> RoadGraph::ways(LonLat from, std::span<const LonLat>
         return found;
     }
     // Dijkstra from both ends of the incident's edge, until every end's edge is settled.
-    constexpr double kFar = std::numeric_limits<double>::infinity();
-    std::vector<double> distance(points_.size(), kFar);
-    using Entry = std::pair<double, std::uint32_t>;
-    std::priority_queue<Entry, std::vector<Entry>, std::greater<>> frontier;
-    const Edge& first = edges_[start.edge];
-    distance[first.a] = start.t * first.ground_m;
-    distance[first.b] = (1 - start.t) * first.ground_m;
-    frontier.push({distance[first.a], first.a});
-    frontier.push({distance[first.b], first.b});
     std::vector<char> wanted(points_.size(), 0);
-    std::size_t waiting = 0;
     for (const Snap& end : ends) {
         if (end.ground_m < 0) continue;
-        for (std::uint32_t node : {edges_[end.edge].a, edges_[end.edge].b})
-            if (!wanted[node]) wanted[node] = 1, ++waiting;
+        wanted[edges_[end.edge].a] = wanted[edges_[end.edge].b] = 1;
     }
-    while (!frontier.empty() && waiting > 0) {
-        const auto [d, node] = frontier.top();
-        frontier.pop();
-        if (d > distance[node]) continue;
-        if (wanted[node] == 1) wanted[node] = 2, --waiting;
-        for (std::uint32_t e : adjacency_[node]) {
-            const Edge& edge = edges_[e];
-            const std::uint32_t next = edge.a == node ? edge.b : edge.a;
-            if (d + edge.ground_m < distance[next]) {
-                distance[next] = d + edge.ground_m;
-                frontier.push({distance[next], next});
-            }
-        }
-    }
+    const std::vector<double> distance = search(start, std::move(wanted)).distance;
+    constexpr double kFar = std::numeric_limits<double>::infinity();
     for (std::size_t k = 0; k < to.size(); ++k) {
         const Snap& end = ends[k];
         if (end.ground_m < 0) continue;
@@ -228,4 +201,74 @@ std::vector<RoadGraph::Way> RoadGraph::ways(LonLat from, std::span<const LonLat>
     return found;
 }
 
-}  // namespace citywall::viewer
+RoadGraph::Search RoadGraph::search(const Snap& start, std::vector<char> wanted) const {
+    constexpr double kFar = std::numeric_limits<double>::infinity();
+    constexpr std::uint32_t kUnset = std::numeric_limits<std::uint32_t>::max();
+    Search found{std::vector<double>(points_.size(), kFar),
+                 std::vector<std::uint32_t>(points_.size(), kUnset)};
+    std::size_t waiting = static_cast<std::size_t>(std::count(wanted.begin(), wanted.end(), 1));
+    using Entry = std::pair<double, std::uint32_t>;
+    std::priority_queue<Entry, std::vector<Entry>, std::greater<>> frontier;
+    const Edge& first = edges_[start.edge];
+    found.distance[first.a] = start.t * first.ground_m;
+    found.distance[first.b] = (1 - start.t) * first.ground_m;
+    found.from[first.a] = first.a;
+    found.from[first.b] = first.b;
+    frontier.push({found.distance[first.a], first.a});
+    frontier.push({found.distance[first.b], first.b});
+    while (!frontier.empty() && waiting > 0) {
+        const auto [d, node] = frontier.top();
+        frontier.pop();
+        if (d > found.distance[node]) continue;
+        if (wanted[node] == 1) wanted[node] = 2, --waiting;
+        for (std::uint32_t e : adjacency_[node]) {
+            const Edge& edge = edges_[e];
+            const std::uint32_t next = edge.a == node ? edge.b : edge.a;
+            if (d + edge.ground_m < found.distance[next]) {
+                found.distance[next] = d + edge.ground_m;
+                found.from[next] = node;
+                frontier.push({found.distance[next], next});
+            }
+        }
+    }
+    return found;
+}
+
+geo::Mercator RoadGraph::on_edge(const Snap& at) const {
+    const Edge& edge = edges_[at.edge];
+    const geo::Mercator a = points_[edge.a], b = points_[edge.b];
+    return {a.x + (b.x - a.x) * at.t, a.y + (b.y - a.y) * at.t};
+}
+
+std::vector<LonLat> RoadGraph::route(LonLat from, LonLat to, double snap_m) const {
+    if (empty()) return {};
+    const Snap start = snap(geo::to_mercator(from), snap_m);
+    const Snap end = snap(geo::to_mercator(to), snap_m);
+    if (start.ground_m < 0 || end.ground_m < 0) return {};
+    std::vector<LonLat> way{geo::from_mercator(on_edge(start))};
+    const Edge& last = edges_[end.edge];
+    std::vector<char> wanted(points_.size(), 0);
+    wanted[last.a] = wanted[last.b] = 1;
+    const Search found = search(start, std::move(wanted));
+    // Into the end's edge from one of its two nodes, or along the one edge both lie on.
+    const double via_a = found.distance[last.a] + end.t * last.ground_m;
+    const double via_b = found.distance[last.b] + (1 - end.t) * last.ground_m;
+    const double along = end.edge == start.edge ? std::abs(end.t - start.t) * last.ground_m
+                                                : std::numeric_limits<double>::infinity();
+    const double best = std::min({via_a, via_b, along});
+    if (best == std::numeric_limits<double>::infinity()) return {};
+    if (best != along) {
+        std::vector<std::uint32_t> nodes;
+        for (std::uint32_t node = via_a <= via_b ? last.a : last.b;; node = found.from[node]) {
+            nodes.push_back(node);
+            if (found.from[node] == node) break;
+        }
+        for (auto it = nodes.rbegin(); it != nodes.rend(); ++it)
+            way.push_back(geo::from_mercator(points_[*it]));
+    }
+    way.push_back(geo::from_mercator(on_edge(end)));
+    way.push_back(to);
+    return way;
+}
+
+}  // namespace citywall
