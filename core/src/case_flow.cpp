@@ -71,6 +71,9 @@ constexpr CaseActionRule kRules[] = {
     {CaseAction::reopen, "reopen", "重新打开", "Reopen", kLeader,
      bit(CaseStage::closed) | bit(CaseStage::cancelled), CaseStage::assigned,
      Needs::department | Needs::command_id | Needs::note, ""},
+    // Taken by ingest at a deadline (docs/dispatch.md, "Deadlines"): the stage stays.
+    {CaseAction::escalate, "escalate", "升级", "Escalated", 0, kOpen, std::nullopt, Needs::nothing,
+     ""},
 };
 static_assert(std::size(kRules) == kCaseActionCount);
 static_assert([] {

@@ -46,9 +46,13 @@ constexpr Key kMergeKeys[] = {
 constexpr const char* kDeadlineMinutes[] = {"critical_minutes", "major_minutes", "moderate_minutes",
                                             "low_minutes", "sign_minutes"};
 constexpr Key kDeadlinesKeys[] = {
-    {"critical_minutes", Type::integer},       {"major_minutes", Type::integer},
-    {"moderate_minutes", Type::integer},       {"low_minutes", Type::integer},
-    {"escalate_every_minutes", Type::integer}, {"sign_minutes", Type::integer},
+    {"critical_minutes", Type::integer},
+    {"major_minutes", Type::integer},
+    {"moderate_minutes", Type::integer},
+    {"low_minutes", Type::integer},
+    {"escalate_every_minutes", Type::integer},
+    {"sign_minutes", Type::integer},
+    {"leaders", Type::string},
 };
 constexpr Key kDeadlineKeys[] = {
     {"category", Type::string},       {"critical_minutes", Type::integer},
@@ -342,6 +346,9 @@ Result<IngestConfig> parse(std::string_view text, const std::filesystem::path& b
     if (every < 1 || every > 1440)
         return fail(deadlines_table, "[deadlines]", "escalate_every_minutes", "must be 1..1440");
     due.escalate_every_minutes = static_cast<int>(every);
+    std::string leaders;
+    read(deadlines, "leaders", leaders);
+    if (!leaders.empty()) due.leaders = resolve(base_dir, leaders);
     if (const auto* rules = root["deadline"].as_array()) {
         std::map<std::string, std::size_t> categories;  // → the rule that has it
         for (std::size_t k = 0; k < rules->size(); ++k) {

@@ -78,7 +78,7 @@ struct EnumSchema<CaseAction> {
         {"RESOLVE", 8},        {"REVIEW_PASS", 9},  {"REVIEW_REJECT", 10},  {"FEEDBACK", 11},
         {"CLOSE", 12},         {"CANCEL", 13},      {"EXTEND_REQUEST", 14}, {"EXTEND_APPROVE", 15},
         {"EXTEND_REFUSE", 16}, {"SUPERVISE", 17},   {"ANNOTATE", 18},       {"ACKNOWLEDGE", 19},
-        {"REOPEN", 20}};
+        {"REOPEN", 20},        {"ESCALATE", 21}};
 };
 template <>
 struct EnumSchema<Satisfaction> {

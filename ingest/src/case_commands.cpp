@@ -4,7 +4,9 @@
 // what before it has any effect. Orders go to their department on its own socket and are sent
 // again until it signs for them, so an order to a department that is away waits in the state
 // (and so in the journal and the checkpoint) until it is back. An order taken away from a
-// department is withdrawn there with a notice on the same socket.
+// department is withdrawn there with a notice on the same socket; a case of its supervised (督办)
+// or escalated is told to it the same way.
+#include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -108,12 +110,7 @@ std::optional<CaseRefused> IngestServer::Impl::take_step(std::uint64_t id, CaseS
     const CaseState before = current;
     const bool step_reopens = step.action == CaseAction::reopen;
     current = apply_step(std::move(current), std::move(step), case_limits);
-    // An order taken from its department (transferred, returned to another, cancelled, closed)
-    // is withdrawn there, so it stops work on it.
-    const bool withdrawn = !before.department.empty() && !is_final(before.stage) &&
-                           (is_final(current.stage) || current.department != before.department);
-    const auto withdrawn_from = withdrawn ? department_index(before.department) : std::nullopt;
-    std::string withdrawal = withdrawn_from ? withdrawal_message(before, current, id) : "";
+    auto notice = notice_of(before, current, id);
     if (current.stage == CaseStage::closed) incident->status = IncidentStatus::closed;
     if (current.stage == CaseStage::cancelled) incident->status = IncidentStatus::cancelled;
     if (step_reopens) incident->status = IncidentStatus::dispatched;
@@ -123,8 +120,10 @@ std::optional<CaseRefused> IngestServer::Impl::take_step(std::uint64_t id, CaseS
         return CaseRefused{CaseRefusal::journal_failing, recorded.error()};
     // Sent once it is published: a department never holds an order the journal might lose.
     if (to_send) pending_orders.push_back({state.last_seq(), id});
-    if (withdrawn_from)
-        pending_withdrawals.push_back({state.last_seq(), *withdrawn_from, std::move(withdrawal)});
+    if (notice) {
+        notice->seq = state.last_seq();
+        pending_notices.push_back(std::move(*notice));
+    }
     // A unit ordered directly shows as dispatched to the case on every wall at once; its own
     // department's next fix says where it stands from then on.
     if (unit &&
@@ -239,7 +238,7 @@ void IngestServer::Impl::handle_case_step(Department& department, const FeedCase
 void IngestServer::Impl::deliver_orders(std::size_t index, TimeMs now) {
     Department& department = departments[index];
     department.orders_sent_at = now;
-    if (!send_withdrawals(department)) return;
+    if (!send_notices(department)) return;
     for (std::uint64_t id : state.awaiting_sign(department.config.code))
         if (!send_order(department, id)) return;
 }
@@ -269,26 +268,58 @@ bool IngestServer::Impl::send_order(Department& department, std::uint64_t id) {
     return true;
 }
 
-bool IngestServer::Impl::send_withdrawals(Department& department) {
-    for (auto& w : department.withdrawals) {
-        if (w.sent_to == department.order_peer) continue;
-        if (!send_to_department(department, w.message)) return false;
-        w.sent_to = department.order_peer;
-        ++counters.withdrawals_sent;
+bool IngestServer::Impl::send_notices(Department& department) {
+    for (auto& notice : department.notices) {
+        if (notice.sent_to == department.order_peer) continue;
+        if (!send_to_department(department, notice.message)) return false;
+        notice.sent_to = department.order_peer;
+        ++counters.notices_sent;
     }
     return true;
 }
 
-std::string IngestServer::Impl::withdrawal_message(const CaseState& before, const CaseState& after,
-                                                   std::uint64_t incident) const {
-    ChannelMessage m("withdrawn", before.order, incident);
-    // What took it away: transfer, return_agree, cancel, close.
-    m.text("action", std::string(to_string(after.last.action)));
-    if (!is_final(after.stage) && !after.department.empty()) m.text("to", after.department);
-    m.text("at", iso_time(after.last.time));
-    m.text("by", after.last.actor);
-    if (!after.last.note.empty()) m.text("note", after.last.note);
-    return m.done();
+// An order taken from its department (transferred, returned to another, cancelled, closed) is
+// withdrawn there, so it stops work on it; a department whose case is supervised or escalated
+// hears it with the deadline it is held to.
+std::optional<IngestServer::Impl::PendingNotice> IngestServer::Impl::notice_of(
+    const CaseState& before, const CaseState& after, std::uint64_t incident) const {
+    const CaseStep& step = after.last;
+    const bool withdrawn = !before.department.empty() && !is_final(before.stage) &&
+                           (is_final(after.stage) || after.department != before.department);
+    if (withdrawn) {
+        const auto to = department_index(before.department);
+        if (!to) return std::nullopt;
+        ChannelMessage m("withdrawn", before.order, incident);
+        // What took it away: transfer, return_agree, cancel, close.
+        m.text("action", std::string(to_string(step.action)));
+        if (!is_final(after.stage) && !after.department.empty()) m.text("to", after.department);
+        m.text("at", iso_time(step.time));
+        m.text("by", step.actor);
+        if (!step.note.empty()) m.text("note", step.note);
+        return PendingNotice{0, *to, m.done()};
+    }
+    const bool told = step.action == CaseAction::supervise || step.action == CaseAction::escalate;
+    if (!told || after.department.empty() || is_final(after.stage)) return std::nullopt;
+    const auto to = department_index(after.department);
+    if (!to) return std::nullopt;
+    ChannelMessage m(step.action == CaseAction::supervise ? "supervised" : "escalated", after.order,
+                     incident);
+    if (step.action == CaseAction::escalate) m.text("level", step.reason);
+    m.text("at", iso_time(step.time));
+    m.text("by", step.actor);
+    if (after.due() != 0) m.text("due", iso_time(after.due()));
+    if (!step.note.empty()) m.text("note", step.note);
+    return PendingNotice{0, *to, m.done()};
+}
+
+Department& IngestServer::Impl::keep_notice(PendingNotice notice) {
+    Department& department = departments[notice.department];
+    department.notices.push_back({std::move(notice.message), {}});
+    if (department.notices.size() > kMaxNoticesWaiting) {
+        department.notices.pop_front();
+        ++counters.notices_dropped;
+    }
+    return department;
 }
 
 void IngestServer::Impl::resend_orders(TimeMs now) {
@@ -336,15 +367,10 @@ void IngestServer::Impl::case_published(std::uint64_t seq) {
         walls->answer(pending_replies.front().peer, wire::encode(pending_replies.front().reply));
         pending_replies.pop_front();
     }
-    while (!pending_withdrawals.empty() && pending_withdrawals.front().seq <= seq) {
-        Department& department = departments[pending_withdrawals.front().department];
-        department.withdrawals.push_back({std::move(pending_withdrawals.front().message), {}});
-        pending_withdrawals.pop_front();
-        if (department.withdrawals.size() > kMaxWithdrawalsWaiting) {
-            department.withdrawals.pop_front();
-            ++counters.withdrawals_dropped;
-        }
-        send_withdrawals(department);
+    while (!pending_notices.empty() && pending_notices.front().seq <= seq) {
+        Department& department = keep_notice(std::move(pending_notices.front()));
+        pending_notices.pop_front();
+        send_notices(department);
     }
     while (!pending_orders.empty() && pending_orders.front().first <= seq) {
         const std::uint64_t id = pending_orders.front().second;
@@ -355,6 +381,68 @@ void IngestServer::Impl::case_published(std::uint64_t seq) {
         if (auto k = department_index(whole->case_state.department))
             send_order(departments[*k], id);
     }
+}
+
+// One JSON line a notice, after a first line naming the checkpoint: {"seq": N}, then
+// {"department": "water", "notice": {…}}.
+Result<void> IngestServer::Impl::save_notices(std::uint64_t seq) const {
+    std::string text = "{\"seq\":" + std::to_string(seq) + "}\n";
+    for (const Department& department : departments)
+        for (const Department::Notice& notice : department.notices) {
+            rapidjson::StringBuffer buffer;
+            rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+            w.StartObject();
+            w.Key("department");
+            w.String(department.config.code.c_str(),
+                     static_cast<rapidjson::SizeType>(department.config.code.size()));
+            w.Key("notice");
+            w.RawValue(notice.message.c_str(), notice.message.size(), rapidjson::kObjectType);
+            w.EndObject();
+            text.append(buffer.GetString(), buffer.GetSize());
+            text += '\n';
+        }
+    return replace_file(config.journal_dir / kNoticesFile, text);
+}
+
+Result<Restored> IngestServer::Impl::load_notices(std::uint64_t seq) {
+    auto bytes = read_whole_file(config.journal_dir / kNoticesFile);
+    if (!bytes && bytes.error_kind() == ErrorKind::not_found) return Restored::absent;
+    if (!bytes) return bytes.error_value();
+    std::string_view rest = *bytes;
+    std::size_t line = 0;
+    std::vector<PendingNotice> kept;
+    while (!rest.empty()) {
+        const std::size_t end = std::min(rest.find('\n'), rest.size());
+        const std::string text(rest.substr(0, end));
+        rest.remove_prefix(std::min(end + 1, rest.size()));
+        ++line;
+        rapidjson::Document d;
+        d.Parse(text.c_str(), text.size());
+        const auto bad = [&](const char* why) {
+            return Result<Restored>::failure(
+                ErrorKind::invalid,
+                std::string(kNoticesFile) + ":" + std::to_string(line) + ": " + why);
+        };
+        if (d.HasParseError() || !d.IsObject()) return bad("not a JSON object");
+        if (line == 1) {
+            if (!d.HasMember("seq") || !d["seq"].IsUint64()) return bad("no checkpoint number");
+            if (d["seq"].GetUint64() != seq) return Restored::absent;
+            continue;
+        }
+        if (!d.HasMember("department") || !d["department"].IsString() || !d.HasMember("notice") ||
+            !d["notice"].IsObject())
+            return bad("not a department's notice");
+        const auto to = department_index(d["department"].GetString());
+        if (!to) continue;  // a department no longer in the config
+        rapidjson::StringBuffer buffer;
+        rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+        d["notice"].Accept(w);
+        kept.push_back({0, *to, std::string(buffer.GetString(), buffer.GetSize())});
+    }
+    if (line == 0) return Restored::absent;
+    for (PendingNotice& notice : kept)
+        keep_notice(std::move(notice));
+    return Restored::yes;
 }
 
 }  // namespace citywall::ingest

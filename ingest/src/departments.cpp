@@ -168,8 +168,8 @@ void IngestServer::Impl::receive_acknowledged(std::size_t index,
     if (speaker_ok) department.order_peer = delivery->peer;
     // Notices sent to this connection before it spoke have reached a live one: let them go.
     if (speaker_ok)
-        std::erase_if(department.withdrawals,
-                      [&](const Department::Withdrawal& w) { return w.sent_to == delivery->peer; });
+        std::erase_if(department.notices,
+                      [&](const Department::Notice& n) { return n.sent_to == delivery->peer; });
     receive(department, frames[2]);
     delivery.reset();
     if (new_peer) deliver_orders(index, clock());

@@ -69,6 +69,13 @@ Result<std::unique_ptr<IngestServer>> IngestServer::create(const IngestConfig& c
         log("DRILL: this ingest is a drill; every incident, unit and heartbeat it publishes says "
             "drill, and so does its journal");
     log(describe_deadlines(config.deadlines));
+    if (!config.deadlines.leaders.empty()) {
+        auto leaders = AreaLeaders::read(config.deadlines.leaders, config.areas);
+        if (!leaders) return leaders.because("[deadlines] leaders: ");
+        impl->leaders = std::move(*leaders);
+        log("leaders: " + std::to_string(impl->leaders.size()) + " named (" +
+            config.deadlines.leaders.string() + ")");
+    }
     AreaReport areas;
     auto placement = CityPlacement::load(config.areas, &areas);
     if (!placement) return placement.because("map: ");
@@ -324,12 +331,29 @@ void IngestServer::Impl::escalate_overdue(TimeMs now) {
         Incident incident = *state.incident(*id);
         ++incident.escalation;
         incident.updated = now;
+        // A step of the case, naming the area it reached and its leader (docs/dispatch.md).
+        const EscalationReach reach =
+            escalation_reach(incident, incident.escalation, config.areas, leaders);
+        CaseStep step;
+        step.time = now;
+        step.action = CaseAction::escalate;
+        step.actor = kEscalationSource;
+        step.reason = reach.level;
+        step.note = reach.note();
+        const CaseState before = incident.case_state;
+        incident.case_state = apply_step(before, std::move(step), {});
+        auto notice = notice_of(before, incident.case_state, *id);
         if (!record(state.change(std::move(incident)), now, kEscalationSource)) {
             // Not taken: still due, and taken once the journal can be written again.
             escalations.retry(state, *id);
             return;
         }
         ++counters.escalations;
+        counters.escalations_unnamed += reach.leader ? 0 : 1;
+        if (notice) {
+            notice->seq = state.last_seq();
+            pending_notices.push_back(std::move(*notice));
+        }
     }
 }
 

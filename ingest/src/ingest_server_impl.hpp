@@ -28,6 +28,7 @@
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
 
+#include "area_leaders.hpp"
 #include "case_search.hpp"
 #include "city_state.hpp"
 #include "citywall/checkpoint.hpp"
@@ -44,6 +45,7 @@
 #include "feed_health.hpp"
 #include "log_throttle.hpp"
 #include "report_merge.hpp"
+#include "state_file.hpp"
 #include "unit_roster.hpp"
 #include "upstream_link.hpp"
 #include "wall_requests.hpp"
@@ -62,8 +64,13 @@ constexpr int kDrainPerSocket = 256;
 // waits (a slow pass, as while a checkpoint is forked, would otherwise grow the next one). The
 // next pass starts with the department after the last one read, so none waits for ever.
 constexpr std::chrono::milliseconds kPassBudget{10};
-// Withdrawal notices kept for one department that is away (docs/dispatch.md).
-constexpr std::size_t kMaxWithdrawalsWaiting = 1000;
+// Notices kept for one department that is away (docs/dispatch.md, "Notices").
+constexpr std::size_t kMaxNoticesWaiting = 1000;
+// Notices of steps read again from the journal at a restart are made again when the step is at
+// most this old (a department long away has had its orders withdrawn since by the same notices).
+constexpr TimeMs kNoticeReplayMs = 24 * 3'600'000;
+// Beside the checkpoint: the notices not yet known to have reached their departments.
+constexpr const char* kNoticesFile = "notices.jsonl";
 // Where the updates and snapshot sockets' monitors publish; the key gate reads them.
 constexpr const char* kWallMonitors[] = {"inproc://citywall-walls-updates",
                                          "inproc://citywall-walls-requests"};
@@ -182,15 +189,16 @@ struct Department {
     // orders go, and when they were last sent.
     std::string order_peer;
     TimeMs orders_sent_at = 0;
-    // Notices of orders taken away from it (docs/dispatch.md, "Withdrawn orders"), each with
-    // the connection it was last sent to. One is let go once that connection speaks after it
-    // (it was alive when the notice went); every new connection gets those left. The oldest go
-    // past kMaxWithdrawalsWaiting.
-    struct Withdrawal {
+    // Notices for it (docs/dispatch.md, "Notices"): an order taken away, a case supervised or
+    // escalated; each with the connection it was last sent to. One is let go once that
+    // connection speaks after it (it was alive when the notice went); every new connection gets
+    // those left. The oldest go past kMaxNoticesWaiting. Saved beside each checkpoint, and
+    // made again from the journal after it, so a restart of ingest loses none.
+    struct Notice {
         std::string message;
         std::string sent_to;
     };
-    std::deque<Withdrawal> withdrawals;
+    std::deque<Notice> notices;
     bool acknowledged() const { return config.socket == FeedSocket::acknowledged; }
 };
 
@@ -250,6 +258,7 @@ struct IngestServer::Impl {
     // league table counts it. Called before the change is committed.
     bool is_case_step(const IncidentChange& change) const;
     EscalationSchedule escalations;
+    AreaLeaders leaders;  // [deadlines] leaders: whom an escalation reaches
     IngestCounters counters;
     LogThrottle throttled{[](const std::string& line) { log(line); }, 10'000};
 
@@ -295,19 +304,27 @@ struct IngestServer::Impl {
     void handle_case_step(Department& department, const FeedCaseStep& answer,
                           std::string_view bytes, TimeMs now);
     std::deque<std::pair<std::uint64_t, std::uint64_t>> pending_orders;  // seq, incident
-    // Withdrawal notices of steps not yet published: (seq, department index, JSON).
-    struct PendingWithdrawal {
+    // Notices of steps not yet published: (seq, department index, JSON).
+    struct PendingNotice {
         std::uint64_t seq = 0;
         std::size_t department = 0;
         std::string message;
     };
-    std::deque<PendingWithdrawal> pending_withdrawals;
-    // The notice to a department whose order `before` the step that made `after` took away.
-    std::string withdrawal_message(const CaseState& before, const CaseState& after,
-                                   std::uint64_t incident) const;
-    // Sends what waits in department.withdrawals and was not sent to its connection yet; false
+    std::deque<PendingNotice> pending_notices;
+    // The notice a case step (the one that made `after` from `before`) gives a department, if
+    // any: its order taken away (withdrawn), or its case supervised or escalated. One rule for
+    // a live step and for a step read again from the journal after a restart.
+    std::optional<PendingNotice> notice_of(const CaseState& before, const CaseState& after,
+                                           std::uint64_t incident) const;
+    // Keeps a notice for its department (the oldest go past kMaxNoticesWaiting).
+    Department& keep_notice(PendingNotice notice);
+    // Sends what waits in department.notices and was not sent to its connection yet; false
     // when the connection cannot take more.
-    bool send_withdrawals(Department& department);
+    bool send_notices(Department& department);
+    // The notices waiting, beside checkpoint `seq` (written by the checkpoint's writer), and
+    // read back at a restart from the checkpoint `seq`.
+    Result<void> save_notices(std::uint64_t seq) const;
+    Result<Restored> load_notices(std::uint64_t seq);
     // Two frames to the department's order connection: [peer, "", json]. False when there is
     // none, or its queue is full; a connection that has gone is forgotten.
     bool send_to_department(Department& department, const std::string& json);

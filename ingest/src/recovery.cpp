@@ -49,6 +49,10 @@ Result<void> IngestServer::Impl::recover() {
                     day.observe(std::nullopt, incident, clock());
             });
         }
+        if (auto loaded = load_notices(after); !loaded || *loaded == Restored::absent)
+            log(std::string("departments' notices ") +
+                (loaded ? "missing for this checkpoint" : "ignored (" + loaded.error() + ")") +
+                "; those made before it that had not reached their departments are not sent");
         log("checkpoint: " + std::to_string(state.open_count()) + " open incidents at seq " +
             std::to_string(after));
     }
@@ -76,7 +80,15 @@ Result<void> IngestServer::Impl::recover() {
         if (update->seq <= state.last_seq()) continue;
         of_other_kind(update->incident);
         const IncidentChange change = state.change(std::move(update->incident));
-        day.observe(change, record->time, is_case_step(change));
+        const bool case_step = is_case_step(change);
+        day.observe(change, record->time, case_step);
+        // The notices its steps gave departments are made again (they may not have been sent).
+        if (case_step && record->time + kNoticeReplayMs >= clock()) {
+            const auto before = state.incident(change.after.id);
+            if (auto notice = notice_of(before ? before->case_state : CaseState{},
+                                        change.after.case_state, change.after.id))
+                keep_notice(std::move(*notice));
+        }
         state.commit(record->seq, change);
         ++counters.recovered_events;
     }
@@ -210,8 +222,8 @@ Result<void> IngestServer::Impl::rebuild(std::vector<UnjournaledEvent> dropped) 
         walls->answer(pending.peer, wire::encode(pending.reply));
     }
     pending_replies.clear();
-    pending_orders.clear();       // sent again from the rebuilt state
-    pending_withdrawals.clear();  // their steps are not on disk: nothing was taken away
+    pending_orders.clear();   // sent again from the rebuilt state
+    pending_notices.clear();  // their steps are not on disk: nothing was taken away
     state = CityState{};
     state.set_neighbour_radius(config.merge.distance_m);
     units = UnitRoster{};
@@ -302,6 +314,8 @@ bool IngestServer::Impl::write_checkpoint_files(std::uint64_t seq) const {
         log("unit roster not saved: " + saved.error());
     if (auto saved = day.save(config.journal_dir, seq); !saved)
         log("day ledger not saved: " + saved.error());
+    if (auto saved = save_notices(seq); !saved)
+        log("departments' notices not saved: " + saved.error());
     return true;
 }
 

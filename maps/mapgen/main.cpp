@@ -13,6 +13,7 @@
 #include "basemap.hpp"
 #include "city.hpp"
 #include "gpkg_writer.hpp"
+#include "leaders.hpp"
 #include "self_check.hpp"
 
 namespace {
@@ -23,7 +24,8 @@ constexpr int kBasemapSize = 4096;
 void usage(std::FILE* to) {
     std::fprintf(to,
                  "usage: citywall-mapgen --out DIR [--seed N] [--check]\n"
-                 "  --out DIR   write DIR/demo_city.gpkg and DIR/demo_city_basemap.tif\n"
+                 "  --out DIR   write DIR/demo_city.gpkg, DIR/demo_city_basemap.tif and\n"
+                 "              DIR/demo_city_leaders.csv\n"
                  "  --seed N    random seed (default %llu)\n"
                  "  --check     only verify an existing DIR/demo_city.gpkg\n",
                  static_cast<unsigned long long>(kDefaultSeed));
@@ -91,6 +93,7 @@ int main(int argc, char** argv) {
         const citywall::mapgen::CityMap city = citywall::mapgen::buildCity(seed);
         const double built = secondsSince(start);
         citywall::mapgen::writeGeoPackage(city, gpkg);
+        citywall::mapgen::writeLeaders(city, (dir / "demo_city_leaders.csv").string(), seed);
         const double vectors = secondsSince(start);
         citywall::mapgen::writeBasemap(city, tif, seed, kBasemapSize);
         const double raster = secondsSince(start);

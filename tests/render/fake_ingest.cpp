@@ -41,6 +41,7 @@
 #include <thread>
 #include <zmq.hpp>
 
+#include "area_leaders.hpp"
 #include "area_levels.hpp"
 #include "citywall/geo.hpp"
 #include "citywall/placement.hpp"
@@ -111,9 +112,32 @@ constexpr IncidentStatus kOpenStatuses[] = {IncidentStatus::reported, IncidentSt
                                             IncidentStatus::dispatched, IncidentStatus::en_route,
                                             IncidentStatus::on_scene};
 
+// The step an escalated incident's case took last, as ingest names it: the area its latest
+// escalation reached, and a leader named for it.
+CaseStep escalation_step(const Incident& incident, const std::vector<AreaLevelConfig>& levels,
+                         bool english) {
+    const auto nobody = ingest::AreaLeaders::parse("level,code,name\n", "leaders.csv", levels);
+    auto reach = ingest::escalation_reach(incident, incident.escalation, levels, *nobody);
+    const std::string name = english ? "Capt. Reyes" : "王建国";
+    const auto named =
+        ingest::AreaLeaders::parse("level,code,name,phone\n" + reach.level + "," + reach.area.code +
+                                       "," + name + ",13800000001\n",
+                                   "leaders.csv", levels);
+    if (named) reach = ingest::escalation_reach(incident, incident.escalation, levels, *named);
+    CaseStep step;
+    step.number = incident.case_state.last.number + 1;
+    step.time = incident.due + TimeMs{incident.escalation - 1} * 30 * 60000;
+    step.action = CaseAction::escalate;
+    step.actor = "@deadlines";
+    step.reason = reach.level;
+    step.note = reach.note();
+    return step;
+}
+
 std::vector<Incident> make_incidents(const std::vector<LonLat>& points,
-                                     const CityPlacement* placement, std::size_t fresh, bool varied,
-                                     bool english) {
+                                     const CityPlacement* placement,
+                                     const std::vector<AreaLevelConfig>& levels, std::size_t fresh,
+                                     bool varied, bool english) {
     std::vector<Incident> incidents;
     for (std::size_t i = 0; i < points.size(); ++i) {
         const Family& family = kFamilies[i % std::size(kFamilies)];
@@ -185,6 +209,8 @@ std::vector<Incident> make_incidents(const std::vector<LonLat>& points,
         }
         if (fresh > 0 && i % fresh == 1) incident.received = incident.updated = kClock - 1000;
         if (placement) incident.areas = placement->place(incident.location);
+        if (incident.escalation > 0)
+            incident.case_state.last = escalation_step(incident, levels, english);
         incident.description = english ? "A deterministic incident for the picture tests."
                                        : "确定性测试事件，用于画面测试。 A deterministic incident.";
         incident.title = (english ? "Test incident " : "测试事件 ") + std::to_string(i);
@@ -293,8 +319,9 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "fake-ingest: no grids in %s (%s): incidents are not placed\n",
                      area_path.c_str(), placement.error().c_str());
     }
-    std::vector<Incident> incidents = make_incidents(
-        spread(*layer, count), placement ? placement->get() : nullptr, fresh, varied, english);
+    std::vector<Incident> incidents =
+        make_incidents(spread(*layer, count), placement ? placement->get() : nullptr, levels, fresh,
+                       varied, english);
     if (!manifest.empty() && !incidents.empty()) {
         std::ofstream(manifest) << std::setprecision(12) << incidents[0].location.lon << ' '
                                 << incidents[0].location.lat << '\n';

@@ -86,5 +86,27 @@ TEST(DutyDesk, ReviewsCallsBackAndClosesAndHandsReturnedCasesOn) {
     }
 }
 
+// A case with its department that escalated past its deadline is supervised once; one that has
+// not escalated, or is supervised already, is left to its department.
+TEST(DutyDesk, SupervisesACaseThatEscalatedOnce) {
+    DutyDesk desk(rules(), "duty", 1);
+    Incident late = incident(5, "hotline.noise", "12345", CaseStage::signed_for);
+    late.escalation = 1;
+    Incident on_time = incident(6, "hotline.noise", "12345", CaseStage::signed_for);
+    Incident watched = incident(7, "fire.building", "119", CaseStage::on_scene);
+    watched.escalation = 2;
+    watched.case_state.supervised = true;
+    const std::vector<Incident> open = {late, on_time, watched};
+    (void)desk.decide(open, kT0, 10);
+    const auto commands = desk.decide(open, kT0 + 3000, 10);
+    ASSERT_EQ(commands.size(), 1u);
+    EXPECT_EQ(commands[0].incident, 5u);
+    EXPECT_EQ(commands[0].action, CaseAction::supervise);
+    EXPECT_FALSE(check_step(late.case_state,
+                            CaseStep{0, kT0, CaseAction::supervise, "duty", {}, {}, {}, {}, {}, 0},
+                            Doer::leader))
+        << "a step the table gives a leader from there";
+}
+
 }  // namespace
 }  // namespace citywall::feedsim

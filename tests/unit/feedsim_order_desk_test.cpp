@@ -101,5 +101,32 @@ TEST(OrderDesk, AWithdrawnOrderStopsItsWorkAndMayComeBack) {
     EXPECT_EQ(desk.due(kT0 + 24 * 3'600'000).size(), 3u);
 }
 
+// A supervised or escalated case is hurried: its answers keep their order, the next one comes
+// within its hurry time. A notice of another kind, or of an order it never took, is no
+// order and changes nothing.
+TEST(OrderDesk, ASupervisedCaseIsHurriedAndANoticeIsNeverTakenForAnOrder) {
+    OrderDeskTiming timing;
+    timing.return_share = 0;
+    timing.sign_min_ms = timing.sign_max_ms = 60'000;
+    OrderDesk desk(timing, 7);
+    desk.take(R"({"type":"order","order":"O-4","incident":6})", kT0);
+    desk.take(R"({"type":"escalated","order":"O-9","incident":7,"level":"street"})", kT0);
+    desk.take(R"({"type":"reminder","order":"O-8","incident":8})", kT0);
+    EXPECT_EQ(desk.orders(), 1u);
+    EXPECT_EQ(desk.hurried(), 0u);
+    EXPECT_TRUE(desk.due(kT0 + 59'000).empty());
+    // Half a minute later the leader supervises it: signed for 5 s after that, not at 60 s.
+    desk.take(R"({"type":"supervised","order":"O-4","incident":6,"by":"leader-li"})", kT0 + 30'000);
+    EXPECT_EQ(desk.hurried(), 1u);
+    EXPECT_TRUE(desk.due(kT0 + 34'999).empty());
+    std::vector<std::string> actions;
+    for (const std::string& answer : desk.due(kT0 + 35'000))
+        actions.push_back(action_of(answer));
+    ASSERT_EQ(actions, std::vector<std::string>{"sign"});
+    for (const std::string& answer : desk.due(kT0 + 24 * 3'600'000))
+        actions.push_back(action_of(answer));
+    EXPECT_EQ(actions, (std::vector<std::string>{"sign", "arrive", "resolve"}));
+}
+
 }  // namespace
 }  // namespace citywall::feedsim

@@ -110,10 +110,12 @@ void DepartmentSender::print_counters(std::FILE* out) const {
     const auto& c = feed_->counters();
     if (desk_ && desk_->orders() + desk_->withdrawn() > 0)
         std::fprintf(out,
-                     "citywall-feedsim: %s: %llu orders taken (%llu repeats, %llu withdrawn)\n",
+                     "citywall-feedsim: %s: %llu orders taken (%llu repeats, %llu withdrawn, "
+                     "%llu hurried: supervised or escalated)\n",
                      code_.c_str(), static_cast<unsigned long long>(desk_->orders()),
                      static_cast<unsigned long long>(desk_->repeats()),
-                     static_cast<unsigned long long>(desk_->withdrawn()));
+                     static_cast<unsigned long long>(desk_->withdrawn()),
+                     static_cast<unsigned long long>(desk_->hurried()));
     std::string refused;
     for (const auto& [reason, count] : c.refused)
         refused += (refused.empty() ? " (" : ", ") + reason + " " + std::to_string(count);

@@ -57,6 +57,15 @@ std::optional<wire::CaseCommand> DutyDesk::next_step(const Incident& incident) {
             close.reason = "resolved";
             return close;
         }
+        case CaseStage::assigned:
+        case CaseStage::signed_for:
+        case CaseStage::on_scene: {
+            // Escalated past its deadline: supervised (督办), once.
+            if (incident.escalation == 0 || c.supervised) return std::nullopt;
+            auto supervise = command(incident, CaseAction::supervise);
+            supervise.note = "已超时升级，请加快处置";
+            return supervise;
+        }
         default:
             return std::nullopt;
     }

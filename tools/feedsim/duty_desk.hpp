@@ -1,8 +1,9 @@
 // The demo's simulated duty leader (docs/dispatch.md): it follows the wall stream with a
 // leader's key and moves every live case along as a centre would, so that whole cases close in
 // the demo without a human: it orders each new case to the department that handles its kind,
-// arbitrates returns, reviews what departments resolved, records the citizen's feedback on
-// hotline cases, and closes them. A person at a console can still take any step first.
+// arbitrates returns, supervises (督办) a case that escalated past its deadline, reviews what
+// departments resolved, records the citizen's feedback on hotline cases, and closes them. A person
+// at a console can still take any step first.
 #pragma once
 
 #include <cstdint>

@@ -4,6 +4,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
+
 namespace citywall::feedsim {
 
 TimeMs OrderDesk::between(TimeMs low, TimeMs high) {
@@ -26,8 +28,15 @@ void OrderDesk::take(std::string_view order_json, TimeMs now) {
     const std::string order(doc["order"].GetString(), doc["order"].GetStringLength());
     // Taken away (transferred, cancelled, closed): its work stops, and the order is new again
     // if it ever comes back.
-    if (doc.HasMember("type") && doc["type"].IsString() &&
-        std::string_view(doc["type"].GetString()) == "withdrawn") {
+    const std::string_view type = doc.HasMember("type") && doc["type"].IsString()
+                                      ? std::string_view(doc["type"].GetString())
+                                      : std::string_view("order");
+    if (type == "supervised" || type == "escalated") {
+        if (taken_.contains(order)) hurry(order, now);
+        return;
+    }
+    if (type != "order" && type != "withdrawn") return;  // a notice of a later kind
+    if (type == "withdrawn") {
         if (taken_.erase(order) == 0) return;  // a repeat of a notice, or of one never taken
         ++withdrawn_;
         std::erase_if(planned_, [&](const auto& entry) { return entry.second.order == order; });
@@ -57,6 +66,24 @@ void OrderDesk::take(std::string_view order_json, TimeMs now) {
     plan(order, at, "arrive");
     at += between(timing_.resolve_min_ms, timing_.resolve_max_ms);
     plan(order, at, "resolve", "现场已处置完毕");
+}
+
+void OrderDesk::hurry(const std::string& order, TimeMs now) {
+    std::vector<std::pair<TimeMs, Answer>> mine;
+    for (auto it = planned_.begin(); it != planned_.end();) {
+        if (it->second.order != order) {
+            ++it;
+            continue;
+        }
+        mine.emplace_back(it->first, std::move(it->second));
+        it = planned_.erase(it);
+    }
+    if (mine.empty()) return;
+    ++hurried_;
+    const TimeMs soon = now + timing_.hurry_ms;
+    const TimeMs earlier = std::max<TimeMs>(0, mine.front().first - soon);
+    for (auto& [at, answer] : mine)
+        planned_.emplace(at - earlier, std::move(answer));
 }
 
 std::vector<std::string> OrderDesk::due(TimeMs now) {

@@ -559,8 +559,15 @@ DetailPick draw_detail_panel(const DetailView& view, const Palette& palette, con
             rows.add(say("部门等级", "priority"), incident.priority);
         }
         std::string status = status_word(incident.status);
-        if (incident.escalation > 0)
+        if (incident.escalation > 0) {
             status += "  ↑ " + escalation_text(incident.escalation, view.areas);
+            // Whom the latest step reached, as ingest named them (docs/dispatch.md).
+            const CaseStep& last = incident.case_state.last;
+            if (last.action == CaseAction::escalate && !last.note.empty()) {
+                fonts.want(last.note);
+                status += "\n" + last.note;
+            }
+        }
         rows.add(say("状态", "status"), status);
         // The case at the centre: its stage, with whom, and by when.
         const CaseState& c = incident.case_state;

@@ -55,8 +55,12 @@ enum class CaseAction : std::uint8_t {
     annotate,        // 备注: operator or leader, a note
     acknowledge,     // 确认: operator or leader, "seen" (an escalation, an alert)
     reopen,          // 重新打开: leader, a closed or cancelled case, with why; ordered afresh
+    // 升级: ingest itself, at a deadline: the case reached one level up the grid hierarchy;
+    // `reason` is the level's key ("street", or "centre" past the top), `note` names the area
+    // and its leader. No wall or department may take it.
+    escalate,
 };
-inline constexpr int kCaseActionCount = 21;
+inline constexpr int kCaseActionCount = 22;
 
 // Who takes a step: a wall's key with a role, or the department the case is assigned to
 // (speaking on its own feed), or ingest itself (an escalation).

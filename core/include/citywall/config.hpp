@@ -180,6 +180,9 @@ struct DeadlineConfig {
     // An overdue incident goes one level up the grid hierarchy at its deadline, and one more
     // each this many minutes after it.
     int escalate_every_minutes = 30;
+    // Who leads each area an escalation reaches (docs/config.md, "Leaders"): a CSV file read
+    // when ingest starts. Empty: an escalation names the level and the area only.
+    std::filesystem::path leaders;
 
     // The deadline of an incident of this category and severity, in ms from its receipt; 0: it
     // has none. For its severity the most specific rule that names it wins: the exact category,

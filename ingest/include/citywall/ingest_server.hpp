@@ -41,8 +41,11 @@ struct IngestCounters {
     std::uint64_t case_answers = 0;
     std::uint64_t arrivals_by_unit = 0;  // cases put on scene by a unit's own "on_scene" fix
     std::uint64_t orders_sent = 0;
-    std::uint64_t withdrawals_sent = 0;     // notices of orders taken from a department
-    std::uint64_t withdrawals_dropped = 0;  // the oldest, past 1,000 waiting for one away
+    // Notices to departments (orders withdrawn, cases supervised or escalated), each sending
+    // counted; and the oldest let go, past 1,000 waiting for one that is away.
+    std::uint64_t notices_sent = 0;
+    std::uint64_t notices_dropped = 0;
+    std::uint64_t escalations_unnamed = 0;  // escalations that reached an area with no leader named
 };
 
 // What is decided at start-up beside the config: by an operator on the command line, or by a
