@@ -33,6 +33,12 @@ const AreaRef* area_at(const AreaPath& path, std::string_view level) {
     return nullptr;
 }
 
+CaseState Incident::case_standing() const {
+    CaseState stands = case_state;
+    if (!open() && !stands.taken_up()) stands.stage = CaseStage::closed;
+    return stands;
+}
+
 std::string_view Incident::department() const {
     return sources.empty() ? std::string_view() : std::string_view(sources.front().department);
 }

@@ -71,11 +71,10 @@ std::optional<CaseRefused> IngestServer::Impl::take_step(std::uint64_t id, CaseS
             id < state.next_id() ? CaseRefusal::case_closed : CaseRefusal::unknown_case,
             id < state.next_id() ? "incident " + std::to_string(id) + " is no longer open"
                                  : "no incident " + std::to_string(id)};
-    CaseState& current = incident->case_state;
     // A case its departments' reports closed, the centre never having taken it up, is closed
     // for reopening as one the centre closed.
-    if (step.action == CaseAction::reopen && !incident->open() && !current.taken_up())
-        current.stage = CaseStage::closed;
+    incident->case_state = incident->case_standing();
+    CaseState& current = incident->case_state;
     if (auto why = check_step(current, step, doer)) return why;
     // What the table cannot know: who exists, which ids are taken.
     const bool names_department = !step.department.empty() && doer != Doer::department;

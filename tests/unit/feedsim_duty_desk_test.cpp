@@ -108,5 +108,48 @@ TEST(DutyDesk, SupervisesACaseThatEscalatedOnce) {
         << "a step the table gives a leader from there";
 }
 
+Unit unit_at(std::string department, std::string id, LonLat where, TimeMs heard,
+             UnitStatus status = UnitStatus::available) {
+    Unit u;
+    u.department = std::move(department);
+    u.id = std::move(id);
+    u.callsign = "巡逻" + u.id;
+    u.location = where;
+    u.status = status;
+    u.reported = u.received = heard;
+    return u;
+}
+
+// A critical case's order names the department's nearest free unit heard from lately, within
+// reach, and not one already named; other cases are ordered to the department alone.
+TEST(DutyDesk, ACriticalCaseIsOrderedWithTheNearestFreeUnitOfItsDepartment) {
+    DutyDesk desk(rules(), "duty", 1);
+    constexpr LonLat kHere{114.05, 22.55};
+    auto north = [&](double metres) { return LonLat{kHere.lon, kHere.lat + metres / 111'320.0}; };
+    desk.see_units({unit_at("110", "far", north(9000), kT0),
+                    unit_at("110", "busy", north(100), kT0, UnitStatus::on_scene),
+                    unit_at("110", "old", north(150), kT0 - 200'000),
+                    unit_at("119", "other", north(50), kT0),
+                    unit_at("110", "near", north(800), kT0),
+                    unit_at("110", "next", north(1500), kT0, UnitStatus::cleared)});
+    Incident first = incident(1, "police.theft", "110");
+    first.severity = Severity::critical;
+    first.location = kHere;
+    Incident second = first;
+    second.id = 2;
+    Incident minor = first;
+    minor.id = 3;
+    minor.severity = Severity::moderate;
+    const std::vector<Incident> open = {first, second, minor};
+    (void)desk.decide(open, kT0, 10);
+    const auto commands = desk.decide(open, kT0 + 3000, 10);
+    ASSERT_EQ(commands.size(), 3u);
+    EXPECT_EQ(commands[0].department, "110");
+    EXPECT_EQ(commands[0].unit, "near");
+    EXPECT_EQ(commands[1].unit, "next") << "the nearest is named already";
+    EXPECT_EQ(commands[2].unit, "") << "a moderate case goes to the department alone";
+    EXPECT_NE(commands[0].note.find("巡逻near"), std::string::npos) << commands[0].note;
+}
+
 }  // namespace
 }  // namespace citywall::feedsim

@@ -128,11 +128,11 @@ TEST(Console, EveryWallStepHasAShortcutOfItsOwnAndThePanelKeysStayFree) {
 TEST(Console, AnIncidentClosedByItsDepartmentsStandsClosedForTheConsole) {
     Incident closed;
     closed.status = IncidentStatus::closed;
-    EXPECT_EQ(console_stage(closed).stage, CaseStage::closed);
-    EXPECT_EQ(offered_actions(console_stage(closed), WallRole::leader),
+    EXPECT_EQ(closed.case_standing().stage, CaseStage::closed);
+    EXPECT_EQ(offered_actions(closed.case_standing(), WallRole::leader),
               std::vector<CaseAction>{CaseAction::reopen});
     Incident open;
-    EXPECT_EQ(console_stage(open).stage, CaseStage::received);
+    EXPECT_EQ(open.case_standing().stage, CaseStage::received);
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "duty_desk.hpp"
 
+#include "unit_fleet.hpp"
+
 namespace citywall::feedsim {
 
 namespace {
@@ -7,6 +9,12 @@ namespace {
 std::string family_of(const std::string& category) {
     return category.substr(0, category.find('.'));
 }
+
+// A unit heard from longer ago than this is not sent (its place is not known).
+constexpr TimeMs kFreshUnitMs = 90'000;
+// A unit named in an order is not named again for this long (its department says it is
+// dispatched within seconds; then it is no longer free).
+constexpr TimeMs kNamedMs = 60'000;
 
 }  // namespace
 
@@ -31,6 +39,12 @@ std::optional<wire::CaseCommand> DutyDesk::next_step(const Incident& incident) {
             auto order = command(incident, CaseAction::order);
             order.department = to;
             order.note = "请按时限处置";
+            if (incident.severity == Severity::critical)
+                if (const Unit* unit = nearest_free(incident, to)) {
+                    order.unit = unit->id;
+                    order.note = "特急：派最近的空闲单位 " + std::string(unit->label());
+                    named_[unit_key(*unit)] = now_;
+                }
             return order;
         }
         case CaseStage::returning: {
@@ -69,6 +83,25 @@ std::optional<wire::CaseCommand> DutyDesk::next_step(const Incident& incident) {
         default:
             return std::nullopt;
     }
+}
+
+const Unit* DutyDesk::nearest_free(const Incident& incident, const std::string& department) const {
+    const Unit* best = nullptr;
+    double best_m = rules_.unit_within_m;
+    for (const Unit& unit : units_) {
+        if (unit.department != department || !unit.free() || unit.drill != incident.drill ||
+            now_ - unit.received > kFreshUnitMs)
+            continue;
+        if (auto named = named_.find(unit_key(unit));
+            named != named_.end() && now_ - named->second < kNamedMs)
+            continue;
+        const double metres = metres_between(unit.location, incident.location);
+        if (metres <= best_m) {
+            best = &unit;
+            best_m = metres;
+        }
+    }
+    return best;
 }
 
 std::vector<wire::CaseCommand> DutyDesk::decide(const std::vector<Incident>& incidents, TimeMs now,

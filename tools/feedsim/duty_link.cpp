@@ -64,6 +64,11 @@ void DutyLink::pump(TimeMs now) {
     open.reserve(picture_.incidents().size());
     for (const auto& [id, view] : picture_.incidents())
         if (auto incident = picture_.incidents().incident(id)) open.push_back(std::move(*incident));
+    std::vector<Unit> units;
+    units.reserve(picture_.units().size());
+    for (const auto& [key, unit] : picture_.units())
+        units.push_back(unit);
+    desk_.see_units(std::move(units));
     for (const wire::CaseCommand& command : desk_.decide(open, now, kCommandsPerDecision))
         requests_.send(zmq::buffer(wire::encode_request(command)), zmq::send_flags::dontwait);
 }

@@ -24,6 +24,11 @@ std::pair<double, double> offset_m(LonLat a, LonLat b) {
 
 }  // namespace
 
+double metres_between(LonLat a, LonLat b) {
+    const auto [east, north] = offset_m(a, b);
+    return std::hypot(east, north);
+}
+
 void UnitFleet::add(std::size_t department, std::string id, std::string callsign, std::string kind,
                     double speed) {
     SimUnit unit;
@@ -42,8 +47,7 @@ bool UnitFleet::dispatch(std::size_t department, const std::string& incident, Lo
     double best_d = 0;
     for (auto& unit : units_) {
         if (unit.department != department || unit.status != "available") continue;
-        const auto [e, n] = offset_m(unit.at, where);
-        const double d = std::hypot(e, n);
+        const double d = metres_between(unit.at, where);
         if (!best || d < best_d) {
             best = &unit;
             best_d = d;

@@ -30,6 +30,9 @@ struct SimUnit {
     double moving_speed = 0;
 };
 
+// Metres between two places of a city (an equirectangular approximation: city distances).
+double metres_between(LonLat a, LonLat b);
+
 class UnitFleet {
   public:
     using PickPlace = std::function<LonLat()>;

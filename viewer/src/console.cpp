@@ -32,12 +32,6 @@ std::optional<CaseAction> action_of_shortcut(char letter) {
     return std::nullopt;
 }
 
-CaseState console_stage(const Incident& incident) {
-    CaseState stands = incident.case_state;
-    if (!incident.open() && !stands.taken_up()) stands.stage = CaseStage::closed;
-    return stands;
-}
-
 std::vector<CaseAction> offered_actions(const CaseState& state, WallRole role) {
     std::vector<CaseAction> offered;
     const auto doer = doer_of(role);

@@ -17,9 +17,6 @@ namespace citywall::viewer {
 
 // The steps `role` may take on a case in `state`, in the table's order.
 std::vector<CaseAction> offered_actions(const CaseState& state, WallRole role);
-// Where an incident's case stands for the console: as its case says, except that an incident
-// its departments closed, never taken up by the centre, stands closed (it may be reopened).
-CaseState console_stage(const Incident& incident);
 
 // The console's keyboard shortcuts (docs/viewer.md, "Console"): one letter a step, chosen for
 // the selected case when the console offers it; none for the departments' steps. Q, K, H and U

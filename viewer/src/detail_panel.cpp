@@ -389,7 +389,7 @@ void console_section(const DetailView& view, const Incident& incident, const Wal
     Console* console = view.console;
     if (!console) return;
     ImGui::Separator();
-    const auto offered = offered_actions(console_stage(incident), console->role());
+    const auto offered = offered_actions(incident.case_standing(), console->role());
     if (offered.empty())
         ImGui::TextColored(kDim, "%s", say("无可用操作", "nothing this console may do").c_str());
     bool first = true;
@@ -486,7 +486,7 @@ std::optional<CaseAction> case_menu_items(const Console& console, const Incident
     fonts.want(heading);
     ImGui::TextColored(kDim, "%s", heading.c_str());
     ImGui::Separator();
-    const auto offered = offered_actions(console_stage(incident), console.role());
+    const auto offered = offered_actions(incident.case_standing(), console.role());
     if (offered.empty())
         ImGui::TextColored(kDim, "%s", say("无可用操作", "nothing this console may do").c_str());
     std::optional<CaseAction> chosen;

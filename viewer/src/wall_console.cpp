@@ -35,7 +35,7 @@ void WallApp::console_keys() {
     if (!pressed) return;
     const auto incident = selected_case_incident();
     if (!incident) return;
-    const auto offered = offered_actions(console_stage(*incident), console_->role());
+    const auto offered = offered_actions(incident->case_standing(), console_->role());
     if (std::find(offered.begin(), offered.end(), *pressed) != offered.end())
         (void)console_choose(*pressed);
 }

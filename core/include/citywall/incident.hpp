@@ -117,6 +117,11 @@ struct Incident {
     bool open() const {
         return case_state.taken_up() ? !is_final(case_state.stage) : !is_terminal(status);
     }
+    // Where its case stands for the centre's steps: as `case_state` says, except that an
+    // incident its departments closed, the centre never having taken it up, stands closed (it
+    // may be reopened like a case the centre closed). Ingest checks a step against it; a
+    // console offers steps by it.
+    CaseState case_standing() const;
     // The department that first reported it; the incident's colour on the wall follows it.
     std::string_view department() const;
     friend bool operator==(const Incident&, const Incident&) = default;
