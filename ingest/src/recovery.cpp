@@ -224,6 +224,10 @@ Result<void> IngestServer::Impl::rebuild(std::vector<UnjournaledEvent> dropped) 
     pending_replies.clear();
     pending_orders.clear();   // sent again from the rebuilt state
     pending_notices.clear();  // their steps are not on disk: nothing was taken away
+    // The notices waiting come back, as at a start, from the checkpoint's file and the journal
+    // after it; those kept now would be made a second time.
+    for (Department& department : departments)
+        department.notices.clear();
     state = CityState{};
     state.set_neighbour_radius(config.merge.distance_m);
     units = UnitRoster{};
