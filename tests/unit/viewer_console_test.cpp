@@ -58,6 +58,20 @@ TEST(Console, OffersWhatTheRoleMayTakeFromTheStageAndNothingElse) {
     }
 }
 
+TEST(Console, AFreeUnitIsSentByAnOrderOrAReopeningAndOnlyByALeader) {
+    CaseState fresh;
+    EXPECT_EQ(unit_order_step(fresh, WallRole::leader), CaseAction::order);
+    EXPECT_EQ(unit_order_step(fresh, WallRole::operator_), std::nullopt);
+    EXPECT_EQ(unit_order_step(fresh, WallRole::viewer), std::nullopt);
+    CaseState closed;
+    closed.stage = CaseStage::closed;
+    EXPECT_EQ(unit_order_step(closed, WallRole::leader), CaseAction::reopen);
+    CaseState resolved;
+    resolved.stage = CaseStage::resolved;
+    EXPECT_EQ(unit_order_step(resolved, WallRole::leader), std::nullopt)
+        << "a resolved case is reviewed, not ordered";
+}
+
 TEST(Console, BuildsTheCommandFromTheFormOnlyWhenNothingIsMissing) {
     Console console(WallRole::leader, "c1700");
     EXPECT_FALSE(console.take_command());

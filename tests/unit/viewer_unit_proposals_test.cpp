@@ -248,5 +248,37 @@ TEST(UnitProposals, ChoosingBelowTheFirstAsksWhyAndTheNoteNamesTheOnePassedOver)
     EXPECT_NE(command->note.find(": A1 is a patrol car with no ladder"), std::string::npos);
 }
 
+TEST(UnitProposals, AUnitChosenOnTheMapIsAProposalOrPassesOverTheFirst) {
+    Incident incident = testing::sample_incident(1);
+    incident.location = at(0, 0);
+    incident.drill = false;
+    const Unit far = unit("C3", at(0, 5000));
+    const CityPicture picture = picture_with({unit("A1", at(0, 100)), unit("B2", at(0, 900)), far});
+    const auto proposals = propose_units(picture, incident, nullptr, kNow, 2);
+    ASSERT_EQ(ids(proposals), (std::vector<std::string>{"A1", "B2"}));
+
+    Console console(WallRole::leader, "w");
+    console.choose(incident.id, CaseAction::order);
+    choose_unit(proposals, proposals[0].unit, console.form());
+    EXPECT_EQ(console.form().unit, "A1");
+    EXPECT_TRUE(console.form().passed_over.empty());
+
+    choose_unit(proposals, proposals[1].unit, console.form());
+    EXPECT_EQ(console.form().unit, "B2");
+    EXPECT_EQ(console.form().passed_over.rfind("A1 (110), ", 0), 0u) << console.form().passed_over;
+
+    // Not among the proposals (the list is short): the first is passed over all the same.
+    choose_unit(proposals, far, console.form());
+    EXPECT_EQ(console.form().unit, "C3");
+    EXPECT_EQ(console.form().department, "110");
+    EXPECT_EQ(console.form().passed_over.rfind("A1 (110), ", 0), 0u) << console.form().passed_over;
+    EXPECT_NE(console.missing().find("why not A1"), std::string::npos) << console.missing();
+
+    // Nothing proposed: nothing passed over.
+    choose_unit({}, far, console.form());
+    EXPECT_EQ(console.form().unit, "C3");
+    EXPECT_TRUE(console.form().passed_over.empty());
+}
+
 }  // namespace
 }  // namespace citywall::viewer

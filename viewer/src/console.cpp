@@ -1,5 +1,6 @@
 #include "console.hpp"
 
+#include <algorithm>
 #include <utility>
 
 namespace citywall::viewer {
@@ -46,6 +47,13 @@ std::vector<CaseAction> offered_actions(const CaseState& state, WallRole role) {
         offered.push_back(action);
     }
     return offered;
+}
+
+std::optional<CaseAction> unit_order_step(const CaseState& state, WallRole role) {
+    const auto offered = offered_actions(state, role);
+    for (CaseAction step : {CaseAction::order, CaseAction::reopen})
+        if (std::find(offered.begin(), offered.end(), step) != offered.end()) return step;
+    return std::nullopt;
 }
 
 Console::Console(WallRole role, std::string id_prefix)

@@ -17,6 +17,9 @@ namespace citywall::viewer {
 
 // The steps `role` may take on a case in `state`, in the table's order.
 std::vector<CaseAction> offered_actions(const CaseState& state, WallRole role);
+// The step by which `role` sends a unit to a case in `state` (a free unit right-clicked on the
+// map): order, or reopen for a case that stands closed; none when it may take neither now.
+std::optional<CaseAction> unit_order_step(const CaseState& state, WallRole role);
 
 // The console's keyboard shortcuts (docs/viewer.md, "Console"): one letter a step, chosen for
 // the selected case when the console offers it; none for the departments' steps. Q, K, H and U

@@ -497,6 +497,32 @@ std::optional<CaseAction> case_menu_items(const Console& console, const Incident
     return chosen;
 }
 
+std::optional<CaseAction> unit_menu_items(const Console& console, const Unit& unit,
+                                          const Incident& incident, const WallFonts& fonts) {
+    const std::string heading = std::string(unit.label()) + " (" + unit.department + ")";
+    fonts.want(heading);
+    ImGui::TextColored(kDim, "%s", heading.c_str());
+    ImGui::Separator();
+    const auto action = unit_order_step(incident.case_standing(), console.role());
+    std::string why_not;
+    if (!action)
+        why_not = say("此案件现在不能派单", "this case takes no order now");
+    else if (unit.drill != incident.drill)
+        why_not = unit.drill
+                      ? say("演练单位不派往真实案件", "a drill unit is not sent to a real case")
+                      : say("真实单位不派往演练案件", "a real unit is not sent to a drill case");
+    if (!why_not.empty()) {
+        fonts.want(why_not);
+        ImGui::TextColored(kDim, "%s", why_not.c_str());
+        return std::nullopt;
+    }
+    const std::string item =
+        action_word(*action) + " → #" + std::to_string(incident.id) + "  " + incident.title;
+    fonts.want(item);
+    const char key[2] = {shortcut_of(*action), 0};
+    return ImGui::MenuItem(item.c_str(), key) ? action : std::nullopt;
+}
+
 // ===================================================================== detail panel ====
 
 DetailPick draw_detail_panel(const DetailView& view, const Palette& palette, const WallFonts& fonts,

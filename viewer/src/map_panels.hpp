@@ -71,6 +71,11 @@ DetailPick draw_detail_panel(const DetailView& view, const Palette& palette, con
 // incident's number and title. Draws the items of an open popup; returns the step clicked.
 std::optional<CaseAction> case_menu_items(const Console& console, const Incident& incident,
                                           const WallFonts& fonts);
+// A free unit's right-click menu (the selected case is `incident`): its order to the case, when
+// the console may order the case now and the unit is of the case's drill or reality; else why
+// not. The step chosen, when one is.
+std::optional<CaseAction> unit_menu_items(const Console& console, const Unit& unit,
+                                          const Incident& incident, const WallFonts& fonts);
 
 // Top left of the map: type an area's name or code, an incident's number or a unit's call sign.
 // `choices`: what the last search found when it found several, listed under the box by kind.

@@ -246,6 +246,13 @@ int run_script(WallApp& app, const RunOptions& options) {
     }
     using Command = std::function<Outcome(const Args&)>;
     std::map<std::string, WallState> saved_states;
+    // A unit named in a script: its key, or its own id (the first unit with that id).
+    auto key_of_unit = [&](const std::string& named) {
+        if (app.picture().units().contains(named)) return named;
+        for (const auto& [key, unit] : app.picture().units())
+            if (unit.id == named) return key;
+        return named;
+    };
     const std::map<std::string, Command> commands = {
         {"wait-incidents",
          [&](const Args& a) {
@@ -314,6 +321,26 @@ int run_script(WallApp& app, const RunOptions& options) {
              return app.open_case_menu(static_cast<std::uint64_t>(*id))
                         ? Outcome{}
                         : failed("no console, or no incident " + a[0], "");
+         }},
+        {"unit-menu",
+         [&](const Args& a) {
+             if (a.size() != 1) return malformed("unit-menu UNIT");
+             return app.open_unit_menu(key_of_unit(a[0]))
+                        ? Outcome{}
+                        : failed("no console, no incident selected, or " + a[0] +
+                                     " is not a free unit here",
+                                 "");
+         }},
+        {"console-order-unit",
+         [&](const Args& a) {
+             if (a.size() != 1) return malformed("console-order-unit UNIT");
+             if (!app.console_order_unit(key_of_unit(a[0])))
+                 return failed("the selected case takes no order of " + a[0] + " now", "");
+             const ConsoleForm& form = app.console()->form();
+             return Outcome{true, false,
+                            ",\"unit\":" + json_string(form.unit) +
+                                ",\"department\":" + json_string(form.department) +
+                                ",\"passed_over\":" + json_string(form.passed_over)};
          }},
         {"console-unit",
          [&](const Args& a) {

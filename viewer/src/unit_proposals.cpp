@@ -128,4 +128,16 @@ void choose_proposal(const std::vector<UnitProposal>& proposals, std::size_t k, 
                                     "), " + proposal_reason(first, first);
 }
 
+void choose_unit(const std::vector<UnitProposal>& proposals, const Unit& unit, ConsoleForm& form) {
+    for (std::size_t k = 0; k < proposals.size(); ++k)
+        if (proposals[k].unit.id == unit.id) return choose_proposal(proposals, k, form);
+    form.unit = unit.id;
+    form.department = unit.department;
+    form.passed_over.clear();
+    if (proposals.empty()) return;
+    const UnitProposal& first = proposals.front();
+    form.passed_over = std::string(first.unit.label()) + " (" + first.unit.department + "), " +
+                       proposal_reason(first, first);
+}
+
 }  // namespace citywall::viewer

@@ -52,5 +52,9 @@ std::string proposal_reason(const UnitProposal& proposal, const UnitProposal& fi
 // The leader chose proposals[k] for the order in `form`: its unit and department, and, below
 // the first, the first as the one passed over (the note must then say why).
 void choose_proposal(const std::vector<UnitProposal>& proposals, std::size_t k, ConsoleForm& form);
+// The leader chose `unit` on the map (a right click on a free unit) for the order in `form`: as
+// choose_proposal when it is one of the proposals, otherwise the unit with the first proposal
+// passed over, so the note must say why all the same.
+void choose_unit(const std::vector<UnitProposal>& proposals, const Unit& unit, ConsoleForm& form);
 
 }  // namespace citywall::viewer

@@ -159,6 +159,15 @@ class WallApp {
     // marker does (drawn with the next frame); false when this wall is no console or the
     // incident is not on it.
     bool open_case_menu(std::uint64_t incident);
+    // Opens the right-click menu of a free unit, offering to order it to the selected case (on
+    // the map), as a right click on its marker does then; false when this wall is no console,
+    // no case on the map is selected, or the unit is not here or not free.
+    bool open_unit_menu(const std::string& unit);
+    // Opens an order of the selected case (on the map) with this free unit in it, as choosing
+    // the order in the unit's menu does: the proposals' rule for the unit passed over applies.
+    // False when the console may not order the case now, or the unit is not free or not of the
+    // case's drill or reality.
+    bool console_order_unit(const std::string& unit);
     const RoadGraph& roads() const { return roads_; }
 
   private:
@@ -187,8 +196,13 @@ class WallApp {
     std::vector<MapLayer> layers_;
     std::uint64_t case_menu_for_ = 0;      // a right click asked for this incident's menu
     std::uint64_t case_menu_open_ = 0;     // the incident whose menu is open
+    std::string case_menu_unit_for_;       // a free unit right-clicked, to order to that incident
+    std::string case_menu_unit_;           // the free unit of the open menu; empty: none
     std::array<float, 2> case_menu_at_{};  // where it opens, in ImGui's coordinates
+    void place_case_menu(LonLat beside);
+    void right_click(double px, double py);
     void draw_case_menu();
+    void draw_unit_order_item(const Incident& incident);
     const std::vector<UnitProposal>* order_proposals(const Incident& incident);
     // The incident of the selected case: on the map, or a closed one opened by its number.
     std::optional<Incident> selected_case_incident() const;

@@ -99,26 +99,60 @@ Result<std::string> WallApp::console_send(const std::string& note) {
     return id;
 }
 
-bool WallApp::open_case_menu(std::uint64_t incident) {
-    const auto found = picture_.incidents().find(incident);
-    if (!console_ || !found) return false;
-    case_menu_for_ = incident;
-    // Beside its marker (where a right click on it is); the framebuffer's pixels are ImGui's
+void WallApp::place_case_menu(LonLat beside) {
+    // Beside the marker (where a right click on it is); the framebuffer's pixels are ImGui's
     // here but for the window's scale.
-    const geo::Mercator m = geo::to_mercator(found->location);
+    const geo::Mercator m = geo::to_mercator(beside);
     const auto px = camera_.to_screen({m.x, m.y});
     const float scale = ImGui::GetIO().DisplayFramebufferScale.x > 0
                             ? ImGui::GetIO().DisplayFramebufferScale.x
                             : 1.0f;
     case_menu_at_ = {static_cast<float>(px[0]) / scale + 8, static_cast<float>(px[1]) / scale + 8};
+}
+
+bool WallApp::open_case_menu(std::uint64_t incident) {
+    const auto found = picture_.incidents().find(incident);
+    if (!console_ || !found) return false;
+    case_menu_for_ = incident;
+    case_menu_unit_for_.clear();
+    place_case_menu(found->location);
     return true;
 }
 
-// The map's right-click menu (wall_input.cpp opens it): the steps of the case clicked.
+bool WallApp::open_unit_menu(const std::string& unit) {
+    const auto it = picture_.units().find(unit);
+    if (!console_ || selection_.kind != Selection::Kind::incident || it == picture_.units().end() ||
+        !it->second.free() || !picture_.incidents().contains(selection_.incident))
+        return false;
+    case_menu_for_ = selection_.incident;
+    case_menu_unit_for_ = unit;
+    place_case_menu(it->second.location);
+    return true;
+}
+
+// A console's right click: on an incident (or a unit on a case), its case's steps; on a free
+// unit while a case is selected, an order of that unit to the case, which stays selected.
+void WallApp::right_click(double px, double py) {
+    if (selection_.kind == Selection::Kind::incident &&
+        !incidents_->pick(camera_, px, py, aggregated()))
+        if (const auto unit = units_on ? units_->pick(camera_, px, py) : std::nullopt)
+            if (open_unit_menu(*unit)) return;
+    const Selection picked = click(px, py, false);
+    std::uint64_t incident = picked.kind == Selection::Kind::incident ? picked.incident : 0;
+    if (picked.kind == Selection::Kind::unit) {
+        const auto it = picture_.units().find(picked.unit);
+        if (it != picture_.units().end()) incident = it->second.incident;
+    }
+    if (incident != 0) (void)open_case_menu(incident);
+}
+
+// The map's right-click menu (right_click opens it): the steps of the case clicked, or the
+// order of the free unit clicked to the selected case.
 void WallApp::draw_case_menu() {
     if (!console_) return;
     if (case_menu_for_ != 0) {
         case_menu_open_ = case_menu_for_;
+        case_menu_unit_ = case_menu_unit_for_;
         case_menu_for_ = 0;
         ImGui::OpenPopup("##map-case-menu");
         ImGui::SetNextWindowPos(ImVec2(case_menu_at_[0], case_menu_at_[1]));
@@ -127,10 +161,37 @@ void WallApp::draw_case_menu() {
     const auto incident = picture_.incidents().incident(case_menu_open_);
     if (!incident) {
         ImGui::CloseCurrentPopup();  // closed meanwhile
+    } else if (!case_menu_unit_.empty()) {
+        draw_unit_order_item(*incident);
     } else if (const auto step = case_menu_items(*console_, *incident, fonts_)) {
         if (select_incident(case_menu_open_, false)) (void)console_choose(*step);
     }
     ImGui::EndPopup();
+}
+
+// The free unit's menu (unit_menu_items); choosing its order is console_order_unit.
+void WallApp::draw_unit_order_item(const Incident& incident) {
+    const auto it = picture_.units().find(case_menu_unit_);
+    if (it == picture_.units().end() || !it->second.free()) {
+        ImGui::CloseCurrentPopup();  // gone, or taken meanwhile
+        return;
+    }
+    if (unit_menu_items(*console_, it->second, incident, fonts_))
+        (void)console_order_unit(case_menu_unit_);
+}
+
+bool WallApp::console_order_unit(const std::string& unit) {
+    const auto incident = selection_.kind == Selection::Kind::incident
+                              ? picture_.incidents().incident(selection_.incident)
+                              : std::nullopt;
+    const auto it = picture_.units().find(unit);
+    if (!console_ || !incident || it == picture_.units().end() || !it->second.free() ||
+        it->second.drill != incident->drill)
+        return false;
+    const auto step = unit_order_step(incident->case_standing(), console_->role());
+    if (!step || !console_choose(*step)) return false;
+    choose_unit(proposals(), it->second, console_->form());
+    return true;
 }
 
 }  // namespace citywall::viewer

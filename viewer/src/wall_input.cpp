@@ -301,18 +301,9 @@ void WallApp::handle_input() {
             click(io.MousePos.x * sx, io.MousePos.y * sy, io.KeyShift);
         }
     }
-    // On a console, a right click on an incident (or a unit on a case) offers its case's steps.
-    const bool right_click = ImGui::IsMouseReleased(ImGuiMouseButton_Right) &&
-                             io.MouseDragMaxDistanceSqr[ImGuiMouseButton_Right] <= 16;
-    if (right_click && console_) {
-        const Selection picked = click(io.MousePos.x * sx, io.MousePos.y * sy, false);
-        std::uint64_t incident = picked.kind == Selection::Kind::incident ? picked.incident : 0;
-        if (picked.kind == Selection::Kind::unit) {
-            const auto it = picture_.units().find(picked.unit);
-            if (it != picture_.units().end()) incident = it->second.incident;
-        }
-        if (incident != 0) (void)open_case_menu(incident);
-    }
+    if (ImGui::IsMouseReleased(ImGuiMouseButton_Right) &&
+        io.MouseDragMaxDistanceSqr[ImGuiMouseButton_Right] <= 16 && console_)
+        right_click(io.MousePos.x * sx, io.MousePos.y * sy);
     if (io.MouseWheel != 0) {
         flight_.reset();
         camera_.zoom_at(io.MousePos.x * sx, io.MousePos.y * sy, std::pow(1.25, io.MouseWheel));
