@@ -38,27 +38,14 @@ void DayLedger::roll_over(TimeMs now) {
     total_ = {};
     departments_.clear();
     areas_.clear();
-    league_.clear();
-}
-
-// A step counts for the department the case is with after it (the one ordered, signing,
-// returning, resolving, or whose work the citizen judged) and for the case's street, on the
-// day the step was taken, whenever the incident came in.
-void DayLedger::count_step(const Incident& incident) {
-    const CaseState& state = incident.case_state;
-    total_.cases.count(state);
-    if (!state.department.empty()) departments_[state.department].cases.count(state);
-    if (const AreaRef* area = area_at(incident.areas, league_level_)) {
-        auto& [name, tally] = league_[area->code];
-        if (name.empty()) name = area->name;
-        tally.cases.count(state);
-    }
+    league_.clear();  // (ingest never asks count_if_new: nothing seen is kept)
 }
 
 void DayLedger::observe(std::optional<IncidentStatus> before, const Incident& incident, TimeMs now,
                         bool case_step) {
     roll_over(now);
-    if (case_step && incident.case_state.last.number != 0) count_step(incident);
+    // A step counts on the day it was taken, whenever the incident came in.
+    if (case_step) league_.count(incident);
     if (incident.received < day_start_) return;  // received before today: not today's count
     const bool received = !before;
     // A step into "dispatched or further" (or "resolved") counts once; a reopened incident
@@ -83,9 +70,9 @@ void DayLedger::observe(std::optional<IncidentStatus> before, const Incident& in
 
 wire::DayCountsReport DayLedger::current(std::uint64_t seq, TimeMs now) const {
     wire::DayCountsReport out{seq, now, day_start_, {}};
-    out.counts.reserve(1 + departments_.size() + areas_.size());
+    out.counts.reserve(1 + departments_.size() + areas_.size() + league_.areas.size());
     auto row = [](wire::DayCount::Scope scope, const std::string& code, const std::string& name,
-                  const Tally& t) {
+                  const Tally& t, const CaseCounts& cases) {
         // A reopened incident can be dispatched twice; the wire's rule is "of those received".
         return wire::DayCount{scope,
                               code,
@@ -93,15 +80,28 @@ wire::DayCountsReport DayLedger::current(std::uint64_t seq, TimeMs now) const {
                               t.received,
                               std::min(t.dispatched, t.received),
                               std::min(t.resolved, t.received),
-                              t.cases};
+                              cases};
     };
-    out.counts.push_back(row(wire::DayCount::Scope::total, "", "", total_));
-    for (const auto& [code, t] : departments_)
-        out.counts.push_back(row(wire::DayCount::Scope::department, code, "", t));
+    out.counts.push_back(row(wire::DayCount::Scope::total, "", "", total_, league_.total));
+    // A department that received nothing today can still have taken steps, and the other way.
+    auto counted = league_.departments.begin();
+    for (const auto& [code, t] : departments_) {
+        for (; counted != league_.departments.end() && counted->first < code; ++counted)
+            out.counts.push_back(
+                row(wire::DayCount::Scope::department, counted->first, "", {}, counted->second));
+        const bool both = counted != league_.departments.end() && counted->first == code;
+        out.counts.push_back(row(wire::DayCount::Scope::department, code, "", t,
+                                 both ? counted->second : CaseCounts{}));
+        if (both) ++counted;
+    }
+    for (; counted != league_.departments.end(); ++counted)
+        out.counts.push_back(
+            row(wire::DayCount::Scope::department, counted->first, "", {}, counted->second));
     for (const auto& [code, named] : areas_)
-        out.counts.push_back(row(wire::DayCount::Scope::district, code, named.first, named.second));
-    for (const auto& [code, named] : league_)
-        out.counts.push_back(row(wire::DayCount::Scope::street, code, named.first, named.second));
+        out.counts.push_back(
+            row(wire::DayCount::Scope::district, code, named.first, named.second, {}));
+    for (const auto& [code, area] : league_.areas)
+        out.counts.push_back(row(wire::DayCount::Scope::street, code, area.name, {}, area.counts));
     return out;
 }
 
@@ -128,19 +128,22 @@ Result<Restored> DayLedger::load(const std::filesystem::path& dir, std::uint64_t
         return Restored::absent;
     roll_over(now);
     for (const auto& c : saved->counts) {
-        const Tally t{c.received, c.dispatched, c.resolved, c.cases};
+        const Tally t{c.received, c.dispatched, c.resolved};
         switch (c.scope) {
             case wire::DayCount::Scope::total:
                 total_ = t;
+                league_.total = c.cases;
                 break;
             case wire::DayCount::Scope::department:
-                departments_[c.code] = t;
+                if (c.received != 0 || c.dispatched != 0 || c.resolved != 0)
+                    departments_[c.code] = t;
+                if (c.cases != CaseCounts{}) league_.departments[c.code] = c.cases;
                 break;
             case wire::DayCount::Scope::district:
                 areas_[c.code] = {c.name, t};
                 break;
             case wire::DayCount::Scope::street:
-                league_[c.code] = {c.name, t};
+                league_.areas[c.code] = {c.name, c.cases};
                 break;
         }
     }

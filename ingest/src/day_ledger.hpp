@@ -2,7 +2,7 @@
 // whenever it joined: the incidents received since local midnight, and of those how many were
 // dispatched (dispatched, en route, on scene, or resolved) and resolved (resolved or closed;
 // cancelled is not); and the league table, the day's case steps per department and per street
-// (CaseCounts). Published as a wire DayCountsReport with every heartbeat.
+// (CaseLeague). Published as a wire DayCountsReport with every heartbeat.
 //
 // Counted from status changes as they are recorded, so the ledger holds tallies per department
 // and area of the city's first level, nothing per incident: memory does not grow with the day's
@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 
+#include "citywall/case_league.hpp"
 #include "citywall/open_incidents.hpp"
 #include "citywall/result.hpp"
 #include "citywall/time_zone.hpp"
@@ -32,7 +33,7 @@ class DayLedger {
     // Counts per area of this level (the city's first [[area]], its districts); empty: none.
     void count_areas_of(std::string level) { area_level_ = std::move(level); }
     // The league table's areas (docs/dispatch.md): the level below the districts.
-    void count_league_of(std::string level) { league_level_ = std::move(level); }
+    void count_league_of(std::string level) { league_.area_level = std::move(level); }
 
     // What an event changed. `now` is when ingest recorded it: a new local day starts from zero.
     // `case_step`: the event is a step of the incident's case (its case_state.last).
@@ -57,19 +58,17 @@ class DayLedger {
   private:
     struct Tally {
         std::uint32_t received = 0, dispatched = 0, resolved = 0;
-        CaseCounts cases;
     };
     using AreaTallies =
         std::map<std::string, std::pair<std::string, Tally>>;  // code → name, counts
     void roll_over(TimeMs now);
-    void count_step(const Incident& incident);
     wire::DayCountsReport current(std::uint64_t seq, TimeMs now) const;
 
     Tally total_;
     std::map<std::string, Tally> departments_;
-    AreaTallies areas_;   // the districts
-    AreaTallies league_;  // the league's areas
-    std::string area_level_, league_level_;
+    AreaTallies areas_;  // the districts
+    CaseLeague league_;  // the day's case steps
+    std::string area_level_;
     TimeZone zone_;
     TimeMs day_start_ = 0;
     TimeMs next_day_start_ = 0;  // the end of the day that starts at day_start_

@@ -21,6 +21,7 @@
 #include "citywall/local_day.hpp"
 #include "citywall/wire.hpp"
 #include "department_link.hpp"
+#include "journal_export.hpp"
 #include "league_from_journal.hpp"
 #include "loopback.hpp"
 #include "scratch_dir.hpp"
@@ -398,6 +399,43 @@ TEST(RealData, SanFranciscoCasesAreOrderedAndTheLeagueRanksThePoliceDistricts) {
     EXPECT_EQ(street_rows, districts.size());
     EXPECT_GE(street_rows, 5u);  // the first 60 reports span most of the city's districts
     EXPECT_EQ(departments.at("SFPD"), total);
+
+    // The day as a window of citywall-export's league table (docs/export.md): the wall's rows.
+    exporter::ExportRequest request;
+    request.journal = config.journal_dir;
+    request.out = scratch.path() / "day.csv";
+    request.format = exporter::Format::csv;
+    request.from = live.day_start;
+    request.to = live.day_start + 24 * 60 * kMin - 1;
+    const auto exported = exporter::export_incidents(request);
+    ASSERT_TRUE(exported) << exported.error();
+    EXPECT_EQ(exported->league_level, "district");
+    std::unique_ptr<GDALDataset> csv(
+        GDALDataset::Open(exported->league_out.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+    ASSERT_TRUE(csv) << exported->league_out;
+    std::map<std::pair<std::string, std::string>, CaseCounts> rows;
+    for (auto& feature : *csv->GetLayer(0)) {
+        auto n = [&](const char* field) {
+            return static_cast<std::uint32_t>(feature->GetFieldAsInteger64(field));
+        };
+        rows[{feature->GetFieldAsString("scope"), feature->GetFieldAsString("code")}] = {
+            n("ordered"),   n("signed_for"),          n("signed_on_time"),
+            n("resolved"),  n("resolved_on_time"),    n("returns"),
+            n("satisfied"), n("basically_satisfied"), n("dissatisfied")};
+    }
+    std::size_t compared = 0;
+    for (const auto& c : live.counts) {
+        const char* scope = c.scope == wire::DayCount::Scope::total        ? "total"
+                            : c.scope == wire::DayCount::Scope::department ? "department"
+                            : c.scope == wire::DayCount::Scope::street     ? "district"
+                                                                           : nullptr;
+        if (!scope || c.cases == CaseCounts{}) continue;
+        const auto row = rows.find({scope, c.scope == wire::DayCount::Scope::total ? "" : c.code});
+        ASSERT_NE(row, rows.end()) << scope << " " << c.code;
+        EXPECT_EQ(row->second, c.cases) << scope << " " << c.code;
+        ++compared;
+    }
+    EXPECT_EQ(compared, 2 + districts.size());  // the total, SFPD, every district
 }
 
 }  // namespace

@@ -26,6 +26,7 @@ constexpr TimeMs kDay = 1'388'448'000'000;
 struct RealIncident {
     std::string number, category, address;
     LonLat at;
+    std::string district;  // the police district the file names
 };
 
 // The first `count` incidents of the real file, read with GDAL as the file is.
@@ -42,7 +43,8 @@ std::vector<RealIncident> real_incidents(std::size_t count) {
                               feature->GetFieldAsString("Category"),
                               feature->GetFieldAsString("Address"),
                               {std::stod(feature->GetFieldAsString("lng")),
-                               std::stod(feature->GetFieldAsString("lat"))}};
+                               std::stod(feature->GetFieldAsString("lat"))},
+                              feature->GetFieldAsString("PdDistrict")};
         out.push_back(std::move(incident));
         if (out.size() == count) break;
     }
@@ -249,6 +251,142 @@ TEST_F(ExportJournalTest, AnExistingOutputIsReplacedOnlyWhenAskedAndTheJournalMu
     request.from = kDay + kHour;
     request.to = kDay;
     EXPECT_FALSE(export_incidents(request)) << "a window that ends before it begins";
+}
+
+// The league table's rows as written (docs/export.md, "league"), by scope and code.
+struct LeagueRead {
+    std::map<std::pair<std::string, std::string>, std::unique_ptr<OGRFeature>> rows;
+    const OGRFeature* row(const std::string& scope, const std::string& code) const {
+        const auto it = rows.find({scope, code});
+        return it == rows.end() ? nullptr : it->second.get();
+    }
+};
+
+LeagueRead read_league(const fs::path& path) {
+    LeagueRead read;
+    std::unique_ptr<GDALDataset> in(
+        GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+    EXPECT_TRUE(in) << path;
+    if (!in) return read;
+    OGRLayer* layer = in->GetLayerByName("league");
+    if (!layer) layer = in->GetLayer(0);
+    for (auto& feature : *layer) {
+        std::pair<std::string, std::string> key{feature->GetFieldAsString("scope"),
+                                                feature->GetFieldAsString("code")};
+        read.rows[std::move(key)] = std::unique_ptr<OGRFeature>(feature.release());
+    }
+    return read;
+}
+
+TEST_F(ExportJournalTest, TheLeagueOfAMonthCountsTheCaseStepsTakenInItByTheWallsRule) {
+    // Sixty real incidents, each a case: ordered (the first twenty before the month, then one
+    // every 12 h), signed 5 min later (the even departments' every other case late), resolved a
+    // day later (on time when its number is a multiple of 3; the last ten after the month), and
+    // every fifth resolved one called back. Each step is followed by an event that repeats it
+    // (a change of severity), which must not count again.
+    const auto real = real_incidents(60);
+    ASSERT_EQ(real.size(), 60u);
+    const TimeMs from = kDay, to = kDay + 30 * 24 * kHour;
+    std::vector<std::pair<TimeMs, Incident>> events;
+    std::map<std::string, int> ordered_in_district;
+    for (std::uint64_t k = 0; k < 60; ++k) {
+        Incident incident = incident_of(k + 1, real[k]);
+        incident.areas = {{"city", "SF", "San Francisco"},
+                          {"police_district", real[k].district, real[k].district}};
+        const std::string department = k % 2 == 0 ? "sfpd" : "dpw";
+        const TimeMs ordered =
+            k < 20 ? from - 2 * kHour : from + static_cast<TimeMs>(k - 20) * 12 * kHour;
+        if (k >= 20) ++ordered_in_district[real[k].district];
+        incident.received = ordered - 60'000;
+        events.emplace_back(incident.received, incident);
+        CaseState& state = incident.case_state;
+        state.department = department;
+        state.sign_due = ordered + (k % 4 == 0 ? 60'000 : 600'000);
+        state.resolve_due = ordered + (k % 3 == 0 ? 48 : 12) * kHour;
+        auto step = [&](TimeMs at, CaseAction action) {
+            CaseStep next;
+            next.number = state.last.number + 1;
+            next.time = at;
+            next.action = action;
+            next.actor = "leader";
+            next.department = department;
+            state.last = next;
+            events.emplace_back(at, incident);
+            incident.severity =
+                incident.severity == Severity::major ? Severity::moderate : Severity::major;
+            events.emplace_back(at + 1000, incident);
+        };
+        step(ordered, CaseAction::order);
+        step(ordered + 300'000, CaseAction::sign);
+        const TimeMs resolved = k < 50 ? ordered + 24 * kHour : to + kHour;
+        step(resolved, CaseAction::resolve);
+        if (k % 5 == 0 && k < 50) {
+            state.satisfaction = k % 10 == 0 ? Satisfaction::satisfied : Satisfaction::dissatisfied;
+            step(resolved + kHour, CaseAction::feedback);
+        }
+    }
+    std::stable_sort(events.begin(), events.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (auto& [at, incident] : events)
+        write(at, incident);
+    ASSERT_TRUE(journal_->sync());
+
+    for (const char* name : {"month.gpkg", "month.csv", "month.geojson"}) {
+        SCOPED_TRACE(name);
+        ExportRequest request;
+        request.journal = dir_ / "journal";
+        request.out = dir_ / name;
+        request.format = *format_of(request.out);
+        request.from = from;
+        request.to = to;
+        auto done = export_incidents(request);
+        ASSERT_TRUE(done) << done.error();
+        EXPECT_EQ(done->league_level, "police_district");
+        EXPECT_EQ(done->league_out,
+                  request.format == Format::geopackage
+                      ? request.out
+                      : dir_ / ("month_league" + request.out.extension().string()));
+        // 40 orders and signings, 50 resolutions, 10 call-backs in the month.
+        EXPECT_EQ(done->case_steps, 40u + 40u + 50u + 10u);
+
+        const LeagueRead league = read_league(done->league_out);
+        const OGRFeature* total = league.row("total", "");
+        ASSERT_TRUE(total);
+        EXPECT_EQ(total->GetFieldAsInteger64("ordered"), 40);
+        EXPECT_EQ(total->GetFieldAsInteger64("signed_for"), 40);
+        EXPECT_EQ(total->GetFieldAsInteger64("signed_on_time"), 30);
+        EXPECT_EQ(total->GetFieldAsInteger64("resolved"), 50);
+        EXPECT_EQ(total->GetFieldAsInteger64("resolved_on_time"), 17);
+        EXPECT_EQ(total->GetFieldAsInteger64("satisfied"), 5);
+        EXPECT_EQ(total->GetFieldAsInteger64("dissatisfied"), 5);
+        EXPECT_FALSE(total->IsFieldSetAndNotNull(total->GetFieldIndex("return_rate")) &&
+                     total->GetFieldAsDouble("return_rate") != 0);
+
+        // sfpd signs late more often but resolves on time more often: it ranks first.
+        const OGRFeature* sfpd = league.row("department", "sfpd");
+        const OGRFeature* dpw = league.row("department", "dpw");
+        ASSERT_TRUE(sfpd && dpw);
+        EXPECT_EQ(sfpd->GetFieldAsInteger64("rank"), 1);
+        EXPECT_EQ(dpw->GetFieldAsInteger64("rank"), 2);
+        EXPECT_EQ(sfpd->GetFieldAsInteger64("ordered"), 20);
+        EXPECT_DOUBLE_EQ(sfpd->GetFieldAsDouble("sign_on_time_rate"), 0.5);
+        EXPECT_DOUBLE_EQ(dpw->GetFieldAsDouble("sign_on_time_rate"), 1.0);
+        EXPECT_DOUBLE_EQ(sfpd->GetFieldAsDouble("resolve_on_time_rate"), 9.0 / 25);
+        EXPECT_DOUBLE_EQ(dpw->GetFieldAsDouble("resolve_on_time_rate"), 8.0 / 25);
+        EXPECT_DOUBLE_EQ(sfpd->GetFieldAsDouble("satisfaction_rate"), 1.0);
+        EXPECT_DOUBLE_EQ(dpw->GetFieldAsDouble("satisfaction_rate"), 0.0);
+
+        // The police districts the real file names, each with the orders of its cases.
+        int rows = 0;
+        for (const auto& [district, count] : ordered_in_district) {
+            const OGRFeature* row = league.row("police_district", district);
+            ASSERT_TRUE(row) << district;
+            EXPECT_EQ(row->GetFieldAsInteger64("ordered"), count) << district;
+            EXPECT_STREQ(row->GetFieldAsString("name"), district.c_str());
+            ++rows;
+        }
+        EXPECT_GE(rows, 3);
+    }
 }
 
 TEST(ExportTime, TakesTimesWithAZoneOrEpochMillisecondsAndRefusesTheRest) {

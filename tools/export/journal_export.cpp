@@ -12,6 +12,7 @@
 #include <memory>
 #include <vector>
 
+#include "citywall/case_league.hpp"
 #include "citywall/feed_time.hpp"
 #include "citywall/incident_table.hpp"
 #include "citywall/journal.hpp"
@@ -45,6 +46,15 @@ fs::path changes_path(const ExportRequest& request) {
     if (request.format == Format::geopackage) return request.out;
     fs::path path = request.out;
     path.replace_filename(request.out.stem().string() + "_status_changes" +
+                          request.out.extension().string());
+    return path;
+}
+
+// The league, a table with no place, beside the output like the status changes.
+fs::path league_path(const ExportRequest& request) {
+    if (request.format == Format::geopackage) return request.out;
+    fs::path path = request.out;
+    path.replace_filename(request.out.stem().string() + "_league" +
                           request.out.extension().string());
     return path;
 }
@@ -94,9 +104,10 @@ OGRFieldType field_type(ColumnType type, OGRFieldSubType& subtype) {
     return OFTString;
 }
 
-// A layer of WGS84 points (none for CSV, whose rows carry lon and lat as columns).
+// A layer of WGS84 points (none for CSV, whose rows carry lon and lat as columns, nor for a
+// table of no place: `points` false).
 Result<OGRLayer*> create_layer(GDALDataset& dataset, Format format, const char* name,
-                               const std::vector<Column>& columns) {
+                               const std::vector<Column>& columns, bool points = true) {
     OGRSpatialReference wgs84;
     wgs84.SetWellKnownGeogCS("WGS84");
     wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
@@ -105,7 +116,7 @@ Result<OGRLayer*> create_layer(GDALDataset& dataset, Format format, const char* 
     if (format == Format::geojson) options = CSLSetNameValue(options, "SIGNIFICANT_FIGURES", "17");
     // The column types beside the file (NAME.csvt), so GDAL and QGIS read them back as written.
     if (format == Format::csv) options = CSLSetNameValue(options, "CREATE_CSVT", "YES");
-    const bool points = format != Format::csv;
+    points = points && format != Format::csv;
     OGRLayer* layer =
         dataset.CreateLayer(name, points ? &wgs84 : nullptr, points ? wkbPoint : wkbNone, options);
     CSLDestroy(options);
@@ -192,11 +203,96 @@ std::vector<Cell> change_cells(const StatusChange& change) {
             std::string(to_string(change.status))};
 }
 
+const std::vector<Column>& league_columns() {
+    static const std::vector<Column> columns = {
+        {"scope", ColumnType::text},
+        {"code", ColumnType::text},
+        {"name", ColumnType::text},
+        {"rank", ColumnType::integer},
+        {"ordered", ColumnType::integer},
+        {"signed_for", ColumnType::integer},
+        {"signed_on_time", ColumnType::integer},
+        {"sign_on_time_rate", ColumnType::real},
+        {"resolved", ColumnType::integer},
+        {"resolved_on_time", ColumnType::integer},
+        {"resolve_on_time_rate", ColumnType::real},
+        {"returns", ColumnType::integer},
+        {"return_rate", ColumnType::real},
+        {"satisfied", ColumnType::integer},
+        {"basically_satisfied", ColumnType::integer},
+        {"dissatisfied", ColumnType::integer},
+        {"satisfaction_rate", ColumnType::real},
+    };
+    return columns;
+}
+
+std::vector<Cell> league_cells(const std::string& scope, const std::string& code,
+                               const std::string& name, std::int64_t rank, const CaseCounts& c) {
+    auto rate = [](std::optional<double> r) { return r ? Cell{*r} : Cell{}; };
+    auto n = [](std::uint32_t v) { return Cell{static_cast<std::int64_t>(v)}; };
+    return {scope,
+            code,
+            name,
+            rank,
+            n(c.ordered),
+            n(c.signed_for),
+            n(c.signed_on_time),
+            rate(c.sign_on_time_rate()),
+            n(c.resolved),
+            n(c.resolved_on_time),
+            rate(c.resolve_on_time_rate()),
+            n(c.returns),
+            rate(c.return_rate()),
+            n(c.satisfied),
+            n(c.basically_satisfied),
+            n(c.dissatisfied),
+            rate(c.satisfaction_rate())};
+}
+
+// The league's rows: the total, then the departments and the areas, each ranked best first (the
+// wall's order), a rank of 1 the best.
+Result<void> write_league(GDALDataset& dataset, Format format, const CaseLeague& league) {
+    auto layer = create_layer(dataset, format, "league", league_columns(), false);
+    if (!layer) return layer.error_value();
+    if (auto added = add_row(**layer, league_columns(),
+                             league_cells("total", "", "", 0, league.total), nullptr);
+        !added)
+        return added;
+    struct Row {
+        std::string code, name;
+        const CaseCounts* counts;
+    };
+    auto ranked = [](std::vector<Row> rows) {
+        std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
+            return ranks_above(*a.counts, *b.counts);
+        });
+        return rows;
+    };
+    std::vector<Row> departments, areas;
+    for (const auto& [code, counts] : league.departments)
+        departments.push_back({code, "", &counts});
+    for (const auto& [code, area] : league.areas)
+        areas.push_back({code, area.name, &area.counts});
+    for (const auto& [scope, rows] :
+         {std::pair<std::string, std::vector<Row>>{"department", ranked(departments)},
+          {league.area_level, ranked(areas)}}) {
+        std::int64_t rank = 0;
+        for (const Row& row : rows)
+            if (auto added =
+                    add_row(**layer, league_columns(),
+                            league_cells(scope, row.code, row.name, ++rank, *row.counts), nullptr);
+                !added)
+                return added;
+    }
+    return {};
+}
+
 // What the journal says up to the window's end.
 struct Reading {
     std::map<std::uint64_t, Incident> incidents;  // by id, as each stood last
     std::map<std::uint64_t, bool> in_window;      // the incidents to export
     std::vector<StatusChange> changes;
+    CaseLeague league;  // the case steps taken in the window
 };
 
 }  // namespace
@@ -233,6 +329,7 @@ Result<ExportSummary> export_incidents(const ExportRequest& request) {
     using R = Result<ExportSummary>;
     ExportSummary summary;
     summary.changes_out = changes_path(request);
+    summary.league_out = league_path(request);
     if (request.from && request.to && *request.to < *request.from)
         return R::failure(ErrorKind::invalid, "the window ends before it begins");
     auto reader = JournalReader::open(request.journal);
@@ -241,6 +338,7 @@ Result<ExportSummary> export_incidents(const ExportRequest& request) {
     const TimeMs from = request.from.value_or(std::numeric_limits<TimeMs>::min());
     const TimeMs to = request.to.value_or(std::numeric_limits<TimeMs>::max());
     Reading reading;
+    reading.league.area_level = request.league_level;
     wire::Message message;
     while (auto record = (*reader)->next()) {
         if (record->time > to) break;  // recorded in order: nothing after the window counts
@@ -252,11 +350,16 @@ Result<ExportSummary> export_incidents(const ExportRequest& request) {
         auto* update = std::get_if<wire::IncidentUpdate>(&message);
         if (!update) continue;  // units, and what the stream alone carries
         Incident& incident = update->incident;
+        if (reading.league.area_level.empty() && !incident.areas.empty())
+            reading.league.area_level =
+                incident.areas[std::min<std::size_t>(1, incident.areas.size() - 1)].level;
         auto stored = reading.incidents.find(incident.id);
         const std::optional<IncidentStatus> before =
             stored == reading.incidents.end() ? std::nullopt : std::optional(stored->second.status);
         if (record->time < from) {
-            // Before the window: only what is still open when it begins matters.
+            // Before the window: its steps are not the window's, and only what is still open
+            // when it begins matters.
+            reading.league.steps_seen[incident.id] = incident.case_state.last.number;
             if (incident.open()) {
                 reading.incidents[incident.id] = std::move(incident);
             } else if (stored != reading.incidents.end()) {
@@ -267,6 +370,7 @@ Result<ExportSummary> export_incidents(const ExportRequest& request) {
         if (!before || *before != incident.status)
             reading.changes.push_back({record->seq, record->time, incident.id, before,
                                        incident.status, incident.location});
+        summary.case_steps += reading.league.count_if_new(incident) ? 1 : 0;
         reading.in_window[incident.id] = true;
         reading.incidents[incident.id] = std::move(incident);
     }
@@ -276,9 +380,10 @@ Result<ExportSummary> export_incidents(const ExportRequest& request) {
         if (incident.open()) reading.in_window[id] = true;
 
     if (auto room = make_room(request.out, request.replace); !room) return room.error_value();
-    if (summary.changes_out != request.out)
-        if (auto room = make_room(summary.changes_out, request.replace); !room)
-            return room.error_value();
+    for (const fs::path& beside : {summary.changes_out, summary.league_out})
+        if (beside != request.out)
+            if (auto room = make_room(beside, request.replace); !room) return room.error_value();
+    summary.league_level = reading.league.area_level;
 
     auto dataset = create(request.format, request.out);
     if (!dataset) return dataset.error_value();
@@ -337,6 +442,17 @@ Result<ExportSummary> export_incidents(const ExportRequest& request) {
     }
     if (target->CommitTransaction() != OGRERR_NONE && request.format == Format::geopackage)
         return R::failure(ErrorKind::io, "cannot write " + summary.changes_out.string());
+
+    Dataset league_dataset;
+    target = dataset->get();
+    if (summary.league_out != request.out) {
+        auto created = create(request.format, summary.league_out);
+        if (!created) return created.error_value();
+        league_dataset = std::move(*created);
+        target = league_dataset.get();
+    }
+    if (auto league = write_league(*target, request.format, reading.league); !league)
+        return league.error_value();
     return summary;
 }
 

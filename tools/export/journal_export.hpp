@@ -23,6 +23,9 @@ struct ExportRequest {
     // the journal's ends.
     std::optional<TimeMs> from, to;
     bool replace = false;  // an existing output is replaced instead of refused
+    // The areas the league table ranks beside the departments (docs/dispatch.md, "League
+    // table"); empty: the level below the first the incidents name, as ingest ranks its day.
+    std::string league_level;
 };
 
 struct ExportSummary {
@@ -33,6 +36,9 @@ struct ExportSummary {
     std::uint64_t still_open = 0;   // of them, open at the window's end
     std::uint64_t status_changes = 0;
     std::filesystem::path changes_out;  // where the status changes went (CSV, GeoJSON: a file)
+    std::uint64_t case_steps = 0;       // steps of cases taken in the window: the league's
+    std::string league_level;           // the level its areas are of; empty: no area named one
+    std::filesystem::path league_out;   // where the league table went (CSV, GeoJSON: a file)
 };
 
 // The format an output path's extension names (.gpkg, .csv, .geojson/.json).
@@ -43,7 +49,8 @@ Result<Format> format_of(const std::filesystem::path& out);
 Result<TimeMs> parse_time(std::string_view text);
 
 // Every incident open at some moment of the window — opened or changed in it, or open when it
-// began — as it stood at the window's end, and every change of status in the window.
+// began — as it stood at the window's end, every change of status in the window, and the
+// league table of the case steps taken in it (a month's assessment, by the wall's rule).
 Result<ExportSummary> export_incidents(const ExportRequest& request);
 
 }  // namespace citywall::exporter

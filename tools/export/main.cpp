@@ -36,10 +36,14 @@ int main(int argc, char** argv) {
                    "journal's start)");
     app.add_option("--to", to, "the window's end, the same way (default: the journal's end)");
     app.add_option("-f,--format", format, "gpkg, csv or geojson (default: from --out)");
+    app.add_option("--league-level", request.league_level,
+                   "the area level the league table ranks beside the departments (default: the "
+                   "level below the first, the streets)");
     app.add_flag("--replace", request.replace, "write over an existing output");
     app.footer(
         "Times are when ingest recorded each event. CSV and GeoJSON hold one table a file: "
-        "the status changes go to NAME_status_changes.csv (.geojson) beside NAME.");
+        "the status changes go to NAME_status_changes.csv (.geojson) beside NAME, the league "
+        "table of the window's case steps to NAME_league.csv (.geojson).");
     CLI11_PARSE(app, argc, argv);
 
     request.journal = journal;
@@ -72,6 +76,10 @@ int main(int argc, char** argv) {
                  static_cast<unsigned long long>(done->still_open), request.out.c_str(),
                  static_cast<unsigned long long>(done->status_changes), done->changes_out.c_str(),
                  static_cast<unsigned long long>(done->events_read));
+    std::fprintf(stderr, "; the league of %llu case steps to %s",
+                 static_cast<unsigned long long>(done->case_steps), done->league_out.c_str());
+    if (!done->league_level.empty())
+        std::fprintf(stderr, " (departments and %s)", done->league_level.c_str());
     if (done->undecodable != 0)
         std::fprintf(stderr, ", %llu this build cannot decode (skipped)",
                      static_cast<unsigned long long>(done->undecodable));

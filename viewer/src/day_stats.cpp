@@ -4,6 +4,7 @@
 #include <ctime>
 #include <tuple>
 
+#include "citywall/case_league.hpp"
 #include "incident_queue.hpp"
 
 namespace citywall::viewer {
@@ -130,15 +131,10 @@ void DayStats::refresh(const CityPicture& picture, TimeMs now, bool force) {
 }
 
 void rank_league(std::vector<wire::DayCount>& rows) {
-    // A rate nobody has earned yet ranks below every earned one.
-    auto key = [](const wire::DayCount& r) {
-        const CaseCounts& c = r.cases;
-        return std::tuple{c.resolve_on_time_rate().value_or(-1), c.sign_on_time_rate().value_or(-1),
-                          c.satisfaction_rate().value_or(-1), -c.return_rate().value_or(0)};
-    };
-    std::stable_sort(
-        rows.begin(), rows.end(),
-        [&](const wire::DayCount& a, const wire::DayCount& b) { return key(a) > key(b); });
+    std::stable_sort(rows.begin(), rows.end(),
+                     [](const wire::DayCount& a, const wire::DayCount& b) {
+                         return ranks_above(a.cases, b.cases);
+                     });
 }
 
 }  // namespace citywall::viewer
