@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "citywall/journal.hpp"
+#include "journal_files.hpp"
 #include "journal_segment.hpp"
 
 namespace citywall {
@@ -66,6 +67,10 @@ class Fd {
     int fd_ = -1;
 };
 
+}  // namespace
+
+namespace journal_files {
+
 std::string segment_name(std::uint64_t first_seq) {
     char buf[64];
     std::snprintf(buf, sizeof buf, "segment-%020llu.cwj",
@@ -73,7 +78,6 @@ std::string segment_name(std::uint64_t first_seq) {
     return buf;
 }
 
-// The first seq a segment file's name claims, or nothing if the name is not a segment's.
 std::optional<std::uint64_t> parse_segment_name(std::string_view name) {
     if (name.size() != kPrefix.size() + kSeqDigits + kSuffix.size()) return std::nullopt;
     if (!name.starts_with(kPrefix) || !name.ends_with(kSuffix)) return std::nullopt;
@@ -86,12 +90,6 @@ std::optional<std::uint64_t> parse_segment_name(std::string_view name) {
     return value;
 }
 
-struct SegmentFile {
-    std::uint64_t name_seq = 0;
-    fs::path path;
-};
-
-// The segment files of a journal directory, in name (= sequence) order.
 Result<std::vector<SegmentFile>> list_segments(const fs::path& directory) {
     std::vector<SegmentFile> segments;
     std::error_code ec;
@@ -135,6 +133,16 @@ Result<std::string> read_file(const fs::path& path) {
     bytes.resize(got);
     return bytes;
 }
+
+}  // namespace journal_files
+
+namespace {
+
+using journal_files::list_segments;
+using journal_files::parse_segment_name;
+using journal_files::read_file;
+using journal_files::segment_name;
+using journal_files::SegmentFile;
 
 bool write_all(int fd, const char* data, std::size_t size) {
     while (size > 0) {
