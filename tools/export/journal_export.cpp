@@ -41,20 +41,12 @@ const char* driver_name(Format format) {
     return "GPKG";
 }
 
-// CSV and GeoJSON hold one table a file: the status changes go beside the incidents.
-fs::path changes_path(const ExportRequest& request) {
+// CSV and GeoJSON hold one table a file: the status changes and the league go beside the
+// incidents (NAME_status_changes.csv, NAME_league.csv); a GeoPackage holds them all.
+fs::path table_path(const ExportRequest& request, std::string_view table) {
     if (request.format == Format::geopackage) return request.out;
     fs::path path = request.out;
-    path.replace_filename(request.out.stem().string() + "_status_changes" +
-                          request.out.extension().string());
-    return path;
-}
-
-// The league, a table with no place, beside the output like the status changes.
-fs::path league_path(const ExportRequest& request) {
-    if (request.format == Format::geopackage) return request.out;
-    fs::path path = request.out;
-    path.replace_filename(request.out.stem().string() + "_league" +
+    path.replace_filename(request.out.stem().string() + "_" + std::string(table) +
                           request.out.extension().string());
     return path;
 }
@@ -328,8 +320,8 @@ Result<TimeMs> parse_time(std::string_view text) {
 Result<ExportSummary> export_incidents(const ExportRequest& request) {
     using R = Result<ExportSummary>;
     ExportSummary summary;
-    summary.changes_out = changes_path(request);
-    summary.league_out = league_path(request);
+    summary.changes_out = table_path(request, "status_changes");
+    summary.league_out = table_path(request, "league");
     if (request.from && request.to && *request.to < *request.from)
         return R::failure(ErrorKind::invalid, "the window ends before it begins");
     auto reader = JournalReader::open(request.journal);
