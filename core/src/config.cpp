@@ -182,13 +182,8 @@ std::optional<Severity> severity_named(const toml::node& value) {
     if (auto level = value.value<std::int64_t>(); level && *level >= 1 && *level <= 4)
         return static_cast<Severity>(*level);
     const auto name = value.value<std::string>();
-    if (!name) return std::nullopt;
-    for (auto [word, severity] : {std::pair{"critical", Severity::critical},
-                                  {"major", Severity::major},
-                                  {"moderate", Severity::moderate},
-                                  {"low", Severity::low}})
-        if (*name == word) return severity;
-    return std::nullopt;
+    if (!name || name->size() == 1) return std::nullopt;  // "1" is not a severity; 1 is
+    return parse_severity(*name);
 }
 
 std::vector<std::string> read_strings(const toml::array& list) {

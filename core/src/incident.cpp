@@ -22,6 +22,17 @@ std::optional<IncidentStatus> parse_incident_status(std::string_view text) {
     return std::nullopt;
 }
 
+std::optional<Severity> parse_severity(std::string_view text) {
+    if (text.size() == 1 && text[0] >= '1' && text[0] <= '4')
+        return static_cast<Severity>(text[0] - '0');
+    for (auto [word, severity] : {std::pair{"critical", Severity::critical},
+                                  {"major", Severity::major},
+                                  {"moderate", Severity::moderate},
+                                  {"low", Severity::low}})
+        if (text == word) return severity;
+    return std::nullopt;
+}
+
 bool is_terminal(IncidentStatus status) {
     return status == IncidentStatus::resolved || status == IncidentStatus::closed ||
            status == IncidentStatus::cancelled;

@@ -52,8 +52,9 @@ TEST(AreaLeaders, AQuotedFieldMayHoldALineEndAndLaterLinesKeepTheirNumbers) {
 }
 
 TEST(AreaLeaders, EveryMistakeNamesItsLine) {
-    EXPECT_EQ(error_of("level,code\nstreet,1\n"),
-              "leaders.csv:1: the first line names the columns: level, code, name (and phone)");
+    EXPECT_EQ(
+        error_of("level,code\nstreet,1\n"),
+        "leaders.csv:1: the first line must name the columns level, code, name (name is missing)");
     EXPECT_EQ(error_of("level,code,name,mobile\n"),
               "leaders.csv:1: unknown column 'mobile' (level, code, name, phone)");
     EXPECT_EQ(error_of("level,code,name,code\n"), "leaders.csv:1: column 'code' twice");

@@ -16,6 +16,8 @@ namespace citywall {
 using TimeMs = std::int64_t;
 
 enum class Severity : std::uint8_t { critical = 1, major = 2, moderate = 3, low = 4 };
+// critical, major, moderate, low; 1 to 4 as in a config.
+std::optional<Severity> parse_severity(std::string_view text);
 
 enum class IncidentStatus : std::uint8_t {
     reported = 0,
