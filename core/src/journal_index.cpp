@@ -230,6 +230,31 @@ Result<JournalIndex> JournalIndex::open(const fs::path& directory) {
     return out;
 }
 
+Result<std::vector<JournalRecord>> JournalIndex::read_span(std::size_t segment, std::size_t mark,
+                                                           std::uint64_t* damaged) const {
+    const SegmentIndex& indexed = segments_.at(segment);
+    const JournalMark& from = indexed.marks.at(mark);
+    const std::uint64_t end =
+        mark + 1 < indexed.marks.size() ? indexed.marks[mark + 1].offset : indexed.bytes;
+    auto bytes = read_range(files_[segment], from.offset, end - from.offset);
+    if (!bytes) return bytes.error_value();
+    std::vector<JournalRecord> records;
+    records.reserve(kJournalMarkEvery);
+    jf::FrameCursor cursor(*bytes, jf::Header{from.seq, 0});
+    for (;;) {
+        JournalRecord record;
+        const auto step = cursor.next(record);
+        if (step == jf::FrameCursor::Step::record) {
+            records.push_back(std::move(record));
+            continue;
+        }
+        if (step == jf::FrameCursor::Step::end) break;
+        if (damaged) ++*damaged;
+        if (!cursor.resync()) break;
+    }
+    return records;
+}
+
 Result<std::optional<JournalPosition>> JournalIndex::first_at(TimeMs time) const {
     using R = Result<std::optional<JournalPosition>>;
     // Every record before a mark whose latest_before is under `time` is earlier: the first
@@ -238,21 +263,17 @@ Result<std::optional<JournalPosition>> JournalIndex::first_at(TimeMs time) const
         const SegmentIndex& segment = segments_[s];
         if (segment.latest < time) continue;
         const auto& marks = segment.marks;
-        auto next = std::partition_point(marks.begin(), marks.end(), [&](const JournalMark& m) {
-            return m.latest_before < time;
-        });
-        const JournalMark& from = *std::prev(next);  // the first mark's latest_before is kNoTime
-        const std::uint64_t end = next == marks.end() ? segment.bytes : next->offset;
-        auto bytes = read_range(files_[s], from.offset, end - from.offset);
-        if (!bytes) return bytes.error_value();
-        jf::FrameCursor cursor(*bytes, jf::Header{from.seq, 0});
-        std::optional<JournalPosition> found;
-        walk(cursor, [&](const JournalRecord& record, std::size_t) {
-            if (record.time >= time) found = JournalPosition{record.seq, record.time};
-            return !found;
-        });
-        if (found) return R(found);
-        // Damage after the index was made: the next segment may still hold it.
+        const auto next =
+            std::partition_point(marks.begin(), marks.end(),
+                                 [&](const JournalMark& m) { return m.latest_before < time; });
+        // The first mark's latest_before is the lowest time: `next` is never the first. Past
+        // its span only when damage since the index was made took the record it promised.
+        for (auto m = static_cast<std::size_t>(next - marks.begin()) - 1; m < marks.size(); ++m) {
+            auto records = read_span(s, m);
+            if (!records) return records.error_value();
+            for (const JournalRecord& record : *records)
+                if (record.time >= time) return R(JournalPosition{record.seq, record.time});
+        }
     }
     return R(std::nullopt);
 }

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "citywall/incident.hpp"
+#include "citywall/journal.hpp"
 #include "citywall/result.hpp"
 
 namespace citywall {
@@ -84,6 +85,10 @@ class JournalIndex {
     std::vector<std::uint64_t> density(TimeMs from, TimeMs to, std::size_t bins) const;
 
     const std::vector<SegmentIndex>& segments() const { return segments_; }
+    // The intact records from mark `mark` of segment `segment` up to the next mark (or the
+    // segment's end as indexed), read past damage; `damaged` counts the stretches read past.
+    Result<std::vector<JournalRecord>> read_span(std::size_t segment, std::size_t mark,
+                                                 std::uint64_t* damaged = nullptr) const;
     const JournalIndexStats& stats() const { return stats_; }
 
   private:

@@ -1,0 +1,218 @@
+// citywall-replay-bench: seeking in a busy day's recording, the journal's time index against
+// reading from the start, side by side in one run; and how fast the recording's busiest hour is
+// played, against what 64× real time needs.
+//
+//   citywall-replay-bench [--records 1000000] [--seeks 200] [--scans 5] [--dir DIR]
+//
+// The recording: a day of records (about 40 % incident events, 60 % unit fixes, wire-encoded
+// as ingest journals them; a day shape with the busiest hour at three times the mean), written
+// through JournalWriter in 64 MiB segments. A seek is RecordingCursor::seek to a random moment
+// then playing the next 1,000 records; the baseline reads the journal from its start up to the
+// same moment. What a drill ingest does with each record (the city's state, the walls) is not
+// in these figures. Results: docs/benchmarks.md, "Replay".
+#include <unistd.h>
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "citywall/journal.hpp"
+#include "citywall/journal_index.hpp"
+#include "citywall/replay.hpp"
+#include "citywall/wire.hpp"
+
+namespace {
+
+using namespace citywall;
+using Clock = std::chrono::steady_clock;
+constexpr TimeMs kDayStart = 1'780'000'000'000;
+constexpr TimeMs kDayMs = 86'400'000;
+
+double ms_since(Clock::time_point start) {
+    return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+// The day's shape: quiet at night, busiest in the evening (three times the mean at 19:00).
+double rate_at(double hour) {
+    return 1.0 + 2.0 * std::exp(-std::pow((hour - 19.0) / 2.0, 2)) +
+           0.8 * std::exp(-std::pow((hour - 9.0) / 2.5, 2)) -
+           0.6 * std::exp(-std::pow((hour - 3.5) / 2.0, 2));
+}
+
+std::vector<std::string> payloads() {
+    std::vector<std::string> out;
+    for (int k = 0; k < 64; ++k) {
+        Incident i;
+        i.id = 1000 + k;
+        i.category = k % 2 ? "fire.building" : "police.theft";
+        i.title = k % 2 ? "滨江花园7栋住宅起火" : "滨江路地铁站附近盗窃";
+        i.location = {114.1 + k * 0.001, 22.6 + k * 0.001};
+        i.areas = {{"district", "449902", "江北区"},
+                   {"street", "449902001", "滨江街道"},
+                   {"community", "449902001001", "友湾社区"},
+                   {"grid", "449902001001002", "友湾社区第2网格"}};
+        i.sources.push_back({"110", "P-" + std::to_string(k), IncidentStatus::reported, 0});
+        out.push_back(wire::encode(wire::Message{wire::IncidentUpdate{1, i}}));
+        Unit u;
+        u.id = "U" + std::to_string(k);
+        u.department = "110";
+        u.callsign = "巡逻" + std::to_string(k);
+        u.location = {114.1, 22.6};
+        out.push_back(wire::encode(wire::Message{wire::UnitUpdate{1, u}}));
+        out.push_back(wire::encode(wire::Message{wire::UnitUpdate{1, u}}));
+    }
+    return out;
+}
+
+struct Percentiles {
+    double p50, p99, max;
+};
+Percentiles percentiles(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    auto at = [&](double q) {
+        return v[std::min(v.size() - 1, static_cast<std::size_t>(q * v.size()))];
+    };
+    return {at(0.5), at(0.99), v.back()};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{
+        "citywall-replay-bench: seeking in a day's recording, and its busiest hour at 64x"};
+    std::uint64_t records = 1'000'000;
+    int seeks = 200, scans = 5;
+    std::string dir;
+    app.add_option("--records", records, "records in the recording");
+    app.add_option("--seeks", seeks, "random seeks through the index");
+    app.add_option("--scans", scans, "seeks by reading from the start, for the baseline");
+    app.add_option("--dir", dir, "where to write the recording (default: a temporary folder)");
+    CLI11_PARSE(app, argc, argv);
+    namespace fs = std::filesystem;
+    const fs::path journal =
+        dir.empty()
+            ? fs::temp_directory_path() / ("citywall-replay-bench-" + std::to_string(::getpid()))
+            : fs::path(dir);
+    fs::remove_all(journal);
+
+    // Times: the day's shape, sampled by its cumulative rate.
+    std::vector<double> cumulative(24 * 60 + 1, 0);
+    for (int m = 0; m < 24 * 60; ++m)
+        cumulative[m + 1] = cumulative[m] + rate_at(m / 60.0);
+    std::mt19937_64 rng(42);
+    std::vector<TimeMs> times(records);
+    for (std::uint64_t k = 0; k < records; ++k) {
+        const double u = (k + 0.5) / static_cast<double>(records) * cumulative.back();
+        const auto it = std::upper_bound(cumulative.begin(), cumulative.end(), u);
+        const auto minute = static_cast<double>(it - cumulative.begin() - 1);
+        const double within =
+            (u - cumulative[static_cast<std::size_t>(minute)]) / rate_at(minute / 60.0);
+        times[k] = kDayStart + static_cast<TimeMs>((minute + within) * 60'000.0);
+    }
+    const auto bytes = payloads();
+    auto start = Clock::now();
+    {
+        auto writer = JournalWriter::open({journal, 64u << 20, 1000});
+        if (!writer) {
+            std::fprintf(stderr, "cannot write %s: %s\n", journal.c_str(), writer.error().c_str());
+            return 1;
+        }
+        std::vector<JournalRecord> batch;
+        for (std::uint64_t k = 0; k < records; ++k) {
+            const std::string& payload = bytes[k % bytes.size()];
+            batch.push_back({k + 1, times[k], 1, payload});
+            if (batch.size() == 4096 || k + 1 == records) {
+                if (!(*writer)->append_batch(batch)) return 1;
+                batch.clear();
+            }
+        }
+        if (!(*writer)->sync()) return 1;
+    }
+    std::uintmax_t size = 0;
+    for (const auto& e : fs::directory_iterator(journal))
+        size += e.file_size();
+    std::printf("recording: %llu records over a day, %.0f MiB, written in %.1f s\n",
+                static_cast<unsigned long long>(records), size / 1048576.0, ms_since(start) / 1000);
+
+    start = Clock::now();
+    auto cold = JournalIndex::open(journal);
+    const double cold_ms = ms_since(start);
+    start = Clock::now();
+    auto warm = JournalIndex::open(journal);
+    const double warm_ms = ms_since(start);
+    if (!cold || !warm) return 1;
+    std::printf(
+        "index: opened in %.0f ms with no sidecars (%llu segments read, %llu sidecars "
+        "written), %.0f ms with them (%llu read, %llu segment read whole)\n",
+        cold_ms, static_cast<unsigned long long>(cold->stats().built),
+        static_cast<unsigned long long>(cold->stats().written), warm_ms,
+        static_cast<unsigned long long>(warm->stats().read),
+        static_cast<unsigned long long>(warm->stats().built));
+
+    auto cursor = RecordingCursor::open(journal);
+    if (!cursor) return 1;
+    std::uniform_int_distribution<TimeMs> moment(kDayStart, kDayStart + kDayMs);
+    std::vector<double> seek_ms;
+    for (int s = 0; s < seeks; ++s) {
+        const TimeMs at = moment(rng);
+        start = Clock::now();
+        if (!cursor->seek(at)) return 1;
+        cursor->play_until(std::numeric_limits<TimeMs>::max(), 1000,
+                           [](JournalRecord&&, TimeMs) {});
+        seek_ms.push_back(ms_since(start));
+    }
+    const Percentiles index_p = percentiles(seek_ms);
+    std::vector<double> scan_ms;
+    for (int s = 0; s < scans; ++s) {
+        const TimeMs at = moment(rng);
+        start = Clock::now();
+        auto reader = JournalReader::open(journal);
+        if (!reader) return 1;
+        std::uint64_t read = 0;
+        while (auto record = (*reader)->next()) {
+            if (record->time >= at && ++read == 1000) break;
+        }
+        scan_ms.push_back(ms_since(start));
+    }
+    const Percentiles scan_p = percentiles(scan_ms);
+    std::printf(
+        "seek to a random moment and play 1,000 records: index p50 %.1f ms, p99 %.1f ms, "
+        "max %.1f ms (%d seeks); reading from the start p50 %.0f ms, max %.0f ms (%d); "
+        "the index %.0fx faster at the median\n",
+        index_p.p50, index_p.p99, index_p.max, seeks, scan_p.p50, scan_p.max, scans,
+        scan_p.p50 / index_p.p50);
+
+    // The busiest hour: the hour of the day with the most records.
+    std::uint64_t best = 0;
+    TimeMs best_start = kDayStart;
+    for (TimeMs h = kDayStart; h + 3'600'000 <= kDayStart + kDayMs; h += 600'000) {
+        const auto n =
+            static_cast<std::uint64_t>(std::lower_bound(times.begin(), times.end(), h + 3'600'000) -
+                                       std::lower_bound(times.begin(), times.end(), h));
+        if (n > best) {
+            best = n;
+            best_start = h;
+        }
+    }
+    if (!cursor->seek(best_start)) return 1;
+    start = Clock::now();
+    std::uint64_t played = 0;
+    cursor->play_until(best_start + 3'600'000 - 1, std::numeric_limits<std::size_t>::max(),
+                       [&](JournalRecord&& r, TimeMs) { played += r.payload.size() > 0; });
+    const double hour_ms = ms_since(start);
+    const double needed = static_cast<double>(best) / (3600.0 / 64.0);
+    std::printf(
+        "busiest hour (%.1f h after midnight): %llu records; played in %.0f ms, %.0f "
+        "records/s; 64x needs %.0f records/s: %.0fx to spare (the cursor alone)\n",
+        static_cast<double>(best_start - kDayStart) / 3'600'000.0,
+        static_cast<unsigned long long>(played), hour_ms, played / (hour_ms / 1000.0), needed,
+        played / (hour_ms / 1000.0) / needed);
+    if (dir.empty()) fs::remove_all(journal);
+    return 0;
+}

@@ -1,0 +1,134 @@
+// Playing a recording (citywall/replay.hpp): the replay's clock at every speed, paused, sought
+// and looping; the cursor gives from any moment exactly the records a full read gives from
+// there, the same again after seeking back, in due order even where the clock stepped back.
+#include "citywall/replay.hpp"
+
+#include <gtest/gtest.h>
+
+#include "journal_testing.hpp"
+
+namespace citywall {
+namespace {
+
+using namespace journal_testing;
+using RecordingTest = JournalTest;
+
+constexpr TimeMs kNow = 5'000'000;
+
+TEST(ReplayClock, MovesAtItsSpeedStandsStillPausedAndStopsAtTheEnd) {
+    ReplayClock clock(1'000'000, 1'600'000, kNow);
+    EXPECT_EQ(clock.position(kNow), 1'000'000);
+    EXPECT_EQ(clock.position(kNow + 10'000), 1'010'000);
+    ASSERT_TRUE(clock.set_speed(4, kNow + 10'000));
+    EXPECT_EQ(clock.position(kNow + 20'000), 1'050'000) << "10 s at 1× then 10 s at 4×";
+    clock.pause(kNow + 20'000);
+    EXPECT_EQ(clock.position(kNow + 90'000), 1'050'000);
+    clock.resume(kNow + 90'000);
+    EXPECT_EQ(clock.position(kNow + 91'000), 1'054'000);
+    ASSERT_TRUE(clock.set_speed(0.25, kNow + 91'000));
+    EXPECT_EQ(clock.position(kNow + 95'000), 1'055'000);
+    EXPECT_FALSE(clock.set_speed(0.1, kNow + 95'000));
+    EXPECT_FALSE(clock.set_speed(128, kNow + 95'000));
+    EXPECT_EQ(clock.speed(), 0.25) << "a refused speed changes nothing";
+    clock.seek(1'590'000, kNow + 100'000);
+    EXPECT_EQ(clock.position(kNow + 100'000), 1'590'000);
+    EXPECT_EQ(clock.position(kNow + 10'000'000), 1'600'000) << "stops at the window's end";
+    EXPECT_TRUE(clock.at_end(kNow + 10'000'000));
+    clock.seek(0, kNow);
+    EXPECT_EQ(clock.position(kNow), 1'000'000) << "a seek stays in the window";
+    clock.set_as_fast_as_possible(kNow);
+    EXPECT_EQ(clock.position(kNow + 60'000), 1'000'000) << "the player moves it, record by record";
+}
+
+TEST(ReplayClock, ALoopStartsTheWindowAgain) {
+    ReplayClock clock(0, 60'000, kNow);
+    clock.set_loop(true);
+    ASSERT_TRUE(clock.set_speed(2, kNow));
+    EXPECT_FALSE(clock.wrapped(kNow + 20'000));
+    EXPECT_EQ(clock.position(kNow + 31'000), 62'000);
+    EXPECT_TRUE(clock.wrapped(kNow + 31'000));
+    EXPECT_EQ(clock.position(kNow + 31'000), 0);
+    EXPECT_EQ(clock.position(kNow + 32'000), 2'000);
+}
+
+// Ten thousand records in small segments; the clock steps back a minute at record 4,000.
+std::vector<JournalRecord> recording() {
+    std::vector<JournalRecord> records;
+    for (std::uint64_t seq = 1; seq <= 10'000; ++seq) {
+        JournalRecord r = make_record(seq, 30 + seq % 50);
+        if (seq >= 4'000) r.time -= 60'000;
+        records.push_back(std::move(r));
+    }
+    return records;
+}
+
+// What a full read plays from `time` on, up to `until`: each record with when it is due.
+std::vector<std::pair<std::uint64_t, TimeMs>> by_reading(const std::vector<JournalRecord>& records,
+                                                         TimeMs time, TimeMs until) {
+    std::vector<std::pair<std::uint64_t, TimeMs>> out;
+    TimeMs latest = std::numeric_limits<TimeMs>::min();
+    for (const JournalRecord& r : records) {
+        latest = std::max(latest, r.time);
+        if (latest >= time && latest <= until) out.emplace_back(r.seq, latest);
+    }
+    return out;
+}
+
+std::vector<std::pair<std::uint64_t, TimeMs>> played(RecordingCursor& cursor, TimeMs until) {
+    std::vector<std::pair<std::uint64_t, TimeMs>> out;
+    cursor.play_until(until, std::numeric_limits<std::size_t>::max(),
+                      [&](JournalRecord&& r, TimeMs due) { out.emplace_back(r.seq, due); });
+    return out;
+}
+
+TEST_F(RecordingTest, FromAnyMomentItPlaysWhatAFullReadPlaysAndTheSameAfterSeekingBack) {
+    const auto records = recording();
+    write_records(records, options(64u << 10));
+    auto cursor = RecordingCursor::open(dir_);
+    ASSERT_TRUE(cursor) << cursor.error();
+    const TimeMs first = records.front().time;
+    for (TimeMs at : {first - 5'000, first + 100'000, first + 940'000, first + 999'000,
+                      first + 1'000'000, first + 2'400'000, first + 5'000'000}) {
+        SCOPED_TRACE(at - first);
+        ASSERT_TRUE(cursor->seek(at));
+        const auto got = played(*cursor, at + 300'000);
+        EXPECT_EQ(got, by_reading(records, at, at + 300'000));
+        // Seeking back and playing again gives the same, record for record.
+        ASSERT_TRUE(cursor->seek(at));
+        EXPECT_EQ(played(*cursor, at + 300'000), got);
+    }
+    // Played in steps of a minute, the whole recording comes once, in order.
+    ASSERT_TRUE(cursor->seek(first));
+    std::vector<std::pair<std::uint64_t, TimeMs>> all;
+    for (TimeMs t = first; cursor->next_due(); t += 60'000) {
+        const auto step = played(*cursor, t);
+        all.insert(all.end(), step.begin(), step.end());
+    }
+    EXPECT_EQ(all, by_reading(records, first, std::numeric_limits<TimeMs>::max()));
+    EXPECT_EQ(cursor->last_seq(), 10'000u);
+}
+
+TEST_F(RecordingTest, ItResumesAfterARecordAndPlaysOneAtATime) {
+    const auto records = recording();
+    write_records(records, options(64u << 10));
+    auto cursor = RecordingCursor::open(dir_);
+    ASSERT_TRUE(cursor) << cursor.error();
+    // After record 4,500 (past the step back): the next is due at the latest time before it.
+    ASSERT_TRUE(cursor->seek_after(4'500));
+    const auto expected =
+        by_reading(records, std::numeric_limits<TimeMs>::min(), std::numeric_limits<TimeMs>::max());
+    std::vector<std::pair<std::uint64_t, TimeMs>> one;
+    EXPECT_EQ(
+        cursor->play_until(std::numeric_limits<TimeMs>::max(), 1,
+                           [&](JournalRecord&& r, TimeMs due) { one.emplace_back(r.seq, due); }),
+        1u);
+    ASSERT_EQ(one.size(), 1u);
+    EXPECT_EQ(one[0], expected[4'500]);
+    EXPECT_EQ(cursor->last_seq(), 4'501u);
+    // Past the end: nothing is due.
+    ASSERT_TRUE(cursor->seek(records.back().time + 1));
+    EXPECT_FALSE(cursor->next_due());
+}
+
+}  // namespace
+}  // namespace citywall
