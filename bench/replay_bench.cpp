@@ -8,8 +8,9 @@
 // as ingest journals them; a day shape with the busiest hour at three times the mean), written
 // through JournalWriter in 64 MiB segments. A seek is RecordingCursor::seek to a random moment
 // then playing the next 1,000 records; the baseline reads the journal from its start up to the
-// same moment. What a drill ingest does with each record (the city's state, the walls) is not
-// in these figures. Results: docs/benchmarks.md, "Replay".
+// same moment. Then the wall's picture at a random moment (RecordedPicture: the nearest kept
+// picture and the records after it). What a drill ingest does with each record (its own state,
+// the walls' stream) is not in these figures. Results: docs/benchmarks.md, "Replay".
 #include <unistd.h>
 #include <CLI/CLI.hpp>
 
@@ -45,29 +46,39 @@ double rate_at(double hour) {
            0.6 * std::exp(-std::pow((hour - 3.5) / 2.0, 2));
 }
 
-std::vector<std::string> payloads() {
-    std::vector<std::string> out;
-    for (int k = 0; k < 64; ++k) {
+// Record k of the day: an incident's event (40 %; about 30,000 incidents open at a time, one
+// event in ten closing one) or a fix of one of 2,000 units (60 %), as ingest journals them.
+std::string payload(std::uint64_t k, TimeMs time) {
+    static const char* kTitles[] = {"滨江花园7栋住宅起火", "滨江路地铁站附近盗窃",
+                                    "解放大道两车追尾", "城东菜市场占道经营"};
+    static const char* kCategories[] = {"fire.building", "police.theft", "traffic.crash",
+                                        "city.street_vendor"};
+    if (k % 5 < 2) {
         Incident i;
-        i.id = 1000 + k;
-        i.category = k % 2 ? "fire.building" : "police.theft";
-        i.title = k % 2 ? "滨江花园7栋住宅起火" : "滨江路地铁站附近盗窃";
-        i.location = {114.1 + k * 0.001, 22.6 + k * 0.001};
+        // Four events an incident, 30,000 incident events apart: about 30,000 open at a time.
+        const std::uint64_t n = k / 5 * 2 + k % 5;  // the incident events so far
+        const std::uint64_t round = n % 120'000 / 30'000;
+        i.id = 1 + n / 120'000 * 30'000 + n % 30'000;
+        i.category = kCategories[i.id % 4];
+        i.title = kTitles[i.id % 4];
+        i.location = {114.0 + (i.id % 3400) * 1e-4, 22.5 + (i.id % 3700) * 1e-4};
+        i.received = time;
+        i.updated = time;
+        i.status = round == 3 ? IncidentStatus::closed : IncidentStatus::reported;
         i.areas = {{"district", "449902", "江北区"},
                    {"street", "449902001", "滨江街道"},
                    {"community", "449902001001", "友湾社区"},
                    {"grid", "449902001001002", "友湾社区第2网格"}};
-        i.sources.push_back({"110", "P-" + std::to_string(k), IncidentStatus::reported, 0});
-        out.push_back(wire::encode(wire::Message{wire::IncidentUpdate{1, i}}));
-        Unit u;
-        u.id = "U" + std::to_string(k);
-        u.department = "110";
-        u.callsign = "巡逻" + std::to_string(k);
-        u.location = {114.1, 22.6};
-        out.push_back(wire::encode(wire::Message{wire::UnitUpdate{1, u}}));
-        out.push_back(wire::encode(wire::Message{wire::UnitUpdate{1, u}}));
+        i.sources.push_back({"110", "P-" + std::to_string(i.id), IncidentStatus::reported, time});
+        return wire::encode(wire::Message{wire::IncidentUpdate{k + 1, std::move(i)}});
     }
-    return out;
+    Unit u;
+    u.id = "U" + std::to_string(k % 2000);
+    u.department = "110";
+    u.callsign = "巡逻" + std::to_string(k % 2000);
+    u.location = {114.1 + (k % 977) * 1e-4, 22.6 + (k % 991) * 1e-4};
+    u.reported = time;
+    return wire::encode(wire::Message{wire::UnitUpdate{k + 1, std::move(u)}});
 }
 
 struct Percentiles {
@@ -115,7 +126,6 @@ int main(int argc, char** argv) {
             (u - cumulative[static_cast<std::size_t>(minute)]) / rate_at(minute / 60.0);
         times[k] = kDayStart + static_cast<TimeMs>((minute + within) * 60'000.0);
     }
-    const auto bytes = payloads();
     auto start = Clock::now();
     {
         auto writer = JournalWriter::open({journal, 64u << 20, 1000});
@@ -125,8 +135,7 @@ int main(int argc, char** argv) {
         }
         std::vector<JournalRecord> batch;
         for (std::uint64_t k = 0; k < records; ++k) {
-            const std::string& payload = bytes[k % bytes.size()];
-            batch.push_back({k + 1, times[k], 1, payload});
+            batch.push_back({k + 1, times[k], 1, payload(k, times[k])});
             if (batch.size() == 4096 || k + 1 == records) {
                 if (!(*writer)->append_batch(batch)) return 1;
                 batch.clear();
@@ -187,6 +196,32 @@ int main(int argc, char** argv) {
         "the index %.0fx faster at the median\n",
         index_p.p50, index_p.p99, index_p.max, seeks, scan_p.p50, scan_p.max, scans,
         scan_p.p50 / index_p.p50);
+
+    // The wall's picture at a random moment: the nearest picture kept (one every 50,000
+    // records, kept while the day was played through once) and the records after it.
+    auto replay = RecordedPicture::open(journal, 50'000);
+    if (!replay) return 1;
+    start = Clock::now();
+    while (replay->play_until(std::numeric_limits<TimeMs>::max(), 65'536) != 0) {
+    }
+    const double through_ms = ms_since(start);
+    std::printf(
+        "the day played through into a wall's picture: %.1f s (%.0f records/s), %zu "
+        "pictures kept, %zu incidents and %zu units at the end\n",
+        through_ms / 1000, records / (through_ms / 1000), replay->copies_kept(),
+        replay->picture().incidents().size(), replay->picture().units().size());
+    std::vector<double> picture_ms;
+    for (int s = 0; s < std::max(1, seeks / 4); ++s) {
+        const TimeMs at = moment(rng);
+        start = Clock::now();
+        if (!replay->seek(at)) return 1;
+        picture_ms.push_back(ms_since(start));
+    }
+    const Percentiles picture_p = percentiles(picture_ms);
+    std::printf(
+        "seek the wall's picture to a random moment: p50 %.0f ms, p99 %.0f ms, max %.0f "
+        "ms (%zu seeks; target under 1 s)\n",
+        picture_p.p50, picture_p.p99, picture_p.max, picture_ms.size());
 
     // The busiest hour: the hour of the day with the most records.
     std::uint64_t best = 0;

@@ -5,6 +5,8 @@
 #include <limits>
 #include <string>
 
+#include "citywall/wire.hpp"
+
 namespace citywall {
 
 // ===================================================================== ReplayClock ====
@@ -185,6 +187,144 @@ std::size_t RecordingCursor::play_until(
         play(std::move(*record), due);
     }
     return played;
+}
+
+// ================================================================= RecordedPicture ====
+
+RecordedPicture::RecordedPicture(RecordingCursor cursor, std::uint64_t keep_every)
+    : cursor_(std::move(cursor)), keep_every_(std::max<std::uint64_t>(1, keep_every)) {
+    start_empty();
+}
+
+Result<RecordedPicture> RecordedPicture::open(const std::filesystem::path& journal,
+                                              std::uint64_t keep_every) {
+    auto cursor = RecordingCursor::open(journal);
+    if (!cursor) return cursor.error_value();
+    return RecordedPicture(std::move(*cursor), keep_every);
+}
+
+void RecordedPicture::start_empty() {
+    picture_ = CityPicture();
+    picture_seq_ = 0;
+    wire::SnapshotChunk empty;
+    empty.last = true;
+    (void)picture_.apply(wire::Message{std::move(empty)});
+}
+
+void RecordedPicture::apply(const JournalRecord& record, TimeMs due) {
+    auto message = wire::decode(record.payload);
+    bool applied = false;
+    if (message) {
+        if (auto* update = std::get_if<wire::IncidentUpdate>(&*message)) {
+            update->seq = ++picture_seq_;
+            applied = picture_.apply(*message) == CityPicture::Outcome::applied;
+        } else if (auto* fix = std::get_if<wire::UnitUpdate>(&*message)) {
+            fix->seq = ++picture_seq_;
+            applied = picture_.apply(*message) == CityPicture::Outcome::applied;
+        }
+    }
+    if (!applied) {
+        ++skipped_;
+        return;
+    }
+    // A copy every keep_every records of the recording, the first time play passes there.
+    const std::uint64_t bucket = record.seq / keep_every_;
+    const auto later = std::find_if(kept_.begin(), kept_.end(),
+                                    [&](const Kept& k) { return k.seq / keep_every_ >= bucket; });
+    if (bucket == 0 || (later != kept_.end() && later->seq / keep_every_ == bucket)) return;
+    Kept copy{record.seq, due, picture_seq_, {}, {}};
+    wire::UnitRoster roster{picture_seq_, {}};
+    for (const auto& [key, unit] : picture_.units())
+        roster.units.push_back(unit);
+    copy.roster = wire::encode(wire::Message{std::move(roster)});
+    wire::SnapshotChunk chunk{picture_seq_, true, {}, {}};
+    for (const auto& [id, view] : picture_.incidents())
+        if (auto incident = picture_.incidents().incident(id))
+            chunk.incidents.push_back(std::move(*incident));
+    copy.incidents = wire::encode(wire::Message{std::move(chunk)});
+    kept_.insert(later, std::move(copy));
+}
+
+const RecordedPicture::Kept* RecordedPicture::kept_before(
+    const std::function<bool(const Kept&)>& at_or_before) const {
+    const Kept* best = nullptr;
+    for (const Kept& k : kept_)
+        if (at_or_before(k)) best = &k;
+    return best;
+}
+
+Result<void> RecordedPicture::start_from(const Kept* kept) {
+    if (!kept) {
+        start_empty();
+        return cursor_.seek_after(0);
+    }
+    picture_ = CityPicture();
+    for (const std::string* bytes : {&kept->roster, &kept->incidents}) {
+        auto message = wire::decode(*bytes);
+        if (!message) return message.because("a kept picture: ");
+        (void)picture_.apply(*message);
+    }
+    (void)picture_.take_changes();
+    (void)picture_.take_changed_units();
+    picture_seq_ = kept->picture_seq;
+    return cursor_.seek_after(kept->seq);
+}
+
+Result<void> RecordedPicture::seek(TimeMs time) {
+    if (auto started = start_from(kept_before([&](const Kept& k) { return k.due < time; }));
+        !started)
+        return started;
+    // Every record due before `time`; the due times never go back.
+    while (play_until(time - 1, 65'536) != 0) {
+    }
+    return {};
+}
+
+Result<void> RecordedPicture::seek_after(std::uint64_t seq) {
+    if (auto started = start_from(kept_before([&](const Kept& k) { return k.seq <= seq; }));
+        !started)
+        return started;
+    while (cursor_.last_seq() < seq) {
+        const auto next = cursor_.next_due();
+        if (!next) break;
+        const std::size_t played = cursor_.play_until(*next, 1, [&](JournalRecord&& r, TimeMs due) {
+            if (r.seq <= seq) apply(r, due);
+        });
+        if (played == 0) break;
+    }
+    return {};
+}
+
+std::size_t RecordedPicture::play_until(TimeMs position, std::size_t limit) {
+    const std::size_t played = cursor_.play_until(
+        position, limit, [&](JournalRecord&& record, TimeMs due) { apply(record, due); });
+    (void)picture_.take_changes();  // nobody draws this picture: the changes are not kept
+    (void)picture_.take_changed_units();
+    return played;
+}
+
+std::uint64_t RecordedPicture::digest(const CityPicture& picture) {
+    std::uint64_t hash = 0xcbf29ce484222325ULL;  // FNV-1a, 64 bits
+    auto mix = [&](std::string_view bytes) {
+        for (unsigned char c : bytes) {
+            hash ^= c;
+            hash *= 0x100000001b3ULL;
+        }
+    };
+    std::vector<std::uint64_t> ids;
+    for (const auto& [id, view] : picture.incidents())
+        ids.push_back(id);
+    std::sort(ids.begin(), ids.end());
+    for (std::uint64_t id : ids)
+        if (auto incident = picture.incidents().incident(id))
+            mix(wire::encode(wire::Message{wire::IncidentUpdate{0, std::move(*incident)}}));
+    std::vector<const std::pair<const std::string, Unit>*> units;
+    for (const auto& entry : picture.units())
+        units.push_back(&entry);
+    std::sort(units.begin(), units.end(), [](auto* a, auto* b) { return a->first < b->first; });
+    for (const auto* entry : units)
+        mix(wire::encode(wire::Message{wire::UnitUpdate{0, entry->second}}));
+    return hash;
 }
 
 }  // namespace citywall

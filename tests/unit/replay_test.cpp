@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include "citywall/wire.hpp"
 #include "journal_testing.hpp"
+#include "sample_incidents.hpp"
 
 namespace citywall {
 namespace {
@@ -128,6 +130,81 @@ TEST_F(RecordingTest, ItResumesAfterARecordAndPlaysOneAtATime) {
     // Past the end: nothing is due.
     ASSERT_TRUE(cursor->seek(records.back().time + 1));
     EXPECT_FALSE(cursor->next_due());
+}
+
+// A recording of what walls see: incidents opened, changed and closed, units moving, numbers
+// skipped (a restart's reservation) and a record no wall reads; the clock steps back once.
+std::vector<JournalRecord> city_recording() {
+    std::vector<JournalRecord> records;
+    std::uint64_t seq = 0;
+    TimeMs time = 1'780'000'000'000;
+    for (int k = 0; k < 6'000; ++k) {
+        seq += k % 997 == 0 ? 5 : 1;
+        time += k == 3'000 ? -30'000 : 400;
+        wire::Message message;
+        if (k % 3 == 2) {
+            Unit unit = testing::sample_unit(k % 40);
+            unit.location = {114.1 + (k % 100) * 1e-4, 22.6};
+            unit.reported = time;
+            message = wire::UnitUpdate{seq, unit};
+        } else {
+            Incident incident = testing::sample_incident(1 + (k * 7) % 900);
+            incident.status = k % 11 == 0 ? IncidentStatus::closed : IncidentStatus::reported;
+            incident.title = "事件 " + std::to_string(k);
+            incident.updated = time;
+            message = wire::IncidentUpdate{seq, incident};
+        }
+        std::string payload =
+            k % 1'000 == 500 ? std::string("not a wall's event") : wire::encode(message);
+        records.push_back({seq, time, static_cast<std::uint16_t>(wire::kind_of(message)), payload});
+    }
+    return records;
+}
+
+TEST_F(RecordingTest, TheSameSeekGivesTheSamePictureWhateverWayItWasReached) {
+    const auto records = city_recording();
+    write_records(records, options(128u << 10));
+    // Played from the start each time: the reference.
+    auto reference = [&](auto seek) {
+        auto fresh = RecordedPicture::open(dir_, std::numeric_limits<std::uint64_t>::max());
+        EXPECT_TRUE(fresh) << fresh.error();
+        EXPECT_TRUE(seek(*fresh));
+        EXPECT_EQ(fresh->copies_kept(), 0u);
+        return fresh->digest();
+    };
+    auto replay = RecordedPicture::open(dir_, 500);
+    ASSERT_TRUE(replay) << replay.error();
+    // Played through once: copies kept on the way, every 500 records of the recording.
+    while (replay->play_until(std::numeric_limits<TimeMs>::max(), 4'096) != 0) {
+    }
+    EXPECT_GE(replay->copies_kept(), 10u);
+    EXPECT_EQ(replay->skipped(), 6u);
+    EXPECT_GT(replay->picture().incidents().size(), 100u);
+    EXPECT_GT(replay->picture().units().size(), 30u);
+
+    const TimeMs first = records.front().time;
+    for (TimeMs at : {first + 900'000, first + 100'000, first + 1'500'000, first + 1'190'000,
+                      first + 2'000'000, first}) {
+        SCOPED_TRACE(at - first);
+        ASSERT_TRUE(replay->seek(at));
+        const auto expected = reference([&](RecordedPicture& p) { return bool(p.seek(at)); });
+        EXPECT_EQ(replay->digest(), expected);
+        // And again, from wherever it stands.
+        ASSERT_TRUE(replay->seek(at));
+        EXPECT_EQ(replay->digest(), expected);
+    }
+    for (std::uint64_t seq : {std::uint64_t{4'321}, std::uint64_t{17}, std::uint64_t{5'999}}) {
+        SCOPED_TRACE(seq);
+        ASSERT_TRUE(replay->seek_after(seq));
+        EXPECT_LE(replay->recording_seq(), seq);
+        EXPECT_EQ(replay->digest(),
+                  reference([&](RecordedPicture& p) { return bool(p.seek_after(seq)); }));
+    }
+    // Different moments give different pictures (the digest sees the difference).
+    ASSERT_TRUE(replay->seek(first + 900'000));
+    const auto one = replay->digest();
+    ASSERT_TRUE(replay->seek(first + 901'000));
+    EXPECT_NE(replay->digest(), one);
 }
 
 }  // namespace

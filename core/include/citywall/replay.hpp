@@ -15,6 +15,7 @@
 #include "citywall/incident.hpp"
 #include "citywall/journal.hpp"
 #include "citywall/journal_index.hpp"
+#include "citywall/picture.hpp"
 #include "citywall/result.hpp"
 
 namespace citywall {
@@ -105,6 +106,59 @@ class RecordingCursor {
     std::uint64_t last_seq_ = 0;
     std::uint64_t damaged_ = 0;
     bool failed_ = false;  // a span could not be read: the recording ends there
+};
+
+// What walls saw at any point of a recording: its records applied to a wall's picture
+// (CityPicture) in order, numbered by the replay (a recording may skip numbers). The picture is
+// kept every `keep_every` records of the recording as play passes them (encoded as the snapshot
+// a wall would be sent), so a seek starts from the nearest one before it and plays a short tail.
+// The same recording and the same seek give the same picture, byte for byte (digest()).
+class RecordedPicture {
+  public:
+    static Result<RecordedPicture> open(const std::filesystem::path& journal,
+                                        std::uint64_t keep_every = 50'000);
+
+    // The picture with every record due before `time` applied.
+    Result<void> seek(TimeMs time);
+    // The picture with every record up to `seq` applied.
+    Result<void> seek_after(std::uint64_t seq);
+    // Plays on: the records due at or before `position`, at most `limit`.
+    std::size_t play_until(TimeMs position, std::size_t limit);
+
+    const CityPicture& picture() const { return picture_; }
+    // The last record of the recording applied (0: none).
+    std::uint64_t recording_seq() const { return cursor_.last_seq(); }
+    RecordingCursor& cursor() { return cursor_; }
+    // Records that are not a wall's events (or that this build cannot decode): skipped.
+    std::uint64_t skipped() const { return skipped_; }
+    std::size_t copies_kept() const { return kept_.size(); }
+
+    // A digest of a picture's incidents and units (each as the wall stream encodes it, by id
+    // and key), the same for the same picture whatever way it was reached.
+    static std::uint64_t digest(const CityPicture& picture);
+    std::uint64_t digest() const { return digest(picture_); }
+
+  private:
+    explicit RecordedPicture(RecordingCursor cursor, std::uint64_t keep_every);
+    void start_empty();
+    void apply(const JournalRecord& record, TimeMs due);
+    struct Kept {
+        std::uint64_t seq = 0;  // the last record applied
+        TimeMs due = 0;         // when it was due
+        std::uint64_t picture_seq = 0;
+        std::string roster;  // the units and the incidents then, as a wall's snapshot is sent
+        std::string incidents;
+    };
+    // The copy to start a seek from: the last one at or before the target.
+    const Kept* kept_before(const std::function<bool(const Kept&)>& at_or_before) const;
+    Result<void> start_from(const Kept* kept);
+
+    RecordingCursor cursor_;
+    std::uint64_t keep_every_;
+    CityPicture picture_;
+    std::uint64_t picture_seq_ = 0;  // the replay's numbering of what it applied
+    std::uint64_t skipped_ = 0;
+    std::vector<Kept> kept_;  // by seq
 };
 
 }  // namespace citywall
