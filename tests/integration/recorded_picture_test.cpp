@@ -1,0 +1,114 @@
+// A recording replayed equals what a wall following the live ingest saw: real San Francisco
+// incidents and unit fixes through the real ingest over loopback, then the ingest's journal
+// replayed (citywall/replay.hpp) up to the wall's last sequence number and at points before it,
+// byte for byte (docs/drills.md).
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <thread>
+#include <zmq.hpp>
+
+#include "citywall/replay.hpp"
+#include "loopback.hpp"
+#include "scratch_dir.hpp"
+#include "wall_client.hpp"
+
+namespace citywall {
+namespace {
+
+using namespace std::chrono_literals;
+
+// The CSV's fields, quotes honoured (Descript and Location hold commas).
+std::vector<std::string> fields_of(const std::string& line) {
+    std::vector<std::string> fields(1);
+    bool quoted = false;
+    for (char c : line) {
+        if (c == '"') {
+            quoted = !quoted;
+        } else if (c == ',' && !quoted) {
+            fields.emplace_back();
+        } else {
+            fields.back() += c;
+        }
+    }
+    return fields;
+}
+
+TEST(RecordedPicture, AReplayOfTheJournalIsWhatTheLiveWallSawAtEachNumber) {
+    testing::ScratchDir journal("citywall-recorded-picture");
+    IngestConfig config = testing::loopback_config(journal.path());
+    config.departments.push_back(
+        testing::department_config("SFPD", "SFPD", testing::loopback_endpoint()));
+    std::ifstream csv(CITYWALL_TEST_DATA "/real/sfpd_incidents.csv");
+    std::string line;
+    std::getline(csv, line);  // the header
+    std::vector<std::string> reports;
+    for (std::size_t k = 0; k < 400 && std::getline(csv, line); ++k) {
+        const auto f = fields_of(line);
+        ASSERT_GE(f.size(), 11u) << line;
+        // Every fifth one resolved later; a unit fix of one of 20 cars between reports.
+        reports.push_back(R"({"id":")" + f[0] +
+                          R"(","category":"police.theft","severity":3,"lon":)" + f[9] +
+                          R"(,"lat":)" + f[10] + R"(,"title":")" + f[1] + R"("})");
+        if (k % 5 == 4)
+            reports.push_back(R"({"id":")" + f[0] + R"(","status":"resolved","lon":)" + f[9] +
+                              R"(,"lat":)" + f[10] + R"(,"category":"police.theft","title":")" +
+                              f[1] + R"("})");
+        reports.push_back(R"({"type":"unit","id":"car-)" + std::to_string(k % 20) +
+                          R"(","kind":"police_car","status":"available","lon":)" + f[9] +
+                          R"(,"lat":)" + f[10] + "}");
+    }
+    ASSERT_GE(reports.size(), 800u);
+
+    zmq::context_t context(1);
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> seen;  // the wall's seq, digest
+    CityPicture last;
+    {
+        testing::RunningIngest ingest(config);
+        zmq::socket_t police(context, zmq::socket_type::push);
+        police.connect(config.departments[0].endpoint);
+        testing::WallClient wall(context, config.updates_endpoint, config.snapshot_endpoint);
+        std::this_thread::sleep_for(200ms);
+        wall.request_snapshot();
+        ASSERT_TRUE(wall.pump_until([](const CityPicture& p) { return p.has_snapshot(); }));
+        for (std::size_t k = 0; k < reports.size(); ++k) {
+            police.send(zmq::buffer(reports[k]));
+            if (k % 200 == 199) {  // now and then, what the wall shows at its number
+                ASSERT_TRUE(wall.pump_until(
+                    [&](const CityPicture& p) {
+                        return p.seq() >= ingest.server().counters().accepted;
+                    },
+                    10s));
+                seen.emplace_back(wall.picture.seq(), RecordedPicture::digest(wall.picture));
+            }
+        }
+        // The real file has rows placed at (-120.5, 90), off the map: refused, and counted.
+        ASSERT_TRUE(wall.pump_until(
+            [&](const CityPicture& p) {
+                const auto counted = ingest.server().counters();
+                return counted.accepted + counted.rejected == reports.size() &&
+                       p.seq() >= counted.accepted;
+            },
+            10s))
+            << wall.picture.seq();
+        seen.emplace_back(wall.picture.seq(), RecordedPicture::digest(wall.picture));
+        EXPECT_GT(wall.picture.incidents().size(), 200u);  // some merged, a fifth resolved
+        EXPECT_EQ(wall.picture.units().size(), 20u);
+    }
+
+    auto replay = RecordedPicture::open(journal.path(), 100);
+    ASSERT_TRUE(replay) << replay.error();
+    for (const auto& [seq, digest] : seen) {
+        SCOPED_TRACE(seq);
+        ASSERT_TRUE(replay->seek_after(seq));
+        EXPECT_EQ(replay->recording_seq(), seq);
+        EXPECT_EQ(replay->digest(), digest);
+    }
+    // Back to the first, from pictures kept on the way: the same again.
+    ASSERT_TRUE(replay->seek_after(seen.front().first));
+    EXPECT_EQ(replay->digest(), seen.front().second);
+    EXPECT_GT(replay->copies_kept(), 3u);
+}
+
+}  // namespace
+}  // namespace citywall
