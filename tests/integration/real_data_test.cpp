@@ -20,6 +20,7 @@
 #include "area_levels.hpp"
 #include "citywall/local_day.hpp"
 #include "citywall/wire.hpp"
+#include "csv_fields.hpp"
 #include "department_link.hpp"
 #include "journal_export.hpp"
 #include "league_from_journal.hpp"
@@ -36,22 +37,6 @@ struct Record {
     std::string id, pd_district, lng, lat;
 };
 
-// The CSV has quoted fields with commas (Descript, Location); only plain fields are needed.
-std::vector<std::string> split_csv(const std::string& line) {
-    std::vector<std::string> fields(1);
-    bool quoted = false;
-    for (char c : line) {
-        if (c == '"') {
-            quoted = !quoted;
-        } else if (c == ',' && !quoted) {
-            fields.emplace_back();
-        } else {
-            fields.back().push_back(c);
-        }
-    }
-    return fields;
-}
-
 std::vector<Record> read_incidents() {
     std::ifstream in(kData / "sfpd_incidents.csv");
     std::string line;
@@ -59,7 +44,7 @@ std::vector<Record> read_incidents() {
     std::vector<Record> records;
     while (std::getline(in, line)) {
         if (!line.empty() && line.back() == '\r') line.pop_back();
-        auto f = split_csv(line);
+        auto f = testing::csv_fields(line);
         if (f.size() < 11) continue;
         // IncidntNum repeats when one report has several offences: the row makes it unique.
         records.push_back({f[0] + "-" + std::to_string(records.size()), f[6], f[9], f[10]});

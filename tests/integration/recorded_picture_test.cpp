@@ -9,6 +9,7 @@
 #include <zmq.hpp>
 
 #include "citywall/replay.hpp"
+#include "csv_fields.hpp"
 #include "loopback.hpp"
 #include "scratch_dir.hpp"
 #include "wall_client.hpp"
@@ -17,22 +18,6 @@ namespace citywall {
 namespace {
 
 using namespace std::chrono_literals;
-
-// The CSV's fields, quotes honoured (Descript and Location hold commas).
-std::vector<std::string> fields_of(const std::string& line) {
-    std::vector<std::string> fields(1);
-    bool quoted = false;
-    for (char c : line) {
-        if (c == '"') {
-            quoted = !quoted;
-        } else if (c == ',' && !quoted) {
-            fields.emplace_back();
-        } else {
-            fields.back() += c;
-        }
-    }
-    return fields;
-}
 
 TEST(RecordedPicture, AReplayOfTheJournalIsWhatTheLiveWallSawAtEachNumber) {
     testing::ScratchDir journal("citywall-recorded-picture");
@@ -44,7 +29,7 @@ TEST(RecordedPicture, AReplayOfTheJournalIsWhatTheLiveWallSawAtEachNumber) {
     std::getline(csv, line);  // the header
     std::vector<std::string> reports;
     for (std::size_t k = 0; k < 400 && std::getline(csv, line); ++k) {
-        const auto f = fields_of(line);
+        const auto f = testing::csv_fields(line);
         ASSERT_GE(f.size(), 11u) << line;
         // Every fifth one resolved later; a unit fix of one of 20 cars between reports.
         reports.push_back(R"({"id":")" + f[0] +
