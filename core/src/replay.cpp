@@ -85,20 +85,20 @@ Result<void> RecordingCursor::load(std::size_t segment, std::size_t mark) {
     mark_ = mark;
     at_ = 0;
     span_.clear();
+    failure_.clear();
     if (segment >= index_->segments().size()) return {};  // the end
     auto records = index_->read_span(segment, mark, &damaged_);
     if (!records) {
-        failed_ = true;
+        failure_ = "recording: " + records.error();
         return records.because("recording: ");
     }
     span_ = std::move(*records);
-    failed_ = false;
     return {};
 }
 
 JournalRecord* RecordingCursor::upcoming() {
     const auto& segments = index_->segments();
-    while (at_ >= span_.size() && !failed_ && segment_ < segments.size()) {
+    while (at_ >= span_.size() && failure_.empty() && segment_ < segments.size()) {
         if (mark_ + 1 < segments[segment_].marks.size()) {
             (void)load(segment_, mark_ + 1);
         } else {

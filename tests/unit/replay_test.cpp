@@ -130,6 +130,29 @@ TEST_F(RecordingTest, ItResumesAfterARecordAndPlaysOneAtATime) {
     // Past the end: nothing is due.
     ASSERT_TRUE(cursor->seek(records.back().time + 1));
     EXPECT_FALSE(cursor->next_due());
+    EXPECT_TRUE(cursor->failure().empty());
+}
+
+TEST_F(RecordingTest, AStretchThatCannotBeReadEndsThePlayAndSaysWhy) {
+    const auto records = recording();
+    write_records(records, options(64u << 10));
+    auto cursor = RecordingCursor::open(dir_);
+    ASSERT_TRUE(cursor) << cursor.error();
+    // A segment taken away after the recording was opened (a disk unmounted mid-drill).
+    const auto files = segment_files(dir_);
+    ASSERT_GE(files.size(), 4u);
+    const std::uint64_t gone_from = cursor->index().segments()[2].first_seq;
+    fs::remove(files[2]);
+    std::uint64_t last = 0;
+    cursor->play_until(std::numeric_limits<TimeMs>::max(), std::numeric_limits<std::size_t>::max(),
+                       [&](JournalRecord&& r, TimeMs) { last = r.seq; });
+    EXPECT_EQ(last, gone_from - 1) << "everything before the missing stretch, nothing after";
+    EXPECT_NE(cursor->failure().find("recording: "), std::string::npos) << cursor->failure();
+    EXPECT_FALSE(cursor->next_due());
+    // A seek to a stretch that can be read plays again.
+    ASSERT_TRUE(cursor->seek(records.front().time));
+    EXPECT_TRUE(cursor->failure().empty());
+    EXPECT_EQ(cursor->next_due(), records.front().time);
 }
 
 // A recording of what walls see: incidents opened, changed and closed, units moving, numbers

@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "citywall/incident.hpp"
@@ -89,6 +90,10 @@ class RecordingCursor {
     std::uint64_t last_seq() const { return last_seq_; }
     // Stretches of damage read past (since the cursor was opened).
     std::uint64_t damaged() const { return damaged_; }
+    // Why the recording ended early: a stretch of it could not be read (a file gone, an I/O
+    // error); empty while it plays, and again after a seek that reads. Nothing after the stretch
+    // is played, so the player must say so rather than show an end that is not the recording's.
+    const std::string& failure() const { return failure_; }
 
   private:
     RecordingCursor() = default;
@@ -105,7 +110,7 @@ class RecordingCursor {
     TimeMs latest_ = 0;   // the latest time played or skipped: the next is due no earlier
     std::uint64_t last_seq_ = 0;
     std::uint64_t damaged_ = 0;
-    bool failed_ = false;  // a span could not be read: the recording ends there
+    std::string failure_;  // why a span could not be read: the recording ends there
 };
 
 // What walls saw at any point of a recording: its records applied to a wall's picture
