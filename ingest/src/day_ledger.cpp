@@ -38,7 +38,7 @@ void DayLedger::roll_over(TimeMs now) {
     total_ = {};
     departments_.clear();
     areas_.clear();
-    league_.clear();  // (ingest never asks count_if_new: nothing seen is kept)
+    league_.clear();
 }
 
 void DayLedger::observe(std::optional<IncidentStatus> before, const Incident& incident, TimeMs now,
@@ -84,19 +84,13 @@ wire::DayCountsReport DayLedger::current(std::uint64_t seq, TimeMs now) const {
     };
     out.counts.push_back(row(wire::DayCount::Scope::total, "", "", total_, league_.total));
     // A department that received nothing today can still have taken steps, and the other way.
-    auto counted = league_.departments.begin();
-    for (const auto& [code, t] : departments_) {
-        for (; counted != league_.departments.end() && counted->first < code; ++counted)
-            out.counts.push_back(
-                row(wire::DayCount::Scope::department, counted->first, "", {}, counted->second));
-        const bool both = counted != league_.departments.end() && counted->first == code;
-        out.counts.push_back(row(wire::DayCount::Scope::department, code, "", t,
-                                 both ? counted->second : CaseCounts{}));
-        if (both) ++counted;
-    }
-    for (; counted != league_.departments.end(); ++counted)
-        out.counts.push_back(
-            row(wire::DayCount::Scope::department, counted->first, "", {}, counted->second));
+    std::map<std::string, std::pair<Tally, CaseCounts>> departments;
+    for (const auto& [code, t] : departments_)
+        departments[code].first = t;
+    for (const auto& [code, cases] : league_.departments)
+        departments[code].second = cases;
+    for (const auto& [code, d] : departments)
+        out.counts.push_back(row(wire::DayCount::Scope::department, code, "", d.first, d.second));
     for (const auto& [code, named] : areas_)
         out.counts.push_back(
             row(wire::DayCount::Scope::district, code, named.first, named.second, {}));
