@@ -1,6 +1,7 @@
 #include "citywall/feed_time.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 
@@ -480,6 +481,22 @@ std::optional<TimeMs> FeedTimeFormat::read_pattern(const Pattern& pattern,
         days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second;
     const std::int64_t utc = has_offset ? local - offset_minutes * 60 : zone_.to_utc(local);
     return utc * 1000 + millis;
+}
+
+Result<TimeMs> parse_moment(std::string_view text) {
+    if (!text.empty() && text.find_first_not_of("0123456789") == std::string_view::npos) {
+        TimeMs ms = 0;
+        auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), ms);
+        if (error == std::errc() && end == text.data() + text.size()) return ms;
+    }
+    if (auto ms = parse_iso8601(text)) return *ms;
+    const std::string copy(text);
+    if (parse_iso8601(copy + "Z"))
+        return Error{ErrorKind::invalid,
+                     "'" + copy + "' has no zone: say whose time it is (Z, +08:00, -07:00)"};
+    return Error{ErrorKind::invalid, "'" + copy +
+                                         "' is not a time (ISO 8601 with a zone, e.g. "
+                                         "2024-05-01T08:00:00+08:00, or epoch milliseconds)"};
 }
 
 }  // namespace citywall

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <map>
 
+#include "citywall/feed_time.hpp"
 #include "citywall/incident_table.hpp"
 #include "citywall/journal.hpp"
 #include "citywall/wire.hpp"
@@ -391,7 +392,7 @@ TEST_F(ExportJournalTest, TheLeagueOfAMonthCountsTheCaseStepsTakenInItByTheWalls
 
 TEST(ExportTime, TakesTimesWithAZoneOrEpochMillisecondsAndRefusesTheRest) {
     const auto at = [](const char* text) -> TimeMs {
-        auto parsed = parse_time(text);
+        auto parsed = parse_moment(text);
         EXPECT_TRUE(parsed) << text << ": " << parsed.error();
         return parsed ? *parsed : -1;
     };
@@ -401,12 +402,12 @@ TEST(ExportTime, TakesTimesWithAZoneOrEpochMillisecondsAndRefusesTheRest) {
     EXPECT_EQ(at("2013-12-30T20:30:00-03:30"), kDay);
     EXPECT_EQ(at("2013-12-31T00:00:01.250Z"), kDay + 1250);
     EXPECT_EQ(at("1388448000000"), kDay);
-    auto local = parse_time("2013-12-31T08:00:00");
+    auto local = parse_moment("2013-12-31T08:00:00");
     ASSERT_FALSE(local);
     EXPECT_NE(local.error().find("no zone"), std::string::npos) << local.error();
-    EXPECT_FALSE(parse_time(""));
-    EXPECT_FALSE(parse_time("yesterday"));
-    EXPECT_FALSE(parse_time("99999999999999999999999"));
+    EXPECT_FALSE(parse_moment(""));
+    EXPECT_FALSE(parse_moment("yesterday"));
+    EXPECT_FALSE(parse_moment("99999999999999999999999"));
 }
 
 TEST(ExportFormat, IsToldByTheExtension) {

@@ -300,23 +300,6 @@ Result<Format> format_of(const fs::path& out) {
                                          "' (.gpkg, .csv or .geojson; or give --format)"};
 }
 
-Result<TimeMs> parse_time(std::string_view text) {
-    if (!text.empty() && text.find_first_not_of("0123456789") == std::string_view::npos) {
-        TimeMs ms = 0;
-        auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), ms);
-        if (error == std::errc() && end == text.data() + text.size()) return ms;
-    }
-    // The feeds' own ISO 8601 reader (citywall/feed_time.hpp), which requires a zone.
-    if (auto ms = parse_iso8601(text)) return *ms;
-    const std::string copy(text);
-    if (parse_iso8601(copy + "Z"))
-        return Error{ErrorKind::invalid,
-                     "'" + copy + "' has no zone: say whose time it is (Z, +08:00, -07:00)"};
-    return Error{ErrorKind::invalid, "'" + copy +
-                                         "' is not a time (ISO 8601 with a zone, e.g. "
-                                         "2024-05-01T08:00:00+08:00, or epoch milliseconds)"};
-}
-
 Result<ExportSummary> export_incidents(const ExportRequest& request) {
     using R = Result<ExportSummary>;
     ExportSummary summary;

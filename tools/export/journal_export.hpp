@@ -43,10 +43,6 @@ struct ExportSummary {
 
 // The format an output path's extension names (.gpkg, .csv, .geojson/.json).
 Result<Format> format_of(const std::filesystem::path& out);
-// A time on the command line: ISO 8601 with a zone ("2024-05-01T12:00:00+08:00", "...Z") or
-// milliseconds since the epoch. A time without a zone is refused: the export would not know
-// whose noon it is.
-Result<TimeMs> parse_time(std::string_view text);
 
 // Every incident open at some moment of the window — opened or changed in it, or open when it
 // began — as it stood at the window's end, every change of status in the window, and the

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <string>
 
+#include "citywall/feed_time.hpp"
 #include "journal_export.hpp"
 
 namespace {
@@ -63,7 +64,7 @@ int main(int argc, char** argv) {
     }
     for (auto [text, into] : {std::pair{&from, &request.from}, std::pair{&to, &request.to}}) {
         if (text->empty()) continue;
-        auto parsed = exporter::parse_time(*text);
+        auto parsed = citywall::parse_moment(*text);
         if (!parsed) return fail(parsed.error());
         *into = *parsed;
     }

@@ -21,6 +21,9 @@ namespace citywall {
 std::optional<TimeMs> parse_iso8601(std::string_view text);
 // "2026-11-22T03:12:00.500Z": what parse_iso8601 reads back to the same instant.
 std::string format_iso8601_utc(TimeMs time);
+// A moment a person types on a command line (a window's start, a seek): ISO 8601 with a zone,
+// or epoch milliseconds; a time without a zone is refused, saying so.
+Result<TimeMs> parse_moment(std::string_view text);
 
 // Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
 std::int64_t days_from_civil(int year, int month, int day);
