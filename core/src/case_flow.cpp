@@ -88,11 +88,11 @@ constexpr std::string_view kStageCodes[] = {"received",  "assigned", "signed_for
 static_assert(std::size(kStageCodes) == kCaseStageCount);
 
 constexpr std::string_view kRefusalCodes[] = {
-    "unknown_case",    "case_closed",       "forbidden",       "not_assignee",
-    "wrong_stage",     "missing_field",     "bad_reason",      "unknown_department",
-    "unknown_unit",    "duplicate_command", "same_department", "late_extension",
-    "nothing_pending", "journal_failing",   "malformed",       "too_fast",
-    "unit_unavailable"};
+    "unknown_case",     "case_closed",       "forbidden",       "not_assignee",
+    "wrong_stage",      "missing_field",     "bad_reason",      "unknown_department",
+    "unknown_unit",     "duplicate_command", "same_department", "late_extension",
+    "nothing_pending",  "journal_failing",   "malformed",       "too_fast",
+    "unit_unavailable", "no_recording",      "out_of_range"};
 static_assert(std::size(kRefusalCodes) == kCaseRefusalCount);
 
 CaseRefused refused(CaseRefusal why, std::string detail) {

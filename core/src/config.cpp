@@ -33,6 +33,7 @@ constexpr Key kIngestKeys[] = {
     {"dead_letter_max_bytes", Type::integer},
     {"dead_letter_record_bytes", Type::integer},
     {"drill", Type::boolean},
+    {"live_config", Type::string},
 };
 // default_severity: a category, or a prefix of some followed by .*, → a severity.
 constexpr Key kTaxonomyKeys[] = {{"categories", Type::strings}, {"default_severity", Type::words}};
@@ -274,6 +275,12 @@ Result<IngestConfig> parse(std::string_view text, const std::filesystem::path& b
     config.heartbeat_ms = static_cast<int>(heartbeat);
     config.max_message_bytes = static_cast<std::size_t>(max_bytes);
     read(ingest, "drill", config.drill);
+    std::string live_config;
+    read(ingest, "live_config", live_config);
+    if (!live_config.empty() && !config.drill)
+        return fail(ingest_table, "[ingest]", "live_config",
+                    "only a drill names the live city's config");
+    if (!live_config.empty()) config.live_config = resolve(base_dir, live_config);
 
     auto areas = read_area_levels(root, file, base_dir);
     if (!areas) return areas.error_value();

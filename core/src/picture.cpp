@@ -50,7 +50,11 @@ CityPicture::Outcome CityPicture::apply(const wire::Message& message) {
         pending_units_seq_ = roster->seq;
         return Outcome::awaiting_snapshot;
     }
-    if (std::holds_alternative<wire::IncidentCase>(message)) return Outcome::not_held;
+    if (const auto* clock = std::get_if<wire::DrillClock>(&message))
+        return apply_drill_clock(*clock);
+    if (std::holds_alternative<wire::IncidentCase>(message) ||
+        std::holds_alternative<wire::CommandReply>(message))
+        return Outcome::not_held;
     const auto& chunk = std::get<wire::SnapshotChunk>(message);
     if (pending_any_ && chunk.seq != pending_seq_) pending_snapshot_.clear();
     pending_any_ = true;
@@ -79,8 +83,49 @@ CityPicture::Outcome CityPicture::apply(const wire::Message& message) {
     replaced_ = true;
     incidents_.drop_changes();
     changed_units_.clear();
+    // A rewind after the snapshot's number: what came between is gone with it.
+    if (buffered_rewind_ > seq_) rewind(buffered_rewind_);
+    buffered_rewind_ = 0;
 
     return apply_buffered();
+}
+
+// A replaying drill's clock: as status it is kept for the timeline; a rewind or a bookmark is an
+// event of its own, numbered like an update.
+CityPicture::Outcome CityPicture::apply_drill_clock(const wire::DrillClock& clock) {
+    last_heard_ = std::max(last_heard_, clock.time);
+    if (!clock.event()) {
+        drill_clock_ = clock;
+        if (!has_snapshot_) return Outcome::awaiting_snapshot;
+        return clock.seq > seq_ ? Outcome::gap : Outcome::applied;
+    }
+    if (!has_snapshot_) {
+        // What was buffered before the rewind belongs to the picture it replaced.
+        if (clock.change == wire::DrillClock::Change::rewound && clock.seq > buffered_rewind_) {
+            std::erase_if(buffered_, [&](const auto& u) { return u.seq < clock.seq; });
+            std::erase_if(buffered_units_, [&](const auto& u) { return u.seq < clock.seq; });
+            buffered_rewind_ = clock.seq;
+        }
+        return Outcome::awaiting_snapshot;
+    }
+    if (const auto outcome = take_seq(clock.seq); outcome != Outcome::applied) return outcome;
+    if (clock.change == wire::DrillClock::Change::rewound) rewind(clock.seq);
+    if (drill_clock_) {
+        drill_clock_->time = clock.time;
+        drill_clock_->recording_seq = clock.recording_seq;
+    }
+    return Outcome::applied;
+}
+
+void CityPicture::rewind(std::uint64_t seq) {
+    const bool details = incidents_.keeps_case_details();
+    incidents_ = OpenIncidents();
+    incidents_.keep_case_details(details);
+    incidents_.track_changes(true);
+    units_.clear();
+    changed_units_.clear();
+    seq_ = seq;
+    replaced_ = true;
 }
 
 // Updates that came while the snapshot was on its way, incidents and units interleaved in
@@ -141,6 +186,7 @@ void CityPicture::reset() {
     pending_any_ = false;
     buffered_.clear();
     buffered_units_.clear();
+    buffered_rewind_ = 0;
     pending_units_.clear();
 }
 

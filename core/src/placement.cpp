@@ -255,10 +255,20 @@ CityPlacement::CityPlacement(std::vector<Level> levels, AreaReport* report) {
         }
         for (MapArea& area : from.areas) {
             level.refs.push_back(std::move(area.ref));
+            level.inside.push_back(area.inside);
             level.index.add(std::move(area.shape));
         }
         level.index.build();
     }
+}
+
+std::optional<LonLat> CityPlacement::point_in(std::string_view code) const {
+    for (std::size_t k = levels_.size(); k-- > 0;) {
+        const Indexed& level = levels_[k];
+        for (std::size_t a = 0; a < level.refs.size(); ++a)
+            if (level.refs[a].code == code) return level.inside[a];
+    }
+    return std::nullopt;
 }
 
 std::uint32_t CityPlacement::far_from(LonLat p, const AreaPath& path) const {

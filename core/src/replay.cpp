@@ -171,6 +171,12 @@ std::optional<TimeMs> RecordingCursor::next_due() {
     return std::max(latest_, record->time);
 }
 
+std::optional<std::uint64_t> RecordingCursor::next_seq() {
+    const JournalRecord* record = upcoming();
+    if (!record) return std::nullopt;
+    return record->seq;
+}
+
 std::size_t RecordingCursor::play_until(
     TimeMs position, std::size_t limit,
     const std::function<void(JournalRecord&&, TimeMs due)>& play) {
@@ -211,15 +217,23 @@ void RecordedPicture::start_empty() {
     (void)picture_.apply(wire::Message{std::move(empty)});
 }
 
-void RecordedPicture::apply(const JournalRecord& record, TimeMs due) {
+void RecordedPicture::apply(const JournalRecord& record, TimeMs due, const Onward* onward) {
     auto message = wire::decode(record.payload);
     bool applied = false;
     if (message) {
         if (auto* update = std::get_if<wire::IncidentUpdate>(&*message)) {
             update->seq = ++picture_seq_;
+            update->incident.drill = update->incident.drill || as_drill_;
+            largest_id_ = std::max(largest_id_, update->incident.id);
             applied = picture_.apply(*message) == CityPicture::Outcome::applied;
         } else if (auto* fix = std::get_if<wire::UnitUpdate>(&*message)) {
             fix->seq = ++picture_seq_;
+            fix->unit.drill = fix->unit.drill || as_drill_;
+            applied = picture_.apply(*message) == CityPicture::Outcome::applied;
+        } else if (auto* clock = std::get_if<wire::DrillClock>(&*message);
+                   clock && clock->event()) {
+            // A drill's own recording: its seeks replaced the picture where they happened.
+            clock->seq = ++picture_seq_;
             applied = picture_.apply(*message) == CityPicture::Outcome::applied;
         }
     }
@@ -227,6 +241,7 @@ void RecordedPicture::apply(const JournalRecord& record, TimeMs due) {
         ++skipped_;
         return;
     }
+    if (onward && *onward) (*onward)(*message, due, record.seq);
     // A copy every keep_every records of the recording, the first time play passes there.
     const std::uint64_t bucket = record.seq / keep_every_;
     const auto later = std::find_if(kept_.begin(), kept_.end(),
@@ -284,20 +299,26 @@ Result<void> RecordedPicture::seek_after(std::uint64_t seq) {
     if (auto started = start_from(kept_before([&](const Kept& k) { return k.seq <= seq; }));
         !started)
         return started;
-    while (cursor_.last_seq() < seq) {
-        const auto next = cursor_.next_due();
-        if (!next) break;
-        const std::size_t played = cursor_.play_until(*next, 1, [&](JournalRecord&& r, TimeMs due) {
-            if (r.seq <= seq) apply(r, due);
-        });
-        if (played == 0) break;
+    // Record by record up to `seq`: the first one past it (a number the recording skipped) stays
+    // to be played.
+    for (auto next = cursor_.next_seq(); next && *next <= seq; next = cursor_.next_seq()) {
+        const auto due = cursor_.next_due();
+        if (cursor_.play_until(*due, 1, [&](JournalRecord&& r, TimeMs at) { apply(r, at); }) == 0)
+            break;
     }
     return {};
 }
 
-std::size_t RecordedPicture::play_until(TimeMs position, std::size_t limit) {
-    const std::size_t played = cursor_.play_until(
-        position, limit, [&](JournalRecord&& record, TimeMs due) { apply(record, due); });
+void RecordedPicture::play_through(TimeMs to) {
+    while (play_until(to, 65'536) != 0) {
+    }
+}
+
+std::size_t RecordedPicture::play_until(TimeMs position, std::size_t limit, const Onward& onward) {
+    const std::size_t played =
+        cursor_.play_until(position, limit, [&](JournalRecord&& record, TimeMs due) {
+            apply(record, due, onward ? &onward : nullptr);
+        });
     (void)picture_.take_changes();  // nobody draws this picture: the changes are not kept
     (void)picture_.take_changed_units();
     return played;

@@ -334,6 +334,7 @@ Result<Message> decode_v1_v2(std::uint8_t version, Kind kind, std::uint64_t seq,
             return finish(std::move(err), r, std::move(m));
         }
         case Kind::command_reply:
+        case Kind::drill_clock:
             break;  // version 3 only
         case Kind::incident_case: {
             if (version < 2) break;
@@ -370,17 +371,18 @@ constexpr std::size_t kMaxRequestSize = 64u << 10;
 // The kinds are the alternatives of Message in the order of their numbers, and the requests
 // those of Request: the field number of each in its oneof is its place plus one, and these are
 // the oneof's field names, declared once for the encoder, the decoder and the .proto.
-constexpr std::string_view kKindNames[] = {"incident",       "feed_health",   "heartbeat",
-                                           "snapshot_chunk", "unit",          "unit_roster",
-                                           "day_counts",     "incident_case", "command_reply"};
-constexpr std::string_view kRequestNames[] = {"snapshot", "incident_case", "case_command"};
+constexpr std::string_view kKindNames[] = {
+    "incident",    "feed_health", "heartbeat",     "snapshot_chunk", "unit",
+    "unit_roster", "day_counts",  "incident_case", "command_reply",  "drill_clock"};
+constexpr std::string_view kRequestNames[] = {"snapshot", "incident_case", "case_command",
+                                              "drill_command"};
 static_assert(std::size(kKindNames) == std::variant_size_v<Message>);
 static_assert(std::size(kRequestNames) == std::variant_size_v<Request>);
 static_assert(static_cast<std::size_t>(Kind::incident) == 1 &&
               std::is_same_v<std::variant_alternative_t<0, Message>, IncidentUpdate> &&
               static_cast<std::size_t>(Kind::unit) == 5 &&
               std::is_same_v<std::variant_alternative_t<4, Message>, UnitUpdate> &&
-              static_cast<std::size_t>(Kind::command_reply) == std::variant_size_v<Message>);
+              static_cast<std::size_t>(Kind::drill_clock) == std::variant_size_v<Message>);
 
 // Calls each.template operator()<I, T>() for every alternative T of the variant V, at index I.
 template <class V, class Each>
@@ -429,7 +431,7 @@ Result<Envelope> open_envelope(std::string_view bytes) {
         if (!table::skip_value(static_cast<std::uint32_t>(key & 7), p, end))
             return fail("truncated message");
         if (number > kSeqField || (key & 7) != table::kLength) continue;  // not ours: skipped
-        if (number < 1 || number > static_cast<std::uint32_t>(Kind::command_reply))
+        if (number < 1 || number > static_cast<std::uint32_t>(Kind::drill_clock))
             return fail("unknown message kind " + std::to_string(number));
         if (has_body) return fail("two bodies in one message");
         has_body = true;
@@ -521,7 +523,7 @@ std::string encode_version2(const Message& message) {
                 w.put(static_cast<std::uint32_t>(m.counts.size()));
                 for (const auto& c : m.counts)
                     put_day_count(w, c);
-            } else if constexpr (std::is_same_v<T, CommandReply>) {
+            } else if constexpr (std::is_same_v<T, CommandReply> || std::is_same_v<T, DrillClock>) {
                 return;  // version 3 only: nothing
             } else if constexpr (std::is_same_v<T, IncidentCase>) {
                 put_header(out, Kind::incident_case, m.seq);
@@ -705,6 +707,22 @@ Result<Message> decode(std::string_view bytes) {
     // which every reader refuses unless its text is UTF-8.
     if (message) repair_text(*message);
     return message;
+}
+
+namespace {
+constexpr std::string_view kDrillActions[] = {"none", "play", "pause", "speed",
+                                              "step", "seek", "loop",  "bookmark"};
+}  // namespace
+
+std::string_view to_string(DrillAction action) {
+    const auto k = static_cast<std::size_t>(action);
+    return k < std::size(kDrillActions) ? kDrillActions[k] : "none";
+}
+
+std::optional<DrillAction> parse_drill_action(std::string_view code) {
+    for (std::size_t k = 1; k < std::size(kDrillActions); ++k)
+        if (kDrillActions[k] == code) return static_cast<DrillAction>(k);
+    return std::nullopt;
 }
 
 }  // namespace citywall::wire

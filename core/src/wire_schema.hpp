@@ -375,6 +375,42 @@ struct Schema<CommandReply> {
     };
 };
 
+template <>
+struct EnumSchema<DrillClock::Change> {
+    static constexpr std::string_view name = "DrillChange";
+    static constexpr EnumValue values[] = {{"NO_CHANGE", 0}, {"REWOUND", 1}, {"BOOKMARKED", 2}};
+};
+template <>
+struct Schema<Bookmark> {
+    static constexpr std::string_view name = "Bookmark";
+    static constexpr auto fields = std::tuple{
+        field(1, "at", &Bookmark::at),
+        field(2, "note", &Bookmark::note),
+    };
+};
+template <>
+struct Schema<DrillClock> {
+    static constexpr std::string_view name = "DrillClock";
+    static constexpr auto fields = std::tuple{
+        field(1, "change", &DrillClock::change),
+        field(2, "time", &DrillClock::time),
+        field(3, "from", &DrillClock::from),
+        field(4, "to", &DrillClock::to),
+        field(5, "speed", &DrillClock::speed),
+        field(6, "paused", &DrillClock::paused),
+        field(7, "loop", &DrillClock::loop),
+        field(8, "recording_seq", &DrillClock::recording_seq),
+        field(9, "recording", &DrillClock::recording),
+        field(10, "failure", &DrillClock::failure),
+        field(11, "bookmarks", &DrillClock::bookmarks).max(4096),
+        field(12, "density", &DrillClock::density).max(4096),
+    };
+    static const char* check(const DrillClock& c) {
+        if (!std::isfinite(c.speed) || c.speed < 0) return "speed out of range";
+        return nullptr;
+    }
+};
+
 // What a wall asks (WallRequest); the field number of each in WallRequest is its place in
 // wire::Request.
 template <>
@@ -405,6 +441,31 @@ struct Schema<CaseCommand> {
         if (c.incident == 0) return "a command names no incident";
         if (c.action == CaseAction::none) return "a command names no action";
         if (c.id.size() > 64) return "a command id is longer than 64 bytes";
+        if (c.note.size() > kMaxCaseNote) return "a note is longer than 4096 bytes";
+        return nullptr;
+    }
+};
+template <>
+struct EnumSchema<DrillAction> {
+    static constexpr std::string_view name = "DrillAction";
+    static constexpr EnumValue values[] = {{"NO_ACTION", 0}, {"PLAY", 1},    {"PAUSE", 2},
+                                           {"SPEED", 3},     {"STEP", 4},    {"SEEK", 5},
+                                           {"LOOP", 6},      {"BOOKMARK", 7}};
+};
+template <>
+struct Schema<DrillCommand> {
+    static constexpr std::string_view name = "DrillCommand";
+    static constexpr auto fields = std::tuple{
+        field(1, "id", &DrillCommand::id),           field(2, "action", &DrillCommand::action),
+        field(3, "speed", &DrillCommand::speed),     field(4, "at", &DrillCommand::at),
+        field(5, "seq", &DrillCommand::seq),         field(6, "count", &DrillCommand::count),
+        field(7, "span_ms", &DrillCommand::span_ms), field(8, "loop", &DrillCommand::loop),
+        field(9, "note", &DrillCommand::note),
+    };
+    static const char* check(const DrillCommand& c) {
+        if (c.action == DrillAction::none) return "a drill command names no action";
+        if (c.id.size() > 64) return "a command id is longer than 64 bytes";
+        if (!std::isfinite(c.speed)) return "speed out of range";
         if (c.note.size() > kMaxCaseNote) return "a note is longer than 4096 bytes";
         return nullptr;
     }

@@ -169,5 +169,62 @@ TEST(CityPicture, SnapshotBringsItsRosterAndBufferedUnitFixes) {
     EXPECT_TRUE(picture.units().empty());
 }
 
+wire::DrillClock drill_clock(std::uint64_t seq, wire::DrillClock::Change change = {}) {
+    wire::DrillClock c;
+    c.seq = seq;
+    c.change = change;
+    c.time = 1'700'000'000'000 + static_cast<TimeMs>(seq);
+    c.speed = 4;
+    return c;
+}
+
+TEST(CityPicture, ADrillsRewindDropsThePictureAndWhatFollowsBuildsTheNewOne) {
+    using Change = wire::DrillClock::Change;
+    CityPicture picture;
+    EXPECT_FALSE(picture.drill_clock());
+    ASSERT_EQ(picture.apply(snapshot(10, {1, 2})), Outcome::applied);
+    (void)picture.take_replaced();
+    Unit car;
+    car.department = "110";
+    car.id = "car-1";
+    ASSERT_EQ(picture.apply(wire::UnitUpdate{11, car}), Outcome::applied);
+    // As status it is kept for the timeline and takes no number.
+    EXPECT_EQ(picture.apply(drill_clock(11)), Outcome::applied);
+    ASSERT_TRUE(picture.drill_clock());
+    EXPECT_EQ(picture.drill_clock()->speed, 4);
+    EXPECT_EQ(picture.apply(drill_clock(13)), Outcome::gap);  // ahead of the picture
+    // The rewind is an event: everything before it goes.
+    EXPECT_EQ(picture.apply(drill_clock(12, Change::rewound)), Outcome::applied);
+    EXPECT_EQ(picture.seq(), 12u);
+    EXPECT_EQ(picture.incidents().size(), 0u);
+    EXPECT_TRUE(picture.units().empty());
+    EXPECT_TRUE(picture.take_replaced());
+    EXPECT_EQ(picture.apply(update(13, 7)), Outcome::applied);
+    EXPECT_EQ(picture.apply(drill_clock(14, Change::bookmarked)), Outcome::applied);
+    EXPECT_EQ(picture.apply(update(15, 8)), Outcome::applied);
+    EXPECT_EQ(picture.incidents().size(), 2u);
+    EXPECT_EQ(picture.apply(drill_clock(17, Change::rewound)), Outcome::gap);
+}
+
+TEST(CityPicture, ARewindWhileASnapshotIsDueDropsWhatCameBeforeIt) {
+    using Change = wire::DrillClock::Change;
+    CityPicture picture;
+    // Updates buffered, then a rewind, then the picture after it: the snapshot asked for
+    // earlier comes at 20, before the rewind at 22.
+    EXPECT_EQ(picture.apply(update(21, 5)), Outcome::awaiting_snapshot);
+    EXPECT_EQ(picture.apply(drill_clock(22, Change::rewound)), Outcome::awaiting_snapshot);
+    EXPECT_EQ(picture.apply(update(23, 6)), Outcome::awaiting_snapshot);
+    EXPECT_EQ(picture.apply(snapshot(20, {1, 2, 3})), Outcome::applied);
+    EXPECT_EQ(picture.seq(), 23u);
+    ASSERT_EQ(picture.incidents().size(), 1u);
+    EXPECT_TRUE(picture.incidents().contains(6));
+    // A snapshot taken after the rewind holds it already: nothing is dropped.
+    picture.reset();
+    EXPECT_EQ(picture.apply(drill_clock(22, Change::rewound)), Outcome::awaiting_snapshot);
+    EXPECT_EQ(picture.apply(update(25, 9)), Outcome::awaiting_snapshot);
+    EXPECT_EQ(picture.apply(snapshot(24, {6, 7})), Outcome::applied);
+    EXPECT_EQ(picture.incidents().size(), 3u);
+}
+
 }  // namespace
 }  // namespace citywall

@@ -230,5 +230,25 @@ TEST_F(RecordingTest, TheSameSeekGivesTheSamePictureWhateverWayItWasReached) {
     EXPECT_NE(replay->digest(), one);
 }
 
+// Recovery reserves numbers a crash may have used: a recording skips them. A seek to after such a
+// number stands before the next record, which plays next.
+TEST_F(RecordingTest, ASeekToANumberTheRecordingSkippedLosesNoRecordAfterIt) {
+    auto records = city_recording();
+    // Three numbers in a row; the middle one is taken out.
+    std::size_t k = 200;
+    while (records.at(k + 2).seq != records.at(k).seq + 2)
+        ++k;
+    const std::uint64_t before = records[k].seq, gap = before + 1;
+    records.erase(records.begin() + static_cast<std::ptrdiff_t>(k) + 1);
+    write_records(records, options(128u << 10));
+    auto replay = RecordedPicture::open(dir_, 100);
+    ASSERT_TRUE(replay) << replay.error();
+    ASSERT_TRUE(replay->seek_after(gap));
+    EXPECT_EQ(replay->recording_seq(), before);
+    EXPECT_EQ(replay->cursor().next_seq(), gap + 1);
+    ASSERT_EQ(replay->play_until(std::numeric_limits<TimeMs>::max(), 1), 1u);
+    EXPECT_EQ(replay->recording_seq(), gap + 1);
+}
+
 }  // namespace
 }  // namespace citywall

@@ -231,6 +231,64 @@ TEST(Wire, RequestsAreTypedAndVersioned) {
     EXPECT_EQ(*newer, Request{CaseRequest{7}});
 }
 
+TEST(Wire, DrillClockAndTrainersCommandsRoundTrip) {
+    DrillClock clock;
+    clock.seq = 77;
+    clock.time = 1'700'000'100'000;
+    clock.from = 1'700'000'000'000;
+    clock.to = 1'700'003'600'000;
+    clock.speed = 0.25;
+    clock.paused = true;
+    clock.loop = true;
+    clock.recording_seq = 123'456;
+    clock.recording = "暴雨夜-journal";
+    clock.failure = "segment-00000000000000000001.cwj: gone";
+    clock.bookmarks = {{1'700'000'060'000, "第一次派单"}, {1'700'000'120'000, ""}};
+    clock.density = {0, 3, 17, 0, 4'000'000'000u};
+    EXPECT_EQ(round_trip(clock), clock);
+    EXPECT_FALSE(clock.event());
+    DrillClock rewound;
+    rewound.seq = 78;
+    rewound.change = DrillClock::Change::rewound;
+    rewound.time = clock.time;
+    EXPECT_EQ(round_trip(rewound), rewound);
+    EXPECT_TRUE(rewound.event());
+    // A speed that is no speed is refused; version 2 has no drill clock.
+    DrillClock bad = clock;
+    bad.speed = -1;
+    EXPECT_FALSE(decode(encode(bad)).ok());
+    bad.speed = std::numeric_limits<double>::quiet_NaN();
+    EXPECT_FALSE(decode(encode(bad)).ok());
+    EXPECT_TRUE(encode_version2(clock).empty());
+
+    auto command = [](std::string id, DrillAction action) {
+        DrillCommand c;
+        c.id = std::move(id);
+        c.action = action;
+        return c;
+    };
+    DrillCommand seek = command("t-1", DrillAction::seek);
+    seek.at = clock.from + 5;
+    DrillCommand step = command("t-2", DrillAction::step);
+    step.count = 1;
+    DrillCommand mark = command("t-3", DrillAction::bookmark);
+    mark.note = "到场";
+    for (const Request& r : {Request{seek}, Request{step}, Request{mark}}) {
+        auto decoded = decode_request(encode_request(r));
+        ASSERT_TRUE(decoded.ok()) << decoded.error();
+        EXPECT_EQ(*decoded, r);
+    }
+    EXPECT_FALSE(decode_request(encode_request(command("t-4", DrillAction::none))).ok());
+    DrillCommand long_id = command(std::string(65, 'x'), DrillAction::play);
+    EXPECT_FALSE(decode_request(encode_request(long_id)).ok());
+    for (auto action :
+         {DrillAction::play, DrillAction::pause, DrillAction::speed, DrillAction::step,
+          DrillAction::seek, DrillAction::loop, DrillAction::bookmark})
+        EXPECT_EQ(parse_drill_action(to_string(action)), action);
+    EXPECT_FALSE(parse_drill_action("none"));
+    EXPECT_FALSE(parse_drill_action("rewind"));
+}
+
 TEST(Wire, Version1MessagesStillDecodeButHaveNoUnits) {
     auto incident = encode_version2(IncidentUpdate{9, sample_incident(9)});
     incident[2] = 1;  // as a journal recorded before version 2 holds it

@@ -172,8 +172,10 @@ enum class CaseRefusal : std::uint8_t {
     malformed,          // not a command
     too_fast,           // over the sender's rate of requests
     unit_unavailable,   // a unit ordered directly is out of service
+    no_recording,       // a trainer's command to an ingest that replays no recording
+    out_of_range,       // a speed, or a moment to seek to, outside what the replay allows
 };
-inline constexpr int kCaseRefusalCount = 17;
+inline constexpr int kCaseRefusalCount = 19;
 std::string_view to_string(CaseRefusal refusal);
 
 struct CaseRefused {

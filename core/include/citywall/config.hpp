@@ -234,6 +234,10 @@ struct IngestConfig {
     // A drill ingest: every incident and unit it publishes, and its heartbeats, say drill, and
     // so does its journal. A drill's journal is never the live city's (docs/config.md, "Drill").
     bool drill = false;
+    // A drill's: the live city's ingest config, whose journal directory and endpoints the drill
+    // refuses to use, so a drill started while the city's ingest is down cannot take its ports
+    // (and with them the real departments' reports).
+    std::filesystem::path live_config;
     // CURVE keys (docs/security.md). Keys are on unless the config says keys = "off"; then
     // every department must have a public key and ingest its own secret key file.
     bool keys_off = false;

@@ -57,6 +57,9 @@ class CityPicture {
     // Today's counts as ingest keeps them; empty until ingest has sent one (an older ingest
     // never does: the wall then counts what it saw itself).
     const std::optional<wire::DayCountsReport>& day_counts() const { return day_counts_; }
+    // Where a replaying drill stands in its recording, as its latest DrillClock said; nothing
+    // from a live ingest or a drill that replays nothing.
+    const std::optional<wire::DrillClock>& drill_clock() const { return drill_clock_; }
     // Units on duty, by unit_key().
     const std::unordered_map<std::string, Unit>& units() const { return units_; }
 
@@ -73,6 +76,9 @@ class CityPicture {
     Outcome apply_update(const wire::IncidentUpdate& update);
     Outcome apply_unit(const wire::UnitUpdate& update);
     Outcome apply_buffered();
+    Outcome apply_drill_clock(const wire::DrillClock& clock);
+    // A drill's seek replaced the picture at `seq`: nothing before it stays.
+    void rewind(std::uint64_t seq);
 
     bool has_snapshot_ = false;
     bool replaced_ = false;
@@ -94,6 +100,8 @@ class CityPicture {
     std::uint64_t pending_units_seq_ = 0;
     std::vector<wire::IncidentUpdate> buffered_;
     std::vector<wire::UnitUpdate> buffered_units_;
+    std::uint64_t buffered_rewind_ = 0;  // a drill's rewind that came while a snapshot was due
+    std::optional<wire::DrillClock> drill_clock_;
 };
 
 }  // namespace citywall

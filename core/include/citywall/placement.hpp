@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "citywall/area_levels.hpp"
@@ -71,12 +72,16 @@ class CityPlacement {
     std::size_t level_count() const { return levels_.size(); }
     const AreaLevelConfig& level(std::size_t k) const { return levels_[k].config; }
     std::size_t area_count(std::size_t k) const { return levels_[k].refs.size(); }
+    // A point inside the area of any level with this code (the innermost level's, when levels
+    // share it): where a report that names only its area is placed (a drill's scenario row).
+    std::optional<LonLat> point_in(std::string_view code) const;
 
   private:
     static constexpr std::uint32_t kNoParent = 0xffffffff;
     struct Indexed {
         AreaLevelConfig config;
         std::vector<AreaRef> refs;
+        std::vector<LonLat> inside;  // by area: a point inside it
         geo::AreaIndex index;
         int parent_level = -1;              // the level before it in its hierarchy
         std::vector<std::uint32_t> parent;  // by area: its parent's index, or kNoParent

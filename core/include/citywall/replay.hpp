@@ -82,12 +82,16 @@ class RecordingCursor {
     Result<void> seek_after(std::uint64_t seq);
     // When the next record is due; nothing at the end of the recording.
     std::optional<TimeMs> next_due();
+    // The next record's number; nothing at the end of the recording.
+    std::optional<std::uint64_t> next_seq();
     // Plays the records due at or before `position`, in order, at most `limit` of them; each
     // with the time it is due. Returns how many it played.
     std::size_t play_until(TimeMs position, std::size_t limit,
                            const std::function<void(JournalRecord&&, TimeMs due)>& play);
     // The last record played (0: none since the last seek to the start).
     std::uint64_t last_seq() const { return last_seq_; }
+    // The latest time played or passed by a seek: where the replay stands in the recording.
+    TimeMs position() const { return latest_; }
     // Stretches of damage read past (since the cursor was opened).
     std::uint64_t damaged() const { return damaged_; }
     // Why the recording ended early: a stretch of it could not be read (a file gone, an I/O
@@ -122,21 +126,35 @@ class RecordedPicture {
   public:
     static Result<RecordedPicture> open(const std::filesystem::path& journal,
                                         std::uint64_t keep_every = 50'000);
+    // The recording as a drill's walls are shown it: every incident and unit marked drill. Set
+    // before anything is played.
+    void show_as_drill(bool on) { as_drill_ = on; }
 
     // The picture with every record due before `time` applied.
     Result<void> seek(TimeMs time);
     // The picture with every record up to `seq` applied.
     Result<void> seek_after(std::uint64_t seq);
-    // Plays on: the records due at or before `position`, at most `limit`.
-    std::size_t play_until(TimeMs position, std::size_t limit);
+    // Plays on: the records due at or before `position`, at most `limit`. Each record applied
+    // is also handed to `onward` (a drill ingest takes it as its own event), decoded, with the
+    // time it is due and its number in the recording.
+    using Onward = std::function<void(wire::Message& message, TimeMs due, std::uint64_t seq)>;
+    std::size_t play_until(TimeMs position, std::size_t limit, const Onward& onward = {});
+    // The records up to the window's end played once, so that every seek in it finds a copy
+    // kept near it (a drill does this when it opens its recording); the picture is then at the
+    // end, to be sought back.
+    void play_through(TimeMs to);
 
     const CityPicture& picture() const { return picture_; }
     // The last record of the recording applied (0: none).
     std::uint64_t recording_seq() const { return cursor_.last_seq(); }
     RecordingCursor& cursor() { return cursor_; }
+    const RecordingCursor& cursor() const { return cursor_; }
     // Records that are not a wall's events (or that this build cannot decode): skipped.
     std::uint64_t skipped() const { return skipped_; }
     std::size_t copies_kept() const { return kept_.size(); }
+    // The largest incident number the recording's records played so far hold: a drill numbers
+    // its own incidents after it.
+    std::uint64_t largest_incident_id() const { return largest_id_; }
 
     // A digest of a picture's incidents and units (each as the wall stream encodes it, by id
     // and key), the same for the same picture whatever way it was reached.
@@ -146,7 +164,7 @@ class RecordedPicture {
   private:
     explicit RecordedPicture(RecordingCursor cursor, std::uint64_t keep_every);
     void start_empty();
-    void apply(const JournalRecord& record, TimeMs due);
+    void apply(const JournalRecord& record, TimeMs due, const Onward* onward = nullptr);
     struct Kept {
         std::uint64_t seq = 0;  // the last record applied
         TimeMs due = 0;         // when it was due
@@ -163,6 +181,8 @@ class RecordedPicture {
     CityPicture picture_;
     std::uint64_t picture_seq_ = 0;  // the replay's numbering of what it applied
     std::uint64_t skipped_ = 0;
+    std::uint64_t largest_id_ = 0;
+    bool as_drill_ = false;
     std::vector<Kept> kept_;  // by seq
 };
 

@@ -37,6 +37,7 @@ enum class Kind : std::uint8_t {
     day_counts = 7,      // version 2: today's counts, kept by ingest; seq = last event seq
     incident_case = 8,   // version 2: one incident with its history, the reply to a request
     command_reply = 9,   // version 3: the answer to a wall's command, to that wall only
+    drill_clock = 10,    // version 3: where a replaying drill stands in its recording
 };
 
 struct IncidentUpdate {
@@ -144,8 +145,40 @@ struct CommandReply {
     friend bool operator==(const CommandReply&, const CommandReply&) = default;
 };
 
+// A trainer's mark on a drill's timeline (docs/drills.md, "Bookmarks").
+struct Bookmark {
+    TimeMs at = 0;  // the recording's time
+    std::string note;
+    friend bool operator==(const Bookmark&, const Bookmark&) = default;
+};
+
+// Where a drill that replays a recording stands (docs/drills.md, "Replay"). Sent with every
+// heartbeat of a replaying drill ingest, as status: seq is then the last event published, as a
+// heartbeat's. Two changes are events of their own, numbered and journaled like an incident:
+// `rewound` (a seek replaced the picture: a wall drops its incidents and units, and the events
+// that follow build the picture of the moment sought) and `bookmarked` (a trainer's bookmark).
+struct DrillClock {
+    enum class Change : std::uint8_t { none = 0, rewound = 1, bookmarked = 2 };
+    std::uint64_t seq = 0;
+    Change change = Change::none;
+    TimeMs time = 0;  // the drill's time: the recording's, where the replay stands
+    TimeMs from = 0;  // the window played
+    TimeMs to = 0;
+    double speed = 1;  // a multiple of real time; 0: as fast as possible
+    bool paused = false;
+    bool loop = false;
+    std::uint64_t recording_seq = 0;  // the recording's last record played
+    std::string recording;            // its name, for the wall
+    std::string failure;              // why the recording ended early; empty while it plays
+    std::vector<Bookmark> bookmarks;
+    // The recording's records in equal parts of the window, for the timeline's histogram.
+    std::vector<std::uint32_t> density;
+    bool event() const { return change != Change::none; }
+    friend bool operator==(const DrillClock&, const DrillClock&) = default;
+};
+
 using Message = std::variant<IncidentUpdate, FeedHealthReport, Heartbeat, SnapshotChunk, UnitUpdate,
-                             UnitRoster, DayCountsReport, IncidentCase, CommandReply>;
+                             UnitRoster, DayCountsReport, IncidentCase, CommandReply, DrillClock>;
 
 // The kind a message is sent as: the kinds are the alternatives of Message in their order.
 inline Kind kind_of(const Message& message) {
@@ -174,7 +207,7 @@ std::string schema_proto();
 
 // What a wall asks on the snapshot socket (docs/protocol.md, "Requests"): "CW", the version
 // byte, then a WallRequest (schema/wall.proto). Ingest checks each against the role of the
-// wall's key. Kinds that change something (drill control) are added here.
+// wall's key.
 struct SnapshotRequest {  // the open incidents, answered by SnapshotChunks
     friend bool operator==(const SnapshotRequest&, const SnapshotRequest&) = default;
 };
@@ -196,7 +229,34 @@ struct CaseCommand {
     TimeMs until = 0;
     friend bool operator==(const CaseCommand&, const CaseCommand&) = default;
 };
-using Request = std::variant<SnapshotRequest, CaseRequest, CaseCommand>;
+// What a trainer does to a replaying drill (docs/drills.md, "Steering a replay"): only a key of
+// role `trainer` may, answered by a CommandReply like a case's command.
+enum class DrillAction : std::uint8_t {
+    none = 0,
+    play = 1,  // from where it stands, at the speed it has
+    pause = 2,
+    speed = 3,     // `speed`: 0.25 to 64, or 0 for as fast as possible
+    step = 4,      // while paused: the next `count` events, or the next `span_ms` of the recording
+    seek = 5,      // to `at` (the recording's time), or after the recording's record `seq`
+    loop = 6,      // `loop` on or off: the window starts again at its end
+    bookmark = 7,  // a bookmark at `at` (0: where the replay stands) with `note`
+};
+struct DrillCommand {
+    std::string id;  // the sender's id of the command
+    DrillAction action = DrillAction::none;
+    double speed = 0;
+    TimeMs at = 0;
+    std::uint64_t seq = 0;
+    std::uint32_t count = 0;
+    TimeMs span_ms = 0;
+    bool loop = false;
+    std::string note;
+    friend bool operator==(const DrillCommand&, const DrillCommand&) = default;
+};
+using Request = std::variant<SnapshotRequest, CaseRequest, CaseCommand, DrillCommand>;
+// "play", "pause", "speed", "step", "seek", "loop", "bookmark" ("none" for none), and back.
+std::string_view to_string(DrillAction action);
+std::optional<DrillAction> parse_drill_action(std::string_view code);
 
 std::string encode_request(const Request& request);
 Result<Request> decode_request(std::string_view bytes);
