@@ -9,24 +9,32 @@
 // through JournalWriter in 64 MiB segments. A seek is RecordingCursor::seek to a random moment
 // then playing the next 1,000 records; the baseline reads the journal from its start up to the
 // same moment. Then the wall's picture at a random moment (RecordedPicture: the nearest kept
-// picture and the records after it). What a drill ingest does with each record (its own state,
-// the walls' stream) is not in these figures. Results: docs/benchmarks.md, "Replay".
+// picture and the records after it). Then the drill end to end: citywall-replay's ingest on the
+// recording with a wall following it over loopback; a trainer's seek is timed from the command
+// to the wall holding the picture of the moment (every event of the rewind applied), and the
+// busiest hour is played as fast as the drill ingest takes it (each record journaled and
+// published as the drill's own event). Results: docs/benchmarks.md, "Replay", "Drill seek".
 #include <unistd.h>
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "citywall/ingest_server.hpp"
 #include "citywall/journal.hpp"
 #include "citywall/journal_index.hpp"
 #include "citywall/replay.hpp"
 #include "citywall/wire.hpp"
+#include "loopback.hpp"
+#include "wall_client.hpp"
 
 namespace {
 
@@ -93,6 +101,102 @@ Percentiles percentiles(std::vector<double> v) {
 }
 
 }  // namespace
+
+// The drill end to end: citywall-replay's ingest on the recording, a wall following it.
+bool drill(const std::filesystem::path& recording, int seeks, TimeMs busiest,
+           std::uint64_t busiest_records, std::mt19937_64& rng) {
+    namespace fs = std::filesystem;
+    const fs::path own = recording.string() + "-drill";
+    fs::remove_all(own);
+    IngestConfig config = testing::loopback_config(own);
+    config.drill = true;
+    config.role_without_keys = WallRole::trainer;
+    ingest::StartOptions options;
+    options.replay = ingest::ReplayOptions{recording, 0, 0, 1, true, false};
+    auto start = Clock::now();
+    auto server = ingest::IngestServer::create(config, options);
+    if (!server) {
+        std::fprintf(stderr, "drill: %s\n", server.error().c_str());
+        return false;
+    }
+    std::printf(
+        "drill: citywall-replay's ingest opened the day in %.1f s (played once through, "
+        "pictures kept for seeks)\n",
+        ms_since(start) / 1000);
+    std::atomic<bool> stop{false};
+    std::thread loop([&] { (*server)->run(stop); });
+    bool ok = true;
+    {
+        zmq::context_t context(1);
+        testing::WallClient wall(context, config.updates_endpoint, config.snapshot_endpoint);
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        wall.request_snapshot();
+        ok = wall.pump_until([](const CityPicture& p) { return p.drill_clock().has_value(); });
+        std::uniform_int_distribution<TimeMs> moment(kDayStart, kDayStart + kDayMs);
+        std::vector<double> seek_ms;
+        std::size_t open = 0;
+        for (int s = 0; ok && s < seeks; ++s) {
+            wire::DrillCommand seek;
+            seek.id = "seek-" + std::to_string(s);
+            seek.action = wire::DrillAction::seek;
+            seek.at = moment(rng);
+            start = Clock::now();
+            const auto reply = wall.command(seek, std::chrono::seconds(60));
+            ok = reply && reply->accepted &&
+                 wall.pump_until([&](const CityPicture& p) { return p.seq() >= reply->seq; },
+                                 std::chrono::seconds(60));
+            seek_ms.push_back(ms_since(start));
+            open = wall.picture.incidents().size();
+        }
+        if (!ok) std::fprintf(stderr, "drill: a seek was not answered\n");
+        const Percentiles p = percentiles(seek_ms);
+        std::printf(
+            "drill seek, command to the wall's picture of the moment (rewind + every open "
+            "incident and unit as events, journaled, published, applied): p50 %.0f ms, p99 "
+            "%.0f ms, max %.0f ms (%zu seeks; the last had %zu incidents open; target under "
+            "1 s)\n",
+            p.p50, p.p99, p.max, seek_ms.size(), open);
+        // The busiest hour as fast as the drill takes it.
+        wire::DrillCommand seek;
+        seek.id = "hour";
+        seek.action = wire::DrillAction::seek;
+        seek.at = busiest;
+        auto reply = wall.command(seek, std::chrono::seconds(60));
+        ok = ok && reply && reply->accepted &&
+             wall.pump_until([&](const CityPicture& pic) { return pic.seq() >= reply->seq; });
+        const std::uint64_t first = (*server)->counters().replayed;
+        wire::DrillCommand fastest;
+        fastest.id = "fastest";
+        fastest.action = wire::DrillAction::speed;
+        fastest.speed = 0;
+        reply = wall.command(fastest);
+        wire::DrillCommand play;
+        play.id = "play";
+        play.action = wire::DrillAction::play;
+        start = Clock::now();
+        reply = wall.command(play);
+        ok = ok && reply && reply->accepted &&
+             wall.pump_until(
+                 [&](const CityPicture& pic) {
+                     return pic.drill_clock() && pic.drill_clock()->time >= busiest + 3'600'000;
+                 },
+                 std::chrono::seconds(120));
+        const double hour_ms = ms_since(start);
+        const std::uint64_t played = (*server)->counters().replayed - first;
+        const double needed = static_cast<double>(busiest_records) / (3600.0 / 64.0);
+        std::printf(
+            "drill: the busiest hour as fast as the drill ingest takes it: %llu records in "
+            "%.1f s, %.0f records/s (journaled, published, on the wall); 64x needs %.0f "
+            "records/s: %.0fx to spare\n",
+            static_cast<unsigned long long>(played), hour_ms / 1000, played / (hour_ms / 1000.0),
+            needed, played / (hour_ms / 1000.0) / needed);
+    }
+    stop = true;
+    loop.join();
+    server->reset();
+    fs::remove_all(own);
+    return ok;
+}
 
 int main(int argc, char** argv) {
     CLI::App app{
@@ -248,6 +352,8 @@ int main(int argc, char** argv) {
         static_cast<double>(best_start - kDayStart) / 3'600'000.0,
         static_cast<unsigned long long>(played), hour_ms, played / (hour_ms / 1000.0), needed,
         played / (hour_ms / 1000.0) / needed);
+    const int drill_seeks = std::max(1, seeks / 10);
+    if (drill_seeks > 0 && !drill(journal, drill_seeks, best_start, best, rng)) return 1;
     if (dir.empty()) fs::remove_all(journal);
     return 0;
 }

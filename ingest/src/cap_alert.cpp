@@ -373,9 +373,10 @@ FeedMessage decode_cap_alert(std::string_view bytes, TimeMs now, const FeedVocab
     if (auto why = load(bytes, doc, alert)) return *why;
 
     // Test and System messages only show the feed is alive; Exercise and Draft are not for the
-    // real wall.
+    // real wall (an Exercise is for a drill's).
     std::string status = child_text(alert, "status");
     if (status == "Test" || status == "System") return FeedHeartbeat{};
+    if (status == "Exercise" && limits.exercise) status = "Actual";
     if (status == "Exercise" || status == "Draft")
         return feed_reject(RejectReason::not_actual,
                            "status " + status + "; the wall shows Actual alerts");

@@ -115,6 +115,13 @@ std::optional<CaseRefused> IngestServer::Impl::take_step(std::uint64_t id, CaseS
     if (step_reopens) incident->status = IncidentStatus::dispatched;
     incident->updated = now;
     const bool to_send = current.stage == CaseStage::assigned;
+    // A drill's step on a case of its recording: the case is the drill's from now on, and an
+    // order it gave is the only one that goes out.
+    if (replay) {
+        replay->drilled.insert(id);
+        if (!current.order.empty() && current.order != before.order)
+            replay->orders.insert(current.order);
+    }
     if (auto recorded = record(state.change(std::move(*incident)), now, source); !recorded)
         return CaseRefused{CaseRefusal::journal_failing, recorded.error()};
     // Sent once it is published: a department never holds an order the journal might lose.
@@ -208,7 +215,7 @@ void IngestServer::Impl::handle_case_step(Department& department, const FeedCase
         incident && answer.action == CaseAction::arrive &&
         incident->case_state.stage == CaseStage::on_scene) {
         ++counters.case_answers;
-        health->accepted(code, std::nullopt, now);
+        health->accepted(code, std::nullopt, clock());
         if (delivery) this->answer(*delivery, {"ok"});
         return;
     }
@@ -228,7 +235,7 @@ void IngestServer::Impl::handle_case_step(Department& department, const FeedCase
                        std::string(to_string(why->why)) + ": " + why->detail},
                       bytes);
     ++counters.case_answers;
-    health->accepted(code, std::nullopt, now);
+    health->accepted(code, std::nullopt, clock());
 }
 
 // The orders `department` has not signed for, sent to the connection that last spoke on its
@@ -239,7 +246,7 @@ void IngestServer::Impl::deliver_orders(std::size_t index, TimeMs now) {
     department.orders_sent_at = now;
     if (!send_notices(department)) return;
     for (std::uint64_t id : state.awaiting_sign(department.config.code))
-        if (!send_order(department, id)) return;
+        if (orders_out(id) && !send_order(department, id)) return;
 }
 
 bool IngestServer::Impl::send_to_department(Department& department, const std::string& json) {

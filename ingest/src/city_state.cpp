@@ -385,4 +385,13 @@ void CityState::snapshot(std::size_t chunk_size, const std::vector<FeedHealth>& 
     } while (k < ordered.size());
 }
 
+void CityState::start_over() {
+    CityState fresh;
+    fresh.cell_degrees_ = cell_degrees_;
+    fresh.last_id_ = last_id_;
+    fresh.own_ids_from_ = own_ids_from_;
+    fresh.last_seq_ = last_seq_;
+    *this = std::move(fresh);
+}
+
 }  // namespace citywall::ingest

@@ -64,7 +64,13 @@ class CityState {
     // A closed case kept, as it closed (for reopening it).
     std::optional<Incident> closed_incident(std::uint64_t id) const;
 
-    std::uint64_t next_id() const { return last_id_ + 1; }
+    std::uint64_t next_id() const { return std::max(last_id_ + 1, own_ids_from_); }
+    // A replaying drill: the incidents it opens itself are numbered from `first` on, after
+    // every number of its recording (docs/drills.md, "Replay").
+    void number_own_from(std::uint64_t first) { own_ids_from_ = first; }
+    // A drill's seek: every incident, case and department's id is forgotten, as in a new state;
+    // the numbering of events and incidents goes on.
+    void start_over();
     std::uint64_t next_seq() const { return last_seq_ + 1; }
     std::uint64_t last_seq() const { return last_seq_; }
     std::size_t open_count() const { return incidents_.size(); }
@@ -154,6 +160,7 @@ class CityState {
     double cell_degrees_ = 300.0 / 111'320.0;
     std::unordered_map<Cell, std::vector<Entry>, CellHash> cells_;
     std::uint64_t last_id_ = 0;
+    std::uint64_t own_ids_from_ = 0;
     std::uint64_t last_seq_ = 0;
     OpenIncidents incidents_;
     std::unordered_map<std::uint64_t, History> histories_;  // by open incident

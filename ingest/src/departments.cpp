@@ -81,6 +81,13 @@ void IngestServer::Impl::handle(Department& department, std::string_view bytes) 
     const std::string& code = department.config.code;
     health->heard(code, now);
     auto decoded = department.adapter->decode(bytes, now);
+    // Read against the real clock (a department's times are real), taken at the drill's time in
+    // a replay, as everything the drill records.
+    take_decoded(department, decoded, bytes, replay ? event_time() : now);
+}
+
+void IngestServer::Impl::take_decoded(Department& department, FeedMessage& decoded,
+                                      std::string_view bytes, TimeMs now) {
     if (const auto* why = std::get_if<FeedReject>(&decoded))
         return reject(department, now, *why, bytes);
     if (std::holds_alternative<FeedHeartbeat>(decoded)) {
@@ -98,15 +105,21 @@ void IngestServer::Impl::handle(Department& department, std::string_view bytes) 
     if (!report.status_only && !department.transform.to_world(position))
         return reject(department, now, {RejectReason::bad_location, "position outside the world"},
                       bytes);
+    take_report(department, report, position, bytes, now);
+}
 
+void IngestServer::Impl::take_report(Department& department, FeedReport& report, LonLat position,
+                                     std::string_view bytes, TimeMs at) {
+    const std::string& code = department.config.code;
     auto applied = apply_report(state, config.merge, *placement,
-                                {department.config, report, position, config.drill}, now);
+                                {department.config, report, position, config.drill}, at);
     if (const auto* why = std::get_if<FeedReject>(&applied))
-        return reject(department, now, *why, bytes);
+        return reject(department, at, *why, bytes);
     const bool far = !report.status_only && std::get<IncidentChange>(applied).after.far_m > 0;
-    if (auto recorded = record(std::move(std::get<IncidentChange>(applied)), now, code); !recorded)
-        return reject(department, now, {RejectReason::journal_error, recorded.error()}, bytes);
+    if (auto recorded = record(std::move(std::get<IncidentChange>(applied)), at, code); !recorded)
+        return reject(department, at, {RejectReason::journal_error, recorded.error()}, bytes);
     if (far) health->far_away(code);
+    const TimeMs now = clock();
     health->accepted(
         code, report.occurred != 0 ? std::optional<TimeMs>(now - report.occurred) : std::nullopt,
         now);
@@ -217,8 +230,10 @@ void IngestServer::Impl::handle_unit(Department& department, const FeedUnitFix& 
     const std::uint64_t serving = unit.incident;
     if (auto recorded = record_unit(std::move(unit), now, code); !recorded)
         return reject(department, now, {RejectReason::journal_error, recorded.error()}, bytes);
-    health->accepted(code, fix.time != 0 ? std::optional<TimeMs>(now - fix.time) : std::nullopt,
-                     now);
+    // Feed health is on the real clock, also in a replay (where `now` is the drill's).
+    const TimeMs heard = clock();
+    health->accepted(code, fix.time != 0 ? std::optional<TimeMs>(heard - fix.time) : std::nullopt,
+                     heard);
     if (fix.status == UnitStatus::on_scene && serving != 0) arrived(code, fix.id, serving, now);
 }
 

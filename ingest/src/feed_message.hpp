@@ -65,6 +65,9 @@ using FeedMessage = std::variant<FeedReport, FeedHeartbeat, FeedReject, FeedUnit
 struct FeedLimits {
     std::size_t max_bytes = 64 * 1024;
     TimeMs max_future_ms = 5 * 60 * 1000;  // clocks drift; further ahead is an error
+    // A drill's ingest: CAP alerts whose status is Exercise are taken as real ones (a live
+    // ingest refuses them: docs/drills.md, "Scenarios").
+    bool exercise = false;
 };
 
 FeedMessage decode_feed_message(std::string_view bytes, TimeMs now, const FeedLimits& limits);

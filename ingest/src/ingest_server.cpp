@@ -51,6 +51,7 @@ Result<std::unique_ptr<IngestServer>> IngestServer::create(const IngestConfig& c
     using R = Result<std::unique_ptr<IngestServer>>;
     auto impl = std::make_unique<Impl>(config, options);
     impl->limits.max_bytes = config.max_message_bytes;
+    impl->limits.exercise = config.drill;
     // Received messages get buffers of their own instead of pointing into the 8 KiB read
     // buffer they arrived in: a queued 250-byte report must not hold 8 KiB while ingest is busy.
     // (A draft option of libzmq 4.3; a library without it keeps zero-copy and says so here.)
@@ -85,9 +86,11 @@ Result<std::unique_ptr<IngestServer>> IngestServer::create(const IngestConfig& c
     for (const std::string& line : areas.lines())
         log("areas: " + line);
     impl->start_day_ledger();
+    if (auto played = impl->open_scenario(); !played) return played.error_value();
 
     // Keys, coordinate systems and endpoints are checked before the journal is touched: a
     // mistake in them must not leave a new or recovered journal behind.
+    if (auto allowed = drill_allowed(config, options); !allowed) return allowed.error_value();
     if (auto gate = impl->open_gate(); !gate) return gate.error_value();
     auto bind = [](zmq::socket_t& socket, const std::string& endpoint,
                    const std::string& what) -> Result<void> {
@@ -206,6 +209,8 @@ Result<std::unique_ptr<IngestServer>> IngestServer::create(const IngestConfig& c
                           "cannot open dead-letter file " + dead_letter_path.string());
     impl->health = std::make_unique<FeedHealthBoard>(
         config.departments, impl->clock(), [gate = impl->gate.get()] { return gate->counts(); });
+    if (auto replaying = impl->open_replay(); !replaying) return replaying.error_value();
+    if (impl->scenario && !impl->replay) impl->scenario->start = impl->clock();
     return std::unique_ptr<IngestServer>(new IngestServer(std::move(impl)));
 }
 
@@ -285,7 +290,7 @@ Result<void> IngestServer::Impl::open_gate() {
 // Numbers an event's change through the event log and commits it; it is journaled and then
 // published at the end of the drain pass: what is not in the journal is never published.
 Result<void> IngestServer::Impl::record(IncidentChange change, TimeMs now,
-                                        const std::string& source) {
+                                        const std::string& source, bool as_recorded) {
     if (events.failing()) return Error{ErrorKind::io, events.failure()};
     Incident& incident = change.after;
     // Everything a drill ingest publishes is a drill; a live one passes on what a centre it
@@ -299,7 +304,9 @@ Result<void> IngestServer::Impl::record(IncidentChange change, TimeMs now,
     // An incident fed by another centre keeps that centre's deadline.
     // Once the centre has ordered it, the case's deadlines are its deadline: they run from the
     // first order (docs/dispatch.md, "Deadlines").
-    if (incident.case_state.taken_up()) {
+    if (as_recorded) {
+        // The recording's own deadline, and its own escalation steps.
+    } else if (incident.case_state.taken_up()) {
         incident.due = incident.case_state.due();
         if (change.before && change.before->due != incident.due)
             change.moved.add(IncidentField::due);
@@ -317,7 +324,7 @@ Result<void> IngestServer::Impl::record(IncidentChange change, TimeMs now,
     change.after = std::move(std::get<wire::IncidentUpdate>(message).incident);
     day.observe(change, now, is_case_step(change));
     state.commit(*seq, change);
-    escalations.changed(state, change);
+    if (!as_recorded) escalations.changed(state, change);
     after_commit();
     return {};
 }
@@ -410,7 +417,11 @@ void IngestServer::Impl::serve_requests() {
             continue;
         }
         if (request->kind == Kind::command) {
-            take_command(*request, now);
+            if (request->drill) {
+                take_drill_command(*request, now);
+            } else {
+                take_command(*request, event_time());
+            }
             continue;
         }
         if (request->kind == Kind::unknown) {
@@ -473,8 +484,8 @@ std::shared_ptr<const SnapshotImage> IngestServer::Impl::snapshot_image(TimeMs n
     state.snapshot(kSnapshotChunk, health->report(now), [&](const wire::SnapshotChunk& chunk) {
         // The units ride in the same reply, just before the chunk that completes it.
         if (chunk.last)
-            built->messages.push_back(
-                wire::encode(wire::UnitRoster{chunk.seq, units.on_duty(now, kUnitMaxAgeMs)}));
+            built->messages.push_back(wire::encode(
+                wire::UnitRoster{chunk.seq, units.on_duty(event_time(), kUnitMaxAgeMs)}));
         built->messages.push_back(wire::encode(chunk));
     });
     image = std::move(built);
@@ -500,10 +511,13 @@ void IngestServer::Impl::on_timers(TimeMs now) {
     if (now < next_beat) return;
     // Heartbeats go on while the journal fails, saying why: a stopped ingest is not a network
     // cut. They carry the last published number, never one still on its way.
+    // A replaying drill stamps them with its time, where the replay stands, and says where.
     const std::uint64_t seq = events.published_seq();
-    publish(wire::Heartbeat{seq, now, config.drill, gate->keys_off(), events.failure()});
-    publish(wire::FeedHealthReport{seq, now, health->report(now)});
-    if (!events.failing()) publish(day.report(seq, now));
+    const TimeMs at = event_time();
+    publish(wire::Heartbeat{seq, at, config.drill, gate->keys_off(), events.failure()});
+    publish(wire::FeedHealthReport{seq, at, health->report(now)});
+    if (!events.failing()) publish(day.report(seq, at));
+    if (replay) publish(drill_clock(seq));
     next_beat = now + config.heartbeat_ms;
 }
 
@@ -570,7 +584,10 @@ void IngestServer::run(const std::atomic<bool>& stop) {
         }
         // The loop wakes when the next escalation step falls due.
         if (auto step = s.escalations.next_at(); step && !s.events.failing())
-            wait = std::clamp<TimeMs>(*step - s.clock(), 0, wait);
+            wait = std::clamp<TimeMs>(*step - s.event_time(), 0, wait);
+        // A replay that plays looks for what is due every few ms (at once, as fast as possible).
+        if (s.replay && !s.replay->clock.paused())
+            wait = std::min<TimeMs>(wait, s.replay->clock.as_fast_as_possible() ? 0 : 10);
         try {
             zmq::poll(items.data(), items.size(), std::chrono::milliseconds(wait));
         } catch (const zmq::error_t& e) {
@@ -600,8 +617,11 @@ void IngestServer::run(const std::atomic<bool>& stop) {
                 ZMQ_POLLIN)
                 s.follow(s.upstreams[k]);
         }
-        // Overdue incidents go up a level on the same path, after what the departments said.
-        if (taking) s.escalate_overdue(s.clock());
+        // The recording's records due now, then overdue incidents go up a level on the same
+        // path, after what the departments said.
+        if (taking) s.play_recording(s.clock());
+        if (taking) s.play_scenario(s.event_time());
+        if (taking) s.escalate_overdue(s.event_time());
         if (taking) s.resend_orders(s.clock());
         // Everything taken in this pass is journaled before the next wait; it is published
         // as soon as the disk has it.

@@ -39,12 +39,14 @@
 #include "day_ledger.hpp"
 #include "dead_letter.hpp"
 #include "department_keys.hpp"
+#include "drill_replay.hpp"
 #include "escalation.hpp"
 #include "event_log.hpp"
 #include "feed_adapter.hpp"
 #include "feed_health.hpp"
 #include "log_throttle.hpp"
 #include "report_merge.hpp"
+#include "scenario.hpp"
 #include "state_file.hpp"
 #include "unit_roster.hpp"
 #include "upstream_link.hpp"
@@ -283,6 +285,14 @@ struct IngestServer::Impl {
     // One message of an acknowledged feed: [peer, delivery id, body].
     void receive_acknowledged(std::size_t index, std::vector<zmq::message_t>& frames);
     void handle(Department& department, std::string_view bytes);
+    // What the department's adapter made of `bytes`, taken at `now`: refused, answered, or a
+    // unit's fix, a case's step or a report taken in.
+    void take_decoded(Department& department, FeedMessage& decoded, std::string_view bytes,
+                      TimeMs now);
+    // A report decoded (its position in WGS84) merged into the state and recorded at `at`; its
+    // texts may be moved into a new incident.
+    void take_report(Department& department, FeedReport& report, LonLat position,
+                     std::string_view bytes, TimeMs at);
     void handle_unit(Department& department, const FeedUnitFix& fix, std::string_view bytes,
                      TimeMs now);
     void arrived(const std::string& code, const std::string& unit, std::uint64_t id, TimeMs now);
@@ -341,7 +351,10 @@ struct IngestServer::Impl {
     [[nodiscard]] Result<void> open_gate();
 
     // ---- Events (ingest_server.cpp): a change to the city becomes one event on the log.
-    [[nodiscard]] Result<void> record(IncidentChange change, TimeMs now, const std::string& source);
+    // `as_recorded`: an incident of a drill's recording, whose deadline and escalation steps
+    // are the recording's (the drill neither sets its deadline nor escalates it).
+    [[nodiscard]] Result<void> record(IncidentChange change, TimeMs now, const std::string& source,
+                                      bool as_recorded = false);
     [[nodiscard]] Result<void> record_unit(Unit unit, TimeMs now, const std::string& source);
     // Appends to the event log; the department waiting for this message is answered once the
     // event is published.
@@ -366,6 +379,47 @@ struct IngestServer::Impl {
     void escalate_overdue(TimeMs now);
     TimeMs next_beat = 0;
     void on_timers(TimeMs now);
+
+    // ---- A recording replayed into a drill (drill_replay.cpp).
+    std::unique_ptr<DrillReplay> replay;
+    std::vector<wire::Bookmark> bookmarks;  // the drill's, from its journal and its trainers
+    // The drill's time, where the replay stands in its recording; otherwise the clock. Events,
+    // deadlines, case steps and heartbeats are stamped with it.
+    TimeMs event_time() const;
+    [[nodiscard]] Result<void> open_replay();
+    // Takes the records now due (at most kReplayPerPass); starts a looped window again.
+    void play_recording(TimeMs now);
+    // The recording's picture where it stands becomes the drill's: a rewind, then its incidents
+    // and units as events stamped `at`.
+    [[nodiscard]] Result<void> rewind_to_recording(TimeMs at);
+    void take_recorded(wire::Message& message, TimeMs due);
+    // Forgets the picture (a rewind): incidents, units, deadlines, the day's counts.
+    void start_over();
+    void take_drill_command(const WallRequests::Request& request, TimeMs now);
+    // Where the replay stands, as walls are told it (seq: the last published, or the event's).
+    wire::DrillClock drill_clock(std::uint64_t seq) const;
+    // Whether a case's order goes out to its department: in a replay only an order the drill
+    // gave does; the recording's were sent when it was recorded.
+    bool orders_out(std::uint64_t id) const;
+    // The recording's picture where the replay stands, sent again (see DrillReplay::needs_rewind).
+    void rewind_in_place(TimeMs now);
+
+    // ---- A drill's scenario (drill_scenario.cpp): its rows sent in at their times as their
+    // departments' reports, on the drill's time (docs/drills.md, "Scenarios").
+    struct ScenarioPlay {
+        Scenario scenario;
+        TimeMs start = 0;      // the drill's start: a replay's window start, or ingest's start
+        std::size_t next = 0;  // the next row to send
+    };
+    std::optional<ScenarioPlay> scenario;
+    // Reads and checks options.scenario against the drill's departments, taxonomy and areas.
+    [[nodiscard]] Result<void> open_scenario();
+    // Sends the rows due by the drill's time `at`.
+    void play_scenario(TimeMs at);
+    // After a rewind to `at`: the rows before it are sent again (the picture of that moment
+    // holds them), stamped with their own times.
+    void restart_scenario(TimeMs at);
+    void inject(const ScenarioEvent& row, TimeMs at);
 
     // ---- Recovery and checkpoints (recovery.cpp).
     std::uint64_t checkpointed_seq = 0;

@@ -49,6 +49,12 @@ Result<void> IngestServer::Impl::recover() {
                     day.observe(std::nullopt, incident, clock());
             });
         }
+        if (config.drill)
+            if (auto loaded = load_bookmarks(config.journal_dir, after, bookmarks);
+                !loaded || *loaded == Restored::absent)
+                log(std::string("drill bookmarks ") +
+                    (loaded ? "missing for this checkpoint" : "ignored (" + loaded.error() + ")") +
+                    "; those made before it are not shown (the journal holds them)");
         if (auto loaded = load_notices(after); !loaded || *loaded == Restored::absent)
             log(std::string("departments' notices ") +
                 (loaded ? "missing for this checkpoint" : "ignored (" + loaded.error() + ")") +
@@ -72,6 +78,18 @@ Result<void> IngestServer::Impl::recover() {
             ++counters.recovered_events;
             continue;
         }
+        if (const auto* mark = message ? std::get_if<wire::DrillClock>(&*message) : nullptr;
+            mark && mark->seq == record->seq && mark->event()) {
+            // A drill's seek replaced its picture here; its trainers' bookmarks are kept.
+            if (mark->seq <= state.last_seq()) continue;
+            other_kind += config.drill ? 0 : 1;
+            if (mark->change == wire::DrillClock::Change::rewound) start_over();
+            if (mark->change == wire::DrillClock::Change::bookmarked)
+                bookmarks.insert(bookmarks.end(), mark->bookmarks.begin(), mark->bookmarks.end());
+            state.skip_to(mark->seq);
+            ++counters.recovered_events;
+            continue;
+        }
         auto* update = message ? std::get_if<wire::IncidentUpdate>(&*message) : nullptr;
         if (!update || update->seq != record->seq) {
             ++undecodable;
@@ -83,7 +101,8 @@ Result<void> IngestServer::Impl::recover() {
         const bool case_step = is_case_step(change);
         day.observe(change, record->time, case_step);
         // The notices its steps gave departments are made again (they may not have been sent).
-        if (case_step && record->time + kNoticeReplayMs >= clock()) {
+        // (A replaying drill's steps are the recording's until it rewinds: none is made.)
+        if (case_step && !options.replay && record->time + kNoticeReplayMs >= clock()) {
             const auto before = state.incident(change.after.id);
             if (auto notice = notice_of(before ? before->case_state : CaseState{},
                                         change.after.case_state, change.after.id))
@@ -95,6 +114,8 @@ Result<void> IngestServer::Impl::recover() {
     // Numbering always goes on after the journal's last record, even one this build cannot read
     // (written by another version, or damaged inside an intact frame): never a reused number.
     if (events.journal_last_seq() > state.last_seq()) state.skip_to(events.journal_last_seq());
+    std::stable_sort(bookmarks.begin(), bookmarks.end(),
+                     [](const auto& a, const auto& b) { return a.at < b.at; });
     if (undecodable != 0)
         log("journal: " + std::to_string(undecodable) +
             " records could not be decoded and were skipped (kept on disk)");
@@ -230,11 +251,16 @@ Result<void> IngestServer::Impl::rebuild(std::vector<UnjournaledEvent> dropped) 
         department.notices.clear();
     state = CityState{};
     state.set_neighbour_radius(config.merge.distance_m);
+    if (replay) state.number_own_from(replay->recording.largest_incident_id() + 1);
     units = UnitRoster{};
+    bookmarks.clear();
     start_day_ledger();
     reap_checkpoint(true);
     checkpointed_seq = 0;
-    return recover();
+    if (auto recovered = recover(); !recovered) return recovered;
+    // A replay's picture, escalations and cases are the recording's where it stands: sent again.
+    if (replay) replay->needs_rewind = true;
+    return {};
 }
 
 // Syncs the journal first, so a checkpoint never gets ahead of what is durable there. The
@@ -320,6 +346,9 @@ bool IngestServer::Impl::write_checkpoint_files(std::uint64_t seq) const {
         log("day ledger not saved: " + saved.error());
     if (auto saved = save_notices(seq); !saved)
         log("departments' notices not saved: " + saved.error());
+    if (config.drill)
+        if (auto saved = save_bookmarks(config.journal_dir, seq, bookmarks); !saved)
+            log("drill bookmarks not saved: " + saved.error());
     return true;
 }
 

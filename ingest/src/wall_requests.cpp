@@ -87,6 +87,9 @@ std::optional<WallRequests::Request> WallRequests::next(TimeMs now) {
         } else if (auto* asked_case = asked ? std::get_if<wire::CaseRequest>(&*asked) : nullptr) {
             request.kind = Request::Kind::incident_case;
             request.incident = asked_case->id;
+        } else if (auto* drill = asked ? std::get_if<wire::DrillCommand>(&*asked) : nullptr) {
+            request.kind = Request::Kind::command;
+            request.drill = std::move(*drill);
         } else if (asked) {
             request.kind = Request::Kind::command;
             request.command = std::move(std::get<wire::CaseCommand>(*asked));

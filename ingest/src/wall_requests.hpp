@@ -70,7 +70,9 @@ class WallRequests {
         WallRole role = WallRole::viewer;
         std::uint64_t incident = 0;
         wire::CaseCommand command;  // of a command: what the caller checks against the role
-        std::size_t size = 0;       // of an unknown request, for the log
+        // Of a trainer's command to a replaying drill, instead of a case's.
+        std::optional<wire::DrillCommand> drill;
+        std::size_t size = 0;  // of an unknown request, for the log
         bool forbidden = false;
         bool limited = false;  // a command over its wall's rate: refused, not taken
     };

@@ -4,14 +4,13 @@
 // byte for byte (docs/drills.md).
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <thread>
 #include <zmq.hpp>
 
 #include "citywall/replay.hpp"
-#include "csv_fields.hpp"
 #include "loopback.hpp"
 #include "scratch_dir.hpp"
+#include "sfpd_reports.hpp"
 #include "wall_client.hpp"
 
 namespace citywall {
@@ -24,25 +23,8 @@ TEST(RecordedPicture, AReplayOfTheJournalIsWhatTheLiveWallSawAtEachNumber) {
     IngestConfig config = testing::loopback_config(journal.path());
     config.departments.push_back(
         testing::department_config("SFPD", "SFPD", testing::loopback_endpoint()));
-    std::ifstream csv(CITYWALL_TEST_DATA "/real/sfpd_incidents.csv");
-    std::string line;
-    std::getline(csv, line);  // the header
-    std::vector<std::string> reports;
-    for (std::size_t k = 0; k < 400 && std::getline(csv, line); ++k) {
-        const auto f = testing::csv_fields(line);
-        ASSERT_GE(f.size(), 11u) << line;
-        // Every fifth one resolved later; a unit fix of one of 20 cars between reports.
-        reports.push_back(R"({"id":")" + f[0] +
-                          R"(","category":"police.theft","severity":3,"lon":)" + f[9] +
-                          R"(,"lat":)" + f[10] + R"(,"title":")" + f[1] + R"("})");
-        if (k % 5 == 4)
-            reports.push_back(R"({"id":")" + f[0] + R"(","status":"resolved","lon":)" + f[9] +
-                              R"(,"lat":)" + f[10] + R"(,"category":"police.theft","title":")" +
-                              f[1] + R"("})");
-        reports.push_back(R"({"type":"unit","id":"car-)" + std::to_string(k % 20) +
-                          R"(","kind":"police_car","status":"available","lon":)" + f[9] +
-                          R"(,"lat":)" + f[10] + "}");
-    }
+    // Every fifth resolved later; a unit fix of one of 20 cars between reports.
+    const std::vector<std::string> reports = testing::sfpd_reports(400);
     ASSERT_GE(reports.size(), 800u);
 
     zmq::context_t context(1);

@@ -44,15 +44,15 @@ class WallClient {
         snapshots_.send(zmq::buffer(wire::encode_request(wire::CaseRequest{id})),
                         zmq::send_flags::none);
     }
-    // Sends a step of a case; the answer lands in `last_reply`.
-    void send_command(const wire::CaseCommand& command) {
+    // Sends a step of a case, or a trainer's command to a drill; the answer lands in
+    // `last_reply`.
+    void send_command(const wire::Request& command) {
         last_reply.reset();
         snapshots_.send(zmq::buffer(wire::encode_request(command)), zmq::send_flags::none);
     }
     // Sends `command` and pumps until its answer comes; nothing when none came in time.
     std::optional<wire::CommandReply> command(
-        const wire::CaseCommand& command,
-        std::chrono::milliseconds limit = std::chrono::seconds(10)) {
+        const wire::Request& command, std::chrono::milliseconds limit = std::chrono::seconds(10)) {
         send_command(command);
         pump_until([&](const CityPicture&) { return last_reply.has_value(); }, limit);
         return last_reply;

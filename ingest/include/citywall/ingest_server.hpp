@@ -4,8 +4,10 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 
 #include "citywall/case_flow.hpp"
 #include "citywall/config.hpp"
@@ -46,6 +48,24 @@ struct IngestCounters {
     std::uint64_t notices_sent = 0;
     std::uint64_t notices_dropped = 0;
     std::uint64_t escalations_unnamed = 0;  // escalations that reached an area with no leader named
+    // A replaying drill (docs/drills.md): the recording's records it took as its own events,
+    // the seeks that rebuilt its picture, and trainers' commands taken (refusals are counted
+    // with the cases' commands, by reason).
+    std::uint64_t replayed = 0;
+    std::uint64_t replay_seeks = 0;
+    std::uint64_t drill_commands = 0;
+};
+
+// A recording a drill ingest plays (citywall-replay; docs/drills.md, "Replay"): another
+// journal's directory, the window of it played (0: from its first record, to its last), and how
+// the replay starts. A trainer's key steers it from there.
+struct ReplayOptions {
+    std::filesystem::path recording;
+    TimeMs from = 0;
+    TimeMs to = 0;
+    double speed = 1;  // 0.25 to 64; 0: as fast as possible
+    bool paused = false;
+    bool loop = false;
 };
 
 // What is decided at start-up beside the config: by an operator on the command line, or by a
@@ -59,6 +79,12 @@ struct StartOptions {
     // what heartbeats say. Empty: the system clock. A test moves it on instead of waiting; it
     // must be safe to call from any thread and should not go backwards.
     std::function<TimeMs()> clock;
+    // A drill ingest that replays a recording ([ingest] drill must be on).
+    std::optional<ReplayOptions> replay;
+    // A drill's scenario (a CSV file, docs/drills.md, "Scenarios"): its rows are sent in as
+    // their departments' reports at their times after the drill's start. Checked before the
+    // journal is touched; [ingest] drill must be on.
+    std::filesystem::path scenario;
 };
 
 class IngestServer {
