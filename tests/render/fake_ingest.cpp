@@ -5,8 +5,10 @@
 //   citywall-fake-ingest --updates EP --snapshot EP --area FILE --layer NAME --incidents N
 //                        [--manifest FILE] [--drill] [--silent-after S] [--lifetime S]
 //                        [--new N] [--close ID --close-after S] [--varied] [--resolve-every N]
-//                        [--units N] [--refused]
+//                        [--units N] [--refused] [--replay]
 //
+// --replay (with --drill): a replaying drill's clock with each heartbeat: a 90-minute window
+// ending at the fixed clock, stood at two thirds of it, 8x, two bookmarks, a busy density.
 // Incidents are placed in the area file's grids and police beats with core's CityPlacement
 // (as ingest does), so the wall can count them per grid. Every Nth (--new N) was received a
 // second before the fixed clock, so it pulses; --close sends an update closing one incident.
@@ -252,6 +254,22 @@ wire::IncidentCase case_of(const std::vector<Incident>& incidents, std::uint64_t
     return reply;
 }
 
+// A drill replaying the 90 minutes before the fixed clock, stood at the hour.
+wire::DrillClock replay_clock(std::uint64_t seq) {
+    wire::DrillClock c;
+    c.seq = seq;
+    c.from = kClock - 90 * 60'000;
+    c.to = kClock;
+    c.time = c.from + 60 * 60'000;
+    c.speed = 8;
+    c.recording = "journal-2026-01-01";
+    c.bookmarks = {{c.from + 20 * 60'000, "第一次派单"}, {c.from + 75 * 60'000, "increase"}};
+    for (int k = 0; k < 240; ++k)  // an evening's rise and a burst at two thirds
+        c.density.push_back(static_cast<std::uint32_t>(40 + k / 2 + (k > 150 && k < 175 ? 240 : 0) +
+                                                       (k * 37 % 23)));
+    return c;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -273,6 +291,8 @@ int main(int argc, char** argv) {
     app.add_option("--incidents", count);
     app.add_option("--manifest", manifest, "write 'lon lat r g b' of the first incident here");
     app.add_flag("--drill", drill);
+    bool replay = false;
+    app.add_flag("--replay", replay, "a replaying drill's clock with each heartbeat");
     app.add_option("--silent-after", silent_after, "stop heartbeats after S seconds");
     app.add_option("--lifetime", lifetime, "exit after S seconds");
     app.add_option("--new", fresh, "every Nth incident was received 1 s ago (it pulses)");
@@ -481,6 +501,8 @@ int main(int argc, char** argv) {
             if (silent_after < 0 || age < silent_after) {
                 pub.send(zmq::buffer(wire::encode(wire::Heartbeat{seq, kClock, drill, false, {}})),
                          zmq::send_flags::none);
+                if (replay)
+                    pub.send(zmq::buffer(wire::encode(replay_clock(seq))), zmq::send_flags::none);
             }
             // Dies by SIGPIPE here once the viewer reading this pipe is gone.
             if (std::printf("fake-ingest: serving %zu incidents\n", incidents.size()) < 0 ||

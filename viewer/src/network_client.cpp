@@ -88,7 +88,7 @@ NetworkClient::~NetworkClient() {
     if (thread_.joinable()) thread_.join();
 }
 
-void NetworkClient::send_command(wire::CaseCommand command) {
+void NetworkClient::send_command(wire::Request command) {
     std::lock_guard lock(mutex_);
     commands_.push_back(std::move(command));
 }
@@ -215,7 +215,7 @@ void NetworkClient::run() {
                 ++snapshots_requested_;
             }
 
-            std::vector<wire::CaseCommand> commands;
+            std::vector<wire::Request> commands;
             {
                 std::lock_guard lock(mutex_);
                 commands.swap(commands_);
@@ -228,7 +228,7 @@ void NetworkClient::run() {
             if (wanted != 0)
                 cases->send(zmq::buffer(wire::encode_request(wire::CaseRequest{wanted})),
                             zmq::send_flags::dontwait);
-            for (const wire::CaseCommand& command : commands)
+            for (const wire::Request& command : commands)
                 cases->send(zmq::buffer(wire::encode_request(command)), zmq::send_flags::dontwait);
 
             // Only the sockets made so far (an item without a socket would poll fd 0).

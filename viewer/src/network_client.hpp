@@ -41,8 +41,9 @@ class NetworkClient {
     // Asks ingest for one incident's case; the reply (an IncidentCase) comes with the messages.
     // A newer request before this one is sent replaces it.
     void request_case(std::uint64_t id) { case_wanted_ = id; }
-    // Sends a step of a case (the console); the answer (a CommandReply) comes with the messages.
-    void send_command(wire::CaseCommand command);
+    // Sends a step of a case (the console) or a trainer's command to a drill (the timeline);
+    // the answer (a CommandReply) comes with the messages.
+    void send_command(wire::Request command);
 
     // When anything last arrived, heartbeats included; nullopt before the first message.
     std::optional<Clock::time_point> last_received() const;
@@ -74,7 +75,7 @@ class NetworkClient {
     mutable std::mutex mutex_;  // guards queue_, spare_, commands_, overflowed_ and refused_
     std::vector<wire::Message> queue_;
     std::vector<wire::Message> spare_;
-    std::vector<wire::CaseCommand> commands_;  // to send
+    std::vector<wire::Request> commands_;  // to send
     bool overflowed_ = false;
     std::string refused_;
 

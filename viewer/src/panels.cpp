@@ -431,9 +431,10 @@ void draw_side_panel(const CityPicture& picture, const OpenTotals& totals, const
 }
 
 float draw_layer_box(std::vector<MapLayer>& layers, const WallFonts& fonts, const Camera& camera,
-                     AggregateMode* mode, bool compact, LayerBoxToggles* toggles) {
-    // Bottom right, above the scale bar: map controls apart from the city's numbers.
-    const float bottom_margin = fonts.body->FontSize * 2 + 40;
+                     AggregateMode* mode, bool compact, LayerBoxToggles* toggles, float below) {
+    // Bottom right, above the scale bar (and a drill's timeline): map controls apart from the
+    // city's numbers.
+    const float bottom_margin = std::max(fonts.body->FontSize * 2 + 40, below + 8);
     ImGui::SetNextWindowPos(ImVec2(static_cast<float>(camera.width) - 16,
                                    static_cast<float>(camera.height) - bottom_margin),
                             ImGuiCond_Always, ImVec2(1, 1));

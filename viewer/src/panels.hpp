@@ -96,8 +96,10 @@ struct LayerBoxToggles {
     bool* kpi = nullptr;
     float box_width = 0;
 };
+// `below`: the height kept clear at the bottom of the wall (a drill's timeline).
 float draw_layer_box(std::vector<MapLayer>& layers, const WallFonts& fonts, const Camera& camera,
-                     AggregateMode* mode, bool compact, LayerBoxToggles* toggles = nullptr);
+                     AggregateMode* mode, bool compact, LayerBoxToggles* toggles = nullptr,
+                     float below = 0);
 void draw_banners(const StreamStatus& status, const WallFonts& fonts, const Camera& camera);
 // Into `draw`, which the wall renders before the markers: a label never hides an incident.
 void draw_map_labels(const std::vector<MapLayer>& layers, const Camera& camera,

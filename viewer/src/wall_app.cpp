@@ -288,7 +288,11 @@ void WallApp::pump_stream() {
                 continue;
             }
             if (const auto* reply = std::get_if<wire::CommandReply>(&message)) {
-                if (console_) console_->receive(*reply);
+                if (DrillTimeline::is_ours(*reply)) {
+                    timeline_.answered(*reply);
+                } else if (console_) {
+                    console_->receive(*reply);
+                }
                 continue;
             }
             if (gap) break;  // the rest belongs to a picture we are about to throw away
@@ -383,6 +387,9 @@ StreamStatus WallApp::stream_status() const {
         status.refused = network_->refused();
         // Ages are then measured on ingest's clock, which a test fixes.
         if (options_.deterministic) status.now = status.data_time;
+        // A replay's clock is the recording's: the panel's clock and the data's age follow it.
+        if (picture_.drill() && picture_.drill_clock() && !options_.deterministic)
+            status.now = clock_.now();
     }
     return status;
 }
@@ -616,6 +623,13 @@ void WallApp::draw_labels(int width, int height) {
 
 void WallApp::draw_panels(const StreamStatus& status) {
     const float left = options_.hide_panels ? 0.0f : side_panel_width(camera_);
+    // A replaying drill's timeline along the bottom, above the keys-off banner; the queue
+    // stands on it.
+    timeline_box_.reset();
+    if (picture_.drill_clock() && picture_.drill())
+        timeline_box_ =
+            timeline_box(camera_, left, status.keys_off ? fonts_.heading->FontSize + 16 : 0,
+                         fonts_.heading->FontSize, trainer());
     if (units_on)
         units_->draw_labels(ImGui::GetBackgroundDrawList(), camera_, fonts_, options_.ui_scale,
                             left);
@@ -627,9 +641,10 @@ void WallApp::draw_panels(const StreamStatus& status) {
         draw_side_panel(picture_, counts_.totals(), palette_, status, fonts_, camera_);
         // The detail panel takes the right edge: the layer box then shows only its switches.
         LayerBoxToggles toggles{&heat_on, &show_queue, &show_kpi};
-        const float box_top =
-            draw_layer_box(layers_, fonts_, camera_, areas_.any() ? &aggregate_mode_ : nullptr,
-                           selection_.kind != Selection::Kind::none, &toggles);
+        const float box_top = draw_layer_box(
+            layers_, fonts_, camera_, areas_.any() ? &aggregate_mode_ : nullptr,
+            selection_.kind != Selection::Kind::none, &toggles,
+            timeline_box_ ? static_cast<float>(camera_.height) - timeline_box_->top : 0.0f);
         layer_box_width_ = toggles.box_width;
         draw_ops_panels(left);
         float legend_top = box_top;
@@ -724,6 +739,10 @@ void WallApp::draw_panels(const StreamStatus& status) {
         }
     }
     draw_case_menu();
+    if (timeline_box_) {
+        auto asked = timeline_.draw(*picture_.drill_clock(), *timeline_box_, fonts_, trainer());
+        if (asked && network_) network_->send_command(std::move(*asked));
+    }
     draw_banners(status, fonts_, camera_);
 }
 
@@ -756,7 +775,8 @@ void WallApp::draw_ops_panels(float left) {
         kpi_bottom_ = draw_kpi_panel(day_stats_, {first_level, league_level}, fonts_, camera_, top);
     }
     if (show_queue) {
-        const float bottom = static_cast<float>(camera_.height) - 8;
+        const float bottom =
+            timeline_box_ ? timeline_box_->top - 8 : static_cast<float>(camera_.height) - 8;
         // Short of the layer box and of the legend above it, whichever reaches further left.
         const float right =
             std::min(static_cast<float>(camera_.width) - layer_box_width_ - 32, legend_left_ - 16);

@@ -19,6 +19,7 @@
 #include "citywall/picture.hpp"
 #include "console.hpp"
 #include "day_stats.hpp"
+#include "drill_timeline.hpp"
 #include "heat_layer.hpp"
 #include "incident_layer.hpp"
 #include "incident_queue.hpp"
@@ -233,6 +234,10 @@ class WallApp {
     Selection selection_;
     SelectedCase case_;
     std::optional<Console> console_;  // [console] role: this wall may take steps of a case
+    // A replaying drill's timeline; a trainer's wall ([console] role = "trainer") steers it.
+    DrillTimeline timeline_;
+    std::optional<TimelineBox> timeline_box_;  // this frame's, while the stream is a replay
+    bool trainer() const { return config_.console == WallRole::trainer; }
     std::string search_text_, search_feedback_;
     std::vector<SearchMatch> search_matches_;  // several: offered under the box
     std::string search_matched_;               // the text they were found for

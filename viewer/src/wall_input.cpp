@@ -11,6 +11,7 @@
 #include <cmath>
 
 #include "citywall/geo.hpp"
+#include "network_client.hpp"
 #include "wall_app.hpp"
 #include "wall_words.hpp"
 
@@ -279,6 +280,9 @@ void WallApp::handle_input() {
         }
     }
     if (!io.WantTextInput) console_keys();
+    if (!io.WantTextInput && trainer() && timeline_box_ && network_)
+        if (auto asked = timeline_.keys(*picture_.drill_clock()))
+            network_->send_command(std::move(*asked));
     if (io.WantCaptureMouse) return;
     int window_w = 1, window_h = 1;
     glfwGetWindowSize(window_, &window_w, &window_h);
