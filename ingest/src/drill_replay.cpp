@@ -206,18 +206,30 @@ void IngestServer::Impl::rewind_in_place(TimeMs now) {
     log("replay: the picture at " + format_iso8601_utc(at) + " was sent again");
 }
 
+Result<std::uint64_t> IngestServer::Impl::append_drill_mark(wire::DrillClock::Change change,
+                                                            std::vector<wire::Bookmark> marked,
+                                                            TimeMs at, const std::string& source) {
+    wire::Message mark = drill_clock(0);
+    auto& clock_mark = std::get<wire::DrillClock>(mark);
+    clock_mark.change = change;
+    clock_mark.density.clear();  // the heartbeats carry it; the journal needs it once
+    clock_mark.bookmarks = std::move(marked);
+    return append(mark, at, source);
+}
+
+Result<void> IngestServer::Impl::rewind_at(TimeMs at) {
+    auto seq = append_drill_mark(wire::DrillClock::Change::rewound, {}, at, kReplaySource);
+    if (!seq) return seq.error_value();
+    start_over();
+    state.skip_to(*seq);
+    return {};
+}
+
 // The recording's picture where it now stands becomes the drill's: a rewind, then every open
 // incident and unit on duty, each an event, in the order of their ids. A wall drops its picture
 // at the rewind and builds the new one from the events that follow.
 Result<void> IngestServer::Impl::rewind_to_recording(TimeMs at) {
-    wire::Message mark = drill_clock(0);
-    std::get<wire::DrillClock>(mark).change = wire::DrillClock::Change::rewound;
-    std::get<wire::DrillClock>(mark).density.clear();
-    std::get<wire::DrillClock>(mark).bookmarks.clear();
-    auto seq = append(mark, at, kReplaySource);
-    if (!seq) return seq.error_value();
-    start_over();
-    state.skip_to(*seq);
+    if (auto rewound = rewind_at(at); !rewound) return rewound;
     ++counters.replay_seeks;
     const CityPicture& picture = replay->recording.picture();
     std::vector<std::uint64_t> ids;
@@ -264,16 +276,7 @@ void IngestServer::Impl::take_recorded(wire::Message& message, TimeMs due) {
     } else if (const auto* mark = std::get_if<wire::DrillClock>(&message);
                mark && mark->change == wire::DrillClock::Change::rewound) {
         // A drill's own recording, replayed for a debrief: where it was rewound, so is this.
-        wire::Message ours = drill_clock(0);
-        std::get<wire::DrillClock>(ours).change = wire::DrillClock::Change::rewound;
-        std::get<wire::DrillClock>(ours).density.clear();
-        std::get<wire::DrillClock>(ours).bookmarks.clear();
-        auto seq = append(ours, due, kReplaySource);
-        if (seq) {
-            start_over();
-            state.skip_to(*seq);
-        }
-        taken = seq ? Result<void>{} : Result<void>(seq.error_value());
+        taken = rewind_at(due);
     } else {
         return;
     }
@@ -474,12 +477,9 @@ void IngestServer::Impl::take_drill_command(const WallRequests::Request& request
                               "a drill keeps " + std::to_string(kMaxBookmarks) +
                                   " bookmarks of notes up to " + std::to_string(kMaxBookmarkNote) +
                                   " bytes");
-            wire::Message mark = drill_clock(0);
-            auto& clock_mark = std::get<wire::DrillClock>(mark);
-            clock_mark.change = wire::DrillClock::Change::bookmarked;
-            clock_mark.density.clear();
-            clock_mark.bookmarks = {{at, c.note}};
-            auto seq = append(mark, position, std::string(kWallCommandSource) + request.speaker);
+            auto seq =
+                append_drill_mark(wire::DrillClock::Change::bookmarked, {{at, c.note}}, position,
+                                  std::string(kWallCommandSource) + request.speaker);
             if (!seq) return refuse(CaseRefusal::journal_failing, seq.error());
             state.skip_to(*seq);
             bookmarks.push_back({at, c.note});

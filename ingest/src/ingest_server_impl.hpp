@@ -393,6 +393,12 @@ struct IngestServer::Impl {
     // and units as events stamped `at`.
     [[nodiscard]] Result<void> rewind_to_recording(TimeMs at);
     void take_recorded(wire::Message& message, TimeMs due);
+    // A mark of the drill's clock in its journal (a rewind, a bookmark), stamped `at`.
+    [[nodiscard]] Result<std::uint64_t> append_drill_mark(wire::DrillClock::Change change,
+                                                          std::vector<wire::Bookmark> marked,
+                                                          TimeMs at, const std::string& source);
+    // A rewind marked at `at`; the picture starts over after the mark.
+    [[nodiscard]] Result<void> rewind_at(TimeMs at);
     // Forgets the picture (a rewind): incidents, units, deadlines, the day's counts.
     void start_over();
     void take_drill_command(const WallRequests::Request& request, TimeMs now);
