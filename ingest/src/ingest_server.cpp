@@ -594,44 +594,53 @@ void IngestServer::run(const std::atomic<bool>& stop) {
             if (e.num() == EINTR) continue;  // a signal: the loop condition decides
             throw;
         }
-        // While the journal cannot be written nothing is taken from the departments: their
-        // messages wait in the queues (and on their side), so none is lost to a full disk.
-        const bool taking = !s.events.failing();
-        // The walls' requests first: a leader's command is journaled with this pass, not
-        // after the traffic that came with it.
-        if ((items.back().revents & ZMQ_POLLIN) || s.walls->busy()) s.serve_requests();
-        const std::size_t count = s.departments.size();
-        const auto until = std::chrono::steady_clock::now() + kPassBudget;
-        for (std::size_t i = 0; i < count; ++i) {
-            const std::size_t k = (s.first_to_drain + i) % count;
-            if (s.drain(k, taking && (items[2 * k].revents & ZMQ_POLLIN), until)) continue;
-            s.first_to_drain = (k + 1) % count;
-            break;
+        // A stop signal (the only one with a handler) can also interrupt a socket call of the
+        // pass, a department's message read or an answer sent, which then threw instead of
+        // returning: the loop ends as it does after a wait, and what was taken is journaled
+        // and published by settle(); an answer not sent is asked for again by the department.
+        try {
+            // While the journal cannot be written nothing is taken from the departments: their
+            // messages wait in the queues (and on their side), so none is lost to a full disk.
+            const bool taking = !s.events.failing();
+            // The walls' requests first: a leader's command is journaled with this pass, not
+            // after the traffic that came with it.
+            if ((items.back().revents & ZMQ_POLLIN) || s.walls->busy()) s.serve_requests();
+            const std::size_t count = s.departments.size();
+            const auto until = std::chrono::steady_clock::now() + kPassBudget;
+            for (std::size_t i = 0; i < count; ++i) {
+                const std::size_t k = (s.first_to_drain + i) % count;
+                if (s.drain(k, taking && (items[2 * k].revents & ZMQ_POLLIN), until)) continue;
+                s.first_to_drain = (k + 1) % count;
+                break;
+            }
+            for (std::size_t k = 0; k < count; ++k)
+                if (items[2 * k + 1].revents & ZMQ_POLLIN) s.watch_peers(s.departments[k]);
+            const std::size_t first_upstream = 2 * s.departments.size();
+            for (std::size_t k = 0; taking && k < s.upstreams.size(); ++k) {
+                if ((items[first_upstream + 2 * k].revents |
+                     items[first_upstream + 2 * k + 1].revents) &
+                    ZMQ_POLLIN)
+                    s.follow(s.upstreams[k]);
+            }
+            // The recording's records due now, then overdue incidents go up a level on the same
+            // path, after what the departments said.
+            if (taking) s.play_recording(s.clock());
+            if (taking) s.play_scenario(s.event_time());
+            if (taking) s.escalate_overdue(s.event_time());
+            if (taking) s.resend_orders(s.clock());
+            // Everything taken in this pass is journaled before the next wait; it is published
+            // as soon as the disk has it.
+            s.events.flush();
+            if (items[durable_item].revents & ZMQ_POLLIN) {
+                std::uint64_t ticks = 0;
+                (void)!::read(items[durable_item].fd, &ticks, sizeof ticks);
+            }
+            s.events.publish_durable();
+            s.on_timers(s.clock());
+        } catch (const zmq::error_t& e) {
+            if (e.num() == EINTR) continue;
+            throw;
         }
-        for (std::size_t k = 0; k < count; ++k)
-            if (items[2 * k + 1].revents & ZMQ_POLLIN) s.watch_peers(s.departments[k]);
-        const std::size_t first_upstream = 2 * s.departments.size();
-        for (std::size_t k = 0; taking && k < s.upstreams.size(); ++k) {
-            if ((items[first_upstream + 2 * k].revents |
-                 items[first_upstream + 2 * k + 1].revents) &
-                ZMQ_POLLIN)
-                s.follow(s.upstreams[k]);
-        }
-        // The recording's records due now, then overdue incidents go up a level on the same
-        // path, after what the departments said.
-        if (taking) s.play_recording(s.clock());
-        if (taking) s.play_scenario(s.event_time());
-        if (taking) s.escalate_overdue(s.event_time());
-        if (taking) s.resend_orders(s.clock());
-        // Everything taken in this pass is journaled before the next wait; it is published
-        // as soon as the disk has it.
-        s.events.flush();
-        if (items[durable_item].revents & ZMQ_POLLIN) {
-            std::uint64_t ticks = 0;
-            (void)!::read(items[durable_item].fd, &ticks, sizeof ticks);
-        }
-        s.events.publish_durable();
-        s.on_timers(s.clock());
     }
     s.reap_checkpoint(true);
     if (s.events.settle() && s.config.checkpoint_every != 0) s.take_checkpoint(false);
