@@ -9,6 +9,7 @@
 
 #include "byte_io.hpp"
 #include "citywall/utf8.hpp"
+#include "field_proto.hpp"
 #include "wire_schema.hpp"
 
 namespace citywall::wire {
