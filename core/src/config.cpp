@@ -6,6 +6,7 @@
 #include <limits>
 #include <sstream>
 
+#include "citywall/config_schemas.hpp"
 #include "citywall/feed_time.hpp"
 #include "citywall/time_zone.hpp"
 #include "citywall/toml_schema.hpp"
@@ -14,6 +15,7 @@ namespace citywall {
 
 namespace {
 
+using toml_schema::FileRole;
 using toml_schema::Key;
 using toml_schema::Type;
 
@@ -22,8 +24,8 @@ using toml_schema::Type;
 constexpr Key kIngestKeys[] = {
     {"updates_endpoint", Type::endpoint},
     {"snapshot_endpoint", Type::endpoint},
-    {"journal_dir", Type::string},
-    {"dead_letter_file", Type::string},
+    {"journal_dir", Type::string, {}, FileRole::output},
+    {"dead_letter_file", Type::string, {}, FileRole::output},
     {"fsync_interval_ms", Type::integer},
     {"heartbeat_ms", Type::integer},
     {"max_message_bytes", Type::integer},
@@ -33,7 +35,7 @@ constexpr Key kIngestKeys[] = {
     {"dead_letter_max_bytes", Type::integer},
     {"dead_letter_record_bytes", Type::integer},
     {"drill", Type::boolean},
-    {"live_config", Type::string},
+    {"live_config", Type::string, {}, FileRole::local},
 };
 // default_severity: a category, or a prefix of some followed by .*, → a severity.
 constexpr Key kTaxonomyKeys[] = {{"categories", Type::strings}, {"default_severity", Type::words}};
@@ -47,13 +49,10 @@ constexpr Key kMergeKeys[] = {
 constexpr const char* kDeadlineMinutes[] = {"critical_minutes", "major_minutes", "moderate_minutes",
                                             "low_minutes", "sign_minutes"};
 constexpr Key kDeadlinesKeys[] = {
-    {"critical_minutes", Type::integer},
-    {"major_minutes", Type::integer},
-    {"moderate_minutes", Type::integer},
-    {"low_minutes", Type::integer},
-    {"escalate_every_minutes", Type::integer},
-    {"sign_minutes", Type::integer},
-    {"leaders", Type::string},
+    {"critical_minutes", Type::integer},          {"major_minutes", Type::integer},
+    {"moderate_minutes", Type::integer},          {"low_minutes", Type::integer},
+    {"escalate_every_minutes", Type::integer},    {"sign_minutes", Type::integer},
+    {"leaders", Type::string, {}, FileRole::map},
 };
 constexpr Key kDeadlineKeys[] = {
     {"category", Type::string},       {"critical_minutes", Type::integer},
@@ -61,8 +60,9 @@ constexpr Key kDeadlineKeys[] = {
     {"low_minutes", Type::integer},   {"sign_minutes", Type::integer},
 };
 constexpr std::int64_t kMaxDeadlineMinutes = 30 * 24 * 60;
-constexpr Key kSecurityKeys[] = {
-    {"keys", Type::string}, {"ingest_key_file", Type::string}, {"role_without_keys", Type::string}};
+constexpr Key kSecurityKeys[] = {{"keys", Type::string},
+                                 {"ingest_key_file", Type::string, {}, FileRole::key},
+                                 {"role_without_keys", Type::string}};
 // [department.fields] and [department.unit_fields]: paths into the department's messages.
 constexpr Key kFieldKeys[] = {
     {"id", Type::string},       {"category", Type::string}, {"severity", Type::string},
@@ -87,8 +87,8 @@ constexpr Key kDepartmentKeys[] = {
     {"format", Type::string},
     {"crs", Type::string},
     {"heartbeat_s", Type::integer},
-    {"public_key", Type::string},
-    {"public_key_file", Type::string},
+    {"public_key", Type::string, {}, FileRole::key_text},
+    {"public_key_file", Type::string, {}, FileRole::key},
     {"snapshot_endpoint", Type::endpoint},
     {"max_rate", Type::integer},
     {"time_zone", Type::string},
@@ -105,8 +105,8 @@ constexpr Key kDepartmentKeys[] = {
 };
 constexpr Key kWallKeys[] = {
     {"name", Type::string},
-    {"public_key", Type::string},
-    {"public_key_file", Type::string},
+    {"public_key", Type::string, {}, FileRole::key_text},
+    {"public_key_file", Type::string, {}, FileRole::key},
     {"role", Type::string},
 };
 constexpr Key kSections[] = {
@@ -565,6 +565,10 @@ Result<IngestConfig> parse(std::string_view text, const std::filesystem::path& b
 
 }  // namespace
 
+std::span<const toml_schema::Key> ingest_config_schema() {
+    return kSections;
+}
+
 Result<IngestConfig> parse_ingest_config(std::string_view text,
                                          const std::filesystem::path& base_dir) {
     return parse(text, base_dir, "");
@@ -678,6 +682,19 @@ Result<IngestConfig> load_ingest_config(const std::filesystem::path& file) {
     std::ostringstream text;
     text << in.rdbuf();
     return parse(text.str(), file.parent_path(), file.string());
+}
+
+Result<IngestConfig> load_drill_config(const std::filesystem::path& file,
+                                       std::string_view because) {
+    auto config = load_ingest_config(file);
+    if (!config) return config;
+    if (!config->drill)
+        return Result<IngestConfig>::failure(ErrorKind::invalid,
+                                             file.string() +
+                                                 " is not a drill's config ([ingest] drill = "
+                                                 "true): " +
+                                                 std::string(because));
+    return config;
 }
 
 }  // namespace citywall

@@ -310,4 +310,39 @@ bool is_zmq_endpoint(std::string_view endpoint) {
            number >= 1 && number <= 65535;
 }
 
+namespace {
+
+void collect_files(toml::table& table, std::span<const Key> keys, const std::string& where,
+                   std::vector<FileValue>& out) {
+    for (const Key& key : keys) {
+        toml::node* node = table.get(key.name);
+        if (!node) continue;
+        if (key.file != FileRole::none) {
+            if (auto* text = node->as_string())
+                out.push_back({&table, key.name, text, key.file, where + std::string(key.name)});
+            continue;
+        }
+        if (key.type == Type::table) {
+            if (auto* inner = node->as_table())
+                collect_files(*inner, key.keys, where + "[" + std::string(key.name) + "] ", out);
+        } else if (key.type == Type::tables) {
+            if (auto* list = node->as_array())
+                for (std::size_t k = 0; k < list->size(); ++k)
+                    if (auto* inner = list->get(k)->as_table())
+                        collect_files(*inner, key.keys,
+                                      where + "[[" + std::string(key.name) + "]] #" +
+                                          std::to_string(k + 1) + " ",
+                                      out);
+        }
+    }
+}
+
+}  // namespace
+
+std::vector<FileValue> file_values(toml::table& root, std::span<const Key> sections) {
+    std::vector<FileValue> out;
+    collect_files(root, sections, "", out);
+    return out;
+}
+
 }  // namespace citywall::toml_schema

@@ -3,8 +3,10 @@
 // in the order of the file; the endpoints ingest binds and connects are recognised.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <string>
 
+#include "citywall/config_schemas.hpp"
 #include "citywall/toml_schema.hpp"
 
 namespace citywall::toml_schema {
@@ -198,6 +200,79 @@ TEST(TomlSchema, ZeroMqEndpoints) {
                             "host:5555",
                             "tcp:/host:1"})
         EXPECT_FALSE(is_zmq_endpoint(bad)) << bad;
+}
+
+// The values that name files, found by the roles the programs' own tables give them: what a
+// drill package carries, what it leaves for the receiving centre.
+std::map<std::string, FileRole> roles_in(toml::table root, std::span<const Key> schema) {
+    std::map<std::string, FileRole> roles;
+    for (const FileValue& found : file_values(root, schema))
+        roles[found.where + " = " + found.value->get()] = found.role;
+    return roles;
+}
+
+TEST(TomlSchema, FileValuesAreFoundByTheRoleTheSchemaGivesThem) {
+    const auto ingest = roles_in(toml::parse(R"(
+[ingest]
+journal_dir = "journal"
+drill = true
+live_config = "../city.toml"
+[security]
+ingest_key_file = "keys/ingest.key"
+[deadlines]
+leaders = "leaders.csv"
+[[area]]
+level = "district"
+source = "city.gpkg"
+[[area]]
+level = "beat"
+source = "beats.shp"
+[[department]]
+code = "110"
+public_key = "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7"
+[[department]]
+code = "119"
+public_key_file = "keys/119.pub"
+)"),
+                                 ingest_config_schema());
+    const std::map<std::string, FileRole> expected_ingest = {
+        {"[ingest] journal_dir = journal", FileRole::output},
+        {"[ingest] live_config = ../city.toml", FileRole::local},
+        {"[security] ingest_key_file = keys/ingest.key", FileRole::key},
+        {"[deadlines] leaders = leaders.csv", FileRole::map},
+        {"[[area]] #1 source = city.gpkg", FileRole::map},
+        {"[[area]] #2 source = beats.shp", FileRole::map},
+        {"[[department]] #1 public_key = rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7",
+         FileRole::key_text},
+        {"[[department]] #2 public_key_file = keys/119.pub", FileRole::key},
+    };
+    EXPECT_EQ(ingest, expected_ingest);
+
+    const auto wall = roles_in(toml::parse(R"(
+[ingest]
+updates = "tcp://127.0.0.1:5556"
+key_file = "keys/wall.key"
+ingest_key_file = "keys/ingest.pub"
+[ui]
+font = "/usr/share/fonts/x.ttc"
+palette = "palette.toml"
+[[layer]]
+kind = "raster"
+source = "basemap.tif"
+[[area]]
+level = "district"
+source = "city.gpkg"
+)"),
+                               wall_config_schema());
+    const std::map<std::string, FileRole> expected_wall = {
+        {"[ingest] key_file = keys/wall.key", FileRole::key},
+        {"[ingest] ingest_key_file = keys/ingest.pub", FileRole::key},
+        {"[ui] font = /usr/share/fonts/x.ttc", FileRole::local},
+        {"[ui] palette = palette.toml", FileRole::map},
+        {"[[layer]] #1 source = basemap.tif", FileRole::map},
+        {"[[area]] #1 source = city.gpkg", FileRole::map},
+    };
+    EXPECT_EQ(wall, expected_wall);
 }
 
 }  // namespace

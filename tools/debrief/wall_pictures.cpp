@@ -118,13 +118,9 @@ fs::path sibling_program(const std::string& name, const std::string& build_folde
 Result<std::vector<WallPicture>> draw_moments(const PictureRequest& request,
                                               const std::vector<Moment>& moments) {
     using R = Result<std::vector<WallPicture>>;
-    auto config = load_ingest_config(request.drill_config);
+    auto config = load_drill_config(
+        request.drill_config, "the pictures are drawn by replaying the drill on its own ports");
     if (!config) return config.because("drill config: ");
-    if (!config->drill)
-        return R::failure(ErrorKind::invalid,
-                          request.drill_config.string() +
-                              " is not a drill's config ([ingest] drill = true): the pictures are "
-                              "drawn by replaying the drill on its own ports");
     if (!config->keys_off && (request.wall_key_file.empty() || request.ingest_key_file.empty()))
         return R::failure(ErrorKind::invalid,
                           "the drill has keys on: give the wall's key file and the ingest's "

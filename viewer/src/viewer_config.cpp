@@ -3,6 +3,7 @@
 #include <toml++/toml.h>
 #include <algorithm>
 
+#include "citywall/config_schemas.hpp"
 #include "citywall/toml_schema.hpp"
 
 namespace citywall::viewer {
@@ -38,65 +39,6 @@ std::optional<Rgba> parse_rgba(std::string_view text) {
 }
 
 namespace {
-
-using toml_schema::Key;
-using toml_schema::Type;
-
-// Every key a viewer file may hold and the type of its value (docs/viewer.md). Anything else
-// stops the viewer at start: a misspelt key would otherwise draw a wall the operator did not ask
-// for.
-constexpr Key kWindowKeys[] = {
-    {"title", Type::string},       {"width", Type::integer}, {"height", Type::integer},
-    {"fullscreen", Type::boolean}, {"span", Type::boolean},
-};
-constexpr Key kIngestKeys[] = {
-    {"updates", Type::endpoint}, {"snapshot", Type::endpoint},      {"stale_after_s", Type::number},
-    {"key_file", Type::string},  {"ingest_key_file", Type::string},
-};
-constexpr Key kViewKeys[] = {
-    {"background", Type::string},
-    {"center", Type::numbers},
-    {"metres_per_pixel", Type::number},
-};
-constexpr Key kUiKeys[] = {
-    {"font", Type::string},
-    {"font_index", Type::integer},
-    {"font_size", Type::number},
-    {"palette", Type::string},
-};
-constexpr Key kLayerKeys[] = {
-    {"kind", Type::string},
-    {"source", Type::string},
-    {"layer", Type::string},
-    {"name", Type::string},
-    {"fill", Type::string},
-    {"outline", Type::string},
-    {"outline_width", Type::number},
-    {"dash", Type::numbers},
-    {"opacity", Type::number},
-    {"visible", Type::boolean},
-    {"min_zoom", Type::number},
-    {"max_zoom", Type::number},
-    {"label_field", Type::string_or_strings},
-    {"label_color", Type::string},
-    {"label_size", Type::number},
-    {"label_max_zoom", Type::number},
-    {"road_network", Type::string},
-};
-constexpr Key kAggregateKeys[] = {
-    {"mode", Type::string},      {"above_metres_per_pixel", Type::number},
-    {"hierarchy", Type::string}, {"area_pixels", Type::number},
-    {"opacity", Type::number},   {"critical_markers", Type::boolean},
-};
-constexpr Key kAnimationKeys[] = {{"pulse_s", Type::number}, {"fade_s", Type::number}};
-constexpr Key kConsoleKeys[] = {{"role", Type::string}};
-constexpr Key kSections[] = {
-    {"window", Type::table, kWindowKeys},       {"ingest", Type::table, kIngestKeys},
-    {"view", Type::table, kViewKeys},           {"ui", Type::table, kUiKeys},
-    {"layer", Type::tables, kLayerKeys},        {"area", Type::tables, kAreaLevelKeys},
-    {"aggregate", Type::table, kAggregateKeys}, {"animation", Type::table, kAnimationKeys},
-    {"centre", Type::table, kCentreKeys},       {"console", Type::table, kConsoleKeys},
-};
 
 std::filesystem::path resolve(const std::filesystem::path& base, const std::string& value) {
     std::filesystem::path p(value);
@@ -260,7 +202,7 @@ Result<ViewerConfig> load_viewer_config(const std::filesystem::path& path) {
                           toml_schema::problem(file, old, "[areas]", "",
                                                "replaced by [[area]] tables, one a level "
                                                "(docs/config.md, \"Areas\")"));
-    if (auto mistakes = toml_schema::check(root, kSections, file); !mistakes.empty())
+    if (auto mistakes = toml_schema::check(root, wall_config_schema(), file); !mistakes.empty())
         return R::failure(ErrorKind::invalid, mistakes);
     ViewerConfig config;
     config.path = path;

@@ -39,10 +39,14 @@ struct AreaLevelConfig {
 
 // The keys of one [[area]] table, for a program's schema (toml_schema::check).
 inline constexpr toml_schema::Key kAreaLevelKeys[] = {
-    {"level", toml_schema::Type::string},      {"name", toml_schema::Type::string},
-    {"name_en", toml_schema::Type::string},    {"hierarchy", toml_schema::Type::string},
-    {"source", toml_schema::Type::string},     {"layer", toml_schema::Type::string},
-    {"code_field", toml_schema::Type::string}, {"name_field", toml_schema::Type::string},
+    {"level", toml_schema::Type::string},
+    {"name", toml_schema::Type::string},
+    {"name_en", toml_schema::Type::string},
+    {"hierarchy", toml_schema::Type::string},
+    {"source", toml_schema::Type::string, {}, toml_schema::FileRole::map},
+    {"layer", toml_schema::Type::string},
+    {"code_field", toml_schema::Type::string},
+    {"name_field", toml_schema::Type::string},
     {"parent", toml_schema::Type::string},
 };
 

@@ -251,6 +251,9 @@ struct IngestConfig {
 };
 
 Result<IngestConfig> load_ingest_config(const std::filesystem::path& file);
+// A drill's config ([ingest] drill = true); another is refused, saying why it must be a drill's
+// (`because`: "a recording is played only into a drill").
+Result<IngestConfig> load_drill_config(const std::filesystem::path& file, std::string_view because);
 Result<IngestConfig> parse_ingest_config(std::string_view toml_text,
                                          const std::filesystem::path& base_dir);
 

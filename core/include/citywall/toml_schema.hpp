@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace citywall::toml_schema {
 
@@ -28,11 +29,35 @@ enum class Type {
     tables,             // an array of tables with the keys in `keys` ([[department]])
 };
 
+// What a string value naming a file is to the program, for a drill package (docs/drills.md,
+// "Drill packages"), which must carry a config to another centre: the files that make the
+// city's picture go with it, the centre's own keys and places stay behind.
+enum class FileRole {
+    none,      // not a file
+    map,       // read to draw or place the city (a layer, areas, leaders, a palette): packaged
+    key,       // a CURVE key file: the centre's own, never packaged; the receiver gives its own
+    output,    // where the program writes (a journal, a dead letter): the receiver's own folder
+    local,     // a file of this machine (a system font, the live city's config): left out
+    key_text,  // not a file: a public key written in the config; the receiver's file instead
+};
+
 struct Key {
     std::string_view name;
     Type type;
     std::span<const Key> keys = {};  // table and tables: the keys inside
+    FileRole file = FileRole::none;  // a string naming a file: what it is (see FileRole)
 };
+
+// A file a config names: its value in the parsed file, which may be rewritten in place.
+struct FileValue {
+    toml::table* table;  // the table holding it
+    std::string_view key;
+    toml::value<std::string>* value;
+    FileRole role;
+    std::string where;  // "[[layer]] #2 source", for messages
+};
+// Every value of `root` whose key `sections` marks as a file, in the file's order of sections.
+std::vector<FileValue> file_values(toml::table& root, std::span<const Key> sections);
 
 // Every mistake in `root` against `sections` (the keys allowed at the top of the file), one a
 // line in the order of the file: "FILE:LINE: [section] key: what". Empty when there is none.
