@@ -13,7 +13,9 @@
 // recording with a wall following it over loopback; a trainer's seek is timed from the command
 // to the wall holding the picture of the moment (every event of the rewind applied), and the
 // busiest hour is played as fast as the drill ingest takes it (each record journaled and
-// published as the drill's own event). Results: docs/benchmarks.md, "Replay", "Drill seek".
+// published as the drill's own event). Last, a drill package of the evening's four hours: the
+// window's journal, packed plain and gzip, read back. Results: docs/benchmarks.md, "Replay",
+// "Drill seek", "Drill package".
 #include <unistd.h>
 #include <CLI/CLI.hpp>
 
@@ -33,7 +35,9 @@
 #include "citywall/journal_index.hpp"
 #include "citywall/replay.hpp"
 #include "citywall/wire.hpp"
+#include "drill_package.hpp"
 #include "loopback.hpp"
+#include "package_archive.hpp"
 #include "wall_client.hpp"
 
 namespace {
@@ -198,6 +202,60 @@ bool drill(const std::filesystem::path& recording, int seeks, TimeMs busiest,
     return ok;
 }
 
+// A drill package of the evening's four hours: the window's journal (the picture at its start
+// as records, then the window's records), then that journal in an archive, plain and gzip,
+// and read back as the receiving centre reads it.
+bool package(const std::filesystem::path& journal, TimeMs from, TimeMs to) {
+    namespace fs = std::filesystem;
+    const fs::path out = journal.string() + "-package";
+    fs::remove_all(out);
+    auto start = Clock::now();
+    auto window = ingest::write_window_journal(journal, from, to, out / "journal");
+    if (!window) {
+        std::fprintf(stderr, "package: %s\n", window.error().c_str());
+        return false;
+    }
+    const double window_ms = ms_since(start);
+    std::uintmax_t bytes = 0;
+    std::vector<fs::path> segments;
+    for (const auto& e : fs::directory_iterator(out / "journal")) {
+        bytes += e.file_size();
+        segments.push_back(e.path());
+    }
+    std::printf(
+        "package: the window 17:00-21:00 as a journal of its own in %.1f s (the records "
+        "before it read once, the window's copied, both pictures checked against the "
+        "recording): %llu records, %llu of them the picture at its start, %.0f MiB\n",
+        window_ms / 1000, static_cast<unsigned long long>(window->records),
+        static_cast<unsigned long long>(window->picture_records), bytes / 1048576.0);
+    for (const char* name : {"window.tar", "window.tar.gz"}) {
+        start = Clock::now();
+        auto writer = ingest::ArchiveWriter::create(out / name);
+        if (!writer) return false;
+        for (const fs::path& segment : segments)
+            if (!(*writer)->add_file("journal/" + segment.filename().string(), segment))
+                return false;
+        if (!(*writer)->finish()) return false;
+        const double pack_ms = ms_since(start);
+        start = Clock::now();
+        auto reader = ingest::ArchiveReader::open(out / name);
+        if (!reader) return false;
+        std::string buffer(1u << 20, '\0');
+        std::uint64_t read = 0;
+        while (auto member = (*reader)->next()) {
+            if (!*member) break;
+            for (auto got = (*reader)->read(buffer.data(), buffer.size()); got && *got > 0;
+                 got = (*reader)->read(buffer.data(), buffer.size()))
+                read += *got;
+        }
+        std::printf("package: %s written in %.1f s, %.0f MiB; read back in %.1f s\n", name,
+                    pack_ms / 1000, fs::file_size(out / name) / 1048576.0, ms_since(start) / 1000);
+        if (read != bytes) return false;
+    }
+    fs::remove_all(out);
+    return true;
+}
+
 int main(int argc, char** argv) {
     CLI::App app{
         "citywall-replay-bench: seeking in a day's recording, and its busiest hour at 64x"};
@@ -354,6 +412,7 @@ int main(int argc, char** argv) {
         played / (hour_ms / 1000.0) / needed);
     const int drill_seeks = std::max(1, seeks / 10);
     if (drill_seeks > 0 && !drill(journal, drill_seeks, best_start, best, rng)) return 1;
+    if (!package(journal, kDayStart + 17 * 3'600'000, kDayStart + 21 * 3'600'000)) return 1;
     if (dir.empty()) fs::remove_all(journal);
     return 0;
 }

@@ -1,6 +1,7 @@
 # Every outside library comes from a Debian package listed in scripts/debian-packages.txt.
 find_package(PkgConfig REQUIRED)
 find_package(Threads REQUIRED)
+find_package(ZLIB REQUIRED)
 find_package(GDAL CONFIG QUIET)
 if(NOT GDAL_FOUND)
     find_package(GDAL REQUIRED)

@@ -16,7 +16,7 @@
 #include "citywall/replay.hpp"
 #include "loopback.hpp"
 #include "scratch_dir.hpp"
-#include "sfpd_reports.hpp"
+#include "sfpd_recording.hpp"
 #include "wall_client.hpp"
 
 namespace citywall {
@@ -24,72 +24,8 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr TimeMs kRecordingStart = 1'700'000'000'000;  // 2023-11-14T22:13:20Z
-constexpr TimeMs kReportEveryMs = 7'000;
-
-// A live ingest's journal of 300 real SFPD incidents, every fifth resolved, and fixes of 20
-// cars, one report every 7 s of the ingest's (injected) clock: about 55 minutes recorded.
-class Recording {
-  public:
-    Recording() {
-        IngestConfig config = testing::loopback_config(dir_.path());
-        config.departments.push_back(
-            testing::department_config("SFPD", "SFPD", testing::loopback_endpoint()));
-        const std::vector<std::string> reports = testing::sfpd_reports(300);
-        std::atomic<TimeMs> now{kRecordingStart};
-        ingest::StartOptions options;
-        options.clock = [&now] { return now.load(); };
-        zmq::context_t context(1);
-        testing::RunningIngest ingest(config, options);
-        zmq::socket_t police(context, zmq::socket_type::push);
-        police.connect(config.departments[0].endpoint);
-        std::this_thread::sleep_for(200ms);
-        for (const std::string& report : reports) {
-            police.send(zmq::buffer(report));
-            // One at a time, so each is stamped with its own time.
-            const auto deadline = std::chrono::steady_clock::now() + 10s;
-            const std::uint64_t before = handled_;
-            while (std::chrono::steady_clock::now() < deadline) {
-                const auto c = ingest.server().counters();
-                handled_ = c.accepted + c.rejected;
-                if (handled_ > before) break;
-                std::this_thread::sleep_for(1ms);
-            }
-            now += kReportEveryMs;
-        }
-        ingest.stop();
-        auto index = JournalIndex::open(dir_.path());
-        if (index && index->last()) last_seq_ = index->last()->seq;
-        EXPECT_EQ(last_seq_, ingest.server().counters().accepted);
-    }
-    const std::filesystem::path& path() const { return dir_.path(); }
-    std::uint64_t events() const { return last_seq_; }
-
-    // The recording's picture as a drill's walls are shown it, after record `seq` or before
-    // the moment `at`.
-    std::uint64_t digest_after(std::uint64_t seq) const {
-        auto picture = opened();
-        EXPECT_TRUE(picture->seek_after(seq));
-        return picture->digest();
-    }
-    std::uint64_t digest_before(TimeMs at) const {
-        auto picture = opened();
-        EXPECT_TRUE(picture->seek(at));
-        return picture->digest();
-    }
-
-  private:
-    std::optional<RecordedPicture> opened() const {
-        auto picture = RecordedPicture::open(dir_.path(), 100);
-        EXPECT_TRUE(picture) << picture.error();
-        if (!picture) return std::nullopt;
-        picture->show_as_drill(true);
-        return std::move(*picture);
-    }
-    testing::ScratchDir dir_{"citywall-drill-recording"};
-    std::uint64_t handled_ = 0;
-    std::uint64_t last_seq_ = 0;
-};
+using testing::kRecordingStart;
+using testing::Recording;
 
 // One recording for every test here: recording it takes a few seconds.
 const Recording& recording() {

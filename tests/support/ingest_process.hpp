@@ -1,5 +1,6 @@
-// The built citywall-ingest as a child process of a test (CITYWALL_INGEST_BIN), its stderr
-// appended to a log file; killed when the test ends, however it ends.
+// The built citywall-ingest as a child process of a test (CITYWALL_INGEST_BIN), or another of
+// the programs with its arguments, its stderr appended to a log file; killed when the test ends,
+// however it ends.
 #pragma once
 
 #include <fcntl.h>
@@ -11,6 +12,7 @@
 #include <filesystem>
 #include <string>
 #include <thread>
+#include <vector>
 
 extern char** environ;
 
@@ -18,14 +20,20 @@ namespace citywall::testing {
 
 class IngestProcess {
   public:
-    IngestProcess(const std::filesystem::path& config, const std::filesystem::path& log) {
-        std::string binary = CITYWALL_INGEST_BIN, config_arg = config.string();
+    IngestProcess(const std::filesystem::path& config, const std::filesystem::path& log)
+        : IngestProcess(CITYWALL_INGEST_BIN, {"--config", config.string()}, log) {}
+    IngestProcess(std::string binary, std::vector<std::string> args,
+                  const std::filesystem::path& log) {
         posix_spawn_file_actions_t actions;
         posix_spawn_file_actions_init(&actions);
         posix_spawn_file_actions_addopen(&actions, 2, log.c_str(), O_WRONLY | O_CREAT | O_APPEND,
                                          0644);
-        char* argv[] = {binary.data(), const_cast<char*>("--config"), config_arg.data(), nullptr};
-        if (posix_spawn(&pid_, binary.c_str(), &actions, nullptr, argv, environ) != 0) pid_ = -1;
+        std::vector<char*> argv = {binary.data()};
+        for (std::string& arg : args)
+            argv.push_back(arg.data());
+        argv.push_back(nullptr);
+        if (posix_spawn(&pid_, binary.c_str(), &actions, nullptr, argv.data(), environ) != 0)
+            pid_ = -1;
         posix_spawn_file_actions_destroy(&actions);
     }
     ~IngestProcess() { kill_now(); }
