@@ -248,7 +248,7 @@ bool package(const std::filesystem::path& journal, TimeMs from, TimeMs to) {
                  got = (*reader)->read(buffer.data(), buffer.size()))
                 read += *got;
         }
-        std::printf("package: %s written in %.1f s, %.0f MiB; read back in %.1f s\n", name,
+        std::printf("package: %s written in %.2f s, %.0f MiB; read back in %.2f s\n", name,
                     pack_ms / 1000, fs::file_size(out / name) / 1048576.0, ms_since(start) / 1000);
         if (read != bytes) return false;
     }
