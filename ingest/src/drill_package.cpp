@@ -48,6 +48,11 @@ constexpr const char* kManifest = "manifest.toml";
 constexpr const char* kDrillConfig = "drill.toml";
 constexpr const char* kWallConfig = "wall.toml";
 constexpr std::size_t kBatch = 4096;
+// What a package may hold at most: its manifest is read whole, its files listed one by one.
+constexpr std::uint64_t kMaxManifestBytes = std::uint64_t{16} << 20;
+constexpr std::size_t kMaxMembers = 100'000;
+// Room left on the disk after unpacking, at least (the disk may hold the live journal).
+constexpr std::uint64_t kSpareBytes = std::uint64_t{1} << 30;
 
 constexpr Key kPackageKeys[] = {
     {"format", Type::integer},
@@ -88,6 +93,24 @@ std::optional<std::uint64_t> read_hex(std::string_view text) {
         value = value * 16 + static_cast<std::uint64_t>(digit);
     }
     return value;
+}
+
+// A file's size and CRC-32, read whole.
+Result<std::pair<std::uint64_t, std::uint32_t>> file_crc(const fs::path& file) {
+    using R = Result<std::pair<std::uint64_t, std::uint32_t>>;
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return R::failure(ErrorKind::io, file.string() + ": cannot be read");
+    std::string buffer(1u << 20, '\0');
+    std::uint64_t bytes = 0;
+    std::uint32_t crc = 0;
+    while (in) {
+        in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+        const auto got = static_cast<std::size_t>(in.gcount());
+        crc = crc_of(crc, buffer.data(), got);
+        bytes += got;
+    }
+    if (!in.eof()) return R::failure(ErrorKind::io, file.string() + ": cannot be read");
+    return std::pair{bytes, crc};
 }
 
 // A folder removed when it goes out of scope, unless kept.
@@ -273,17 +296,23 @@ class Carried {
             if (ec) return R::failure(ErrorKind::io, where + ": " + ec.message());
         } else if (fs::is_regular_file(real)) {
             members.emplace_back(base, real);
-            // A shapefile is several files: the ones beside it with its name go too.
+            // A shapefile is several files: those beside it that make it go too.
             std::string extension = real.extension().string();
             std::transform(extension.begin(), extension.end(), extension.begin(), ::tolower);
             if (extension == ".shp") {
-                const std::string folder = base.substr(0, base.rfind('/'));
-                for (const auto& entry : fs::directory_iterator(real.parent_path(), ec))
-                    if (entry.is_regular_file() && entry.path() != real &&
-                        entry.path().stem() == real.stem())
-                        members.emplace_back(
-                            folder + "/" + real.stem().string() + entry.path().extension().string(),
-                            entry.path());
+                const std::string stem = base.substr(0, base.size() - extension.size());
+                for (const char* part : {".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx",
+                                         ".shp.xml", ".SHX", ".DBF", ".PRJ", ".CPG"}) {
+                    fs::path beside = real;
+                    beside.replace_extension(part);
+                    if (!fs::is_regular_file(beside, ec)) continue;
+                    const std::string name = stem + part;
+                    if (!taken_.insert(name).second)
+                        return R::failure(ErrorKind::invalid, where + ": " + beside.string() +
+                                                                  " would be packaged as " + name +
+                                                                  ", which another file took");
+                    members.emplace_back(name, beside);
+                }
             }
         } else {
             return R::failure(ErrorKind::invalid,
@@ -293,10 +322,17 @@ class Carried {
         return base;
     }
 
-    // `folder`/`name`, or `folder`/N/`name` when another file took that name.
+    // `folder`/`name`, or `folder`/N/`name` when another file took that name (or the names a
+    // shapefile's files beside it would take).
     std::string free_name(const std::string& folder, const std::string& name) {
+        const auto free = [&](const std::string& candidate) {
+            const std::string stem = candidate.substr(0, candidate.rfind('.'));
+            return !std::any_of(taken_.begin(), taken_.end(), [&](const std::string& t) {
+                return t == candidate || t.starts_with(stem + ".");
+            });
+        };
         std::string candidate = folder + "/" + name;
-        for (int n = 2; taken_.contains(candidate); ++n)
+        for (int n = 2; !free(candidate); ++n)
             candidate = folder + "/" + std::to_string(n) + "/" + name;
         taken_.insert(candidate);
         return candidate;
@@ -374,9 +410,13 @@ Result<std::string> carry_config(const fs::path& file, std::span<const Key> sche
                 found.table->erase(found.key);
                 break;
             }
-            case FileRole::output:
-                *found.value = "run/" + member_part(fs::path(value).filename().string(), "output");
+            case FileRole::output: {
+                if (value.empty()) break;
+                const std::string name = member_part(
+                    fs::path(value).lexically_normal().filename().string(), std::string(found.key));
+                *found.value = "run/" + (name.empty() ? std::string(found.key) : name);
                 break;
+            }
             case FileRole::local:
                 found.table->erase(found.key);
                 break;
@@ -399,11 +439,12 @@ Result<std::string> carry_scenario(const fs::path& file, Carried& carried) {
         carried.free_name("scenario", member_part(file.filename().string(), "scenario.csv"));
     carried.members.emplace_back(member, file);
     const std::string folder = member.substr(0, member.rfind('/'));
-    std::set<fs::path> named;
+    std::map<std::string, fs::path> named;  // as the package holds it → as the row names it
     for (const ScenarioEvent& event : scenario->events)
-        if (!event.message_file.empty()) named.insert(event.message_file);
-    for (const fs::path& message : named) {
-        const std::string inside = message.lexically_normal().generic_string();
+        if (!event.message_file.empty())
+            named.emplace(event.message_file.lexically_normal().generic_string(),
+                          event.message_file);
+    for (const auto& [inside, message] : named) {
         if (message.is_absolute() || !safe_member_name(inside))
             return Result<std::string>::failure(
                 ErrorKind::unsupported,
@@ -418,6 +459,7 @@ Result<std::string> carry_scenario(const fs::path& file, Carried& carried) {
 }  // namespace
 
 Result<PackageSummary> write_package(const PackageRequest& request) {
+    using R = Result<PackageSummary>;
     // The drill's config as the drill would read it: a drill's, whole and valid.
     auto drill = load_drill_config(request.drill_config, "a package is replayed into a drill");
     if (!drill) return drill.because("config: ");
@@ -451,37 +493,48 @@ Result<PackageSummary> write_package(const PackageRequest& request) {
     auto window = write_window_journal(request.recording, request.from, request.to, scratch.path);
     if (!window) return window.error_value();
     summary.window = *window;
-    std::vector<std::pair<std::string, fs::path>> members;  // the journal first, then the rest
+    // Every member, the journal first: its name, its file or text, its size and CRC-32.
+    struct Member {
+        std::string name;
+        fs::path file;
+        const std::string* text = nullptr;
+        std::uint64_t bytes = 0;
+        std::uint32_t crc = 0;
+    };
+    std::vector<Member> members;
     for (const auto& entry : fs::directory_iterator(scratch.path, ec))
         if (entry.is_regular_file())
-            members.emplace_back(recording_name + "/" + entry.path().filename().string(),
-                                 entry.path());
-    std::sort(members.begin(), members.end());
-    members.insert(members.end(), carried.members.begin(), carried.members.end());
+            members.push_back(
+                {recording_name + "/" + entry.path().filename().string(), entry.path()});
+    std::sort(members.begin(), members.end(),
+              [](const Member& a, const Member& b) { return a.name < b.name; });
+    for (const auto& [name, file] : carried.members)
+        members.push_back({name, file});
+    members.push_back({kDrillConfig, {}, &*drill_text});
+    if (wall_text) members.push_back({kWallConfig, {}, &*wall_text});
+    std::set<std::string> names;
+    for (Member& m : members) {
+        if (!names.insert(m.name).second)
+            return R::failure(ErrorKind::invalid,
+                              "two files would be packaged as " + m.name +
+                                  (m.file.empty() ? "" : " (" + m.file.string() + ")"));
+        if (m.text) {
+            m.bytes = m.text->size();
+            m.crc = crc_of(0, m.text->data(), m.text->size());
+            continue;
+        }
+        auto read = file_crc(m.file);
+        if (!read) return read.error_value();
+        std::tie(m.bytes, m.crc) = *read;
+    }
 
-    auto archive = ArchiveWriter::create(request.out);
-    if (!archive) return archive.error_value();
-    toml::array files;
-    const auto listed = [&](const std::string& member, std::uint64_t bytes, std::uint32_t crc) {
-        files.push_back(toml::table{
-            {"path", member}, {"bytes", static_cast<std::int64_t>(bytes)}, {"crc32", hex(crc, 8)}});
-        ++summary.files;
-        summary.bytes += bytes;
-    };
-    for (const auto& [member, source] : members) {
-        auto crc = (*archive)->add_file(member, source);
-        if (!crc) return crc.error_value();
-        listed(member, fs::file_size(source, ec), *crc);
+    toml::array files, keys;
+    for (const Member& m : members) {
+        files.push_back(toml::table{{"path", m.name},
+                                    {"bytes", static_cast<std::int64_t>(m.bytes)},
+                                    {"crc32", hex(m.crc, 8)}});
+        summary.bytes += m.bytes;
     }
-    for (const auto& [member, text] :
-         {std::pair{std::string(kDrillConfig), &*drill_text},
-          std::pair{std::string(kWallConfig), wall_text ? &*wall_text : nullptr}}) {
-        if (!text) continue;
-        auto crc = (*archive)->add_bytes(member, *text);
-        if (!crc) return crc.error_value();
-        listed(member, text->size(), *crc);
-    }
-    toml::array keys;
     for (const std::string& key : carried.keys) {
         keys.push_back(key);
         summary.keys.push_back(key);
@@ -508,10 +561,21 @@ Result<PackageSummary> write_package(const PackageRequest& request) {
     std::ostringstream manifest;
     manifest << "# A citywall drill package (docs/drills.md, \"Drill packages\").\n\n"
              << toml::table{{"package", std::move(package)}, {"file", std::move(files)}} << "\n";
-    auto crc = (*archive)->add_bytes(kManifest, manifest.str());
-    if (!crc) return crc.error_value();
-    ++summary.files;
+
+    // The manifest first: the receiver checks each member against it as it arrives.
+    auto archive = ArchiveWriter::create(request.out);
+    if (!archive) return archive.error_value();
+    if (auto added = (*archive)->add_bytes(kManifest, manifest.str()); !added)
+        return added.error_value();
+    summary.files = members.size() + 1;
     summary.bytes += manifest.str().size();
+    for (const Member& m : members) {
+        auto crc = m.text ? (*archive)->add_bytes(m.name, *m.text)
+                          : (*archive)->add_file(m.name, m.file, m.bytes);
+        if (!crc) return crc.error_value();
+        if (*crc != m.crc)
+            return R::failure(ErrorKind::io, m.file.string() + " changed while it was packaged");
+    }
     if (auto finished = (*archive)->finish(); !finished) return finished.error_value();
     return summary;
 }
@@ -521,12 +585,6 @@ Result<PackageSummary> write_package(const PackageRequest& request) {
 namespace {
 
 using Manifest = PackageManifest;
-
-Result<Manifest> read_manifest(const fs::path& file) {
-    auto text = read_whole_file(file);
-    if (!text) return text.because("the package's manifest: ");
-    return parse_package_manifest(*text, file.string());
-}
 
 }  // namespace
 
@@ -582,7 +640,9 @@ Result<PackageManifest> parse_package_manifest(std::string_view text, const std:
                               "\", which is not a key file's name");
             m.keys.push_back(name);
         }
-    if (const toml::array* files = (*root)["file"].as_array())
+    if (const toml::array* files = (*root)["file"].as_array()) {
+        if (files->size() > kMaxMembers)
+            return refuse("more than " + std::to_string(kMaxMembers) + " files");
         for (const auto& entry : *files) {
             const toml::table& f = *entry.as_table();
             const std::string path = f["path"].value_or(std::string());
@@ -590,84 +650,191 @@ Result<PackageManifest> parse_package_manifest(std::string_view text, const std:
             const auto crc = read_hex(f["crc32"].value_or(std::string()));
             if (!safe_member_name(path) || !bytes || *bytes < 0 || !crc || *crc > UINT32_MAX)
                 return refuse("a [[file]] without a path, bytes and crc32 that are ones");
-            m.files[path] = {static_cast<std::uint64_t>(*bytes), static_cast<std::uint32_t>(*crc)};
+            if (path == kManifest ||
+                !m.files
+                     .emplace(path, std::pair{static_cast<std::uint64_t>(*bytes),
+                                              static_cast<std::uint32_t>(*crc)})
+                     .second)
+                return refuse("[[file]] " + path + " is listed twice");
         }
+    }
     return m;
 }
 
 namespace {
 
-// Every member into `folder`, each with its size and CRC-32 as read.
-Result<std::map<std::string, std::pair<std::uint64_t, std::uint32_t>>> extract(
-    const fs::path& archive, const fs::path& folder) {
-    using Found = std::map<std::string, std::pair<std::uint64_t, std::uint32_t>>;
-    using R = Result<Found>;
-    auto reader = ArchiveReader::open(archive);
-    if (!reader) return reader.error_value();
-    Found found;
+// The member's bytes, whole (the manifest: at most kMaxManifestBytes).
+Result<std::string> read_member(ArchiveReader& reader, std::uint64_t bytes) {
+    std::string text(bytes, '\0');
+    std::size_t at = 0;
+    while (at < text.size()) {
+        auto got = reader.read(text.data() + at, text.size() - at);
+        if (!got) return got.error_value();
+        if (*got == 0) break;
+        at += *got;
+    }
+    return text;
+}
+
+// The archive's manifest: its first member.
+Result<std::pair<std::string, Manifest>> first_manifest(ArchiveReader& reader,
+                                                        const fs::path& archive) {
+    using R = Result<std::pair<std::string, Manifest>>;
+    auto member = reader.next();
+    if (!member) return member.because(archive.string() + ": ");
+    if (!*member || (*member)->name != kManifest || (*member)->bytes > kMaxManifestBytes)
+        return R::failure(ErrorKind::invalid,
+                          archive.string() +
+                              ": not a citywall drill package (it does not begin with its "
+                              "manifest.toml)");
+    auto text = read_member(reader, (*member)->bytes);
+    if (!text) return text.because(archive.string() + ": ");
+    auto manifest = parse_package_manifest(*text, archive.string() + ": manifest.toml");
+    if (!manifest) return manifest.error_value();
+    return std::pair{std::move(*text), std::move(*manifest)};
+}
+
+// Every member after the manifest into `folder`, each checked against the manifest before a
+// byte of it is written (listed, once, of its size) and its CRC-32 once written.
+Result<void> extract(ArchiveReader& reader, const Manifest& manifest, const fs::path& archive,
+                     const fs::path& folder) {
+    const auto refuse = [&](ErrorKind kind, const std::string& why) {
+        return Result<void>::failure(kind, archive.string() + ": " + why);
+    };
+    std::set<std::string> seen;
     std::string buffer(1u << 20, '\0');
     for (;;) {
-        auto member = (*reader)->next();
+        auto member = reader.next();
         if (!member) return member.because(archive.string() + ": ");
         if (!*member) break;
-        const fs::path target = folder / fs::path((*member)->name);
+        if ((*member)->folder) continue;  // folders are made for the files in them
+        const std::string& name = (*member)->name;
+        const auto listed = manifest.files.find(name);
+        if (listed == manifest.files.end())
+            return refuse(ErrorKind::invalid, name + " is not in the manifest");
+        if (!seen.insert(name).second) return refuse(ErrorKind::invalid, name + " is there twice");
+        // Keys are this centre's, and run/ is where its drill writes: never the sender's.
+        if (name.starts_with("keys/") || name.starts_with("run/"))
+            return refuse(ErrorKind::refused, name +
+                                                  " is in the package: a package carries no keys "
+                                                  "and nothing where the drill writes");
+        if ((*member)->bytes != listed->second.first)
+            return refuse(ErrorKind::damaged, name + " is not as it was packaged (its size)");
+        const fs::path target = folder / fs::path(name);
         std::error_code ec;
-        if ((*member)->folder) {
-            fs::create_directories(target, ec);
-            if (ec) return R::failure(ErrorKind::io, target.string() + ": " + ec.message());
-            continue;
-        }
-        if (found.contains((*member)->name))
-            return R::failure(ErrorKind::invalid, archive.string() + ": member \"" +
-                                                      (*member)->name + "\" is there twice");
         fs::create_directories(target.parent_path(), ec);
-        if (ec)
-            return R::failure(ErrorKind::io, target.parent_path().string() + ": " + ec.message());
+        if (ec) return refuse(ErrorKind::io, target.parent_path().string() + ": " + ec.message());
         std::ofstream out(target, std::ios::binary | std::ios::trunc);
-        if (!out) return R::failure(ErrorKind::io, target.string() + ": cannot be written");
+        if (!out) return refuse(ErrorKind::io, target.string() + ": cannot be written");
         std::uint32_t crc = 0;
         for (;;) {
-            auto got = (*reader)->read(buffer.data(), buffer.size());
+            auto got = reader.read(buffer.data(), buffer.size());
             if (!got) return got.because(archive.string() + ": ");
             if (*got == 0) break;
             crc = crc_of(crc, buffer.data(), *got);
             if (!out.write(buffer.data(), static_cast<std::streamsize>(*got)))
-                return R::failure(ErrorKind::io, target.string() + ": cannot be written");
+                return refuse(ErrorKind::io, target.string() + ": cannot be written");
         }
-        if (!out.flush()) return R::failure(ErrorKind::io, target.string() + ": cannot be written");
-        found[(*member)->name] = {(*member)->bytes, crc};
+        if (!out.flush()) return refuse(ErrorKind::io, target.string() + ": cannot be written");
+        if (crc != listed->second.second)
+            return refuse(ErrorKind::damaged, name + " is not as it was packaged (its CRC-32)");
     }
-    return found;
+    for (const auto& [name, listed] : manifest.files)
+        if (!seen.contains(name))
+            return refuse(ErrorKind::damaged, name + " is listed but not there");
+    return {};
 }
 
-Result<void> copy_keys(const Manifest& manifest, const fs::path& folder, const fs::path& keys) {
-    if (manifest.keys.empty()) return {};
-    std::vector<std::string> missing;
-    std::error_code ec;
-    for (const std::string& name : manifest.keys)
-        if (keys.empty() || !fs::is_regular_file(keys / name, ec)) missing.push_back(name);
-    if (!missing.empty() && !keys.empty()) {
-        std::string list;
-        for (const std::string& name : missing)
-            list += (list.empty() ? "" : ", ") + name;
-        return Result<void>::failure(
-            ErrorKind::not_found,
-            "the package's configs need these key files of this centre, not in " + keys.string() +
-                ": " + list + " (citywall-keygen writes them; docs/security.md)");
+// What the sender's configs and scenario may name: the package's own files, where a drill
+// writes under run/, and the receiving centre's keys under keys/ (listed in the manifest); no
+// file of the sending machine, nothing outside the folder. The key files they name.
+Result<std::set<std::string>> check_received(const fs::path& folder, const Manifest& manifest) {
+    using R = Result<std::set<std::string>>;
+    std::set<std::string> keys;
+    const auto held = [&](const std::string& path) {
+        if (manifest.files.contains(path)) return true;
+        const auto after = manifest.files.upper_bound(path + "/");  // a folder of map files
+        return after != manifest.files.end() && after->first.starts_with(path + "/");
+    };
+    for (const auto& [member, schema] : {std::pair{manifest.config, ingest_config_schema()},
+                                         std::pair{manifest.wall_config, wall_config_schema()}}) {
+        if (member.empty()) continue;
+        auto root = read_toml(folder / member, schema);
+        if (!root) return root.error_value();
+        for (const toml_schema::FileValue& found : toml_schema::file_values(*root, schema)) {
+            const std::string value = found.value->get();
+            const std::string inside = fs::path(value).lexically_normal().generic_string();
+            const auto refuse = [&](const std::string& why) {
+                return R::failure(ErrorKind::refused, member + ": " + found.where + " = \"" +
+                                                          repaired_utf8(value) + "\": " + why);
+            };
+            if (found.role == FileRole::local || found.role == FileRole::key_text)
+                return refuse("a package's config names nothing of the sending machine");
+            if (value.empty()) continue;
+            if (fs::path(value).is_absolute() || !safe_member_name(inside))
+                return refuse("outside the package");
+            if (found.role == FileRole::output && !inside.starts_with("run/"))
+                return refuse("a drill from a package writes under run/ only");
+            if (found.role == FileRole::map && !held(inside))
+                return refuse("not a file of the package");
+            if (found.role == FileRole::key) {
+                const std::string name = inside.substr(std::min(inside.size(), std::size_t{5}));
+                if (!inside.starts_with("keys/") || name.find('/') != std::string::npos ||
+                    std::find(manifest.keys.begin(), manifest.keys.end(), name) ==
+                        manifest.keys.end())
+                    return refuse(
+                        "a key file is the receiving centre's keys/NAME, listed in the "
+                        "manifest");
+                keys.insert(name);
+            }
+        }
     }
+    if (!manifest.scenario.empty()) {
+        const fs::path scenario = folder / manifest.scenario;
+        const std::string scenario_folder =
+            fs::path(manifest.scenario).parent_path().generic_string();
+        auto text = read_whole_file(scenario);
+        if (!text) return text.because(manifest.scenario + ": ");
+        auto parsed = parse_scenario(
+            *text, manifest.scenario, [&](const fs::path& named) -> Result<std::string> {
+                const std::string inside =
+                    (fs::path(scenario_folder) / named).lexically_normal().generic_string();
+                if (named.is_absolute() || !safe_member_name(inside) ||
+                    !manifest.files.contains(inside))
+                    return Result<std::string>::failure(
+                        ErrorKind::refused, named.string() + " is not a file of the package");
+                return read_whole_file(folder / inside);
+            });
+        if (!parsed) return parsed.error_value();
+    }
+    return keys;
+}
+
+// The key files named, from the receiving centre's folder `keys` into the package's keys/.
+Result<void> copy_keys(const std::set<std::string>& named, const fs::path& folder,
+                       const fs::path& keys) {
+    std::error_code ec;
     if (keys.empty()) {
         // Nothing given: the keys/ folder may hold them already (a package unpacked before).
-        for (const std::string& name : manifest.keys)
+        for (const std::string& name : named)
             if (!fs::is_regular_file(folder / "keys" / name, ec))
                 return Result<void>::failure(
                     ErrorKind::not_found, "the package's configs need this centre's key files (" +
-                                              std::to_string(manifest.keys.size()) +
+                                              std::to_string(named.size()) +
                                               ", the first missing: " + name +
                                               "): give the folder that holds them with --keys");
         return {};
     }
-    fs::create_directories(folder / "keys", ec);
-    for (const std::string& name : manifest.keys) {
+    std::string missing;
+    for (const std::string& name : named)
+        if (!fs::is_regular_file(keys / name, ec)) missing += (missing.empty() ? "" : ", ") + name;
+    if (!missing.empty())
+        return Result<void>::failure(
+            ErrorKind::not_found,
+            "the package's configs need these key files of this centre, not in " + keys.string() +
+                ": " + missing + " (citywall-keygen writes them; docs/security.md)");
+    if (!named.empty()) fs::create_directories(folder / "keys", ec);
+    for (const std::string& name : named) {
         fs::copy_file(keys / name, folder / "keys" / name, fs::copy_options::overwrite_existing,
                       ec);
         if (ec)
@@ -696,72 +863,78 @@ UnpackedPackage unpacked(const Manifest& manifest, const fs::path& folder, bool 
 Result<UnpackedPackage> unpack_package(const fs::path& archive, const fs::path& into,
                                        const fs::path& keys) {
     using R = Result<UnpackedPackage>;
+    fs::path target = into.lexically_normal();
+    if (target.filename().empty()) target = target.parent_path();  // "DIR/"
+    if (target.empty() || target.filename() == "." || target.filename() == "..")
+        return R::failure(ErrorKind::invalid,
+                          "unpack into a folder of the package's own, not " + into.string());
+    auto reader = ArchiveReader::open(archive);
+    if (!reader) return reader.error_value();
+    auto first = first_manifest(**reader, archive);
+    if (!first) return first.error_value();
+    const auto& [manifest_text, manifest] = *first;
     std::error_code ec;
-    if (fs::exists(into / kManifest, ec)) {
-        // Unpacked before: used as it is, with the configs as this centre may have edited them.
-        auto manifest = read_manifest(into / kManifest);
-        if (!manifest) return manifest.error_value();
-        if (auto copied = copy_keys(*manifest, into, keys); !copied) return copied.error_value();
-        return unpacked(*manifest, into, true);
+    if (fs::exists(target / kManifest, ec)) {
+        // Unpacked before: used as it is, with the configs as this centre may have edited them,
+        // if it is this very package.
+        auto there = read_whole_file(target / kManifest);
+        if (!there) return there.error_value();
+        if (*there != manifest_text)
+            return R::failure(ErrorKind::refused,
+                              target.string() +
+                                  " holds another package (or another version of "
+                                  "this one): unpack this one into another folder "
+                                  "(--into)");
+        auto named = check_received(target, manifest);
+        if (!named) return named.because(target.string() + ": ");
+        if (auto copied = copy_keys(*named, target, keys); !copied) return copied.error_value();
+        return unpacked(manifest, target, true);
     }
-    if (fs::exists(into, ec) && !fs::is_empty(into, ec))
+    if (fs::exists(target, ec) && (!fs::is_directory(target, ec) || !fs::is_empty(target, ec)))
         return R::failure(ErrorKind::refused,
-                          into.string() +
+                          target.string() +
                               " holds other files: a package is unpacked into an "
                               "empty folder of its own");
-    ScratchFolder scratch{fs::path(into.string() + ".unpacking")};
+    // Room for it, and some left: the disk may be the live journal's.
+    std::uint64_t total = manifest_text.size();
+    for (const auto& [name, listed] : manifest.files)
+        total += listed.first;
+    const fs::path parent = fs::absolute(target).parent_path();
+    fs::create_directories(parent, ec);
+    const fs::space_info space = fs::space(parent, ec);
+    if (!ec && space.available < total + kSpareBytes)
+        return R::failure(ErrorKind::io, archive.string() + " needs " +
+                                             std::to_string(total >> 20) + " MiB and " +
+                                             std::to_string(kSpareBytes >> 20) + " MiB to spare; " +
+                                             parent.string() + " has " +
+                                             std::to_string(space.available >> 20) + " MiB free");
+    ScratchFolder scratch{parent / (target.filename().string() + ".unpacking")};
     fs::remove_all(scratch.path, ec);
     fs::create_directories(scratch.path, ec);
     if (ec) return R::failure(ErrorKind::io, scratch.path.string() + ": " + ec.message());
-    auto found = extract(archive, scratch.path);
-    if (!found) return found.error_value();
-    if (!found->contains(kManifest))
-        return R::failure(ErrorKind::invalid,
-                          archive.string() + ": no manifest.toml: not a citywall drill package");
-    auto manifest = read_manifest(scratch.path / kManifest);
-    if (!manifest) return manifest.error_value();
-    found->erase(kManifest);
-    for (const auto& [path, listed] : manifest->files) {
-        const auto it = found->find(path);
-        if (it == found->end())
-            return R::failure(ErrorKind::damaged,
-                              archive.string() + ": " + path + " is listed but not there");
-        if (it->second != listed)
-            return R::failure(ErrorKind::damaged, archive.string() + ": " + path +
-                                                      " is not as it was packaged (its size or "
-                                                      "CRC-32 differs)");
-    }
-    for (const auto& [path, what] : *found) {
-        if (!manifest->files.contains(path))
-            return R::failure(ErrorKind::invalid,
-                              archive.string() + ": " + path + " is not in the manifest");
-        // Keys are this centre's, and run/ is where its drill writes: never the sender's.
-        if (path.starts_with("keys/") || path.starts_with("run/"))
-            return R::failure(ErrorKind::refused,
-                              archive.string() + ": " + path +
-                                  " is in the package: a package carries no keys and nothing "
-                                  "where the drill writes");
-    }
-    for (const std::string* member :
-         {&manifest->config, &manifest->wall_config, &manifest->scenario})
-        if (!member->empty() && !manifest->files.contains(*member))
+    if (auto extracted = extract(**reader, manifest, archive, scratch.path); !extracted)
+        return extracted.error_value();
+    if (auto written = replace_file(scratch.path / kManifest, manifest_text); !written)
+        return written.error_value();
+    for (const std::string* member : {&manifest.config, &manifest.wall_config, &manifest.scenario})
+        if (!member->empty() && !manifest.files.contains(*member))
             return R::failure(ErrorKind::invalid, archive.string() + ": the manifest names " +
                                                       *member +
                                                       ", which the package does not hold");
-    auto digests =
-        picture_digests(scratch.path / manifest->recording, manifest->from, manifest->to);
+    auto named = check_received(scratch.path, manifest);
+    if (!named) return named.because(archive.string() + ": ");
+    auto digests = picture_digests(scratch.path / manifest.recording, manifest.from, manifest.to);
     if (!digests) return digests.because(archive.string() + ": the recording: ");
-    if (digests->start != manifest->picture_at_start || digests->end != manifest->picture_at_end)
+    if (digests->start != manifest.picture_at_start || digests->end != manifest.picture_at_end)
         return R::failure(
             ErrorKind::damaged,
             archive.string() + ": the recording does not give the pictures it was packaged with");
-    if (auto copied = copy_keys(*manifest, scratch.path, keys); !copied)
-        return copied.error_value();
-    fs::remove(into, ec);  // an empty folder given to unpack into
-    fs::rename(scratch.path, into, ec);
-    if (ec) return R::failure(ErrorKind::io, into.string() + ": " + ec.message());
+    if (auto copied = copy_keys(*named, scratch.path, keys); !copied) return copied.error_value();
+    fs::remove(target, ec);  // an empty folder given to unpack into
+    fs::rename(scratch.path, target, ec);
+    if (ec) return R::failure(ErrorKind::io, target.string() + ": " + ec.message());
     scratch.keep = true;
-    return unpacked(*manifest, into, false);
+    return unpacked(manifest, target, false);
 }
 
 }  // namespace citywall::ingest

@@ -18,6 +18,7 @@ namespace citywall::ingest {
 namespace {
 
 constexpr std::size_t kBlock = 512;
+constexpr const char* kCutShort = "the archive ends in the middle: was it cut short?";
 using Block = std::array<char, kBlock>;
 
 struct GzCloser {
@@ -227,10 +228,17 @@ Result<std::uint32_t> ArchiveWriter::add_bytes(std::string_view name, std::strin
 
 Result<std::uint32_t> ArchiveWriter::add_file(std::string_view name,
                                               const std::filesystem::path& from) {
-    using R = Result<std::uint32_t>;
     std::error_code ec;
     const std::uint64_t bytes = std::filesystem::file_size(from, ec);
-    if (ec) return R::failure(ErrorKind::io, from.string() + ": " + ec.message());
+    if (ec)
+        return Result<std::uint32_t>::failure(ErrorKind::io, from.string() + ": " + ec.message());
+    return add_file(name, from, bytes);
+}
+
+Result<std::uint32_t> ArchiveWriter::add_file(std::string_view name,
+                                              const std::filesystem::path& from,
+                                              std::uint64_t bytes) {
+    using R = Result<std::uint32_t>;
     std::ifstream in(from, std::ios::binary);
     if (!in) return R::failure(ErrorKind::io, from.string() + ": cannot be read");
     if (auto written = impl_->header(name, bytes); !written) return written.error_value();
@@ -290,9 +298,7 @@ Result<void> ArchiveReader::fill(char* buffer, std::size_t size) {
     while (size > 0) {
         auto got = source_(buffer, size);
         if (!got) return got.error_value();
-        if (*got == 0)
-            return Result<void>::failure(ErrorKind::damaged,
-                                         "the archive ends in the middle: was it cut short?");
+        if (*got == 0) return Result<void>::failure(ErrorKind::damaged, kCutShort);
         buffer += *got;
         size -= *got;
     }
@@ -321,10 +327,11 @@ Result<std::optional<ArchiveMember>> ArchiveReader::next() {
         return refuse(ErrorKind::damaged, skipped.error());
     left_ = padding_ = 0;
     Block block;
-    if (auto got = fill(block.data(), kBlock); !got) {
+    if (auto got = fill(block.data(), kBlock); !got)
         return refuse(ErrorKind::damaged,
-                      "the archive ends without its end marker: was it cut short?");
-    }
+                      got.error() == kCutShort
+                          ? "the archive ends without its end marker: was it cut short?"
+                          : got.error());
     if (std::all_of(block.begin(), block.end(), [](char c) { return c == '\0'; })) {
         ended_ = true;
         return std::optional<ArchiveMember>();

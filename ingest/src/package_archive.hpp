@@ -1,8 +1,8 @@
 // Private to ingest: the archive a drill package travels in (docs/drills.md, "Drill packages"):
 // POSIX ustar, compressed with gzip when its name ends in .gz or .tgz, plain files and folders
 // only. The reader takes an archive from another centre as outside input: every header is
-// checked (its checksum, its size, its name, its kind) and anything else is refused by name,
-// before a byte of it is written anywhere.
+// checked (its checksum, its size, its name, its kind) and anything else is refused by name
+// before the member's bytes are handed on.
 #pragma once
 
 #include <cstddef>
@@ -42,6 +42,9 @@ class ArchiveWriter {
 
     // Each returns the CRC-32 of the member's content, for the package's manifest.
     Result<std::uint32_t> add_file(std::string_view name, const std::filesystem::path& from);
+    // The first `bytes` of the file (its size when it was listed); one shorter is refused.
+    Result<std::uint32_t> add_file(std::string_view name, const std::filesystem::path& from,
+                                   std::uint64_t bytes);
     Result<std::uint32_t> add_bytes(std::string_view name, std::string_view bytes);
     Result<void> finish();
 

@@ -26,12 +26,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (!member || !*member) break;
         if (!safe_member_name((*member)->name)) std::abort();
         std::uint64_t content = 0;
+        bool whole = true;
         for (;;) {
             auto got = reader.read(buffer, sizeof buffer);
+            if (!got) whole = false;
             if (!got || *got == 0) break;
             content += *got;
         }
-        if (content > (*member)->bytes) std::abort();
+        if (whole ? content != (*member)->bytes : content > (*member)->bytes) std::abort();
     }
     auto manifest = parse_package_manifest(bytes, "manifest.toml");
     if (manifest) {

@@ -6,9 +6,13 @@
 // What arrives damaged, cut short or into the wrong folder is refused before it is used.
 #include <gtest/gtest.h>
 
+#include <gdal_priv.h>
+#include <ogrsf_frmts.h>
 #include <toml++/toml.h>
+
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <sstream>
 
 #include "citywall/config.hpp"
@@ -18,6 +22,7 @@
 #include "drill_package.hpp"
 #include "ingest_process.hpp"
 #include "key_pairs.hpp"
+#include "package_archive.hpp"
 #include "scenario.hpp"
 #include "sfpd_recording.hpp"
 #include "wall_client.hpp"
@@ -140,9 +145,23 @@ TEST(DrillPackage, UnpackedAtAnotherCentreItReplaysToTheRecordingsPicture) {
     EXPECT_EQ(summary->window.to, kTo);
     EXPECT_EQ(summary->keys, (std::vector<std::string>{"SFPD.pub", "ingest.key", "ingest.pub",
                                                        "trainer.key", "trainer.pub"}));
-    // The picture at the window's start is a record an incident or unit, not the night before.
-    EXPECT_GT(summary->window.picture_records, 20u);
-    EXPECT_LT(summary->window.records, recording().events());
+    // The picture at the window's start is one record an incident or unit open then, not the
+    // stretch before it; then every record of the window.
+    {
+        auto at_start = RecordedPicture::open(recording().path());
+        ASSERT_TRUE(at_start && at_start->seek(kFrom));
+        const std::size_t open =
+            at_start->picture().incidents().size() + at_start->picture().units().size();
+        EXPECT_GT(open, 20u);
+        EXPECT_EQ(summary->window.picture_records, open);
+        auto cursor = RecordingCursor::open(recording().path());
+        ASSERT_TRUE(cursor && cursor->seek(kFrom));
+        std::uint64_t in_window = 0;
+        while (cursor->play_until(kTo, 1000, [&](JournalRecord&&, TimeMs) { ++in_window; }) != 0) {
+        }
+        EXPECT_GT(in_window, 100u);
+        EXPECT_EQ(summary->window.records, open + in_window);
+    }
     EXPECT_NE(summary->window.picture_at_start, summary->window.picture_at_end);
 
     // Another centre: the archive alone, and keys of its own.
@@ -187,6 +206,22 @@ TEST(DrillPackage, UnpackedAtAnotherCentreItReplaysToTheRecordingsPicture) {
     EXPECT_FALSE(fs::exists(receiver.path() / "some-keys"));
     ASSERT_TRUE(
         write_key_files(receiver.path() / "centre-keys", "trainer", centre_keys["trainer"], true));
+    // "DIR/" is DIR; a folder that holds another package is not replayed as this one.
+    auto slash = unpack_package(arrived, (receiver.path() / "slash").string() + "/",
+                                receiver.path() / "centre-keys");
+    ASSERT_TRUE(slash) << slash.error();
+    EXPECT_EQ(slash->folder, receiver.path() / "slash");
+    auto other = write_package({recording().path(),
+                                kFrom,
+                                kTo - kMinute,
+                                sender.drill_config,
+                                {},
+                                {},
+                                sender.dir.path() / "other.tar"});
+    ASSERT_TRUE(other) << other.error();
+    refused = unpack_package(sender.dir.path() / "other.tar", receiver.path() / "slash", {});
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.error().find("holds another package"), std::string::npos) << refused.error();
 
     // One command: unpacked beside the archive and played as fast as possible; a trainer's wall
     // with this centre's key ends on the recording's picture at the window's end.
@@ -304,6 +339,119 @@ TEST(DrillPackage, TheScenarioTravelsAndWhatArrivesDamagedIsRefused) {
     EXPECT_NE(not_packaged.error().find("not a drill's"), std::string::npos)
         << not_packaged.error();
     EXPECT_FALSE(fs::exists(sender.dir.path() / "live.tar"));
+}
+
+// A package repacked by hand (as a sender could): `change` edits the unpacked files, the
+// manifest is written to match them, and the archive is made again, manifest first.
+fs::path forged(const fs::path& archive, const fs::path& work,
+                const std::function<void(const fs::path&)>& change) {
+    const fs::path folder = work / "forged";
+    fs::create_directories(folder);
+    EXPECT_EQ(
+        std::system(("tar -xf '" + archive.string() + "' -C '" + folder.string() + "'").c_str()),
+        0);
+    change(folder);
+    toml::table manifest = toml::parse_file((folder / "manifest.toml").string());
+    auto& files = *manifest["file"].as_array();
+    for (auto& entry : files) {
+        auto& f = *entry.as_table();
+        const std::string text = read_text(folder / f["path"].value_or(std::string()));
+        char crc[16];
+        std::snprintf(crc, sizeof crc, "%08x",
+                      static_cast<unsigned>(crc_of(0, text.data(), text.size())));
+        f.insert_or_assign("bytes", static_cast<std::int64_t>(text.size()));
+        f.insert_or_assign("crc32", std::string(crc));
+    }
+    std::ostringstream manifest_text;
+    manifest_text << manifest;
+    const fs::path out = work / "forged.tar";
+    auto writer = ArchiveWriter::create(out);
+    EXPECT_TRUE(writer);
+    EXPECT_TRUE((*writer)->add_bytes("manifest.toml", manifest_text.str()));
+    for (auto& entry : files) {
+        const std::string path = (*entry.as_table())["path"].value_or(std::string());
+        EXPECT_TRUE((*writer)->add_file(path, folder / path));
+    }
+    EXPECT_TRUE((*writer)->finish());
+    fs::remove_all(folder);
+    return out;
+}
+
+TEST(DrillPackage, AConfigThatWouldWriteOrReadOutsideThePackageIsRefused) {
+    SendingCentre sender(true);
+    const fs::path archive = sender.dir.path() / "night.tar";
+    ASSERT_TRUE(write_package(
+        {recording().path(), kFrom, kTo, sender.drill_config, sender.wall_config, {}, archive}));
+    testing::ScratchDir receiver("citywall-package-receiver");
+    make_keys(receiver.path() / "keys");
+    // The package as it came, repacked untouched, is taken: the forging itself changes nothing.
+    auto untouched = forged(archive, receiver.path(), [](const fs::path&) {});
+    auto taken = unpack_package(untouched, receiver.path() / "untouched", receiver.path() / "keys");
+    ASSERT_TRUE(taken) << taken.error();
+    struct Edit {
+        std::string from, to, why;
+    };
+    const std::vector<Edit> edits = {
+        {"journal_dir = 'run/drill-journal'", "journal_dir = '/var/tmp/citywall-live-journal'",
+         "outside the package"},
+        {"journal_dir = 'run/drill-journal'", "journal_dir = 'maps/journal'", "under run/ only"},
+        {"ingest_key_file = 'keys/ingest.key'", "ingest_key_file = 'keys/../../ingest.key'",
+         "outside the package"},
+        {"ingest_key_file = 'keys/ingest.key'", "ingest_key_file = 'keys/stolen.key'",
+         "listed in the manifest"},
+        {"source = 'maps/sfpd_districts.geojson'", "source = '/etc/hostname'",
+         "outside the package"},
+    };
+    int n = 0;
+    for (const auto& [from, to, why] : edits) {
+        const fs::path work = receiver.path() / ("edit-" + std::to_string(++n));
+        fs::create_directories(work);
+        auto edited = forged(archive, work, [&](const fs::path& folder) {
+            std::string text = read_text(folder / "drill.toml");
+            ASSERT_NE(text.find(from), std::string::npos) << from << " in\n" << text;
+            text.replace(text.find(from), from.size(), to);
+            write_text(folder / "drill.toml", text);
+        });
+        auto refused = unpack_package(edited, work / "unpacked", receiver.path() / "keys");
+        ASSERT_FALSE(refused) << to;
+        EXPECT_NE(refused.error().find("drill.toml: "), std::string::npos) << refused.error();
+        EXPECT_NE(refused.error().find(why), std::string::npos) << refused.error();
+        EXPECT_FALSE(fs::exists(work / "unpacked")) << to;
+        EXPECT_FALSE(fs::exists(work / "unpacked.unpacking")) << to;
+    }
+}
+
+TEST(DrillPackage, AShapefileTravelsWithTheFilesBesideIt) {
+    SendingCentre sender(false);
+    const fs::path layers = sender.dir.path() / "layers";
+    const std::string command = "ogr2ogr -f 'ESRI Shapefile' '" +
+                                (layers / "sfpd_districts.shp").string() + "' '" +
+                                (layers / "sfpd_districts.geojson").string() + "' 2>&1";
+    ASSERT_EQ(std::system(command.c_str()), 0) << command;
+    std::string drill = read_text(sender.drill_config);
+    drill.replace(drill.find(kDistricts), std::strlen(kDistricts),
+                  (layers / "sfpd_districts.shp").string());
+    write_text(sender.drill_config, drill);
+    const fs::path archive = sender.dir.path() / "shapes.tar";
+    auto summary = write_package(
+        {recording().path(), kFrom, kTo, sender.drill_config, sender.wall_config, {}, archive});
+    ASSERT_TRUE(summary) << summary.error();
+    testing::ScratchDir receiver("citywall-package-receiver");
+    auto unpacked = unpack_package(archive, receiver.path() / "shapes", {});
+    ASSERT_TRUE(unpacked) << unpacked.error();
+    for (const char* part : {"shp", "shx", "dbf", "prj"})
+        EXPECT_TRUE(fs::exists(unpacked->folder / "maps" / ("sfpd_districts." + std::string(part))))
+            << part;
+    // The wall's GeoJSON of the same name beside it, kept apart.
+    EXPECT_NE(read_text(unpacked->wall_config).find("maps/2/sfpd_districts.geojson"),
+              std::string::npos);
+    GDALAllRegister();
+    GDALDataset* shapes = static_cast<GDALDataset*>(
+        GDALOpenEx((unpacked->folder / "maps" / "sfpd_districts.shp").c_str(), GDAL_OF_VECTOR,
+                   nullptr, nullptr, nullptr));
+    ASSERT_NE(shapes, nullptr);
+    EXPECT_EQ(shapes->GetLayer(0)->GetFeatureCount(), 10);
+    GDALClose(shapes);
 }
 
 }  // namespace
