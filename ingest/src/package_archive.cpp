@@ -174,7 +174,7 @@ struct ArchiveWriter::Impl {
             prefix = name.substr(0, cut);
             rest = name.substr(cut + 1);
         }
-        std::memcpy(block.data(), rest.data(), rest.size());
+        std::copy(rest.begin(), rest.end(), block.begin());
         put_octal(block.data() + 100, 8, 0644);
         put_octal(block.data() + 108, 8, 0);
         put_octal(block.data() + 116, 8, 0);
@@ -183,7 +183,7 @@ struct ArchiveWriter::Impl {
         block[156] = '0';
         std::memcpy(block.data() + 257, "ustar", 6);
         std::memcpy(block.data() + 263, "00", 2);
-        std::memcpy(block.data() + 345, prefix.data(), prefix.size());
+        std::copy(prefix.begin(), prefix.end(), block.begin() + 345);
         put_octal(block.data() + 148, 7, checksum(block));
         block[155] = ' ';
         return write(block.data(), kBlock);

@@ -16,7 +16,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::size_t at = 0;
     ArchiveReader reader([&](char* buffer, std::size_t want) -> Result<std::size_t> {
         const std::size_t n = std::min(want, bytes.size() - at);
-        std::memcpy(buffer, bytes.data() + at, n);
+        if (n > 0) std::memcpy(buffer, bytes.data() + at, n);
         at += n;
         return n;
     });

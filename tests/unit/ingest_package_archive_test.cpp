@@ -61,7 +61,7 @@ Read read_bytes(const std::string& bytes) {
     std::size_t at = 0;
     ArchiveReader reader([&](char* buffer, std::size_t size) -> Result<std::size_t> {
         const std::size_t n = std::min(size, bytes.size() - at);
-        std::memcpy(buffer, bytes.data() + at, n);
+        if (n > 0) std::memcpy(buffer, bytes.data() + at, n);
         at += n;
         return n;
     });
